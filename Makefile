@@ -1,0 +1,45 @@
+# journeylog: the two quick-start commands are `make demo` and `make test`.
+# Both create (or reuse) a local virtual environment in .venv; nothing depends on
+# what happens to be installed on the machine besides python3 (>= 3.11).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup system-deps bench clean help
+
+help:
+	@echo "make demo   - ingest, discover and conform the bundled telecom sample"
+	@echo "make test   - run the whole test suite (installs Graphviz if it can)"
+	@echo "make bench  - run the benchmark against plain pm4py (benchmarks/)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+# Graphviz's `dot` renders SVG/PNG graphs; the tests need it. Installed from
+# Debian's packages when we can (root or sudo); journeylog itself works without it.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing graphviz (Debian package) for SVG/PNG rendering"; \
+	    $$SUDO apt-get update -qq >/dev/null && $$SUDO apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "note: Graphviz not installed and cannot install it here; SVG/PNG tests will be skipped"; fi; }
+
+demo: $(STAMP)
+	@bash samples/demo.sh $(BIN)/journeylog
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --events 1000000
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache demo-output

@@ -1,0 +1,183 @@
+"""Local-file checks, size-capped (and gzip-transparent) input, and atomic output.
+
+Only local regular files are read: URLs are refused (pm4py would download them), directories,
+FIFOs and devices are usage errors. Every output is written to a temporary file in the target
+folder and renamed over the target only when complete, so a failure or a kill leaves the earlier
+file unchanged and no partial file behind.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> write_text_atomic(d / "out.json", "{}")
+>>> (d / "out.json").read_text()
+'{}'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import re
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from journeylog.errors import ResourceLimit, UnsafeInput, UsageError
+
+# Decompressed/plain input larger than this is refused (exit 4). Overridable per call and by the
+# JOURNEYLOG_MAX_INPUT_BYTES environment variable (bytes).
+DEFAULT_MAX_INPUT_BYTES = int(os.environ.get("JOURNEYLOG_MAX_INPUT_BYTES", str(8 * 1024**3)))
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^[A-Za-z][A-Za-z0-9+.\-]*:(?=//)")
+
+
+def local_file(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` as a Path if it is an existing local regular file, else raise.
+
+    >>> local_file("https://example.com/log.xes")
+    Traceback (most recent call last):
+    ...
+    journeylog.errors.UnsafeInput: https://example.com/log.xes: journeylog reads local regular files only, not URLs (hint: download the file first and give its local path)
+    """
+    text = os.fspath(path)
+    if _URL.match(text):
+        raise UnsafeInput(
+            "journeylog reads local regular files only, not URLs",
+            path=text,
+            hint="download the file first and give its local path",
+        )
+    p = Path(text)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise UsageError("no such file", path=text) from None
+    except PermissionError:
+        raise UsageError("permission denied", path=text) from None
+    except OSError as exc:
+        raise UsageError(f"cannot open: {exc.strerror or exc}", path=text) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UsageError("is a directory, not a file", path=text, hint="give one log file")
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(
+            "not a regular file (a FIFO, device or socket)",
+            path=text,
+            hint="journeylog reads local regular files only",
+        )
+    if not os.access(p, os.R_OK):
+        raise UsageError("permission denied", path=text)
+    return p
+
+
+def is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+class _CappedReader(io.RawIOBase):
+    """A read-only stream that raises ResourceLimit once more than ``cap`` bytes were read."""
+
+    def __init__(self, raw: BinaryIO, cap: int, label: str) -> None:
+        self._raw = raw
+        self._cap = cap
+        self._seen = 0
+        self._label = label
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        self._seen += n
+        if self._seen > self._cap:
+            raise ResourceLimit(
+                f"input is larger than the {self._cap:,}-byte limit once decompressed",
+                path=self._label,
+                hint="raise --max-input-bytes if the file is trusted",
+            )
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._raw.close()
+        super().close()
+
+
+def open_input(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> BinaryIO:
+    """Open a local file for binary reading, gunzipping transparently, capped at ``max_bytes``."""
+    p = local_file(path)
+    cap = DEFAULT_MAX_INPUT_BYTES if max_bytes is None else max_bytes
+    raw: BinaryIO = gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")  # type: ignore[assignment]
+    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path)), buffer_size=1 << 20)  # type: ignore[return-value]
+
+
+def read_input_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
+    """The whole (decompressed) content of a local file, capped at ``max_bytes``."""
+    with open_input(path, max_bytes=max_bytes) as fh:
+        try:
+            return fh.read()
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            from journeylog.errors import InvalidInput
+
+            raise InvalidInput(f"corrupt or truncated gzip data ({exc})", path=os.fspath(path)) from None
+
+
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    """Check that ``path`` can be written (its folder exists, it is not a directory)."""
+    p = Path(os.fspath(path))
+    if p.is_dir():
+        raise UsageError("output path is a directory", path=os.fspath(path), hint="give a file name")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError("the output folder does not exist", path=os.fspath(path))
+    if not os.access(parent, os.W_OK):
+        raise UsageError("the output folder is not writable", path=os.fspath(path))
+    if p.exists() and not os.access(p, os.W_OK):
+        raise UsageError("the output file is not writable", path=os.fspath(path))
+    return p
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it over ``path`` when the block succeeds.
+
+    On any exception the temporary file is removed and ``path`` is left as it was.
+    """
+    target = check_output_path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if target.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(tmp_path, stat.S_IMODE(target.stat().st_mode))
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; ``-`` writes to standard output."""
+    if os.fspath(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically; ``-`` writes to standard output."""
+    write_bytes_atomic(path, text.encode("utf-8"))
