@@ -1,0 +1,243 @@
+"""The journeylog command line: parse options, call one library function, print.
+
+Exit codes: 0 ok, 1 a check failed, 2 usage, 3 invalid input, 4 resource limit, 5 unsafe input
+refused, 70 internal error. Errors are one line on stderr; ``--debug`` shows tracebacks.
+"""
+
+
+import functools
+import inspect
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from journeylog import __version__
+from journeylog.errors import EXIT_CODES, INTERNAL_ERROR, USAGE, JourneylogError
+
+app = typer.Typer(
+    name="journeylog",
+    help=(
+        "Understand real customer journeys across channels.\n\n"
+        "ingest multichannel exports into one journey table, discover the actual paths, compare them "
+        "with the designed journey, and guard it against drift in CI."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    pretty_exceptions_enable=False,
+)
+
+_STATE: dict[str, Any] = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"journeylog {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    """journeylog: actual customer journeys against the designed one."""
+    _STATE["debug"] = debug
+
+
+# ------------------------------------------------------------------------------------------
+# Options shared by every command that reads a log
+# ------------------------------------------------------------------------------------------
+
+_PANEL = "Reading the log"
+
+
+def _opt(*names: str, help: str, **kw: Any) -> Any:
+    return typer.Option(*names, help=help, rich_help_panel=_PANEL, **kw)
+
+
+_READ_PARAMS: list[tuple[str, Any, Any]] = [
+    ("case", Optional[str], _opt("--case", help="Journey/case id column (default: journey_id, case:concept:name, case_id, ...).")),
+    ("customer", Optional[str], _opt("--customer", help="Customer id column (default: customer_id, customer, ...).")),
+    ("activity", Optional[str], _opt("--activity", help="Activity column (default: activity, concept:name, event, action).")),
+    ("timestamp", Optional[str], _opt("--timestamp", help="Timestamp column (default: timestamp, time:timestamp, ts, time).")),
+    ("channel", Optional[str], _opt("--channel", help="Channel column, or a fixed channel for every event (web, phone, ...).")),
+    ("outcome", Optional[str], _opt("--outcome", help="Outcome column (success/failure spellings; default: outcome, status, result).")),
+    ("satisfaction", Optional[str], _opt("--satisfaction", help="Satisfaction score column (default: satisfaction, csat, rating).")),
+    ("timestamp_format", Optional[str], _opt("--timestamp-format", help="strftime format ('%d/%m/%Y %H:%M'), iso, epoch_s or epoch_ms.")),
+    ("timezone", Optional[str], _opt("--timezone", help="IANA time zone of naive local times (default UTC).")),
+    ("delimiter", Optional[str], _opt("--delimiter", help="CSV delimiter (default ','; use '\\t' for TAB).")),
+    ("encoding", str, _opt("--encoding", help="CSV encoding, e.g. latin-1.")),
+    ("input_format", Optional[str], _opt("--format", help="csv, parquet, jsonl or xes (default: from the suffix).")),
+    ("gap", str, _opt("--gap", help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
+    ("skip_invalid_rows", bool, _opt("--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
+]
+_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False}
+
+
+def with_read_options(func):
+    """Add the shared log-reading options to a command; it receives them as ``read: ReadOptions``."""
+    sig = inspect.signature(func)
+    params = [p for p in sig.parameters.values() if p.name != "read"]
+    for name, annotation, option in _READ_PARAMS:
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                        default=_READ_DEFAULTS.get(name), annotation=Annotated[annotation, option]))
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any):
+        from journeylog.ingest import ReadOptions, parse_gap
+
+        values = {name: kwargs.pop(name) for name, _a, _o in _READ_PARAMS}
+        fmt = values.pop("input_format")
+        gap: timedelta = parse_gap(values.pop("gap"))
+        kwargs["read"] = ReadOptions(format=fmt, gap=gap, **values)
+        return func(**kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    return wrapper
+
+
+LogArg = Annotated[str, typer.Argument(help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
+JsonOpt = Annotated[Optional[str], typer.Option("--json", help="Write the result as JSON to FILE, or '-' for stdout.", metavar="FILE|-")]
+
+
+def _emit_json(data: Any, target: str | None) -> None:
+    if target is None:
+        return
+    from journeylog.render.json import dumps
+    from journeylog.io.files import write_text_atomic
+
+    write_text_atomic(target, dumps(data))
+
+
+# ------------------------------------------------------------------------------------------
+# ingest
+# ------------------------------------------------------------------------------------------
+
+
+@app.command(
+    epilog=(
+        "**Examples**\n\n"
+        "    journeylog ingest samples/telecom/sources.yaml -o journeys.parquet\n\n"
+        "    journeylog ingest calls.csv --delimiter ';' --timezone Europe/Berlin --channel phone -o calls.parquet\n\n"
+        "    journeylog ingest clicks.jsonl --customer login --gap 7d -o journeys.parquet --json -"
+    )
+)
+@with_read_options
+def ingest(
+    log: Annotated[str, typer.Argument(help="A log file, or a YAML source map naming several exports (see docs/sources.md).", show_default=False)],
+    output: Annotated[str, typer.Option("-o", "--output", help="Where to write the canonical journey table (Parquet).")],
+    json_out: JsonOpt = None,
+    rejects: Annotated[Optional[str], typer.Option("--rejects", help="With --skip-invalid-rows: write skipped rows (file, row, column, reason) to this CSV.")] = None,
+    read: Any = None,
+) -> None:
+    """Normalise one export, or several stitched by a source map, into canonical journeys."""
+    from journeylog.ingest import ingest as run_ingest
+    from journeylog.ingest import write_events
+    from journeylog.render import terminal
+
+    result = run_ingest(log, read, on_source=_source_progress())
+    write_events(result.events, output)
+    if rejects is not None:
+        from journeylog.render.tables import write_csv
+
+        write_csv(result.rejects, rejects)
+    summary = result.summary()
+    terminal.print_ingest_summary(summary)
+    _emit_json(summary, json_out)
+
+
+def _source_progress():
+    """A progress bar over sources on stderr (transient; silent when stderr is not a terminal)."""
+    from rich.progress import Progress
+
+    from journeylog.render.terminal import console
+
+    state: dict[str, Any] = {}
+
+    def on_source(name: str, done: int, total: int) -> None:
+        con = console()
+        if not con.is_terminal:
+            return
+        if "p" not in state:
+            state["p"] = Progress(console=con, transient=True)
+            state["p"].start()
+            state["t"] = state["p"].add_task("reading", total=total)
+        state["p"].update(state["t"], completed=done, description=f"reading {name}" if name else "stitching")
+        if done >= total:
+            state["p"].stop()
+
+    return on_source
+
+
+# ------------------------------------------------------------------------------------------
+# Entry point
+# ------------------------------------------------------------------------------------------
+
+
+def _print_error(message: str) -> None:
+    sys.stderr.write(f"journeylog: error: {message}\n")
+    sys.stderr.flush()
+
+
+def _show_usage_error(exc: Exception) -> None:
+    show = getattr(exc, "show", None)
+    if callable(show):
+        show(file=sys.stderr)
+    else:
+        _print_error(getattr(exc, "format_message", lambda: str(exc))())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with journeylog's exit-code contract."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except JourneylogError as exc:
+        if debug:
+            raise
+        _print_error(exc.one_line())
+        if exc.more:
+            sys.stderr.write(f"journeylog: {exc.more}\n")
+        code = exc.code
+    except typer.Abort:
+        _print_error("aborted")
+        code = 130
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.TyperException as exc:  # usage errors: exit 2
+        if debug:
+            raise
+        _show_usage_error(exc)
+        code = exc.exit_code if exc.exit_code not in (None, 0, 1) else USAGE
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except MemoryError:
+        _print_error("out of memory (resource limit)")
+        code = 4
+    except Exception as exc:  # a bug: exit 70
+        if debug:
+            raise
+        _print_error(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                     f"(this is a bug; rerun with --debug for a traceback)")
+        code = INTERNAL_ERROR
+    sys.exit(code)
+
+
+def _exit_code_help() -> str:
+    return "\n".join(f"{code}  {text}" for code, text in EXIT_CODES.items())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Tabular readers: CSV, Parquet and JSON Lines into raw Polars frames.
+
+Raw means: every column as the file has it (CSV: all strings, exactly as written, so ``"007"``,
+``"NA"`` and ``"null"`` are ordinary values and nothing is coerced to a date), plus a
+``source_row`` column giving the row's line in the file (header = line 1; for JSON Lines the
+line number; for Parquet the 1-based row index). The journey-level meaning of the columns is
+decided later, in :mod:`journeylog.ingest`.
+
+Malformed files raise :class:`journeylog.errors.InvalidInput` with the file, line and a hint:
+empty files, header-only files, ragged rows, undecodable bytes (hint ``--encoding``), a
+``;``- or TAB-separated file read as comma-separated (hint ``--delimiter``), JSON Lines with a
+broken line, files that are not Parquet.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "log.csv"
+>>> _ = p.write_text("case,activity,ts\\n007,March,2024-01-01\\n7,NA,2024-01-02\\n")
+>>> read_csv(p).rows()
+[('007', 'March', '2024-01-01', 2), ('7', 'NA', '2024-01-02', 3)]
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+
+from journeylog.errors import InvalidInput, UsageError
+from journeylog.io.files import local_file, read_input_bytes
+
+SOURCE_ROW = "source_row"
+_SNIFF_DELIMITERS = (";", "\t", "|")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode_check(data: bytes, encoding: str, label: str) -> None:
+    try:
+        codecs.decode(data, encoding)
+    except LookupError:
+        raise UsageError(f"unknown encoding {encoding!r}", hint="for example --encoding latin-1") from None
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start)
+        raise InvalidInput(
+            f"bytes that are not valid {encoding} (byte 0x{data[exc.start]:02x})",
+            path=label,
+            row=line,
+            hint="give --encoding, e.g. --encoding latin-1 or cp1252",
+        ) from None
+
+
+def _split_header(first_line: str, delimiter: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([first_line], delimiter=delimiter, quotechar='"'))
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
+) -> pl.DataFrame:
+    """Read a CSV file with every column as a string, plus ``source_row``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    label = os.fspath(path)
+    local_file(path)
+    data = read_input_bytes(path, max_bytes=max_bytes)
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InvalidInput("empty file, expected a header line and events", path=label)
+    enc = encoding.lower().replace("_", "-")
+    _decode_check(data, enc, label)
+    text_head = codecs.decode(data[: 1 << 16], enc, errors="replace").lstrip("\ufeff")
+    first_line = text_head.splitlines()[0] if text_head.splitlines() else ""
+    sep = delimiter if delimiter is not None else ","
+    if sep == "\\t" or sep.lower() == "tab":
+        sep = "\t"
+    if len(sep) != 1:
+        raise UsageError(f"--delimiter must be one character, got {delimiter!r}")
+    header = _split_header(first_line, sep)
+    if delimiter is None and len(header) == 1:
+        for cand in _SNIFF_DELIMITERS:
+            if cand in first_line:
+                shown = "TAB" if cand == "\t" else cand
+                raise InvalidInput(
+                    f"only one column found, but the header contains {shown!r}",
+                    path=label,
+                    row=1,
+                    hint=f"give --delimiter '{shown if cand != chr(9) else chr(92) + 't'}'",
+                )
+    names = [h.strip() for h in header]
+    if any(not n for n in names):
+        idx = [i + 1 for i, n in enumerate(names) if not n]
+        raise InvalidInput(f"empty column name in the header (column {idx[0]})", path=label, row=1)
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InvalidInput(f"duplicate column names in the header: {', '.join(dupes)}", path=label, row=1)
+
+    bad: list[tuple[int | None, int, int]] = []
+
+    def on_invalid(row) -> str:  # pyarrow calls this for rows with the wrong number of fields
+        bad.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    def _read(use_threads: bool):
+        return pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                use_threads=use_threads, encoding=enc, column_names=names, skip_rows=1, block_size=1 << 24
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=on_invalid, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        table = _read(True)
+    except pa.ArrowInvalid as exc:
+        raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
+    if bad:
+        if bad[0][0] is None:  # line numbers are only known when read on one thread
+            bad.clear()
+            _read(False)
+        number, expected, actual = bad[0]
+        more = f"{len(bad) - 1} more rows with the wrong number of fields" if len(bad) > 1 else None
+        raise InvalidInput(
+            f"row has {actual} fields, the header has {expected}",
+            path=label,
+            row=number,
+            hint="check quoting and the delimiter" + (f"; {more}" if more else ""),
+        )
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    if frame.height == 0:
+        raise InvalidInput(
+            "the file has a header but no events", path=label, hint=f"columns found: {', '.join(names)}"
+        )
+    # One physical line per record is assumed for the row numbers shown in messages.
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
+
+
+def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Read a Parquet file; returns the frame (with ``source_row``) and its key-value metadata."""
+    import pyarrow.parquet as pq
+
+    label = os.fspath(path)
+    p = local_file(path)
+    size = p.stat().st_size
+    with open(p, "rb") as fh:
+        head = fh.read(4)
+        if size >= 8:
+            fh.seek(-4, os.SEEK_END)
+        tail = fh.read(4)
+    if size < 12 or head != b"PAR1" or tail != b"PAR1":
+        raise InvalidInput("not a valid Parquet file (missing PAR1 magic bytes)", path=label,
+                           hint="is this a CSV renamed .parquet? give the right suffix")
+    try:
+        meta = pq.read_metadata(p)
+        kv = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
+        frame = pl.read_parquet(p)
+    except Exception as exc:  # pyarrow/polars raise many types for corrupt files
+        raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=label) from None
+    if frame.height == 0:
+        raise InvalidInput("the file has no events", path=label, hint=f"columns found: {', '.join(frame.columns)}")
+    if SOURCE_ROW not in frame.columns:
+        frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias(SOURCE_ROW))
+    return frame, kv
+
+
+def read_jsonl(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> pl.DataFrame:
+    """Read JSON Lines (one JSON object per line); blank lines are allowed and skipped.
+
+    Values keep their JSON types; a field whose type changes between lines becomes a string
+    column (its values as written). Broken lines name their line number.
+    """
+    label = os.fspath(path)
+    local_file(path)
+    data = read_input_bytes(path, max_bytes=max_bytes)
+    if not data.strip():
+        raise InvalidInput("empty file, expected one JSON object per line", path=label)
+    _decode_check(data, "utf-8", label)
+    try:
+        frame = pl.read_ndjson(data, infer_schema_length=None)
+        if frame.height == 0:
+            raise ValueError("no objects")
+    except Exception:
+        frame = _jsonl_slow(data, label)
+    lines = _object_lines(data)
+    if len(lines) != frame.height:  # pragma: no cover - defensive
+        frame = _jsonl_slow(data, label)
+    return frame.with_columns(pl.Series(SOURCE_ROW, lines, dtype=pl.Int64))
+
+
+def _object_lines(data: bytes) -> list[int]:
+    return [i + 1 for i, line in enumerate(data.split(b"\n")) if line.strip()]
+
+
+def _jsonl_slow(data: bytes, label: str) -> pl.DataFrame:
+    """Error path and type-drift path: parse line by line to find the culprit or unify types."""
+    rows: list[dict] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"not valid JSON ({exc.msg})", path=label, row=number, column=exc.colno,
+                               hint="one JSON object per line; is the last line truncated?") from None
+        if not isinstance(obj, dict):
+            raise InvalidInput("a JSON Lines row must be an object {...}", path=label, row=number)
+        rows.append(obj)
+    keys: dict[str, set[type]] = {}
+    for obj in rows:
+        for k, v in obj.items():
+            keys.setdefault(k, set()).add(type(v))
+    drifting = {k for k, types in keys.items() if len(types - {type(None)}) > 1 or types & {dict, list}}
+    def as_text(v):
+        if v is None:
+            return None
+        return v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
+    columns = {k: [as_text(o.get(k)) if k in drifting else o.get(k) for o in rows] for k in keys}
+    return pl.DataFrame(columns, strict=False)
+
+
+def sniff_format(path: str | os.PathLike[str], declared: str | None = None) -> str:
+    """``csv``, ``parquet``, ``jsonl``, ``xes`` or ``yaml`` from a declared format or the suffix."""
+    if declared:
+        fmt = declared.lower()
+        if fmt in ("ndjson", "json"):
+            fmt = "jsonl"
+        if fmt in ("tsv", "txt"):
+            fmt = "csv"
+        if fmt not in ("csv", "parquet", "jsonl", "xes", "yaml"):
+            raise UsageError(f"unknown format {declared!r}", hint="csv, parquet, jsonl or xes")
+        return fmt
+    name = Path(os.fspath(path)).name.lower()
+    for suffix, fmt in (
+        (".xes.gz", "xes"), (".xes", "xes"), (".csv.gz", "csv"), (".csv", "csv"), (".tsv", "csv"), (".txt", "csv"),
+        (".parquet", "parquet"), (".pq", "parquet"), (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"),
+        (".yaml", "yaml"), (".yml", "yaml"),
+    ):
+        if name.endswith(suffix):
+            return fmt
+    raise UsageError(
+        "cannot tell the file format from its name",
+        path=os.fspath(path),
+        hint="use a .csv, .tsv, .parquet, .jsonl, .xes, .xes.gz or .yaml suffix, or --format",
+    )
