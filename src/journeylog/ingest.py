@@ -67,8 +67,9 @@ ROLE_TO_COLUMN = {
 class ReadOptions:
     """How to read one log file. ``None`` means: auto-detect.
 
-    ``channel`` names a channel column, or, when the file has no column of that name, a fixed
-    channel for every event (``--channel web``). ``timestamp_format`` is a strftime format
+    ``channel`` names a channel column; when the file has no column of that name it is a fixed
+    channel for every event (``--channel web``) if the file has no channel column at all, and
+    otherwise a channel *filter* that commands such as ``discover`` apply (``channel_filter``). ``timestamp_format`` is a strftime format
     (``%d/%m/%Y %H:%M``), ``iso``, ``epoch_s`` or ``epoch_ms``. ``timezone`` is the IANA zone of
     naive local times (default UTC).
     """
@@ -103,6 +104,7 @@ class IngestResult:
     rejects: pl.DataFrame
     notes: list[str]
     journeys_from: str  # "column" or "gap"
+    channel_filter: str | None = None  # see ReadOptions.channel
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
@@ -187,6 +189,7 @@ class ColumnMap:
     contact_reason: str | None
     text: str | None
     explicit: frozenset[str]
+    channel_filter: str | None = None  # --channel VALUE on a log that has a channel column
 
 
 def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, identity: str | None = None) -> ColumnMap:
@@ -203,8 +206,7 @@ def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, ide
     for role in CANDIDATES:
         given = getattr(opts, role)
         if role == "channel" and given is not None and given not in present:
-            chosen[role] = None  # a fixed value, handled below
-            continue
+            given = None  # a fixed value or a filter, decided below; still find the channel column
         if given is not None:
             if given not in present:
                 raise UsageError(f"no column {given!r} for --{role.replace('_', '-')}", path=label,
@@ -234,6 +236,9 @@ def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, ide
         if identity is None or set(roles) != {"case", "customer"}:
             raise UsageError(f"column {dup[0]!r} is used for several roles: {', '.join(roles)}", path=label)
     channel_value = opts.channel if opts.channel is not None and opts.channel not in present else None
+    channel_filter = None
+    if channel_value is not None and chosen["channel"] is not None:
+        channel_filter, channel_value = channel_value, None
     return ColumnMap(
         case=chosen["case"] if identity is None else (chosen["case"] if chosen["case"] != identity else None),
         customer=chosen["customer"],
@@ -246,6 +251,7 @@ def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, ide
         contact_reason=chosen["contact_reason"],
         text=chosen["text"],
         explicit=frozenset(explicit),
+        channel_filter=channel_filter,
     )
 
 
@@ -327,7 +333,7 @@ def _timestamp_expr(
     if fmt is not None and fmt != "iso":
         aware = any(z in fmt for z in ("%z", "%#z", "%:z", "%Z"))
         parsed = stripped.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC" if aware else None)
-        return (parsed if aware else _localise(parsed, tz)), fmt
+        return (parsed if aware else _localise(parsed, tz)), fmt + ("" if aware or tz == "UTC" else f" in {tz}")
     has_offset = nonempty.str.contains(_OFFSET_RE)
     n_off = int(has_offset.sum())
     naive_vals, aware_vals = nonempty.filter(~has_offset), nonempty.filter(has_offset)
@@ -590,7 +596,7 @@ def ingest(
     }]
     if on_source:
         on_source(name, 1, 1)
-    return IngestResult(events, src, dups, rejects, notes, "column" if use_case else "gap")
+    return IngestResult(events, src, dups, rejects, notes, "column" if use_case else "gap", cmap.channel_filter)
 
 
 def _cmap_dict(cmap: ColumnMap) -> dict[str, str | None]:

@@ -1,0 +1,196 @@
+"""Discover: the actual paths customers take.
+
+:func:`discover` turns canonical events into a :class:`Discovery`: summary figures, every variant,
+the directly-follows process map with frequency and timing, start and end activities, the
+channel-switch matrix and a discovered process model. Event-level work runs in Polars
+(:mod:`journeylog.journeys`); the model is mined by pm4py from one trace per variant
+(:mod:`journeylog.mining`).
+
+>>> import polars as pl, datetime as dt
+>>> t = lambda h: dt.datetime(2024, 1, 1, h, tzinfo=dt.timezone.utc)
+>>> ev = pl.DataFrame({"journey_id": ["a", "a", "b", "b"], "customer_id": ["a", "a", "b", "b"],
+...     "timestamp": [t(1), t(2), t(1), t(3)], "channel": ["web", "phone", "web", "web"],
+...     "activity": ["Order", "Call", "Order", "Pay"], "input_order": [0, 1, 2, 3]})
+>>> d = discover(ev, DiscoverOptions(model=False))
+>>> [(v["activities"], v["journeys"]) for v in to_json(d)["variants"]]
+[(['Order', 'Call'], 1), (['Order', 'Pay'], 1)]
+>>> to_json(d)["channel_switches"]
+[{'from': 'web', 'to': 'phone', 'count': 1, 'median_seconds': 3600.0}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from journeylog import journeys as J
+from journeylog import schema as S
+from journeylog.errors import InvalidInput, UsageError
+
+
+@dataclass(frozen=True)
+class DiscoverOptions:
+    """Filters and choices for :func:`discover`.
+
+    Event filters (applied first): ``date_from``/``date_to`` keep whole journeys that *start* in
+    [from, to); ``channels`` keeps events on these channels; ``where`` keeps events whose column
+    equals the value. Variant filters then keep the journeys of the ``top_variants`` most frequent
+    variants, or of the most frequent variants covering ``coverage`` of journeys. ``min_edge_share``
+    drops map edges followed by fewer than that share of journeys.
+    """
+
+    top_variants: int | None = None
+    coverage: float | None = None
+    min_edge_share: float = 0.0
+    date_from: dt.datetime | None = None
+    date_to: dt.datetime | None = None
+    channels: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
+    noise: float = 0.0
+    model: bool = True
+    miner: str = "auto"  # auto | im | imd
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found. Frames are sorted deterministically."""
+
+    summary: dict[str, Any]
+    variants: pl.DataFrame
+    process_map: J.ProcessMap
+    channel_switches: pl.DataFrame
+    journeys_in_map: int
+    model: Any = None  # pm4py ProcessTree
+    model_info: dict[str, Any] = field(default_factory=dict)
+    options: DiscoverOptions = field(default_factory=DiscoverOptions)
+
+
+def parse_where(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``["channel=web", "outcome=failure"]`` -> pairs; a bad item is a usage error."""
+    pairs = []
+    for item in items:
+        if "=" not in item:
+            raise UsageError(f"--where needs COLUMN=VALUE, got {item!r}")
+        col, value = item.split("=", 1)
+        pairs.append((col.strip(), value))
+    return tuple(pairs)
+
+
+def filter_events(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
+    """Apply the event filters of ``options`` (dates, channels, where)."""
+    lf = events.lazy()
+    if options.date_from is not None or options.date_to is not None:
+        starts = lf.group_by(S.JOURNEY_ID).agg(pl.col(S.TIMESTAMP).min().alias("_start"))
+        cond = pl.lit(True)
+        if options.date_from is not None:
+            cond = cond & (pl.col("_start") >= _utc(options.date_from))
+        if options.date_to is not None:
+            cond = cond & (pl.col("_start") < _utc(options.date_to))
+        keep = starts.filter(cond).select(S.JOURNEY_ID)
+        lf = lf.join(keep, on=S.JOURNEY_ID, how="semi", maintain_order="left")
+    if options.channels:
+        wanted = [S.normalise_channel_name(c) for c in options.channels]
+        lf = lf.filter(pl.col(S.CHANNEL).is_in(wanted))
+    for col, value in options.where:
+        if col not in events.columns:
+            raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(events.columns)}")
+        lf = lf.filter(pl.col(col).cast(pl.String) == value)
+    return lf.collect()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+def select_variants(variant_table: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
+    """The variants kept by ``top_variants`` / ``coverage`` (all when neither is set)."""
+    if options.top_variants is not None and options.coverage is not None:
+        raise UsageError("give --top-variants or --coverage, not both")
+    if options.top_variants is not None:
+        if options.top_variants < 1:
+            raise UsageError("--top-variants must be at least 1")
+        return variant_table.head(options.top_variants)
+    if options.coverage is not None:
+        if not 0 < options.coverage <= 1:
+            raise UsageError("--coverage is a share between 0 and 1, e.g. 0.8")
+        # the smallest prefix of most-frequent variants whose cumulative share reaches coverage
+        reached = variant_table.filter(pl.col("cumulative_share") >= options.coverage - 1e-12)
+        cut = int(reached["variant_id"][0]) if reached.height else variant_table.height
+        return variant_table.filter(pl.col("variant_id") <= cut)
+    return variant_table
+
+
+def discover(events: pl.DataFrame, options: DiscoverOptions | None = None) -> Discovery:
+    """Variants, process map, channel switches and a discovered model for ``events``."""
+    opts = options or DiscoverOptions()
+    if not 0 <= opts.min_edge_share <= 1:
+        raise UsageError("--min-edge-share is a share between 0 and 1")
+    if not 0 <= opts.noise <= 1:
+        raise UsageError("--noise is between 0 and 1")
+    filtered = filter_events(events, opts)
+    if filtered.height == 0:
+        raise InvalidInput("no events left after the filters", hint="loosen --from/--to, --channel or --where")
+    variant_table = J.variants(filtered)
+    kept = select_variants(variant_table, opts)
+    if kept.height < variant_table.height:
+        jv = J.journey_variants(filtered, variant_table)
+        keep_ids = jv.filter(pl.col("variant_id").is_in(kept["variant_id"].implode())).select(S.JOURNEY_ID)
+        in_map = filtered.join(keep_ids, on=S.JOURNEY_ID, how="semi", maintain_order="left")
+    else:
+        in_map = filtered
+    pmap = J.process_map(in_map)
+    journeys_in_map = int(kept["journeys"].sum())
+    if opts.min_edge_share > 0 and journeys_in_map:
+        threshold = opts.min_edge_share * journeys_in_map
+        pmap = J.ProcessMap(pmap.activities, pmap.edges.filter(pl.col("count") >= threshold), pmap.start, pmap.end)
+    switches = J.channel_switches(in_map)
+    summary = J.summary(filtered)
+    summary["variants"] = variant_table.height
+    result = Discovery(summary, variant_table, pmap, switches, journeys_in_map, options=opts)
+    if opts.model:
+        from journeylog import mining
+
+        result.model, result.model_info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner)
+    return result
+
+
+def to_json(d: Discovery) -> dict[str, Any]:
+    """The documented JSON contract of ``journeylog discover --json`` (see docs/json.md)."""
+    s = d.summary
+    first, last = s.get("first"), s.get("last")
+    out: dict[str, Any] = {
+        "events": int(s["events"]),
+        "journeys": int(s["journeys"]),
+        "customers": int(s["customers"]),
+        "activities": int(s["activities"]),
+        "channels": int(s["channels"]),
+        "first": first.isoformat() if first else None,
+        "last": last.isoformat() if last else None,
+        "journeys_in_map": d.journeys_in_map,
+        "variants": [
+            {"activities": list(r["activities"]), "journeys": int(r["journeys"]), "share": r["share"],
+             "cumulative_share": r["cumulative_share"]}
+            for r in d.variants.iter_rows(named=True)
+        ],
+        "dfg": [
+            {"from": r["from"], "to": r["to"], "count": int(r["count"]), "median_seconds": r["median_seconds"],
+             "p90_seconds": r["p90_seconds"]}
+            for r in d.process_map.edges.iter_rows(named=True)
+        ],
+        "start": [{"activity": a, "count": int(c)} for a, c in d.process_map.start.iter_rows()],
+        "end": [{"activity": a, "count": int(c)} for a, c in d.process_map.end.iter_rows()],
+        "activity_stats": [
+            {"activity": r["activity"], "count": int(r["count"]), "journeys": int(r["journeys"]), "channel": r["channel"]}
+            for r in d.process_map.activities.iter_rows(named=True)
+        ],
+        "channel_switches": [
+            {"from": r["from"], "to": r["to"], "count": int(r["count"]), "median_seconds": r["median_seconds"]}
+            for r in d.channel_switches.iter_rows(named=True)
+        ],
+    }
+    if d.model is not None:
+        out["model"] = {**d.model_info, "process_tree": str(d.model)}
+    return out
