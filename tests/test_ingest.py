@@ -127,7 +127,7 @@ def test_sample_is_sorted_typed_and_summarised(sample_result):
     assert names == ["web", "app", "calls", "chat", "backoffice", "store"]
     calls = summary["sources"][2]
     assert 0.9 < calls["match_rate"] < 1.0  # withheld / unknown numbers are planted
-    assert summary["duplicates_dropped"] == sample_result.duplicates > 0
+    assert summary["duplicates_dropped"] is True and summary["duplicates"] == sample_result.duplicates > 0
 
 
 def test_store_roundtrip_is_identical(sample_result, tmp_path):

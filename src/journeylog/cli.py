@@ -77,14 +77,22 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
     ("gap", str, _opt("--gap", help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
     ("skip_invalid_rows", bool, _opt("--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
 ]
-_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False}
+_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "keep_duplicates": False, "drop_duplicates": False}
+_KEEP_DUPS = ("keep_duplicates", bool, _opt("--keep-duplicates", help="Keep exact duplicate events (default: count and drop them)."))
+_DROP_DUPS = ("drop_duplicates", bool, _opt("--drop-duplicates", help="Drop exact duplicate events (default: keep them, as pm4py does, and count them)."))
 
 
-def with_read_options(func):
-    """Add the shared log-reading options to a command; it receives them as ``read: ReadOptions``."""
+def with_read_options(func=None, *, drop_duplicates: bool = False):
+    """Add the shared log-reading options to a command; it receives them as ``read: ReadOptions``.
+
+    ``drop_duplicates`` is the command's default for exact duplicate events (ingest drops them;
+    analysis commands keep them so figures equal pm4py's on the same file)."""
+    if func is None:
+        return functools.partial(with_read_options, drop_duplicates=drop_duplicates)
+    dup_param = _KEEP_DUPS if drop_duplicates else _DROP_DUPS
     sig = inspect.signature(func)
     params = [p for p in sig.parameters.values() if p.name != "read"]
-    for name, annotation, option in _READ_PARAMS:
+    for name, annotation, option in _READ_PARAMS + [dup_param]:
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
                                         default=_READ_DEFAULTS.get(name), annotation=Annotated[annotation, option]))
 
@@ -93,6 +101,8 @@ def with_read_options(func):
         from journeylog.ingest import ReadOptions, parse_gap
 
         values = {name: kwargs.pop(name) for name, _a, _o in _READ_PARAMS}
+        flag = bool(kwargs.pop(dup_param[0]))
+        values["drop_duplicates"] = not flag if drop_duplicates else flag
         fmt = values.pop("input_format")
         gap: timedelta = parse_gap(values.pop("gap"))
         kwargs["read"] = ReadOptions(format=fmt, gap=gap, **values)
@@ -128,7 +138,7 @@ def _emit_json(data: Any, target: str | None) -> None:
         "    journeylog ingest clicks.jsonl --customer login --gap 7d -o journeys.parquet --json -"
     )
 )
-@with_read_options
+@with_read_options(drop_duplicates=True)
 def ingest(
     log: Annotated[str, typer.Argument(help="A log file, or a YAML source map naming several exports (see docs/sources.md).", show_default=False)],
     output: Annotated[str, typer.Option("-o", "--output", help="Where to write the canonical journey table (Parquet).")],

@@ -91,6 +91,7 @@ class ReadOptions:
     gap: timedelta = DEFAULT_GAP
     skip_invalid_rows: bool = False
     max_input_bytes: int | None = None
+    drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
 
 
@@ -100,11 +101,12 @@ class IngestResult:
 
     events: pl.DataFrame
     sources: list[dict[str, Any]]
-    duplicates: int
+    duplicates: int  # exact duplicate events found (dropped when ReadOptions.drop_duplicates)
     rejects: pl.DataFrame
     notes: list[str]
     journeys_from: str  # "column" or "gap"
     channel_filter: str | None = None  # see ReadOptions.channel
+    duplicates_dropped: bool = True
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
@@ -124,7 +126,8 @@ class IngestResult:
             "first": first.isoformat() if first else None,
             "last": last.isoformat() if last else None,
             "journeys_from": self.journeys_from,
-            "duplicates_dropped": self.duplicates,
+            "duplicates": self.duplicates,
+            "duplicates_dropped": self.duplicates_dropped,
             "rejected_rows": self.rejects.height,
             "sources": self.sources,
             "channels": [{"channel": c, "events": n} for c, n in per_channel.iter_rows()],
@@ -536,7 +539,7 @@ def cut_journeys(events: pl.DataFrame | pl.LazyFrame, gap: timedelta) -> pl.Lazy
     return lf.with_columns((pl.col(S.CUSTOMER_ID) + "#" + n.cast(pl.String)).alias(S.JOURNEY_ID))
 
 
-def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta) -> tuple[pl.DataFrame, int]:
+def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_duplicates: bool) -> tuple[pl.DataFrame, int]:
     events = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.UInt64).alias(S.INPUT_ORDER))
     if use_case:
@@ -546,9 +549,11 @@ def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta) -> tuple
         events = cut_journeys(events, gap).collect()
     events = events.drop("_case", "_customer")
     content = [c for c in events.columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)]
-    before = events.height
-    events = events.sort(S.INPUT_ORDER).filter(pl.struct(content).is_first_distinct())
-    duplicates = before - events.height
+    first = pl.struct(content).is_first_distinct()
+    events = events.sort(S.INPUT_ORDER)
+    duplicates = int(events.select((~first).sum()).item())
+    if drop_duplicates and duplicates:
+        events = events.filter(first)
     attrs = [c for c in events.columns if c not in S.SCHEMA]
     events = events.select([pl.col(c).cast(t) for c, t in S.SCHEMA.items()] + [pl.col(c) for c in attrs])
     return events.sort(list(S.SORT_KEYS)), duplicates
@@ -560,8 +565,9 @@ def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta) -> tuple
 
 
 def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
-    """Canonical events from one log file (or a journeylog store). See :func:`ingest`."""
-    return ingest(path, options).events
+    """Canonical events from one log file (or a journeylog store), every event kept (exact
+    duplicates too, as pm4py keeps them). See :func:`ingest`."""
+    return ingest(path, replace(options or ReadOptions(), drop_duplicates=False)).events
 
 
 def ingest(
@@ -589,14 +595,15 @@ def ingest(
     use_case = cmap.case is not None
     if not use_case:
         notes.append(f"journeys cut at gaps longer than {_fmt_gap(opts.gap)} (no journey/case column)")
-    events, dups = _finish([good], use_case, opts.gap)
+    events, dups = _finish([good], use_case, opts.gap, opts.drop_duplicates)
     src = [{
         "name": name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height, "events": good.height,
         "rejected": rejects.height, "columns": {k: v for k, v in _cmap_dict(cmap).items() if v is not None},
     }]
     if on_source:
         on_source(name, 1, 1)
-    return IngestResult(events, src, dups, rejects, notes, "column" if use_case else "gap", cmap.channel_filter)
+    return IngestResult(events, src, dups, rejects, notes, "column" if use_case else "gap", cmap.channel_filter,
+                        opts.drop_duplicates)
 
 
 def _cmap_dict(cmap: ColumnMap) -> dict[str, str | None]:
@@ -794,9 +801,10 @@ def _ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_sourc
     nonempty = [f for f in frames if f.height]
     if not nonempty:
         raise InvalidInput("no events left after reading the sources", path=label)
-    events, dups = _finish(nonempty, use_case, gap)
+    events, dups = _finish(nonempty, use_case, gap, opts.drop_duplicates)
     all_rejects = pl.concat(rejects, how="diagonal_relaxed") if rejects else _empty_rejects()
-    return IngestResult(events, summaries, dups, all_rejects, notes, "column" if use_case else "gap")
+    return IngestResult(events, summaries, dups, all_rejects, notes, "column" if use_case else "gap", None,
+                        opts.drop_duplicates)
 
 
 def _read_identities(path: Path) -> pl.DataFrame:

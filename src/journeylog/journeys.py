@@ -187,3 +187,46 @@ def summary(events: pl.DataFrame | pl.LazyFrame) -> dict[str, object]:
         pl.col(TIMESTAMP).max().alias("last"),
     ).collect().row(0, named=True)
     return row
+
+
+def journey_stats(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """One row per journey: ``journey_id``, ``start``, ``end``, ``duration_seconds``, ``events``,
+    ``satisfaction`` (mean of the scores given in the journey, null when none)."""
+    lf = events.lazy()
+    names = lf.collect_schema().names()
+    sat = pl.col("satisfaction").mean() if "satisfaction" in names else pl.lit(None, pl.Float64)
+    return (
+        lf.group_by(JOURNEY_ID)
+        .agg(
+            pl.col(TIMESTAMP).min().alias("start"),
+            pl.col(TIMESTAMP).max().alias("end"),
+            pl.len().cast(pl.UInt64).alias("events"),
+            sat.alias("satisfaction"),
+        )
+        .with_columns(_seconds(pl.col("end") - pl.col("start")).alias("duration_seconds"))
+        .sort(JOURNEY_ID)
+        .collect()
+    )
+
+
+def impact(stats: pl.DataFrame, affected: pl.Series | list[str], reference: pl.Series | list[str]) -> dict[str, float | None]:
+    """How affected journeys differ from reference journeys (usually those that fit the design).
+
+    ``median_extra_seconds``: median duration of affected minus median duration of reference.
+    ``satisfaction_delta``: mean satisfaction of affected minus that of reference (null when
+    either side has no scores).
+
+    >>> import polars as pl
+    >>> st = pl.DataFrame({"journey_id": ["a", "b", "c"], "duration_seconds": [10.0, 50.0, 20.0],
+    ...                    "satisfaction": [5.0, 2.0, None]})
+    >>> impact(st, ["b"], ["a", "c"])
+    {'median_extra_seconds': 35.0, 'satisfaction_delta': -3.0}
+    """
+    aff = stats.filter(pl.col(JOURNEY_ID).is_in(pl.Series(list(affected), dtype=pl.String).implode()))
+    ref = stats.filter(pl.col(JOURNEY_ID).is_in(pl.Series(list(reference), dtype=pl.String).implode()))
+    extra = None
+    if aff.height and ref.height:
+        extra = float(aff["duration_seconds"].median()) - float(ref["duration_seconds"].median())  # type: ignore[arg-type]
+    a_sat, r_sat = aff["satisfaction"].mean(), ref["satisfaction"].mean()
+    delta = None if a_sat is None or r_sat is None else float(a_sat) - float(r_sat)  # type: ignore[arg-type]
+    return {"median_extra_seconds": extra, "satisfaction_delta": delta}

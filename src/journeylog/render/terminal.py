@@ -76,7 +76,7 @@ def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) ->
         ("journeys", fmt_int(summary["journeys"]) + f"  (from {summary['journeys_from']})"),
         ("activities", fmt_int(summary["activities"])),
         ("time span", f"{summary['first'] or '-'} .. {summary['last'] or '-'}"),
-        ("duplicates dropped", fmt_int(summary["duplicates_dropped"])),
+        ("exact duplicates", fmt_int(summary["duplicates"]) + ("  (dropped)" if summary["duplicates_dropped"] else "  (kept)")),
         ("rejected rows", fmt_int(summary["rejected_rows"])),
     ]
     con.print(table("journeylog ingest", [("", "left"), ("", "right")], totals))
