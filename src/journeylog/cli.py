@@ -266,6 +266,65 @@ def _write_graphs(process_map: Any, paths: Optional[list[str]], perf: bool) -> N
 
 
 # ------------------------------------------------------------------------------------------
+# conform
+# ------------------------------------------------------------------------------------------
+
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="The designed journey: BPMN 2.0 (.bpmn), PNML (.pnml) or a process tree (.ptree/.txt).", show_default=False)]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="Cross-channel patterns and channel words (YAML, see docs/rules.md).")]
+AllowOpt = Annotated[Optional[str], typer.Option("--allow", help="Accepted deviations and patterns (YAML): reported apart, left out of checks.")]
+
+
+def conformance_options(rules: Optional[str], allow: Optional[str], method: str = "alignments", precision: bool = True):
+    """ConformOptions from the command-line files (rules, allow-list)."""
+    from journeylog.conform import Allow, ConformOptions, load_allow
+    from journeylog.patterns import load_rules
+
+    return ConformOptions(method=method, precision=precision,
+                          rules=load_rules(rules) if rules else None,
+                          allow=load_allow(allow) if allow else Allow())
+
+
+@app.command(
+    epilog=(
+        "**Examples**\n\n"
+        "    journeylog conform journeys.parquet --model samples/telecom/designed_journey.bpmn\n\n"
+        "    journeylog conform log.xes.gz --model model.pnml --json report.json --journeys-out fitness.csv\n\n"
+        "    journeylog conform journeys.parquet -m design.ptree --rules rules.yaml --allow allow.yaml --method tbr"
+    )
+)
+@with_read_options
+def conform(
+    log: LogArg,
+    model: ModelOpt,
+    rules: RulesOpt = None,
+    allow: AllowOpt = None,
+    method: Annotated[str, typer.Option("--method", help="alignments (exact, default) or tbr (token-based replay).")] = "alignments",
+    no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision.")] = False,
+    journeys_out: Annotated[Optional[str], typer.Option("--journeys-out", help="Per-journey fitness and deviations (.parquet or .csv).")] = None,
+    show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
+    json_out: JsonOpt = None,
+    read: Any = None,
+) -> None:
+    """Actual journeys against the designed one: fitness, precision, and deviations in plain language."""
+    from journeylog import conform as C
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+    from journeylog.render import terminal
+
+    designed = load_model(model)
+    options = conformance_options(rules, allow, method, not no_precision)
+    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+        result = C.conform(read_events(log, read), designed, options)
+    data = C.to_json(result)
+    if journeys_out is not None:
+        from journeylog.render.tables import write_table
+
+        write_table(result.journey_table, journeys_out)
+    terminal.print_conformance(data, show=show)
+    _emit_json(data, json_out)
+
+
+# ------------------------------------------------------------------------------------------
 # Entry point
 # ------------------------------------------------------------------------------------------
 

@@ -565,9 +565,9 @@ def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_dup
 
 
 def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
-    """Canonical events from one log file (or a journeylog store), every event kept (exact
-    duplicates too, as pm4py keeps them). See :func:`ingest`."""
-    return ingest(path, replace(options or ReadOptions(), drop_duplicates=False)).events
+    """Canonical events from one log file (or a journeylog store). Without options every event
+    is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`."""
+    return ingest(path, options or ReadOptions(drop_duplicates=False)).events
 
 
 def ingest(

@@ -132,3 +132,36 @@ def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = 
     model = d.get("model")
     if model:
         con.print(text(f"model: {model.get('algorithm', 'inductive miner')}", style="dim"))
+
+
+def print_conformance(c: dict[str, Any], *, show: int = 10, out: Console | None = None) -> None:
+    """The conform report from its JSON form: figures, deviations, patterns, label check."""
+    con = out or console()
+    fmt = lambda x: "-" if x is None else f"{x:.4f}"  # noqa: E731
+    rows = [("journeys", fmt_int(c["journeys"])), (f"fitness ({c['method']})", fmt(c["fitness"])),
+            ("journeys that fit", fmt_share(c["fitting_share"])), ("precision", fmt(c["precision"]))]
+    if c.get("fitting_share_accepted") is not None and any(d["accepted"] for d in c["deviations"]):
+        rows.append(("fit, counting accepted deviations", fmt_share(c["fitting_share_accepted"])))
+    con.print(table("journeylog conform", [("", "left"), ("", "right")], rows))
+    active = [d for d in c["deviations"] if not d["accepted"]]
+    rows = [[str(i + 1), d["kind"].replace("_", " "), fmt_int(d["journeys"]), fmt_share(d["share"]),
+             fmt_duration(d["median_extra_seconds"]), "-" if d["satisfaction_delta"] is None else f"{d['satisfaction_delta']:+.1f}",
+             d["statement"]] for i, d in enumerate(active[:show])]
+    con.print(table(f"deviations ({len(active)} in all, by journeys affected)",
+                    [("#", "right"), ("kind", "left"), ("journeys", "right"), ("share", "right"), ("extra time", "right"),
+                     ("satisf.", "right"), ("statement", "left")], rows))
+    pats = [p for p in c["patterns"] if not p.get("accepted")]
+    if pats:
+        con.print(table("cross-channel patterns", [("statement", "left")], [[p["statement"]] for p in pats[:show]]))
+    accepted = [d for d in c["deviations"] if d["accepted"]] + [p for p in c["patterns"] if p.get("accepted")]
+    if accepted:
+        con.print(table("accepted (allow-list; left out of checks)", [("", "left")],
+                        [[d["statement"]] for d in accepted[:show]]))
+    if c["unknown_activities"]:
+        items = [a["activity"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unknown_activities"]]
+        con.print(text(f"log activities the model never mentions ({len(items)}): " + "; ".join(items[:show]), style="dim"))
+    if c["unseen_tasks"]:
+        items = [a["task"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unseen_tasks"]]
+        con.print(text(f"model tasks never seen in the log ({len(items)}): " + "; ".join(items[:show]), style="yellow"))
+    for note in c.get("notes", []):
+        con.print(text("note: " + note, style="dim"))

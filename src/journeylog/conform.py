@@ -1,0 +1,245 @@
+"""Conform: actual journeys against the designed journey.
+
+:func:`conform` aligns one trace per variant with the designed model (pm4py, via
+:mod:`journeylog.mining`), weights the results back by how many journeys follow each variant,
+and explains the differences (:mod:`journeylog.deviations`, :mod:`journeylog.patterns`). The
+figures equal pm4py's on the full log: ``fitness`` = ``fitness_alignments(...)["log_fitness"]``,
+``fitting_share`` = ``percentage_of_fitting_traces / 100``, ``precision`` =
+``precision_alignments``.
+
+An allow-list (:func:`load_allow`) marks deviations and patterns the team has accepted: they are
+reported apart (``accepted: true``) and left out of the figures that checks use
+(``fitting_share_accepted``, share thresholds, new-deviation checks).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from journeylog import deviations as DV
+from journeylog import journeys as J
+from journeylog import schema as S
+from journeylog.errors import InvalidInput, UsageError
+
+METHODS = ("alignments", "tbr")
+
+
+@dataclass(frozen=True)
+class Allow:
+    """Accepted deviations: ids (``kind:activity``), (kind, activity) pairs, pattern names."""
+
+    ids: frozenset[str] = frozenset()
+    patterns: frozenset[str] = frozenset()
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def accepts(self, deviation_id: str) -> bool:
+        return deviation_id in self.ids
+
+    def accepts_pattern(self, name: str) -> bool:
+        return name in self.patterns
+
+
+def load_allow(path: str | os.PathLike[str]) -> Allow:
+    """Read an allow-list YAML::
+
+        accepted:
+          - {kind: repeated, activity: Schedule appointment, reason: rescheduling is fine}
+          - {id: "unexpected:Call: question about first bill"}
+          - {pattern: chatted after failing in the app}
+    """
+    import yaml
+
+    from journeylog.io.files import local_file
+
+    label = os.fspath(path)
+    try:
+        doc = yaml.safe_load(local_file(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InvalidInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=label,
+                           row=mark.line + 1 if mark else None) from None
+    items = (doc or {}).get("accepted") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise InvalidInput("an allow-list is a mapping with an `accepted:` list", path=label)
+    ids: set[str] = set()
+    patterns: set[str] = set()
+    reasons: dict[str, str] = {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"accepted[{i}] must be a mapping (kind/activity, id or pattern)", path=label)
+        unknown = set(item) - {"kind", "activity", "id", "pattern", "reason"}
+        if unknown:
+            raise InvalidInput(f"accepted[{i}]: unknown key(s) {', '.join(sorted(unknown))}", path=label)
+        if "pattern" in item:
+            key = str(item["pattern"])
+            patterns.add(key)
+        elif "id" in item:
+            key = str(item["id"])
+            ids.add(key)
+        elif "kind" in item and "activity" in item:
+            if item["kind"] not in DV.KINDS:
+                raise InvalidInput(f"accepted[{i}]: kind must be one of {', '.join(DV.KINDS)}", path=label)
+            key = f"{item['kind']}:{item['activity']}"
+            ids.add(key)
+        else:
+            raise InvalidInput(f"accepted[{i}] needs kind and activity, an id, or a pattern", path=label)
+        if item.get("reason"):
+            reasons[key] = str(item["reason"])
+    return Allow(frozenset(ids), frozenset(patterns), reasons)
+
+
+@dataclass(frozen=True)
+class ConformOptions:
+    """``method``: ``alignments`` (exact, default) or ``tbr`` (pm4py token-based replay).
+    ``precision``: compute alignment precision (can be slow on many variants)."""
+
+    method: str = "alignments"
+    precision: bool = True
+    rules: Any = None  # patterns.Rules, or None for the built-ins
+    allow: Allow = field(default_factory=Allow)
+    examples: int = 5
+
+
+@dataclass
+class Conformance:
+    """The result of :func:`conform`; :func:`to_json` is its documented contract."""
+
+    figures: dict[str, Any]
+    journeys: int
+    deviations: pl.DataFrame
+    patterns: pl.DataFrame
+    journey_table: pl.DataFrame
+    unknown_activities: list[dict[str, Any]]
+    unseen_tasks: list[dict[str, Any]]
+    notes: list[str]
+
+
+def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = None) -> Conformance:
+    """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`)."""
+    from journeylog import mining, patterns
+    from journeylog.models import label_check
+
+    opts = options or ConformOptions()
+    if opts.method not in METHODS:
+        raise UsageError(f"--method must be one of {', '.join(METHODS)}")
+    if events.height == 0:
+        raise InvalidInput("the log has no events")
+    variant_table = J.variants(events)
+    jv = J.journey_variants(events, variant_table)
+    labels = label_check(model.tasks, variant_table["activities"].explode().unique().sort().to_list())
+    notes: list[str] = []
+
+    if opts.method == "alignments":
+        aligned = mining.align(model, variant_table)
+        fig = mining.alignment_figures(aligned, variant_table)
+    else:
+        replay = mining.token_replay(model, variant_table)
+        aligned = None
+        fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
+    figures: dict[str, Any] = {
+        "method": opts.method,
+        "fitness": fig["log_fitness"],
+        "fitting_share": fig["fitting_share"],
+        "average_fitness": fig["average_fitness"],
+        "precision": mining.precision(model, variant_table) if opts.precision else None,
+    }
+
+    # per-journey fitness
+    if aligned is not None:
+        per_variant = aligned.select("variant_id", "fitness")
+    else:
+        per_variant = replay["variants"].select("variant_id", "fitness")
+    jt = jv.join(per_variant, on="variant_id", how="left")
+    fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
+    stats = J.journey_stats(events)
+
+    # deviation catalogue (from alignments; token replay gives no moves)
+    if aligned is None:
+        aligned_for_explain = mining.align(model, variant_table)
+        notes.append("deviations are explained from alignments; the figures are token-based replay")
+    else:
+        aligned_for_explain = aligned
+    occ = DV.occurrences_table(aligned_for_explain)
+    catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples)
+    if catalogue.height:
+        catalogue = catalogue.with_columns(pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
+    else:
+        catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
+
+    # cross-channel patterns
+    rules = opts.rules if opts.rules is not None else patterns.default_rules()
+    pat, pat_notes, pat_journeys = patterns.match_patterns(events, rules, reference=fitting, examples=opts.examples)
+    notes.extend(pat_notes)
+    if pat.height:
+        pat = pat.with_columns(pl.col("name").map_elements(opts.allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
+
+    # journeys whose only deviations are accepted count as fitting for checks
+    accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
+    bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
+    devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
+    pats_per_journey = pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns")) if pat_journeys.height else None
+    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
+    if pats_per_journey is not None:
+        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
+    else:
+        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
+    jt = jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
+    total = jv.height
+    if opts.method == "alignments":
+        figures["fitting_share_accepted"] = (total - bad.len()) / total if total else 0.0
+    else:
+        figures["fitting_share_accepted"] = None
+    return Conformance(
+        figures=figures,
+        journeys=total,
+        deviations=catalogue,
+        patterns=pat,
+        journey_table=jt,
+        unknown_activities=labels.unknown_activities,
+        unseen_tasks=labels.unseen_tasks,
+        notes=notes,
+    )
+
+
+def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for r in frame.iter_rows(named=True):
+        out.append({
+            "id": r["id"], "kind": r["kind"], "statement": r["statement"], "activity": r["activity"],
+            "channel": r["channel"], "journeys": int(r["journeys"]), "share": r["share"],
+            "median_extra_seconds": r["median_extra_seconds"], "satisfaction_delta": r["satisfaction_delta"],
+            "examples": list(r["examples"]), "context": r["context"], "accepted": bool(r["accepted"]),
+        })
+    return out
+
+
+def _patterns_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for r in frame.iter_rows(named=True):
+        item = {k: (list(v) if isinstance(v, list) else v) for k, v in r.items()}
+        item["journeys"] = int(item["journeys"])
+        item["accepted"] = bool(item.get("accepted", False))
+        out.append(item)
+    return out
+
+
+def to_json(c: Conformance) -> dict[str, Any]:
+    """The documented JSON contract of ``journeylog conform --json`` (see docs/json.md)."""
+    return {
+        "method": c.figures["method"],
+        "fitness": c.figures["fitness"],
+        "fitting_share": c.figures["fitting_share"],
+        "average_fitness": c.figures["average_fitness"],
+        "precision": c.figures["precision"],
+        "fitting_share_accepted": c.figures["fitting_share_accepted"],
+        "journeys": c.journeys,
+        "deviations": _devs_json(c.deviations),
+        "patterns": _patterns_json(c.patterns),
+        "unknown_activities": c.unknown_activities,
+        "unseen_tasks": c.unseen_tasks,
+        "notes": c.notes,
+    }
