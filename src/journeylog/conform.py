@@ -171,9 +171,16 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
         catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
 
     # cross-channel patterns
-    rules = opts.rules if opts.rules is not None else patterns.default_rules()
-    pat, pat_notes, pat_journeys = patterns.match_patterns(events, rules, reference=fitting, examples=opts.examples)
-    notes.extend(pat_notes)
+    rules = opts.rules if opts.rules is not None else patterns.Rules()
+    found = patterns.match_patterns(events, rules, reference=fitting)
+    pat = found.table
+    notes.extend(found.notes)
+    reported = set(pat["id"].to_list()) if pat.height else set()
+    pat_journeys = pl.concat(
+        [patterns.pattern_journeys(events, p).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
+         for p in rules.patterns if p.id in reported],
+        how="vertical",
+    ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
     if pat.height:
         pat = pat.with_columns(pl.col("name").map_elements(opts.allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
 

@@ -92,22 +92,6 @@ CHANNEL_ALIASES: dict[str, str] = {
     "twitter": "social", "facebook": "social", "social media": "social", "x": "social",
 }
 
-# Names of the real-world channel in customers' words; `patterns` statements use these and a
-# rules file may override them.
-CHANNEL_WORDS: dict[str, dict[str, str]] = {
-    "web": {"place": "the portal", "contact": "used the portal"},
-    "app": {"place": "the app", "contact": "used the app"},
-    "phone": {"place": "the phone line", "contact": "called"},
-    "chat": {"place": "chat", "contact": "chatted"},
-    "email": {"place": "e-mail", "contact": "e-mailed"},
-    "sms": {"place": "SMS", "contact": "texted"},
-    "store": {"place": "the store", "contact": "came to the store"},
-    "field": {"place": "a field visit", "contact": "had a field visit"},
-    "backoffice": {"place": "the back office", "contact": "was handled by the back office"},
-    "social": {"place": "social media", "contact": "posted on social media"},
-}
-
-
 def normalise_channel_name(value: str) -> str:
     """Lower-case, trim and map a well-known synonym to the vocabulary; other names stay as given.
 

@@ -22,6 +22,7 @@ import re
 import stat
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -121,7 +122,7 @@ def read_input_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = No
     with open_input(path, max_bytes=max_bytes) as fh:
         try:
             return fh.read()
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
             from journeylog.errors import InvalidInput
 
             raise InvalidInput(f"corrupt or truncated gzip data ({exc})", path=os.fspath(path)) from None

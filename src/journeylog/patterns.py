@@ -1,0 +1,908 @@
+"""Cross-channel patterns: "called after failing on the portal", and your own, from a rules file.
+
+A **pattern** is a named sequence of event conditions (:class:`Step`) with time windows between
+them, and a statement template. Five are built in (:func:`builtin_patterns`), each within one
+journey and a configurable window (48 h by default):
+
+=============================  ===================================  ====================
+id                             step 1                               step 2
+=============================  ===================================  ====================
+``web-failure-then-phone``     channel ``web``, outcome ``failure``  channel ``phone``
+``app-failure-then-phone``     channel ``app``, outcome ``failure``  channel ``phone``
+``web-failure-then-chat``      channel ``web``, outcome ``failure``  channel ``chat``
+``app-failure-then-chat``      channel ``app``, outcome ``failure``  channel ``chat``
+``online-failure-then-store``  channel ``web`` or ``app``, failure   channel ``store``
+=============================  ===================================  ====================
+
+Their names ("called after failing on the portal") are built from a channel **vocabulary**
+(:data:`DEFAULT_VOCABULARY`) that a rules file can change (:func:`load_rules`, ``docs/rules.md``).
+
+Matching semantics
+------------------
+Events are ordered by (journey, timestamp, input order). Within one journey, a **match** of a
+pattern with steps 1..n is a sequence of events e1 < e2 < ... < en (each a strictly later row than
+the one before; equal timestamps are ordered by input order) where e_k satisfies the conditions of
+step k and, when step k has a window, ``time(e_k) - time(e_{k-1}) <= within``. A step without a
+window allows any time inside the journey. A journey counts once, however often it matches.
+
+For each journey the **first match** is the one whose final event comes first; its start is the
+*most recent* step-1 event that begins a valid chain to that final event. The **time to contact**
+is ``time(en) - time(e1)`` of that match, and the **trigger activity** is the activity of that e1
+(for the built-ins: the activity that failed).
+
+A step's conditions are ANDed; a condition is ``column -> any of these values`` (``None`` = the
+value is missing), or ``column -> regular expression`` (``Step.matches``, Rust regex syntax).
+Channel values are normalised like ingest does ("Portal" -> ``web``), outcome values too
+("failed" -> ``failure``); other columns are compared as strings.
+
+Matching is vectorised in Polars: for each step k, every row gets the time and the chain start of
+the latest earlier row of its journey that completed step k-1 (``shift(1).forward_fill()``), so
+the cost is linear in the events per step: no cross join and no Python loop over events or
+journeys.
+
+**Applicability.** A pattern is *skipped* (not reported, with a reason in
+:attr:`PatternResult.skipped`) when the log cannot show it: a canonical column it needs is
+missing or empty (no channel column, every channel ``unknown``, no outcome values), or no event
+satisfies one of its steps. A condition on a column that is neither canonical nor in the log is an
+error (:class:`~journeylog.errors.InvalidInput`), since it is almost always a typo.
+
+JSON contract
+-------------
+:meth:`PatternResult.to_json` gives ``{"patterns": [...], "skipped_patterns": [...]}``; each
+pattern has ``id``, ``name``, ``statement``, ``journeys``, ``share`` (of all journeys, 0..1),
+``median_seconds_to_contact``, ``activities`` (up to 5 trigger activities with their journey
+counts, most frequent first, ties by name), ``examples`` (up to 5 journey ids, sorted),
+``median_extra_seconds`` and ``satisfaction_delta`` (as :func:`journeylog.journeys.impact`, null
+when unknown) and ``builtin``. Patterns are sorted by journeys (descending), then name. Each
+skipped pattern has ``id``, ``name``, ``reason``.
+
+>>> import polars as pl, datetime as dt
+>>> t = lambda h: dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=h)
+>>> ev = pl.DataFrame({
+...     "journey_id": ["j1", "j1", "j2", "j2", "j3"],
+...     "timestamp": [t(0), t(3), t(0), t(60), t(0)],
+...     "channel": ["web", "phone", "web", "phone", "web"],
+...     "activity": ["Pay", "Call", "Pay", "Call", "Pay"],
+...     "outcome": ["failure", None, "failure", None, "success"],
+... })
+>>> result = match_patterns(ev)
+>>> result.table.select("id", "journeys", "median_seconds_to_contact").rows()
+[('web-failure-then-phone', 1, 10800.0)]
+>>> result.table["statement"][0]
+"Called after failing on the portal: 1 journey (33.3%), a median 3.0 h after 'Pay' failed; these journeys were 27.0 h shorter."
+>>> result.skipped["id"].to_list()
+['app-failure-then-phone', 'online-failure-then-store', 'app-failure-then-chat', 'web-failure-then-chat']
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.errors import InvalidInput
+from journeylog.journeys import impact, journey_stats
+
+# ----------------------------------------------------------------------------------------------
+# Vocabulary and wording (the one place where pattern statements are worded)
+# ----------------------------------------------------------------------------------------------
+
+DEFAULT_WINDOW = timedelta(hours=48)
+ONLINE = "online"  # the vocabulary key for "web or app", used by the store pattern
+WORD_KEYS: tuple[str, ...] = ("failing", "contact")
+
+#: Channel -> words in the customers' terms. ``failing`` completes "after failing ..." and
+#: ``contact`` is the verb phrase of reaching out on the channel. A rules file may override any.
+DEFAULT_VOCABULARY: dict[str, dict[str, str]] = {
+    "web": {"failing": "on the portal", "contact": "used the portal"},
+    "app": {"failing": "in the app", "contact": "used the app"},
+    "phone": {"failing": "on the phone", "contact": "called"},
+    "chat": {"failing": "in chat", "contact": "chatted"},
+    "email": {"failing": "by e-mail", "contact": "e-mailed"},
+    "sms": {"failing": "by SMS", "contact": "texted"},
+    "store": {"failing": "in the store", "contact": "came to the store"},
+    "field": {"failing": "on a field visit", "contact": "had a field visit"},
+    "backoffice": {"failing": "in the back office", "contact": "was handled by the back office"},
+    "social": {"failing": "on social media", "contact": "posted on social media"},
+    ONLINE: {"failing": "online", "contact": "went online"},
+}
+
+#: Placeholders a statement template may use (see docs/rules.md).
+PLACEHOLDERS: dict[str, str] = {
+    "name": "the pattern's name",
+    "Name": "the name with a capital first letter",
+    "journeys": "how many journeys, e.g. 1,204",
+    "journeys_noun": "'journey' or 'journeys'",
+    "share": "their share of all journeys, e.g. 9.7%",
+    "median": "median time from the step-1 event to the final event, e.g. 3.4 h",
+    "activity": "the most frequent step-1 activity",
+    "trigger": "that activity quoted, with 'failed' when step 1 requires a failure",
+    "impact": "'; these journeys took 2.1 d longer and scored 1.6 points lower', or empty",
+}
+DEFAULT_STATEMENT = "{Name}: {journeys} {journeys_noun} ({share}), a median {median} after {trigger}{impact}."
+NO_JOURNEYS_STATEMENT = "{Name}: no journeys."
+
+
+def _fmt_duration(seconds: float) -> str:
+    from journeylog.render.terminal import fmt_duration
+
+    return fmt_duration(seconds)
+
+
+def fmt_count(n: int) -> str:
+    """Thousands separators.
+
+    >>> fmt_count(1204)
+    '1,204'
+    """
+    return f"{int(n):,}"
+
+
+def fmt_share(x: float) -> str:
+    """A share (0..1) as a percentage with one decimal; tiny non-zero shares as ``<0.1%``.
+
+    >>> fmt_share(0.0967), fmt_share(0.0002), fmt_share(0.0)
+    ('9.7%', '<0.1%', '0.0%')
+    """
+    if 0 < x < 0.0005:
+        return "<0.1%"
+    return f"{100 * x:.1f}%"
+
+
+def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None) -> str:
+    """The impact part of a statement, empty when nothing is known.
+
+    >>> impact_clause(181440.0, -1.62)
+    '; these journeys took 2.1 d longer and scored 1.6 points lower'
+    >>> impact_clause(-600.0, None)
+    '; these journeys were 10 min shorter'
+    >>> impact_clause(None, None)
+    ''
+    """
+    parts: list[str] = []
+    extra = median_extra_seconds
+    if extra is not None and not math.isnan(extra):
+        if _fmt_duration(abs(extra)) in ("0 s",):
+            parts.append("took as long")
+        elif extra > 0:
+            parts.append(f"took {_fmt_duration(extra)} longer")
+        else:
+            parts.append(f"were {_fmt_duration(-extra)} shorter")
+    delta = satisfaction_delta
+    if delta is not None and not math.isnan(delta):
+        if round(abs(delta), 1) == 0:
+            parts.append("scored the same")
+        else:
+            parts.append(f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}")
+    return "; these journeys " + " and ".join(parts) if parts else ""
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def render_statement(
+    pattern: Pattern,
+    *,
+    journeys: int,
+    share: float,
+    median_seconds: float | None,
+    activity: str | None,
+    median_extra_seconds: float | None = None,
+    satisfaction_delta: float | None = None,
+) -> str:
+    """Fill the pattern's statement template with human numbers.
+
+    >>> p = builtin_patterns()[0]
+    >>> render_statement(p, journeys=1204, share=0.0971, median_seconds=12240, activity="Schedule appointment",
+    ...                  median_extra_seconds=181440, satisfaction_delta=-1.6)
+    "Called after failing on the portal: 1,204 journeys (9.7%), a median 3.4 h after 'Schedule appointment' failed; these journeys took 2.1 d longer and scored 1.6 points lower."
+    """
+    if journeys == 0:
+        return NO_JOURNEYS_STATEMENT.format(Name=_capital(pattern.name), name=pattern.name)
+    quoted = f"'{activity}'" if activity is not None else "the first step"
+    fails = pattern.steps[0].conditions.get(S.OUTCOME) == (S.FAILURE,)
+    values = {
+        "name": pattern.name,
+        "Name": _capital(pattern.name),
+        "journeys": fmt_count(journeys),
+        "journeys_noun": "journey" if journeys == 1 else "journeys",
+        "share": fmt_share(share),
+        "median": _fmt_duration(median_seconds) if median_seconds is not None else "-",
+        "activity": activity if activity is not None else "",
+        "trigger": f"{quoted} failed" if fails else quoted,
+        "impact": impact_clause(median_extra_seconds, satisfaction_delta),
+    }
+    return pattern.statement.format(**values)
+
+
+# ----------------------------------------------------------------------------------------------
+# Steps, patterns, rules
+# ----------------------------------------------------------------------------------------------
+
+CondValue = str | None
+
+
+def _norm_value(column: str, value: Any) -> CondValue:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float, str)):
+        text = str(value)
+    else:
+        raise TypeError(f"a condition value is a string, a number or null, not {type(value).__name__}")
+    if column == S.CHANNEL:
+        return S.normalise_channel_name(text)
+    if column == S.OUTCOME:
+        return S.OUTCOME_VALUES.get(text.strip().lower(), text)
+    return text
+
+
+@dataclass(frozen=True)
+class Step:
+    """Conditions one event must satisfy, and the most time allowed since the previous step's event.
+
+    ``conditions`` maps a column to a value or a list of values (any of them; ``None`` = missing);
+    channel and outcome values are normalised. ``matches`` maps a column to a regular expression
+    the value must contain. ``within`` is ignored on the first step.
+
+    >>> Step({"channel": ["Portal", "app"], "outcome": "failed"}).conditions
+    {'channel': ('web', 'app'), 'outcome': ('failure',)}
+    """
+
+    conditions: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    within: timedelta | None = None
+    matches: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        norm: dict[str, tuple[CondValue, ...]] = {}
+        for column, value in self.conditions.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            norm[str(column)] = tuple(_norm_value(str(column), v) for v in values)
+        object.__setattr__(self, "conditions", norm)
+        object.__setattr__(self, "matches", {str(k): str(v) for k, v in self.matches.items()})
+
+    def columns(self) -> list[str]:
+        """The columns this step reads, conditions first, in order."""
+        return list(dict.fromkeys([*self.conditions, *self.matches]))
+
+    def describe(self) -> str:
+        """Short text for notes: ``channel web, outcome failure``."""
+        parts = []
+        for column, values in self.conditions.items():
+            shown = " or ".join("(missing)" if v is None else v for v in values)
+            parts.append(f"{column} {shown}")
+        parts += [f"{column} ~ /{rx}/" for column, rx in self.matches.items()]
+        return ", ".join(parts) if parts else "any event"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A named sequence of steps with a statement template.
+
+    ``id`` is stable across vocabularies (built-ins: ``web-failure-then-phone``; others: a slug of
+    the name). ``path``/``line`` say where a rules file defined it (for error messages).
+    """
+
+    name: str
+    steps: tuple[Step, ...]
+    statement: str = DEFAULT_STATEMENT
+    builtin: bool = False
+    id: str = ""
+    path: str | None = None
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", tuple(self.steps))
+        if not self.steps:
+            raise ValueError("a pattern needs at least one step")
+        if not self.id:
+            object.__setattr__(self, "id", slug(self.name))
+
+
+def slug(name: str) -> str:
+    """A stable id from a name.
+
+    >>> slug("Called twice within a week!")
+    'called-twice-within-a-week'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pattern"
+
+
+def _words(vocabulary: Mapping[str, Mapping[str, str]], channel: str, key: str) -> str:
+    own = vocabulary.get(channel, {})
+    if key in own:
+        return own[key]
+    default = DEFAULT_VOCABULARY.get(channel, {})
+    if key in default:
+        return default[key]
+    return {"failing": f"on {channel}", "contact": f"used {channel}"}[key]
+
+
+def builtin_patterns(
+    vocabulary: Mapping[str, Mapping[str, str]] = DEFAULT_VOCABULARY, window: timedelta = DEFAULT_WINDOW
+) -> tuple[Pattern, ...]:
+    """The five built-in patterns, named from ``vocabulary``, each with ``window`` between its steps.
+
+    >>> [p.name for p in builtin_patterns({"web": {"failing": "on the website"}})][:2]
+    ['called after failing on the website', 'called after failing in the app']
+    """
+    specs = [
+        ("web", ("web",), "phone"),
+        ("app", ("app",), "phone"),
+        ("web", ("web",), "chat"),
+        ("app", ("app",), "chat"),
+        (ONLINE, ("web", "app"), "store"),
+    ]
+    out = []
+    for failing_key, failing_channels, contact in specs:
+        name = f"{_words(vocabulary, contact, 'contact')} after failing {_words(vocabulary, failing_key, 'failing')}"
+        steps = (
+            Step({S.CHANNEL: list(failing_channels), S.OUTCOME: S.FAILURE}),
+            Step({S.CHANNEL: contact}, within=window),
+        )
+        out.append(Pattern(name=name, steps=steps, builtin=True, id=f"{failing_key}-failure-then-{contact}"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The patterns to look for, the vocabulary that named them and the built-ins' window.
+
+    ``Rules()`` is the built-in set with the default vocabulary and window.
+    """
+
+    patterns: tuple[Pattern, ...] = field(default_factory=builtin_patterns)
+    vocabulary: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: DEFAULT_VOCABULARY, hash=False)
+    window: timedelta = DEFAULT_WINDOW
+    path: str | None = None
+
+
+def default_rules(window: timedelta = DEFAULT_WINDOW) -> Rules:
+    """The built-ins only, with another window (``--pattern-window``)."""
+    return Rules(patterns=builtin_patterns(DEFAULT_VOCABULARY, window), window=window)
+
+
+# ----------------------------------------------------------------------------------------------
+# Rules files (YAML)
+# ----------------------------------------------------------------------------------------------
+
+_TOP_KEYS = ("version", "window", "builtins", "vocabulary", "patterns")
+_PATTERN_KEYS = ("name", "id", "statement", "steps")
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: Any) -> timedelta:
+    """``48h``, ``7d``, ``90min``, ``1d12h``, ``2w``, ``45s`` -> timedelta (``m`` = minutes).
+
+    >>> parse_duration("1d12h")
+    datetime.timedelta(days=1, seconds=43200)
+    >>> parse_duration("48")
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot read the duration '48': give a number and a unit (45s, 90min, 48h, 7d, 2w)
+    """
+    raw = str(text).strip().lower().replace(" ", "")
+    parts = re.findall(r"(\d+(?:\.\d+)?)(sec|min|[smhdw])", raw)
+    if isinstance(text, bool) or not raw or "".join(a + b for a, b in parts) != raw:
+        raise ValueError(f"cannot read the duration {str(text)!r}: give a number and a unit (45s, 90min, 48h, 7d, 2w)")
+    return timedelta(seconds=sum(float(v) * _UNITS[u] for v, u in parts))
+
+
+class _Yaml:
+    """A YAML document as nodes (for line numbers) plus scalar construction."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        import yaml
+
+        from journeylog.io.files import local_file
+
+        self.label = os.fspath(path)
+        p = local_file(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("the rules file is not UTF-8", path=self.label) from None
+        self.loader = yaml.SafeLoader(text)
+        try:
+            self.root = self.loader.get_single_node()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InvalidInput(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=self.label,
+                               row=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+
+    def error(self, node: Any, message: str, hint: str | None = None) -> InvalidInput:
+        mark = getattr(node, "start_mark", None)
+        return InvalidInput(message, path=self.label, row=mark.line + 1 if mark else None,
+                            column=mark.column + 1 if mark else None, hint=hint)
+
+    def line(self, node: Any) -> int | None:
+        mark = getattr(node, "start_mark", None)
+        return mark.line + 1 if mark else None
+
+    def value(self, node: Any) -> Any:
+        import yaml
+
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.error(node, f"invalid YAML value: {getattr(exc, 'problem', None) or exc}") from None
+
+    def mapping(self, node: Any, what: str) -> dict[str, tuple[Any, Any]]:
+        import yaml
+
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping (key: value)")
+        out: dict[str, tuple[Any, Any]] = {}
+        for key_node, value_node in node.value:
+            key = self.value(key_node)
+            if not isinstance(key, str):
+                raise self.error(key_node, f"keys in {what} are names, not {key!r}")
+            if key in out:
+                raise self.error(key_node, f"duplicate key {key!r} in {what}")
+            out[key] = (key_node, value_node)
+        return out
+
+    def sequence(self, node: Any, what: str) -> list[Any]:
+        import yaml
+
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} must be a list")
+        return list(node.value)
+
+    def text(self, node: Any, what: str) -> str:
+        value = self.value(node)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(node, f"{what} must be a non-empty text")
+        return value
+
+    def duration(self, node: Any, what: str) -> timedelta:
+        try:
+            return parse_duration(self.value(node))
+        except ValueError as exc:
+            raise self.error(node, f"{what}: {exc}") from None
+
+    def unknown(self, found: Mapping[str, tuple[Any, Any]], allowed: Sequence[str], what: str) -> None:
+        for key, (key_node, _) in found.items():
+            if key not in allowed:
+                raise self.error(key_node, f"unknown key {key!r} in {what}", hint="one of " + ", ".join(allowed))
+
+
+def _check_template(doc: _Yaml, node: Any, template: str) -> None:
+    try:
+        fields = [f for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise doc.error(node, f"bad statement template: {exc}", hint="write braces as {{ and }}") from None
+    for name in fields:
+        if name not in PLACEHOLDERS:
+            raise doc.error(node, f"unknown placeholder {{{name}}} in the statement",
+                            hint="one of " + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
+
+
+def _check_regex(doc: _Yaml, node: Any, regex: str) -> None:
+    try:
+        pl.Series([""], dtype=pl.String).str.contains(regex)
+    except Exception as exc:  # Polars' (Rust) regex syntax decides
+        first = str(exc).strip().splitlines()
+        raise doc.error(node, f"bad regular expression {regex!r}: {first[-1] if first else exc}") from None
+
+
+def _parse_step(doc: _Yaml, node: Any, index: int, where: str) -> Step:
+    entries = doc.mapping(node, f"step {index} of {where}")
+    within = None
+    conditions: dict[str, Any] = {}
+    matches: dict[str, str] = {}
+    for key, (key_node, value_node) in entries.items():
+        if key == "within":
+            if index == 1:
+                raise doc.error(key_node, "the first step cannot have `within` (it is the time since the previous step)")
+            within = doc.duration(value_node, "within")
+        elif key == "matches":
+            for column, (col_node, rx_node) in doc.mapping(value_node, "matches").items():
+                regex = doc.text(rx_node, f"the regular expression for {column!r}")
+                _check_regex(doc, rx_node, regex)
+                matches[column] = regex
+        else:
+            value = doc.value(value_node)
+            values = value if isinstance(value, list) else [value]
+            if isinstance(value, list) and not value:
+                raise doc.error(value_node, f"the condition on {key!r} lists no values")
+            for v in values:
+                if isinstance(v, (dict, list)):
+                    raise doc.error(value_node, f"the condition on {key!r} takes a value or a list of values")
+            conditions[key] = values
+    if not conditions and not matches:
+        raise doc.error(node, f"step {index} of {where} has no condition",
+                        hint="e.g. {channel: phone} or {activity: Pay, outcome: failure}")
+    return Step(conditions, within=within, matches=matches)
+
+
+def load_rules(path: str | os.PathLike[str]) -> Rules:
+    """Read a rules file (YAML, see ``docs/rules.md``): built-ins (unless ``builtins: false``),
+    renamed by its ``vocabulary``, with its ``window``, plus its own ``patterns``.
+
+    Every mistake is an :class:`~journeylog.errors.InvalidInput` naming the file, line and column.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "rules.yaml"
+    >>> _ = p.write_text("window: 24h\\nvocabulary:\\n  web: {failing: on the website}\\n"
+    ...                  "patterns:\\n  - name: called twice\\n    steps:\\n      - {channel: phone}\\n"
+    ...                  "      - {channel: phone, within: 7d}\\n")
+    >>> rules = load_rules(p)
+    >>> [pt.name for pt in rules.patterns][0], rules.patterns[-1].id, rules.window
+    ('called after failing on the website', 'called-twice', datetime.timedelta(days=1))
+    """
+    doc = _Yaml(path)
+    try:
+        return _rules_from(doc)
+    finally:
+        doc.loader.dispose()
+
+
+def _rules_from(doc: _Yaml) -> Rules:
+    label = doc.label
+    root = doc.root
+    if root is None:
+        return Rules(path=label)
+    top = doc.mapping(root, "the rules file")
+    doc.unknown(top, _TOP_KEYS, "the rules file")
+
+    if "version" in top and doc.value(top["version"][1]) != 1:
+        raise doc.error(top["version"][1], "unsupported rules version", hint="version: 1")
+    window = doc.duration(top["window"][1], "window") if "window" in top else DEFAULT_WINDOW
+    builtins = True
+    if "builtins" in top:
+        builtins = doc.value(top["builtins"][1])
+        if not isinstance(builtins, bool):
+            raise doc.error(top["builtins"][1], "`builtins` is true or false")
+
+    vocabulary: dict[str, dict[str, str]] = {k: dict(v) for k, v in DEFAULT_VOCABULARY.items()}
+    if "vocabulary" in top:
+        for channel, (ch_node, words_node) in doc.mapping(top["vocabulary"][1], "vocabulary").items():
+            key = " ".join(channel.strip().lower().split())
+            key = key if key == ONLINE else S.normalise_channel_name(key)
+            if not key:
+                raise doc.error(ch_node, "an empty channel name in the vocabulary")
+            words = doc.mapping(words_node, f"the words for {channel!r}")
+            doc.unknown(words, WORD_KEYS, f"the words for {channel!r}")
+            entry = vocabulary.setdefault(key, {})
+            for word_key, (_, w_node) in words.items():
+                entry[word_key] = doc.text(w_node, f"{channel}.{word_key}").strip()
+
+    patterns: list[Pattern] = list(builtin_patterns(vocabulary, window)) if builtins else []
+    if "patterns" in top:
+        for p_node in doc.sequence(top["patterns"][1], "`patterns`"):
+            entries = doc.mapping(p_node, "a pattern")
+            doc.unknown(entries, _PATTERN_KEYS, "a pattern")
+            if "name" not in entries:
+                raise doc.error(p_node, "a pattern needs a `name`")
+            name = " ".join(doc.text(entries["name"][1], "the name").split())
+            statement = DEFAULT_STATEMENT
+            if "statement" in entries:
+                statement = doc.text(entries["statement"][1], "the statement")
+                _check_template(doc, entries["statement"][1], statement)
+            pid = slug(name)
+            if "id" in entries:
+                pid = doc.text(entries["id"][1], "the id").strip()
+            if "steps" not in entries:
+                raise doc.error(p_node, f"the pattern {name!r} has no `steps`")
+            step_nodes = doc.sequence(entries["steps"][1], "`steps`")
+            if not step_nodes:
+                raise doc.error(entries["steps"][1], f"the pattern {name!r} has an empty `steps` list")
+            steps = tuple(_parse_step(doc, n, i, repr(name)) for i, n in enumerate(step_nodes, 1))
+            for other in patterns:
+                if other.name == name or other.id == pid:
+                    what = "a built-in pattern" if other.builtin else "another pattern"
+                    raise doc.error(entries["name"][1], f"{what} is already called {name!r} (id {other.id!r})",
+                                    hint="rename it" + (" or set `builtins: false`" if other.builtin else ""))
+            patterns.append(Pattern(name=name, steps=steps, statement=statement, id=pid,
+                                    path=label, line=doc.line(p_node)))
+    return Rules(patterns=tuple(patterns), vocabulary=vocabulary, window=window, path=label)
+
+
+# ----------------------------------------------------------------------------------------------
+# Matching (Polars, vectorised)
+# ----------------------------------------------------------------------------------------------
+
+_J, _T = S.JOURNEY_ID, S.TIMESTAMP
+_JOURNEY_SCHEMA = {_J: pl.String(), "start_ts": S.TIME_DTYPE, "end_ts": S.TIME_DTYPE, "activity": pl.String(),
+                   "seconds_to_contact": pl.Float64()}
+_TOP = 5
+
+
+def _lazy(events: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    lf = events.lazy()
+    names = lf.collect_schema().names()
+    keys = [_J, _T] + ([S.INPUT_ORDER] if S.INPUT_ORDER in names else [])
+    return lf.sort(keys, maintain_order=True)
+
+
+def _missing_column_error(pattern: Pattern, column: str, names: Sequence[str]) -> InvalidInput:
+    shown = ", ".join(names[:30]) + (" ..." if len(names) > 30 else "")
+    return InvalidInput(f"pattern {pattern.name!r} needs the column {column!r}, which the log does not have",
+                        path=pattern.path, row=pattern.line, hint=f"the log's columns: {shown}")
+
+
+def _check_columns(pattern: Pattern, names: Sequence[str]) -> list[str]:
+    """Missing canonical columns (the pattern is inapplicable); raises for unknown other columns."""
+    missing = []
+    for step in pattern.steps:
+        for column in step.columns():
+            if column in names:
+                continue
+            if column in S.SCHEMA:
+                missing.append(column)
+            else:
+                raise _missing_column_error(pattern, column, list(names))
+    return list(dict.fromkeys(missing))
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _condition_expr(column: str, values: tuple[CondValue, ...], dtype: pl.DataType | None) -> pl.Expr:
+    present = [v for v in values if v is not None]
+    if dtype is not None and dtype.is_numeric():
+        # numbers compare as numbers ("5" matches 5.0); text that is no number matches nothing
+        col = pl.col(column).cast(pl.Float64)
+        numbers = [x for x in map(_number, present) if x is not None]
+        expr = col.is_in(pl.Series(numbers, dtype=pl.Float64).implode()) if numbers else pl.lit(False)
+    else:
+        col = pl.col(column).cast(pl.String)
+        expr = col.is_in(pl.Series(present, dtype=pl.String).implode()) if present else pl.lit(False)
+    if None in values:
+        expr = expr | col.is_null()
+    return expr.fill_null(False)
+
+
+def _step_expr(step: Step, schema: Mapping[str, pl.DataType]) -> pl.Expr:
+    expr = pl.lit(True)
+    for column, values in step.conditions.items():
+        expr = expr & _condition_expr(column, values, schema.get(column))
+    for column, regex in step.matches.items():
+        expr = expr & pl.col(column).cast(pl.String).str.contains(regex).fill_null(False)
+    return expr
+
+
+def _match_lazy(lf: pl.LazyFrame, pattern: Pattern) -> pl.LazyFrame:
+    """journey_id, start_ts, end_ts, activity, seconds_to_contact of each journey's first match.
+
+    ``lf`` is sorted by (journey, timestamp, input order) and has every column the pattern reads.
+    Per step, every row learns the time, journey and chain start (a row number) of the latest
+    strictly earlier row that completed the previous step: a global ``shift(1).forward_fill()``,
+    kept only when that row is in the same journey (rows are grouped by journey, so a value from
+    another journey means there is none in this one). This avoids window functions over millions
+    of small journeys.
+    """
+    cols = list(dict.fromkeys([_J, _T, S.ACTIVITY, *(c for s in pattern.steps for c in s.columns())]))
+    base = lf.select(cols).with_row_index("_row").with_columns(pl.col(_J).rle_id().alias("_jx"))
+    schema = base.collect_schema()
+    ts = pl.col(_T)
+
+    def carried(expr: pl.Expr) -> pl.Expr:
+        return pl.when("_ok").then(expr).shift(1).forward_fill()
+
+    # step 1: the event itself starts a chain
+    chain = base.with_columns(_step_expr(pattern.steps[0], schema).alias("_ok")).with_columns(
+        pl.when("_ok").then(pl.col("_row")).alias("_start")
+    )
+    for step in pattern.steps[1:]:
+        chain = chain.with_columns(
+            carried(ts).alias("_pt"), carried(pl.col("_jx")).alias("_pj"), carried(pl.col("_start")).alias("_ps")
+        )
+        ok = _step_expr(step, schema) & (pl.col("_pj") == pl.col("_jx")).fill_null(False)
+        if step.within is not None:
+            ok = ok & ((ts - pl.col("_pt")) <= pl.lit(step.within))
+        chain = chain.with_columns(ok.fill_null(False).alias("_ok")).with_columns(
+            pl.when("_ok").then(pl.col("_ps")).alias("_start")
+        ).drop("_pt", "_pj", "_ps")
+    firsts = (
+        chain.filter(pl.col("_ok"))
+        .filter(pl.col("_jx").is_first_distinct())
+        .select(pl.col(_J).cast(pl.String), pl.col(_T).alias("end_ts"), "_start")
+    )
+    starts = base.select(pl.col("_row").alias("_start"), pl.col(_T).alias("start_ts"),
+                         pl.col(S.ACTIVITY).cast(pl.String).alias("activity"))
+    return (
+        firsts.join(starts, on="_start", how="left")
+        .select(
+            _J, "start_ts", "end_ts", "activity",
+            ((pl.col("end_ts") - pl.col("start_ts")).dt.total_microseconds().cast(pl.Float64) / 1_000_000)
+            .alias("seconds_to_contact"),
+        )
+        .sort(_J)
+    )
+
+
+def pattern_journeys(events: pl.DataFrame | pl.LazyFrame, pattern: Pattern) -> pl.DataFrame:
+    """The journeys where ``pattern`` occurs, one row each, sorted by ``journey_id``:
+    ``journey_id``, ``start_ts`` (step-1 event of the first match), ``end_ts`` (its final event),
+    ``activity`` (of the step-1 event), ``seconds_to_contact``.
+
+    A missing canonical column means no journey matches; any other missing column is an error.
+
+    >>> import polars as pl, datetime as dt
+    >>> t = lambda h: dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=h)
+    >>> ev = pl.DataFrame({"journey_id": ["a", "a", "a"], "timestamp": [t(0), t(1), t(5)],
+    ...                    "channel": ["app", "app", "chat"], "activity": ["Pay", "Pay again", "Chat"],
+    ...                    "outcome": ["failure", "failure", None]})
+    >>> pattern_journeys(ev, builtin_patterns()[3]).select("journey_id", "activity", "seconds_to_contact").rows()
+    [('a', 'Pay again', 14400.0)]
+    """
+    lf = _lazy(events)
+    names = lf.collect_schema().names()
+    if _check_columns(pattern, names):
+        return pl.DataFrame(schema=_JOURNEY_SCHEMA)
+    return _match_lazy(lf, pattern).collect().cast(_JOURNEY_SCHEMA)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------------
+# Results
+# ----------------------------------------------------------------------------------------------
+
+_TABLE_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "name": pl.String(),
+    "statement": pl.String(),
+    "journeys": pl.UInt64(),
+    "share": pl.Float64(),
+    "median_seconds_to_contact": pl.Float64(),
+    "activities": pl.List(pl.Struct({"activity": pl.String(), "journeys": pl.UInt64()})),
+    "examples": pl.List(pl.String()),
+    "median_extra_seconds": pl.Float64(),
+    "satisfaction_delta": pl.Float64(),
+    "builtin": pl.Boolean(),
+}
+_SKIPPED_SCHEMA: dict[str, pl.DataType] = {"id": pl.String(), "name": pl.String(), "reason": pl.String()}
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    """The patterns found (``table``, one row per applicable pattern, sorted by journeys then name)
+    and those skipped (``skipped``: ``id``, ``name``, ``reason``, sorted by name)."""
+
+    table: pl.DataFrame
+    skipped: pl.DataFrame
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per skipped pattern, e.g. ``not looking for 'called ...': the log has no channels``."""
+        return [f"not looking for {n!r}: {r}" for n, r in self.skipped.select("name", "reason").iter_rows()]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract (see the module docs): ``patterns`` and ``skipped_patterns``."""
+        return {"patterns": self.table.to_dicts(), "skipped_patterns": self.skipped.to_dicts()}
+
+
+def _column_info(lf: pl.LazyFrame, names: Sequence[str], columns: Sequence[str]) -> dict[str, bool]:
+    """Whether each present column carries information (non-null; channels other than unknown)."""
+    exprs = []
+    for c in columns:
+        if c not in names:
+            continue
+        has = pl.col(c).is_not_null()
+        if c == S.CHANNEL:
+            has = has & (pl.col(c).cast(pl.String) != S.UNKNOWN_CHANNEL)
+        exprs.append(has.any().alias(c))
+    if not exprs:
+        return {}
+    return lf.select(exprs).collect().row(0, named=True)
+
+
+def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pattern]) -> dict[str, str | None]:
+    """pattern id -> None if applicable, else the reason it is skipped. One pass over the events."""
+    reasons: dict[str, str | None] = {}
+    schema = lf.collect_schema()
+    canonical = sorted({c for p in patterns for s in p.steps for c in s.columns() if c in S.SCHEMA})
+    info = _column_info(lf, names, canonical)
+    step_exprs: dict[str, pl.Expr] = {}
+    for p in patterns:
+        missing = _check_columns(p, names)  # raises for unknown attribute columns
+        reason = None
+        for s in p.steps:
+            for c in s.columns():
+                if c in missing or (c in info and not info[c]):
+                    reason = f"the log has no {c.replace('_', ' ')} information"
+                    break
+            if reason:
+                break
+        reasons[p.id] = reason
+        if reason is None:
+            for k, s in enumerate(p.steps):
+                step_exprs[f"{p.id}\x1f{k}"] = _step_expr(s, schema).any()
+    if step_exprs:
+        found = lf.select([e.alias(k) for k, e in step_exprs.items()]).collect().row(0, named=True)
+        for p in patterns:
+            if reasons[p.id] is None:
+                for k, s in enumerate(p.steps):
+                    if not found[f"{p.id}\x1f{k}"]:
+                        reasons[p.id] = f"no event matches step {k + 1} ({s.describe()})"
+                        break
+    return reasons
+
+
+def _ids(values: pl.Series | Sequence[str]) -> pl.Series:
+    return values.cast(pl.String) if isinstance(values, pl.Series) else pl.Series(list(values), dtype=pl.String)
+
+
+def match_patterns(
+    events: pl.DataFrame | pl.LazyFrame,
+    rules: Rules | Sequence[Pattern] | None = None,
+    *,
+    reference: pl.Series | Sequence[str] | None = None,
+) -> PatternResult:
+    """Look for every pattern of ``rules`` (default: the built-ins) in ``events``.
+
+    ``reference``: the journeys to compare with for the impact figures (``conform`` passes the
+    journeys that fit the designed model); by default each pattern's affected journeys are
+    compared with all journeys where it does not occur. See the module docs for the semantics and
+    the JSON contract.
+    """
+    patterns = tuple(rules.patterns if isinstance(rules, Rules) else (rules if rules is not None else builtin_patterns()))
+    seen: dict[str, str] = {}
+    for p in patterns:
+        if p.id in seen or p.name in seen.values():
+            raise InvalidInput(f"two patterns share the id {p.id!r} or the name {p.name!r}", path=p.path, row=p.line)
+        seen[p.id] = p.name
+    lf = _lazy(events)
+    names = lf.collect_schema().names()
+    # read only what the patterns and the impact figures need, once
+    wanted = [_J, _T, S.ACTIVITY, S.SATISFACTION, *(c for p in patterns for s in p.steps for c in s.columns())]
+    lf = lf.select([c for c in dict.fromkeys(wanted) if c in names]).collect().lazy()
+    reasons = _applicability(lf, names, patterns)
+    applicable = [p for p in patterns if reasons[p.id] is None]
+    skipped = pl.DataFrame(
+        [(p.id, p.name, reasons[p.id]) for p in patterns if reasons[p.id] is not None],
+        schema=_SKIPPED_SCHEMA, orient="row",
+    ).sort(["name", "id"])
+    if not applicable:
+        return PatternResult(pl.DataFrame(schema=_TABLE_SCHEMA), skipped)
+
+    found = pl.collect_all([_match_lazy(lf, p) for p in applicable])
+    stats = journey_stats(lf)
+    all_ids = stats[_J].cast(pl.String)
+    total = stats.height
+    ref_ids = _ids(reference) if reference is not None else None
+    rows = []
+    for p, pj in zip(applicable, found, strict=True):
+        n = pj.height
+        ids = pj[_J]
+        median = float(pj["seconds_to_contact"].median()) if n else None  # type: ignore[arg-type]
+        acts = (
+            pj.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("journeys"))
+            .sort(["journeys", "activity"], descending=[True, False], nulls_last=True).head(_TOP)
+        )
+        ref = ref_ids if ref_ids is not None else all_ids.filter(~all_ids.is_in(ids.implode()))
+        imp = impact(stats, ids, ref) if n else {"median_extra_seconds": None, "satisfaction_delta": None}
+        share = n / total if total else 0.0
+        top = acts["activity"][0] if acts.height else None
+        rows.append({
+            "id": p.id,
+            "name": p.name,
+            "statement": render_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
+                                          median_extra_seconds=imp["median_extra_seconds"],
+                                          satisfaction_delta=imp["satisfaction_delta"]),
+            "journeys": n,
+            "share": share,
+            "median_seconds_to_contact": median,
+            "activities": acts.to_dicts(),
+            "examples": ids.sort().head(_TOP).to_list(),
+            "median_extra_seconds": imp["median_extra_seconds"],
+            "satisfaction_delta": imp["satisfaction_delta"],
+            "builtin": p.builtin,
+        })
+    table = pl.DataFrame(rows, schema=_TABLE_SCHEMA).sort(["journeys", "name", "id"], descending=[True, False, False])
+    return PatternResult(table, skipped)
