@@ -148,14 +148,16 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
         "precision": mining.precision(model, variant_table) if opts.precision else None,
     }
 
-    # per-journey fitness
+    # per-journey fitness (cost and bwc let drift recompute pm4py's log fitness on any subset)
     if aligned is not None:
-        per_variant = aligned.select("variant_id", "fitness")
+        per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
     else:
-        per_variant = replay["variants"].select("variant_id", "fitness")
-    jt = jv.join(per_variant, on="variant_id", how="left")
-    fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
+        per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
+            pl.lit(None, pl.Int64).alias("cost"), pl.lit(None, pl.Int64).alias("bwc"))
     stats = J.journey_stats(events)
+    jt = jv.join(per_variant, on="variant_id", how="left").join(
+        stats.select(S.JOURNEY_ID, "start"), on=S.JOURNEY_ID, how="left")
+    fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
 
     # deviation catalogue (from alignments; token replay gives no moves)
     if aligned is None:
@@ -164,7 +166,8 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
     else:
         aligned_for_explain = aligned
     occ = DV.occurrences_table(aligned_for_explain)
-    catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples)
+    catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
+                                           tasks=model.tasks)
     if catalogue.height:
         catalogue = catalogue.with_columns(pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
     else:

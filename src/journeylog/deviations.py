@@ -134,20 +134,6 @@ def _share(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def impact_clause(extra_seconds: float | None, satisfaction_delta: float | None) -> str:
-    """``these journeys took 2.1 days longer and scored 1.6 points lower`` (empty when unknown)."""
-    from journeylog.render.terminal import fmt_duration
-
-    parts = []
-    if extra_seconds is not None and abs(extra_seconds) >= 1:
-        word = "longer" if extra_seconds > 0 else "shorter"
-        parts.append(f"took {fmt_duration(abs(extra_seconds)).replace(' d', ' days').replace(' h', ' hours')} {word}")
-    if satisfaction_delta is not None and abs(satisfaction_delta) >= 0.05:
-        word = "lower" if satisfaction_delta < 0 else "higher"
-        parts.append(f"scored {abs(satisfaction_delta):.1f} points {word}")
-    return ("these journeys " + " and ".join(parts)) if parts else ""
-
-
 def statement(row: dict[str, Any]) -> str:
     """The plain-language sentence for one catalogue row (same words in every output format)."""
     kind, act = row["kind"], _quote(row["activity"])
@@ -164,14 +150,18 @@ def statement(row: dict[str, Any]) -> str:
         head = f"Dropped out before {act} in {n} journeys ({share}){after}"
     elif kind == UNEXPECTED:
         after = f", most often after {_quote(ctx)}" if ctx and ctx_share >= 0.3 else ""
-        head = f"{act} happened where the designed journey has no such step in {n} journeys ({share}){after}{mostly}"
+        if row.get("in_model") is False:
+            head = f"Extra step {act} in {n} journeys ({share}){after}{mostly}"
+        else:
+            head = f"{act} happened where the designed journey does not expect it in {n} journeys ({share}){after}{mostly}"
     elif kind == REPEATED:
         head = f"Repeated {act} in {n} journeys ({share}){mostly}"
     else:  # wrong order
         rel = row.get("relation") or "before"
         head = f"Did {act} {rel} {_quote(ctx)} against the designed order in {n} journeys ({share})"
-    tail = impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta"))
-    return head + ("; " + tail if tail else "") + "."
+    from journeylog.patterns import impact_clause  # one wording for impact, everywhere
+
+    return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta")) + "."
 
 
 def catalogue(
@@ -182,11 +172,13 @@ def catalogue(
     reference: Sequence[str],
     stats: pl.DataFrame | None = None,
     examples: int = 5,
+    tasks: Sequence[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The deviation catalogue and the per-journey deviation ids.
 
     ``journey_variants``: journey_id -> variant_id; ``reference``: ids of the journeys that fit
-    (impact is measured against them). Returns (catalogue, journey_deviations) where the
+    (impact is measured against them); ``tasks``: the model's steps (an unexpected activity the
+    model never mentions reads as an "extra step"). Returns (catalogue, journey_deviations) where the
     catalogue has ``id, kind, activity, channel, journeys, share, examples, median_extra_seconds,
     satisfaction_delta, statement`` (+ context fields), sorted by journeys, then extra time, then id.
     """
@@ -222,6 +214,7 @@ def catalogue(
         affected = per_journey.filter(pl.col("id") == r["id"])[S.JOURNEY_ID].unique()
         r.update(J.impact(stats, affected, ref))
         r["share"] = r["journeys"] / total if total else 0.0
+        r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
         r["statement"] = statement(r)
         rows.append(r)
     cat = pl.DataFrame(rows)

@@ -144,13 +144,10 @@ def print_conformance(c: dict[str, Any], *, show: int = 10, out: Console | None 
         rows.append(("fit, counting accepted deviations", fmt_share(c["fitting_share_accepted"])))
     con.print(table("journeylog conform", [("", "left"), ("", "right")], rows))
     active = [d for d in c["deviations"] if not d["accepted"]]
-    rows = [[str(i + 1), d["kind"].replace("_", " "), fmt_int(d["journeys"]), fmt_share(d["share"]),
-             fmt_duration(d["median_extra_seconds"]), "-" if d["satisfaction_delta"] is None else f"{d['satisfaction_delta']:+.1f}",
-             d["statement"]] for i, d in enumerate(active[:show])]
-    con.print(table(f"deviations ({len(active)} in all, by journeys affected)",
-                    [("#", "right"), ("kind", "left"), ("journeys", "right"), ("share", "right"), ("extra time", "right"),
-                     ("satisf.", "right"), ("statement", "left")], rows))
-    pats = [p for p in c["patterns"] if not p.get("accepted")]
+    rows = [[str(i + 1), d["kind"].replace("_", " "), d["statement"]] for i, d in enumerate(active[:show])]
+    con.print(table(f"deviations: {min(show, len(active))} of {len(active)}, by journeys affected",
+                    [("#", "right"), ("kind", "left"), ("statement", "left")], rows))
+    pats = [p for p in c["patterns"] if not p.get("accepted") and p["journeys"] > 0]
     if pats:
         con.print(table("cross-channel patterns", [("statement", "left")], [[p["statement"]] for p in pats[:show]]))
     accepted = [d for d in c["deviations"] if d["accepted"]] + [p for p in c["patterns"] if p.get("accepted")]
