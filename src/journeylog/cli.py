@@ -152,6 +152,11 @@ def ingest(
     from journeylog.render import terminal
 
     result = run_ingest(log, read, on_source=_source_progress())
+    if result.channel_filter:
+        from journeylog.errors import UsageError
+
+        raise UsageError(f"the log has a channel column; --channel {result.channel_filter!r} would overwrite it",
+                         path=log, hint="name the channel column with --channel, or leave it out")
     write_events(result.events, output)
     if rejects is not None:
         from journeylog.render.tables import write_csv

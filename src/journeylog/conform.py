@@ -135,9 +135,10 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
 
     if opts.method == "alignments":
         aligned = mining.align(model, variant_table)
-        fig = mining.alignment_figures(aligned, variant_table)
+        # journeys in pm4py's trace order (sorted by case id), so even the float average matches
+        fig = mining.alignment_figures(aligned, variant_table, trace_order=jv["variant_id"])
     else:
-        replay = mining.token_replay(model, variant_table)
+        replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"])
         aligned = None
         fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
     figures: dict[str, Any] = {

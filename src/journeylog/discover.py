@@ -153,7 +153,8 @@ def discover(events: pl.DataFrame, options: DiscoverOptions | None = None) -> Di
     if opts.model:
         from journeylog import mining
 
-        result.model, result.model_info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner)
+        result.model, result.model_info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner,
+                                                                process_map=pmap if kept.height == variant_table.height else None)
     return result
 
 

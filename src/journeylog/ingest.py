@@ -293,12 +293,15 @@ def _localise(expr: pl.Expr, tz: str) -> pl.Expr:
 
 
 def _pick_formats(values: pl.Series, candidates: Sequence[str]) -> list[str]:
-    """Formats that parse every sampled value (sample: first and last values plus a spread)."""
+    """The formats that parse the most sampled values (first and last values of the column);
+    rows no format parses are reported later, row by row."""
     n = values.len()
     if n > _SAMPLE:
         idx = sorted(set(list(range(_SAMPLE // 2)) + list(range(n - _SAMPLE // 2, n))))
         values = values.gather(idx)
-    return [f for f in candidates if values.str.to_datetime(f, strict=False, time_unit="us").null_count() == 0]
+    parsed = {f: values.len() - values.str.to_datetime(f, strict=False, time_unit="us").null_count() for f in candidates}
+    best = max(parsed.values(), default=0)
+    return [f for f in candidates if best > 0 and parsed[f] == best]
 
 
 def _timestamp_expr(
@@ -371,28 +374,27 @@ def _timestamp_expr(
 
 
 def _resolve_ambiguity(raw: pl.DataFrame, col: str, fmts: list[str], label: str, *, aware: bool) -> list[str]:
+    """Of the candidate formats, those parsing the most values of the whole column; two that read
+    the same values differently (day/month order) are an error."""
     values = raw[col].str.strip_chars()
     if not fmts:
-        # No format fits even the sample: report the first value that fits none of them.
-        fits_any = pl.repeat(False, values.len(), eager=True)
-        for f in (_AWARE_FORMATS if aware else _NAIVE_FORMATS):
-            fits_any = fits_any | values.str.to_datetime(f, strict=False, time_unit="us").is_not_null()
-        bad = raw.with_columns(fits_any.alias("_ok")).filter(~pl.col("_ok") & pl.col(col).is_not_null()).row(0, named=True)
+        first = raw.filter(pl.col(col).is_not_null() & (pl.col(col).str.strip_chars() != "")).row(0, named=True)
         raise InvalidInput(
-            f"timestamp {str(bad[col])[:80]!r} is not a date and time journeylog recognises",
-            path=label, row=bad.get("source_row"), column=col,
+            f"timestamp {str(first[col])[:80]!r} is not a date and time journeylog recognises",
+            path=label, row=first.get("source_row"), column=col,
             hint="give --timestamp-format, e.g. '%d/%m/%Y %H:%M', or epoch_s / epoch_ms",
         )
-    full = [f for f in fmts if values.str.to_datetime(f, strict=False, time_unit="us").null_count() <= values.is_null().sum() + (values == "").sum()]
-    if len(full) > 1:
-        parsed = [values.str.to_datetime(f, strict=False, time_unit="us") for f in full]
-        if any(not parsed[0].equals(p) for p in parsed[1:]):
-            raise InvalidInput(
-                f"timestamps are ambiguous: they read both as {full[0]!r} and as {full[1]!r}",
-                path=label, column=col,
-                hint="give --timestamp-format to say which (day/month order)",
-            )
-    return full or fmts
+    parsed = {f: values.str.to_datetime(f, strict=False, time_unit="us") for f in fmts}
+    counts = {f: p.len() - p.null_count() for f, p in parsed.items()}
+    best = max(counts.values())
+    full = [f for f in fmts if counts[f] == best]
+    if len(full) > 1 and any(not parsed[full[0]].equals(parsed[f]) for f in full[1:]):
+        raise InvalidInput(
+            f"timestamps are ambiguous: they read both as {full[0]!r} and as {full[1]!r}",
+            path=label, column=col,
+            hint="give --timestamp-format to say which (day/month order)",
+        )
+    return full
 
 
 def _outcome_expr(col: str, extra: dict[str, str]) -> pl.Expr:

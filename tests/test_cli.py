@@ -1,0 +1,113 @@
+"""The real `journeylog` command: version, help with examples, error format, exit codes, NO_COLOR."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "telecom"
+COMMANDS = ["ingest", "discover", "conform"]
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("journeylog")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "journeylog.cli"]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "NO_COLOR": "1", **(env or {})})
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("journeylog ")
+
+
+def test_shim_runs_from_checkout():
+    r = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and "journeylog" in r.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_examples(command):
+    r = run(command, "--help")
+    assert r.returncode == 0
+    assert "Examples" in r.stdout and f"journeylog {command}" in r.stdout
+
+
+def test_no_args_shows_help():
+    r = run()
+    assert "ingest" in r.stdout + r.stderr
+
+
+def test_usage_error_exit_2():
+    r = run("discover", "--bogus")
+    assert r.returncode == 2
+    r = run("ingest", str(SAMPLE / "web_clickstream.csv"))  # -o missing
+    assert r.returncode == 2
+
+
+def test_invalid_input_is_one_line_without_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,activity,timestamp\nc1,A,2024-01-01 10:00\nc2,B,yesterday\n")
+    r = run("discover", str(bad))
+    assert r.returncode == 3
+    assert r.stderr.splitlines()[0].startswith(f"journeylog: error: {bad}:3:timestamp: ")
+    assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_debug_shows_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("")
+    r = run("--debug", "discover", str(bad))
+    assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_unsafe_and_usage_paths():
+    assert run("discover", "http://example.com/log.xes").returncode == 5
+    assert run("discover", str(ROOT)).returncode == 2
+    assert run("discover", str(ROOT / "nope.csv")).returncode == 2
+
+
+def test_ingest_writes_atomically_and_keeps_old_output_on_failure(tmp_path):
+    out = tmp_path / "journeys.parquet"
+    r = run("ingest", str(SAMPLE / "sources.yaml"), "-o", str(out), "--json", str(tmp_path / "s.json"))
+    assert r.returncode == 0, r.stderr
+    before = out.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case_id,activity,timestamp\nc1,,2024-01-01\n")
+    r = run("ingest", str(bad), "-o", str(out))
+    assert r.returncode == 3
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "journeys.parquet", "s.json"]
+
+
+def test_ingest_refuses_to_overwrite_channels(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("case_id,activity,timestamp,channel\nc1,A,2024-01-01,web\n")
+    r = run("ingest", str(p), "--channel", "phone", "-o", str(tmp_path / "o.parquet"))
+    assert r.returncode == 2 and "channel" in r.stderr
+
+
+def test_json_to_stdout_and_tables_to_stderr(tmp_path):
+    r = run("discover", str(SAMPLE / "sources.yaml"), "--no-model", "--json", "-")
+    assert r.returncode == 0
+    import json
+
+    data = json.loads(r.stdout)
+    assert data["journeys"] > 0
+    assert "journeylog discover" in r.stderr
+    assert "\x1b[" not in r.stderr  # NO_COLOR
+
+
+def test_skip_invalid_rows_writes_rejects(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("case_id,activity,timestamp\nc1,A,2024-01-01\nc2,=cmd|' /C calc'!A0,not-a-date\n")
+    rejects = tmp_path / "rejects.csv"
+    r = run("ingest", str(p), "-o", str(tmp_path / "o.parquet"), "--skip-invalid-rows", "--rejects", str(rejects))
+    assert r.returncode == 0, r.stderr
+    text = rejects.read_text()
+    assert "timestamp does not parse" in text and ",3," in text
