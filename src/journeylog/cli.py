@@ -45,9 +45,14 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="Threads for Polars and worker processes for alignments (default: all cores).")] = None,
 ) -> None:
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug
+    if threads is not None:
+        # read by Polars at import (not imported yet: commands import it lazily) and by mining
+        os.environ["POLARS_MAX_THREADS"] = str(threads)
+        os.environ["JOURNEYLOG_PROCESSES"] = str(threads)
 
 
 # ------------------------------------------------------------------------------------------
@@ -327,6 +332,169 @@ def conform(
         write_table(result.journey_table, journeys_out)
     terminal.print_conformance(data, show=show)
     _emit_json(data, json_out)
+
+
+# ------------------------------------------------------------------------------------------
+# check
+# ------------------------------------------------------------------------------------------
+
+_THRESHOLDS = "Thresholds (override journeylog.yaml)"
+_BASELINE = "Baseline"
+OptModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="The designed journey (.bpmn, .pnml, .ptree); default: model: in journeylog.yaml.", show_default=False)]
+ConfigOpt = Annotated[Optional[str], typer.Option("--config", help="Configuration file (default: journeylog.yaml next to the log, else in the current folder).", metavar="FILE")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for a journeylog.yaml.")]
+
+
+def _share_opt(name: str, text: str, panel: str = _THRESHOLDS) -> Any:
+    return typer.Option(name, help=text, rich_help_panel=panel, show_default=False)
+
+
+def _load_check_config(log: str, config: Optional[str], no_config: bool):
+    from journeylog import check as K
+    from journeylog.render.terminal import console, text
+
+    if no_config:
+        if config is not None:
+            raise typer.BadParameter("--config and --no-config exclude each other", param_hint="--config")
+        return K.CheckConfig()
+    path = K.find_config(log, config)
+    if path is None:
+        return K.CheckConfig()
+    console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
+    return K.load_config(path)
+
+
+@app.command(
+    epilog=(
+        "**Examples**\n\n"
+        "    journeylog check journeys.parquet -m design.bpmn --min-fitness 0.85 --max-share 'skipped:Identity check=0.05' --junit checks.xml\n\n"
+        "    journeylog check journeys.parquet -m design.bpmn --write-baseline journeylog-baseline.json\n\n"
+        "    journeylog check yesterday.parquet --baseline journeylog-baseline.json --max-fitness-drop 0.02 --fail-on-new-deviations\n\n"
+        "    journeylog check yesterday.parquet   # thresholds, model and baseline from journeylog.yaml\n\n"
+        "**Exit codes**: 0 every error-level check passed (warnings allowed), 1 a check failed, "
+        "2 usage, 3 invalid input (log, model, journeylog.yaml, baseline), 4 resource limit, 5 unsafe input, 70 bug."
+    )
+)
+@with_read_options
+def check(
+    log: LogArg,
+    model: OptModelOpt = None,
+    rules: RulesOpt = None,
+    allow: AllowOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    min_fitness: Annotated[Optional[float], _share_opt("--min-fitness", "Fail when alignment fitness is below this (0..1).")] = None,
+    min_fitting_share: Annotated[Optional[float], _share_opt("--min-fitting-share", "Fail when fewer journeys fit (accepted deviations ignored), e.g. 0.45.")] = None,
+    min_precision: Annotated[Optional[float], _share_opt("--min-precision", "Fail when alignment precision is below this.")] = None,
+    max_share: Annotated[Optional[list[str]], _share_opt("--max-share", "NAME=SHARE: fail when a deviation id (kind:activity) or pattern name affects more journeys (repeatable; 0.05 or 5%).")] = None,
+    baseline: Annotated[Optional[str], _share_opt("--baseline", "Compare with this baseline (written by --write-baseline).", _BASELINE)] = None,
+    max_fitness_drop: Annotated[Optional[float], _share_opt("--max-fitness-drop", "Fail when fitness fell by more than this since the baseline.", _BASELINE)] = None,
+    max_fitting_share_drop: Annotated[Optional[float], _share_opt("--max-fitting-share-drop", "Fail when the fitting share fell by more than this since the baseline.", _BASELINE)] = None,
+    max_share_increase: Annotated[Optional[float], _share_opt("--max-share-increase", "Fail when any deviation or pattern share rose by more than this (absolute, 0.02 = 2 points).", _BASELINE)] = None,
+    max_share_ratio: Annotated[Optional[float], _share_opt("--max-share-ratio", "Fail when any deviation or pattern share grew more than this factor (2 = doubled).", _BASELINE)] = None,
+    fail_on_new_deviations: Annotated[Optional[bool], typer.Option("--fail-on-new-deviations/--no-fail-on-new-deviations", help="Fail when a deviation or pattern appears that the baseline did not have.", rich_help_panel=_BASELINE, show_default=False)] = None,
+    new_deviation_min_share: Annotated[Optional[float], _share_opt("--new-deviation-min-share", "Ignore new deviations affecting fewer journeys than this share.", _BASELINE)] = None,
+    significance: Annotated[Optional[float], _share_opt("--significance", "Baseline share checks fail only when the change is unlikely to be chance (two-proportion test p below this; default 0.01, 0 = plain thresholds).", _BASELINE)] = None,
+    warn: Annotated[Optional[list[str]], _share_opt("--warn", "Report this check as a warning, not a failure (repeatable): min_fitness, max_share, max_share_increase, ...")] = None,
+    write_baseline: Annotated[Optional[str], typer.Option("--write-baseline", help="Write this run's baseline (deterministic JSON, meant to be committed).", metavar="FILE", rich_help_panel=_BASELINE)] = None,
+    junit: Annotated[Optional[str], typer.Option("--junit", help="Write JUnit XML: one test case per check.", metavar="FILE")] = None,
+    no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision (faster on many variants).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every passing per-deviation baseline check too.")] = False,
+    json_out: JsonOpt = None,
+    read: Any = None,
+) -> None:
+    """Guard a journey in CI: thresholds and a baseline; exit 1 when an error-level check fails."""
+    from journeylog import check as K
+    from journeylog.errors import JourneylogError
+    from journeylog.render import terminal
+
+    try:
+        cfg = K.with_overrides(
+            _load_check_config(log, config, no_config),
+            thresholds={"min_fitness": min_fitness, "min_fitting_share": min_fitting_share, "min_precision": min_precision,
+                        "max_fitness_drop": max_fitness_drop, "max_fitting_share_drop": max_fitting_share_drop,
+                        "max_share_increase": max_share_increase, "max_share_ratio": max_share_ratio,
+                        "fail_on_new_deviations": fail_on_new_deviations},
+            max_share=K.parse_max_share(max_share or []), warn=warn or [], new_deviation_min_share=new_deviation_min_share,
+            significance=significance,
+            model=model, rules=rules, allow=allow, baseline=baseline,
+        )
+        run = K.check_log(log, cfg, read, write_baseline_to=write_baseline, precision=not no_precision,
+                          baseline_from_file=baseline is None,
+                          on_conform=lambda: terminal.console().status("aligning journeys with the designed model", spinner="dots"))
+    except JourneylogError as exc:
+        if junit is not None:  # CI still gets a report saying why nothing was checked
+            from journeylog.render.junit import write_junit
+
+            write_junit(junit, [], error=exc.one_line())
+        raise
+    K.emit(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
+    if run.exit_code:
+        raise typer.Exit(run.exit_code)
+
+
+# ------------------------------------------------------------------------------------------
+# drift
+# ------------------------------------------------------------------------------------------
+
+
+@app.command(
+    epilog=(
+        "**Examples**\n\n"
+        "    journeylog drift journeys.parquet -m design.bpmn --window 1w --chart drift.svg\n\n"
+        "    journeylog drift journeys.parquet -m design.bpmn --window 1mo --json drift.json\n\n"
+        "    journeylog drift journeys.parquet -m design.bpmn --window 500 --alpha 0.001 --fail-on-drift"
+    )
+)
+@with_read_options
+def drift(
+    log: LogArg,
+    model: OptModelOpt = None,
+    rules: RulesOpt = None,
+    allow: AllowOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    window: Annotated[Optional[str], typer.Option("--window", help="Calendar windows (1d, 1w = ISO weeks, 2w, 1mo, 1q; UTC) or a number of journeys per window. Default 1w.")] = None,
+    alpha: Annotated[Optional[float], typer.Option("--alpha", help="Significance level after multiple-testing correction. Default 0.01.")] = None,
+    min_effect: Annotated[Optional[float], typer.Option("--min-effect", help="Smallest absolute change in a share (or fitness) to report. Default 0.02.")] = None,
+    min_journeys: Annotated[Optional[int], typer.Option("--min-journeys", help="Windows with fewer journeys are shown but not tested. Default 30.")] = None,
+    correction: Annotated[str, typer.Option("--correction", help="holm (family-wise error) or bh (Benjamini-Hochberg false-discovery rate).")] = "holm",
+    chart: Annotated[Optional[str], typer.Option("--chart", help="Write a chart of the shares over time (.png or .svg).", metavar="FILE")] = None,
+    fail_on_drift: Annotated[bool, typer.Option("--fail-on-drift", help="Exit 1 when a significant change is found (for CI).")] = False,
+    show: Annotated[int, typer.Option("--show", help="Changes listed in the terminal report.")] = 20,
+    json_out: JsonOpt = None,
+    read: Any = None,
+) -> None:
+    """Drift over time: fitness, fitting share and every deviation per window, with tested changes."""
+    from journeylog import drift as D
+    from journeylog import check as K
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+    from journeylog.render import terminal
+
+    cfg = K.with_overrides(_load_check_config(log, config, no_config), model=model, rules=rules, allow=allow)
+    if not cfg.model:
+        raise typer.BadParameter("give the designed model (--model FILE, or model: in journeylog.yaml)", param_hint="--model")
+    given = {"window": window, "alpha": alpha, "min_effect": min_effect, "min_journeys": min_journeys}
+    options = D.DriftOptions(**{**dict(cfg.drift), **{k: v for k, v in given.items() if v is not None}}, correction=correction)
+    options.check()
+    designed = load_model(cfg.model)
+    copts = K.conform_options_for(cfg, precision=False)
+    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+        result = D.drift(read_events(log, read), designed, copts, options)
+    data = D.to_json(result)
+    if chart is not None:
+        from journeylog.render.chart import write_chart
+
+        write_chart(data, chart)
+    D.print_report(data, show=show)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        stream = sys.stderr if json_out == "-" else sys.stdout
+        stream.writelines(line + "\n" for line in D.github_annotations(data, level="error" if fail_on_drift else "warning"))
+        stream.flush()
+    _emit_json(data, json_out)
+    if fail_on_drift and data["changes"]:
+        raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------------------------------
