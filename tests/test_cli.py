@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "telecom"
-COMMANDS = ["ingest", "discover", "conform"]
+COMMANDS = ["ingest", "discover", "conform", "check", "drift"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
