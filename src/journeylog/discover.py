@@ -153,30 +153,9 @@ def discover(events: pl.DataFrame, options: DiscoverOptions | None = None) -> Di
     if opts.model:
         from journeylog import mining
 
-        result.model, result.model_info = _discover_model(kept, pmap, opts)
+        tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner)
+        result.model, result.model_info = tree, {**info, "variants": kept.height}
     return result
-
-
-#: With ``miner="auto"``, the inductive miner runs on the variants up to this many distinct
-#: variants; above it, IMd runs on the process map (seconds instead of minutes on long tails).
-IM_MAX_VARIANTS = 2000
-
-
-def _discover_model(kept: pl.DataFrame, pmap: J.ProcessMap, opts: DiscoverOptions) -> tuple[Any, dict[str, Any]]:
-    """Mine a process tree and say how: IM/IMf on the variant counts, or IMd on the map."""
-    from journeylog import mining
-
-    if opts.miner not in ("auto", "im", "imd"):
-        raise UsageError(f"--miner must be auto, im or imd, not {opts.miner!r}")
-    use_dfg = opts.miner == "imd" or (opts.miner == "auto" and kept.height > IM_MAX_VARIANTS)
-    noise = f", noise {opts.noise:g}" if opts.noise > 0 else ""
-    if use_dfg:
-        tree = mining.discover_tree_from_dfg(pmap, noise_threshold=opts.noise)
-        why = f"{kept.height:,} variants > {IM_MAX_VARIANTS:,}" if opts.miner == "auto" else "--miner imd"
-        return tree, {"algorithm": f"inductive miner on the process map (IMd{noise}; {why})", "variants": kept.height}
-    tree = mining.discover_tree(kept, noise_threshold=opts.noise)
-    name = "IMf" if opts.noise > 0 else "IM"
-    return tree, {"algorithm": f"inductive miner on {kept.height:,} variants ({name}{noise})", "variants": kept.height}
 
 
 def to_json(d: Discovery) -> dict[str, Any]:

@@ -4,6 +4,11 @@ This is the one module that imports pm4py for algorithms. Every function takes t
 table* of :func:`journeylog.journeys.variants` (``variant_id``, ``activities``, ``journeys``):
 pm4py sees one trace per variant and every figure is weighted back by ``journeys``.
 
+Public functions: :func:`pm4py_quiet`, :func:`variant_log`, :func:`discover_tree`,
+:func:`discover_net`, :func:`discover_model`, :func:`align`, :func:`alignment_figures`,
+:func:`precision`, :func:`token_replay`; the importer/converter/exporter helpers further down
+are for :mod:`journeylog.models`.
+
 pm4py is imported lazily, once, by :func:`pm4py_quiet`:
 
 * ``PM4PY_*`` environment variables are hidden while pm4py is imported (they change parsers,
@@ -64,9 +69,12 @@ LOG_MOVE_COST = 10000
 DEFAULT_VARIANT_TIMEOUT = 60.0
 #: Default time limit for finding the model's cheapest complete run (best-worst cost / soundness).
 DEFAULT_MODEL_TIMEOUT = 60.0
-#: Worker processes are used from this many distinct variants (or prefixes) on.
-PARALLEL_THRESHOLD = 400
-DEFAULT_PROCESSES = 2
+#: With ``processes=None`` the work starts in this process; once it has taken this long and
+#: enough is left, the rest goes to spawned worker processes (starting them costs about two
+#: seconds: pm4py is imported in each): ``JOURNEYLOG_PROCESSES`` of them (set by ``--threads``),
+#: else one per available core.
+PARALLEL_AFTER_SECONDS = 3.0
+PROCESSES_ENV = "JOURNEYLOG_PROCESSES"
 
 MOVE_DTYPE = pl.Struct({"kind": pl.String, "log": pl.String, "model": pl.String})
 
@@ -837,12 +845,36 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _processes(requested: int | None, work_items: int) -> int:
-    if requested is not None:
-        return max(1, int(requested))
-    if work_items < PARALLEL_THRESHOLD:
-        return 1
-    return max(1, min(DEFAULT_PROCESSES, os.cpu_count() or 1))
+def _default_processes() -> int:
+    value = os.environ.get(PROCESSES_ENV, "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class _Plan:
+    """When to hand work to worker processes: at once (``processes`` > 1), never (1), or, by
+    default, once the work has run ``PARALLEL_AFTER_SECONDS`` here and at least ``4 x workers``
+    items are left. Results never depend on it: the same pm4py calls, in the same order."""
+
+    def __init__(self, requested: int | None) -> None:
+        self.start = time.monotonic()
+        if requested is not None:
+            self.processes = max(1, int(requested))
+            self.auto = False
+        else:
+            self.processes = _default_processes()
+            self.auto = True
+
+    def parallel(self, items_left: int) -> bool:
+        if self.processes < 2 or items_left < 2:
+            return False
+        if not self.auto:
+            return True
+        return items_left >= 4 * self.processes and time.monotonic() - self.start > PARALLEL_AFTER_SECONDS
 
 
 class _Workers:
@@ -919,9 +951,9 @@ def align(
     Events whose activity the model does not contain can only be log moves: they are removed
     before aligning (so variants that differ only there are aligned once) and put back as log
     moves, with their standard cost added to ``cost`` and ``bwc``; pm4py's fitness formula is
-    then applied to the restored numbers. Many distinct variants are aligned in ``processes``
-    worker processes (default: 2 from ``PARALLEL_THRESHOLD`` distinct variants on); the result
-    does not depend on the number of processes.
+    then applied to the restored numbers. Long runs continue in ``processes`` worker processes
+    (default: ``JOURNEYLOG_PROCESSES`` or one per core, once the work has taken
+    ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it.
     """
     pm4py_quiet()
     net, im, fm, path = _unpack(model)
@@ -938,14 +970,17 @@ def align(
             index[red] = len(index)
     uniques = list(index)
 
-    n_proc = _processes(processes, len(uniques))
+    plan = _Plan(processes)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
-    if n_proc > 1 and len(uniques) > 1:
-        jobs = [(chunk, bwc0, timeout_per_variant, deadline) for chunk in _chunks(uniques, n_proc)]
-        with _Workers((net, im, fm), n_proc) as workers:
-            results: list[dict | None] = [r for part in workers.map(_worker_align, jobs) for r in part]
-    else:
-        results = [_align_one(net, im, fm, seq, bwc0, _trace_timeout(timeout_per_variant, deadline)) for seq in uniques]
+    results: list[dict | None] = []
+    with _Workers((net, im, fm), plan.processes) as workers:
+        while len(results) < len(uniques):
+            rest = uniques[len(results) :]
+            if plan.parallel(len(rest)):
+                jobs = [(chunk, bwc0, timeout_per_variant, deadline) for chunk in _chunks(rest, plan.processes)]
+                results.extend(r for part in workers.map(_worker_align, jobs) for r in part)
+            else:
+                results.append(_align_one(net, im, fm, rest[0], bwc0, _trace_timeout(timeout_per_variant, deadline)))
 
     out: dict[str, list] = {"variant_id": [], "cost": [], "bwc": [], "fitness": [], "moves": []}
     for (vid, acts, _count), red in zip(rows, reduced_of):
@@ -1078,7 +1113,8 @@ def precision(model: Any, variant_table: pl.DataFrame, *, processes: int | None 
     (so the log is never expanded) and pm4py's own ``align_fake_log_stop_marking`` and
     ``transform_markings_from_sync_to_original_net`` do the replay. Prefixes containing an
     activity the model lacks, or extending a prefix the model cannot replay, cannot be replayed
-    either and are not aligned (pm4py aligns them and finds nothing).
+    either and are not aligned (pm4py aligns them and finds nothing). ``processes`` as in
+    :func:`align`. pm4py's prefix search has no time limit.
     """
     pm4py_quiet()
     from pm4py.algo.evaluation.precision.variants import align_etconformance as aec
@@ -1101,15 +1137,14 @@ def precision(model: Any, variant_table: pl.DataFrame, *, processes: int | None 
     ordered = sorted(follow, key=len)
     markings: dict[tuple[str, ...], Any] = {}
     level: list[tuple[str, ...]] = []
-    n_proc = _processes(processes, len(ordered))
-
-    workers = _Workers((net, im, fm), n_proc)
+    plan = _Plan(processes)
+    workers = _Workers((net, im, fm), plan.processes)
 
     def flush(batch: list[tuple[str, ...]]) -> None:
         if not batch:
             return
-        if n_proc > 1 and len(batch) >= min(PARALLEL_THRESHOLD, 2 * n_proc):
-            parts = workers.map(_worker_prefixes, _chunks(batch, n_proc))
+        if plan.parallel(len(batch)):
+            parts = workers.map(_worker_prefixes, _chunks(batch, plan.processes))
             raw = [r for part in parts for r in part]
         else:
             raw = _stop_markings(net, im, fm, batch)

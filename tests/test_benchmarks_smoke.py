@@ -1,0 +1,57 @@
+"""Smoke test of benchmarks/: a tiny generated log, one run of the DFG and variants steps.
+
+No wall-clock assertions: only that the scripts run, the generator is exact and seeded, and
+journeylog's figures equal pm4py's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_generate_is_exact_and_seeded(tmp_path: Path) -> None:
+    for name in ("a.parquet", "b.parquet"):
+        proc = _run(str(BENCH / "generate.py"), "--events", "5000", "--seed", "3", "-o", name,
+                    "--model-out", "designed.ptree", "--quiet", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    a, b = pl.read_parquet(tmp_path / "a.parquet"), pl.read_parquet(tmp_path / "b.parquet")
+    assert a.height == 5000
+    assert a.equals(b)
+    assert a.columns == ["journey_id", "customer_id", "timestamp", "channel", "activity", "outcome"]
+    assert a.schema["timestamp"] == pl.Datetime("us", "UTC")
+    assert set(a["outcome"].drop_nulls().unique()) <= {"success", "failure"}
+    # events the designed model does not contain, and no timestamp ties inside a journey
+    assert a.filter(pl.col("activity").str.starts_with("View page: ")).height > 0
+    assert a.select(pl.struct("journey_id", "timestamp").is_duplicated().any()).item() is False
+    tree = (tmp_path / "designed.ptree").read_text(encoding="utf-8")
+    assert "'Place order'" in tree and "'First bill issued'" in tree
+
+
+def test_bench_smoke_figures_equal(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    proc = _run(str(BENCH / "bench.py"), "--events", "5000", "--runs", "1", "--steps", "dfg,variants",
+                "--workdir", str(tmp_path), "--json", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = {line.split("|")[1].strip(): line for line in proc.stdout.splitlines() if line.startswith("| ")}
+    for step in ("dfg", "variants"):
+        assert step in rows, proc.stdout
+        assert rows[step].rstrip(" |").endswith("equal"), rows[step]
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["events"] == 5000
+    for step in ("dfg", "variants"):
+        assert doc["steps"][step]["equal"] == "equal"
+        for side in ("pm4py", "journeylog"):
+            r = doc["steps"][step][side]
+            assert r["status"] == "ok" and len(r["times"]) == 1 and r["peak_rss_mb"] > 0
