@@ -65,6 +65,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from journeylog.io.config import YamlDoc as _Doc
 from journeylog.errors import InvalidInput, JourneylogError, UsageError
 
 PASS, WARN, FAIL, SKIP = "PASS", "WARN", "FAIL", "SKIP"
@@ -159,66 +160,6 @@ def find_config(log: str | os.PathLike[str] | None, explicit: str | os.PathLike[
             if candidate.is_file():
                 return candidate
     return None
-
-
-class _Doc:
-    """A YAML document as nodes, for error messages with line and column."""
-
-    def __init__(self, path: str | os.PathLike[str], what: str) -> None:
-        import yaml
-
-        from journeylog.io.files import local_file
-
-        self.label = os.fspath(path)
-        p = local_file(path)
-        raw = p.read_bytes()
-        if len(raw) > MAX_BASELINE_BYTES:
-            from journeylog.errors import ResourceLimit
-
-            raise ResourceLimit(f"{what} is larger than {MAX_BASELINE_BYTES:,} bytes", path=self.label)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{what} is not UTF-8", path=self.label) from None
-        self.loader = yaml.SafeLoader(text)
-        try:
-            self.root = self.loader.get_single_node()
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InvalidInput(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=self.label,
-                               row=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
-
-    def error(self, node: Any, message: str, hint: str | None = None) -> InvalidInput:
-        mark = getattr(node, "start_mark", None)
-        return InvalidInput(message, path=self.label, row=mark.line + 1 if mark else None,
-                            column=mark.column + 1 if mark else None, hint=hint)
-
-    def value(self, node: Any) -> Any:
-        import yaml
-
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self.error(node, f"invalid YAML value: {getattr(exc, 'problem', None) or exc}") from None
-
-    def mapping(self, node: Any, what: str, allowed: Sequence[str] | None = None) -> dict[str, tuple[Any, Any]]:
-        import yaml
-
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, f"{what} must be a mapping (key: value)")
-        out: dict[str, tuple[Any, Any]] = {}
-        for key_node, value_node in node.value:
-            key = self.value(key_node)
-            if not isinstance(key, str):
-                raise self.error(key_node, f"keys in {what} are names, not {key!r}")
-            if key in out:
-                raise self.error(key_node, f"duplicate key {key!r} in {what}")
-            if allowed is not None and key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else "one of " + ", ".join(allowed)
-                raise self.error(key_node, f"unknown key {key!r} in {what}", hint=hint)
-            out[key] = (key_node, value_node)
-        return out
 
 
 def _number(value: Any) -> float | None:

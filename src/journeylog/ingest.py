@@ -638,16 +638,17 @@ def _fmt_gap(gap: timedelta) -> str:
 
 
 def parse_gap(text: str) -> timedelta:
-    """``30d``, ``12h``, ``90m``, ``2w``, ``45s`` -> timedelta.
+    """``30d``, ``12h``, ``90min``, ``2w`` -> timedelta (a usage error otherwise).
 
     >>> parse_gap("30d")
     datetime.timedelta(days=30)
     """
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", str(text).lower())
-    if not m:
-        raise UsageError(f"cannot read the gap {text!r}", hint="a number and a unit: 45s, 90m, 12h, 30d, 2w")
-    value, unit = float(m.group(1)), m.group(2)
-    return timedelta(seconds=value * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit])
+    from journeylog.io.config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:

@@ -88,6 +88,8 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
+from journeylog.io.config import YamlDoc as _Yaml
+from journeylog.io.config import parse_duration
 from journeylog.errors import InvalidInput
 from journeylog.journeys import impact, journey_stats
 
@@ -378,105 +380,6 @@ def default_rules(window: timedelta = DEFAULT_WINDOW) -> Rules:
 
 _TOP_KEYS = ("version", "window", "builtins", "vocabulary", "patterns")
 _PATTERN_KEYS = ("name", "id", "statement", "steps")
-_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(text: Any) -> timedelta:
-    """``48h``, ``7d``, ``90min``, ``1d12h``, ``2w``, ``45s`` -> timedelta (``m`` = minutes).
-
-    >>> parse_duration("1d12h")
-    datetime.timedelta(days=1, seconds=43200)
-    >>> parse_duration("48")
-    Traceback (most recent call last):
-    ...
-    ValueError: cannot read the duration '48': give a number and a unit (45s, 90min, 48h, 7d, 2w)
-    """
-    raw = str(text).strip().lower().replace(" ", "")
-    parts = re.findall(r"(\d+(?:\.\d+)?)(sec|min|[smhdw])", raw)
-    if isinstance(text, bool) or not raw or "".join(a + b for a, b in parts) != raw:
-        raise ValueError(f"cannot read the duration {str(text)!r}: give a number and a unit (45s, 90min, 48h, 7d, 2w)")
-    return timedelta(seconds=sum(float(v) * _UNITS[u] for v, u in parts))
-
-
-class _Yaml:
-    """A YAML document as nodes (for line numbers) plus scalar construction."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        import yaml
-
-        from journeylog.io.files import local_file
-
-        self.label = os.fspath(path)
-        p = local_file(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput("the rules file is not UTF-8", path=self.label) from None
-        self.loader = yaml.SafeLoader(text)
-        try:
-            self.root = self.loader.get_single_node()
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InvalidInput(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=self.label,
-                               row=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
-
-    def error(self, node: Any, message: str, hint: str | None = None) -> InvalidInput:
-        mark = getattr(node, "start_mark", None)
-        return InvalidInput(message, path=self.label, row=mark.line + 1 if mark else None,
-                            column=mark.column + 1 if mark else None, hint=hint)
-
-    def line(self, node: Any) -> int | None:
-        mark = getattr(node, "start_mark", None)
-        return mark.line + 1 if mark else None
-
-    def value(self, node: Any) -> Any:
-        import yaml
-
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self.error(node, f"invalid YAML value: {getattr(exc, 'problem', None) or exc}") from None
-
-    def mapping(self, node: Any, what: str) -> dict[str, tuple[Any, Any]]:
-        import yaml
-
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, f"{what} must be a mapping (key: value)")
-        out: dict[str, tuple[Any, Any]] = {}
-        for key_node, value_node in node.value:
-            key = self.value(key_node)
-            if not isinstance(key, str):
-                raise self.error(key_node, f"keys in {what} are names, not {key!r}")
-            if key in out:
-                raise self.error(key_node, f"duplicate key {key!r} in {what}")
-            out[key] = (key_node, value_node)
-        return out
-
-    def sequence(self, node: Any, what: str) -> list[Any]:
-        import yaml
-
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.error(node, f"{what} must be a list")
-        return list(node.value)
-
-    def text(self, node: Any, what: str) -> str:
-        value = self.value(node)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(node, f"{what} must be a non-empty text")
-        return value
-
-    def duration(self, node: Any, what: str) -> timedelta:
-        try:
-            return parse_duration(self.value(node))
-        except ValueError as exc:
-            raise self.error(node, f"{what}: {exc}") from None
-
-    def unknown(self, found: Mapping[str, tuple[Any, Any]], allowed: Sequence[str], what: str) -> None:
-        for key, (key_node, _) in found.items():
-            if key not in allowed:
-                raise self.error(key_node, f"unknown key {key!r} in {what}", hint="one of " + ", ".join(allowed))
-
-
 def _check_template(doc: _Yaml, node: Any, template: str) -> None:
     try:
         fields = [f for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
@@ -541,7 +444,7 @@ def load_rules(path: str | os.PathLike[str]) -> Rules:
     >>> [pt.name for pt in rules.patterns][0], rules.patterns[-1].id, rules.window
     ('called after failing on the website', 'called-twice', datetime.timedelta(days=1))
     """
-    doc = _Yaml(path)
+    doc = _Yaml(path, "the rules file")
     try:
         return _rules_from(doc)
     finally:
