@@ -244,3 +244,15 @@ def test_cli_journeys_out(tmp_path):
     assert r.returncode == 0, r.stderr
     table = pl.read_csv(out)
     assert table.height == 6 and {"journey_id", "fitness", "deviations"} <= set(table.columns)
+
+
+def test_vocabulary_rewords_deviations_and_patterns(sample_events, tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("vocabulary:\n  app: {failing: in the MyTelco app}\n")
+    from journeylog.patterns import load_rules
+
+    data = C.to_json(C.conform(sample_events, load_model(SAMPLE / "designed_journey.bpmn"),
+                               C.ConformOptions(precision=False, rules=load_rules(rules))))
+    skip = next(d for d in data["deviations"] if d["id"] == "skipped:Identity check")
+    assert skip["channel"] == "app" and "mostly in the MyTelco app" in skip["statement"]
+    assert any("in the MyTelco app" in p["statement"] or "in the MyTelco app" in p["name"] for p in data["patterns"])

@@ -166,16 +166,16 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
         notes.append("deviations are explained from alignments; the figures are token-based replay")
     else:
         aligned_for_explain = aligned
+    rules = opts.rules if opts.rules is not None else patterns.Rules()
     occ = DV.occurrences_table(aligned_for_explain)
     catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
-                                           tasks=model.tasks)
+                                           tasks=model.tasks, vocabulary=rules.vocabulary)
     if catalogue.height:
         catalogue = catalogue.with_columns(pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
     else:
         catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
 
     # cross-channel patterns
-    rules = opts.rules if opts.rules is not None else patterns.Rules()
     found = patterns.match_patterns(events, rules, reference=fitting)
     pat = found.table
     notes.extend(found.notes)

@@ -28,7 +28,7 @@ compute the impact against journeys that fit the design.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -39,14 +39,6 @@ from journeylog import schema as S
 SKIPPED, DROPPED_OUT, UNEXPECTED, REPEATED, WRONG_ORDER = "skipped", "dropped_out", "unexpected", "repeated", "wrong_order"
 KINDS = (SKIPPED, DROPPED_OUT, UNEXPECTED, REPEATED, WRONG_ORDER)
 SKIP = ">>"
-
-# How a channel reads in a sentence about where something happened.
-CHANNEL_PLACE: dict[str, str] = {
-    "web": "on the portal", "app": "in the app", "phone": "by phone", "chat": "in chat", "email": "by e-mail",
-    "sms": "by SMS", "store": "in the store", "field": "in the field", "backoffice": "in the back office",
-    "social": "on social media",
-}
-
 
 def _move(pair: Sequence[Any]) -> tuple[str | None, str | None]:
     """Normalise a pm4py move: ``>>`` becomes None; silent moves are (None, None)."""
@@ -134,11 +126,17 @@ def _share(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def statement(row: dict[str, Any]) -> str:
-    """The plain-language sentence for one catalogue row (same words in every output format)."""
+def statement(row: dict[str, Any], vocabulary: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The plain-language sentence for one catalogue row (same words in every output format).
+
+    Where it happened comes from the channel vocabulary (``failing`` words: "on the portal",
+    "in the app"), which a rules file can change (see docs/rules.md)."""
+    from journeylog.patterns import DEFAULT_VOCABULARY
+
     kind, act = row["kind"], _quote(row["activity"])
     n, share = f"{row['journeys']:,}", _share(row["share"])
-    where = CHANNEL_PLACE.get(row.get("channel") or "", "")
+    words = (vocabulary or DEFAULT_VOCABULARY).get(row.get("channel") or "", {})
+    where = words.get("failing", "")
     mostly = f", mostly {where}" if where and (row.get("channel_share") or 0) >= 0.5 else ""
     ctx = row.get("context")
     ctx_share = row.get("context_share") or 0
@@ -173,6 +171,7 @@ def catalogue(
     stats: pl.DataFrame | None = None,
     examples: int = 5,
     tasks: Sequence[str] | None = None,
+    vocabulary: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The deviation catalogue and the per-journey deviation ids.
 
@@ -215,7 +214,7 @@ def catalogue(
         r.update(J.impact(stats, affected, ref))
         r["share"] = r["journeys"] / total if total else 0.0
         r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
-        r["statement"] = statement(r)
+        r["statement"] = statement(r, vocabulary)
         rows.append(r)
     cat = pl.DataFrame(rows)
     cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64))
