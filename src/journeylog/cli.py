@@ -255,7 +255,8 @@ def discover(
         channels=(loaded.channel_filter,) if loaded.channel_filter else (), where=D.parse_where(where or []),
         noise=noise, model=not no_model, miner=miner,
     )
-    result = D.discover(loaded.events, options)
+    with terminal.console().status("discovering paths and mining the model", spinner="dots"):
+        result = D.discover(loaded.events, options)
     data = D.to_json(result)
     _write_graphs(result.process_map, graph, perf)
     if model_out is not None:
