@@ -58,6 +58,7 @@ def test_sample_figures_equal_pm4py_on_the_full_log(sample_events, sample_confor
     data = C.to_json(sample_conformance)
     assert data["fitness"] == fit["log_fitness"]
     assert data["fitting_share"] == fit["percentage_of_fitting_traces"] / 100
+    assert data["average_fitness"] == fit["average_trace_fitness"]  # needs the journeys in case order
     assert data["precision"] == prec
     assert data["journeys"] == sample_events[S.JOURNEY_ID].n_unique()
 

@@ -772,7 +772,7 @@ def _ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_sourc
                 known = id_table.filter(pl.col("id_type") == kind).select(
                     normalise_identity(kind, pl.col("id_value")).alias("_key"), pl.col("customer_id").alias("_cid")
                 ).unique("_key")
-                good = good.join(known, on="_key", how="left")
+                good = good.join(known, on="_key", how="left", maintain_order="left")  # keeps input order
             else:
                 good = good.with_columns(pl.lit(None, pl.String).alias("_cid"))
             matched = good["_cid"].is_not_null()

@@ -73,12 +73,14 @@ def variants(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 
 
 def journey_variants(events: pl.DataFrame | pl.LazyFrame, variant_table: pl.DataFrame | None = None) -> pl.DataFrame:
-    """``journey_id`` -> ``variant_id`` for every journey (joins on the activity sequence)."""
+    """``journey_id`` -> ``variant_id`` for every journey, sorted by journey id (the order in
+    which pm4py sees the cases of a DataFrame)."""
     table = variants(events) if variant_table is None else variant_table
     return (
         journey_sequences(events)
-        .join(table.lazy().select("activities", "variant_id"), on="activities", how="left")
+        .join(table.lazy().select("activities", "variant_id"), on="activities", how="left", maintain_order="left")
         .select(JOURNEY_ID, "variant_id")
+        .sort(JOURNEY_ID)
         .collect()
     )
 
