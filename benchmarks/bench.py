@@ -341,18 +341,7 @@ def _jl_events(ctx):
 def _jl_model(ctx, state):
     if ctx["model"] is None:
         raise Skip("no designed model (give --model)")
-    try:
-        models = _jl_need("models", "load_model")
-        state["model"] = models.load_model(ctx["model"])
-    except Skip as why:
-        # Without journeylog.models, a .ptree can still become a net through journeylog's own
-        # converter; the report says so.
-        if not ctx["model"].lower().endswith(".ptree"):
-            raise
-        mining = _jl_need("mining", "pm4py_quiet", "tree_to_net")
-        text = Path(ctx["model"]).read_text(encoding="utf-8").strip()
-        state["model"] = mining.tree_to_net(mining.pm4py_quiet().parse_process_tree(text))
-        state["note"] = f"{why}: model built with journeylog.mining.tree_to_net"
+    state["model"] = _jl_need("models", "load_model").load_model(ctx["model"])
     return state
 
 
@@ -441,11 +430,10 @@ def journeylog_steps() -> dict[str, tuple[Callable, Callable, Callable, Callable
 
     def trace_order(st, vt) -> dict[str, Any]:
         """pm4py sums per-trace fitness in case order; journeylog reproduces it from the variant of
-        every journey, in journey order (see journeylog.mining)."""
+        every journey, in journey order (``journeys.journey_variants``; see journeylog.mining)."""
         if not _accepts(st["M"].alignment_figures, "trace_order"):
             return {}
-        jv = st["J"].journey_variants(st["events"], vt).sort("journey_id")
-        return {"trace_order": jv["variant_id"]}
+        return {"trace_order": st["J"].journey_variants(st["events"], vt)["variant_id"]}
 
     def fitness_run(st):
         vt = st["J"].variants(st["events"])
@@ -532,8 +520,6 @@ def child_main(spec_path: str) -> int:
         t0 = time.perf_counter()
         state = setup(spec)
         out["setup_seconds"] = time.perf_counter() - t0
-        if isinstance(state, dict) and state.get("note"):
-            out["note"] = state["note"]
         out["rss_after_setup_mb"] = rss_mb()
         times = []
         result = None
@@ -637,6 +623,10 @@ def compare(a: Any, b: Any) -> tuple[bool, str]:
             else:
                 diffs.append(f"{k}: pm4py {x!r} != journeylog {y!r}")
     return not diffs and bool(keys), "; ".join(diffs)
+
+
+def _small(figures: Any) -> bool:
+    return isinstance(figures, dict) and all(not isinstance(v, (list, dict)) for v in figures.values())
 
 
 def _median(r: dict[str, Any] | None) -> float | None:
@@ -785,7 +775,10 @@ def main(argv: list[str] | None = None) -> int:
     table = []
     for step, pm, base, jl, eq in rows:
         if step == "polars":
-            table.append(("polars baseline", "-", _fmt_s(_median(base)), "-", "-", _fmt_mb(base), "baseline"))
+            what = "baseline" if base and base.get("status") == "ok" else (
+                f"baseline {base['status']}: {base.get('reason', '')}" if base else "baseline not run")
+            failed |= bool(base and base.get("status") == "error")
+            table.append(("polars baseline", "-", _fmt_s(_median(base)), "-", "-", _fmt_mb(base), what))
             continue
         a, b = _median(pm), _median(jl)
         ratio = f"{a / b:.1f}x" if a and b else "-"
@@ -805,10 +798,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{step}: journeylog {jl:.3f} s = {jl / base:.1f}x the Polars scan-and-group-by ({base:.3f} s)")
     for step in steps:
         for side, r in results[step].items():
-            if isinstance(r, dict) and r.get("note") and side != "pm4py_reference":
-                print(f"note: {step} / {side}: {r['note']}")
-    for step in steps:
-        for side, r in results[step].items():
             if isinstance(r, dict) and r.get("status") == "error" and r.get("traceback") and side != "pm4py_reference":
                 print(f"\n{step} / {side} failed:\n{r['traceback']}", file=sys.stderr)
 
@@ -817,8 +806,9 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine_before, "started": started, "loadavg_at_end": machine_info().get("loadavg_1_5_15"),
             "log": log, "model": model, "runs": args.runs, **meta,
             "command": " ".join([Path(sys.executable).name, "benchmarks/bench.py", *argv]),
+            # figures are kept when they are a few numbers or a tree (not the DFG or variant lists)
             "steps": {
-                step: {side: {k: v for k, v in r.items() if k != "figures"} if isinstance(r, dict) else r
+                step: {side: {k: v for k, v in r.items() if k != "figures" or _small(v)} if isinstance(r, dict) else r
                        for side, r in res.items()}
                 for step, res in results.items()
             },

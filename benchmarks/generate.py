@@ -165,7 +165,7 @@ def _chunk(rng: np.random.Generator, n_events: int, first_journey: int, extra_w:
         parts_a.append(np.asarray(a, dtype=np.int32))
         parts_o.append(np.broadcast_to(np.asarray(o, dtype=np.int8), j.shape).copy())
 
-    # Designed steps: one row per (journey, step), then drop the optional step, skips.
+    # Designed steps: one row per (journey, step); then the optional step, skips and swaps.
     steps = np.array([PLACE, ADDONS, IDCHECK, SCHEDULE, ROUTER, INSTALL, BILL])
     sj = np.repeat(jidx, len(steps))
     sa = np.tile(steps, nj)
@@ -175,11 +175,11 @@ def _chunk(rng: np.random.Generator, n_events: int, first_journey: int, extra_w:
     sk[flip & (sa == SCHEDULE)] = 31.0
     sk[flip & (sa == ROUTER)] = 30.0
     keep = np.ones(sj.size, dtype=bool)
-    keep[sa == ADDONS] = np.repeat(rng.random(nj) < ADDONS_P, 1)
+    keep[sa == ADDONS] = rng.random(nj) < ADDONS_P  # the optional step
     err_rows = erratic[sj]
     skip = err_rows & (rng.random(sj.size) < ERR_SKIP)
     keep &= ~skip
-    # swapped order: an erratic journey moves one step before the one designed ahead of it
+    # swapped order: an erratic journey moves a step earlier, before the step designed ahead of it
     swap = err_rows & (rng.random(sj.size) < ERR_SWAP / len(steps)) & (sa != PLACE)
     sk[swap] -= 10.5
     sj, sa, sk = sj[keep], sa[keep], sk[keep]
@@ -306,9 +306,12 @@ def generate(events: int, seed: int, out: str | Path, *, chunk_events: int = CHU
             if progress:
                 print(f"  {written:,} events, {journeys:,} journeys, {time.perf_counter() - t0:.1f} s",
                       file=sys.stderr, flush=True)
-    finally:
+    except BaseException:
         if writer is not None:
             writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    writer.close()
     tmp.replace(out)
     return {"events": written, "journeys": journeys}
 
@@ -334,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-out", help="also write the designed model (.ptree or .bpmn)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
+    if args.events < 1:
+        ap.error("--events must be at least 1")
     t0 = time.perf_counter()
     stats = generate(args.events, args.seed, args.output, progress=not args.quiet and args.events > CHUNK_EVENTS)
     if args.model_out:
