@@ -66,6 +66,7 @@ from pathlib import Path
 from typing import Any
 
 from journeylog.io.config import YamlDoc as _Doc
+from journeylog.render.terminal import fmt_share
 from journeylog.errors import InvalidInput, JourneylogError, UsageError
 
 PASS, WARN, FAIL, SKIP = "PASS", "WARN", "FAIL", "SKIP"
@@ -539,10 +540,6 @@ class CheckResult:
         }
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}%"
-
-
 def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.4f}"
 
@@ -647,33 +644,24 @@ def run_checks(
         fitting = conformance.get("fitting_share")
 
     # absolute thresholds --------------------------------------------------------------------
-    if "min_fitness" in checks:
-        t = checks["min_fitness"]
-        v = conformance.get("fitness")
+    minimums = (
+        ("min_fitness", conformance.get("fitness"), _num, "Fitness is {v}", "Fitness was not computed."),
+        ("min_fitting_share", fitting, fmt_share,
+         "{v} of journeys fit the designed journey (accepted deviations ignored)",
+         "The share of fitting journeys was not computed."),
+        ("min_precision", conformance.get("precision"), _num, "Precision is {v}",
+         "Precision was not computed (run without --no-precision)."),
+    )
+    for name, v, fmt, lead, missing in minimums:
+        if name not in checks:
+            continue
+        t = checks[name]
         if v is None:
-            add("min_fitness", t, None, None, "Fitness was not computed.")
-        else:
-            ok = v >= t.value - 1e-12
-            add("min_fitness", t, ok, v, f"Fitness is {_num(v)}, " + (
-                f"at or above the minimum of {_num(t.value)}." if ok else f"below the minimum of {_num(t.value)}."))
-    if "min_fitting_share" in checks:
-        t = checks["min_fitting_share"]
-        if fitting is None:
-            add("min_fitting_share", t, None, None, "The share of fitting journeys was not computed.")
-        else:
-            ok = fitting >= t.value - 1e-12
-            add("min_fitting_share", t, ok, fitting,
-                f"{_pct(fitting)} of journeys fit the designed journey (accepted deviations ignored), "
-                + (f"at or above the minimum of {_pct(t.value)}." if ok else f"below the minimum of {_pct(t.value)}."))
-    if "min_precision" in checks:
-        t = checks["min_precision"]
-        v = conformance.get("precision")
-        if v is None:
-            add("min_precision", t, None, None, "Precision was not computed (run without --no-precision).")
-        else:
-            ok = v >= t.value - 1e-12
-            add("min_precision", t, ok, v, f"Precision is {_num(v)}, " + (
-                f"at or above the minimum of {_num(t.value)}." if ok else f"below the minimum of {_num(t.value)}."))
+            add(name, t, None, None, missing)
+            continue
+        ok = v >= t.value - 1e-12
+        add(name, t, ok, v, lead.format(v=fmt(v)) + ", " + (
+            f"at or above the minimum of {fmt(t.value)}." if ok else f"below the minimum of {fmt(t.value)}."))
 
     for name in sorted(config.max_share):
         t = config.max_share[name]
@@ -685,7 +673,7 @@ def run_checks(
             kind_prefix = name.split(":", 1)[0] if ":" in name else None
             known_pattern = baseline is not None and name in baseline.get("patterns", {})
             if kind_prefix in _DEVIATION_KINDS or known_pattern:
-                add("max_share", t, True, 0.0, f"{name!r} does not occur (maximum {_pct(t.value)}).", item=name)
+                add("max_share", t, True, 0.0, f"{name!r} does not occur (maximum {fmt_share(t.value)}).", item=name)
                 continue
             raise _unknown_name(name, t, list(items) + list(pattern_ids))
         it = items[key]
@@ -693,7 +681,7 @@ def run_checks(
             add("max_share", t, None, it.share, f"{key!r} is accepted (allow-list); not checked.", item=key, name=f"max_share[{name}]")
             continue
         ok = _le(it.share, float(t.value))
-        head = f"Within the maximum of {_pct(t.value)}: " if ok else f"Above the maximum of {_pct(t.value)}: "
+        head = f"Within the maximum of {fmt_share(t.value)}: " if ok else f"Above the maximum of {fmt_share(t.value)}: "
         add("max_share", t, ok, it.share, head + it.statement, item=key, name=f"max_share[{name}]")
 
     # baseline -------------------------------------------------------------------------------
@@ -735,7 +723,7 @@ def run_checks(
             drop = _delta(then, fitting)
             ok = _le(drop, float(t.value))
             p = chance(then, fitting) if not ok else None
-            head = (f"{_pct(fitting)} of journeys fit the designed journey against {_pct(then)} in the baseline "
+            head = (f"{fmt_share(fitting)} of journeys fit the designed journey against {fmt_share(then)} in the baseline "
                     f"({_pts(-drop)})")
             if drop > 0:
                 head += ("; a drop of up to " if ok else "; more than the allowed drop of ") + f"{100 * float(t.value):.1f} points"
@@ -754,11 +742,11 @@ def run_checks(
             p = chance(then, now) if not ok else None
             statement = active[key].statement if key in active else f"{key!r} no longer occurs."
             if inc > 0:
-                head = f"Rose from {_pct(then)} (baseline) to {_pct(now)} of journeys ({_pts(inc)}"
+                head = f"Rose from {fmt_share(then)} (baseline) to {fmt_share(now)} of journeys ({_pts(inc)}"
             elif inc < 0:
-                head = f"Fell from {_pct(then)} (baseline) to {_pct(now)} of journeys ({_pts(inc)}"
+                head = f"Fell from {fmt_share(then)} (baseline) to {fmt_share(now)} of journeys ({_pts(inc)}"
             else:
-                head = f"Unchanged at {_pct(now)} of journeys ({_pts(0.0)}"
+                head = f"Unchanged at {fmt_share(now)} of journeys ({_pts(0.0)}"
             head += f"; {'allowed' if ok else 'more than the allowed'} {_pts(float(t.value))}"
             if p is not None and p >= config.significance:
                 ok = True
@@ -777,7 +765,7 @@ def run_checks(
             ok = _le(now, float(t.value) * then)
             p = chance(then, now) if not ok else None
             statement = active[key].statement if key in active else f"{key!r} no longer occurs."
-            head = (f"{ratio:.2f} times the baseline share ({_pct(then)} -> {_pct(now)}; "
+            head = (f"{ratio:.2f} times the baseline share ({fmt_share(then)} -> {fmt_share(now)}; "
                     f"{'allowed' if ok else 'more than the allowed'} {float(t.value):g} times")
             if p is not None and p >= config.significance:
                 ok = True
@@ -790,7 +778,7 @@ def run_checks(
         new = [k for k in sorted(active) if active[k].journeys > 0 and b_items.get(k, 0.0) <= 0
                and active[k].share >= config.new_deviation_min_share - 1e-12]
         if not new:
-            extra = (f" affecting at least {_pct(config.new_deviation_min_share)} of journeys"
+            extra = (f" affecting at least {fmt_share(config.new_deviation_min_share)} of journeys"
                      if config.new_deviation_min_share > 0 else "")
             add("new_deviations", t, True, 0.0, f"No deviation or pattern{extra} that the baseline did not have.")
         for key in new:

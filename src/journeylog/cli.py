@@ -16,7 +16,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from journeylog import __version__
-from journeylog.errors import EXIT_CODES, INTERNAL_ERROR, USAGE, JourneylogError
+from journeylog.errors import INTERNAL_ERROR, USAGE, JourneylogError
 
 app = typer.Typer(
     name="journeylog",
@@ -556,10 +556,6 @@ def main(argv: list[str] | None = None) -> None:
                      f"(this is a bug; rerun with --debug for a traceback)")
         code = INTERNAL_ERROR
     sys.exit(code)
-
-
-def _exit_code_help() -> str:
-    return "\n".join(f"{code}  {text}" for code, text in EXIT_CODES.items())
 
 
 if __name__ == "__main__":

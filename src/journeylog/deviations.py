@@ -35,6 +35,7 @@ import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
+from journeylog.render.terminal import fmt_share
 
 SKIPPED, DROPPED_OUT, UNEXPECTED, REPEATED, WRONG_ORDER = "skipped", "dropped_out", "unexpected", "repeated", "wrong_order"
 KINDS = (SKIPPED, DROPPED_OUT, UNEXPECTED, REPEATED, WRONG_ORDER)
@@ -122,10 +123,6 @@ def _quote(name: str | None) -> str:
     return "'" + str(name) + "'" if name is not None else "the start"
 
 
-def _share(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def statement(row: dict[str, Any], vocabulary: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """The plain-language sentence for one catalogue row (same words in every output format).
 
@@ -134,7 +131,7 @@ def statement(row: dict[str, Any], vocabulary: Mapping[str, Mapping[str, str]] |
     from journeylog.patterns import DEFAULT_VOCABULARY
 
     kind, act = row["kind"], _quote(row["activity"])
-    n, share = f"{row['journeys']:,}", _share(row["share"])
+    n, share = f"{row['journeys']:,}", fmt_share(row["share"])
     words = (vocabulary or DEFAULT_VOCABULARY).get(row.get("channel") or "", {})
     where = words.get("failing", "")
     mostly = f", mostly {where}" if where and (row.get("channel_share") or 0) >= 0.5 else ""

@@ -71,6 +71,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from journeylog.render.terminal import fmt_share
+
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError
 
@@ -573,10 +575,6 @@ def _when(dt_value: Any, window: Window) -> str:
     return dt_value.strftime("%Y-%m-%d")
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
 def statement(item: Item, when: str, before: float, after: float, p: float, *,
               never_before: bool = False, never_after: bool = False) -> str:
     """The plain sentence for one change.
@@ -593,31 +591,31 @@ def statement(item: Item, when: str, before: float, after: float, p: float, *,
         return f"From {when}, fitness {verb} from {before:.3f} to {after:.3f} ({ps})."
     if item.kind == FITTING:
         verb = "rose" if after > before else "fell"
-        return f"From {when}, the share of journeys that fit the designed journey {verb} from {_pct(before)} to {_pct(after)} ({ps})."
+        return f"From {when}, the share of journeys that fit the designed journey {verb} from {fmt_share(before)} to {fmt_share(after)} ({ps})."
     if never_before and after > 0:
         text = {
-            "skipped": f"{a} is sometimes skipped (in {_pct(after)} of journeys), while before it was always executed",
-            "unexpected": f"a new step {a} appears in {_pct(after)} of journeys",
-            "repeated": f"{a} is sometimes repeated (in {_pct(after)} of journeys), while before it never was",
-            "wrong_order": f"{a} is sometimes done out of order (in {_pct(after)} of journeys), while before it never was",
-            "dropped_out": f"some journeys ({_pct(after)}) drop out before {a}, while before none did",
-            "pattern": f"{a} happens (in {_pct(after)} of journeys), while before it never did",
+            "skipped": f"{a} is sometimes skipped (in {fmt_share(after)} of journeys), while before it was always executed",
+            "unexpected": f"a new step {a} appears in {fmt_share(after)} of journeys",
+            "repeated": f"{a} is sometimes repeated (in {fmt_share(after)} of journeys), while before it never was",
+            "wrong_order": f"{a} is sometimes done out of order (in {fmt_share(after)} of journeys), while before it never was",
+            "dropped_out": f"some journeys ({fmt_share(after)}) drop out before {a}, while before none did",
+            "pattern": f"{a} happens (in {fmt_share(after)} of journeys), while before it never did",
         }.get(item.kind)
         if text:
             return f"From {when}, {text} ({ps})."
     if never_after and before > 0:
         text = {
-            "skipped": f"{a} is always executed, while before it was sometimes skipped ({_pct(before)} of journeys)",
-            "unexpected": f"the step {a} no longer appears (it was in {_pct(before)} of journeys)",
-            "repeated": f"{a} is no longer repeated (it was in {_pct(before)} of journeys)",
-            "wrong_order": f"{a} is no longer done out of order (it was in {_pct(before)} of journeys)",
-            "dropped_out": f"no journey drops out before {a} any more (it was {_pct(before)})",
-            "pattern": f"{a} no longer happens (it was in {_pct(before)} of journeys)",
+            "skipped": f"{a} is always executed, while before it was sometimes skipped ({fmt_share(before)} of journeys)",
+            "unexpected": f"the step {a} no longer appears (it was in {fmt_share(before)} of journeys)",
+            "repeated": f"{a} is no longer repeated (it was in {fmt_share(before)} of journeys)",
+            "wrong_order": f"{a} is no longer done out of order (it was in {fmt_share(before)} of journeys)",
+            "dropped_out": f"no journey drops out before {a} any more (it was {fmt_share(before)})",
+            "pattern": f"{a} no longer happens (it was in {fmt_share(before)} of journeys)",
         }.get(item.kind)
         if text:
             return f"From {when}, {text} ({ps})."
     verb = "rose" if after > before else "fell"
-    return f"From {when}, {item.label} {verb} from {_pct(before)} to {_pct(after)} of journeys ({ps})."
+    return f"From {when}, {item.label} {verb} from {fmt_share(before)} to {fmt_share(after)} of journeys ({ps})."
 
 
 # ----------------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog.io.config import YamlDoc as _Yaml
+from journeylog.render.terminal import fmt_duration, fmt_share
 from journeylog.io.config import parse_duration
 from journeylog.errors import InvalidInput
 from journeylog.journeys import impact, journey_stats
@@ -133,12 +134,6 @@ DEFAULT_STATEMENT = "{Name}: {journeys} {journeys_noun} ({share}), a median {med
 NO_JOURNEYS_STATEMENT = "{Name}: no journeys."
 
 
-def _fmt_duration(seconds: float) -> str:
-    from journeylog.render.terminal import fmt_duration
-
-    return fmt_duration(seconds)
-
-
 def fmt_count(n: int) -> str:
     """Thousands separators.
 
@@ -146,17 +141,6 @@ def fmt_count(n: int) -> str:
     '1,204'
     """
     return f"{int(n):,}"
-
-
-def fmt_share(x: float) -> str:
-    """A share (0..1) as a percentage with one decimal; tiny non-zero shares as ``<0.1%``.
-
-    >>> fmt_share(0.0967), fmt_share(0.0002), fmt_share(0.0)
-    ('9.7%', '<0.1%', '0.0%')
-    """
-    if 0 < x < 0.0005:
-        return "<0.1%"
-    return f"{100 * x:.1f}%"
 
 
 def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None) -> str:
@@ -172,12 +156,12 @@ def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float 
     parts: list[str] = []
     extra = median_extra_seconds
     if extra is not None and not math.isnan(extra):
-        if _fmt_duration(abs(extra)) in ("0 s",):
+        if fmt_duration(abs(extra)) in ("0 s",):
             parts.append("took as long")
         elif extra > 0:
-            parts.append(f"took {_fmt_duration(extra)} longer")
+            parts.append(f"took {fmt_duration(extra)} longer")
         else:
-            parts.append(f"were {_fmt_duration(-extra)} shorter")
+            parts.append(f"were {fmt_duration(-extra)} shorter")
     delta = satisfaction_delta
     if delta is not None and not math.isnan(delta):
         if round(abs(delta), 1) == 0:
@@ -218,7 +202,7 @@ def render_statement(
         "journeys": fmt_count(journeys),
         "journeys_noun": "journey" if journeys == 1 else "journeys",
         "share": fmt_share(share),
-        "median": _fmt_duration(median_seconds) if median_seconds is not None else "-",
+        "median": fmt_duration(median_seconds) if median_seconds is not None else "-",
         "activity": activity if activity is not None else "",
         "trigger": f"{quoted} failed" if fails else quoted,
         "impact": impact_clause(median_extra_seconds, satisfaction_delta),

@@ -33,7 +33,16 @@ def fmt_int(n: Any) -> str:
 
 
 def fmt_share(x: Any, digits: int = 1) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * float(x):.{digits}f}%"
+    """A share (0..1) as a percentage; tiny non-zero shares as ``<0.1%``; ``-`` for none.
+
+    >>> fmt_share(0.0967), fmt_share(0.0002), fmt_share(0.0), fmt_share(None)
+    ('9.7%', '<0.1%', '0.0%', '-')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if 0 < float(x) < 0.5 * 10 ** -(digits + 2):
+        return f"<{10 ** -digits:.{digits}f}%"
+    return f"{100 * float(x):.{digits}f}%"
 
 
 def fmt_duration(seconds: Any) -> str:
