@@ -153,16 +153,9 @@ def ingest(
 ) -> None:
     """Normalise one export, or several stitched by a source map, into canonical journeys."""
     from journeylog.ingest import ingest as run_ingest
-    from journeylog.ingest import write_events
     from journeylog.render import terminal
 
-    result = run_ingest(log, read, on_source=_source_progress())
-    if result.channel_filter:
-        from journeylog.errors import UsageError
-
-        raise UsageError(f"the log has a channel column; --channel {result.channel_filter!r} would overwrite it",
-                         path=log, hint="name the channel column with --channel, or leave it out")
-    write_events(result.events, output)
+    result = run_ingest(log, read, on_source=_source_progress(), output=output)
     if rejects is not None:
         from journeylog.render.tables import write_csv
 
@@ -170,6 +163,15 @@ def ingest(
     summary = result.summary()
     terminal.print_ingest_summary(summary)
     _emit_json(summary, json_out)
+
+
+def _status_progress(status: Any):
+    """Progress of a long read shown on a spinner's line: ``reading NAME: 42%``."""
+
+    def on_progress(name: str, done: int, total: int) -> None:
+        status.update(f"reading {name}: {100 * done // max(total, 1)}%")
+
+    return on_progress
 
 
 def _source_progress():
@@ -243,20 +245,21 @@ def discover(
 ) -> None:
     """The actual customer paths: variants, process map with timing, channel switches and a model."""
     from journeylog import discover as D
-    from journeylog.ingest import ingest as run_ingest
+    from journeylog.ingest import open_events
     from journeylog.render import terminal
 
     if no_model and model_out is not None:
         raise typer.BadParameter("--model-out needs the model; drop --no-model", param_hint="--model-out")
-    loaded = run_ingest(log, read)
-    options = D.DiscoverOptions(
-        top_variants=top_variants, coverage=coverage, min_edge_share=min_edge_share,
-        date_from=_when(date_from, "--from"), date_to=_when(date_to, "--to"),
-        channels=(loaded.channel_filter,) if loaded.channel_filter else (), where=D.parse_where(where or []),
-        noise=noise, model=not no_model, miner=miner,
-    )
-    with terminal.console().status("discovering paths and mining the model", spinner="dots"):
-        result = D.discover(loaded.events, options)
+    with terminal.console().status("reading the log", spinner="dots") as status, \
+            open_events(log, read, on_progress=_status_progress(status)) as source:
+        options = D.DiscoverOptions(
+            top_variants=top_variants, coverage=coverage, min_edge_share=min_edge_share,
+            date_from=_when(date_from, "--from"), date_to=_when(date_to, "--to"),
+            channels=(source.channel_filter,) if source.channel_filter else (), where=D.parse_where(where or []),
+            noise=noise, model=not no_model, miner=miner,
+        )
+        status.update("discovering paths" + ("" if no_model else " and mining the model"))
+        result = D.discover(source, options)
     data = D.to_json(result)
     _write_graphs(result.process_map, graph, perf)
     if model_out is not None:

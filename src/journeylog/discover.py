@@ -21,6 +21,7 @@ channel-switch matrix and a discovered process model. Event-level work runs in P
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ import polars as pl
 from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError
+from journeylog.ingest import EventSource
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ def parse_where(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ..
 
 def filter_events(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
     """Apply the event filters of ``options`` (dates, channels, where)."""
+    for col, _value in options.where:
+        if col not in events.columns:
+            raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(events.columns)}")
+    return _filter_batch(events, options)
+
+
+def _filter_batch(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
     lf = events.lazy()
     if options.date_from is not None or options.date_to is not None:
         starts = lf.group_by(S.JOURNEY_ID).agg(pl.col(S.TIMESTAMP).min().alias("_start"))
@@ -95,8 +104,6 @@ def filter_events(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFram
         wanted = [S.normalise_channel_name(c) for c in options.channels]
         lf = lf.filter(pl.col(S.CHANNEL).is_in(wanted))
     for col, value in options.where:
-        if col not in events.columns:
-            raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(events.columns)}")
         lf = lf.filter(pl.col(col).cast(pl.String) == value)
     return lf.collect()
 
@@ -123,31 +130,57 @@ def select_variants(variant_table: pl.DataFrame, options: DiscoverOptions) -> pl
     return variant_table
 
 
-def discover(events: pl.DataFrame, options: DiscoverOptions | None = None) -> Discovery:
-    """Variants, process map, channel switches and a discovered model for ``events``."""
+def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None = None) -> Discovery:
+    """Variants, process map, channel switches and a discovered model for ``events``: a frame of
+    canonical events, or an :class:`~journeylog.ingest.EventSource` (logs larger than memory are
+    read in journey-complete batches; the figures are the same)."""
     opts = options or DiscoverOptions()
     if not 0 <= opts.min_edge_share <= 1:
         raise UsageError("--min-edge-share is a share between 0 and 1")
     if not 0 <= opts.noise <= 1:
         raise UsageError("--noise is between 0 and 1")
-    filtered = filter_events(events, opts)
-    if filtered.height == 0:
+    source = events if isinstance(events, EventSource) else EventSource(events)
+    columns = source.columns
+    for col, _value in opts.where:
+        if col not in columns:
+            raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(columns)}")
+    wanted = [c for c in (S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY) if c in columns] + [c for c, _v in opts.where]
+    dictionaries = {"activities": source.distinct(S.ACTIVITY),
+                    "channels": source.distinct(S.CHANNEL) if S.CHANNEL in columns else None}
+
+    def filtered() -> Iterator[pl.DataFrame]:
+        for batch in source.batches(wanted):
+            yield _filter_batch(batch, opts)
+
+    select_variants(pl.DataFrame(schema={"variant_id": pl.UInt32, "cumulative_share": pl.Float64}), opts)  # options check
+    narrowed = opts.top_variants is not None or opts.coverage is not None
+    figures = J.JourneyFigures.of_batches(
+        filtered(), **dictionaries, spill=source.spill,
+        parts=("summary", "variants") if narrowed else ("summary", "variants", "map", "switches"))
+    if figures.events == 0:
         raise InvalidInput("no events left after the filters", hint="loosen --from/--to, --channel or --where")
-    variant_table = J.variants(filtered)
+    variant_table = figures.variant_table()
     kept = select_variants(variant_table, opts)
     if kept.height < variant_table.height:
-        jv = J.journey_variants(filtered, variant_table)
-        keep_ids = jv.filter(pl.col("variant_id").is_in(kept["variant_id"].implode())).select(S.JOURNEY_ID)
-        in_map = filtered.join(keep_ids, on=S.JOURNEY_ID, how="semi", maintain_order="left")
+        keep = kept.select("activities")
+
+        def in_kept() -> Iterator[pl.DataFrame]:
+            for batch in filtered():
+                ids = J.journey_sequences(batch).join(keep.lazy(), on="activities", how="semi").select(S.JOURNEY_ID).collect()
+                yield batch.filter(pl.col(S.JOURNEY_ID).is_in(ids[S.JOURNEY_ID].implode()))
+
+        map_figures = J.JourneyFigures.of_batches(in_kept(), **dictionaries, spill=source.spill, parts=("map", "switches"))
+    elif narrowed:
+        map_figures = J.JourneyFigures.of_batches(filtered(), **dictionaries, spill=source.spill, parts=("map", "switches"))
     else:
-        in_map = filtered
-    pmap = J.process_map(in_map)
+        map_figures = figures
+    pmap = map_figures.process_map()
     journeys_in_map = int(kept["journeys"].sum())
     if opts.min_edge_share > 0 and journeys_in_map:
         threshold = opts.min_edge_share * journeys_in_map
         pmap = J.ProcessMap(pmap.activities, pmap.edges.filter(pl.col("count") >= threshold), pmap.start, pmap.end)
-    switches = J.channel_switches(in_map)
-    summary = J.summary(filtered)
+    switches = map_figures.channel_switches()
+    summary = figures.summary()
     summary["variants"] = variant_table.height
     result = Discovery(summary, variant_table, pmap, switches, journeys_in_map, options=opts)
     if opts.model:

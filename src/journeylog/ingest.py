@@ -99,7 +99,7 @@ class ReadOptions:
 class IngestResult:
     """Canonical events plus what happened on the way (see :meth:`summary`)."""
 
-    events: pl.DataFrame
+    events: pl.DataFrame | None  # None when written out of core straight to ``store``
     sources: list[dict[str, Any]]
     duplicates: int  # exact duplicate events found (dropped when ReadOptions.drop_duplicates)
     rejects: pl.DataFrame
@@ -107,22 +107,24 @@ class IngestResult:
     journeys_from: str  # "column" or "gap"
     channel_filter: str | None = None  # see ReadOptions.channel
     duplicates_dropped: bool = True
+    store: Path | None = None  # the journeylog store written, if any
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
-        ev = self.events
-        per_channel = (
-            ev.group_by(S.CHANNEL).agg(pl.len().alias("events")).sort(["events", S.CHANNEL], descending=[True, False])
-            if ev.height
-            else pl.DataFrame({S.CHANNEL: [], "events": []})
-        )
-        first = ev[S.TIMESTAMP].min() if ev.height else None
-        last = ev[S.TIMESTAMP].max() if ev.height else None
+        from journeylog.journeys import JourneyFigures
+
+        source = EventSource(self.events) if self.events is not None else EventSource(store=self.store)
+        cols = [S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]
+        figs = JourneyFigures.of_batches(source.batches(cols), activities=source.distinct(S.ACTIVITY),
+                                         channels=source.distinct(S.CHANNEL), parts=("summary",))
+        totals = figs.summary()
+        per_channel = figs.channel_counts()
+        first, last = totals["first"], totals["last"]
         return {
-            "events": ev.height,
-            "journeys": ev[S.JOURNEY_ID].n_unique() if ev.height else 0,
-            "customers": ev[S.CUSTOMER_ID].n_unique() if ev.height else 0,
-            "activities": ev[S.ACTIVITY].n_unique() if ev.height else 0,
+            "events": totals["events"],
+            "journeys": totals["journeys"],
+            "customers": totals["customers"],
+            "activities": totals["activities"],
             "first": first.isoformat() if first else None,
             "last": last.isoformat() if last else None,
             "journeys_from": self.journeys_from,
@@ -410,11 +412,22 @@ def _outcome_expr(col: str, extra: dict[str, str]) -> pl.Expr:
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]|[\n\t]"
 
 
-def _normalise(
-    raw: _Raw, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Raw frame -> canonical columns (journey/customer may still be null) + rejected rows."""
-    label, frame = raw.label, raw.frame
+@dataclass
+class _Plan:
+    """How one source's raw columns become canonical ones: the expressions, the renamed
+    attribute columns and the row checks, decided once from the whole column's values."""
+
+    exprs: dict[str, pl.Expr]
+    ts_col: str
+    attrs: dict[str, str]
+    checks: list[tuple[pl.Expr, str, str, str | None]]
+    source: str
+    label: str
+
+
+def _plan(frame: pl.DataFrame, label: str, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> _Plan:
+    """Decide how to read ``frame`` (or a stand-in holding its decisive values: see
+    :func:`_decision_frame`): timestamp format, outcome and satisfaction columns."""
     tz = _check_timezone(opts.timezone)
     ts_expr, ts_desc = _timestamp_expr(frame, cmap.timestamp, opts.timestamp_format, tz, label,
                                        tz_given=opts.timezone is not None)
@@ -465,13 +478,6 @@ def _normalise(
     attrs = [c for c in frame.columns if c not in consumed and c != "source_row"]
     renamed = {c: (f"attr.{c}" if c in S.SCHEMA or c.startswith("_") else c) for c in attrs}
 
-    out = frame.select(
-        *[e.alias(k) for k, e in exprs.items()],
-        pl.col(cmap.timestamp).cast(pl.String).alias("_ts_raw"),
-        pl.col("source_row").alias(S.SOURCE_ROW),
-        *[pl.col(c).alias(renamed[c]) for c in attrs],
-    ).with_columns(pl.lit(source).alias(S.SOURCE))
-
     # Validation: the first failing check per row, in this order.
     id_col = cmap.case or cmap.customer
     checks: list[tuple[pl.Expr, str, str, str | None]] = [
@@ -489,27 +495,54 @@ def _normalise(
          "success/ok/completed or failure/failed/error; map others with `outcomes:` in a source map"),
         (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "", "satisfaction is not a number", None),
     ]
+    return _Plan(exprs, cmap.timestamp, renamed, checks, source, label)
+
+
+def _apply(plan: _Plan, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Canonical columns for ``frame`` by ``plan``: (good rows, invalid rows with their reason)."""
+    out = frame.select(
+        *[e.alias(k) for k, e in plan.exprs.items()],
+        pl.col(plan.ts_col).cast(pl.String).alias("_ts_raw"),
+        pl.col("source_row").alias(S.SOURCE_ROW),
+        *[pl.col(c).alias(r) for c, r in plan.attrs.items()],
+    ).with_columns(pl.lit(plan.source).alias(S.SOURCE))
     reason = pl.lit(None, pl.String)
     column = pl.lit(None, pl.String)
-    for cond, col, msg, _hint in reversed(checks):
+    for cond, col, msg, _hint in reversed(plan.checks):
         reason = pl.when(cond.fill_null(False)).then(pl.lit(msg)).otherwise(reason)
         column = pl.when(cond.fill_null(False)).then(pl.lit(col)).otherwise(column)
     out = out.with_columns(reason.alias("_reason"), column.alias("_column"))
     bad = out.filter(pl.col("_reason").is_not_null())
-    if bad.height and not opts.skip_invalid_rows:
+    good = out.filter(pl.col("_reason").is_null()).drop("_reason", "_column", "_ts_raw", "_sat_raw") if bad.height else (
+        out.drop("_reason", "_column", "_ts_raw", "_sat_raw"))
+    return good, bad
+
+
+def _rejects(plan: _Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: int | None = None) -> pl.DataFrame:
+    """The rejects table for ``bad`` rows, or the error for the first of them (``total``: how
+    many invalid rows there are in all, when ``bad`` holds only some)."""
+    count = bad.height if total is None else total
+    if count and not opts.skip_invalid_rows:
         first = bad.row(0, named=True)
-        hint = next(h for _c, col, msg, h in checks if msg == first["_reason"])
-        value = first["_ts_raw"] if first["_column"] == cmap.timestamp else None
+        hint = next(h for _c, col, msg, h in plan.checks if msg == first["_reason"])
+        value = first["_ts_raw"] if first["_column"] == plan.ts_col else None
         msg = first["_reason"] + (f": {value[:80]!r}" if value else "")
-        more = f"{bad.height - 1} more invalid rows" if bad.height > 1 else None
-        raise InvalidInput(msg, path=label, row=first[S.SOURCE_ROW], column=first["_column"] or None,
+        more = f"{count - 1} more invalid rows" if count > 1 else None
+        raise InvalidInput(msg, path=plan.label, row=first[S.SOURCE_ROW], column=first["_column"] or None,
                            hint="; ".join(h for h in (hint, more, "--skip-invalid-rows writes them to a rejects file" if more else None) if h))
-    rejects = bad.select(
-        pl.lit(source).alias(S.SOURCE), pl.lit(label).alias("file"), pl.col(S.SOURCE_ROW), pl.col("_column").alias("column"),
+    return bad.select(
+        pl.lit(plan.source).alias(S.SOURCE), pl.lit(plan.label).alias("file"), pl.col(S.SOURCE_ROW), pl.col("_column").alias("column"),
         pl.col("_reason").alias("reason"),
     )
-    good = out.filter(pl.col("_reason").is_null()).drop("_reason", "_column", "_ts_raw", "_sat_raw")
-    return good, rejects
+
+
+def _normalise(
+    raw: _Raw, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Raw frame -> canonical columns (journey/customer may still be null) + rejected rows."""
+    plan = _plan(raw.frame, raw.label, cmap, opts, source, notes)
+    good, bad = _apply(plan, raw.frame)
+    return good, _rejects(plan, bad, opts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -541,24 +574,35 @@ def cut_journeys(events: pl.DataFrame | pl.LazyFrame, gap: timedelta) -> pl.Lazy
     return lf.with_columns((pl.col(S.CUSTOMER_ID) + "#" + n.cast(pl.String)).alias(S.JOURNEY_ID))
 
 
-def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_duplicates: bool) -> tuple[pl.DataFrame, int]:
+def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_duplicates: bool, *,
+            numbered: bool = False) -> tuple[pl.DataFrame, int]:
+    """Journeys, duplicates, canonical types and order for normalised rows (``numbered``: the rows
+    already carry their ``input_order``)."""
     events = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
-    events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.UInt64).alias(S.INPUT_ORDER))
+    if not numbered:
+        events = events.with_columns(pl.int_range(0, pl.len(), dtype=pl.UInt64).alias(S.INPUT_ORDER))
     if use_case:
         events = events.with_columns(pl.col("_case").alias(S.JOURNEY_ID), pl.coalesce("_customer", "_case").alias(S.CUSTOMER_ID))
     else:
         events = events.with_columns(pl.col("_customer").alias(S.CUSTOMER_ID))
         events = cut_journeys(events, gap).collect()
     events = events.drop("_case", "_customer")
-    content = [c for c in events.columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)]
-    first = pl.struct(content).is_first_distinct()
-    events = events.sort(S.INPUT_ORDER)
-    duplicates = int(events.select((~first).sum()).item())
-    if drop_duplicates and duplicates:
-        events = events.filter(first)
     attrs = [c for c in events.columns if c not in S.SCHEMA]
     events = events.select([pl.col(c).cast(t) for c, t in S.SCHEMA.items()] + [pl.col(c) for c in attrs])
-    return events.sort(list(S.SORT_KEYS)), duplicates
+    events = events.sort(list(S.SORT_KEYS))
+    # Exact duplicates share journey and timestamp, so after the sort they sit in runs of equal
+    # (journey, timestamp), in input order: only rows of such runs can repeat another row.
+    j, t = pl.col(S.JOURNEY_ID), pl.col(S.TIMESTAMP)
+    tied = ((j == j.shift(1)) & (t == t.shift(1))).fill_null(False)
+    candidates = events.with_row_index("_i").filter(tied | tied.shift(-1).fill_null(False))
+    duplicates = 0
+    if candidates.height:
+        content = [c for c in events.columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)]
+        repeated = candidates.filter(~pl.struct(content).is_first_distinct())["_i"]
+        duplicates = repeated.len()
+        if drop_duplicates and duplicates:
+            events = events.with_row_index("_i").filter(~pl.col("_i").is_in(repeated.implode())).drop("_i")
+    return events, duplicates
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,7 +613,9 @@ def _finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_dup
 def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
     """Canonical events from one log file (or a journeylog store). Without options every event
     is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`."""
-    return ingest(path, options or ReadOptions(drop_duplicates=False)).events
+    events = ingest(path, options or ReadOptions(drop_duplicates=False)).events
+    assert events is not None
+    return events
 
 
 def ingest(
@@ -577,10 +623,42 @@ def ingest(
     options: ReadOptions | None = None,
     *,
     on_source: Callable[[str, int, int], None] | None = None,
+    output: str | os.PathLike[str] | None = None,
 ) -> IngestResult:
-    """Read one log file, a journeylog store, or a YAML source map into canonical events."""
+    """Read one log file, a journeylog store, or a YAML source map into canonical events.
+
+    With ``output``, also write them there as a journeylog store (atomically); a Parquet log of
+    more than :func:`memory_events` events is then ingested out of core, never whole in memory,
+    and the result's ``events`` is None (read the store back with :func:`open_events`).
+    """
     opts = options or ReadOptions()
     local_file(path)
+    if output is not None and sniff_format(path, opts.format) == "parquet":
+        info = _parquet_rows(path)
+        if info is not None and info[0] > memory_events() and STORE_KEY not in info[1]:
+            cmap = detect_columns(list(pl.read_parquet_schema(local_file(path))), opts, os.fspath(path))
+            _refuse_channel_filter(cmap.channel_filter, path)
+            big = _ingest_out_of_core(path, opts, Path(output), info[0], on_source)
+            if big is not None:
+                return big
+    result = _ingest_in_memory(path, opts, on_source)
+    if output is not None:
+        _refuse_channel_filter(result.channel_filter, path)
+        assert result.events is not None
+        write_events(result.events, output)
+        result.store = Path(output)
+    return result
+
+
+def _refuse_channel_filter(channel_filter: str | None, path: str | os.PathLike[str]) -> None:
+    if channel_filter:
+        raise UsageError(f"the log has a channel column; --channel {channel_filter!r} would overwrite it",
+                         path=os.fspath(path), hint="name the channel column with --channel, or leave it out")
+
+
+def _ingest_in_memory(
+    path: str | os.PathLike[str], opts: ReadOptions, on_source: Callable[[str, int, int], None] | None
+) -> IngestResult:
     if sniff_format(path, opts.format) == "yaml":
         return _ingest_source_map(path, opts, on_source)
     raw = _read_raw(path, opts)
@@ -832,3 +910,321 @@ def _read_identities(path: Path) -> pl.DataFrame:
                            hint="an identity value must map to one customer")
     return frame.select("customer_id", "id_type", "id_value")
 
+
+
+# --------------------------------------------------------------------------------------------
+# Logs larger than memory: out-of-core ingest and journey-complete batches
+# --------------------------------------------------------------------------------------------
+
+#: Logs with more events than this are ingested out of core and analysed in batches
+#: (``JOURNEYLOG_MEMORY_EVENTS`` overrides it). In memory a canonical event takes ~75 bytes
+#: plus 2-3 times that while sorting, so 10M events stay around 2-3 GB.
+MEMORY_EVENTS = 10_000_000
+_BUCKET_EVENTS = 4_000_000  # at most this many events per journey-range bucket when sorting out of core
+_READ_BATCH = 1_000_000  # at most this many raw rows read at a time
+_SCAN_BATCH = 2_000_000  # at most this many store events per analysis batch
+
+
+def _sizes() -> tuple[int, int, int]:
+    """(bucket, read batch, analysis batch) sizes, in events: fixed caps, smaller when the
+    memory budget (:func:`memory_events`) is small."""
+    budget = memory_events()
+    return (max(1, min(_BUCKET_EVENTS, budget // 2)), max(1, min(_READ_BATCH, budget // 4)),
+            max(1, min(_SCAN_BATCH, budget // 4)))
+
+
+def memory_events() -> int:
+    """The event count above which logs are processed out of core (see :data:`MEMORY_EVENTS`)."""
+    value = os.environ.get("JOURNEYLOG_MEMORY_EVENTS", "")
+    if value.strip():
+        try:
+            n = int(value)
+        except ValueError:
+            raise UsageError(f"JOURNEYLOG_MEMORY_EVENTS must be a whole number, got {value!r}") from None
+        if n < 1:
+            raise UsageError("JOURNEYLOG_MEMORY_EVENTS must be at least 1")
+        return n
+    return MEMORY_EVENTS
+
+
+def _parquet_rows(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]] | None:
+    """Row count and key-value metadata of a Parquet file (None when it is not readable as one:
+    the in-memory reader then reports the problem)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(local_file(path))
+    except Exception:  # noqa: BLE001 - corrupt files are reported by read_parquet
+        return None
+    kv = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
+    return meta.num_rows, kv
+
+
+def _arrow_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    for batch in pf.iter_batches(batch_size=rows, columns=list(columns) if columns else None):
+        yield pl.from_arrow(batch)  # type: ignore[misc]
+
+
+def _decision_frame(path: Path, schema: pl.Schema, cmap: ColumnMap) -> pl.DataFrame | None:
+    """A small frame standing in for the whole file when deciding how to read it: the distinct
+    values of the outcome and satisfaction columns, the extremes of a numeric timestamp column,
+    every other column empty. None when the timestamps are text (their format is decided over
+    every value, so such files are read in memory)."""
+    ts_type = schema[cmap.timestamp]
+    if ts_type == pl.String:
+        return None
+    lf = pl.scan_parquet(path)
+    values: dict[str, pl.Series] = {}
+    for col in {cmap.outcome, cmap.satisfaction} - {None}:
+        values[col] = lf.select(pl.col(col).unique()).collect(engine="streaming")[col]  # type: ignore[index]
+    if ts_type.is_numeric():
+        ext = lf.select(pl.col(cmap.timestamp).min().alias("lo"), pl.col(cmap.timestamp).max().alias("hi")).collect(engine="streaming")
+        values[cmap.timestamp] = pl.Series(cmap.timestamp, [ext["lo"][0], ext["hi"][0]], dtype=ts_type)
+    height = max([v.len() for v in values.values()] + [1])
+    cols = []
+    for name, dtype in schema.items():
+        v = values.get(name)
+        if v is None:
+            cols.append(pl.Series(name, [None] * height, dtype=dtype))
+        else:
+            cols.append(pl.concat([v, pl.Series(name, [None] * (height - v.len()), dtype=dtype)]).alias(name))
+    return pl.DataFrame(cols)
+
+
+def _bucket_bounds(path: Path, key: pl.Expr, rows: int) -> pl.Series:
+    """Journey-key boundaries cutting the file into buckets of about ``_BUCKET_EVENTS`` events,
+    from a systematic sample of the keys (every ``rows / 200,000``-th row)."""
+    buckets = max(1, -(-rows // _sizes()[0]))
+    if buckets == 1:
+        return pl.Series("b", [], dtype=pl.String)
+    step = max(1, rows // 200_000)
+    sample = pl.scan_parquet(path).select(key.alias("k")).gather_every(step).collect(engine="streaming")["k"].drop_nulls().sort()
+    if sample.len() == 0:
+        return pl.Series("b", [], dtype=pl.String)
+    picks = [sample[min(sample.len() - 1, sample.len() * i // buckets)] for i in range(1, buckets)]
+    return pl.Series("b", picks, dtype=pl.String).unique().sort()
+
+
+def _ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output: Path, rows: int,
+                        on_progress: Callable[[str, int, int], None] | None = None) -> IngestResult | None:
+    """Ingest one large Parquet log into a sorted journeylog store at ``output`` without holding
+    the log in memory; the same events, order, duplicates and errors as :func:`ingest`.
+
+    Rows are normalised and checked a million at a time and spread over buckets of journeys (by
+    ranges of the journey key, so bucket order is journey order); each bucket is then cut into
+    journeys, de-duplicated and sorted in memory and appended to the store. None when the file
+    cannot be read this way (text timestamps): the caller reads it in memory.
+    """
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    label = os.fspath(path)
+    p = local_file(path)
+    name = Path(label).name
+    schema = pl.read_parquet_schema(p)
+    cmap = detect_columns(list(schema), opts, label)
+    decision = _decision_frame(p, pl.Schema(schema), cmap)
+    if decision is None:
+        return None
+    notes: list[str] = []
+    plan = _plan(decision, label, cmap, opts, name, notes)
+    use_case = cmap.case is not None
+    if not use_case:
+        notes.append(f"journeys cut at gaps longer than {_fmt_gap(opts.gap)} (no journey/case column)")
+    key = pl.col(cmap.case).cast(pl.String) if use_case else pl.col(cmap.customer).cast(pl.String) + "#"  # type: ignore[arg-type]
+    bounds = _bucket_bounds(p, key, rows)
+    bucket_of = (pl.lit(bounds).search_sorted(pl.col("_case" if use_case else "_customer")
+                 + ("" if use_case else "#"), side="right").cast(pl.UInt32) if bounds.len() else pl.lit(0, pl.UInt32))
+
+    first_bad: pl.DataFrame | None = None
+    bad_total = 0
+    bad_frames: list[pl.DataFrame] = []
+    with tempfile.TemporaryDirectory(prefix="journeylog-") as tmp:
+        writers: dict[int, Any] = {}
+        done = good_rows = 0
+        for batch in _arrow_batches(p, None, _sizes()[1]):
+            if S.SOURCE_ROW not in batch.columns:
+                batch = batch.with_columns(pl.int_range(done + 1, done + batch.height + 1, dtype=pl.Int64).alias(S.SOURCE_ROW))
+            done += batch.height
+            good, bad = _apply(plan, batch)
+            if bad.height:
+                bad_total += bad.height
+                if first_bad is None:
+                    first_bad = bad.head(1)
+                if opts.skip_invalid_rows:
+                    bad_frames.append(_rejects(plan, bad, opts))
+            if first_bad is not None and not opts.skip_invalid_rows:
+                continue  # only counting the invalid rows from here on
+            good = good.with_columns(pl.int_range(good_rows, good_rows + good.height, dtype=pl.UInt64).alias(S.INPUT_ORDER),
+                                     bucket_of.alias("_bucket"))
+            good_rows += good.height
+            for (b,), part in good.partition_by("_bucket", as_dict=True, include_key=False).items():
+                table = part.to_arrow()
+                if b not in writers:
+                    writers[b] = (pa.ipc.new_file(os.path.join(tmp, f"bucket-{b}.arrow"), table.schema), table.schema)
+                w, sch = writers[b]
+                if table.schema != sch:
+                    table = pl.from_arrow(table).cast(pl.Schema(sch)).to_arrow()  # type: ignore[union-attr]
+                w.write_table(table)
+            if on_progress:
+                on_progress(name, done, rows * 2)
+        for w, _sch in writers.values():
+            w.close()
+        if first_bad is not None and not opts.skip_invalid_rows:
+            _rejects(plan, first_bad, opts, total=bad_total)  # raises
+        if good_rows == 0:
+            raise InvalidInput("no valid events in the file", path=label)
+
+        duplicates = 0
+        written = 0
+        with atomic_output(output) as out_tmp:
+            writer = None
+            for b in sorted(writers):
+                part_path = os.path.join(tmp, f"bucket-{b}.arrow")
+                events, dups = _finish([pl.read_ipc(part_path)], use_case, opts.gap, opts.drop_duplicates, numbered=True)
+                os.unlink(part_path)
+                duplicates += dups
+                table = _store_table(events)
+                if writer is None:
+                    writer = pq.ParquetWriter(out_tmp, table.schema, compression="zstd")
+                elif table.schema != writer.schema:
+                    table = table.cast(writer.schema)
+                writer.write_table(table, row_group_size=1_000_000)
+                written += events.height
+                del events, table
+                if on_progress:
+                    on_progress(name, rows + (b + 1) * rows // max(1, len(writers)), rows * 2)
+            assert writer is not None
+            writer.close()
+    rejects = pl.concat(bad_frames) if bad_frames else _empty_rejects()
+    src = [{
+        "name": name, "path": label, "format": "parquet", "rows": rows, "events": good_rows,
+        "rejected": rejects.height, "columns": {k: v for k, v in _cmap_dict(cmap).items() if v is not None},
+    }]
+    return IngestResult(None, src, duplicates, rejects, notes, "column" if use_case else "gap", cmap.channel_filter,
+                        opts.drop_duplicates, store=output)
+
+
+def _store_table(events: pl.DataFrame) -> Any:
+    table = events.to_arrow()
+    meta = dict(table.schema.metadata or {})
+    meta[STORE_KEY.encode()] = json.dumps({"version": STORE_VERSION, "columns": list(S.SCHEMA)}).encode()
+    return table.replace_schema_metadata(meta)
+
+
+@dataclass
+class EventSource:
+    """The canonical events of one log, in memory (``events``) or, for logs larger than memory,
+    as a sorted journeylog store on disk (``store``) read in journey-complete batches.
+
+    Use it as a context manager: a store made for the occasion lives in a temporary directory
+    removed on exit. ``spill`` is a scratch directory for analyses that spill to disk (None in
+    memory).
+
+    >>> import polars as pl, datetime as dt
+    >>> ev = pl.DataFrame({"journey_id": ["a", "a"], "timestamp": [dt.datetime(2024, 1, 1, h) for h in (1, 2)],
+    ...                    "activity": ["x", "y"]})
+    >>> with EventSource(ev) as src:
+    ...     [b.height for b in src.batches()]
+    [2]
+    """
+
+    events: pl.DataFrame | None = None
+    store: Path | None = None
+    channel_filter: str | None = None
+    batch_events: int = field(default_factory=lambda: _sizes()[2])
+    _tmp: Any = None
+
+    def __enter__(self) -> EventSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    @property
+    def spill(self) -> Path | None:
+        if self.store is None:
+            return None
+        if self._tmp is None:
+            import tempfile
+
+            self._tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
+        return Path(self._tmp.name)
+
+    @property
+    def columns(self) -> list[str]:
+        if self.events is not None:
+            return self.events.columns
+        assert self.store is not None
+        return list(pl.read_parquet_schema(self.store))
+
+    def distinct(self, column: str) -> pl.Series:
+        """The distinct values of ``column`` (a streaming scan when on disk)."""
+        if self.events is not None:
+            return self.events[column].unique()
+        assert self.store is not None
+        return pl.scan_parquet(self.store).select(pl.col(column).unique()).collect(engine="streaming")[column]
+
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
+        """The events in batches that never split a journey, each sorted by (journey, timestamp,
+        input order). In memory: one batch."""
+        from journeylog.journeys import ordered
+
+        keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in self.columns else [])
+        cols = list(dict.fromkeys([*keys, *(columns or self.columns)]))
+        if self.events is not None:
+            yield ordered(self.events).select(cols)
+            return
+        assert self.store is not None
+        carry: pl.DataFrame | None = None
+        for chunk in _arrow_batches(self.store, cols, self.batch_events):
+            frame = chunk if carry is None else pl.concat([carry, chunk])
+            # the last journey may go on in the next chunk: hold its rows back (a journey's
+            # rows are contiguous in a store, so they are the frame's tail)
+            tail = int((frame[S.JOURNEY_ID] == frame[S.JOURNEY_ID][-1]).sum())
+            done, carry = frame.slice(0, frame.height - tail), frame.slice(frame.height - tail)
+            if done.height:
+                yield ordered(done)
+        if carry is not None and carry.height:
+            yield ordered(carry)
+
+
+def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None, *,
+                on_progress: Callable[[str, int, int], None] | None = None) -> EventSource:
+    """The events of one log for analysis: in memory, or, above :func:`memory_events` events of
+    Parquet (a raw export or a journeylog store), on disk in journey-complete batches. Without
+    options every event is kept, exact duplicates too (as in :func:`read_events`)."""
+    opts = options or ReadOptions(drop_duplicates=False)
+    local_file(path)
+    fmt = sniff_format(path, opts.format)
+    if fmt == "parquet":
+        info = _parquet_rows(path)
+        if info is not None and info[0] > memory_events():
+            rows, kv = info
+            if STORE_KEY in kv:
+                schema = pl.read_parquet_schema(local_file(path))
+                _validate_store(pl.DataFrame(schema=schema), os.fspath(path))
+                return EventSource(store=Path(path))
+            import tempfile
+
+            tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
+            try:
+                result = _ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)
+            except BaseException:
+                tmp.cleanup()
+                raise
+            if result is not None:
+                return EventSource(store=result.store, channel_filter=result.channel_filter, _tmp=tmp)
+            tmp.cleanup()
+    result = _ingest_in_memory(path, opts, None)
+    return EventSource(events=result.events, channel_filter=result.channel_filter)

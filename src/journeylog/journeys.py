@@ -20,10 +20,14 @@ sees one trace per *variant* (:func:`variants`) and results are weighted back by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from journeylog import schema as S
 from journeylog.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, INPUT_ORDER, JOURNEY_ID, TIMESTAMP
 
 # Separator used only to give variants a total, deterministic order; activity names with
@@ -31,17 +35,40 @@ from journeylog.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, INPUT_ORDER, JOURN
 _SEQ_SEP = "\x1f"
 
 
-def _sorted(events: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    lf = events.lazy()
-    names = lf.collect_schema().names()
-    keys = [JOURNEY_ID, TIMESTAMP] + ([INPUT_ORDER] if INPUT_ORDER in names else [])
-    return lf.sort(keys, maintain_order=True)
+def _order_keys(names: Sequence[str]) -> list[str]:
+    return [JOURNEY_ID, TIMESTAMP] + ([INPUT_ORDER] if INPUT_ORDER in names else [])
+
+
+def is_ordered(events: pl.DataFrame) -> bool:
+    """Whether ``events`` is sorted by (journey, timestamp, input order), as ingest leaves it.
+
+    One linear pass, much cheaper than a sort; the order is the one ``DataFrame.sort`` gives.
+    """
+    if events.height < 2:
+        return True
+    keys = _order_keys(events.columns)
+    if any(events[k].null_count() for k in keys):
+        return False
+    later = pl.lit(False)
+    for k in reversed(keys):  # lexicographic "row > previous row", built from the last key out
+        cur, prev = pl.col(k), pl.col(k).shift(1)
+        later = (cur > prev) | ((cur == prev) & later) if k != keys[-1] else (cur >= prev)
+    return bool(events.select(later.slice(1).all()).item())
+
+
+def ordered(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """``events`` sorted by (journey, timestamp, input order): the frame itself when it already is
+    (every frame from :mod:`journeylog.ingest` is), else a stably sorted copy."""
+    frame = events.collect() if isinstance(events, pl.LazyFrame) else events
+    if is_ordered(frame):
+        return frame
+    return frame.sort(_order_keys(frame.columns), maintain_order=True)
 
 
 def journey_sequences(events: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """One row per journey: ``journey_id``, ``activities`` (list, in time order)."""
     return (
-        _sorted(events)
+        ordered(events).lazy()
         .group_by(JOURNEY_ID, maintain_order=True)
         .agg(pl.col(ACTIVITY).alias("activities"))
     )
@@ -54,22 +81,9 @@ def variants(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     ``share`` (of all journeys), ``cumulative_share``. Sorted by journeys (descending), ties
     broken by the activity sequence, so the order, and the ids, are deterministic.
     """
-    seqs = journey_sequences(events)
-    out = (
-        seqs.group_by("activities")
-        .agg(pl.len().alias("journeys"))
-        .with_columns(pl.col("activities").list.join(_SEQ_SEP).alias("_key"))
-        .sort(["journeys", "_key"], descending=[True, False])
-        .drop("_key")
-        .collect()
-    )
-    total = int(out["journeys"].sum()) if out.height else 0
-    return out.with_columns(
-        pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("variant_id"),
-        pl.col("journeys").cast(pl.UInt64),
-        (pl.col("journeys") / total if total else pl.lit(0.0)).alias("share"),
-        (pl.col("journeys").cum_sum() / total if total else pl.lit(0.0)).alias("cumulative_share"),
-    ).select("variant_id", "activities", "journeys", "share", "cumulative_share")
+    frame = ordered(events)
+    figs = JourneyFigures.of_batches([frame], activities=frame[ACTIVITY].unique(), parts=("variants",))
+    return figs.variant_table()
 
 
 def journey_variants(events: pl.DataFrame | pl.LazyFrame, variant_table: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -102,77 +116,310 @@ class ProcessMap:
     end: pl.DataFrame
 
 
-def _next_event(lf: pl.LazyFrame) -> pl.LazyFrame:
-    return lf.with_columns(
-        pl.col(ACTIVITY).shift(-1).over(JOURNEY_ID).alias("_next_activity"),
-        pl.col(TIMESTAMP).shift(-1).over(JOURNEY_ID).alias("_next_timestamp"),
-    )
-
-
 def _seconds(expr: pl.Expr) -> pl.Expr:
     return expr.dt.total_microseconds().cast(pl.Float64) / 1_000_000
 
 
 def process_map(events: pl.DataFrame | pl.LazyFrame) -> ProcessMap:
     """Directly-follows counts, median and p90 times, start and end activities (all in Polars)."""
-    lf = _sorted(events)
-    names = lf.collect_schema().names()
-    has_channel = CHANNEL in names
-    pairs = _next_event(lf).filter(pl.col("_next_activity").is_not_null())
-    edges = (
-        pairs.with_columns(_seconds(pl.col("_next_timestamp") - pl.col(TIMESTAMP)).alias("_dt"))
-        .group_by(pl.col(ACTIVITY).alias("from"), pl.col("_next_activity").alias("to"))
-        .agg(
-            pl.len().cast(pl.UInt64).alias("count"),
-            pl.col("_dt").median().alias("median_seconds"),
-            pl.col("_dt").quantile(0.9, interpolation="linear").alias("p90_seconds"),
-        )
-        .sort(["count", "from", "to"], descending=[True, False, False])
-    )
-    firsts = lf.group_by(JOURNEY_ID).agg(pl.col(ACTIVITY).first().alias("activity"), pl.col(ACTIVITY).last().alias("_last"))
-    start = firsts.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("count")).sort(["count", "activity"], descending=[True, False])
-    end = (
-        firsts.group_by(pl.col("_last").alias("activity"))
-        .agg(pl.len().cast(pl.UInt64).alias("count"))
-        .sort(["count", "activity"], descending=[True, False])
-    )
-    channel_col = pl.col(CHANNEL) if has_channel else pl.lit("unknown")
-    per_channel = (
-        lf.group_by(ACTIVITY, channel_col.alias("_ch"))
-        .agg(pl.len().alias("_n"))
-        .sort(["_n", "_ch"], descending=[True, False])
-        .group_by(ACTIVITY, maintain_order=True)
-        .agg(pl.col("_ch").first().alias("channel"), pl.col("_ch").alias("channels"))
-    )
-    acts = (
-        lf.group_by(ACTIVITY)
-        .agg(pl.len().cast(pl.UInt64).alias("count"), pl.col(JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"))
-        .join(per_channel, on=ACTIVITY, how="left")
-        .sort(["count", ACTIVITY], descending=[True, False])
-    )
-    a, e, s, en = pl.collect_all([acts, edges, start, end])
-    return ProcessMap(activities=a, edges=e, start=s, end=en)
+    frame = ordered(events)
+    return JourneyFigures.of_batches([frame], activities=frame[ACTIVITY].unique(), parts=("map",)).process_map()
 
 
 def channel_switches(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Consecutive events of a journey on different channels: ``from``, ``to``, ``count``,
     ``journeys``, ``median_seconds`` (time between the two events). Sorted by count, then names."""
-    lf = _sorted(events).with_columns(
-        pl.col(CHANNEL).shift(-1).over(JOURNEY_ID).alias("_next_channel"),
-        pl.col(TIMESTAMP).shift(-1).over(JOURNEY_ID).alias("_next_timestamp"),
-    )
-    return (
-        lf.filter(pl.col("_next_channel").is_not_null() & (pl.col("_next_channel") != pl.col(CHANNEL)))
-        .with_columns(_seconds(pl.col("_next_timestamp") - pl.col(TIMESTAMP)).alias("_dt"))
-        .group_by(pl.col(CHANNEL).alias("from"), pl.col("_next_channel").alias("to"))
-        .agg(
-            pl.len().cast(pl.UInt64).alias("count"),
-            pl.col(JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"),
-            pl.col("_dt").median().alias("median_seconds"),
+    frame = ordered(events)
+    return JourneyFigures.of_batches([frame], activities=frame[ACTIVITY].unique(), parts=("switches",)).channel_switches()
+
+
+# --------------------------------------------------------------------------------------------
+# Figures over journey-complete batches
+# --------------------------------------------------------------------------------------------
+
+_PARTS = ("summary", "variants", "map", "switches")
+
+
+def _median_seconds(us: pl.Expr) -> pl.Expr:
+    """The median of integer microseconds, in seconds: the mean of the two middle values,
+    ``(a + b) / 2``, computed exactly in integers and rounded once. The same however the
+    values are grouped, batched or ordered (float medians can differ in the last bit)."""
+    v = us.sort()
+    n = us.len()
+    return (v.gather((n - 1) // 2).first() + v.gather(n // 2).first()).cast(pl.Float64) / 2_000_000
+
+
+def _quantile_seconds(us: pl.Expr, q: float) -> pl.Expr:
+    """The ``q`` quantile of integer microseconds, in seconds, with linear interpolation
+    (numpy's default): ``v[i] + (v[i + 1] - v[i]) * f`` at position ``q * (n - 1) = i + f``."""
+    v = us.sort()
+    n = us.len()
+    pos = (n - 1).cast(pl.Float64) * q
+    i = pos.floor().cast(pl.Int64)
+    lo, hi = v.gather(i).first(), v.gather(pl.min_horizontal(i + 1, n - 1)).first()
+    frac = pos - i.cast(pl.Float64)
+    return (lo.cast(pl.Float64) + (hi - lo).cast(pl.Float64) * frac) / 1_000_000
+
+
+class _Pairs:
+    """Consecutive-event pairs (``from``, ``to`` codes, ``_k`` journey) gathered
+    over batches (with the time between them, ``_us`` microseconds), for exact counts and quantiles. In memory by default; with ``spill``
+    a directory, written there in hash partitions of the pair so that each partition can be
+    grouped on its own (an external group-by: memory is one partition, not the whole log)."""
+
+    PARTITIONS = 16
+
+    def __init__(self, spill: Path | None, name: str) -> None:
+        self.frames: list[pl.DataFrame] = []
+        self.spill = spill
+        self.name = name
+        self.writers: dict[int, Any] = {}
+
+    def add(self, pairs: pl.DataFrame) -> None:
+        if self.spill is None:
+            self.frames.append(pairs)
+            return
+        import pyarrow as pa
+
+        part = pairs.with_columns((pl.col("from").cast(pl.UInt64) * 7919 + pl.col("to")).mod(self.PARTITIONS).alias("_p"))
+        for (p,), chunk in part.partition_by("_p", as_dict=True, include_key=False).items():
+            table = chunk.to_arrow()
+            if p not in self.writers:
+                self.writers[p] = pa.ipc.new_file(str(self.spill / f"{self.name}-{p}.arrow"), table.schema)
+            self.writers[p].write_table(table)
+
+    def groups(self) -> Iterator[pl.DataFrame]:
+        if self.spill is None:
+            if self.frames:
+                yield pl.concat(self.frames) if len(self.frames) > 1 else self.frames[0]
+            return
+        for p in sorted(self.writers):
+            self.writers[p].close()
+            path = self.spill / f"{self.name}-{p}.arrow"
+            yield pl.read_ipc(path)
+            path.unlink()
+        self.writers.clear()
+
+
+@dataclass
+class JourneyFigures:
+    """Mergeable figures of a log seen in *journey-complete* batches (every journey's events in
+    one batch, in time order): summary counts, variants, the process map and channel switches.
+
+    Counts add up across batches because no journey is split; medians and quantiles of times
+    are computed once at the end over every pair (spilled to disk when the log is large), so
+    the result is the same however the log is cut into batches. Activities and channels travel
+    as small integer codes of sorted dictionaries (``activities``, ``channels``).
+    """
+
+    activities: pl.Series
+    channels: pl.Series
+    events: int = 0
+    journeys: int = 0
+    customers_same_as_journeys: bool = True
+    has_channel: bool = False
+    first: Any = None
+    last: Any = None
+    _customers: list[pl.Series] = field(default_factory=list)
+    _variants: list[pl.DataFrame] = field(default_factory=list)
+    _acts: list[pl.DataFrame] = field(default_factory=list)
+    _act_journeys: list[pl.DataFrame] = field(default_factory=list)
+    _ends: list[pl.DataFrame] = field(default_factory=list)
+    _edges: _Pairs | None = None
+    _switches: _Pairs | None = None
+
+    @classmethod
+    def of_batches(
+        cls,
+        batches: Iterable[pl.DataFrame],
+        *,
+        activities: pl.Series,
+        channels: pl.Series | None = None,
+        parts: Sequence[str] = _PARTS,
+        spill: Path | None = None,
+    ) -> JourneyFigures:
+        """Figures of ordered, journey-complete ``batches``; ``activities`` (and ``channels``)
+        name every value that can occur. ``parts`` limits the work to what is needed."""
+        acts = activities.cast(pl.String).unique().drop_nulls().sort()
+        chans = (channels if channels is not None else pl.Series([S.UNKNOWN_CHANNEL])).cast(pl.String).unique().drop_nulls().sort()
+        figs = cls(acts, chans)
+        figs._edges = _Pairs(spill, "edges") if "map" in parts else None
+        figs._switches = _Pairs(spill, "switches") if "switches" in parts else None
+        for batch in batches:
+            figs._add(batch, parts)
+        return figs
+
+    def _code(self, col: str, values: pl.Series) -> pl.Expr:
+        return pl.col(col).cast(pl.Enum(values)).to_physical().cast(pl.UInt32)
+
+    def _add(self, batch: pl.DataFrame, parts: Sequence[str]) -> None:
+        if batch.height == 0:
+            return
+        names = batch.columns
+        has_channel = CHANNEL in names
+        self.has_channel = self.has_channel or has_channel
+        seen = batch[CHANNEL].unique().drop_nulls() if has_channel else pl.Series([S.UNKNOWN_CHANNEL])
+        if not seen.is_in(self.channels.implode()).all():
+            # a channel missing from the dictionary: widen it (codes of earlier batches stay valid
+            # only if the order of known channels is kept, so new ones are appended)
+            self.channels = pl.concat([self.channels, seen.filter(~seen.is_in(self.channels.implode())).sort()])
+        j = pl.col(JOURNEY_ID)
+        lf = batch.lazy().select(
+            j,
+            pl.col(CUSTOMER_ID) if CUSTOMER_ID in names else j.alias(CUSTOMER_ID),
+            pl.col(TIMESTAMP),
+            self._code(ACTIVITY, self.activities).alias("_a"),
+            (self._code(CHANNEL, self.channels) if has_channel
+             else pl.lit(self.channels.index_of(S.UNKNOWN_CHANNEL), pl.UInt32)).alias("_c"),
+            j.ne_missing(j.shift(1)).alias("_first"),
+            j.ne_missing(j.shift(-1)).alias("_last"),
+        ).with_columns((pl.col("_first").cum_sum().cast(pl.UInt64) + self.journeys).alias("_k"))
+        frame = lf.collect()
+        n_journeys = int(frame["_k"][-1]) - self.journeys
+        self.events += frame.height
+        self.journeys += n_journeys
+        if "summary" in parts:
+            lo, hi = frame[TIMESTAMP].min(), frame[TIMESTAMP].max()
+            self.first = lo if self.first is None else min(self.first, lo)
+            self.last = hi if self.last is None else max(self.last, hi)
+            if CUSTOMER_ID in names and self.customers_same_as_journeys and not frame.select(
+                    (pl.col(CUSTOMER_ID) == j).all()).item():
+                self.customers_same_as_journeys = False
+            if CUSTOMER_ID in names:
+                self._customers.append(frame[CUSTOMER_ID].unique())
+                if len(self._customers) > 8:
+                    self._customers = [pl.concat(self._customers).unique()]
+        if "summary" in parts or "map" in parts:
+            self._acts.append(frame.group_by("_a", "_c").agg(pl.len().cast(pl.UInt64).alias("n")))
+        if "map" in parts:
+            self._act_journeys.append(frame.group_by("_a").agg(pl.col("_k").n_unique().cast(pl.UInt64).alias("n")))
+            self._ends.append(pl.concat([
+                frame.filter("_first").group_by("_a").agg(pl.len().cast(pl.UInt64).alias("n")).with_columns(pl.lit("start").alias("_end")),
+                frame.filter("_last").group_by("_a").agg(pl.len().cast(pl.UInt64).alias("n")).with_columns(pl.lit("end").alias("_end")),
+            ]))
+            assert self._edges is not None
+            self._edges.add(frame.lazy().select(
+                pl.col("_a").alias("from"), pl.col("_a").shift(-1).alias("to"),
+                (pl.col(TIMESTAMP).shift(-1) - pl.col(TIMESTAMP)).dt.total_microseconds().alias("_us"), pl.col("_last"),
+            ).filter(~pl.col("_last")).drop("_last").collect())
+        if "switches" in parts:
+            assert self._switches is not None
+            self._switches.add(frame.lazy().select(
+                pl.col("_c").alias("from"), pl.col("_c").shift(-1).alias("to"),
+                (pl.col(TIMESTAMP).shift(-1) - pl.col(TIMESTAMP)).dt.total_microseconds().alias("_us"), pl.col("_k"), pl.col("_last"),
+            ).filter(~pl.col("_last") & (pl.col("from") != pl.col("to"))).drop("_last").collect())
+        if "variants" in parts:
+            seqs = frame.lazy().group_by("_k", maintain_order=True).agg(pl.col("_a").alias("_seq"))
+            self._variants.append(seqs.group_by("_seq").agg(pl.len().cast(pl.UInt64).alias("journeys")).collect())
+            if len(self._variants) > 8:
+                self._variants = [self._merged_variants()]
+
+    # -- results ------------------------------------------------------------------------------
+
+    def _names(self, codes: str, table: pl.Series, alias: str) -> pl.Expr:
+        return pl.lit(table).gather(pl.col(codes)).alias(alias)
+
+    def _merged_variants(self) -> pl.DataFrame:
+        if not self._variants:
+            return pl.DataFrame(schema={"_seq": pl.List(pl.UInt32), "journeys": pl.UInt64})
+        return pl.concat(self._variants).group_by("_seq").agg(pl.col("journeys").sum())
+
+    def variant_table(self) -> pl.DataFrame:
+        """The table of :func:`variants`."""
+        merged = self._merged_variants()
+        out = (
+            merged.lazy()
+            .with_columns(pl.col("_seq").list.eval(pl.lit(self.activities).gather(pl.element())).alias("activities"))
+            .with_columns(pl.col("activities").list.join(_SEQ_SEP).alias("_key"))
+            .sort(["journeys", "_key"], descending=[True, False])
+            .select("activities", "journeys")
+            .collect()
         )
-        .sort(["count", "from", "to"], descending=[True, False, False])
-        .collect()
-    )
+        total = int(out["journeys"].sum()) if out.height else 0
+        return out.with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("variant_id"),
+            pl.col("journeys").cast(pl.UInt64),
+            (pl.col("journeys") / total if total else pl.lit(0.0)).alias("share"),
+            (pl.col("journeys").cum_sum() / total if total else pl.lit(0.0)).alias("cumulative_share"),
+        ).select("variant_id", pl.col("activities").cast(pl.List(pl.String)), "journeys", "share", "cumulative_share")
+
+    def summary(self) -> dict[str, Any]:
+        """``events``, ``journeys``, ``customers``, ``activities``, ``channels``, ``first``, ``last``."""
+        acts = pl.concat(self._acts) if self._acts else pl.DataFrame(schema={"_a": pl.UInt32, "_c": pl.UInt32})
+        customers = self.journeys if self.customers_same_as_journeys or not self._customers else (
+            pl.concat(self._customers).n_unique())
+        return {
+            "events": self.events, "journeys": self.journeys, "customers": customers,
+            "activities": acts["_a"].n_unique(), "channels": acts["_c"].n_unique() if self.has_channel else 0,
+            "first": self.first, "last": self.last,
+        }
+
+    def channel_counts(self) -> pl.DataFrame:
+        """Events per channel: ``channel``, ``events``, by events (descending), then name."""
+        acts = pl.concat(self._acts) if self._acts else pl.DataFrame(schema={"_a": pl.UInt32, "_c": pl.UInt32, "n": pl.UInt64})
+        return (acts.group_by("_c").agg(pl.col("n").sum().alias("events"))
+                .select(self._names("_c", self.channels, CHANNEL), pl.col("events").cast(pl.Int64))
+                .sort(["events", CHANNEL], descending=[True, False]))
+
+    def process_map(self) -> ProcessMap:
+        """The :class:`ProcessMap`."""
+        assert self._edges is not None
+        by_count = lambda key: [pl.col("count"), pl.col(key)]  # noqa: E731
+        edge_parts = [
+            g.group_by("from", "to").agg(
+                pl.len().cast(pl.UInt64).alias("count"),
+                _median_seconds(pl.col("_us")).alias("median_seconds"),
+                _quantile_seconds(pl.col("_us"), 0.9).alias("p90_seconds"),
+            )
+            for g in self._edges.groups()
+        ]
+        edges = (
+            pl.concat(edge_parts) if edge_parts else
+            pl.DataFrame(schema={"from": pl.UInt32, "to": pl.UInt32, "count": pl.UInt64,
+                                 "median_seconds": pl.Float64, "p90_seconds": pl.Float64})
+        ).select(self._names("from", self.activities, "from"), self._names("to", self.activities, "to"),
+                 "count", "median_seconds", "p90_seconds").sort(
+            ["count", "from", "to"], descending=[True, False, False])
+        ends = (pl.concat(self._ends) if self._ends else
+                pl.DataFrame(schema={"_a": pl.UInt32, "n": pl.UInt64, "_end": pl.String}))
+        ends = ends.group_by("_end", "_a").agg(pl.col("n").sum().alias("count")).with_columns(
+            self._names("_a", self.activities, "activity"))
+        start, end = (ends.filter(pl.col("_end") == which).select("activity", "count").sort(
+            by_count("activity"), descending=[True, False]) for which in ("start", "end"))
+        acts = pl.concat(self._acts) if self._acts else pl.DataFrame(schema={"_a": pl.UInt32, "_c": pl.UInt32, "n": pl.UInt64})
+        per_channel = (
+            acts.group_by("_a", "_c").agg(pl.col("n").sum())
+            .with_columns(self._names("_c", self.channels, "_ch"))
+            .sort(["n", "_ch"], descending=[True, False])
+            .group_by("_a", maintain_order=True)
+            .agg(pl.col("n").sum().alias("count"), pl.col("_ch").first().alias("channel"), pl.col("_ch").alias("channels"))
+        )
+        aj = (pl.concat(self._act_journeys) if self._act_journeys else pl.DataFrame(schema={"_a": pl.UInt32, "n": pl.UInt64}))
+        aj = aj.group_by("_a").agg(pl.col("n").sum().alias("journeys"))
+        activities = (
+            per_channel.join(aj, on="_a", how="left")
+            .select(self._names("_a", self.activities, ACTIVITY), pl.col("count").cast(pl.UInt64),
+                    pl.col("journeys").cast(pl.UInt64), "channel", "channels")
+            .sort(by_count(ACTIVITY), descending=[True, False])
+        )
+        return ProcessMap(activities=activities, edges=edges, start=start, end=end)
+
+    def channel_switches(self) -> pl.DataFrame:
+        """The table of :func:`channel_switches`."""
+        assert self._switches is not None
+        parts = [
+            g.group_by("from", "to").agg(
+                pl.len().cast(pl.UInt64).alias("count"),
+                pl.col("_k").n_unique().cast(pl.UInt64).alias("journeys"),
+                _median_seconds(pl.col("_us")).alias("median_seconds"),
+            )
+            for g in self._switches.groups()
+        ]
+        table = pl.concat(parts) if parts else pl.DataFrame(
+            schema={"from": pl.UInt32, "to": pl.UInt32, "count": pl.UInt64, "journeys": pl.UInt64, "median_seconds": pl.Float64})
+        return table.select(
+            self._names("from", self.channels, "from"), self._names("to", self.channels, "to"), "count", "journeys", "median_seconds"
+        ).sort(["count", "from", "to"], descending=[True, False, False])
 
 
 def summary(events: pl.DataFrame | pl.LazyFrame) -> dict[str, object]:
