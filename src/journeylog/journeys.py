@@ -140,25 +140,35 @@ def channel_switches(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 _PARTS = ("summary", "variants", "map", "switches")
 
 
-def _median_seconds(us: pl.Expr) -> pl.Expr:
-    """The median of integer microseconds, in seconds: the mean of the two middle values,
-    ``(a + b) / 2``, computed exactly in integers and rounded once. The same however the
-    values are grouped, batched or ordered (float medians can differ in the last bit)."""
+def _middle_us(us: pl.Expr, q: float, name: str) -> list[pl.Expr]:
+    """Aggregations picking, from a group's sorted integer microseconds, the two values around
+    position ``q * (n - 1)``: ``{name}_lo`` and ``{name}_hi`` (see :func:`_quantile_seconds`)."""
     v = us.sort()
-    n = us.len()
-    return (v.gather((n - 1) // 2).first() + v.gather(n // 2).first()).cast(pl.Float64) / 2_000_000
+    n = us.len().cast(pl.Int64)
+    lo = ((n - 1) // 2) if q == 0.5 else ((n - 1).cast(pl.Float64) * q).floor().cast(pl.Int64)
+    hi = (n // 2) if q == 0.5 else pl.min_horizontal(lo + 1, n - 1)
+    return [v.gather(lo).first().alias(f"{name}_lo"), v.gather(hi).first().alias(f"{name}_hi")]
 
 
-def _quantile_seconds(us: pl.Expr, q: float) -> pl.Expr:
-    """The ``q`` quantile of integer microseconds, in seconds, with linear interpolation
-    (numpy's default): ``v[i] + (v[i + 1] - v[i]) * f`` at position ``q * (n - 1) = i + f``."""
-    v = us.sort()
-    n = us.len()
-    pos = (n - 1).cast(pl.Float64) * q
-    i = pos.floor().cast(pl.Int64)
-    lo, hi = v.gather(i).first(), v.gather(pl.min_horizontal(i + 1, n - 1)).first()
-    frac = pos - i.cast(pl.Float64)
-    return (lo.cast(pl.Float64) + (hi - lo).cast(pl.Float64) * frac) / 1_000_000
+def _quantile_seconds(frame: pl.DataFrame, q: float, name: str) -> pl.Series:
+    """The ``q`` quantile in seconds from the columns of :func:`_middle_us` and ``count``.
+
+    The median is the mean of the two middle values, ``(a + b) / 2``; other quantiles interpolate
+    linearly (numpy's default): ``v[i] + (v[i + 1] - v[i]) * f`` at ``q * (n - 1) = i + f``. The
+    arithmetic is done here in numpy, in IEEE double precision with one rounding per operation,
+    so the figure does not depend on how Polars grouped, batched or optimised the data.
+    """
+    import numpy as np
+
+    lo = frame[f"{name}_lo"].to_numpy().astype(np.int64)
+    hi = frame[f"{name}_hi"].to_numpy().astype(np.int64)
+    if q == 0.5:
+        value = (lo + hi).astype(np.float64) / 2_000_000.0
+    else:
+        pos = (frame["count"].to_numpy().astype(np.float64) - 1.0) * q
+        frac = pos - np.floor(pos)
+        value = (lo.astype(np.float64) + (hi - lo).astype(np.float64) * frac) / 1_000_000.0
+    return pl.Series(name, value, dtype=pl.Float64)
 
 
 class _Pairs:
@@ -368,17 +378,17 @@ class JourneyFigures:
         edge_parts = [
             g.group_by("from", "to").agg(
                 pl.len().cast(pl.UInt64).alias("count"),
-                _median_seconds(pl.col("_us")).alias("median_seconds"),
-                _quantile_seconds(pl.col("_us"), 0.9).alias("p90_seconds"),
+                *_middle_us(pl.col("_us"), 0.5, "median_seconds"),
+                *_middle_us(pl.col("_us"), 0.9, "p90_seconds"),
             )
             for g in self._edges.groups()
         ]
-        edges = (
-            pl.concat(edge_parts) if edge_parts else
-            pl.DataFrame(schema={"from": pl.UInt32, "to": pl.UInt32, "count": pl.UInt64,
-                                 "median_seconds": pl.Float64, "p90_seconds": pl.Float64})
-        ).select(self._names("from", self.activities, "from"), self._names("to", self.activities, "to"),
-                 "count", "median_seconds", "p90_seconds").sort(
+        edges = pl.concat(edge_parts) if edge_parts else pl.DataFrame(schema={
+            "from": pl.UInt32, "to": pl.UInt32, "count": pl.UInt64, "median_seconds_lo": pl.Int64,
+            "median_seconds_hi": pl.Int64, "p90_seconds_lo": pl.Int64, "p90_seconds_hi": pl.Int64})
+        edges = edges.with_columns(_quantile_seconds(edges, 0.5, "median_seconds"), _quantile_seconds(edges, 0.9, "p90_seconds"))
+        edges = edges.select(self._names("from", self.activities, "from"), self._names("to", self.activities, "to"),
+                             "count", "median_seconds", "p90_seconds").sort(
             ["count", "from", "to"], descending=[True, False, False])
         ends = (pl.concat(self._ends) if self._ends else
                 pl.DataFrame(schema={"_a": pl.UInt32, "n": pl.UInt64, "_end": pl.String}))
@@ -411,12 +421,14 @@ class JourneyFigures:
             g.group_by("from", "to").agg(
                 pl.len().cast(pl.UInt64).alias("count"),
                 pl.col("_k").n_unique().cast(pl.UInt64).alias("journeys"),
-                _median_seconds(pl.col("_us")).alias("median_seconds"),
+                *_middle_us(pl.col("_us"), 0.5, "median_seconds"),
             )
             for g in self._switches.groups()
         ]
-        table = pl.concat(parts) if parts else pl.DataFrame(
-            schema={"from": pl.UInt32, "to": pl.UInt32, "count": pl.UInt64, "journeys": pl.UInt64, "median_seconds": pl.Float64})
+        table = pl.concat(parts) if parts else pl.DataFrame(schema={
+            "from": pl.UInt32, "to": pl.UInt32, "count": pl.UInt64, "journeys": pl.UInt64,
+            "median_seconds_lo": pl.Int64, "median_seconds_hi": pl.Int64})
+        table = table.with_columns(_quantile_seconds(table, 0.5, "median_seconds"))
         return table.select(
             self._names("from", self.channels, "from"), self._names("to", self.channels, "to"), "count", "journeys", "median_seconds"
         ).sort(["count", "from", "to"], descending=[True, False, False])
