@@ -29,11 +29,11 @@ Steps (``--steps``, comma-separated; default: all):
 ==================  ============================================  =============================================
 step                plain pm4py (timed)                           journeylog (timed)
 ==================  ============================================  =============================================
-ingest              ``format_dataframe`` (frame already loaded)   ``ingest.read_events(path)`` (reads the file)
+ingest              ``format_dataframe`` (frame already loaded)   ``ingest.open_events(path)`` (reads the file)
 dfg                 ``discover_dfg``                              ``journeys.process_map``
 variants            ``get_variants``                              ``journeys.variants``
 discover            ``discover_dfg`` + ``get_variants``           ``discover.discover(model=False)``
-ingest_discover     ``read_parquet`` + format + dfg + variants    ``read_events`` + ``discover(model=False)``
+ingest_discover     ``read_parquet`` + format + dfg + variants    ``open_events`` + ``discover(model=False)``
 polars              one ``pl.scan_parquet(...).group_by(...)`` over the columns discover reads (baseline)
 im                  ``discover_process_tree_inductive``           ``variants`` + ``mining.discover_model``
 fitness             ``fitness_alignments``                        ``variants`` + ``mining.align`` + ``alignment_figures``
@@ -380,13 +380,18 @@ def _jl_figures_table(fig: dict) -> dict[str, Any]:
 
 def journeylog_steps() -> dict[str, tuple[Callable, Callable, Callable, Callable]]:
     def ingest_setup(ctx):
-        return {"ingest": _jl_need("ingest", "read_events"), "path": ctx["log"]}
+        return {"ingest": _jl_need("ingest", "open_events"), "path": ctx["log"]}
 
     def ingest_run(st):
-        return st["ingest"].read_events(st["path"])
+        # in memory up to the memory budget (journeylog.ingest.memory_events), out of core above
+        return st["ingest"].open_events(st["path"])
 
-    def ingest_figs(ev):
-        return {"events": ev.height, "journeys": ev["journey_id"].n_unique(), "activities": ev["activity"].n_unique()}
+    def ingest_figs(source):
+        J = _jl_need("journeys", "JourneyFigures")
+        with source:
+            s = J.JourneyFigures.of_batches(source.batches(["activity"]), activities=source.distinct("activity"),
+                                            parts=("summary",)).summary()
+        return {"events": s["events"], "journeys": s["journeys"], "activities": s["activities"]}
 
     def with_journeys(ctx):
         st = _jl_events(ctx)
@@ -406,12 +411,13 @@ def journeylog_steps() -> dict[str, tuple[Callable, Callable, Callable, Callable
         return {**_jl_map_figs(d.process_map), "variants": _jl_variant_figs(d.variants)}
 
     def e2e_setup(ctx):
-        return {"ingest": _jl_need("ingest", "read_events"), "D": _jl_need("discover", "discover", "DiscoverOptions"),
+        return {"ingest": _jl_need("ingest", "open_events"), "D": _jl_need("discover", "discover", "DiscoverOptions"),
                 "path": ctx["log"]}
 
     def e2e_run(st):
         D = st["D"]
-        return D.discover(st["ingest"].read_events(st["path"]), D.DiscoverOptions(model=False))
+        with st["ingest"].open_events(st["path"]) as source:
+            return D.discover(source, D.DiscoverOptions(model=False))
 
     def mining_setup(*names: str, model: bool = True, any_of: tuple[str, ...] = ()):
         def setup(ctx):

@@ -174,7 +174,7 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         map_figures = J.JourneyFigures.of_batches(filtered(), **dictionaries, spill=source.spill, parts=("map", "switches"))
     else:
         map_figures = figures
-    pmap = map_figures.process_map()
+    full_map = pmap = map_figures.process_map()
     journeys_in_map = int(kept["journeys"].sum())
     if opts.min_edge_share > 0 and journeys_in_map:
         threshold = opts.min_edge_share * journeys_in_map
@@ -186,7 +186,8 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     if opts.model:
         from journeylog import mining
 
-        tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner)
+        # IMd reads the map of the same journeys (it is the DFG of the kept variants)
+        tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner, process_map=full_map)
         result.model, result.model_info = tree, {**info, "variants": kept.height}
     return result
 

@@ -920,8 +920,8 @@ def _read_identities(path: Path) -> pl.DataFrame:
 #: (``JOURNEYLOG_MEMORY_EVENTS`` overrides it). In memory a canonical event takes ~75 bytes
 #: plus 2-3 times that while sorting, so 10M events stay around 2-3 GB.
 MEMORY_EVENTS = 10_000_000
-_BUCKET_EVENTS = 4_000_000  # at most this many events per journey-range bucket when sorting out of core
-_READ_BATCH = 1_000_000  # at most this many raw rows read at a time
+_BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
+_READ_BATCH = 500_000  # at most this many raw rows read at a time
 _SCAN_BATCH = 2_000_000  # at most this many store events per analysis batch
 
 
@@ -960,12 +960,17 @@ def _parquet_rows(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]] | 
     return meta.num_rows, kv
 
 
-def _arrow_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
+def _parquet_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of a Parquet file, ``rows`` at a time, in file order. (Polars slices the scan by
+    row group; pyarrow's ``iter_batches`` keeps memory growing over a long file.)"""
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
-    for batch in pf.iter_batches(batch_size=rows, columns=list(columns) if columns else None):
-        yield pl.from_arrow(batch)  # type: ignore[misc]
+    total = pq.read_metadata(path).num_rows
+    lf = pl.scan_parquet(path)
+    if columns:
+        lf = lf.select(columns)
+    for offset in range(0, total, rows):
+        yield lf.slice(offset, rows).collect()
 
 
 def _decision_frame(path: Path, schema: pl.Schema, cmap: ColumnMap) -> pl.DataFrame | None:
@@ -1047,7 +1052,7 @@ def _ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output:
     with tempfile.TemporaryDirectory(prefix="journeylog-") as tmp:
         writers: dict[int, Any] = {}
         done = good_rows = 0
-        for batch in _arrow_batches(p, None, _sizes()[1]):
+        for batch in _parquet_batches(p, None, _sizes()[1]):
             if S.SOURCE_ROW not in batch.columns:
                 batch = batch.with_columns(pl.int_range(done + 1, done + batch.height + 1, dtype=pl.Int64).alias(S.SOURCE_ROW))
             done += batch.height
@@ -1066,7 +1071,7 @@ def _ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output:
             for (b,), part in good.partition_by("_bucket", as_dict=True, include_key=False).items():
                 table = part.to_arrow()
                 if b not in writers:
-                    writers[b] = (pa.ipc.new_file(os.path.join(tmp, f"bucket-{b}.arrow"), table.schema), table.schema)
+                    writers[b] = (pa.ipc.new_file(os.path.join(tmp, f"bucket-{b}.arrow"), table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")), table.schema)
                 w, sch = writers[b]
                 if table.schema != sch:
                     table = pl.from_arrow(table).cast(pl.Schema(sch)).to_arrow()  # type: ignore[union-attr]
@@ -1187,7 +1192,7 @@ class EventSource:
             return
         assert self.store is not None
         carry: pl.DataFrame | None = None
-        for chunk in _arrow_batches(self.store, cols, self.batch_events):
+        for chunk in _parquet_batches(self.store, cols, self.batch_events):
             frame = chunk if carry is None else pl.concat([carry, chunk])
             # the last journey may go on in the next chunk: hold its rows back (a journey's
             # rows are contiguous in a store, so they are the frame's tail)

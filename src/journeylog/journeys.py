@@ -179,11 +179,12 @@ class _Pairs:
 
     PARTITIONS = 16
 
-    def __init__(self, spill: Path | None, name: str) -> None:
+    def __init__(self, spill: Path | None, name: str, key: pl.Expr | None = None) -> None:
         self.frames: list[pl.DataFrame] = []
         self.spill = spill
         self.name = name
         self.writers: dict[int, Any] = {}
+        self.key = key if key is not None else pl.col("from").cast(pl.UInt64) * 7919 + pl.col("to")
 
     def add(self, pairs: pl.DataFrame) -> None:
         if self.spill is None:
@@ -191,11 +192,11 @@ class _Pairs:
             return
         import pyarrow as pa
 
-        part = pairs.with_columns((pl.col("from").cast(pl.UInt64) * 7919 + pl.col("to")).mod(self.PARTITIONS).alias("_p"))
+        part = pairs.with_columns(self.key.mod(self.PARTITIONS).alias("_p"))
         for (p,), chunk in part.partition_by("_p", as_dict=True, include_key=False).items():
             table = chunk.to_arrow()
             if p not in self.writers:
-                self.writers[p] = pa.ipc.new_file(str(self.spill / f"{self.name}-{p}.arrow"), table.schema)
+                self.writers[p] = pa.ipc.new_file(str(self.spill / f"{self.name}-{p}.arrow"), table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))
             self.writers[p].write_table(table)
 
     def groups(self) -> Iterator[pl.DataFrame]:
@@ -230,7 +231,8 @@ class JourneyFigures:
     has_channel: bool = False
     first: Any = None
     last: Any = None
-    _customers: list[pl.Series] = field(default_factory=list)
+    _customers: _Pairs | None = None
+    _customer_count: int | None = None
     _variants: list[pl.DataFrame] = field(default_factory=list)
     _acts: list[pl.DataFrame] = field(default_factory=list)
     _act_journeys: list[pl.DataFrame] = field(default_factory=list)
@@ -254,6 +256,7 @@ class JourneyFigures:
         chans = (channels if channels is not None else pl.Series([S.UNKNOWN_CHANNEL])).cast(pl.String).unique().drop_nulls().sort()
         figs = cls(acts, chans)
         figs._edges = _Pairs(spill, "edges") if "map" in parts else None
+        figs._customers = _Pairs(spill, "customers", pl.col(CUSTOMER_ID).hash(seed=7)) if "summary" in parts else None
         figs._switches = _Pairs(spill, "switches") if "switches" in parts else None
         for batch in batches:
             figs._add(batch, parts)
@@ -296,9 +299,8 @@ class JourneyFigures:
                     (pl.col(CUSTOMER_ID) == j).all()).item():
                 self.customers_same_as_journeys = False
             if CUSTOMER_ID in names:
-                self._customers.append(frame[CUSTOMER_ID].unique())
-                if len(self._customers) > 8:
-                    self._customers = [pl.concat(self._customers).unique()]
+                assert self._customers is not None
+                self._customers.add(frame.select(pl.col(CUSTOMER_ID).unique()))
         if "summary" in parts or "map" in parts:
             self._acts.append(frame.group_by("_a", "_c").agg(pl.len().cast(pl.UInt64).alias("n")))
         if "map" in parts:
@@ -356,8 +358,12 @@ class JourneyFigures:
     def summary(self) -> dict[str, Any]:
         """``events``, ``journeys``, ``customers``, ``activities``, ``channels``, ``first``, ``last``."""
         acts = pl.concat(self._acts) if self._acts else pl.DataFrame(schema={"_a": pl.UInt32, "_c": pl.UInt32})
-        customers = self.journeys if self.customers_same_as_journeys or not self._customers else (
-            pl.concat(self._customers).n_unique())
+        if self._customer_count is None:
+            self._customer_count = self.journeys
+            if not self.customers_same_as_journeys and self._customers is not None:
+                # distinct customers, partition by partition (equal ids hash alike)
+                self._customer_count = sum(g[CUSTOMER_ID].n_unique() for g in self._customers.groups())
+        customers = self._customer_count
         return {
             "events": self.events, "journeys": self.journeys, "customers": customers,
             "activities": acts["_a"].n_unique(), "channels": acts["_c"].n_unique() if self.has_channel else 0,
