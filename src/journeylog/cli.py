@@ -260,13 +260,13 @@ def discover(
         )
         status.update("discovering paths" + ("" if no_model else " and mining the model"))
         result = D.discover(source, options)
-    data = D.to_json(result)
+    data = D.to_json(result, variants=None if json_out else show)
     _write_graphs(result.process_map, graph, perf)
     if model_out is not None:
         from journeylog.models import write_model
 
         write_model(result.model, model_out)
-    terminal.print_discovery(data, show=show)
+    terminal.print_discovery(data, show=show, variants=result.variants.height)
     _emit_json(data, json_out)
 
 

@@ -192,8 +192,10 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     return result
 
 
-def to_json(d: Discovery) -> dict[str, Any]:
-    """The documented JSON contract of ``journeylog discover --json`` (see docs/json.md)."""
+def to_json(d: Discovery, *, variants: int | None = None) -> dict[str, Any]:
+    """The documented JSON contract of ``journeylog discover --json`` (see docs/json.md).
+    ``variants``: list only the first N variants (a report needs a few; 100M events can have
+    millions)."""
     s = d.summary
     first, last = s.get("first"), s.get("last")
     out: dict[str, Any] = {
@@ -208,7 +210,7 @@ def to_json(d: Discovery) -> dict[str, Any]:
         "variants": [
             {"activities": list(r["activities"]), "journeys": int(r["journeys"]), "share": r["share"],
              "cumulative_share": r["cumulative_share"]}
-            for r in d.variants.iter_rows(named=True)
+            for r in (d.variants if variants is None else d.variants.head(variants)).iter_rows(named=True)
         ],
         "dfg": [
             {"from": r["from"], "to": r["to"], "count": int(r["count"]), "median_seconds": r["median_seconds"],

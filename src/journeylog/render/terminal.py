@@ -112,17 +112,19 @@ def path_text(activities: Sequence[str], limit: int = 12) -> str:
     return " → ".join(acts)
 
 
-def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = None) -> None:
-    """The discover report from its JSON form: summary, variants, edges, start/end, switches, model."""
+def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = None, variants: int | None = None) -> None:
+    """The discover report from its JSON form: summary, variants, edges, start/end, switches, model.
+    ``variants``: how many there are in all, when ``d`` lists only the first ones."""
     con = out or console()
+    total = len(d["variants"]) if variants is None else variants
     con.print(table("journeylog discover", [("", "left"), ("", "right")], [
         ("events", fmt_int(d["events"])), ("journeys", fmt_int(d["journeys"])), ("customers", fmt_int(d["customers"])),
         ("activities", fmt_int(d["activities"])), ("channels", fmt_int(d["channels"])),
-        ("variants", fmt_int(len(d["variants"]))), ("time span", f"{d['first']} .. {d['last']}"),
+        ("variants", fmt_int(total)), ("time span", f"{d['first']} .. {d['last']}"),
     ]))
     rows = [[str(i + 1), fmt_int(v["journeys"]), fmt_share(v["share"]), fmt_share(v["cumulative_share"]), path_text(v["activities"])]
             for i, v in enumerate(d["variants"][:show])]
-    con.print(table(f"top {min(show, len(d['variants']))} of {len(d['variants']):,} variants",
+    con.print(table(f"top {min(show, total)} of {total:,} variants",
                     [("#", "right"), ("journeys", "right"), ("share", "right"), ("cum.", "right"), ("path", "left")], rows))
     rows = [[e["from"], e["to"], fmt_int(e["count"]), fmt_duration(e["median_seconds"]), fmt_duration(e["p90_seconds"])]
             for e in d["dfg"][: max(show, 15)]]
