@@ -112,17 +112,21 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
-def select_variants(variant_table: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
-    """The variants kept by ``top_variants`` / ``coverage`` (all when neither is set)."""
+def _check_variant_options(options: DiscoverOptions) -> None:
     if options.top_variants is not None and options.coverage is not None:
         raise UsageError("give --top-variants or --coverage, not both")
+    if options.top_variants is not None and options.top_variants < 1:
+        raise UsageError("--top-variants must be at least 1")
+    if options.coverage is not None and not 0 < options.coverage <= 1:
+        raise UsageError("--coverage is a share between 0 and 1, e.g. 0.8")
+
+
+def select_variants(variant_table: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
+    """The variants kept by ``top_variants`` / ``coverage`` (all when neither is set)."""
+    _check_variant_options(options)
     if options.top_variants is not None:
-        if options.top_variants < 1:
-            raise UsageError("--top-variants must be at least 1")
         return variant_table.head(options.top_variants)
     if options.coverage is not None:
-        if not 0 < options.coverage <= 1:
-            raise UsageError("--coverage is a share between 0 and 1, e.g. 0.8")
         # the smallest prefix of most-frequent variants whose cumulative share reaches coverage
         reached = variant_table.filter(pl.col("cumulative_share") >= options.coverage - 1e-12)
         cut = int(reached["variant_id"][0]) if reached.height else variant_table.height
@@ -152,7 +156,7 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         for batch in source.batches(wanted):
             yield _filter_batch(batch, opts)
 
-    select_variants(pl.DataFrame(schema={"variant_id": pl.UInt32, "cumulative_share": pl.Float64}), opts)  # options check
+    _check_variant_options(opts)  # before the long pass over the events
     narrowed = opts.top_variants is not None or opts.coverage is not None
     figures = J.JourneyFigures.of_batches(
         filtered(), **dictionaries, spill=source.spill,
