@@ -10,7 +10,6 @@ import inspect
 import os
 import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer

@@ -82,14 +82,7 @@ def parse_where(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ..
 
 
 def filter_events(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
-    """Apply the event filters of ``options`` (dates, channels, where)."""
-    for col, _value in options.where:
-        if col not in events.columns:
-            raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(events.columns)}")
-    return _filter_batch(events, options)
-
-
-def _filter_batch(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
+    """Apply the event filters of ``options`` (dates, channels, where) to whole journeys' events."""
     lf = events.lazy()
     if options.date_from is not None or options.date_to is not None:
         starts = lf.group_by(S.JOURNEY_ID).agg(pl.col(S.TIMESTAMP).min().alias("_start"))
@@ -154,7 +147,7 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
 
     def filtered() -> Iterator[pl.DataFrame]:
         for batch in source.batches(wanted):
-            yield _filter_batch(batch, opts)
+            yield filter_events(batch, opts)
 
     _check_variant_options(opts)  # before the long pass over the events
     narrowed = opts.top_variants is not None or opts.coverage is not None

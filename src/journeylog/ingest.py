@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,7 +37,7 @@ import polars as pl
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.io.files import atomic_output, local_file
-from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.io.tabular import parquet_info, read_csv, read_jsonl, read_parquet, sniff_format
 
 STORE_KEY = "journeylog"
 STORE_VERSION = 1
@@ -113,12 +112,12 @@ class IngestResult:
         """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
         from journeylog.journeys import JourneyFigures
 
-        source = EventSource(self.events) if self.events is not None else EventSource(store=self.store)
-        cols = [S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]
-        figs = JourneyFigures.of_batches(source.batches(cols), activities=source.distinct(S.ACTIVITY),
-                                         channels=source.distinct(S.CHANNEL), parts=("summary",))
-        totals = figs.summary()
-        per_channel = figs.channel_counts()
+        with EventSource(self.events) if self.events is not None else EventSource(store=self.store) as source:
+            figs = JourneyFigures.of_batches(source.batches([S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]),
+                                             activities=source.distinct(S.ACTIVITY), channels=source.distinct(S.CHANNEL),
+                                             parts=("summary",), spill=source.spill)
+            totals = figs.summary()
+            per_channel = figs.channel_counts()
         first, last = totals["first"], totals["last"]
         return {
             "events": totals["events"],
@@ -636,9 +635,7 @@ def ingest(
     if output is not None and sniff_format(path, opts.format) == "parquet":
         info = _parquet_rows(path)
         if info is not None and info[0] > memory_events() and STORE_KEY not in info[1]:
-            cmap = detect_columns(list(pl.read_parquet_schema(local_file(path))), opts, os.fspath(path))
-            _refuse_channel_filter(cmap.channel_filter, path)
-            big = _ingest_out_of_core(path, opts, Path(output), info[0], on_source)
+            big = _ingest_out_of_core(path, opts, Path(output), info[0], on_source, refuse_channel_filter=True)
             if big is not None:
                 return big
     result = _ingest_in_memory(path, opts, on_source)
@@ -733,12 +730,8 @@ def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write canonical events as a journeylog store (Parquet with a schema marker), atomically."""
     import pyarrow.parquet as pq
 
-    table = events.to_arrow()
-    meta = dict(table.schema.metadata or {})
-    meta[STORE_KEY.encode()] = json.dumps({"version": STORE_VERSION, "columns": list(S.SCHEMA)}).encode()
-    table = table.replace_schema_metadata(meta)
     with atomic_output(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(_store_table(events), tmp, compression="zstd")
 
 
 # --------------------------------------------------------------------------------------------
@@ -950,22 +943,16 @@ def memory_events() -> int:
 def _parquet_rows(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]] | None:
     """Row count and key-value metadata of a Parquet file (None when it is not readable as one:
     the in-memory reader then reports the problem)."""
-    import pyarrow.parquet as pq
-
     try:
-        meta = pq.read_metadata(local_file(path))
+        return parquet_info(local_file(path))
     except Exception:  # noqa: BLE001 - corrupt files are reported by read_parquet
         return None
-    kv = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
-    return meta.num_rows, kv
 
 
 def _parquet_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
     """The rows of a Parquet file, ``rows`` at a time, in file order. (Polars slices the scan by
     row group; pyarrow's ``iter_batches`` keeps memory growing over a long file.)"""
-    import pyarrow.parquet as pq
-
-    total = pq.read_metadata(path).num_rows
+    total = parquet_info(path)[0]
     lf = pl.scan_parquet(path)
     if columns:
         lf = lf.select(columns)
@@ -1014,11 +1001,12 @@ def _bucket_bounds(path: Path, key: pl.Expr, rows: int) -> pl.Series:
 
 
 def _ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output: Path, rows: int,
-                        on_progress: Callable[[str, int, int], None] | None = None) -> IngestResult | None:
+                        on_progress: Callable[[str, int, int], None] | None = None, *,
+                        refuse_channel_filter: bool = False) -> IngestResult | None:
     """Ingest one large Parquet log into a sorted journeylog store at ``output`` without holding
     the log in memory; the same events, order, duplicates and errors as :func:`ingest`.
 
-    Rows are normalised and checked a million at a time and spread over buckets of journeys (by
+    Rows are normalised and checked half a million at a time and spread over buckets of journeys (by
     ranges of the journey key, so bucket order is journey order); each bucket is then cut into
     journeys, de-duplicated and sorted in memory and appended to the store. None when the file
     cannot be read this way (text timestamps): the caller reads it in memory.
@@ -1033,6 +1021,8 @@ def _ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output:
     name = Path(label).name
     schema = pl.read_parquet_schema(p)
     cmap = detect_columns(list(schema), opts, label)
+    if refuse_channel_filter:
+        _refuse_channel_filter(cmap.channel_filter, path)
     decision = _decision_frame(p, pl.Schema(schema), cmap)
     if decision is None:
         return None
@@ -1041,10 +1031,12 @@ def _ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output:
     use_case = cmap.case is not None
     if not use_case:
         notes.append(f"journeys cut at gaps longer than {_fmt_gap(opts.gap)} (no journey/case column)")
-    key = pl.col(cmap.case).cast(pl.String) if use_case else pl.col(cmap.customer).cast(pl.String) + "#"  # type: ignore[arg-type]
-    bounds = _bucket_bounds(p, key, rows)
-    bucket_of = (pl.lit(bounds).search_sorted(pl.col("_case" if use_case else "_customer")
-                 + ("" if use_case else "#"), side="right").cast(pl.UInt32) if bounds.len() else pl.lit(0, pl.UInt32))
+    # buckets are ranges of the journey key: the journey id, or the customer id + "#" that
+    # starts every journey id cut from that customer's timeline
+    key_of = (lambda ids: ids) if use_case else (lambda ids: ids + "#")  # noqa: E731
+    bounds = _bucket_bounds(p, key_of(plan.exprs["_case" if use_case else "_customer"]), rows)
+    bucket_of = (pl.lit(bounds).search_sorted(key_of(pl.col("_case" if use_case else "_customer")), side="right")
+                 .cast(pl.UInt32) if bounds.len() else pl.lit(0, pl.UInt32))
 
     first_bad: pl.DataFrame | None = None
     bad_total = 0

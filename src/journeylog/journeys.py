@@ -171,9 +171,9 @@ def _quantile_seconds(frame: pl.DataFrame, q: float, name: str) -> pl.Series:
     return pl.Series(name, value, dtype=pl.Float64)
 
 
-class _Pairs:
-    """Consecutive-event pairs (``from``, ``to`` codes, ``_k`` journey) gathered
-    over batches (with the time between them, ``_us`` microseconds), for exact counts and quantiles. In memory by default; with ``spill``
+class _Partitioned:
+    """Rows gathered over batches, such as consecutive-event pairs (``from``, ``to`` codes, ``_k``
+    journey) (with the time between them, ``_us`` microseconds), for exact counts and quantiles. In memory by default; with ``spill``
     a directory, written there in hash partitions of the pair so that each partition can be
     grouped on its own (an external group-by: memory is one partition, not the whole log)."""
 
@@ -231,14 +231,14 @@ class JourneyFigures:
     has_channel: bool = False
     first: Any = None
     last: Any = None
-    _customers: _Pairs | None = None
+    _customers: _Partitioned | None = None
     _customer_count: int | None = None
     _variants: list[pl.DataFrame] = field(default_factory=list)
     _acts: list[pl.DataFrame] = field(default_factory=list)
     _act_journeys: list[pl.DataFrame] = field(default_factory=list)
     _ends: list[pl.DataFrame] = field(default_factory=list)
-    _edges: _Pairs | None = None
-    _switches: _Pairs | None = None
+    _edges: _Partitioned | None = None
+    _switches: _Partitioned | None = None
 
     @classmethod
     def of_batches(
@@ -255,9 +255,9 @@ class JourneyFigures:
         acts = activities.cast(pl.String).unique().drop_nulls().sort()
         chans = (channels if channels is not None else pl.Series([S.UNKNOWN_CHANNEL])).cast(pl.String).unique().drop_nulls().sort()
         figs = cls(acts, chans)
-        figs._edges = _Pairs(spill, "edges") if "map" in parts else None
-        figs._customers = _Pairs(spill, "customers", pl.col(CUSTOMER_ID).hash(seed=7)) if "summary" in parts else None
-        figs._switches = _Pairs(spill, "switches") if "switches" in parts else None
+        figs._edges = _Partitioned(spill, "edges") if "map" in parts else None
+        figs._customers = _Partitioned(spill, "customers", pl.col(CUSTOMER_ID).hash(seed=7)) if "summary" in parts else None
+        figs._switches = _Partitioned(spill, "switches") if "switches" in parts else None
         for batch in batches:
             figs._add(batch, parts)
         return figs
@@ -438,22 +438,6 @@ class JourneyFigures:
         return table.select(
             self._names("from", self.channels, "from"), self._names("to", self.channels, "to"), "count", "journeys", "median_seconds"
         ).sort(["count", "from", "to"], descending=[True, False, False])
-
-
-def summary(events: pl.DataFrame | pl.LazyFrame) -> dict[str, object]:
-    """Counts and time span: events, journeys, customers, activities, channels, first, last."""
-    lf = events.lazy()
-    names = lf.collect_schema().names()
-    row = lf.select(
-        pl.len().alias("events"),
-        pl.col(JOURNEY_ID).n_unique().alias("journeys"),
-        (pl.col(CUSTOMER_ID).n_unique() if CUSTOMER_ID in names else pl.col(JOURNEY_ID).n_unique()).alias("customers"),
-        pl.col(ACTIVITY).n_unique().alias("activities"),
-        (pl.col(CHANNEL).n_unique() if CHANNEL in names else pl.lit(0)).alias("channels"),
-        pl.col(TIMESTAMP).min().alias("first"),
-        pl.col(TIMESTAMP).max().alias("last"),
-    ).collect().row(0, named=True)
-    return row
 
 
 def journey_stats(events: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:

@@ -150,10 +150,17 @@ def read_csv(
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
 
 
-def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, str]]:
-    """Read a Parquet file; returns the frame (with ``source_row``) and its key-value metadata."""
+def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
+    """Row count and key-value metadata of a Parquet file, from its footer (pyarrow's errors
+    pass through)."""
     import pyarrow.parquet as pq
 
+    meta = pq.read_metadata(path)
+    return meta.num_rows, {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
+
+
+def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """Read a Parquet file; returns the frame (with ``source_row``) and its key-value metadata."""
     label = os.fspath(path)
     p = local_file(path)
     size = p.stat().st_size
@@ -166,8 +173,7 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, 
         raise InvalidInput("not a valid Parquet file (missing PAR1 magic bytes)", path=label,
                            hint="is this a CSV renamed .parquet? give the right suffix")
     try:
-        meta = pq.read_metadata(p)
-        kv = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
+        _rows, kv = parquet_info(p)
         frame = pl.read_parquet(p)
     except Exception as exc:  # pyarrow/polars raise many types for corrupt files
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=label) from None
