@@ -113,6 +113,21 @@ def test_invalid_rows_same_error_and_rejects(tmp_path, monkeypatch):
     assert_frame_equal(pl.read_parquet(tmp_path / "out.parquet"), memory.events)
 
 
+def test_damaged_parquet_is_invalid_input_not_a_crash(raw_log, tmp_path, monkeypatch):
+    """Data pages damaged behind an intact footer: exit 3 with the file named, as in memory."""
+    data = bytearray(raw_log.read_bytes())
+    for i in range(200, len(data) // 2, 97):
+        data[i] ^= 0x55
+    bad = tmp_path / "damaged.parquet"
+    bad.write_bytes(bytes(data))
+    _budget(monkeypatch, 2000)
+    for run in (lambda: I.open_events(bad), lambda: I.ingest(bad, output=tmp_path / "out.parquet")):
+        with pytest.raises(InvalidInput, match="not a valid Parquet file") as err:
+            run()
+        assert err.value.code == 3 and "damaged.parquet" in err.value.one_line()
+    assert not (tmp_path / "out.parquet").exists()
+
+
 def test_budget_setting_is_checked(monkeypatch):
     monkeypatch.setenv("JOURNEYLOG_MEMORY_EVENTS", "lots")
     with pytest.raises(UsageError):

@@ -139,7 +139,9 @@ def _emit_json(data: Any, target: str | None) -> None:
         "**Examples**\n\n"
         "    journeylog ingest samples/telecom/sources.yaml -o journeys.parquet\n\n"
         "    journeylog ingest calls.csv --delimiter ';' --timezone Europe/Berlin --channel phone -o calls.parquet\n\n"
-        "    journeylog ingest clicks.jsonl --customer login --gap 7d -o journeys.parquet --json -"
+        "    journeylog ingest clicks.jsonl --customer login --gap 7d -o journeys.parquet --json -\n\n"
+        "Parquet logs above 10M events (JOURNEYLOG_MEMORY_EVENTS) are sorted out of core, in "
+        "bounded memory; temporary files go to TMPDIR."
     )
 )
 @with_read_options(drop_duplicates=True)

@@ -949,6 +949,15 @@ def _parquet_rows(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]] | 
         return None
 
 
+def _collect_parquet(lf: pl.LazyFrame, path: str | os.PathLike[str], engine: str = "streaming") -> pl.DataFrame:
+    """Run a query over a Parquet scan (streaming engine); a file damaged past its footer is
+    invalid input, as :func:`journeylog.io.tabular.read_parquet` reports it, not a crash."""
+    try:
+        return lf.collect(engine=engine)  # type: ignore[arg-type]
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=os.fspath(path)) from None
+
+
 def _parquet_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
     """The rows of a Parquet file, ``rows`` at a time, in file order. (Polars slices the scan by
     row group; pyarrow's ``iter_batches`` keeps memory growing over a long file.)"""
@@ -957,7 +966,7 @@ def _parquet_batches(path: Path, columns: Sequence[str] | None, rows: int) -> It
     if columns:
         lf = lf.select(columns)
     for offset in range(0, total, rows):
-        yield lf.slice(offset, rows).collect()
+        yield _collect_parquet(lf.slice(offset, rows), path, engine="auto")
 
 
 def _decision_frame(path: Path, schema: pl.Schema, cmap: ColumnMap) -> pl.DataFrame | None:
@@ -971,9 +980,9 @@ def _decision_frame(path: Path, schema: pl.Schema, cmap: ColumnMap) -> pl.DataFr
     lf = pl.scan_parquet(path)
     values: dict[str, pl.Series] = {}
     for col in {cmap.outcome, cmap.satisfaction} - {None}:
-        values[col] = lf.select(pl.col(col).unique()).collect(engine="streaming")[col]  # type: ignore[index]
+        values[col] = _collect_parquet(lf.select(pl.col(col).unique()), path)[col]  # type: ignore[index]
     if ts_type.is_numeric():
-        ext = lf.select(pl.col(cmap.timestamp).min().alias("lo"), pl.col(cmap.timestamp).max().alias("hi")).collect(engine="streaming")
+        ext = _collect_parquet(lf.select(pl.col(cmap.timestamp).min().alias("lo"), pl.col(cmap.timestamp).max().alias("hi")), path)
         values[cmap.timestamp] = pl.Series(cmap.timestamp, [ext["lo"][0], ext["hi"][0]], dtype=ts_type)
     height = max([v.len() for v in values.values()] + [1])
     cols = []
@@ -993,7 +1002,7 @@ def _bucket_bounds(path: Path, key: pl.Expr, rows: int) -> pl.Series:
     if buckets == 1:
         return pl.Series("b", [], dtype=pl.String)
     step = max(1, rows // 200_000)
-    sample = pl.scan_parquet(path).select(key.alias("k")).gather_every(step).collect(engine="streaming")["k"].drop_nulls().sort()
+    sample = _collect_parquet(pl.scan_parquet(path).select(key.alias("k")).gather_every(step), path)["k"].drop_nulls().sort()
     if sample.len() == 0:
         return pl.Series("b", [], dtype=pl.String)
     picks = [sample[min(sample.len() - 1, sample.len() * i // buckets)] for i in range(1, buckets)]
@@ -1170,7 +1179,7 @@ class EventSource:
         if self.events is not None:
             return self.events[column].unique()
         assert self.store is not None
-        return pl.scan_parquet(self.store).select(pl.col(column).unique()).collect(engine="streaming")[column]
+        return _collect_parquet(pl.scan_parquet(self.store).select(pl.col(column).unique()), self.store)[column]
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
         """The events in batches that never split a journey, each sorted by (journey, timestamp,
