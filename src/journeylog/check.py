@@ -65,7 +65,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from journeylog.io.config import YamlDoc as _Doc
+from journeylog.config.yamldoc import YamlDoc as _Doc
 from journeylog.render.terminal import fmt_share
 from journeylog.errors import InvalidInput, JourneylogError, UsageError
 

@@ -10,31 +10,63 @@ and exits with its ``code``. Anything else that escapes is a bug (exit 70).
 ...                    column="started_at", hint="give --timestamp-format")
 >>> err.one_line()
 "calls.csv:17:started_at: timestamp 'not-a-date' does not parse (hint: give --timestamp-format)"
->>> err.code
+>>> int(err.code)
 3
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
-OK = 0
-CHECK_FAILED = 1
-USAGE = 2
-INVALID_INPUT = 3
-RESOURCE_LIMIT = 4
-UNSAFE_INPUT = 5
-INTERNAL_ERROR = 70
+class ExitCode(IntEnum):
+    """journeylog's exit codes: the one table the CLI, the help text, README and docs render."""
 
-EXIT_CODES: dict[int, str] = {
-    OK: "ok",
-    CHECK_FAILED: "a check failed (check, drift --fail-on-drift)",
-    USAGE: "usage error: bad option, missing or non-regular file",
-    INVALID_INPUT: "invalid input: a log, model, rules or baseline file is malformed",
-    RESOURCE_LIMIT: "a resource limit was exceeded (size caps, memory)",
-    UNSAFE_INPUT: "unsafe input refused (XML DOCTYPE/entities, URLs as paths)",
-    INTERNAL_ERROR: "internal error: a bug in journeylog, please report it (rerun with --debug)",
+    OK = 0
+    CHECK_FAILED = 1
+    USAGE = 2
+    INVALID_INPUT = 3
+    RESOURCE_LIMIT = 4
+    UNSAFE_INPUT = 5
+    INTERNAL_ERROR = 70
+
+    @property
+    def description(self) -> str:
+        """What the code means, in one line."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS: dict[ExitCode, str] = {
+    ExitCode.OK: "ok",
+    ExitCode.CHECK_FAILED: "a check failed (check, drift --fail-on-drift)",
+    ExitCode.USAGE: "usage error: bad option, missing or non-regular file",
+    ExitCode.INVALID_INPUT: "invalid input: a log, model, rules or baseline file is malformed",
+    ExitCode.RESOURCE_LIMIT: "a resource limit was exceeded (size caps, memory)",
+    ExitCode.UNSAFE_INPUT: "unsafe input refused (XML DOCTYPE/entities, URLs as paths)",
+    ExitCode.INTERNAL_ERROR: "internal error: a bug in journeylog, please report it (rerun with --debug)",
 }
+
+OK = ExitCode.OK
+CHECK_FAILED = ExitCode.CHECK_FAILED
+USAGE = ExitCode.USAGE
+INVALID_INPUT = ExitCode.INVALID_INPUT
+RESOURCE_LIMIT = ExitCode.RESOURCE_LIMIT
+UNSAFE_INPUT = ExitCode.UNSAFE_INPUT
+INTERNAL_ERROR = ExitCode.INTERNAL_ERROR
+
+#: code -> description, for tables and help text
+EXIT_CODES: dict[int, str] = {int(code): code.description for code in ExitCode}
+
+
+def exit_code_table() -> str:
+    """The exit codes as a Markdown table (README, docs and a drift test render this).
+
+    >>> print(exit_code_table().splitlines()[2])
+    | 0 | ok |
+    """
+    rows = ["| code | meaning |", "|---:|---|"]
+    rows += [f"| {int(code)} | {code.description} |" for code in ExitCode]
+    return "\n".join(rows)
 
 
 @dataclass
@@ -46,7 +78,7 @@ class JourneylogError(Exception):
     row: int | None = None
     column: str | int | None = None
     hint: str | None = None
-    code: int = INVALID_INPUT
+    code: int = ExitCode.INVALID_INPUT
     more: str | None = None  # an optional second line, e.g. "and 41 more rows like it"
 
     def __post_init__(self) -> None:

@@ -718,7 +718,7 @@ def parse_gap(text: str) -> timedelta:
     >>> parse_gap("30d")
     datetime.timedelta(days=30)
     """
-    from journeylog.io.config import parse_duration
+    from journeylog.config.yamldoc import parse_duration
 
     try:
         return parse_duration(text)

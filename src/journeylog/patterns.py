@@ -88,9 +88,9 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.io.config import YamlDoc as _Yaml
+from journeylog.config.yamldoc import YamlDoc as _Yaml
 from journeylog.render.terminal import fmt_duration, fmt_share
-from journeylog.io.config import parse_duration
+from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import InvalidInput
 from journeylog.journeys import impact, journey_stats
 

@@ -1,0 +1,137 @@
+"""Run settings: threads, worker processes and resource limits, passed as one value.
+
+The CLI builds a :class:`Settings` from its options and the documented environment variables once,
+and hands it to the library; library functions take ``settings=`` (default: :func:`current`) and
+never read the environment themselves. The one exception is Polars' thread count, which Polars
+reads from ``POLARS_MAX_THREADS`` when it is first imported: :func:`apply_polars_threads` sets it
+before that import.
+
+>>> s = Settings(threads=2)
+>>> s.worker_processes()
+2
+>>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "5000"}).memory_events
+5000
+>>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "lots"})
+Traceback (most recent call last):
+...
+journeylog.errors.UsageError: memory_events must be a whole number, got 'lots' (hint: set JOURNEYLOG_MEMORY_EVENTS to a number of events)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from journeylog.errors import UsageError
+
+__all__ = ["Settings", "ENVIRONMENT", "current", "use", "apply_polars_threads"]
+
+#: default event count above which logs are processed out of core
+MEMORY_EVENTS = 10_000_000
+#: default cap on the (decompressed) size of one input file, in bytes
+MAX_INPUT_BYTES = 8 * 1024**3
+#: default seconds Graphviz's dot may take for one graph
+DOT_TIMEOUT_SECONDS = 120.0
+
+#: environment variable -> setting (documented in the README; read once, by :meth:`Settings.from_environ`)
+ENVIRONMENT = {
+    "JOURNEYLOG_PROCESSES": "processes",
+    "JOURNEYLOG_MEMORY_EVENTS": "memory_events",
+    "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
+    "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much of the machine a run may use.
+
+    ``threads``: Polars threads and alignment worker processes (None = all cores);
+    ``processes``: alignment worker processes when set apart from ``threads``;
+    ``memory_events``: above this many events logs are processed out of core;
+    ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
+    ``dot_timeout``: seconds Graphviz may take for one graph.
+    """
+
+    threads: int | None = None
+    processes: int | None = None
+    memory_events: int = MEMORY_EVENTS
+    max_input_bytes: int = MAX_INPUT_BYTES
+    dot_timeout: float = DOT_TIMEOUT_SECONDS
+
+    def __post_init__(self) -> None:
+        for name in ("threads", "processes"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise UsageError(f"{name} must be at least 1, got {value}")
+        if self.memory_events < 1:
+            raise UsageError(f"memory_events must be at least 1, got {self.memory_events}")
+        if self.max_input_bytes < 1:
+            raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
+        if not self.dot_timeout > 0:
+            raise UsageError(f"dot_timeout must be above 0, got {self.dot_timeout}")
+
+    def worker_processes(self) -> int:
+        """Worker processes for variant-level work: ``processes``, else ``threads``, else the cores
+        this process may run on."""
+        if self.processes is not None:
+            return self.processes
+        if self.threads is not None:
+            return self.threads
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except (AttributeError, OSError):
+            return max(1, os.cpu_count() or 1)
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some settings changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from the documented ``JOURNEYLOG_*`` variables, then ``overrides`` (CLI options)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for var, name in ENVIRONMENT.items():
+            text = env.get(var, "").strip()
+            if not text:
+                continue
+            kind = float if name == "dot_timeout" else int
+            try:
+                values[name] = kind(text)
+            except ValueError:
+                what = "a number of seconds" if kind is float else "a whole number"
+                raise UsageError(f"{name} must be {what}, got {text!r}",
+                                 hint=f"set {var} to a number" + (" of events" if name == "memory_events" else "")) from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)  # type: ignore[arg-type]
+        except UsageError as exc:
+            var = next((v for v, n in ENVIRONMENT.items() if n in exc.message and v in env), None)
+            if var and not any(n in exc.message for n in overrides):
+                raise UsageError(exc.message, hint=f"check {var}") from None
+            raise
+
+
+_CURRENT: Settings | None = None
+
+
+def current() -> Settings:
+    """The settings of this run: those given to :func:`use`, else read from the environment once."""
+    global _CURRENT
+    if _CURRENT is None:
+        _CURRENT = Settings.from_environ()
+    return _CURRENT
+
+
+def use(settings: Settings | None) -> None:
+    """Make ``settings`` the run's settings (the CLI calls this once); None reads the environment again."""
+    global _CURRENT
+    _CURRENT = settings
+
+
+def apply_polars_threads(settings: Settings) -> None:
+    """Polars reads its thread count once, at import: set it before Polars is first imported."""
+    if settings.threads is not None:
+        os.environ["POLARS_MAX_THREADS"] = str(settings.threads)
