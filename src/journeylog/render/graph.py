@@ -45,6 +45,7 @@ from journeylog.errors import InvalidInput, ResourceLimit, UsageError
 from journeylog.io.files import check_output_path, write_bytes_atomic
 from journeylog.journeys import ProcessMap
 from journeylog.schema import CHANNELS, UNKNOWN_CHANNEL
+from journeylog.text import human_duration
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -52,7 +53,6 @@ __all__ = [
     "channel_colour",
     "dot_available",
     "dot_quote",
-    "human_duration",
     "to_dot",
     "to_graphml",
     "to_json",
@@ -168,29 +168,6 @@ def dot_quote(text: str) -> str:
     s = _clean(text)
     s = s.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{s}"'
-
-
-def human_duration(seconds: float | None) -> str:
-    """Seconds in human units: ``45 s``, ``12 min``, ``3.4 h``, ``2.1 d``; ``n/a`` for no value.
-
-    >>> [human_duration(s) for s in (0, 4.25, 45, 90, 3 * 3600 + 1440, 2.1 * 86400, None)]
-    ['0 s', '4.2 s', '45 s', '1.5 min', '3.4 h', '2.1 d', 'n/a']
-    """
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "n/a"
-    s = float(seconds)
-    sign = "-" if s < 0 else ""
-    s = abs(s)
-    if s == 0:
-        return "0 s"
-    units = (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0))
-    limits = (60.0, 60.0, 24.0, math.inf)
-    for (name, size), limit in zip(units, limits):
-        v = s / size
-        text = f"{v:.1f}" if v < 9.95 else f"{v:.0f}"
-        if float(text) < limit:
-            return f"{sign}{text} {name}"
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _fmt_count(n: int) -> str:

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from journeylog.text import fmt_duration, fmt_int, fmt_share  # noqa: F401  (re-exported for renderers)
+
 _CONTROL = dict.fromkeys(list(range(0, 32)) + [127], "\ufffd")
 
 
@@ -26,43 +28,6 @@ def text(value: Any, style: str | None = None) -> Text:
     """Data as a literal rich Text: no markup, control characters made visible."""
     s = "" if value is None else str(value)
     return Text(s.translate(_CONTROL), style=style or "")
-
-
-def fmt_int(n: Any) -> str:
-    return "-" if n is None else f"{int(n):,}"
-
-
-def fmt_share(x: Any, digits: int = 1) -> str:
-    """A share (0..1) as a percentage; tiny non-zero shares as ``<0.1%``; ``-`` for none.
-
-    >>> fmt_share(0.0967), fmt_share(0.0002), fmt_share(0.0), fmt_share(None)
-    ('9.7%', '<0.1%', '0.0%', '-')
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if 0 < float(x) < 0.5 * 10 ** -(digits + 2):
-        return f"<{10 ** -digits:.{digits}f}%"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def fmt_duration(seconds: Any) -> str:
-    """Human units: 45 s, 12 min, 3.4 h, 2.1 d.
-
-    >>> fmt_duration(12240)
-    '3.4 h'
-    """
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "-"
-    s = float(seconds)
-    sign = "-" if s < 0 else ""
-    s = abs(s)
-    if s < 90:
-        return f"{sign}{s:.0f} s"
-    if s < 90 * 60:
-        return f"{sign}{s / 60:.0f} min"
-    if s < 36 * 3600:
-        return f"{sign}{s / 3600:.1f} h"
-    return f"{sign}{s / 86400:.1f} d"
 
 
 def table(title: str | None, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, caption: str | None = None) -> Table:

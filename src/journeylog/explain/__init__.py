@@ -1,0 +1,2 @@
+"""Deviations and cross-channel patterns in business language (every sentence lives in
+:mod:`journeylog.explain.wording`)."""
