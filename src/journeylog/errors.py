@@ -37,13 +37,13 @@ class ExitCode(IntEnum):
 
 
 _DESCRIPTIONS: dict[ExitCode, str] = {
-    ExitCode.OK: "ok",
-    ExitCode.CHECK_FAILED: "a check failed (check, drift --fail-on-drift)",
-    ExitCode.USAGE: "usage error: bad option, missing or non-regular file",
-    ExitCode.INVALID_INPUT: "invalid input: a log, model, rules or baseline file is malformed",
-    ExitCode.RESOURCE_LIMIT: "a resource limit was exceeded (size caps, memory)",
-    ExitCode.UNSAFE_INPUT: "unsafe input refused (XML DOCTYPE/entities, URLs as paths)",
-    ExitCode.INTERNAL_ERROR: "internal error: a bug in journeylog, please report it (rerun with --debug)",
+    ExitCode.OK: "ok; for `check`: every error-level check passed (warnings are printed)",
+    ExitCode.CHECK_FAILED: "`check`: an error-level check failed; `drift --fail-on-drift`: a significant change was found",
+    ExitCode.USAGE: "usage error: bad option or value, missing file, a directory or device given as a file",
+    ExitCode.INVALID_INPUT: "invalid input: a malformed log, model, rules, allow-list, journeylog.yaml or baseline",
+    ExitCode.RESOURCE_LIMIT: "a resource limit was exceeded (input size caps, XML depth/size limits, memory)",
+    ExitCode.UNSAFE_INPUT: "unsafe input refused: XML with a DOCTYPE or entities, a URL given as a path",
+    ExitCode.INTERNAL_ERROR: "internal error (a bug): rerun with `--debug` for the traceback",
 }
 
 OK = ExitCode.OK
@@ -62,7 +62,7 @@ def exit_code_table() -> str:
     """The exit codes as a Markdown table (README, docs and a drift test render this).
 
     >>> print(exit_code_table().splitlines()[2])
-    | 0 | ok |
+    | 0 | ok; for `check`: every error-level check passed (warnings are printed) |
     """
     rows = ["| code | meaning |", "|---:|---|"]
     rows += [f"| {int(code)} | {code.description} |" for code in ExitCode]
