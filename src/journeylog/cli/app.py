@@ -1,0 +1,116 @@
+"""The journeylog application: the Typer app, the root options and the exit-code contract.
+
+Each command lives in its own module (``journeylog.cli.<command>``): parse the options, make one
+library call, render. :func:`main` turns every outcome into one of the codes of
+:class:`journeylog.errors.ExitCode`: errors are one line on stderr, ``--debug`` shows tracebacks.
+"""
+
+
+import os
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from journeylog import __version__
+from journeylog.errors import ExitCode, JourneylogError
+from journeylog.settings import Settings, apply_polars_threads, use
+
+app = typer.Typer(
+    name="journeylog",
+    help=(
+        "Understand real customer journeys across channels.\n\n"
+        "ingest multichannel exports into one journey table, discover the actual paths, compare them "
+        "with the designed journey, and guard it against drift in CI."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    pretty_exceptions_enable=False,
+)
+
+_STATE: dict[str, Any] = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"journeylog {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(epilog="**Exit codes**\n\n" + "\n".join(f"* {int(c)}: {c.description}" for c in ExitCode))
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="Threads for Polars and worker processes for alignments (default: all cores).")] = None,
+) -> None:
+    """journeylog: actual customer journeys against the designed one."""
+    _STATE["debug"] = debug
+    settings = Settings.from_environ(threads=threads)
+    use(settings)
+    apply_polars_threads(settings)  # Polars reads it at import; commands import Polars lazily
+
+
+# ------------------------------------------------------------------------------------------
+# Entry point
+# ------------------------------------------------------------------------------------------
+
+
+def _print_error(message: str) -> None:
+    sys.stderr.write(f"journeylog: error: {message}\n")
+    sys.stderr.flush()
+
+
+def _show_usage_error(exc: Exception) -> None:
+    show = getattr(exc, "show", None)
+    if callable(show):
+        show(file=sys.stderr)
+    else:
+        _print_error(getattr(exc, "format_message", lambda: str(exc))())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with journeylog's exit-code contract."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except JourneylogError as exc:
+        if debug:
+            raise
+        _print_error(exc.one_line())
+        if exc.more:
+            sys.stderr.write(f"journeylog: {exc.more}\n")
+        code = exc.code
+    except typer.Abort:
+        _print_error("aborted")
+        code = 130
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except typer.TyperException as exc:  # usage errors: exit 2
+        if debug:
+            raise
+        _show_usage_error(exc)
+        code = exc.exit_code if exc.exit_code not in (None, 0, 1) else ExitCode.USAGE
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except MemoryError:
+        _print_error("out of memory (resource limit)")
+        code = ExitCode.RESOURCE_LIMIT
+    except Exception as exc:  # a bug: exit 70
+        if debug:
+            raise
+        _print_error(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                     f"(this is a bug; rerun with --debug for a traceback)")
+        code = ExitCode.INTERNAL_ERROR
+    sys.exit(int(code))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""``journeylog conform``: actual journeys against the designed one."""
+
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from journeylog.cli.app import app
+from journeylog.cli.options import AllowOpt, JsonOpt, LogArg, ModelOpt, RulesOpt, conformance_options, emit_json, with_read_options
+
+@app.command(
+    epilog=(
+        "**Examples**\n\n"
+        "    journeylog conform journeys.parquet --model samples/telecom/designed_journey.bpmn\n\n"
+        "    journeylog conform log.xes.gz --model model.pnml --json report.json --journeys-out fitness.csv\n\n"
+        "    journeylog conform journeys.parquet -m design.ptree --rules rules.yaml --allow allow.yaml --method tbr"
+    )
+)
+@with_read_options
+def conform(
+    log: LogArg,
+    model: ModelOpt,
+    rules: RulesOpt = None,
+    allow: AllowOpt = None,
+    method: Annotated[str, typer.Option("--method", help="alignments (exact, default) or tbr (token-based replay).")] = "alignments",
+    no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision.")] = False,
+    journeys_out: Annotated[Optional[str], typer.Option("--journeys-out", help="Per-journey fitness and deviations (.parquet or .csv).")] = None,
+    show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
+    json_out: JsonOpt = None,
+    read: Any = None,
+) -> None:
+    """Actual journeys against the designed one: fitness, precision, and deviations in plain language."""
+    from journeylog import conform as C
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+    from journeylog.render import terminal
+
+    designed = load_model(model)
+    options = conformance_options(rules, allow, method, not no_precision)
+    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+        result = C.conform(read_events(log, read), designed, options)
+    data = C.to_json(result)
+    if journeys_out is not None:
+        from journeylog.render.tables import write_table
+
+        write_table(result.journey_table, journeys_out)
+    terminal.print_conformance(data, show=show)
+    emit_json(data, json_out)
+

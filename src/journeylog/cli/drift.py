@@ -1,0 +1,73 @@
+"""``journeylog drift``: fitness and every deviation per window, with tested changes."""
+
+
+import os
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from journeylog.cli.app import app
+from journeylog.cli.options import (
+    AllowOpt, ConfigOpt, JsonOpt, LogArg, NoConfigOpt, OptModelOpt, RulesOpt, emit_json, load_check_config,
+    with_read_options,
+)
+
+@app.command(
+    epilog=(
+        "**Examples**\n\n"
+        "    journeylog drift journeys.parquet -m design.bpmn --window 1w --chart drift.svg\n\n"
+        "    journeylog drift journeys.parquet -m design.bpmn --window 1mo --json drift.json\n\n"
+        "    journeylog drift journeys.parquet -m design.bpmn --window 500 --alpha 0.001 --fail-on-drift"
+    )
+)
+@with_read_options
+def drift(
+    log: LogArg,
+    model: OptModelOpt = None,
+    rules: RulesOpt = None,
+    allow: AllowOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    window: Annotated[Optional[str], typer.Option("--window", help="Calendar windows (1d, 1w = ISO weeks, 2w, 1mo, 1q; UTC) or a number of journeys per window. Default 1w.")] = None,
+    alpha: Annotated[Optional[float], typer.Option("--alpha", help="Significance level after multiple-testing correction. Default 0.01.")] = None,
+    min_effect: Annotated[Optional[float], typer.Option("--min-effect", help="Smallest absolute change in a share (or fitness) to report. Default 0.02.")] = None,
+    min_journeys: Annotated[Optional[int], typer.Option("--min-journeys", help="Windows with fewer journeys are shown but not tested. Default 30.")] = None,
+    correction: Annotated[str, typer.Option("--correction", help="holm (family-wise error) or bh (Benjamini-Hochberg false-discovery rate).")] = "holm",
+    chart: Annotated[Optional[str], typer.Option("--chart", help="Write a chart of the shares over time (.png or .svg).", metavar="FILE")] = None,
+    fail_on_drift: Annotated[bool, typer.Option("--fail-on-drift", help="Exit 1 when a significant change is found (for CI).")] = False,
+    show: Annotated[int, typer.Option("--show", help="Changes listed in the terminal report.")] = 20,
+    json_out: JsonOpt = None,
+    read: Any = None,
+) -> None:
+    """Drift over time: fitness, fitting share and every deviation per window, with tested changes."""
+    from journeylog import drift as D
+    from journeylog import check as K
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+    from journeylog.render import terminal
+
+    cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow)
+    if not cfg.model:
+        raise typer.BadParameter("give the designed model (--model FILE, or model: in journeylog.yaml)", param_hint="--model")
+    given = {"window": window, "alpha": alpha, "min_effect": min_effect, "min_journeys": min_journeys}
+    options = D.DriftOptions(**{**dict(cfg.drift), **{k: v for k, v in given.items() if v is not None}}, correction=correction)
+    options.check()
+    designed = load_model(cfg.model)
+    copts = K.conform_options_for(cfg, precision=False)
+    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+        result = D.drift(read_events(log, read), designed, copts, options)
+    data = D.to_json(result)
+    if chart is not None:
+        from journeylog.render.chart import write_chart
+
+        write_chart(data, chart)
+    D.print_report(data, show=show)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        stream = sys.stderr if json_out == "-" else sys.stdout
+        stream.writelines(line + "\n" for line in D.github_annotations(data, level="error" if fail_on_drift else "warning"))
+        stream.flush()
+    emit_json(data, json_out)
+    if fail_on_drift and data["changes"]:
+        raise typer.Exit(1)
+

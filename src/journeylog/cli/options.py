@@ -1,0 +1,161 @@
+"""Options shared by several commands: reading a log, the model and rules files, journeylog.yaml,
+JSON output, and progress on stderr."""
+
+
+import functools
+import inspect
+from datetime import timedelta
+from typing import Annotated, Any, Optional
+
+import typer
+
+# ------------------------------------------------------------------------------------------
+# Options shared by every command that reads a log
+# ------------------------------------------------------------------------------------------
+
+_PANEL = "Reading the log"
+
+
+def _opt(*names: str, help: str, **kw: Any) -> Any:
+    return typer.Option(*names, help=help, rich_help_panel=_PANEL, **kw)
+
+
+_READ_PARAMS: list[tuple[str, Any, Any]] = [
+    ("case", Optional[str], _opt("--case", help="Journey/case id column (default: journey_id, case:concept:name, case_id, ...).")),
+    ("customer", Optional[str], _opt("--customer", help="Customer id column (default: customer_id, customer, ...).")),
+    ("activity", Optional[str], _opt("--activity", help="Activity column (default: activity, concept:name, event, action).")),
+    ("timestamp", Optional[str], _opt("--timestamp", help="Timestamp column (default: timestamp, time:timestamp, ts, time).")),
+    ("channel", Optional[str], _opt("--channel", help="Channel column, or a fixed channel for every event (web, phone, ...).")),
+    ("outcome", Optional[str], _opt("--outcome", help="Outcome column (success/failure spellings; default: outcome, status, result).")),
+    ("satisfaction", Optional[str], _opt("--satisfaction", help="Satisfaction score column (default: satisfaction, csat, rating).")),
+    ("timestamp_format", Optional[str], _opt("--timestamp-format", help="strftime format ('%d/%m/%Y %H:%M'), iso, epoch_s or epoch_ms.")),
+    ("timezone", Optional[str], _opt("--timezone", help="IANA time zone of naive local times (default UTC).")),
+    ("delimiter", Optional[str], _opt("--delimiter", help="CSV delimiter (default ','; use '\\t' for TAB).")),
+    ("encoding", str, _opt("--encoding", help="CSV encoding, e.g. latin-1.")),
+    ("input_format", Optional[str], _opt("--format", help="csv, parquet, jsonl or xes (default: from the suffix).")),
+    ("gap", str, _opt("--gap", help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
+    ("skip_invalid_rows", bool, _opt("--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
+]
+_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "keep_duplicates": False, "drop_duplicates": False}
+_KEEP_DUPS = ("keep_duplicates", bool, _opt("--keep-duplicates", help="Keep exact duplicate events (default: count and drop them)."))
+_DROP_DUPS = ("drop_duplicates", bool, _opt("--drop-duplicates", help="Drop exact duplicate events (default: keep them, as pm4py does, and count them)."))
+
+
+def with_read_options(func=None, *, drop_duplicates: bool = False):
+    """Add the shared log-reading options to a command; it receives them as ``read: ReadOptions``.
+
+    ``drop_duplicates`` is the command's default for exact duplicate events (ingest drops them;
+    analysis commands keep them so figures equal pm4py's on the same file)."""
+    if func is None:
+        return functools.partial(with_read_options, drop_duplicates=drop_duplicates)
+    dup_param = _KEEP_DUPS if drop_duplicates else _DROP_DUPS
+    sig = inspect.signature(func)
+    params = [p for p in sig.parameters.values() if p.name != "read"]
+    for name, annotation, option in _READ_PARAMS + [dup_param]:
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                        default=_READ_DEFAULTS.get(name), annotation=Annotated[annotation, option]))
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any):
+        from journeylog.ingest import ReadOptions, parse_gap
+
+        values = {name: kwargs.pop(name) for name, _a, _o in _READ_PARAMS}
+        flag = bool(kwargs.pop(dup_param[0]))
+        values["drop_duplicates"] = not flag if drop_duplicates else flag
+        fmt = values.pop("input_format")
+        gap: timedelta = parse_gap(values.pop("gap"))
+        kwargs["read"] = ReadOptions(format=fmt, gap=gap, **values)
+        return func(**kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    return wrapper
+
+
+LogArg = Annotated[str, typer.Argument(help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
+JsonOpt = Annotated[Optional[str], typer.Option("--json", help="Write the result as JSON to FILE, or '-' for stdout.", metavar="FILE|-")]
+
+
+def emit_json(data: Any, target: str | None) -> None:
+    if target is None:
+        return
+    from journeylog.render.json import dumps
+    from journeylog.io.files import write_text_atomic
+
+    write_text_atomic(target, dumps(data))
+
+
+
+def status_progress(status: Any):
+    """Progress of a long read shown on a spinner's line: ``reading NAME: 42%``."""
+
+    def on_progress(name: str, done: int, total: int) -> None:
+        status.update(f"reading {name}: {100 * done // max(total, 1)}%")
+
+    return on_progress
+
+
+def source_progress():
+    """A progress bar over sources on stderr (transient; silent when stderr is not a terminal)."""
+    from rich.progress import Progress
+
+    from journeylog.render.terminal import console
+
+    state: dict[str, Any] = {}
+
+    def on_source(name: str, done: int, total: int) -> None:
+        con = console()
+        if not con.is_terminal:
+            return
+        if "p" not in state:
+            state["p"] = Progress(console=con, transient=True)
+            state["p"].start()
+            state["t"] = state["p"].add_task("reading", total=total)
+        state["p"].update(state["t"], completed=done, description=f"reading {name}" if name else "stitching")
+        if done >= total:
+            state["p"].stop()
+
+    return on_source
+
+
+
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="The designed journey: BPMN 2.0 (.bpmn), PNML (.pnml) or a process tree (.ptree/.txt).", show_default=False)]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="Cross-channel patterns and channel words (YAML, see docs/rules.md).")]
+AllowOpt = Annotated[Optional[str], typer.Option("--allow", help="Accepted deviations and patterns (YAML): reported apart, left out of checks.")]
+
+
+def conformance_options(rules: Optional[str], allow: Optional[str], method: str = "alignments", precision: bool = True):
+    """ConformOptions from the command-line files (rules, allow-list)."""
+    from journeylog.conform import Allow, ConformOptions, load_allow
+    from journeylog.patterns import load_rules
+
+    return ConformOptions(method=method, precision=precision,
+                          rules=load_rules(rules) if rules else None,
+                          allow=load_allow(allow) if allow else Allow())
+
+
+
+THRESHOLDS_PANEL = "Thresholds (override journeylog.yaml)"
+BASELINE_PANEL = "Baseline"
+OptModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="The designed journey (.bpmn, .pnml, .ptree); default: model: in journeylog.yaml.", show_default=False)]
+ConfigOpt = Annotated[Optional[str], typer.Option("--config", help="Configuration file (default: journeylog.yaml next to the log, else in the current folder).", metavar="FILE")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for a journeylog.yaml.")]
+
+
+def share_opt(name: str, text: str, panel: str = THRESHOLDS_PANEL) -> Any:
+    return typer.Option(name, help=text, rich_help_panel=panel, show_default=False)
+
+
+def load_check_config(log: str, config: Optional[str], no_config: bool):
+    from journeylog import check as K
+    from journeylog.render.terminal import console, text
+
+    if no_config:
+        if config is not None:
+            raise typer.BadParameter("--config and --no-config exclude each other", param_hint="--config")
+        return K.CheckConfig()
+    path = K.find_config(log, config)
+    if path is None:
+        return K.CheckConfig()
+    console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
+    return K.load_config(path)
+
