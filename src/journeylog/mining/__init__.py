@@ -57,7 +57,12 @@ from journeylog.mining.discovery import (
     discover_tree,
     discover_tree_imd,
 )
-from journeylog.mining.export import net_to_bpmn, tree_to_bpmn, write_bpmn_file, write_pnml_file
+from journeylog.mining.export import (
+    net_to_bpmn,
+    tree_to_bpmn,
+    write_bpmn_file,
+    write_pnml_file,
+)
 from journeylog.mining.parallel import PARALLEL_AFTER_SECONDS
 from journeylog.mining.petri import (
     bpmn_graph_from_root,

@@ -19,7 +19,13 @@ from journeylog.errors import InvalidInput
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Workers, chunks, worker_model
 from journeylog.mining.petri import unpack_model, visible_labels
-from journeylog.mining.variants import VariantRow, mean, ordered_sum, variant_counts, variant_rows
+from journeylog.mining.variants import (
+    VariantRow,
+    mean,
+    ordered_sum,
+    variant_counts,
+    variant_rows,
+)
 from journeylog.settings import Settings
 
 __all__ = [

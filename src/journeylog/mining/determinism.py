@@ -140,7 +140,7 @@ def _make_alignments_deterministic() -> None:
     if getattr(cls, "_jl_patched", False):
         return
 
-    def __lt__(self: Any, other: Any) -> bool:  # noqa: N807
+    def __lt__(self: Any, other: Any) -> bool:
         if self.f != other.f:
             return bool(self.f < other.f)
         if self.trust != other.trust:

@@ -56,7 +56,9 @@ def precision(model: Any, variant_table: pl.DataFrame, *, processes: int | None 
     ``settings`` as in :func:`journeylog.mining.align`. pm4py's prefix search has no time limit.
     """
     pm4py_quiet()
-    from pm4py.objects.petri_net.utils.align_utils import get_visible_transitions_eventually_enabled_by_marking
+    from pm4py.objects.petri_net.utils.align_utils import (
+        get_visible_transitions_eventually_enabled_by_marking,
+    )
 
     net, im, fm, path = unpack_model(model)
     best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT)
@@ -138,7 +140,9 @@ def _prefix_sums(
 ) -> tuple[int, int]:
     """``(activated, escaping)``: visible labels the model enables after each replayable prefix,
     and those of them the log never takes there, weighted by the prefix's traces."""
-    from pm4py.objects.petri_net.utils.align_utils import get_visible_transitions_eventually_enabled_by_marking
+    from pm4py.objects.petri_net.utils.align_utils import (
+        get_visible_transitions_eventually_enabled_by_marking,
+    )
 
     enabled_cache: dict[Any, frozenset[str]] = {}
 
