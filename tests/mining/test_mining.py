@@ -13,14 +13,16 @@ import polars as pl
 import pytest
 
 from journeylog import mining
-from journeylog.errors import InvalidInput
+from journeylog.errors import InvalidInput, UsageError
 from journeylog.journeys import variants
+from journeylog.mining import parallel as mining_parallel
 from journeylog.models import load_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-DATA = Path(__file__).parent / "data" / "models"
-SRC = Path(__file__).resolve().parents[1] / "src"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "models"
+SRC = ROOT / "src"
 
 
 @pytest.fixture(scope="module")
@@ -312,7 +314,7 @@ def test_worker_processes_give_the_same_result(pm4py, monkeypatch):
     _log, vt, _order = read_log(pm4py, "a12f0n50.xes.gz")
     model = load_model(DATA / "a12.pnml")
     serial = mining.align(model, vt, processes=1)
-    monkeypatch.setattr(mining, "PARALLEL_AFTER_SECONDS", 0.0)  # the default plan: workers once it takes long
+    monkeypatch.setattr(mining_parallel, "PARALLEL_AFTER_SECONDS", 0.0)  # the default plan: workers once it takes long
     parallel = mining.align(model, vt)
     assert serial.rows() == parallel.rows()
     assert mining.precision(model, vt, processes=2) == mining.precision(model, vt, processes=1)
@@ -386,5 +388,23 @@ def test_discover_model_miners(pm4py):
                      df["concept:name"].tolist())
     from_map, info = mining.discover_model(vt, miner="imd", process_map=process_map(events))
     assert str(from_map) == str(ref) and "process map" in info["algorithm"]
-    with pytest.raises(mining.UsageError):
+    with pytest.raises(UsageError):
         mining.discover_model(vt, miner="alpha")
+
+
+def test_worker_count_comes_from_the_settings(monkeypatch):
+    from journeylog import settings
+    from journeylog.settings import Settings
+
+    monkeypatch.setenv("JOURNEYLOG_PROCESSES", "5")  # read by Settings.from_environ, never by mining itself
+    try:
+        settings.use(Settings(threads=3))
+        plan = mining_parallel.Plan(None)
+        assert (plan.processes, plan.auto) == (3, True)  # the default plan, with the settings' count
+        settings.use(Settings(threads=3, processes=2))
+        assert mining_parallel.Plan(None).processes == 2
+        assert (mining_parallel.Plan(4).processes, mining_parallel.Plan(4).auto) == (4, False)  # an explicit count wins
+        settings.use(None)
+        assert mining_parallel.Plan(None).processes == 5
+    finally:
+        settings.use(None)

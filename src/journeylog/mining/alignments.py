@@ -1,0 +1,338 @@
+"""Alignments: pm4py's A* alignments of every distinct variant, weighted back to journeys.
+
+Exactness against pm4py on the full (one trace per journey) log: ``log_fitness`` and
+``fitting_share`` are built from integer sums (cost x journeys), so they equal pm4py's figures to
+the last digit; ``average_fitness`` is pm4py's plain left-to-right float sum over the traces *in
+log order*: pass ``trace_order`` to :func:`alignment_figures` to reproduce it exactly (see
+:mod:`journeylog.mining`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from journeylog.errors import InvalidInput
+from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
+from journeylog.mining.parallel import Plan, Workers, chunks, worker_model
+from journeylog.mining.petri import unpack_model, visible_labels
+from journeylog.mining.variants import (
+    VariantRow,
+    mean,
+    ordered_sum,
+    variant_counts,
+    variant_rows,
+)
+from journeylog.settings import Settings
+
+__all__ = [
+    "SKIP",
+    "LOG_MOVE_COST",
+    "DEFAULT_VARIANT_TIMEOUT",
+    "DEFAULT_MODEL_TIMEOUT",
+    "MOVE_DTYPE",
+    "alignment_variant",
+    "best_worst_cost",
+    "align",
+    "alignment_figures",
+    "classify",
+    "expand_moves",
+]
+
+#: pm4py's "no move" marker on one side of an alignment step
+SKIP = ">>"
+#: pm4py's standard cost of a log move or a visible model move (align_utils.STD_MODEL_LOG_MOVE_COST).
+LOG_MOVE_COST = 10000
+#: Default time limit for aligning one distinct variant (seconds); a variant that takes longer is
+#: reported with null cost/fitness (pm4py then leaves it out of the figures, and so do we).
+DEFAULT_VARIANT_TIMEOUT = 60.0
+#: Default time limit for finding the model's cheapest complete run (best-worst cost / soundness).
+DEFAULT_MODEL_TIMEOUT = 60.0
+#: the type of one alignment move in :func:`align`'s ``moves`` column
+MOVE_DTYPE = pl.Struct({"kind": pl.String, "log": pl.String, "model": pl.String})
+
+#: one move: ``{kind, log, model}``
+Move = dict[str, str | None]
+#: one trace's alignment from pm4py: ``alignment`` (pairs), ``cost``, ``bwc``, ``fitness``
+Aligned = dict[str, Any]
+
+
+def alignment_variant() -> Any:
+    """pm4py's A* with the state equation when an LP solver is installed, else its Dijkstra variant."""
+    pm4py_quiet()
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as alg
+    from pm4py.util.lp import solver
+
+    if solver.DEFAULT_LP_SOLVER_VARIANT is not None:
+        return alg.Variants.VERSION_STATE_EQUATION_A_STAR
+    return alg.Variants.VERSION_DIJKSTRA_LESS_MEMORY
+
+
+def best_worst_cost(net: Any, im: Any, fm: Any, path: str | None, timeout: float | None) -> int:
+    """The cost of the model's cheapest complete run (pm4py's "best worst cost").
+
+    It exists exactly when the final marking is reachable (pm4py's easy soundness), so this is
+    also the soundness check, with a time limit.
+    """
+    variant = alignment_variant().value
+    p = params()
+    if timeout is not None:
+        p["max_align_time_trace"] = float(timeout)
+    if not im:
+        raise InvalidInput("the model has no initial marking", path=path)
+    if not fm:
+        raise InvalidInput("the model has no final marking", path=path)
+    start = time.monotonic()
+    try:
+        with silenced():
+            bwc = variant.get_best_worst_cost(net, im, fm, parameters=p)
+    except Exception as exc:  # pragma: no cover - pm4py internals
+        raise InvalidInput(f"pm4py cannot replay the model: {type(exc).__name__}: {exc}", path=path) from None
+    if bwc is None:
+        if timeout is not None and time.monotonic() - start >= timeout:
+            raise InvalidInput(
+                f"no complete run of the model was found within {timeout:g} s",
+                path=path,
+                hint="the model may be unbounded or too large to align",
+            )
+        raise InvalidInput(
+            "the model cannot reach its final marking from its initial marking, so it cannot be aligned",
+            path=path,
+            hint="look for dead ends, disconnected parts or a wrong final marking",
+        )
+    return int(bwc)
+
+
+def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
+    """pm4py's alignment of one sequence (None when it ran out of time)."""
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as alg
+    from pm4py.objects.log.obj import Event, Trace
+
+    p = params()
+    p[alg.Parameters.BEST_WORST_COST_INTERNAL] = bwc0
+    if timeout is not None:
+        p[alg.Parameters.PARAM_MAX_ALIGN_TIME_TRACE] = max(0.0, float(timeout))
+    trace = Trace([Event({ACTIVITY_KEY: a}) for a in seq])
+    with silenced():
+        ali = alg.apply_trace(trace, net, im, fm, parameters=p, variant=alignment_variant())
+    if ali is None:
+        return None
+    return {"alignment": list(ali["alignment"]), "cost": int(ali["cost"]), "bwc": int(ali["bwc"]), "fitness": ali["fitness"]}
+
+
+def _worker_align(job: tuple[list[tuple[str, ...]], int, float | None, float | None]) -> list[Aligned | None]:
+    """In a worker process: align a chunk of sequences with the worker's model."""
+    seqs, bwc0, timeout, deadline = job
+    net, im, fm = worker_model()
+    return [_align_one(net, im, fm, seq, bwc0, trace_timeout(timeout, deadline)) for seq in seqs]
+
+
+def trace_timeout(timeout: float | None, deadline: float | None) -> float | None:
+    """pm4py's rule: min(per-trace limit, half of what is left of the total budget).
+
+    ``deadline`` is wall-clock (``time.time()``) so that worker processes share it."""
+    if deadline is None:
+        return timeout
+    left = max(0.0, (deadline - time.time()) * 0.5)
+    return left if timeout is None else min(timeout, left)
+
+
+def classify(log: str | None, model: str | None) -> Move:
+    """One move of a pm4py alignment step ``(log label, model label)``.
+
+    >>> classify("a", "a")["kind"], classify("a", SKIP)["kind"], classify(SKIP, "b")["kind"], classify(SKIP, None)["kind"]
+    ('sync', 'log', 'model', 'silent')
+    """
+    if log == SKIP:
+        return {"kind": "silent" if model is None else "model", "log": None, "model": model}
+    if model == SKIP:
+        return {"kind": "log", "log": log, "model": None}
+    return {"kind": "sync", "log": log, "model": model}
+
+
+def expand_moves(
+    acts: tuple[str, ...], labels: set[str], reduced_alignment: Sequence[tuple[str | None, str | None]]
+) -> list[Move]:
+    """Put back one log move per removed event, right after the move of the event before it.
+
+    >>> [m["kind"] for m in expand_moves(("a", "x", "b"), {"a", "b"}, [("a", "a"), (SKIP, None), ("b", "b")])]
+    ['sync', 'log', 'silent', 'sync']
+    """
+    steps = list(reduced_alignment)
+    out: list[Move] = []
+    i = 0
+    for act in acts:
+        if act not in labels:
+            out.append({"kind": "log", "log": act, "model": None})
+            continue
+        while i < len(steps):
+            log_label, model_label = steps[i]
+            i += 1
+            out.append(classify(log_label, model_label))
+            if log_label != SKIP:
+                break
+    while i < len(steps):
+        out.append(classify(*steps[i]))
+        i += 1
+    return out
+
+
+def align(
+    model: Any,
+    variant_table: pl.DataFrame,
+    *,
+    timeout_per_variant: float | None = DEFAULT_VARIANT_TIMEOUT,
+    timeout_total: float | None = None,
+    processes: int | None = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """Align every variant with the model (pm4py's default A* alignments).
+
+    One row per variant: ``variant_id``, ``cost`` (pm4py's raw cost: 10000 per log or visible
+    model move, 1 per silent step), ``bwc`` (pm4py's "best worst cost": 10000 per event plus the
+    model's cheapest complete run), ``fitness`` (pm4py's per-trace fitness) and ``moves``: a list
+    of ``{kind, log, model}`` where ``kind`` is ``sync`` (both), ``log`` (log only, model null),
+    ``model`` (a visible model step the journey skipped, log null) or ``silent`` (an invisible
+    model step, both null). A variant that hits the time limit has null cost, bwc, fitness, moves.
+
+    Events whose activity the model does not contain can only be log moves: they are removed
+    before aligning (so variants that differ only there are aligned once) and put back as log
+    moves, with their standard cost added to ``cost`` and ``bwc``; pm4py's fitness formula is
+    then applied to the restored numbers. Long runs continue in ``processes`` worker processes
+    (default: ``settings.worker_processes()`` of the run's settings, once the work has taken
+    ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it.
+    """
+    pm4py_quiet()
+    net, im, fm, path = unpack_model(model)
+    rows = variant_rows(variant_table)
+    labels = visible_labels(net)
+    bwc0 = best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT if timeout_per_variant is None else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
+    reduced_of, index = _reduce(rows, labels)
+    plan = Plan(processes, settings)
+    deadline = None if timeout_total is None else time.time() + float(timeout_total)
+    results = _align_distinct((net, im, fm), list(index), bwc0, timeout_per_variant, deadline, plan)
+    return _alignment_table(rows, reduced_of, [results[index[red]] for red in reduced_of], labels)
+
+
+def _reduce(rows: list[VariantRow], labels: set[str]) -> tuple[list[tuple[str, ...]], dict[tuple[str, ...], int]]:
+    """Every variant without the activities the model lacks, and the distinct reduced sequences."""
+    reduced_of: list[tuple[str, ...]] = []
+    index: dict[tuple[str, ...], int] = {}
+    for _vid, acts, _count in rows:
+        red = tuple(a for a in acts if a in labels)
+        reduced_of.append(red)
+        if red not in index:
+            index[red] = len(index)
+    return reduced_of, index
+
+
+def _align_distinct(
+    model: tuple[Any, Any, Any],
+    uniques: list[tuple[str, ...]],
+    bwc0: int,
+    timeout_per_variant: float | None,
+    deadline: float | None,
+    plan: Plan,
+) -> list[Aligned | None]:
+    """Align the distinct sequences in order: here, until ``plan`` hands the rest to workers."""
+    net, im, fm = model
+    results: list[Aligned | None] = []
+    with Workers(model, plan.processes) as workers:
+        while len(results) < len(uniques):
+            rest = uniques[len(results) :]
+            if plan.parallel(len(rest)):
+                jobs = [(chunk, bwc0, timeout_per_variant, deadline) for chunk in chunks(rest, plan.processes)]
+                results.extend(r for part in workers.map(_worker_align, jobs) for r in part)
+            else:
+                results.append(_align_one(net, im, fm, rest[0], bwc0, trace_timeout(timeout_per_variant, deadline)))
+    return results
+
+
+def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: set[str]) -> tuple[int, int, float, list[Move]]:
+    """``(cost, bwc, fitness, moves)`` of the full variant from the alignment of its reduced sequence."""
+    removed = len(acts) - len(red)
+    if removed == 0:
+        return res["cost"], res["bwc"], float(res["fitness"]), [classify(a, b) for a, b in res["alignment"]]
+    cost = res["cost"] + removed * LOG_MOVE_COST
+    bwc = res["bwc"] + removed * LOG_MOVE_COST
+    num = cost // LOG_MOVE_COST
+    den = bwc // LOG_MOVE_COST
+    fitness = float(1 - num / den if den > 0 else 0)
+    return cost, bwc, fitness, expand_moves(acts, labels, res["alignment"])
+
+
+def _alignment_table(
+    rows: list[VariantRow], reduced_of: list[tuple[str, ...]], results: list[Aligned | None], labels: set[str]
+) -> pl.DataFrame:
+    """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored."""
+    out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": [], "moves": []}
+    for (vid, acts, _count), red, res in zip(rows, reduced_of, results):
+        out["variant_id"].append(vid)
+        if res is None:
+            for col in ("cost", "bwc", "fitness", "moves"):
+                out[col].append(None)
+            continue
+        cost, bwc, fitness, moves = _restore(acts, red, res, labels)
+        out["cost"].append(cost)
+        out["bwc"].append(bwc)
+        out["fitness"].append(fitness)
+        out["moves"].append(moves)
+    return pl.DataFrame(
+        out,
+        schema={
+            "variant_id": pl.UInt32,
+            "cost": pl.Int64,
+            "bwc": pl.Int64,
+            "fitness": pl.Float64,
+            "moves": pl.List(MOVE_DTYPE),
+        },
+    )
+
+
+def alignment_figures(
+    aligned: pl.DataFrame, variant_table: pl.DataFrame, *, trace_order: Sequence[int] | pl.Series | None = None
+) -> dict[str, Any]:
+    """pm4py's alignment fitness figures for the whole log, from the per-variant alignments.
+
+    ``log_fitness`` (1 - total cost / total bwc), ``fitting_share`` (pm4py's percentage of fitting
+    traces / 100) and ``average_fitness`` equal ``pm4py.fitness_alignments`` on the full log; for
+    ``average_fitness`` to the last digit give ``trace_order`` (see :mod:`journeylog.mining`). Also
+    ``journeys`` (aligned), ``fitting_journeys`` and ``timed_out_journeys``.
+    """
+    counts = variant_counts(variant_table)
+    sum_cost = 0
+    sum_bwc = 0
+    n = 0
+    fit = 0
+    timed_out = 0
+    fitness: dict[int, float] = {}
+    for vid, cost, bwc, f in aligned.select("variant_id", "cost", "bwc", "fitness").iter_rows():
+        c = counts.get(int(vid), 0)
+        if cost is None:
+            timed_out += c
+            continue
+        n += c
+        sum_cost += int(cost) * c
+        sum_bwc += int(bwc) * c
+        fitness[int(vid)] = f
+        if f == 1.0:
+            fit += c
+    perc = 0.0
+    average = 0.0
+    log_fitness = 0.0
+    if n > 0:
+        perc = (100.0 * float(fit)) / float(n)
+        average = mean(ordered_sum(fitness, trace_order, counts), n)
+        log_fitness = float(sum_cost) / float(sum_bwc) if sum_bwc > 0 else 0
+        log_fitness = 1.0 - log_fitness
+    return {
+        "log_fitness": log_fitness,
+        "fitting_share": perc / 100.0,
+        "average_fitness": average,
+        "journeys": n,
+        "fitting_journeys": fit,
+        "timed_out_journeys": timed_out,
+    }

@@ -1,0 +1,172 @@
+"""Discovery: the inductive miner (IM, IMf, IMd) on the variant counts, trees made canonical.
+
+The trees are identical across runs, ``PYTHONHASHSEED`` values and input orders: pm4py's fold and
+tree_sort, then the children of every exclusive/parallel/inclusive node sorted by their text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import polars as pl
+
+from journeylog.errors import InvalidInput, UsageError
+from journeylog.mining.determinism import params, pm4py_quiet, silenced
+from journeylog.mining.petri import tree_to_net
+from journeylog.mining.variants import variant_counter, variant_rows
+
+__all__ = [
+    "AUTO_IM_MAX_VARIANTS",
+    "MINERS",
+    "canonical_tree",
+    "discover_tree",
+    "discover_tree_imd",
+    "discover_model",
+    "discover_net",
+]
+
+#: ``discover_model(miner="auto")`` uses IM up to this many variants, IMd (directly-follows based,
+#: linear in the size of the map) beyond.
+AUTO_IM_MAX_VARIANTS = 5000
+#: the ``miner`` values of :func:`discover_model`
+MINERS = ("auto", "im", "imd")
+
+
+#: a directly-follows graph as count dictionaries: ``(edges, start activities, end activities)``
+Dfg = tuple[dict[tuple[str, str], int], dict[str, int], dict[str, int]]
+
+
+def _canonical_tree(tree: Any) -> str:
+    """Sort the children of commutative operators by their text, bottom-up; return the text."""
+    from pm4py.objects.process_tree.obj import Operator
+
+    for child in tree.children:
+        _canonical_tree(child)
+    if tree.operator in (Operator.XOR, Operator.PARALLEL, Operator.OR):
+        tree.children.sort(key=lambda c: str(c))
+    return str(tree)
+
+
+def _check_noise_threshold(noise_threshold: float) -> None:
+    if not 0.0 <= float(noise_threshold) <= 1.0:
+        raise UsageError(f"the noise threshold must be between 0 and 1, not {noise_threshold}")
+
+
+def canonical_tree(tree: Any) -> Any:
+    """pm4py's ``fold`` + ``tree_sort``, then children of X/+/O sorted by their text (in place)."""
+    pm4py_quiet()
+    from pm4py.objects.process_tree.utils import generic as pt_util
+
+    tree = pt_util.fold(tree)
+    pt_util.tree_sort(tree)
+    _canonical_tree(tree)
+    return tree
+
+
+def discover_tree(variant_table: pl.DataFrame, noise_threshold: float = 0.0) -> Any:
+    """The inductive miner (IM, or IMf when ``noise_threshold`` > 0) on the variant counts.
+
+    pm4py's ``inductive_miner.apply`` only accepts a log or its own ``UVCL`` alias, so the miner
+    class is called on a Counter of variants built in variant-id order (the counts matter for
+    IMf). The result is made canonical: pm4py's fold and tree_sort, then the children of every
+    exclusive/parallel/inclusive node sorted by their text, so it is identical across runs,
+    ``PYTHONHASHSEED`` values and input orders.
+    """
+    _check_noise_threshold(noise_threshold)
+    pm4py_quiet()
+    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
+    from pm4py.algo.discovery.inductive.variants.im import IMUVCL
+    from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
+
+    uvcl = variant_counter(variant_table)
+    if not uvcl:
+        raise InvalidInput("no journeys to discover a model from")
+    p = params(noise_threshold=float(noise_threshold), disable_fallthroughs=False)
+    miner = IMFUVCL(p) if noise_threshold > 0 else IMUVCL(p)
+    with silenced():
+        tree = miner.apply(IMDataStructureUVCL(uvcl), p)
+    return canonical_tree(tree)
+
+
+def _dfg_from_variants(variant_table: pl.DataFrame) -> Dfg:
+    graph: Counter[tuple[str, str]] = Counter()
+    start: Counter[str] = Counter()
+    end: Counter[str] = Counter()
+    for _vid, acts, count in variant_rows(variant_table):
+        if not acts:
+            continue
+        start[acts[0]] += count
+        end[acts[-1]] += count
+        for a, b in zip(acts, acts[1:]):
+            graph[(a, b)] += count
+    return dict(graph), dict(start), dict(end)
+
+
+def _dfg_from_map(process_map: Any) -> Dfg:
+    graph = {(a, b): int(c) for a, b, c in process_map.edges.select("from", "to", "count").iter_rows()}
+    start = {a: int(c) for a, c in process_map.start.select("activity", "count").iter_rows()}
+    end = {a: int(c) for a, c in process_map.end.select("activity", "count").iter_rows()}
+    return graph, start, end
+
+
+def discover_tree_imd(graph: dict[tuple[str, str], int], start: dict[str, int], end: dict[str, int]) -> Any:
+    """The directly-follows based inductive miner (IMd) on a DFG given as count dictionaries.
+
+    The DFG is built in sorted order and the tree made canonical (see :func:`discover_tree`)."""
+    pm4py_quiet()
+    from pm4py.algo.discovery.inductive.dtypes.im_dfg import InductiveDFG
+    from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureDFG
+    from pm4py.algo.discovery.inductive.variants.imd import IMD
+    from pm4py.objects.dfg.obj import DFG
+
+    if not start:
+        raise InvalidInput("no journeys to discover a model from")
+    dfg = DFG(
+        graph={k: graph[k] for k in sorted(graph)},
+        start_activities={k: start[k] for k in sorted(start)},
+        end_activities={k: end[k] for k in sorted(end)},
+    )
+    p = params()
+    with silenced():
+        tree = IMD(p).apply(IMDataStructureDFG(InductiveDFG(dfg=dfg, skip=False)), p)
+    return canonical_tree(tree)
+
+
+def discover_model(
+    variant_table: pl.DataFrame,
+    noise_threshold: float = 0.0,
+    miner: str = "auto",
+    process_map: Any = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Discover a process tree and describe how: ``(tree, info)``.
+
+    ``miner``: ``im`` (the inductive miner on the variant counts, :func:`discover_tree`; IMf with
+    a noise threshold), ``imd`` (the directly-follows based inductive miner on the process map:
+    fast on very many variants, no noise filtering; from ``process_map`` when given, a
+    :class:`journeylog.journeys.ProcessMap`, else from the variant table) or ``auto`` (``im`` up to
+    :data:`AUTO_IM_MAX_VARIANTS` variants). ``info`` is ``{"algorithm": one readable line}``
+    (the ``model`` object of ``discover --json``, see docs/json.md).
+    """
+    if miner not in MINERS:
+        raise UsageError(f"unknown miner {miner!r}", hint="use " + ", ".join(MINERS))
+    _check_noise_threshold(noise_threshold)
+    n = variant_table.height
+    chosen = ("im" if n <= AUTO_IM_MAX_VARIANTS else "imd") if miner == "auto" else miner
+    if chosen == "im":
+        tree = discover_tree(variant_table, noise_threshold)
+        name = f"IMf, noise {float(noise_threshold):g}" if noise_threshold > 0 else "IM"
+        algorithm = f"inductive miner ({name}) on {n} variants"
+    else:
+        source = "process map" if process_map is not None else f"directly-follows graph of {n} variants"
+        dfg = _dfg_from_map(process_map) if process_map is not None else _dfg_from_variants(variant_table)
+        tree = discover_tree_imd(*dfg)
+        algorithm = f"inductive miner, directly-follows based (IMd) on the {source}"
+        if noise_threshold > 0:
+            algorithm += " (IMd does not filter noise)"
+    return tree, {"algorithm": algorithm}
+
+
+def discover_net(variant_table: pl.DataFrame, noise_threshold: float = 0.0) -> tuple[Any, Any, Any]:
+    """:func:`discover_tree` converted to a Petri net with deterministic names: ``(net, im, fm)``."""
+    return tree_to_net(discover_tree(variant_table, noise_threshold))
