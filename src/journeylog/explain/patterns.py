@@ -76,10 +76,7 @@ skipped pattern has ``id``, ``name``, ``reason``.
 
 from __future__ import annotations
 
-import math
 import os
-import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -88,231 +85,34 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.config.yamldoc import YamlDoc as _Yaml
-from journeylog.render.terminal import fmt_duration, fmt_share
+from journeylog.config import rules as config_rules
+from journeylog.config.rules import DEFAULT_WINDOW, ONLINE, CondValue, Pattern, RuleDefaults, RuleSet, Step, slug
 from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import InvalidInput
+from journeylog.explain import wording as W
+from journeylog.explain.wording import DEFAULT_VOCABULARY
 from journeylog.journeys import impact, journey_stats
 
-# ----------------------------------------------------------------------------------------------
-# Vocabulary and wording (the one place where pattern statements are worded)
-# ----------------------------------------------------------------------------------------------
-
-DEFAULT_WINDOW = timedelta(hours=48)
-ONLINE = "online"  # the vocabulary key for "web or app", used by the store pattern
-WORD_KEYS: tuple[str, ...] = ("failing", "contact")
-
-#: Channel -> words in the customers' terms. ``failing`` completes "after failing ..." and
-#: ``contact`` is the verb phrase of reaching out on the channel. A rules file may override any.
-DEFAULT_VOCABULARY: dict[str, dict[str, str]] = {
-    "web": {"failing": "on the portal", "contact": "used the portal"},
-    "app": {"failing": "in the app", "contact": "used the app"},
-    "phone": {"failing": "on the phone", "contact": "called"},
-    "chat": {"failing": "in chat", "contact": "chatted"},
-    "email": {"failing": "by e-mail", "contact": "e-mailed"},
-    "sms": {"failing": "by SMS", "contact": "texted"},
-    "store": {"failing": "in the store", "contact": "came to the store"},
-    "field": {"failing": "on a field visit", "contact": "had a field visit"},
-    "backoffice": {"failing": "in the back office", "contact": "was handled by the back office"},
-    "social": {"failing": "on social media", "contact": "posted on social media"},
-    ONLINE: {"failing": "online", "contact": "went online"},
-}
-
-#: Placeholders a statement template may use (see docs/rules.md).
-PLACEHOLDERS: dict[str, str] = {
-    "name": "the pattern's name",
-    "Name": "the name with a capital first letter",
-    "journeys": "how many journeys, e.g. 1,204",
-    "journeys_noun": "'journey' or 'journeys'",
-    "share": "their share of all journeys, e.g. 9.7%",
-    "median": "median time from the step-1 event to the final event, e.g. 3.4 h",
-    "activity": "the most frequent step-1 activity",
-    "trigger": "that activity quoted, with 'failed' when step 1 requires a failure",
-    "impact": "'; these journeys took 2.1 d longer and scored 1.6 points lower', or empty",
-}
-DEFAULT_STATEMENT = "{Name}: {journeys} {journeys_noun} ({share}), a median {median} after {trigger}{impact}."
-NO_JOURNEYS_STATEMENT = "{Name}: no journeys."
-
-
-def fmt_count(n: int) -> str:
-    """Thousands separators.
-
-    >>> fmt_count(1204)
-    '1,204'
-    """
-    return f"{int(n):,}"
-
-
-def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None) -> str:
-    """The impact part of a statement, empty when nothing is known.
-
-    >>> impact_clause(181440.0, -1.62)
-    '; these journeys took 2.1 d longer and scored 1.6 points lower'
-    >>> impact_clause(-600.0, None)
-    '; these journeys were 10 min shorter'
-    >>> impact_clause(None, None)
-    ''
-    """
-    parts: list[str] = []
-    extra = median_extra_seconds
-    if extra is not None and not math.isnan(extra):
-        if fmt_duration(abs(extra)) in ("0 s",):
-            parts.append("took as long")
-        elif extra > 0:
-            parts.append(f"took {fmt_duration(extra)} longer")
-        else:
-            parts.append(f"were {fmt_duration(-extra)} shorter")
-    delta = satisfaction_delta
-    if delta is not None and not math.isnan(delta):
-        if round(abs(delta), 1) == 0:
-            parts.append("scored the same")
-        else:
-            parts.append(f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}")
-    return "; these journeys " + " and ".join(parts) if parts else ""
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def render_statement(
-    pattern: Pattern,
-    *,
-    journeys: int,
-    share: float,
-    median_seconds: float | None,
-    activity: str | None,
-    median_extra_seconds: float | None = None,
-    satisfaction_delta: float | None = None,
-) -> str:
-    """Fill the pattern's statement template with human numbers.
-
-    >>> p = builtin_patterns()[0]
-    >>> render_statement(p, journeys=1204, share=0.0971, median_seconds=12240, activity="Schedule appointment",
-    ...                  median_extra_seconds=181440, satisfaction_delta=-1.6)
-    "Called after failing on the portal: 1,204 journeys (9.7%), a median 3.4 h after 'Schedule appointment' failed; these journeys took 2.1 d longer and scored 1.6 points lower."
-    """
-    if journeys == 0:
-        return NO_JOURNEYS_STATEMENT.format(Name=_capital(pattern.name), name=pattern.name)
-    quoted = f"'{activity}'" if activity is not None else "the first step"
-    fails = pattern.steps[0].conditions.get(S.OUTCOME) == (S.FAILURE,)
-    values = {
-        "name": pattern.name,
-        "Name": _capital(pattern.name),
-        "journeys": fmt_count(journeys),
-        "journeys_noun": "journey" if journeys == 1 else "journeys",
-        "share": fmt_share(share),
-        "median": fmt_duration(median_seconds) if median_seconds is not None else "-",
-        "activity": activity if activity is not None else "",
-        "trigger": f"{quoted} failed" if fails else quoted,
-        "impact": impact_clause(median_extra_seconds, satisfaction_delta),
-    }
-    return pattern.statement.format(**values)
-
+__all__ = [
+    "DEFAULT_WINDOW",
+    "DEFAULT_VOCABULARY",
+    "RULE_DEFAULTS",
+    "Pattern",
+    "PatternResult",
+    "Rules",
+    "Step",
+    "builtin_patterns",
+    "default_rules",
+    "load_rules",
+    "match_patterns",
+    "parse_duration",
+    "pattern_journeys",
+    "slug",
+]
 
 # ----------------------------------------------------------------------------------------------
-# Steps, patterns, rules
+# Built-in patterns and rules
 # ----------------------------------------------------------------------------------------------
-
-CondValue = str | None
-
-
-def _norm_value(column: str, value: Any) -> CondValue:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, (int, float, str)):
-        text = str(value)
-    else:
-        raise TypeError(f"a condition value is a string, a number or null, not {type(value).__name__}")
-    if column == S.CHANNEL:
-        return S.normalise_channel_name(text)
-    if column == S.OUTCOME:
-        return S.OUTCOME_VALUES.get(text.strip().lower(), text)
-    return text
-
-
-@dataclass(frozen=True)
-class Step:
-    """Conditions one event must satisfy, and the most time allowed since the previous step's event.
-
-    ``conditions`` maps a column to a value or a list of values (any of them; ``None`` = missing);
-    channel and outcome values are normalised. ``matches`` maps a column to a regular expression
-    the value must contain. ``within`` is ignored on the first step.
-
-    >>> Step({"channel": ["Portal", "app"], "outcome": "failed"}).conditions
-    {'channel': ('web', 'app'), 'outcome': ('failure',)}
-    """
-
-    conditions: Mapping[str, Any] = field(default_factory=dict, hash=False)
-    within: timedelta | None = None
-    matches: Mapping[str, str] = field(default_factory=dict, hash=False)
-
-    def __post_init__(self) -> None:
-        norm: dict[str, tuple[CondValue, ...]] = {}
-        for column, value in self.conditions.items():
-            values = value if isinstance(value, (list, tuple)) else [value]
-            norm[str(column)] = tuple(_norm_value(str(column), v) for v in values)
-        object.__setattr__(self, "conditions", norm)
-        object.__setattr__(self, "matches", {str(k): str(v) for k, v in self.matches.items()})
-
-    def columns(self) -> list[str]:
-        """The columns this step reads, conditions first, in order."""
-        return list(dict.fromkeys([*self.conditions, *self.matches]))
-
-    def describe(self) -> str:
-        """Short text for notes: ``channel web, outcome failure``."""
-        parts = []
-        for column, values in self.conditions.items():
-            shown = " or ".join("(missing)" if v is None else v for v in values)
-            parts.append(f"{column} {shown}")
-        parts += [f"{column} ~ /{rx}/" for column, rx in self.matches.items()]
-        return ", ".join(parts) if parts else "any event"
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A named sequence of steps with a statement template.
-
-    ``id`` is stable across vocabularies (built-ins: ``web-failure-then-phone``; others: a slug of
-    the name). ``path``/``line`` say where a rules file defined it (for error messages).
-    """
-
-    name: str
-    steps: tuple[Step, ...]
-    statement: str = DEFAULT_STATEMENT
-    builtin: bool = False
-    id: str = ""
-    path: str | None = None
-    line: int | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", tuple(self.steps))
-        if not self.steps:
-            raise ValueError("a pattern needs at least one step")
-        if not self.id:
-            object.__setattr__(self, "id", slug(self.name))
-
-
-def slug(name: str) -> str:
-    """A stable id from a name.
-
-    >>> slug("Called twice within a week!")
-    'called-twice-within-a-week'
-    """
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "pattern"
-
-
-def _words(vocabulary: Mapping[str, Mapping[str, str]], channel: str, key: str) -> str:
-    own = vocabulary.get(channel, {})
-    if key in own:
-        return own[key]
-    default = DEFAULT_VOCABULARY.get(channel, {})
-    if key in default:
-        return default[key]
-    return {"failing": f"on {channel}", "contact": f"used {channel}"}[key]
-
 
 def builtin_patterns(
     vocabulary: Mapping[str, Mapping[str, str]] = DEFAULT_VOCABULARY, window: timedelta = DEFAULT_WINDOW
@@ -331,7 +131,7 @@ def builtin_patterns(
     ]
     out = []
     for failing_key, failing_channels, contact in specs:
-        name = f"{_words(vocabulary, contact, 'contact')} after failing {_words(vocabulary, failing_key, 'failing')}"
+        name = W.builtin_name(vocabulary, failing_key, contact)
         steps = (
             Step({S.CHANNEL: list(failing_channels), S.OUTCOME: S.FAILURE}),
             Step({S.CHANNEL: contact}, within=window),
@@ -341,8 +141,9 @@ def builtin_patterns(
 
 
 @dataclass(frozen=True)
-class Rules:
-    """The patterns to look for, the vocabulary that named them and the built-ins' window.
+class Rules(RuleSet):
+    """The patterns to look for, the vocabulary that named them and the built-ins' window
+    (a :class:`~journeylog.config.rules.RuleSet` whose defaults are the built-ins).
 
     ``Rules()`` is the built-in set with the default vocabulary and window.
     """
@@ -358,64 +159,14 @@ def default_rules(window: timedelta = DEFAULT_WINDOW) -> Rules:
     return Rules(patterns=builtin_patterns(DEFAULT_VOCABULARY, window), window=window)
 
 
-# ----------------------------------------------------------------------------------------------
-# Rules files (YAML)
-# ----------------------------------------------------------------------------------------------
-
-_TOP_KEYS = ("version", "window", "builtins", "vocabulary", "patterns")
-_PATTERN_KEYS = ("name", "id", "statement", "steps")
-def _check_template(doc: _Yaml, node: Any, template: str) -> None:
-    try:
-        fields = [f for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
-    except ValueError as exc:
-        raise doc.error(node, f"bad statement template: {exc}", hint="write braces as {{ and }}") from None
-    for name in fields:
-        if name not in PLACEHOLDERS:
-            raise doc.error(node, f"unknown placeholder {{{name}}} in the statement",
-                            hint="one of " + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
-
-
-def _check_regex(doc: _Yaml, node: Any, regex: str) -> None:
-    try:
-        pl.Series([""], dtype=pl.String).str.contains(regex)
-    except Exception as exc:  # Polars' (Rust) regex syntax decides
-        first = str(exc).strip().splitlines()
-        raise doc.error(node, f"bad regular expression {regex!r}: {first[-1] if first else exc}") from None
-
-
-def _parse_step(doc: _Yaml, node: Any, index: int, where: str) -> Step:
-    entries = doc.mapping(node, f"step {index} of {where}")
-    within = None
-    conditions: dict[str, Any] = {}
-    matches: dict[str, str] = {}
-    for key, (key_node, value_node) in entries.items():
-        if key == "within":
-            if index == 1:
-                raise doc.error(key_node, "the first step cannot have `within` (it is the time since the previous step)")
-            within = doc.duration(value_node, "within")
-        elif key == "matches":
-            for column, (col_node, rx_node) in doc.mapping(value_node, "matches").items():
-                regex = doc.text(rx_node, f"the regular expression for {column!r}")
-                _check_regex(doc, rx_node, regex)
-                matches[column] = regex
-        else:
-            value = doc.value(value_node)
-            values = value if isinstance(value, list) else [value]
-            if isinstance(value, list) and not value:
-                raise doc.error(value_node, f"the condition on {key!r} lists no values")
-            for v in values:
-                if isinstance(v, (dict, list)):
-                    raise doc.error(value_node, f"the condition on {key!r} takes a value or a list of values")
-            conditions[key] = values
-    if not conditions and not matches:
-        raise doc.error(node, f"step {index} of {where} has no condition",
-                        hint="e.g. {channel: phone} or {activity: Pay, outcome: failure}")
-    return Step(conditions, within=within, matches=matches)
+#: What :func:`load_rules` reads a rules file against: the wording of :mod:`journeylog.explain.wording`.
+RULE_DEFAULTS = RuleDefaults(vocabulary=DEFAULT_VOCABULARY, placeholders=tuple(W.PLACEHOLDERS), builtins=builtin_patterns)
 
 
 def load_rules(path: str | os.PathLike[str]) -> Rules:
-    """Read a rules file (YAML, see ``docs/rules.md``): built-ins (unless ``builtins: false``),
-    renamed by its ``vocabulary``, with its ``window``, plus its own ``patterns``.
+    """Read a rules file (YAML, see ``docs/rules.md``, read by :mod:`journeylog.config.rules`):
+    built-ins (unless ``builtins: false``), renamed by its ``vocabulary``, with its ``window``, plus
+    its own ``patterns``.
 
     Every mistake is an :class:`~journeylog.errors.InvalidInput` naming the file, line and column.
 
@@ -428,72 +179,8 @@ def load_rules(path: str | os.PathLike[str]) -> Rules:
     >>> [pt.name for pt in rules.patterns][0], rules.patterns[-1].id, rules.window
     ('called after failing on the website', 'called-twice', datetime.timedelta(days=1))
     """
-    doc = _Yaml(path, "the rules file")
-    try:
-        return _rules_from(doc)
-    finally:
-        doc.loader.dispose()
-
-
-def _rules_from(doc: _Yaml) -> Rules:
-    label = doc.label
-    root = doc.root
-    if root is None:
-        return Rules(path=label)
-    top = doc.mapping(root, "the rules file")
-    doc.unknown(top, _TOP_KEYS, "the rules file")
-
-    if "version" in top and doc.value(top["version"][1]) != 1:
-        raise doc.error(top["version"][1], "unsupported rules version", hint="version: 1")
-    window = doc.duration(top["window"][1], "window") if "window" in top else DEFAULT_WINDOW
-    builtins = True
-    if "builtins" in top:
-        builtins = doc.value(top["builtins"][1])
-        if not isinstance(builtins, bool):
-            raise doc.error(top["builtins"][1], "`builtins` is true or false")
-
-    vocabulary: dict[str, dict[str, str]] = {k: dict(v) for k, v in DEFAULT_VOCABULARY.items()}
-    if "vocabulary" in top:
-        for channel, (ch_node, words_node) in doc.mapping(top["vocabulary"][1], "vocabulary").items():
-            key = " ".join(channel.strip().lower().split())
-            key = key if key == ONLINE else S.normalise_channel_name(key)
-            if not key:
-                raise doc.error(ch_node, "an empty channel name in the vocabulary")
-            words = doc.mapping(words_node, f"the words for {channel!r}")
-            doc.unknown(words, WORD_KEYS, f"the words for {channel!r}")
-            entry = vocabulary.setdefault(key, {})
-            for word_key, (_, w_node) in words.items():
-                entry[word_key] = doc.text(w_node, f"{channel}.{word_key}").strip()
-
-    patterns: list[Pattern] = list(builtin_patterns(vocabulary, window)) if builtins else []
-    if "patterns" in top:
-        for p_node in doc.sequence(top["patterns"][1], "`patterns`"):
-            entries = doc.mapping(p_node, "a pattern")
-            doc.unknown(entries, _PATTERN_KEYS, "a pattern")
-            if "name" not in entries:
-                raise doc.error(p_node, "a pattern needs a `name`")
-            name = " ".join(doc.text(entries["name"][1], "the name").split())
-            statement = DEFAULT_STATEMENT
-            if "statement" in entries:
-                statement = doc.text(entries["statement"][1], "the statement")
-                _check_template(doc, entries["statement"][1], statement)
-            pid = slug(name)
-            if "id" in entries:
-                pid = doc.text(entries["id"][1], "the id").strip()
-            if "steps" not in entries:
-                raise doc.error(p_node, f"the pattern {name!r} has no `steps`")
-            step_nodes = doc.sequence(entries["steps"][1], "`steps`")
-            if not step_nodes:
-                raise doc.error(entries["steps"][1], f"the pattern {name!r} has an empty `steps` list")
-            steps = tuple(_parse_step(doc, n, i, repr(name)) for i, n in enumerate(step_nodes, 1))
-            for other in patterns:
-                if other.name == name or other.id == pid:
-                    what = "a built-in pattern" if other.builtin else "another pattern"
-                    raise doc.error(entries["name"][1], f"{what} is already called {name!r} (id {other.id!r})",
-                                    hint="rename it" + (" or set `builtins: false`" if other.builtin else ""))
-            patterns.append(Pattern(name=name, steps=steps, statement=statement, id=pid,
-                                    path=label, line=doc.line(p_node)))
-    return Rules(patterns=tuple(patterns), vocabulary=vocabulary, window=window, path=label)
+    read = config_rules.load_rules(path, RULE_DEFAULTS)
+    return Rules(patterns=read.patterns, vocabulary=read.vocabulary, window=read.window, path=read.path)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -667,7 +354,7 @@ class PatternResult:
     @property
     def notes(self) -> list[str]:
         """One line per skipped pattern, e.g. ``not looking for 'called ...': the log has no channels``."""
-        return [f"not looking for {n!r}: {r}" for n, r in self.skipped.select("name", "reason").iter_rows()]
+        return [W.skipped_note(n, r) for n, r in self.skipped.select("name", "reason").iter_rows()]
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract (see the module docs): ``patterns`` and ``skipped_patterns``."""
@@ -702,7 +389,7 @@ def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pa
         for s in p.steps:
             for c in s.columns():
                 if c in missing or (c in info and not info[c]):
-                    reason = f"the log has no {c.replace('_', ' ')} information"
+                    reason = W.no_information_reason(c)
                     break
             if reason:
                 break
@@ -716,7 +403,7 @@ def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pa
             if reasons[p.id] is None:
                 for k, s in enumerate(p.steps):
                     if not found[f"{p.id}\x1f{k}"]:
-                        reasons[p.id] = f"no event matches step {k + 1} ({s.describe()})"
+                        reasons[p.id] = W.no_match_reason(k + 1, s.describe())
                         break
     return reasons
 
@@ -727,7 +414,7 @@ def _ids(values: pl.Series | Sequence[str]) -> pl.Series:
 
 def match_patterns(
     events: pl.DataFrame | pl.LazyFrame,
-    rules: Rules | Sequence[Pattern] | None = None,
+    rules: RuleSet | Sequence[Pattern] | None = None,
     *,
     reference: pl.Series | Sequence[str] | None = None,
 ) -> PatternResult:
@@ -738,7 +425,7 @@ def match_patterns(
     compared with all journeys where it does not occur. See the module docs for the semantics and
     the JSON contract.
     """
-    patterns = tuple(rules.patterns if isinstance(rules, Rules) else (rules if rules is not None else builtin_patterns()))
+    patterns = tuple(rules.patterns if isinstance(rules, RuleSet) else (rules if rules is not None else builtin_patterns()))
     seen: dict[str, str] = {}
     for p in patterns:
         if p.id in seen or p.name in seen.values():
@@ -779,9 +466,9 @@ def match_patterns(
         rows.append({
             "id": p.id,
             "name": p.name,
-            "statement": render_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
-                                          median_extra_seconds=imp["median_extra_seconds"],
-                                          satisfaction_delta=imp["satisfaction_delta"]),
+            "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
+                                             median_extra_seconds=imp["median_extra_seconds"],
+                                             satisfaction_delta=imp["satisfaction_delta"]),
             "journeys": n,
             "share": share,
             "median_seconds_to_contact": median,
