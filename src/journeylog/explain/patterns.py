@@ -86,9 +86,10 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog.config import rules as config_rules
-from journeylog.config.rules import DEFAULT_WINDOW, ONLINE, CondValue, Pattern, RuleDefaults, RuleSet, Step, slug
+from journeylog.config.rules import DEFAULT_WINDOW, ONLINE, Pattern, RuleDefaults, RuleSet, Step, slug
 from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import InvalidInput
+from journeylog.explain.matching import check_columns, first_matches, pattern_journeys, sorted_events, step_expr
 from journeylog.explain import wording as W
 from journeylog.explain.wording import DEFAULT_VOCABULARY
 from journeylog.journeys import impact, journey_stats
@@ -184,148 +185,11 @@ def load_rules(path: str | os.PathLike[str]) -> Rules:
 
 
 # ----------------------------------------------------------------------------------------------
-# Matching (Polars, vectorised)
+# Results (matching itself: journeylog.explain.matching)
 # ----------------------------------------------------------------------------------------------
 
 _J, _T = S.JOURNEY_ID, S.TIMESTAMP
-_JOURNEY_SCHEMA = {_J: pl.String(), "start_ts": S.TIME_DTYPE, "end_ts": S.TIME_DTYPE, "activity": pl.String(),
-                   "seconds_to_contact": pl.Float64()}
 _TOP = 5
-
-
-def _lazy(events: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    lf = events.lazy()
-    names = lf.collect_schema().names()
-    keys = [_J, _T] + ([S.INPUT_ORDER] if S.INPUT_ORDER in names else [])
-    return lf.sort(keys, maintain_order=True)
-
-
-def _missing_column_error(pattern: Pattern, column: str, names: Sequence[str]) -> InvalidInput:
-    shown = ", ".join(names[:30]) + (" ..." if len(names) > 30 else "")
-    return InvalidInput(f"pattern {pattern.name!r} needs the column {column!r}, which the log does not have",
-                        path=pattern.path, row=pattern.line, hint=f"the log's columns: {shown}")
-
-
-def _check_columns(pattern: Pattern, names: Sequence[str]) -> list[str]:
-    """Missing canonical columns (the pattern is inapplicable); raises for unknown other columns."""
-    missing = []
-    for step in pattern.steps:
-        for column in step.columns():
-            if column in names:
-                continue
-            if column in S.SCHEMA:
-                missing.append(column)
-            else:
-                raise _missing_column_error(pattern, column, list(names))
-    return list(dict.fromkeys(missing))
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _condition_expr(column: str, values: tuple[CondValue, ...], dtype: pl.DataType | None) -> pl.Expr:
-    present = [v for v in values if v is not None]
-    if dtype is not None and dtype.is_numeric():
-        # numbers compare as numbers ("5" matches 5.0); text that is no number matches nothing
-        col = pl.col(column).cast(pl.Float64)
-        numbers = [x for x in map(_number, present) if x is not None]
-        expr = col.is_in(pl.Series(numbers, dtype=pl.Float64).implode()) if numbers else pl.lit(False)
-    else:
-        col = pl.col(column).cast(pl.String)
-        expr = col.is_in(pl.Series(present, dtype=pl.String).implode()) if present else pl.lit(False)
-    if None in values:
-        expr = expr | col.is_null()
-    return expr.fill_null(False)
-
-
-def _step_expr(step: Step, schema: Mapping[str, pl.DataType]) -> pl.Expr:
-    expr = pl.lit(True)
-    for column, values in step.conditions.items():
-        expr = expr & _condition_expr(column, values, schema.get(column))
-    for column, regex in step.matches.items():
-        expr = expr & pl.col(column).cast(pl.String).str.contains(regex).fill_null(False)
-    return expr
-
-
-def _match_lazy(lf: pl.LazyFrame, pattern: Pattern) -> pl.LazyFrame:
-    """journey_id, start_ts, end_ts, activity, seconds_to_contact of each journey's first match.
-
-    ``lf`` is sorted by (journey, timestamp, input order) and has every column the pattern reads.
-    Per step, every row learns the time, journey and chain start (a row number) of the latest
-    strictly earlier row that completed the previous step: a global ``shift(1).forward_fill()``,
-    kept only when that row is in the same journey (rows are grouped by journey, so a value from
-    another journey means there is none in this one). This avoids window functions over millions
-    of small journeys.
-    """
-    cols = list(dict.fromkeys([_J, _T, S.ACTIVITY, *(c for s in pattern.steps for c in s.columns())]))
-    base = lf.select(cols).with_row_index("_row").with_columns(pl.col(_J).rle_id().alias("_jx"))
-    schema = base.collect_schema()
-    ts = pl.col(_T)
-
-    def carried(expr: pl.Expr) -> pl.Expr:
-        return pl.when("_ok").then(expr).shift(1).forward_fill()
-
-    # step 1: the event itself starts a chain
-    chain = base.with_columns(_step_expr(pattern.steps[0], schema).alias("_ok")).with_columns(
-        pl.when("_ok").then(pl.col("_row")).alias("_start")
-    )
-    for step in pattern.steps[1:]:
-        chain = chain.with_columns(
-            carried(ts).alias("_pt"), carried(pl.col("_jx")).alias("_pj"), carried(pl.col("_start")).alias("_ps")
-        )
-        ok = _step_expr(step, schema) & (pl.col("_pj") == pl.col("_jx")).fill_null(False)
-        if step.within is not None:
-            ok = ok & ((ts - pl.col("_pt")) <= pl.lit(step.within))
-        chain = chain.with_columns(ok.fill_null(False).alias("_ok")).with_columns(
-            pl.when("_ok").then(pl.col("_ps")).alias("_start")
-        ).drop("_pt", "_pj", "_ps")
-    firsts = (
-        chain.filter(pl.col("_ok"))
-        .filter(pl.col("_jx").is_first_distinct())
-        .select(pl.col(_J).cast(pl.String), pl.col(_T).alias("end_ts"), "_start")
-    )
-    starts = base.select(pl.col("_row").alias("_start"), pl.col(_T).alias("start_ts"),
-                         pl.col(S.ACTIVITY).cast(pl.String).alias("activity"))
-    return (
-        firsts.join(starts, on="_start", how="left")
-        .select(
-            _J, "start_ts", "end_ts", "activity",
-            ((pl.col("end_ts") - pl.col("start_ts")).dt.total_microseconds().cast(pl.Float64) / 1_000_000)
-            .alias("seconds_to_contact"),
-        )
-        .sort(_J)
-    )
-
-
-def pattern_journeys(events: pl.DataFrame | pl.LazyFrame, pattern: Pattern) -> pl.DataFrame:
-    """The journeys where ``pattern`` occurs, one row each, sorted by ``journey_id``:
-    ``journey_id``, ``start_ts`` (step-1 event of the first match), ``end_ts`` (its final event),
-    ``activity`` (of the step-1 event), ``seconds_to_contact``.
-
-    A missing canonical column means no journey matches; any other missing column is an error.
-
-    >>> import polars as pl, datetime as dt
-    >>> t = lambda h: dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=h)
-    >>> ev = pl.DataFrame({"journey_id": ["a", "a", "a"], "timestamp": [t(0), t(1), t(5)],
-    ...                    "channel": ["app", "app", "chat"], "activity": ["Pay", "Pay again", "Chat"],
-    ...                    "outcome": ["failure", "failure", None]})
-    >>> pattern_journeys(ev, builtin_patterns()[3]).select("journey_id", "activity", "seconds_to_contact").rows()
-    [('a', 'Pay again', 14400.0)]
-    """
-    lf = _lazy(events)
-    names = lf.collect_schema().names()
-    if _check_columns(pattern, names):
-        return pl.DataFrame(schema=_JOURNEY_SCHEMA)
-    return _match_lazy(lf, pattern).collect().cast(_JOURNEY_SCHEMA)  # type: ignore[arg-type]
-
-
-# ----------------------------------------------------------------------------------------------
-# Results
-# ----------------------------------------------------------------------------------------------
 
 _TABLE_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.String(),
@@ -384,7 +248,7 @@ def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pa
     info = _column_info(lf, names, canonical)
     step_exprs: dict[str, pl.Expr] = {}
     for p in patterns:
-        missing = _check_columns(p, names)  # raises for unknown attribute columns
+        missing = check_columns(p, names)  # raises for unknown attribute columns
         reason = None
         for s in p.steps:
             for c in s.columns():
@@ -396,7 +260,7 @@ def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pa
         reasons[p.id] = reason
         if reason is None:
             for k, s in enumerate(p.steps):
-                step_exprs[f"{p.id}\x1f{k}"] = _step_expr(s, schema).any()
+                step_exprs[f"{p.id}\x1f{k}"] = step_expr(s, schema).any()
     if step_exprs:
         found = lf.select([e.alias(k) for k, e in step_exprs.items()]).collect().row(0, named=True)
         for p in patterns:
@@ -431,7 +295,7 @@ def match_patterns(
         if p.id in seen or p.name in seen.values():
             raise InvalidInput(f"two patterns share the id {p.id!r} or the name {p.name!r}", path=p.path, row=p.line)
         seen[p.id] = p.name
-    lf = _lazy(events)
+    lf = sorted_events(events)
     names = lf.collect_schema().names()
     # read only what the patterns and the impact figures need, once
     wanted = [_J, _T, S.ACTIVITY, S.SATISFACTION, *(c for p in patterns for s in p.steps for c in s.columns())]
@@ -445,7 +309,7 @@ def match_patterns(
     if not applicable:
         return PatternResult(pl.DataFrame(schema=_TABLE_SCHEMA), skipped)
 
-    found = pl.collect_all([_match_lazy(lf, p) for p in applicable])
+    found = pl.collect_all([first_matches(lf, p) for p in applicable])
     stats = journey_stats(lf)
     all_ids = stats[_J].cast(pl.String)
     total = stats.height
