@@ -127,30 +127,12 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     else:
         catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
 
-    # cross-channel patterns
-    found = patterns.match_patterns(events, rules, reference=fitting)
-    pat = found.table
-    notes.extend(found.notes)
-    reported = set(pat["id"].to_list()) if pat.height else set()
-    pat_journeys = pl.concat(
-        [patterns.pattern_journeys(events, p).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
-         for p in rules.patterns if p.id in reported],
-        how="vertical",
-    ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
-    if pat.height:
-        pat = pat.with_columns(pl.col("name").map_elements(opts.allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
+    pat, pat_journeys = _patterns(events, rules, fitting, opts.allow, notes)
 
     # journeys whose only deviations are accepted count as fitting for checks
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
     bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
-    devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
-    pats_per_journey = pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns")) if pat_journeys.height else None
-    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
-    if pats_per_journey is not None:
-        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
-    else:
-        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
-    jt = jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
+    jt = _with_deviations_and_patterns(jt, journey_devs, pat_journeys)
     total = jv.height
     if opts.method == "alignments":
         figures["fitting_share_accepted"] = (total - bad.len()) / total if total else 0.0
@@ -166,6 +148,36 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         unseen_tasks=labels.unseen_tasks,
         notes=notes,
     )
+
+
+def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: Allow,
+              notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The cross-channel pattern table (with ``accepted``) and journey_id -> pattern name; the
+    notes on skipped patterns are added to ``notes``."""
+    found = patterns.match_patterns(events, rules, reference=fitting)
+    pat = found.table
+    notes.extend(found.notes)
+    reported = set(pat["id"].to_list()) if pat.height else set()
+    pat_journeys = pl.concat(
+        [patterns.pattern_journeys(events, p).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
+         for p in rules.patterns if p.id in reported],
+        how="vertical",
+    ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
+    if pat.height:
+        pat = pat.with_columns(pl.col("name").map_elements(allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
+    return pat, pat_journeys
+
+
+def _with_deviations_and_patterns(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:
+    """The journey table with sorted ``deviations`` and ``patterns`` lists (empty, never null)."""
+    devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
+    pats_per_journey = pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns")) if pat_journeys.height else None
+    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
+    if pats_per_journey is not None:
+        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
+    else:
+        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
+    return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
 
 
 def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
