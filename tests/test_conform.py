@@ -250,7 +250,7 @@ def test_cli_journeys_out(tmp_path):
 def test_vocabulary_rewords_deviations_and_patterns(sample_events, tmp_path):
     rules = tmp_path / "rules.yaml"
     rules.write_text("vocabulary:\n  app: {failing: in the MyTelco app}\n")
-    from journeylog.patterns import load_rules
+    from journeylog.explain.patterns import load_rules
 
     data = C.to_json(C.conform(sample_events, load_model(SAMPLE / "designed_journey.bpmn"),
                                C.ConformOptions(precision=False, rules=load_rules(rules))))

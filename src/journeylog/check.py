@@ -957,7 +957,7 @@ class CheckRun:
 def conform_options_for(config: CheckConfig, *, precision: bool = True) -> Any:
     """ConformOptions from the rules and allow-list files named by the configuration."""
     from journeylog.conform import Allow, ConformOptions, load_allow
-    from journeylog.patterns import load_rules
+    from journeylog.explain.patterns import load_rules
 
     return ConformOptions(precision=precision, rules=load_rules(config.rules) if config.rules else None,
                           allow=load_allow(config.allow) if config.allow else Allow())

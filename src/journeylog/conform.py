@@ -2,7 +2,7 @@
 
 :func:`conform` aligns one trace per variant with the designed model (pm4py, via
 :mod:`journeylog.mining`), weights the results back by how many journeys follow each variant,
-and explains the differences (:mod:`journeylog.deviations`, :mod:`journeylog.patterns`). The
+and explains the differences (:mod:`journeylog.explain.deviations`, :mod:`journeylog.explain.patterns`). The
 figures equal pm4py's on the full log: ``fitness`` = ``fitness_alignments(...)["log_fitness"]``,
 ``fitting_share`` = ``percentage_of_fitting_traces / 100``, ``precision`` =
 ``precision_alignments``.
@@ -20,76 +20,31 @@ from typing import Any
 
 import polars as pl
 
-from journeylog import deviations as DV
 from journeylog import journeys as J
+from journeylog import mining
 from journeylog import schema as S
+from journeylog.config import allow as config_allow
+from journeylog.config.allow import Allow
+from journeylog.config.rules import RuleSet
 from journeylog.errors import InvalidInput, UsageError
+from journeylog.explain import deviations as DV
+from journeylog.explain import patterns
+from journeylog.models import DesignedModel, label_check
+
+__all__ = ["METHODS", "Allow", "ConformOptions", "Conformance", "conform", "load_allow", "to_json"]
 
 METHODS = ("alignments", "tbr")
 
 
-@dataclass(frozen=True)
-class Allow:
-    """Accepted deviations: ids (``kind:activity``), (kind, activity) pairs, pattern names."""
-
-    ids: frozenset[str] = frozenset()
-    patterns: frozenset[str] = frozenset()
-    reasons: dict[str, str] = field(default_factory=dict)
-
-    def accepts(self, deviation_id: str) -> bool:
-        return deviation_id in self.ids
-
-    def accepts_pattern(self, name: str) -> bool:
-        return name in self.patterns
-
-
 def load_allow(path: str | os.PathLike[str]) -> Allow:
-    """Read an allow-list YAML::
+    """Read an allow-list YAML (:mod:`journeylog.config.allow`)::
 
         accepted:
           - {kind: repeated, activity: Schedule appointment, reason: rescheduling is fine}
           - {id: "unexpected:Call: question about first bill"}
           - {pattern: chatted after failing in the app}
     """
-    import yaml
-
-    from journeylog.io.files import local_file
-
-    label = os.fspath(path)
-    try:
-        doc = yaml.safe_load(local_file(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InvalidInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=label,
-                           row=mark.line + 1 if mark else None) from None
-    items = (doc or {}).get("accepted") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        raise InvalidInput("an allow-list is a mapping with an `accepted:` list", path=label)
-    ids: set[str] = set()
-    patterns: set[str] = set()
-    reasons: dict[str, str] = {}
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise InvalidInput(f"accepted[{i}] must be a mapping (kind/activity, id or pattern)", path=label)
-        unknown = set(item) - {"kind", "activity", "id", "pattern", "reason"}
-        if unknown:
-            raise InvalidInput(f"accepted[{i}]: unknown key(s) {', '.join(sorted(unknown))}", path=label)
-        if "pattern" in item:
-            key = str(item["pattern"])
-            patterns.add(key)
-        elif "id" in item:
-            key = str(item["id"])
-            ids.add(key)
-        elif "kind" in item and "activity" in item:
-            if item["kind"] not in DV.KINDS:
-                raise InvalidInput(f"accepted[{i}]: kind must be one of {', '.join(DV.KINDS)}", path=label)
-            key = f"{item['kind']}:{item['activity']}"
-            ids.add(key)
-        else:
-            raise InvalidInput(f"accepted[{i}] needs kind and activity, an id, or a pattern", path=label)
-        if item.get("reason"):
-            reasons[key] = str(item["reason"])
-    return Allow(frozenset(ids), frozenset(patterns), reasons)
+    return config_allow.load_allow(path, DV.KINDS)
 
 
 @dataclass(frozen=True)
@@ -99,7 +54,7 @@ class ConformOptions:
 
     method: str = "alignments"
     precision: bool = True
-    rules: Any = None  # patterns.Rules, or None for the built-ins
+    rules: RuleSet | None = None  # None: the built-ins (journeylog.explain.patterns.Rules)
     allow: Allow = field(default_factory=Allow)
     examples: int = 5
 
@@ -118,11 +73,8 @@ class Conformance:
     notes: list[str]
 
 
-def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = None) -> Conformance:
+def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
     """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`)."""
-    from journeylog import mining, patterns
-    from journeylog.models import label_check
-
     opts = options or ConformOptions()
     if opts.method not in METHODS:
         raise UsageError(f"--method must be one of {', '.join(METHODS)}")
@@ -175,30 +127,12 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
     else:
         catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
 
-    # cross-channel patterns
-    found = patterns.match_patterns(events, rules, reference=fitting)
-    pat = found.table
-    notes.extend(found.notes)
-    reported = set(pat["id"].to_list()) if pat.height else set()
-    pat_journeys = pl.concat(
-        [patterns.pattern_journeys(events, p).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
-         for p in rules.patterns if p.id in reported],
-        how="vertical",
-    ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
-    if pat.height:
-        pat = pat.with_columns(pl.col("name").map_elements(opts.allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
+    pat, pat_journeys = _patterns(events, rules, fitting, opts.allow, notes)
 
     # journeys whose only deviations are accepted count as fitting for checks
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
     bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
-    devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
-    pats_per_journey = pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns")) if pat_journeys.height else None
-    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
-    if pats_per_journey is not None:
-        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
-    else:
-        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
-    jt = jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
+    jt = _with_deviations_and_patterns(jt, journey_devs, pat_journeys)
     total = jv.height
     if opts.method == "alignments":
         figures["fitting_share_accepted"] = (total - bad.len()) / total if total else 0.0
@@ -214,6 +148,36 @@ def conform(events: pl.DataFrame, model: Any, options: ConformOptions | None = N
         unseen_tasks=labels.unseen_tasks,
         notes=notes,
     )
+
+
+def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: Allow,
+              notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The cross-channel pattern table (with ``accepted``) and journey_id -> pattern name; the
+    notes on skipped patterns are added to ``notes``."""
+    found = patterns.match_patterns(events, rules, reference=fitting)
+    pat = found.table
+    notes.extend(found.notes)
+    reported = set(pat["id"].to_list()) if pat.height else set()
+    pat_journeys = pl.concat(
+        [patterns.pattern_journeys(events, p).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
+         for p in rules.patterns if p.id in reported],
+        how="vertical",
+    ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
+    if pat.height:
+        pat = pat.with_columns(pl.col("name").map_elements(allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
+    return pat, pat_journeys
+
+
+def _with_deviations_and_patterns(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:
+    """The journey table with sorted ``deviations`` and ``patterns`` lists (empty, never null)."""
+    devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
+    pats_per_journey = pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns")) if pat_journeys.height else None
+    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
+    if pats_per_journey is not None:
+        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
+    else:
+        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
+    return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
 
 
 def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -126,7 +126,7 @@ AllowOpt = Annotated[Optional[str], typer.Option("--allow", help="Accepted devia
 def conformance_options(rules: Optional[str], allow: Optional[str], method: str = "alignments", precision: bool = True):
     """ConformOptions from the command-line files (rules, allow-list)."""
     from journeylog.conform import Allow, ConformOptions, load_allow
-    from journeylog.patterns import load_rules
+    from journeylog.explain.patterns import load_rules
 
     return ConformOptions(method=method, precision=precision,
                           rules=load_rules(rules) if rules else None,

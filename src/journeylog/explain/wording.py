@@ -1,6 +1,9 @@
 """Every sentence journeylog says about journeys: templates, the channel vocabulary, and the one
 :class:`DeviationKind` enum used wherever a kind of deviation is named.
 
+Numbers, shares and durations are worded by :mod:`journeylog.text`, so a figure reads the same in
+every output.
+
 >>> DeviationKind("dropped_out").label
 'dropped out'
 >>> [k.value for k in DeviationKind]
@@ -9,9 +12,30 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from enum import Enum
+from typing import Any
 
-__all__ = ["DeviationKind"]
+from journeylog import schema as S
+from journeylog.config.rules import ONLINE, Pattern
+from journeylog.text import fmt_duration, fmt_int, fmt_share
+
+__all__ = [
+    "DeviationKind",
+    "DEFAULT_VOCABULARY",
+    "PLACEHOLDERS",
+    "DEFAULT_STATEMENT",
+    "NO_JOURNEYS_STATEMENT",
+    "channel_words",
+    "builtin_name",
+    "impact_clause",
+    "pattern_statement",
+    "deviation_statement",
+    "no_information_reason",
+    "no_match_reason",
+    "skipped_note",
+]
 
 
 class DeviationKind(str, Enum):
@@ -30,3 +54,199 @@ class DeviationKind(str, Enum):
     def label(self) -> str:
         """The kind in words, as tables show it."""
         return self.value.replace("_", " ")
+
+
+# ----------------------------------------------------------------------------------------------
+# The channel vocabulary
+# ----------------------------------------------------------------------------------------------
+
+#: Channel -> words in the customers' terms. ``failing`` completes "after failing ..." and
+#: ``contact`` is the verb phrase of reaching out on the channel. A rules file may override any.
+DEFAULT_VOCABULARY: dict[str, dict[str, str]] = {
+    "web": {"failing": "on the portal", "contact": "used the portal"},
+    "app": {"failing": "in the app", "contact": "used the app"},
+    "phone": {"failing": "on the phone", "contact": "called"},
+    "chat": {"failing": "in chat", "contact": "chatted"},
+    "email": {"failing": "by e-mail", "contact": "e-mailed"},
+    "sms": {"failing": "by SMS", "contact": "texted"},
+    "store": {"failing": "in the store", "contact": "came to the store"},
+    "field": {"failing": "on a field visit", "contact": "had a field visit"},
+    "backoffice": {"failing": "in the back office", "contact": "was handled by the back office"},
+    "social": {"failing": "on social media", "contact": "posted on social media"},
+    ONLINE: {"failing": "online", "contact": "went online"},
+}
+
+
+def channel_words(vocabulary: Mapping[str, Mapping[str, str]], channel: str, key: str) -> str:
+    """The ``failing`` or ``contact`` words for ``channel``: the vocabulary's, else the default's.
+
+    >>> channel_words({}, "phone", "contact"), channel_words({}, "kiosk", "failing")
+    ('called', 'on kiosk')
+    """
+    own = vocabulary.get(channel, {})
+    if key in own:
+        return own[key]
+    default = DEFAULT_VOCABULARY.get(channel, {})
+    if key in default:
+        return default[key]
+    return {"failing": f"on {channel}", "contact": f"used {channel}"}[key]
+
+
+def builtin_name(vocabulary: Mapping[str, Mapping[str, str]], failing_key: str, contact: str) -> str:
+    """The name of a built-in pattern: ``called after failing on the portal``.
+
+    >>> builtin_name(DEFAULT_VOCABULARY, ONLINE, "store")
+    'came to the store after failing online'
+    """
+    return f"{channel_words(vocabulary, contact, 'contact')} after failing {channel_words(vocabulary, failing_key, 'failing')}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Impact and pattern statements
+# ----------------------------------------------------------------------------------------------
+
+#: Placeholders a statement template may use (see docs/rules.md).
+PLACEHOLDERS: dict[str, str] = {
+    "name": "the pattern's name",
+    "Name": "the name with a capital first letter",
+    "journeys": "how many journeys, e.g. 1,204",
+    "journeys_noun": "'journey' or 'journeys'",
+    "share": "their share of all journeys, e.g. 9.7%",
+    "median": "median time from the step-1 event to the final event, e.g. 3.4 h",
+    "activity": "the most frequent step-1 activity",
+    "trigger": "that activity quoted, with 'failed' when step 1 requires a failure",
+    "impact": "'; these journeys took 2.1 d longer and scored 1.6 points lower', or empty",
+}
+DEFAULT_STATEMENT = "{Name}: {journeys} {journeys_noun} ({share}), a median {median} after {trigger}{impact}."
+NO_JOURNEYS_STATEMENT = "{Name}: no journeys."
+
+
+def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None) -> str:
+    """The impact part of a statement, empty when nothing is known.
+
+    >>> impact_clause(181440.0, -1.62)
+    '; these journeys took 2.1 d longer and scored 1.6 points lower'
+    >>> impact_clause(-600.0, None)
+    '; these journeys were 10 min shorter'
+    >>> impact_clause(None, None)
+    ''
+    """
+    parts: list[str] = []
+    extra = median_extra_seconds
+    if extra is not None and not math.isnan(extra):
+        if fmt_duration(abs(extra)) in ("0 s",):
+            parts.append("took as long")
+        elif extra > 0:
+            parts.append(f"took {fmt_duration(extra)} longer")
+        else:
+            parts.append(f"were {fmt_duration(-extra)} shorter")
+    delta = satisfaction_delta
+    if delta is not None and not math.isnan(delta):
+        if round(abs(delta), 1) == 0:
+            parts.append("scored the same")
+        else:
+            parts.append(f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}")
+    return "; these journeys " + " and ".join(parts) if parts else ""
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def pattern_statement(
+    pattern: Pattern,
+    *,
+    journeys: int,
+    share: float,
+    median_seconds: float | None,
+    activity: str | None,
+    median_extra_seconds: float | None = None,
+    satisfaction_delta: float | None = None,
+) -> str:
+    """Fill the pattern's statement template (or :data:`DEFAULT_STATEMENT`) with human numbers.
+
+    >>> from journeylog.config.rules import Step
+    >>> p = Pattern(name="called after failing on the portal",
+    ...             steps=(Step({"channel": "web", "outcome": "failure"}), Step({"channel": "phone"})))
+    >>> pattern_statement(p, journeys=1204, share=0.0971, median_seconds=12240, activity="Schedule appointment",
+    ...                   median_extra_seconds=181440, satisfaction_delta=-1.6)
+    "Called after failing on the portal: 1,204 journeys (9.7%), a median 3.4 h after 'Schedule appointment' failed; these journeys took 2.1 d longer and scored 1.6 points lower."
+    """
+    if journeys == 0:
+        return NO_JOURNEYS_STATEMENT.format(Name=_capital(pattern.name), name=pattern.name)
+    quoted = f"'{activity}'" if activity is not None else "the first step"
+    fails = pattern.steps[0].conditions.get(S.OUTCOME) == (S.FAILURE,)
+    values = {
+        "name": pattern.name,
+        "Name": _capital(pattern.name),
+        "journeys": fmt_int(journeys),
+        "journeys_noun": "journey" if journeys == 1 else "journeys",
+        "share": fmt_share(share),
+        "median": fmt_duration(median_seconds) if median_seconds is not None else "-",
+        "activity": activity if activity is not None else "",
+        "trigger": f"{quoted} failed" if fails else quoted,
+        "impact": impact_clause(median_extra_seconds, satisfaction_delta),
+    }
+    return (pattern.statement or DEFAULT_STATEMENT).format(**values)
+
+
+def no_information_reason(column: str) -> str:
+    """Why a pattern is skipped when the log lacks a column's information."""
+    return f"the log has no {column.replace('_', ' ')} information"
+
+
+def no_match_reason(step_number: int, description: str) -> str:
+    """Why a pattern is skipped when no event satisfies one of its steps."""
+    return f"no event matches step {step_number} ({description})"
+
+
+def skipped_note(name: str, reason: str) -> str:
+    """The note for a skipped pattern: ``not looking for 'called ...': the log has no channels``."""
+    return f"not looking for {name!r}: {reason}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Deviation statements
+# ----------------------------------------------------------------------------------------------
+
+
+def _quote(name: str | None) -> str:
+    return "'" + str(name) + "'" if name is not None else "the start"
+
+
+def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The plain-language sentence for one deviation catalogue row (same words in every output).
+
+    Where it happened comes from the channel vocabulary (``failing`` words: "on the portal",
+    "in the app"), which a rules file can change (see docs/rules.md).
+
+    >>> deviation_statement({"kind": "skipped", "activity": "Identity check", "journeys": 1204, "share": 0.0971,
+    ...                      "channel": "app", "channel_share": 0.8, "median_extra_seconds": 7200.0})
+    "Skipped 'Identity check' in 1,204 journeys (9.7%), mostly in the app; these journeys took 2.0 h longer."
+    """
+    kind, act = DeviationKind(row["kind"]), _quote(row["activity"])
+    n, share = f"{row['journeys']:,}", fmt_share(row["share"])
+    words = (vocabulary or DEFAULT_VOCABULARY).get(row.get("channel") or "", {})
+    where = words.get("failing", "")
+    mostly = f", mostly {where}" if where and (row.get("channel_share") or 0) >= 0.5 else ""
+    ctx = row.get("context")
+    ctx_share = row.get("context_share") or 0
+    if kind is DeviationKind.SKIPPED:
+        head = f"Skipped {act} in {n} journeys ({share}){mostly}"
+    elif kind is DeviationKind.DROPPED_OUT:
+        failed = " failed" if (row.get("failed_share") or 0) >= 0.5 else ""
+        after = f", most often right after {_quote(ctx)}{failed}" if ctx and ctx_share >= 0.3 else ""
+        head = f"Dropped out before {act} in {n} journeys ({share}){after}"
+    elif kind is DeviationKind.UNEXPECTED:
+        after = f", most often after {_quote(ctx)}" if ctx and ctx_share >= 0.3 else ""
+        if row.get("in_model") is False:
+            head = f"Extra step {act} in {n} journeys ({share}){after}{mostly}"
+        else:
+            head = f"{act} happened where the designed journey does not expect it in {n} journeys ({share}){after}{mostly}"
+    elif kind is DeviationKind.REPEATED:
+        head = f"Repeated {act} in {n} journeys ({share}){mostly}"
+    else:  # wrong order
+        rel = row.get("relation") or "before"
+        head = f"Did {act} {rel} {_quote(ctx)} against the designed order in {n} journeys ({share})"
+    return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta")) + "."
+

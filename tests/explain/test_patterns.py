@@ -16,7 +16,7 @@ import pytest
 
 from journeylog import schema as S
 from journeylog.errors import InvalidInput
-from journeylog.patterns import (
+from journeylog.explain.patterns import (
     DEFAULT_VOCABULARY,
     Pattern,
     Rules,
@@ -29,7 +29,7 @@ from journeylog.patterns import (
     pattern_journeys,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "telecom" / "sources.yaml"
 T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 BUILTIN_IDS = {
@@ -494,6 +494,6 @@ def test_docs_example_rules_file_loads_and_runs(tmp_path, sample_events):
 def test_module_doctests():
     import doctest
 
-    from journeylog import patterns
+    from journeylog.explain import patterns
 
     assert doctest.testmod(patterns).failed == 0

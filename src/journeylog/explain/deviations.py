@@ -21,7 +21,7 @@ to the journeys of each variant to count journeys, find the channel where it hap
 compute the impact against journeys that fit the design.
 
 >>> moves = [("Order", "Order"), (">>", "Identity check"), ("Call", ">>"), ("Pay", "Pay"), (">>", "Install"), (">>", "Bill")]
->>> [(o["kind"], o["activity"], o["context"]) for o in variant_deviations(moves)]
+>>> [(o["kind"].value, o["activity"], o["context"]) for o in variant_deviations(moves)]
 [('skipped', 'Identity check', 'Order'), ('unexpected', 'Call', 'Order'), ('dropped_out', 'Install', 'Pay')]
 """
 
@@ -35,11 +35,14 @@ import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
-from journeylog.render.terminal import fmt_share
+from journeylog.explain.wording import DeviationKind, deviation_statement
 
-SKIPPED, DROPPED_OUT, UNEXPECTED, REPEATED, WRONG_ORDER = "skipped", "dropped_out", "unexpected", "repeated", "wrong_order"
-KINDS = (SKIPPED, DROPPED_OUT, UNEXPECTED, REPEATED, WRONG_ORDER)
-SKIP = ">>"
+__all__ = ["KINDS", "SKIP", "variant_deviations", "occurrences_table", "catalogue"]
+
+#: Every kind's value, in the order of :class:`DeviationKind`.
+KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
+SKIP = ">>"  # pm4py's "no move"
+
 
 def _move(pair: Sequence[Any]) -> tuple[str | None, str | None]:
     """Normalise a pm4py move: ``>>`` becomes None; silent moves are (None, None)."""
@@ -80,13 +83,13 @@ def variant_deviations(moves: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
                 nxt = next((m[0] for m in seq[pos + 1:] if m[0] is not None and m[1] is not None), None)
                 prev = last_done
                 early = any(m[0] is None and m[1] == log for m in seq[pos + 1:])
-                occurrences.append({"kind": WRONG_ORDER, "activity": log, "context": nxt if early else prev,
+                occurrences.append({"kind": DeviationKind.WRONG_ORDER, "activity": log, "context": nxt if early else prev,
                                     "relation": "before" if early else "after", "event_index": index})
             elif log in done:
-                occurrences.append({"kind": REPEATED, "activity": log, "context": last_done, "relation": "after",
+                occurrences.append({"kind": DeviationKind.REPEATED, "activity": log, "context": last_done, "relation": "after",
                                     "event_index": index})
             else:
-                occurrences.append({"kind": UNEXPECTED, "activity": log, "context": last_done, "relation": "after",
+                occurrences.append({"kind": DeviationKind.UNEXPECTED, "activity": log, "context": last_done, "relation": "after",
                                     "event_index": index})
             done.add(log)
             last_done = log
@@ -95,10 +98,10 @@ def variant_deviations(moves: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
         if model in out_of_order:
             continue  # reported once, as wrong_order, at its log move
         if pos >= tail:
-            occurrences.append({"kind": DROPPED_OUT, "activity": model, "context": last_done, "relation": "after",
+            occurrences.append({"kind": DeviationKind.DROPPED_OUT, "activity": model, "context": last_done, "relation": "after",
                                 "event_index": max(index, 0)})
             break
-        occurrences.append({"kind": SKIPPED, "activity": model, "context": last_done, "relation": "after",
+        occurrences.append({"kind": DeviationKind.SKIPPED, "activity": model, "context": last_done, "relation": "after",
                             "event_index": max(index, 0)})
     return occurrences
 
@@ -117,46 +120,6 @@ def occurrences_table(aligned: pl.DataFrame) -> pl.DataFrame:
     schema = {"variant_id": pl.UInt32, "kind": pl.String, "activity": pl.String, "context": pl.String,
               "relation": pl.String, "event_index": pl.Int64}
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
-
-
-def _quote(name: str | None) -> str:
-    return "'" + str(name) + "'" if name is not None else "the start"
-
-
-def statement(row: dict[str, Any], vocabulary: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The plain-language sentence for one catalogue row (same words in every output format).
-
-    Where it happened comes from the channel vocabulary (``failing`` words: "on the portal",
-    "in the app"), which a rules file can change (see docs/rules.md)."""
-    from journeylog.patterns import DEFAULT_VOCABULARY
-
-    kind, act = row["kind"], _quote(row["activity"])
-    n, share = f"{row['journeys']:,}", fmt_share(row["share"])
-    words = (vocabulary or DEFAULT_VOCABULARY).get(row.get("channel") or "", {})
-    where = words.get("failing", "")
-    mostly = f", mostly {where}" if where and (row.get("channel_share") or 0) >= 0.5 else ""
-    ctx = row.get("context")
-    ctx_share = row.get("context_share") or 0
-    if kind == SKIPPED:
-        head = f"Skipped {act} in {n} journeys ({share}){mostly}"
-    elif kind == DROPPED_OUT:
-        failed = " failed" if (row.get("failed_share") or 0) >= 0.5 else ""
-        after = f", most often right after {_quote(ctx)}{failed}" if ctx and ctx_share >= 0.3 else ""
-        head = f"Dropped out before {act} in {n} journeys ({share}){after}"
-    elif kind == UNEXPECTED:
-        after = f", most often after {_quote(ctx)}" if ctx and ctx_share >= 0.3 else ""
-        if row.get("in_model") is False:
-            head = f"Extra step {act} in {n} journeys ({share}){after}{mostly}"
-        else:
-            head = f"{act} happened where the designed journey does not expect it in {n} journeys ({share}){after}{mostly}"
-    elif kind == REPEATED:
-        head = f"Repeated {act} in {n} journeys ({share}){mostly}"
-    else:  # wrong order
-        rel = row.get("relation") or "before"
-        head = f"Did {act} {rel} {_quote(ctx)} against the designed order in {n} journeys ({share})"
-    from journeylog.patterns import impact_clause  # one wording for impact, everywhere
-
-    return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta")) + "."
 
 
 def catalogue(
@@ -211,7 +174,7 @@ def catalogue(
         r.update(J.impact(stats, affected, ref))
         r["share"] = r["journeys"] / total if total else 0.0
         r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
-        r["statement"] = statement(r, vocabulary)
+        r["statement"] = deviation_statement(r, vocabulary)
         rows.append(r)
     cat = pl.DataFrame(rows)
     cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64))

@@ -16,7 +16,7 @@ from journeylog.models import DesignedModel, label_check, load_model, model_kind
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-DATA = Path(__file__).parent / "data" / "models"
+DATA = Path(__file__).resolve().parents[1] / "data" / "models"
 BPMN_FILES = sorted((DATA / "bpmn").glob("*.bpmn.gz")) + [DATA / "running-example.bpmn", DATA / "receipt.bpmn"]
 FAILING = {
     "B.1.0.bpmn.gz": ("callActivity", "_fa3a8e53-5be0-4f0b-8680-d2498e255209", 73),

@@ -1,0 +1,346 @@
+"""Cross-channel patterns: "called after failing on the portal", and your own, from a rules file.
+
+A **pattern** is a named sequence of event conditions (:class:`Step`) with time windows between
+them, and a statement template. Five are built in (:func:`builtin_patterns`), each within one
+journey and a configurable window (48 h by default):
+
+=============================  ===================================  ====================
+id                             step 1                               step 2
+=============================  ===================================  ====================
+``web-failure-then-phone``     channel ``web``, outcome ``failure``  channel ``phone``
+``app-failure-then-phone``     channel ``app``, outcome ``failure``  channel ``phone``
+``web-failure-then-chat``      channel ``web``, outcome ``failure``  channel ``chat``
+``app-failure-then-chat``      channel ``app``, outcome ``failure``  channel ``chat``
+``online-failure-then-store``  channel ``web`` or ``app``, failure   channel ``store``
+=============================  ===================================  ====================
+
+Their names ("called after failing on the portal") are built from a channel **vocabulary**
+(:data:`DEFAULT_VOCABULARY`) that a rules file can change (:func:`load_rules`, ``docs/rules.md``).
+
+Matching semantics
+------------------
+Events are ordered by (journey, timestamp, input order). Within one journey, a **match** of a
+pattern with steps 1..n is a sequence of events e1 < e2 < ... < en (each a strictly later row than
+the one before; equal timestamps are ordered by input order) where e_k satisfies the conditions of
+step k and, when step k has a window, ``time(e_k) - time(e_{k-1}) <= within``. A step without a
+window allows any time inside the journey. A journey counts once, however often it matches.
+
+For each journey the **first match** is the one whose final event comes first; its start is the
+*most recent* step-1 event that begins a valid chain to that final event. The **time to contact**
+is ``time(en) - time(e1)`` of that match, and the **trigger activity** is the activity of that e1
+(for the built-ins: the activity that failed).
+
+A step's conditions are ANDed; a condition is ``column -> any of these values`` (``None`` = the
+value is missing), or ``column -> regular expression`` (``Step.matches``, Rust regex syntax).
+Channel values are normalised like ingest does ("Portal" -> ``web``), outcome values too
+("failed" -> ``failure``); other columns are compared as strings.
+
+Matching is vectorised in Polars: for each step k, every row gets the time and the chain start of
+the latest earlier row of its journey that completed step k-1 (``shift(1).forward_fill()``), so
+the cost is linear in the events per step: no cross join and no Python loop over events or
+journeys.
+
+**Applicability.** A pattern is *skipped* (not reported, with a reason in
+:attr:`PatternResult.skipped`) when the log cannot show it: a canonical column it needs is
+missing or empty (no channel column, every channel ``unknown``, no outcome values), or no event
+satisfies one of its steps. A condition on a column that is neither canonical nor in the log is an
+error (:class:`~journeylog.errors.InvalidInput`), since it is almost always a typo.
+
+JSON contract
+-------------
+:meth:`PatternResult.to_json` gives ``{"patterns": [...], "skipped_patterns": [...]}``; each
+pattern has ``id``, ``name``, ``statement``, ``journeys``, ``share`` (of all journeys, 0..1),
+``median_seconds_to_contact``, ``activities`` (up to 5 trigger activities with their journey
+counts, most frequent first, ties by name), ``examples`` (up to 5 journey ids, sorted),
+``median_extra_seconds`` and ``satisfaction_delta`` (as :func:`journeylog.journeys.impact`, null
+when unknown) and ``builtin``. Patterns are sorted by journeys (descending), then name. Each
+skipped pattern has ``id``, ``name``, ``reason``.
+
+>>> import polars as pl, datetime as dt
+>>> t = lambda h: dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=h)
+>>> ev = pl.DataFrame({
+...     "journey_id": ["j1", "j1", "j2", "j2", "j3"],
+...     "timestamp": [t(0), t(3), t(0), t(60), t(0)],
+...     "channel": ["web", "phone", "web", "phone", "web"],
+...     "activity": ["Pay", "Call", "Pay", "Call", "Pay"],
+...     "outcome": ["failure", None, "failure", None, "success"],
+... })
+>>> result = match_patterns(ev)
+>>> result.table.select("id", "journeys", "median_seconds_to_contact").rows()
+[('web-failure-then-phone', 1, 10800.0)]
+>>> result.table["statement"][0]
+"Called after failing on the portal: 1 journey (33.3%), a median 3.0 h after 'Pay' failed; these journeys were 27.0 h shorter."
+>>> result.skipped["id"].to_list()
+['app-failure-then-phone', 'online-failure-then-store', 'app-failure-then-chat', 'web-failure-then-chat']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.config import rules as config_rules
+from journeylog.config.rules import DEFAULT_WINDOW, ONLINE, Pattern, RuleDefaults, RuleSet, Step, slug
+from journeylog.config.yamldoc import parse_duration
+from journeylog.errors import InvalidInput
+from journeylog.explain.matching import check_columns, first_matches, pattern_journeys, sorted_events, step_expr
+from journeylog.explain import wording as W
+from journeylog.explain.wording import DEFAULT_VOCABULARY
+from journeylog.journeys import impact, journey_stats
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "DEFAULT_VOCABULARY",
+    "RULE_DEFAULTS",
+    "Pattern",
+    "PatternResult",
+    "Rules",
+    "Step",
+    "builtin_patterns",
+    "default_rules",
+    "load_rules",
+    "match_patterns",
+    "parse_duration",
+    "pattern_journeys",
+    "slug",
+]
+
+# ----------------------------------------------------------------------------------------------
+# Built-in patterns and rules
+# ----------------------------------------------------------------------------------------------
+
+def builtin_patterns(
+    vocabulary: Mapping[str, Mapping[str, str]] = DEFAULT_VOCABULARY, window: timedelta = DEFAULT_WINDOW
+) -> tuple[Pattern, ...]:
+    """The five built-in patterns, named from ``vocabulary``, each with ``window`` between its steps.
+
+    >>> [p.name for p in builtin_patterns({"web": {"failing": "on the website"}})][:2]
+    ['called after failing on the website', 'called after failing in the app']
+    """
+    specs = [
+        ("web", ("web",), "phone"),
+        ("app", ("app",), "phone"),
+        ("web", ("web",), "chat"),
+        ("app", ("app",), "chat"),
+        (ONLINE, ("web", "app"), "store"),
+    ]
+    out = []
+    for failing_key, failing_channels, contact in specs:
+        name = W.builtin_name(vocabulary, failing_key, contact)
+        steps = (
+            Step({S.CHANNEL: list(failing_channels), S.OUTCOME: S.FAILURE}),
+            Step({S.CHANNEL: contact}, within=window),
+        )
+        out.append(Pattern(name=name, steps=steps, builtin=True, id=f"{failing_key}-failure-then-{contact}"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Rules(RuleSet):
+    """The patterns to look for, the vocabulary that named them and the built-ins' window
+    (a :class:`~journeylog.config.rules.RuleSet` whose defaults are the built-ins).
+
+    ``Rules()`` is the built-in set with the default vocabulary and window.
+    """
+
+    patterns: tuple[Pattern, ...] = field(default_factory=builtin_patterns)
+    vocabulary: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: DEFAULT_VOCABULARY, hash=False)
+    window: timedelta = DEFAULT_WINDOW
+    path: str | None = None
+
+
+def default_rules(window: timedelta = DEFAULT_WINDOW) -> Rules:
+    """The built-ins only, with another window (``--pattern-window``)."""
+    return Rules(patterns=builtin_patterns(DEFAULT_VOCABULARY, window), window=window)
+
+
+#: What :func:`load_rules` reads a rules file against: the wording of :mod:`journeylog.explain.wording`.
+RULE_DEFAULTS = RuleDefaults(vocabulary=DEFAULT_VOCABULARY, placeholders=tuple(W.PLACEHOLDERS), builtins=builtin_patterns)
+
+
+def load_rules(path: str | os.PathLike[str]) -> Rules:
+    """Read a rules file (YAML, see ``docs/rules.md``, read by :mod:`journeylog.config.rules`):
+    built-ins (unless ``builtins: false``), renamed by its ``vocabulary``, with its ``window``, plus
+    its own ``patterns``.
+
+    Every mistake is an :class:`~journeylog.errors.InvalidInput` naming the file, line and column.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "rules.yaml"
+    >>> _ = p.write_text("window: 24h\\nvocabulary:\\n  web: {failing: on the website}\\n"
+    ...                  "patterns:\\n  - name: called twice\\n    steps:\\n      - {channel: phone}\\n"
+    ...                  "      - {channel: phone, within: 7d}\\n")
+    >>> rules = load_rules(p)
+    >>> [pt.name for pt in rules.patterns][0], rules.patterns[-1].id, rules.window
+    ('called after failing on the website', 'called-twice', datetime.timedelta(days=1))
+    """
+    read = config_rules.load_rules(path, RULE_DEFAULTS)
+    return Rules(patterns=read.patterns, vocabulary=read.vocabulary, window=read.window, path=read.path)
+
+
+# ----------------------------------------------------------------------------------------------
+# Results (matching itself: journeylog.explain.matching)
+# ----------------------------------------------------------------------------------------------
+
+_J, _T = S.JOURNEY_ID, S.TIMESTAMP
+_TOP = 5
+
+_TABLE_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "name": pl.String(),
+    "statement": pl.String(),
+    "journeys": pl.UInt64(),
+    "share": pl.Float64(),
+    "median_seconds_to_contact": pl.Float64(),
+    "activities": pl.List(pl.Struct({"activity": pl.String(), "journeys": pl.UInt64()})),
+    "examples": pl.List(pl.String()),
+    "median_extra_seconds": pl.Float64(),
+    "satisfaction_delta": pl.Float64(),
+    "builtin": pl.Boolean(),
+}
+_SKIPPED_SCHEMA: dict[str, pl.DataType] = {"id": pl.String(), "name": pl.String(), "reason": pl.String()}
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    """The patterns found (``table``, one row per applicable pattern, sorted by journeys then name)
+    and those skipped (``skipped``: ``id``, ``name``, ``reason``, sorted by name)."""
+
+    table: pl.DataFrame
+    skipped: pl.DataFrame
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per skipped pattern, e.g. ``not looking for 'called ...': the log has no channels``."""
+        return [W.skipped_note(n, r) for n, r in self.skipped.select("name", "reason").iter_rows()]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON contract (see the module docs): ``patterns`` and ``skipped_patterns``."""
+        return {"patterns": self.table.to_dicts(), "skipped_patterns": self.skipped.to_dicts()}
+
+
+def _column_info(lf: pl.LazyFrame, names: Sequence[str], columns: Sequence[str]) -> dict[str, bool]:
+    """Whether each present column carries information (non-null; channels other than unknown)."""
+    exprs = []
+    for c in columns:
+        if c not in names:
+            continue
+        has = pl.col(c).is_not_null()
+        if c == S.CHANNEL:
+            has = has & (pl.col(c).cast(pl.String) != S.UNKNOWN_CHANNEL)
+        exprs.append(has.any().alias(c))
+    if not exprs:
+        return {}
+    return lf.select(exprs).collect().row(0, named=True)
+
+
+def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pattern]) -> dict[str, str | None]:
+    """pattern id -> None if applicable, else the reason it is skipped. One pass over the events."""
+    reasons: dict[str, str | None] = {}
+    schema = lf.collect_schema()
+    canonical = sorted({c for p in patterns for s in p.steps for c in s.columns() if c in S.SCHEMA})
+    info = _column_info(lf, names, canonical)
+    step_exprs: dict[str, pl.Expr] = {}
+    for p in patterns:
+        missing = check_columns(p, names)  # raises for unknown attribute columns
+        reason = None
+        for s in p.steps:
+            for c in s.columns():
+                if c in missing or (c in info and not info[c]):
+                    reason = W.no_information_reason(c)
+                    break
+            if reason:
+                break
+        reasons[p.id] = reason
+        if reason is None:
+            for k, s in enumerate(p.steps):
+                step_exprs[f"{p.id}\x1f{k}"] = step_expr(s, schema).any()
+    if step_exprs:
+        found = lf.select([e.alias(k) for k, e in step_exprs.items()]).collect().row(0, named=True)
+        for p in patterns:
+            if reasons[p.id] is None:
+                for k, s in enumerate(p.steps):
+                    if not found[f"{p.id}\x1f{k}"]:
+                        reasons[p.id] = W.no_match_reason(k + 1, s.describe())
+                        break
+    return reasons
+
+
+def _ids(values: pl.Series | Sequence[str]) -> pl.Series:
+    return values.cast(pl.String) if isinstance(values, pl.Series) else pl.Series(list(values), dtype=pl.String)
+
+
+def match_patterns(
+    events: pl.DataFrame | pl.LazyFrame,
+    rules: RuleSet | Sequence[Pattern] | None = None,
+    *,
+    reference: pl.Series | Sequence[str] | None = None,
+) -> PatternResult:
+    """Look for every pattern of ``rules`` (default: the built-ins) in ``events``.
+
+    ``reference``: the journeys to compare with for the impact figures (``conform`` passes the
+    journeys that fit the designed model); by default each pattern's affected journeys are
+    compared with all journeys where it does not occur. See the module docs for the semantics and
+    the JSON contract.
+    """
+    patterns = tuple(rules.patterns if isinstance(rules, RuleSet) else (rules if rules is not None else builtin_patterns()))
+    seen: dict[str, str] = {}
+    for p in patterns:
+        if p.id in seen or p.name in seen.values():
+            raise InvalidInput(f"two patterns share the id {p.id!r} or the name {p.name!r}", path=p.path, row=p.line)
+        seen[p.id] = p.name
+    lf = sorted_events(events)
+    names = lf.collect_schema().names()
+    # read only what the patterns and the impact figures need, once
+    wanted = [_J, _T, S.ACTIVITY, S.SATISFACTION, *(c for p in patterns for s in p.steps for c in s.columns())]
+    lf = lf.select([c for c in dict.fromkeys(wanted) if c in names]).collect().lazy()
+    reasons = _applicability(lf, names, patterns)
+    applicable = [p for p in patterns if reasons[p.id] is None]
+    skipped = pl.DataFrame(
+        [(p.id, p.name, reasons[p.id]) for p in patterns if reasons[p.id] is not None],
+        schema=_SKIPPED_SCHEMA, orient="row",
+    ).sort(["name", "id"])
+    if not applicable:
+        return PatternResult(pl.DataFrame(schema=_TABLE_SCHEMA), skipped)
+
+    found = pl.collect_all([first_matches(lf, p) for p in applicable])
+    stats = journey_stats(lf)
+    all_ids = stats[_J].cast(pl.String)
+    total = stats.height
+    ref_ids = _ids(reference) if reference is not None else None
+    rows = []
+    for p, pj in zip(applicable, found, strict=True):
+        n = pj.height
+        ids = pj[_J]
+        median = float(pj["seconds_to_contact"].median()) if n else None  # type: ignore[arg-type]
+        acts = (
+            pj.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("journeys"))
+            .sort(["journeys", "activity"], descending=[True, False], nulls_last=True).head(_TOP)
+        )
+        ref = ref_ids if ref_ids is not None else all_ids.filter(~all_ids.is_in(ids.implode()))
+        imp = impact(stats, ids, ref) if n else {"median_extra_seconds": None, "satisfaction_delta": None}
+        share = n / total if total else 0.0
+        top = acts["activity"][0] if acts.height else None
+        rows.append({
+            "id": p.id,
+            "name": p.name,
+            "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
+                                             median_extra_seconds=imp["median_extra_seconds"],
+                                             satisfaction_delta=imp["satisfaction_delta"]),
+            "journeys": n,
+            "share": share,
+            "median_seconds_to_contact": median,
+            "activities": acts.to_dicts(),
+            "examples": ids.sort().head(_TOP).to_list(),
+            "median_extra_seconds": imp["median_extra_seconds"],
+            "satisfaction_delta": imp["satisfaction_delta"],
+            "builtin": p.builtin,
+        })
+    table = pl.DataFrame(rows, schema=_TABLE_SCHEMA).sort(["journeys", "name", "id"], descending=[True, False, False])
+    return PatternResult(table, skipped)

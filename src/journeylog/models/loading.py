@@ -1,0 +1,116 @@
+"""The entry points: :func:`load_model` (suffix -> BPMN, PNML or process-tree loader),
+:func:`model_kind`, :class:`DesignedModel` and :func:`write_model` for discovered models."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journeylog import mining
+from journeylog.errors import InvalidInput, JourneylogError, UsageError
+from journeylog.io.files import atomic_output, check_output_path, local_file
+from journeylog.models.bpmn import load_bpmn
+from journeylog.models.pnml import load_pnml
+from journeylog.models.ptree import load_ptree
+
+__all__ = ["MODEL_SUFFIXES", "DesignedModel", "model_kind", "load_model", "write_model"]
+
+MODEL_SUFFIXES = {".bpmn": "bpmn", ".pnml": "pnml", ".ptree": "ptree", ".txt": "ptree"}
+
+
+@dataclass(frozen=True)
+class DesignedModel:
+    """A designed model as an accepting Petri net (pm4py objects).
+
+    ``tasks``: the visible transition labels, sorted and unique. ``notes``: how the file was
+    interpreted where that is not one-to-one (BPMN elements rewritten or ignored), for the CLI
+    to show as warnings.
+    """
+
+    net: Any
+    initial_marking: Any
+    final_marking: Any
+    tasks: tuple[str, ...]
+    path: str
+    kind: str  # "bpmn" | "pnml" | "ptree"
+    notes: tuple[str, ...] = field(default=())
+
+
+def model_kind(path: str | os.PathLike[str]) -> str:
+    """``bpmn`` / ``pnml`` / ``ptree`` from the file name, or a UsageError."""
+    name = Path(os.fspath(path)).name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    suffix = Path(name).suffix
+    kind = MODEL_SUFFIXES.get(suffix)
+    if kind is None:
+        raise UsageError(
+            f"unknown model format {suffix or '(no suffix)'!r}",
+            path=os.fspath(path),
+            hint="give a .bpmn, .pnml, or .ptree/.txt (process tree) file",
+        )
+    return kind
+
+
+def load_model(path: str | os.PathLike[str]) -> DesignedModel:
+    """Read a BPMN, PNML or process-tree file into a :class:`DesignedModel`."""
+    label = os.fspath(path)
+    local_file(path)  # URLs, missing files, directories: refused before anything else
+    kind = model_kind(path)
+    try:
+        if kind == "bpmn":
+            net, im, fm, notes = load_bpmn(path, label)
+        elif kind == "pnml":
+            net, im, fm, notes = load_pnml(path, label)
+        else:
+            net, im, fm, notes = load_ptree(path, label)
+    except JourneylogError:
+        raise
+    except RecursionError:
+        raise InvalidInput("the model is nested too deeply to convert", path=label) from None
+    except Exception as exc:  # any pm4py failure: one line, never a traceback
+        raise InvalidInput(f"pm4py could not read the {kind.upper()} model: {type(exc).__name__}: {exc}", path=label) from None
+    tasks = tuple(sorted({t.label for t in net.transitions if t.label is not None}))
+    if not tasks:
+        raise InvalidInput("the model has no named tasks (only silent steps)", path=label, hint="name the tasks as the activities in the log")
+    return DesignedModel(net=net, initial_marking=im, final_marking=fm, tasks=tasks, path=label, kind=kind, notes=tuple(notes))
+
+
+
+def write_model(model: Any, path: str | os.PathLike[str]) -> None:
+    """Write a process tree, a ``(net, im, fm)`` triple or a DesignedModel as ``.bpmn`` / ``.pnml``.
+
+    pm4py's exporters write to a temporary file next to ``path``, renamed over it only when
+    complete (no partial file on failure). BPMN gets a Graphviz layout when ``dot`` is available.
+    """
+    label = os.fspath(path)
+    suffix = Path(label).suffix.lower()
+    if suffix not in (".bpmn", ".pnml"):
+        raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label, hint="give a .bpmn or .pnml file name")
+    check_output_path(path)
+    ProcessTree, _ = mining.process_tree_class()
+    is_tree = isinstance(model, ProcessTree)
+    if isinstance(model, DesignedModel):
+        triple = (model.net, model.initial_marking, model.final_marking)
+    elif isinstance(model, tuple) and len(model) == 3:
+        triple = model
+    elif is_tree:
+        triple = None
+    else:
+        raise TypeError("write_model takes a ProcessTree, a (net, im, fm) triple or a DesignedModel")
+    try:
+        if suffix == ".pnml":
+            net, im, fm = mining.tree_to_net(model) if is_tree else triple
+            with atomic_output(path) as tmp:
+                mining.write_pnml_file(net, im, fm, os.fspath(tmp))
+        else:
+            bpmn = mining.tree_to_bpmn(model) if is_tree else mining.net_to_bpmn(*triple)
+            with atomic_output(path) as tmp:
+                mining.write_bpmn_file(bpmn, os.fspath(tmp))
+    except JourneylogError:
+        raise
+    except Exception as exc:
+        raise InvalidInput(f"cannot write the model as {suffix[1:].upper()}: {type(exc).__name__}: {exc}", path=label) from None
+
