@@ -268,3 +268,66 @@ def test_only_mining_imports_pm4py():
             found.setdefault(str(modules[imp.module].relative_to(ROOT)), []).append(f"line {imp.line}")
     _check(found, ALLOWED_PM4PY, "modules outside journeylog.mining importing pm4py",
            "call a function of journeylog.mining instead")
+
+
+# --- the public API (journeylog/__init__.py) -------------------------------------------------------
+
+HEAVY = ("polars", "pm4py", "pyarrow", "numpy", "scipy", "pandas")
+
+
+def _modules_after(code: str) -> list[str]:
+    import subprocess
+    import sys
+
+    probe = code + f"\nimport sys\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return r.stderr.split()
+
+
+def test_import_and_help_stay_light():
+    assert _modules_after("import journeylog; journeylog.__all__; dir(journeylog)") == []
+    assert _modules_after("from journeylog.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass") == []
+
+
+def test_public_names_resolve():
+    import types
+
+    import journeylog
+
+    assert len(set(journeylog.__all__)) == len(journeylog.__all__)
+    assert set(journeylog.__all__) <= set(dir(journeylog))
+    for name in journeylog.__all__:
+        value = getattr(journeylog, name)
+        assert not name.startswith("_") or name == "__version__"
+        if name in ("ingest", "discover", "conform", "drift"):  # stage module, callable as its main function
+            assert isinstance(value, types.ModuleType) and callable(value) and callable(getattr(value, name))
+        else:
+            assert getattr(value, "__module__", "journeylog").startswith("journeylog"), name
+    assert issubclass(journeylog.InvalidInput, journeylog.JourneylogError)
+    assert int(journeylog.ExitCode.INVALID_INPUT) == 3
+
+
+def test_stage_modules_stay_modules():
+    import journeylog
+    from journeylog import conform as C
+    from journeylog import drift as D
+
+    assert C is journeylog.conform and C.ConformOptions is journeylog.ConformOptions
+    assert D.DriftOptions is journeylog.DriftOptions
+
+
+def test_unknown_names_raise_attribute_error():
+    import journeylog
+
+    try:
+        journeylog.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("no AttributeError")
+
+
+def test_all_lists_every_lazy_name():
+    import journeylog
+
+    assert set(journeylog.__all__) == {"__version__", *journeylog._STAGES, *journeylog._API}
