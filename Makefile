@@ -7,11 +7,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench clean help
+.PHONY: demo test lint setup system-deps bench clean help
 
 help:
 	@echo "make demo   - ingest, discover and conform the bundled telecom sample"
-	@echo "make test   - run the whole test suite (installs Graphviz if it can)"
+	@echo "make test   - lint, then run the whole test suite (installs Graphviz if it can)"
+	@echo "make lint   - ruff (style, bugs, complexity) and mypy (types) on the code"
 	@echo "make bench  - run the benchmark against plain pm4py (benchmarks/)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -35,11 +36,25 @@ system-deps:
 demo: $(STAMP)
 	@bash samples/demo.sh $(BIN)/journeylog
 
+# LINT_STRICT=1 makes `make test` stop on ruff or mypy findings. The reorganisation (issue 10)
+# inherited findings in the old modules: until they are fixed `make test` reports them and goes on;
+# `make lint` alone always fails on findings.
+LINT_STRICT ?= 0
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
 test: setup
+ifeq ($(LINT_STRICT),1)
+	$(MAKE) --no-print-directory lint
+else
+	@$(MAKE) --no-print-directory lint || echo "make test: lint findings above (not enforced yet: LINT_STRICT=0)"
+endif
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --events 1000000
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache demo-output
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache demo-output

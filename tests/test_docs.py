@@ -61,3 +61,11 @@ def test_conform_example_matches(tmp_path):
                    "--model", str(ROOT / "samples" / "telecom" / "designed_journey.bpmn"), "--no-precision"], tmp_path)
     real["patterns"] = sample["patterns"]
     _same_keys(_shape(documented), _shape(real))
+
+
+def test_examples_match_the_json_schemas():
+    from journeylog.contracts import json_schema, validate
+
+    for block, name in zip(_blocks(), ["discover", "conform"], strict=True):
+        errors = validate(block, json_schema(name))
+        assert not errors, f"docs/json.md {name} example: {errors}"

@@ -1,0 +1,330 @@
+"""The shape of every ``--json`` output, as TypedDicts (keys in the order the commands write them).
+
+One TypedDict per object: :class:`IngestOutput`, :class:`DiscoverOutput`,
+:class:`ConformOutput`, :class:`CheckOutput` and :class:`DriftOutput` are the documents, the
+others their parts. Times are ISO 8601 strings, NaN and missing figures ``None`` (JSON ``null``).
+Keys that are Python keywords (``from``) use the functional TypedDict syntax. docs/json.md
+explains the fields; :func:`journeylog.contracts.json_schema` turns these into JSON Schema.
+"""
+
+# no `from __future__ import annotations`: TypedDict reads NotRequired from evaluated annotations
+from typing import Literal, NotRequired, TypedDict
+
+# --- journeylog ingest --json ---------------------------------------------------------------------
+
+
+class IngestSource(TypedDict):
+    """One input: a file, a source of a source map, or a journeylog store read back."""
+
+    name: str
+    path: str
+    format: str
+    rows: int
+    identity_kind: NotRequired[str]  # source maps with `identity:` only
+    identity_column: NotRequired[str]
+    keys: NotRequired[int]
+    keys_matched: NotRequired[int]
+    events_matched: NotRequired[int]
+    match_rate: NotRequired[float | None]
+    events: int
+    rejected: NotRequired[int]  # not for a store (nothing is rejected)
+    columns: NotRequired[dict[str, str]]  # single files: canonical role -> source column
+
+
+class ChannelCount(TypedDict):
+    """Events per channel, most first."""
+
+    channel: str
+    events: int
+
+
+class IngestOutput(TypedDict):
+    """``journeylog ingest --json``: totals, per source and per channel, duplicates and rejects."""
+
+    events: int
+    journeys: int
+    customers: int
+    activities: int
+    first: str | None
+    last: str | None
+    journeys_from: Literal["column", "gap", "store"]
+    duplicates: int
+    duplicates_dropped: bool
+    rejected_rows: int
+    sources: list[IngestSource]
+    channels: list[ChannelCount]
+    notes: list[str]
+
+
+# --- journeylog discover --json -------------------------------------------------------------------
+
+
+class Variant(TypedDict):
+    """One distinct path: its activities and the journeys that took it."""
+
+    activities: list[str]
+    journeys: int
+    share: float
+    cumulative_share: float
+
+
+DfgEdge = TypedDict("DfgEdge", {
+    "from": str, "to": str, "count": int, "median_seconds": float | None, "p90_seconds": float | None,
+})
+DfgEdge.__doc__ = "A directly-follows pair of the mapped journeys, with the time between them."
+
+ChannelSwitch = TypedDict("ChannelSwitch", {
+    "from": str, "to": str, "count": int, "median_seconds": float | None,
+})
+ChannelSwitch.__doc__ = "Consecutive events of a journey on different channels."
+
+
+class ActivityCount(TypedDict):
+    """Journeys starting (or ending) with an activity."""
+
+    activity: str
+    count: int
+
+
+class ActivityStats(TypedDict):
+    """Events and journeys per activity, and the channel where it happens most."""
+
+    activity: str
+    count: int
+    journeys: int
+    channel: str | None
+
+
+class MinedModel(TypedDict):
+    """The model mined, when one was: what was run, on how many variants, and the tree."""
+
+    algorithm: str
+    variants: int
+    process_tree: str
+
+
+class DiscoverOutput(TypedDict):
+    """``journeylog discover --json``: counts, variants, the process map and the mined model."""
+
+    events: int
+    journeys: int
+    customers: int
+    activities: int
+    channels: int
+    first: str | None
+    last: str | None
+    journeys_in_map: int
+    variants: list[Variant]
+    dfg: list[DfgEdge]
+    start: list[ActivityCount]
+    end: list[ActivityCount]
+    activity_stats: list[ActivityStats]
+    channel_switches: list[ChannelSwitch]
+    model: NotRequired[MinedModel]
+
+
+# --- journeylog conform --json --------------------------------------------------------------------
+
+DeviationKindName = Literal["skipped", "dropped_out", "unexpected", "repeated", "wrong_order"]
+
+
+class Deviation(TypedDict):
+    """One entry of the deviation catalogue (``id`` is ``kind:activity``)."""
+
+    id: str
+    kind: DeviationKindName
+    statement: str
+    activity: str
+    channel: str | None
+    journeys: int
+    share: float
+    median_extra_seconds: float | None
+    satisfaction_delta: float | None
+    examples: list[str]
+    context: str | None
+    accepted: bool
+
+
+class PatternActivity(TypedDict):
+    """A failing step involved in a cross-channel pattern."""
+
+    activity: str
+    journeys: int
+
+
+class PatternFound(TypedDict):
+    """A cross-channel pattern (built in or from a rules file) and the journeys showing it."""
+
+    id: str
+    name: str
+    statement: str
+    journeys: int
+    share: float
+    median_seconds_to_contact: float | None
+    activities: list[PatternActivity]
+    examples: list[str]
+    median_extra_seconds: float | None
+    satisfaction_delta: float | None
+    builtin: bool
+    accepted: bool
+
+
+class UnknownActivity(TypedDict):
+    """A log activity the model never mentions, and the closest model task."""
+
+    activity: str
+    suggestion: str | None
+
+
+class UnseenTask(TypedDict):
+    """A model task never seen in the log, and the closest log activity."""
+
+    task: str
+    suggestion: str | None
+
+
+class ConformOutput(TypedDict):
+    """``journeylog conform --json``: fitness, precision, deviations and patterns."""
+
+    method: Literal["alignments", "tbr"]
+    fitness: float | None
+    fitting_share: float | None
+    average_fitness: float | None
+    precision: float | None
+    fitting_share_accepted: float | None
+    journeys: int
+    deviations: list[Deviation]
+    patterns: list[PatternFound]
+    unknown_activities: list[UnknownActivity]
+    unseen_tasks: list[UnseenTask]
+    notes: list[str]
+
+
+# --- journeylog check --json ----------------------------------------------------------------------
+
+
+class CheckSummary(TypedDict):
+    """How many checks ran and how they ended."""
+
+    checks: int
+    passed: int
+    warnings: int
+    failed: int
+    skipped: int
+
+
+class CheckFigures(TypedDict):
+    """The conformance figures the checks were evaluated on."""
+
+    journeys: int | None
+    fitness: float | None
+    fitting_share: float | None
+    fitting_share_accepted: float | None
+    precision: float | None
+
+
+class CheckEntry(TypedDict):
+    """One check: what it is about, its value against its threshold, and why it ended so."""
+
+    name: str
+    kind: str
+    item: str | None
+    severity: Literal["error", "warn"]
+    status: Literal["PASS", "WARN", "FAIL", "SKIP"]
+    value: float | None
+    threshold: float | bool | None
+    baseline: float | None
+    p_value: float | None
+    message: str
+
+
+class CheckOutput(TypedDict):
+    """``journeylog check --json``: the verdict, the figures and every check."""
+
+    status: Literal["pass", "fail"]
+    exit_code: int
+    summary: CheckSummary
+    figures: CheckFigures
+    config: str | None
+    baseline: str | None
+    checks: list[CheckEntry]
+
+
+# --- journeylog drift --json ----------------------------------------------------------------------
+
+
+class DriftItem(TypedDict):
+    """What is tracked over time: fitness, the fitting share, a deviation or a pattern."""
+
+    id: str
+    kind: str
+    activity: str | None
+    label: str
+    accepted: bool
+
+
+class DriftWindow(TypedDict):
+    """One window: its journeys, figures and the share of each tracked deviation or pattern."""
+
+    index: int
+    start: str
+    end: str
+    journeys: int
+    tested: bool
+    fitness: float | None
+    fitting_share: float | None
+    fitting_share_accepted: float | None
+    shares: dict[str, float | None]
+
+
+class DriftChange(TypedDict):
+    """A significant change: where it starts, the value before and after, and the test."""
+
+    window: str
+    window_end: str
+    window_index: int
+    since: str
+    within_window: bool
+    item: str
+    kind: str
+    activity: str | None
+    direction: Literal["rose", "fell"]
+    before: float
+    after: float
+    journeys_before: int
+    journeys_after: int
+    p_value: float
+    q_value: float | None
+    test: Literal["chi2", "fisher", "mann-whitney"]
+    statement: str
+
+
+class DriftOutput(TypedDict):
+    """``journeylog drift --json``: the windows, the tests made and the changes found."""
+
+    window: str
+    windowing: Literal["calendar", "journeys"]
+    alpha: float
+    correction: Literal["holm", "bh"]
+    min_effect: float
+    min_journeys: int
+    method: str
+    journeys: int
+    fitness: float | None
+    fitting_share: float | None
+    fitting_share_accepted: float | None
+    tests: int
+    items: list[DriftItem]
+    windows: list[DriftWindow]
+    changes: list[DriftChange]
+    notes: list[str]
+
+
+OUTPUTS: dict[str, type] = {
+    "ingest": IngestOutput,
+    "discover": DiscoverOutput,
+    "conform": ConformOutput,
+    "check": CheckOutput,
+    "drift": DriftOutput,
+}
+"""Command name -> the TypedDict of its ``--json`` document."""
