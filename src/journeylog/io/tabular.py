@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -157,6 +158,26 @@ def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
 
     meta = pq.read_metadata(path)
     return meta.num_rows, {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
+
+
+def collect_parquet(lf: pl.LazyFrame, path: str | os.PathLike[str], engine: str = "streaming") -> pl.DataFrame:
+    """Run a query over a Parquet scan (streaming engine); a file damaged past its footer is
+    invalid input, as :func:`read_parquet` reports it, not a crash."""
+    try:
+        return lf.collect(engine=engine)  # type: ignore[arg-type]
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=os.fspath(path)) from None
+
+
+def parquet_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of a Parquet file, ``rows`` at a time, in file order. (Polars slices the scan by
+    row group; pyarrow's ``iter_batches`` keeps memory growing over a long file.)"""
+    total = parquet_info(path)[0]
+    lf = pl.scan_parquet(path)
+    if columns:
+        lf = lf.select(columns)
+    for offset in range(0, total, rows):
+        yield collect_parquet(lf.slice(offset, rows), path, engine="auto")
 
 
 def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, str]]:
