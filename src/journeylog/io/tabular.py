@@ -60,24 +60,9 @@ def _split_header(first_line: str, delimiter: str) -> list[str]:
     return next(csv.reader([first_line], delimiter=delimiter, quotechar='"'))
 
 
-def read_csv(
-    path: str | os.PathLike[str],
-    *,
-    delimiter: str | None = None,
-    encoding: str = "utf-8",
-    max_bytes: int | None = None,
-) -> pl.DataFrame:
-    """Read a CSV file with every column as a string, plus ``source_row``."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    label = os.fspath(path)
-    local_file(path)
-    data = read_input_bytes(path, max_bytes=max_bytes)
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InvalidInput("empty file, expected a header line and events", path=label)
-    enc = encoding.lower().replace("_", "-")
-    _decode_check(data, enc, label)
+def _csv_header(data: bytes, enc: str, delimiter: str | None, label: str) -> tuple[list[str], str]:
+    """The column names and the delimiter: one character (``\\t`` or ``tab`` for TAB); a
+    one-column header holding a likely delimiter, empty or duplicate names are errors."""
     text_head = codecs.decode(data[: 1 << 16], enc, errors="replace").lstrip("\ufeff")
     first_line = text_head.splitlines()[0] if text_head.splitlines() else ""
     sep = delimiter if delimiter is not None else ","
@@ -103,6 +88,28 @@ def read_csv(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InvalidInput(f"duplicate column names in the header: {', '.join(dupes)}", path=label, row=1)
+    return names, sep
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
+) -> pl.DataFrame:
+    """Read a CSV file with every column as a string, plus ``source_row``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    label = os.fspath(path)
+    local_file(path)
+    data = read_input_bytes(path, max_bytes=max_bytes)
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InvalidInput("empty file, expected a header line and events", path=label)
+    enc = encoding.lower().replace("_", "-")
+    _decode_check(data, enc, label)
+    names, sep = _csv_header(data, enc, delimiter, label)
 
     bad: list[tuple[int | None, int, int]] = []
 
