@@ -7,7 +7,13 @@ import polars as pl
 import pytest
 
 from journeylog.errors import InvalidInput, ResourceLimit, UsageError
-from journeylog.io.tabular import parquet_batches, read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.io.tabular import (
+    parquet_batches,
+    read_csv,
+    read_jsonl,
+    read_parquet,
+    sniff_format,
+)
 
 
 def write(tmp_path, name: str, data: str | bytes):

@@ -28,8 +28,18 @@ from typing import Any
 
 from journeylog.config.yamldoc import YamlDoc
 
-__all__ = ["SOURCE_MAP_VERSION", "TOP_KEYS", "SOURCE_KEYS", "COLUMN_ROLES", "UNMATCHED", "IdentitySpec",
-           "IdentityTable", "SourceSpec", "SourceMap", "load_source_map"]
+__all__ = [
+    "COLUMN_ROLES",
+    "SOURCE_KEYS",
+    "SOURCE_MAP_VERSION",
+    "TOP_KEYS",
+    "UNMATCHED",
+    "IdentitySpec",
+    "IdentityTable",
+    "SourceMap",
+    "SourceSpec",
+    "load_source_map",
+]
 
 #: the only source map version (``version:`` may also be left out)
 SOURCE_MAP_VERSION = 1

@@ -34,7 +34,13 @@ call time: :class:`EventSource` batches are ordered by :func:`journeylog.journey
 
 from __future__ import annotations
 
-from journeylog.ingest.columns import CANDIDATES, DEFAULT_GAP, ColumnMap, ReadOptions, detect_columns
+from journeylog.ingest.columns import (
+    CANDIDATES,
+    DEFAULT_GAP,
+    ColumnMap,
+    ReadOptions,
+    detect_columns,
+)
 from journeylog.ingest.event_source import MEMORY_EVENTS, EventSource, memory_events
 from journeylog.ingest.identity import normalise_identity
 from journeylog.ingest.normalise import MAX_NAME_LENGTH
@@ -44,7 +50,23 @@ from journeylog.ingest.segment import cut_journeys, parse_gap
 from journeylog.io.store import STORE_KEY, STORE_VERSION, write_events
 
 __all__ = [
-    "ingest", "read_events", "open_events", "EventSource", "ReadOptions", "IngestResult", "ColumnMap",
-    "detect_columns", "write_events", "parse_gap", "cut_journeys", "normalise_identity", "memory_events",
-    "MEMORY_EVENTS", "DEFAULT_GAP", "CANDIDATES", "MAX_NAME_LENGTH", "STORE_KEY", "STORE_VERSION",
+    "CANDIDATES",
+    "DEFAULT_GAP",
+    "MAX_NAME_LENGTH",
+    "MEMORY_EVENTS",
+    "STORE_KEY",
+    "STORE_VERSION",
+    "ColumnMap",
+    "EventSource",
+    "IngestResult",
+    "ReadOptions",
+    "cut_journeys",
+    "detect_columns",
+    "ingest",
+    "memory_events",
+    "normalise_identity",
+    "open_events",
+    "parse_gap",
+    "read_events",
+    "write_events",
 ]

@@ -19,8 +19,17 @@ from journeylog.errors import InvalidInput, UsageError
 from journeylog.io.store import STORE_KEY
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
 
-__all__ = ["DEFAULT_GAP", "CANDIDATES", "ROLE_TO_COLUMN", "ReadOptions", "ColumnMap", "RawFrame", "read_raw",
-           "detect_columns", "column_summary"]
+__all__ = [
+    "CANDIDATES",
+    "DEFAULT_GAP",
+    "ROLE_TO_COLUMN",
+    "ColumnMap",
+    "RawFrame",
+    "ReadOptions",
+    "column_summary",
+    "detect_columns",
+    "read_raw",
+]
 
 DEFAULT_GAP = timedelta(days=30)
 

@@ -19,7 +19,7 @@ from journeylog import settings
 from journeylog.io.tabular import collect_parquet, parquet_batches
 from journeylog.settings import MEMORY_EVENTS
 
-__all__ = ["MEMORY_EVENTS", "memory_events", "batch_sizes", "EventSource"]
+__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events"]
 
 _BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
 _READ_BATCH = 500_000  # at most this many raw rows read at a time
@@ -109,7 +109,9 @@ class EventSource:
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
         """The events in batches that never split a journey, each sorted by (journey, timestamp,
         input order). In memory: one batch."""
-        from journeylog.journeys import ordered  # an upper layer (see the package docstring)
+        from journeylog.journeys import (
+            ordered,  # an upper layer (see the package docstring)
+        )
 
         keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in self.columns else [])
         cols = list(dict.fromkeys([*keys, *(columns or self.columns)]))

@@ -19,7 +19,7 @@ from journeylog import schema as S
 from journeylog.errors import InvalidInput
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
 
-__all__ = ["normalise_identity", "read_identities", "Stitched", "stitch_identities"]
+__all__ = ["Stitched", "normalise_identity", "read_identities", "stitch_identities"]
 
 _ID_COLUMNS = ("customer_id", "id_type", "id_value")
 
@@ -85,10 +85,11 @@ def stitch_identities(good: pl.DataFrame, kind: str, column: str, id_table: pl.D
     else:
         good = good.with_columns(pl.lit(None, pl.String).alias("_cid"))
     matched = good["_cid"].is_not_null()
-    summary = dict(identity_kind=kind, identity_column=column, keys=good["_key"].n_unique(),
-                   keys_matched=good.filter(matched)["_key"].n_unique(),
-                   events_matched=int(matched.sum()),
-                   match_rate=round(float(matched.mean()), 6) if good.height else None)  # type: ignore[arg-type]
+    summary: dict[str, Any] = {
+        "identity_kind": kind, "identity_column": column, "keys": good["_key"].n_unique(),
+        "keys_matched": good.filter(matched)["_key"].n_unique(), "events_matched": int(matched.sum()),
+        "match_rate": round(float(matched.mean()), 6) if good.height else None,  # type: ignore[arg-type]
+    }
     rejects = None
     if unmatched == "reject" and id_table is not None:
         rejects = good.filter(~matched).select(

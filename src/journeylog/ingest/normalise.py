@@ -24,7 +24,7 @@ from journeylog.errors import InvalidInput
 from journeylog.ingest.columns import ROLE_TO_COLUMN, ColumnMap, RawFrame, ReadOptions
 from journeylog.ingest.timestamps import check_timezone, timestamp_expr
 
-__all__ = ["MAX_NAME_LENGTH", "Plan", "make_plan", "apply_plan", "rejects_table", "empty_rejects", "normalise"]
+__all__ = ["MAX_NAME_LENGTH", "Plan", "apply_plan", "empty_rejects", "make_plan", "normalise", "rejects_table"]
 
 MAX_NAME_LENGTH = 1000
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]|[\n\t]"

@@ -20,16 +20,27 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError
-from journeylog.ingest.columns import ColumnMap, ReadOptions, column_summary, detect_columns
+from journeylog.ingest.columns import (
+    ColumnMap,
+    ReadOptions,
+    column_summary,
+    detect_columns,
+)
 from journeylog.ingest.event_source import batch_sizes
-from journeylog.ingest.normalise import Plan, apply_plan, empty_rejects, make_plan, rejects_table
+from journeylog.ingest.normalise import (
+    Plan,
+    apply_plan,
+    empty_rejects,
+    make_plan,
+    rejects_table,
+)
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 from journeylog.io.files import atomic_output, local_file
 from journeylog.io.store import store_table
 from journeylog.io.tabular import collect_parquet, parquet_batches, parquet_info
 
-__all__ = ["parquet_rows", "decision_frame", "ingest_out_of_core", "refuse_channel_filter"]
+__all__ = ["decision_frame", "ingest_out_of_core", "parquet_rows", "refuse_channel_filter"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -60,8 +71,8 @@ def decision_frame(path: Path, schema: pl.Schema, cmap: ColumnMap) -> pl.DataFra
         return None
     lf = pl.scan_parquet(path)
     values: dict[str, pl.Series] = {}
-    for col in {cmap.outcome, cmap.satisfaction} - {None}:
-        values[col] = collect_parquet(lf.select(pl.col(col).unique()), path)[col]  # type: ignore[index]
+    for col in sorted({c for c in (cmap.outcome, cmap.satisfaction) if c is not None}):
+        values[col] = collect_parquet(lf.select(pl.col(col).unique()), path)[col]
     if ts_type.is_numeric():
         ext = collect_parquet(lf.select(pl.col(cmap.timestamp).min().alias("lo"), pl.col(cmap.timestamp).max().alias("hi")), path)
         values[cmap.timestamp] = pl.Series(cmap.timestamp, [ext["lo"][0], ext["hi"][0]], dtype=ts_type)
@@ -148,7 +159,9 @@ def _spread(p: Path, plan: Plan, bucket_of: pl.Expr, opts: ReadOptions, tmp: str
                                               options=pa.ipc.IpcWriteOptions(compression="lz4")), table.schema)
             w, sch = writers[b]
             if table.schema != sch:
-                table = pl.from_arrow(table).cast(pl.Schema(sch)).to_arrow()  # type: ignore[union-attr]
+                frame = pl.from_arrow(table)
+                assert isinstance(frame, pl.DataFrame)
+                table = frame.cast(pl.Schema(sch)).to_arrow()
             w.write_table(table)
         progress(done)
     for w, _sch in writers.values():

@@ -12,10 +12,19 @@ from pathlib import Path
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.ingest.columns import ReadOptions, column_summary, detect_columns, read_raw
+from journeylog.ingest.columns import (
+    ReadOptions,
+    column_summary,
+    detect_columns,
+    read_raw,
+)
 from journeylog.ingest.event_source import EventSource, memory_events
 from journeylog.ingest.normalise import empty_rejects, normalise
-from journeylog.ingest.out_of_core import ingest_out_of_core, parquet_rows, refuse_channel_filter
+from journeylog.ingest.out_of_core import (
+    ingest_out_of_core,
+    parquet_rows,
+    refuse_channel_filter,
+)
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 from journeylog.ingest.sources import ingest_source_map
@@ -23,7 +32,7 @@ from journeylog.io.files import local_file
 from journeylog.io.store import STORE_KEY, validate_store, write_events
 from journeylog.io.tabular import sniff_format
 
-__all__ = ["read_events", "ingest", "open_events"]
+__all__ = ["ingest", "open_events", "read_events"]
 
 Progress = Callable[[str, int, int], None]
 

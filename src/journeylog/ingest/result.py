@@ -31,7 +31,9 @@ class IngestResult:
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
-        from journeylog.journeys import JourneyFigures  # an upper layer: the figures live there
+        from journeylog.journeys import (
+            JourneyFigures,  # an upper layer: the figures live there
+        )
 
         with EventSource(self.events) if self.events is not None else EventSource(store=self.store) as source:
             figs = JourneyFigures.of_batches(source.batches([S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]),

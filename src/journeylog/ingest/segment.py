@@ -18,7 +18,7 @@ from journeylog import schema as S
 from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import UsageError
 
-__all__ = ["cut_journeys", "finish", "parse_gap", "format_gap"]
+__all__ = ["cut_journeys", "finish", "format_gap", "parse_gap"]
 
 
 def cut_journeys(events: pl.DataFrame | pl.LazyFrame, gap: timedelta) -> pl.LazyFrame:

@@ -12,7 +12,6 @@ from typing import Any
 
 import polars as pl
 
-from journeylog import schema as S
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
 from journeylog.errors import InvalidInput
 from journeylog.ingest.columns import ReadOptions, detect_columns, read_raw

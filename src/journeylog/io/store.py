@@ -31,7 +31,7 @@ from journeylog.io.tabular import parquet_info
 if TYPE_CHECKING:  # pyarrow is imported when a store is written, not on every start
     import pyarrow as pa
 
-__all__ = ["STORE_KEY", "STORE_VERSION", "store_table", "write_events", "validate_store", "is_store"]
+__all__ = ["STORE_KEY", "STORE_VERSION", "is_store", "store_table", "validate_store", "write_events"]
 
 #: the Parquet key-value metadata key that marks a journeylog store
 STORE_KEY = "journeylog"
