@@ -27,13 +27,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from journeylog import settings
 from journeylog.errors import ResourceLimit, UnsafeInput, UsageError
+from journeylog.settings import MAX_INPUT_BYTES
 
-# Decompressed/plain input larger than this is refused (exit 4). Overridable per call and by the
-# JOURNEYLOG_MAX_INPUT_BYTES environment variable (bytes).
-DEFAULT_MAX_INPUT_BYTES = int(os.environ.get("JOURNEYLOG_MAX_INPUT_BYTES", str(8 * 1024**3)))
+#: the default cap on decompressed/plain input (exit 4 beyond it); the cap in force is the run's
+#: :func:`max_input_bytes` (``JOURNEYLOG_MAX_INPUT_BYTES``), overridable per call with ``max_bytes``
+DEFAULT_MAX_INPUT_BYTES = MAX_INPUT_BYTES
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^[A-Za-z][A-Za-z0-9+.\-]*:(?=//)")
+
+
+def max_input_bytes() -> int:
+    """The input size cap of this run, read at call time: :func:`journeylog.settings.current`
+    ``max_input_bytes``."""
+    return settings.current().max_input_bytes
 
 
 def local_file(path: str | os.PathLike[str]) -> Path:
@@ -112,7 +120,7 @@ class _CappedReader(io.RawIOBase):
 def open_input(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> BinaryIO:
     """Open a local file for binary reading, gunzipping transparently, capped at ``max_bytes``."""
     p = local_file(path)
-    cap = DEFAULT_MAX_INPUT_BYTES if max_bytes is None else max_bytes
+    cap = max_input_bytes() if max_bytes is None else max_bytes
     raw: BinaryIO = gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")  # type: ignore[assignment]
     return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path)), buffer_size=1 << 20)  # type: ignore[return-value]
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -59,24 +60,9 @@ def _split_header(first_line: str, delimiter: str) -> list[str]:
     return next(csv.reader([first_line], delimiter=delimiter, quotechar='"'))
 
 
-def read_csv(
-    path: str | os.PathLike[str],
-    *,
-    delimiter: str | None = None,
-    encoding: str = "utf-8",
-    max_bytes: int | None = None,
-) -> pl.DataFrame:
-    """Read a CSV file with every column as a string, plus ``source_row``."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    label = os.fspath(path)
-    local_file(path)
-    data = read_input_bytes(path, max_bytes=max_bytes)
-    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise InvalidInput("empty file, expected a header line and events", path=label)
-    enc = encoding.lower().replace("_", "-")
-    _decode_check(data, enc, label)
+def _csv_header(data: bytes, enc: str, delimiter: str | None, label: str) -> tuple[list[str], str]:
+    """The column names and the delimiter: one character (``\\t`` or ``tab`` for TAB); a
+    one-column header holding a likely delimiter, empty or duplicate names are errors."""
     text_head = codecs.decode(data[: 1 << 16], enc, errors="replace").lstrip("\ufeff")
     first_line = text_head.splitlines()[0] if text_head.splitlines() else ""
     sep = delimiter if delimiter is not None else ","
@@ -102,6 +88,28 @@ def read_csv(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise InvalidInput(f"duplicate column names in the header: {', '.join(dupes)}", path=label, row=1)
+    return names, sep
+
+
+def read_csv(
+    path: str | os.PathLike[str],
+    *,
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
+) -> pl.DataFrame:
+    """Read a CSV file with every column as a string, plus ``source_row``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    label = os.fspath(path)
+    local_file(path)
+    data = read_input_bytes(path, max_bytes=max_bytes)
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise InvalidInput("empty file, expected a header line and events", path=label)
+    enc = encoding.lower().replace("_", "-")
+    _decode_check(data, enc, label)
+    names, sep = _csv_header(data, enc, delimiter, label)
 
     bad: list[tuple[int | None, int, int]] = []
 
@@ -157,6 +165,26 @@ def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
 
     meta = pq.read_metadata(path)
     return meta.num_rows, {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
+
+
+def collect_parquet(lf: pl.LazyFrame, path: str | os.PathLike[str], engine: str = "streaming") -> pl.DataFrame:
+    """Run a query over a Parquet scan (streaming engine); a file damaged past its footer is
+    invalid input, as :func:`read_parquet` reports it, not a crash."""
+    try:
+        return lf.collect(engine=engine)  # type: ignore[arg-type]
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=os.fspath(path)) from None
+
+
+def parquet_batches(path: Path, columns: Sequence[str] | None, rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of a Parquet file, ``rows`` at a time, in file order. (Polars slices the scan by
+    row group; pyarrow's ``iter_batches`` keeps memory growing over a long file.)"""
+    total = parquet_info(path)[0]
+    lf = pl.scan_parquet(path)
+    if columns:
+        lf = lf.select(columns)
+    for offset in range(0, total, rows):
+        yield collect_parquet(lf.slice(offset, rows), path, engine="auto")
 
 
 def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, str]]:

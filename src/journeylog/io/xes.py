@@ -189,6 +189,10 @@ def read_xes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> X
     """Read a local ``.xes`` or gzipped ``.xes.gz`` log into one row per event (see the module doc).
 
     ``max_bytes`` caps the (decompressed) input size (ResourceLimit, exit 4, beyond it).
+
+    Long by design: one streaming pass over millions of elements, whose state (the open trace,
+    the column buffers, the counters) lives in local variables shared by small closures; split
+    into methods or modules it would pay an attribute lookup per element on the hot path.
     """
     label = os.fspath(path)
     columns: dict[str, _Column] = {}

@@ -16,7 +16,7 @@ from journeylog import schema as S
 from journeylog.errors import InvalidInput, UnsafeInput, UsageError
 from journeylog.ingest import ReadOptions, ingest, parse_gap, read_events, write_events
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "telecom"
 
 

@@ -16,10 +16,10 @@ import pytest
 from journeylog.errors import INVALID_INPUT, RESOURCE_LIMIT, InvalidInput, JourneylogError, ResourceLimit
 from journeylog.io.xes import XesRead, read_xes
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 LOGS = SHARED_DATA / "pm4py-core" / "logs"
 EDGE_CASES = SHARED_DATA / "pm4py-core" / "xes-importer-edge-cases"
-LOCAL_DATA = Path(__file__).resolve().parent / "data" / "xes"
+LOCAL_DATA = Path(__file__).resolve().parents[1] / "data" / "xes"
 
 # pm4py takes several seconds on these (the whole comparison stays well under a minute)
 _SLOW_LOGS = {"02_teleclaims.xes.gz"}

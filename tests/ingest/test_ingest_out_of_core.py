@@ -16,9 +16,10 @@ from polars.testing import assert_frame_equal
 
 from journeylog import discover as D
 from journeylog import ingest as I
+from journeylog import settings
 from journeylog.errors import InvalidInput, UsageError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECEIPT = ROOT / "tests" / "data" / "models" / "08_receipt.xes.gz"  # REAL: WABO receipt phase (see LICENSE-NOTES)
 
 
@@ -39,8 +40,17 @@ def raw_log(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read from the environment once per run: read them again around each test."""
+    settings.use(None)
+    yield
+    settings.use(None)
+
+
 def _budget(monkeypatch, events: int) -> None:
     monkeypatch.setenv("JOURNEYLOG_MEMORY_EVENTS", str(events))
+    settings.use(None)
 
 
 @pytest.mark.parametrize("with_case", [True, False], ids=["journey-column", "gap-cut"])
@@ -108,6 +118,7 @@ def test_invalid_rows_same_error_and_rejects(tmp_path, monkeypatch):
     skip = I.ReadOptions(skip_invalid_rows=True)
     big = I.ingest(path, skip, output=tmp_path / "out.parquet")
     monkeypatch.delenv("JOURNEYLOG_MEMORY_EVENTS")
+    settings.use(None)
     memory = I.ingest(path, skip)
     assert_frame_equal(big.rejects, memory.rejects)
     assert_frame_equal(pl.read_parquet(tmp_path / "out.parquet"), memory.events)
@@ -130,13 +141,18 @@ def test_damaged_parquet_is_invalid_input_not_a_crash(raw_log, tmp_path, monkeyp
 
 def test_budget_setting_is_checked(monkeypatch):
     monkeypatch.setenv("JOURNEYLOG_MEMORY_EVENTS", "lots")
+    settings.use(None)
     with pytest.raises(UsageError):
         I.memory_events()
     monkeypatch.setenv("JOURNEYLOG_MEMORY_EVENTS", "0")
+    settings.use(None)
     with pytest.raises(UsageError):
         I.memory_events()
     monkeypatch.delenv("JOURNEYLOG_MEMORY_EVENTS")
+    settings.use(None)
     assert I.memory_events() == I.MEMORY_EVENTS
+    settings.use(settings.Settings(memory_events=1234))  # a run's settings, without the environment
+    assert I.memory_events() == 1234
 
 
 def test_cli_ingest_then_discover_out_of_core(raw_log, tmp_path):

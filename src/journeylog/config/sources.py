@@ -1,0 +1,241 @@
+"""Source maps: the YAML file naming several exports for ``journeylog ingest`` (see
+``docs/sources.md``), read through :class:`~journeylog.config.yamldoc.YamlDoc` into frozen
+dataclasses, so every mistake names its file, line and column, and a mistyped key suggests the
+right one.
+
+``version:`` follows the rule of the rules file and ``journeylog.yaml``: absent or ``1``.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "map.yaml").write_text("sources:\\n  - path: web.csv\\n    timezon: UTC\\n")
+>>> load_source_map(d / "map.yaml")
+Traceback (most recent call last):
+...
+journeylog.errors.InvalidInput: ...map.yaml:3:5: unknown key 'timezon' in sources[0] (hint: did you mean 'timezone'?)
+>>> _ = (d / "map.yaml").write_text("version: 1\\nsources:\\n  - {path: web.csv, channel: web}\\n")
+>>> spec = load_source_map(d / "map.yaml").sources[0]
+>>> spec.name, spec.path.name, spec.channel
+('web', 'web.csv', 'web')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from journeylog.config.yamldoc import YamlDoc
+
+__all__ = [
+    "COLUMN_ROLES",
+    "SOURCE_KEYS",
+    "SOURCE_MAP_VERSION",
+    "TOP_KEYS",
+    "UNMATCHED",
+    "IdentitySpec",
+    "IdentityTable",
+    "SourceMap",
+    "SourceSpec",
+    "load_source_map",
+]
+
+#: the only source map version (``version:`` may also be left out)
+SOURCE_MAP_VERSION = 1
+TOP_KEYS = ("version", "identities", "gap", "sources")
+SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "identity", "columns",
+               "timestamp_format", "timezone", "outcomes")
+COLUMN_ROLES = ("journey", "case", "activity", "timestamp", "outcome", "satisfaction", "contact_reason", "text")
+UNMATCHED = ("own_customer", "reject")
+_IDENTITIES_KEYS = ("path", "unmatched")
+_IDENTITY_KEYS = ("column", "kind")
+_OUTCOME_KEYS = ("success", "failure")
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    """A source's identity column and the kind of identity it holds (``login``, ``phone``, ...)."""
+
+    column: str
+    kind: str = "id"
+
+
+@dataclass(frozen=True)
+class IdentityTable:
+    """The identity table (``customer_id, id_type, id_value``) and what unmatched keys become."""
+
+    path: Path
+    unmatched: str = "own_customer"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One export of a source map. ``path`` is resolved against the map's folder; ``columns``
+    maps canonical roles to source columns; ``outcomes`` maps extra spellings to success/failure."""
+
+    index: int
+    name: str
+    path: Path
+    format: str | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    channel: str | None = None
+    channel_column: str | None = None
+    identity: IdentitySpec | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    timestamp_format: str | None = None
+    timezone: str | None = None
+    outcomes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def journey_column(self) -> str | None:
+        """The explicit journey column (``journey:`` or ``case:``), if any."""
+        return self.columns.get("journey") or self.columns.get("case")
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """A whole source map: ``gap`` None means the caller's gap."""
+
+    label: str
+    sources: tuple[SourceSpec, ...]
+    version: int = SOURCE_MAP_VERSION
+    identities: IdentityTable | None = None
+    gap: timedelta | None = None
+
+
+def load_source_map(path: str | os.PathLike[str]) -> SourceMap:
+    """Read and check a source map; every error is located (file, line, column)."""
+    doc = YamlDoc(path, "the source map")
+    try:
+        return _source_map(doc)
+    finally:
+        doc.loader.dispose()
+
+
+def _source_map(doc: YamlDoc) -> SourceMap:
+    import yaml
+
+    if not isinstance(doc.root, yaml.MappingNode):
+        raise doc.error(doc.root, "a source map is a YAML mapping with `sources:`")
+    top = doc.mapping(doc.root, "the source map", TOP_KEYS)
+    version = _version(doc, top)
+    base = Path(doc.label).parent
+    node = top.get("sources", (None, None))[1]
+    if node is None or not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise doc.error(node if node is not None else doc.root, "the source map needs a non-empty `sources:` list")
+    gap = None
+    if "gap" in top and doc.value(top["gap"][1]) is not None:
+        gap = doc.duration(top["gap"][1], "gap")
+    identities = _identities(doc, top["identities"][1], base) if "identities" in top else None
+    sources = tuple(_source(doc, i, entry, base) for i, entry in enumerate(doc.sequence(node, "sources")))
+    return SourceMap(doc.label, sources, version, identities, gap)
+
+
+def _version(doc: YamlDoc, top: dict[str, tuple[Any, Any]]) -> int:
+    if "version" not in top:
+        return SOURCE_MAP_VERSION
+    node = top["version"][1]
+    if doc.value(node) != SOURCE_MAP_VERSION:
+        raise doc.error(node, "unsupported source map version", hint=f"version: {SOURCE_MAP_VERSION}")
+    return SOURCE_MAP_VERSION
+
+
+def _identities(doc: YamlDoc, node: Any, base: Path) -> IdentityTable | None:
+    import yaml
+
+    if doc.value(node) is None:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, "`identities:` needs a `path:`")
+    keys = doc.mapping(node, "identities", _IDENTITIES_KEYS)
+    if "path" not in keys:
+        raise doc.error(node, "`identities:` needs a `path:`")
+    unmatched = "own_customer"
+    if "unmatched" in keys:
+        unmatched = str(doc.value(keys["unmatched"][1]))
+        if unmatched not in UNMATCHED:
+            raise doc.error(keys["unmatched"][1], f"identities.unmatched must be own_customer or reject, not {unmatched!r}")
+    return IdentityTable(base / str(doc.value(keys["path"][1])), unmatched)
+
+
+def _scalar(doc: YamlDoc, keys: dict[str, tuple[Any, Any]], key: str) -> str | None:
+    """The text of a scalar value (numbers as written), None when absent or null."""
+    import yaml
+
+    if key not in keys:
+        return None
+    node = keys[key][1]
+    if not isinstance(node, yaml.ScalarNode):
+        raise doc.error(node, f"`{key}:` must be a single value")
+    value = doc.value(node)
+    return None if value is None else str(value)
+
+
+def _source(doc: YamlDoc, i: int, node: Any, base: Path) -> SourceSpec:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, f"sources[{i}] needs at least `path:`")
+    keys = doc.mapping(node, f"sources[{i}]", SOURCE_KEYS)
+    path = _scalar(doc, keys, "path")
+    if path is None:
+        raise doc.error(node, f"sources[{i}] needs at least `path:`")
+    name = _scalar(doc, keys, "name") or Path(path).stem
+    what = f"sources[{i}] ({name})"
+    channel, channel_column = _scalar(doc, keys, "channel"), _scalar(doc, keys, "channel_column")
+    if channel is not None and channel_column is not None:
+        raise doc.error(keys["channel_column"][0], f"{what}: give `channel:` or `channel_column:`, not both")
+    return SourceSpec(
+        index=i, name=name, path=base / path,
+        format=_scalar(doc, keys, "format"), delimiter=_scalar(doc, keys, "delimiter"),
+        encoding=_scalar(doc, keys, "encoding") or "utf-8",
+        channel=channel, channel_column=channel_column or None,
+        identity=_identity(doc, keys["identity"][1], what) if "identity" in keys else None,
+        columns=_columns(doc, keys["columns"][1], what) if "columns" in keys else {},
+        timestamp_format=_scalar(doc, keys, "timestamp_format"), timezone=_scalar(doc, keys, "timezone"),
+        outcomes=_outcomes(doc, keys["outcomes"][1], what) if "outcomes" in keys else {},
+    )
+
+
+def _identity(doc: YamlDoc, node: Any, what: str) -> IdentitySpec | None:
+    import yaml
+
+    if doc.value(node) is None:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, f"{what}: `identity:` needs `column:` and `kind:`")
+    keys = doc.mapping(node, f"{what} identity", _IDENTITY_KEYS)
+    column = _scalar(doc, keys, "column")
+    if column is None:
+        raise doc.error(node, f"{what}: `identity:` needs `column:` and `kind:`")
+    return IdentitySpec(column, _scalar(doc, keys, "kind") or "id")
+
+
+def _columns(doc: YamlDoc, node: Any, what: str) -> dict[str, str]:
+    import yaml
+
+    if doc.value(node) is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, f"{what}: `columns:` maps {', '.join(sorted(COLUMN_ROLES))} to source columns")
+    keys = doc.mapping(node, f"{what} columns", COLUMN_ROLES)
+    return {role: value for role in keys if (value := _scalar(doc, keys, role))}
+
+
+def _outcomes(doc: YamlDoc, node: Any, what: str) -> dict[str, str]:
+    """Extra outcome spellings: spelling -> success|failure."""
+    import yaml
+
+    if doc.value(node) is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, f"{what}: `outcomes:` has keys success and failure")
+    keys = doc.mapping(node, f"{what} outcomes", _OUTCOME_KEYS)
+    extra: dict[str, str] = {}
+    for outcome, (_k, value_node) in keys.items():
+        values = doc.value(value_node)
+        for v in values if isinstance(values, list) else [values]:
+            extra[str(v)] = outcome
+    return extra

@@ -1,0 +1,234 @@
+"""How to read one log file (:class:`ReadOptions`), reading it raw, and which source column
+plays which canonical role (:func:`detect_columns`): explicit options first, then well-known names.
+
+>>> detect_columns(["case_id", "activity", "ts"], ReadOptions(), "x.csv").timestamp
+'ts'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.errors import InvalidInput, UsageError
+from journeylog.io.store import STORE_KEY
+from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+
+__all__ = [
+    "CANDIDATES",
+    "DEFAULT_GAP",
+    "ROLE_TO_COLUMN",
+    "ColumnMap",
+    "RawFrame",
+    "ReadOptions",
+    "column_summary",
+    "detect_columns",
+    "read_raw",
+]
+
+DEFAULT_GAP = timedelta(days=30)
+
+# Column auto-detection: canonical role -> candidate source names (lower-case), in priority order.
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "case": ("journey_id", "case:concept:name", "case_id", "caseid", "case id", "case", "journey", "session_id", "session"),
+    "customer": ("customer_id", "customer", "customerid", "client_id", "client"),
+    "activity": ("activity", "concept:name", "event", "action", "activity_name", "task", "step"),
+    "timestamp": ("timestamp", "time:timestamp", "ts", "time", "datetime", "event_time", "date"),
+    "channel": ("channel", "case:channel", "medium", "touchpoint"),
+    "outcome": ("outcome", "status", "result"),
+    "satisfaction": ("satisfaction", "csat", "rating"),
+    "contact_reason": ("contact_reason", "reason", "contact reason"),
+    "text": ("text", "message", "transcript", "note"),
+}
+ROLE_TO_COLUMN = {
+    "activity": S.ACTIVITY, "timestamp": S.TIMESTAMP, "outcome": S.OUTCOME, "satisfaction": S.SATISFACTION,
+    "contact_reason": S.CONTACT_REASON, "text": S.TEXT,
+}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one log file. ``None`` means: auto-detect.
+
+    ``channel`` names a channel column; when the file has no column of that name it is a fixed
+    channel for every event (``--channel web``) if the file has no channel column at all, and
+    otherwise a channel *filter* that commands such as ``discover`` apply (``channel_filter``). ``timestamp_format`` is a strftime format
+    (``%d/%m/%Y %H:%M``), ``iso``, ``epoch_s`` or ``epoch_ms``. ``timezone`` is the IANA zone of
+    naive local times (default UTC).
+    """
+
+    case: str | None = None
+    customer: str | None = None
+    activity: str | None = None
+    timestamp: str | None = None
+    channel: str | None = None
+    outcome: str | None = None
+    satisfaction: str | None = None
+    contact_reason: str | None = None
+    text: str | None = None
+    timestamp_format: str | None = None
+    timezone: str | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    format: str | None = None
+    gap: timedelta = DEFAULT_GAP
+    skip_invalid_rows: bool = False
+    max_input_bytes: int | None = None
+    drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
+    extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
+
+
+# --------------------------------------------------------------------------------------------
+# Reading one raw file
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawFrame:
+    """One file as read: every column as the file has it, plus ``source_row``."""
+
+    frame: pl.DataFrame
+    label: str  # the path as given, for messages
+    fmt: str
+    canonical: bool = False  # a journeylog store
+
+
+def read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
+    """Read one CSV, JSON Lines, Parquet or XES file as it is (no column meaning yet)."""
+    label = os.fspath(path)
+    fmt = sniff_format(path, opts.format)
+    if fmt == "yaml":
+        raise UsageError("a YAML source map is read by `journeylog ingest`, not here", path=label,
+                         hint="run `journeylog ingest SOURCES.yaml -o journeys.parquet` first")
+    if fmt == "csv":
+        delim = opts.delimiter
+        if delim is None and label.lower().endswith(".tsv"):
+            delim = "\t"
+        return RawFrame(read_csv(path, delimiter=delim, encoding=opts.encoding, max_bytes=opts.max_input_bytes), label, fmt)
+    if fmt == "jsonl":
+        return RawFrame(read_jsonl(path, max_bytes=opts.max_input_bytes), label, fmt)
+    if fmt == "parquet":
+        frame, meta = read_parquet(path)
+        return RawFrame(frame, label, fmt, canonical=STORE_KEY in meta)
+    from journeylog.io.xes import read_xes  # lxml is imported for XES logs only
+
+    xes = read_xes(path, max_bytes=opts.max_input_bytes)
+    if xes.events.height == 0:
+        raise InvalidInput("the XES log has no events", path=label)
+    return RawFrame(xes.events, label, "xes")
+
+
+# --------------------------------------------------------------------------------------------
+# Column detection
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Source column for each canonical role (None: absent). ``channel_value``: a fixed channel."""
+
+    case: str | None
+    customer: str | None
+    activity: str
+    timestamp: str
+    channel: str | None
+    channel_value: str | None
+    outcome: str | None
+    satisfaction: str | None
+    contact_reason: str | None
+    text: str | None
+    explicit: frozenset[str]
+    channel_filter: str | None = None  # --channel VALUE on a log that has a channel column
+
+
+def _choose(present: list[str], opts: ReadOptions, label: str) -> tuple[dict[str, str | None], set[str]]:
+    """Role -> source column (explicit options, else the first well-known name present), and the
+    roles named explicitly."""
+    lower = {c.lower().strip(): c for c in reversed(present)}
+    chosen: dict[str, str | None] = {}
+    explicit: set[str] = set()
+    for role in CANDIDATES:
+        given = getattr(opts, role)
+        if role == "channel" and given is not None and given not in present:
+            given = None  # a fixed value or a filter, decided below; still find the channel column
+        if given is not None:
+            if given not in present:
+                raise UsageError(f"no column {given!r} for --{role.replace('_', '-')}", path=label,
+                                 hint=f"columns found: {', '.join(present)}")
+            chosen[role] = given
+            explicit.add(role)
+            continue
+        chosen[role] = next((lower[c] for c in CANDIDATES[role] if c in lower), None)
+    return chosen, explicit
+
+
+def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: str, found: str) -> None:
+    """Required roles present, no column in two roles (a source's identity may be its case too)."""
+    missing = [r for r in ("activity", "timestamp") if chosen[r] is None]
+    if chosen["case"] is None and chosen["customer"] is None:
+        missing.insert(0, "case or customer")
+    if missing:
+        raise InvalidInput(
+            f"required column missing: {', '.join(missing)}",
+            path=label,
+            hint=f"columns found: {found}; name them with --case/--customer/--activity/--timestamp",
+        )
+    used = [v for v in chosen.values() if v is not None]
+    dup = sorted({v for v in used if used.count(v) > 1})
+    if dup:
+        roles = [r for r, v in chosen.items() if v == dup[0]]
+        if identity is None or set(roles) != {"case", "customer"}:
+            raise UsageError(f"column {dup[0]!r} is used for several roles: {', '.join(roles)}", path=label)
+
+
+def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, identity: str | None = None) -> ColumnMap:
+    """Pick the source column for every role: explicit options first, then well-known names.
+
+    >>> detect_columns(["case:concept:name", "concept:name", "time:timestamp"], ReadOptions(), "x.xes").activity
+    'concept:name'
+    """
+    present = [c for c in columns if c != "source_row"]
+    found = ", ".join(present)
+    chosen, explicit = _choose(present, opts, label)
+    if identity is not None:
+        if identity not in present:
+            raise InvalidInput(f"identity column {identity!r} not found", path=label, hint=f"columns found: {found}")
+        chosen["customer"] = identity
+        explicit.add("customer")
+    _check_chosen(chosen, identity, label, found)
+    channel_value = opts.channel if opts.channel is not None and opts.channel not in present else None
+    channel_filter = None
+    if channel_value is not None and chosen["channel"] is not None:
+        channel_filter, channel_value = channel_value, None
+    return ColumnMap(
+        case=chosen["case"] if identity is None else (chosen["case"] if chosen["case"] != identity else None),
+        customer=chosen["customer"],
+        activity=chosen["activity"],  # type: ignore[arg-type]
+        timestamp=chosen["timestamp"],  # type: ignore[arg-type]
+        channel=chosen["channel"],
+        channel_value=channel_value,
+        outcome=chosen["outcome"],
+        satisfaction=chosen["satisfaction"],
+        contact_reason=chosen["contact_reason"],
+        text=chosen["text"],
+        explicit=frozenset(explicit),
+        channel_filter=channel_filter,
+    )
+
+
+def column_summary(cmap: ColumnMap) -> dict[str, str]:
+    """Role -> source column for the ingest summary (a fixed channel as ``=VALUE``), roles present only.
+
+    >>> column_summary(detect_columns(["case", "activity", "ts"], ReadOptions(channel="web"), "x.csv"))
+    {'case': 'case', 'activity': 'activity', 'timestamp': 'ts', 'channel': '=web'}
+    """
+    d = {f: getattr(cmap, f) for f in ("case", "customer", "activity", "timestamp", "channel", "outcome",
+                                       "satisfaction", "contact_reason", "text")}
+    if cmap.channel_value:
+        d["channel"] = f"={cmap.channel_value}"
+    return {k: v for k, v in d.items() if v is not None}

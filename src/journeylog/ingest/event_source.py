@@ -1,0 +1,132 @@
+"""The events of one log for analysis: in memory, or, for logs larger than the memory budget, a
+sorted journeylog store on disk read in journey-complete batches (:class:`EventSource`).
+
+The memory budget is :attr:`journeylog.settings.Settings.memory_events` (``JOURNEYLOG_MEMORY_EVENTS``
+on the command line); :func:`memory_events` reads it at call time.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog import settings
+from journeylog.io.tabular import collect_parquet, parquet_batches
+from journeylog.settings import MEMORY_EVENTS
+
+__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events"]
+
+_BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
+_READ_BATCH = 500_000  # at most this many raw rows read at a time
+_SCAN_BATCH = 2_000_000  # at most this many store events per analysis batch
+
+
+def memory_events() -> int:
+    """The event count above which logs are processed out of core: the run's
+    :func:`journeylog.settings.current` ``memory_events`` (default :data:`MEMORY_EVENTS`; in memory a
+    canonical event takes ~75 bytes plus 2-3 times that while sorting, so 10M events stay
+    around 2-3 GB)."""
+    return settings.current().memory_events
+
+
+def batch_sizes() -> tuple[int, int, int]:
+    """(bucket, read batch, analysis batch) sizes, in events: fixed caps, smaller when the
+    memory budget (:func:`memory_events`) is small.
+
+    >>> settings.use(settings.Settings(memory_events=1000)); batch_sizes()
+    (500, 250, 250)
+    >>> settings.use(None)
+    """
+    budget = memory_events()
+    return (max(1, min(_BUCKET_EVENTS, budget // 2)), max(1, min(_READ_BATCH, budget // 4)),
+            max(1, min(_SCAN_BATCH, budget // 4)))
+
+
+@dataclass
+class EventSource:
+    """The canonical events of one log, in memory (``events``) or, for logs larger than memory,
+    as a sorted journeylog store on disk (``store``) read in journey-complete batches.
+
+    Use it as a context manager: a store made for the occasion lives in a temporary directory
+    removed on exit. ``spill`` is a scratch directory for analyses that spill to disk (None in
+    memory).
+
+    >>> import polars as pl, datetime as dt
+    >>> ev = pl.DataFrame({"journey_id": ["a", "a"], "timestamp": [dt.datetime(2024, 1, 1, h) for h in (1, 2)],
+    ...                    "activity": ["x", "y"]})
+    >>> with EventSource(ev) as src:
+    ...     [b.height for b in src.batches()]
+    [2]
+    """
+
+    events: pl.DataFrame | None = None
+    store: Path | None = None
+    channel_filter: str | None = None
+    batch_events: int = field(default_factory=lambda: batch_sizes()[2])
+    _tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> EventSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the temporary directory (a store made for the occasion, spill files), if any."""
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    @property
+    def spill(self) -> Path | None:
+        """A scratch directory for analyses that spill to disk (None in memory)."""
+        if self.store is None:
+            return None
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
+        return Path(self._tmp.name)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names of the events."""
+        if self.events is not None:
+            return self.events.columns
+        assert self.store is not None
+        return list(pl.read_parquet_schema(self.store))
+
+    def distinct(self, column: str) -> pl.Series:
+        """The distinct values of ``column`` (a streaming scan when on disk)."""
+        if self.events is not None:
+            return self.events[column].unique()
+        assert self.store is not None
+        return collect_parquet(pl.scan_parquet(self.store).select(pl.col(column).unique()), self.store)[column]
+
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
+        """The events in batches that never split a journey, each sorted by (journey, timestamp,
+        input order). In memory: one batch."""
+        from journeylog.journeys import (
+            ordered,  # an upper layer (see the package docstring)
+        )
+
+        keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in self.columns else [])
+        cols = list(dict.fromkeys([*keys, *(columns or self.columns)]))
+        if self.events is not None:
+            yield ordered(self.events).select(cols)
+            return
+        assert self.store is not None
+        carry: pl.DataFrame | None = None
+        for chunk in parquet_batches(self.store, cols, self.batch_events):
+            frame = chunk if carry is None else pl.concat([carry, chunk])
+            # the last journey may go on in the next chunk: hold its rows back (a journey's
+            # rows are contiguous in a store, so they are the frame's tail)
+            tail = int((frame[S.JOURNEY_ID] == frame[S.JOURNEY_ID][-1]).sum())
+            done, carry = frame.slice(0, frame.height - tail), frame.slice(frame.height - tail)
+            if done.height:
+                yield ordered(done)
+        if carry is not None and carry.height:
+            yield ordered(carry)

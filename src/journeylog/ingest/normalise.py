@@ -1,0 +1,195 @@
+"""Normalising one raw frame: a :class:`Plan` decided once from the whole column's values
+(timestamp format, outcome and satisfaction columns, attribute names, row checks), applied to the
+frame (or batch after batch of it), and the rejects table or error for invalid rows.
+
+>>> import polars as pl
+>>> from journeylog.ingest.columns import ReadOptions, detect_columns
+>>> raw = pl.DataFrame({"case": ["a", "a"], "activity": ["x", ""], "ts": ["2024-01-01", "2024-01-02"],
+...                     "source_row": [2, 3]})
+>>> opts = ReadOptions(skip_invalid_rows=True)
+>>> plan = make_plan(raw, "x.csv", detect_columns(raw.columns, opts, "x.csv"), opts, "x.csv", [])
+>>> good, bad = apply_plan(plan, raw)
+>>> good.height, rejects_table(plan, bad, opts)["reason"].to_list()
+(1, ['empty activity'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.errors import InvalidInput
+from journeylog.ingest.columns import ROLE_TO_COLUMN, ColumnMap, RawFrame, ReadOptions
+from journeylog.ingest.timestamps import check_timezone, timestamp_expr
+
+__all__ = ["MAX_NAME_LENGTH", "Plan", "apply_plan", "empty_rejects", "make_plan", "normalise", "rejects_table"]
+
+MAX_NAME_LENGTH = 1000
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]|[\n\t]"
+_UNKNOWN_OUTCOME = "\x00?"
+
+Check = tuple[pl.Expr, str, str, str | None]  # (condition, column, reason, hint)
+
+
+@dataclass
+class Plan:
+    """How one source's raw columns become canonical ones: the expressions, the renamed
+    attribute columns and the row checks, decided once from the whole column's values."""
+
+    exprs: dict[str, pl.Expr]
+    ts_col: str
+    attrs: dict[str, str]
+    checks: list[Check]
+    source: str
+    label: str
+
+
+def _outcome_expr(col: str, extra: dict[str, str]) -> pl.Expr:
+    mapping = {**S.OUTCOME_VALUES, **{k.lower(): v for k, v in extra.items()}}
+    key = pl.col(col).cast(pl.String).str.strip_chars().str.to_lowercase()
+    return pl.when(key.is_null() | (key == "")).then(None).otherwise(key.replace_strict(mapping, default=_UNKNOWN_OUTCOME))
+
+
+def _channel_expr(cmap: ColumnMap) -> pl.Expr:
+    if cmap.channel is not None:
+        return pl.when(pl.col(cmap.channel).cast(pl.String).str.strip_chars().fill_null("") == "").then(
+            pl.lit(S.UNKNOWN_CHANNEL)).otherwise(S.channel_expr(cmap.channel))
+    value = S.normalise_channel_name(cmap.channel_value) if cmap.channel_value else S.UNKNOWN_CHANNEL
+    return pl.lit(value)
+
+
+def _outcome_column(frame: pl.DataFrame, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> str | None:
+    """The outcome column, unless it was only guessed from its name and holds other values."""
+    col = cmap.outcome
+    if col is not None:
+        unknown = frame.select(_outcome_expr(col, opts.extra_outcomes).alias("o"))["o"] == _UNKNOWN_OUTCOME
+        if unknown.any() and "outcome" not in cmap.explicit:
+            notes.append(f"{source}: column {col!r} was not used as the outcome (values other than success/failure); kept as an attribute")
+            return None
+    return col
+
+
+def _satisfaction_column(frame: pl.DataFrame, cmap: ColumnMap, source: str, notes: list[str]) -> str | None:
+    """The satisfaction column, unless it was only guessed from its name and is not numeric."""
+    col = cmap.satisfaction
+    if col is not None and not frame.schema[col].is_numeric():
+        text = frame[col].cast(pl.String).str.strip_chars().replace("", None)
+        bad_num = text.cast(pl.Float64, strict=False).is_null() & text.is_not_null()
+        if bad_num.any() and "satisfaction" not in cmap.explicit:
+            notes.append(f"{source}: column {col!r} is not numeric, not used as satisfaction; kept as an attribute")
+            return None
+    return col
+
+
+def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> list[Check]:
+    """Validation: the first failing check per row, in this order."""
+    id_col = cmap.case or cmap.customer
+    ident = pl.coalesce("_case", "_customer")
+    activity = pl.col(S.ACTIVITY)
+    return [
+        (pl.col("_case").is_null() & pl.col("_customer").is_null() | (ident.str.strip_chars() == ""),
+         id_col or "", "empty journey/customer id", "fill the id or use --skip-invalid-rows"),
+        (ident.str.contains(_CONTROL), id_col or "", "control character in an id", None),
+        (activity.is_null() | (activity.str.strip_chars() == ""), cmap.activity, "empty activity",
+         "fill the activity or use --skip-invalid-rows"),
+        (activity.str.contains(_CONTROL), cmap.activity, "control character (newline, tab, ...) in the activity name", None),
+        (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity, f"activity name longer than {MAX_NAME_LENGTH} characters", None),
+        (pl.col("_ts_raw").is_null() | (pl.col("_ts_raw").str.strip_chars() == ""), cmap.timestamp, "empty timestamp", None),
+        (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, "timestamp does not parse (or does not exist in the time zone)",
+         "give --timestamp-format, --timezone"),
+        (pl.col(S.OUTCOME) == _UNKNOWN_OUTCOME, outcome_col or "", "outcome is neither a success nor a failure spelling",
+         "success/ok/completed or failure/failed/error; map others with `outcomes:` in a source map"),
+        (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "", "satisfaction is not a number", None),
+    ]
+
+
+def make_plan(frame: pl.DataFrame, label: str, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> Plan:
+    """Decide how to read ``frame`` (or a stand-in holding its decisive values: see
+    :func:`journeylog.ingest.out_of_core.decision_frame`): timestamp format, outcome and
+    satisfaction columns. Notes on what was decided are appended to ``notes``."""
+    tz = check_timezone(opts.timezone)
+    ts_expr, ts_desc = timestamp_expr(frame, cmap.timestamp, opts.timestamp_format, tz, label,
+                                      tz_given=opts.timezone is not None)
+    notes.append(f"{source}: timestamps read as {ts_desc}")
+
+    def str_col(name: str) -> pl.Expr:
+        return pl.col(name).cast(pl.String)
+
+    exprs: dict[str, pl.Expr] = {
+        "_case": str_col(cmap.case) if cmap.case else pl.lit(None, pl.String),
+        "_customer": str_col(cmap.customer) if cmap.customer else pl.lit(None, pl.String),
+        S.TIMESTAMP: ts_expr,
+        S.ACTIVITY: str_col(cmap.activity),
+        S.CHANNEL: _channel_expr(cmap),
+    }
+    outcome_col = _outcome_column(frame, cmap, opts, source, notes)
+    exprs[S.OUTCOME] = _outcome_expr(outcome_col, opts.extra_outcomes) if outcome_col else pl.lit(None, pl.String)
+    sat_col = _satisfaction_column(frame, cmap, source, notes)
+    if sat_col is not None:
+        sat_text = pl.col(sat_col).cast(pl.String).str.strip_chars().replace("", None)
+        exprs[S.SATISFACTION] = sat_text.cast(pl.Float64, strict=False)
+        exprs["_sat_raw"] = sat_text
+    else:
+        exprs[S.SATISFACTION] = pl.lit(None, pl.Float64)
+        exprs["_sat_raw"] = pl.lit(None, pl.String)
+    for role in ("contact_reason", "text"):
+        src = getattr(cmap, role)
+        exprs[ROLE_TO_COLUMN[role]] = str_col(src).replace("", None) if src else pl.lit(None, pl.String)
+
+    consumed = {c for c in (cmap.case, cmap.customer, cmap.activity, cmap.timestamp, cmap.channel, outcome_col,
+                            sat_col, cmap.contact_reason, cmap.text) if c}
+    attrs = [c for c in frame.columns if c not in consumed and c != "source_row"]
+    renamed = {c: (f"attr.{c}" if c in S.SCHEMA or c.startswith("_") else c) for c in attrs}
+    return Plan(exprs, cmap.timestamp, renamed, _checks(cmap, outcome_col, sat_col), source, label)
+
+
+def apply_plan(plan: Plan, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Canonical columns for ``frame`` by ``plan``: (good rows, invalid rows with their reason)."""
+    out = frame.select(
+        *[e.alias(k) for k, e in plan.exprs.items()],
+        pl.col(plan.ts_col).cast(pl.String).alias("_ts_raw"),
+        pl.col("source_row").alias(S.SOURCE_ROW),
+        *[pl.col(c).alias(r) for c, r in plan.attrs.items()],
+    ).with_columns(pl.lit(plan.source).alias(S.SOURCE))
+    reason = pl.lit(None, pl.String)
+    column = pl.lit(None, pl.String)
+    for cond, col, msg, _hint in reversed(plan.checks):
+        reason = pl.when(cond.fill_null(False)).then(pl.lit(msg)).otherwise(reason)
+        column = pl.when(cond.fill_null(False)).then(pl.lit(col)).otherwise(column)
+    out = out.with_columns(reason.alias("_reason"), column.alias("_column"))
+    bad = out.filter(pl.col("_reason").is_not_null())
+    good = out.filter(pl.col("_reason").is_null()).drop("_reason", "_column", "_ts_raw", "_sat_raw") if bad.height else (
+        out.drop("_reason", "_column", "_ts_raw", "_sat_raw"))
+    return good, bad
+
+
+def rejects_table(plan: Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: int | None = None) -> pl.DataFrame:
+    """The rejects table for ``bad`` rows, or the error for the first of them (``total``: how
+    many invalid rows there are in all, when ``bad`` holds only some)."""
+    count = bad.height if total is None else total
+    if count and not opts.skip_invalid_rows:
+        first = bad.row(0, named=True)
+        hint = next(h for _c, col, msg, h in plan.checks if msg == first["_reason"])
+        value = first["_ts_raw"] if first["_column"] == plan.ts_col else None
+        msg = first["_reason"] + (f": {value[:80]!r}" if value else "")
+        more = f"{count - 1} more invalid rows" if count > 1 else None
+        raise InvalidInput(msg, path=plan.label, row=first[S.SOURCE_ROW], column=first["_column"] or None,
+                           hint="; ".join(h for h in (hint, more, "--skip-invalid-rows writes them to a rejects file" if more else None) if h))
+    return bad.select(
+        pl.lit(plan.source).alias(S.SOURCE), pl.lit(plan.label).alias("file"), pl.col(S.SOURCE_ROW), pl.col("_column").alias("column"),
+        pl.col("_reason").alias("reason"),
+    )
+
+
+def empty_rejects() -> pl.DataFrame:
+    """A rejects table with no rows (source, file, source_row, column, reason)."""
+    return pl.DataFrame(schema={S.SOURCE: pl.String, "file": pl.String, S.SOURCE_ROW: pl.Int64, "column": pl.String, "reason": pl.String})
+
+
+def normalise(raw: RawFrame, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Raw frame -> canonical columns (journey/customer may still be null) + rejected rows."""
+    plan = make_plan(raw.frame, raw.label, cmap, opts, source, notes)
+    good, bad = apply_plan(plan, raw.frame)
+    return good, rejects_table(plan, bad, opts)

@@ -1,0 +1,141 @@
+"""The entry points: :func:`read_events` (one log file into canonical events), :func:`ingest`
+(one file or a YAML source map, optionally written as a store) and :func:`open_events` (the events
+of one log for analysis, in memory or out of core)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.ingest.columns import (
+    ReadOptions,
+    column_summary,
+    detect_columns,
+    read_raw,
+)
+from journeylog.ingest.event_source import EventSource, memory_events
+from journeylog.ingest.normalise import empty_rejects, normalise
+from journeylog.ingest.out_of_core import (
+    ingest_out_of_core,
+    parquet_rows,
+    refuse_channel_filter,
+)
+from journeylog.ingest.result import IngestResult
+from journeylog.ingest.segment import finish, format_gap
+from journeylog.ingest.sources import ingest_source_map
+from journeylog.io.files import local_file
+from journeylog.io.store import STORE_KEY, validate_store, write_events
+from journeylog.io.tabular import sniff_format
+
+__all__ = ["ingest", "open_events", "read_events"]
+
+Progress = Callable[[str, int, int], None]
+
+
+def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
+    """Canonical events from one log file (or a journeylog store). Without options every event
+    is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`."""
+    events = ingest(path, options or ReadOptions(drop_duplicates=False)).events
+    assert events is not None
+    return events
+
+
+def ingest(
+    path: str | os.PathLike[str],
+    options: ReadOptions | None = None,
+    *,
+    on_source: Progress | None = None,
+    output: str | os.PathLike[str] | None = None,
+) -> IngestResult:
+    """Read one log file, a journeylog store, or a YAML source map into canonical events.
+
+    With ``output``, also write them there as a journeylog store (atomically); a Parquet log of
+    more than :func:`memory_events` events is then ingested out of core, never whole in memory,
+    and the result's ``events`` is None (read the store back with :func:`open_events`).
+    """
+    opts = options or ReadOptions()
+    local_file(path)
+    if output is not None and sniff_format(path, opts.format) == "parquet":
+        info = parquet_rows(path)
+        if info is not None and info[0] > memory_events() and STORE_KEY not in info[1]:
+            big = ingest_out_of_core(path, opts, Path(output), info[0], on_source, refuse_filter=True)
+            if big is not None:
+                return big
+    result = _ingest_in_memory(path, opts, on_source)
+    if output is not None:
+        refuse_channel_filter(result.channel_filter, path)
+        assert result.events is not None
+        write_events(result.events, output)
+        result.store = Path(output)
+    return result
+
+
+def _ingest_in_memory(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None) -> IngestResult:
+    """One file (or a source map, or a store) read whole into memory."""
+    if sniff_format(path, opts.format) == "yaml":
+        return ingest_source_map(path, opts, on_source)
+    raw = read_raw(path, opts)
+    name = Path(os.fspath(path)).name
+    if raw.canonical:
+        events = validate_store(raw.frame.drop(S.SOURCE_ROW) if S.SOURCE_ROW not in S.SCHEMA else raw.frame, raw.label)
+        src = [{"name": name, "path": raw.label, "format": "journeylog", "rows": events.height, "events": events.height}]
+        return IngestResult(events, src, 0, empty_rejects(), [], "store")
+    if on_source:
+        on_source(name, 0, 1)
+    notes: list[str] = []
+    cmap = detect_columns(raw.frame.columns, opts, raw.label)
+    good, rejects = normalise(raw, cmap, opts, name, notes)
+    use_case = cmap.case is not None
+    if not use_case:
+        notes.append(f"journeys cut at gaps longer than {format_gap(opts.gap)} (no journey/case column)")
+    events, dups = finish([good], use_case, opts.gap, opts.drop_duplicates)
+    src = [{
+        "name": name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height, "events": good.height,
+        "rejected": rejects.height, "columns": column_summary(cmap),
+    }]
+    if on_source:
+        on_source(name, 1, 1)
+    return IngestResult(events, src, dups, rejects, notes, "column" if use_case else "gap", cmap.channel_filter,
+                        opts.drop_duplicates)
+
+
+def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None, *,
+                on_progress: Progress | None = None) -> EventSource:
+    """The events of one log for analysis: in memory, or, above :func:`memory_events` events of
+    Parquet (a raw export or a journeylog store), on disk in journey-complete batches. Without
+    options every event is kept, exact duplicates too (as in :func:`read_events`)."""
+    opts = options or ReadOptions(drop_duplicates=False)
+    local_file(path)
+    if sniff_format(path, opts.format) == "parquet":
+        info = parquet_rows(path)
+        if info is not None and info[0] > memory_events():
+            source = _open_large_parquet(path, opts, info, on_progress)
+            if source is not None:
+                return source
+    result = _ingest_in_memory(path, opts, None)
+    return EventSource(events=result.events, channel_filter=result.channel_filter)
+
+
+def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: tuple[int, dict[str, str]],
+                        on_progress: Progress | None) -> EventSource | None:
+    """A store as it is, or a raw export ingested into a temporary store (None: read it in memory)."""
+    rows, kv = info
+    if STORE_KEY in kv:
+        schema = pl.read_parquet_schema(local_file(path))
+        validate_store(pl.DataFrame(schema=schema), os.fspath(path))
+        return EventSource(store=Path(path))
+    tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
+    try:
+        result = ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)
+    except BaseException:
+        tmp.cleanup()
+        raise
+    if result is not None:
+        return EventSource(store=result.store, channel_filter=result.channel_filter, _tmp=tmp)
+    tmp.cleanup()
+    return None

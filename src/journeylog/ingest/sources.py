@@ -1,0 +1,114 @@
+"""Source maps: several exports, each with its own columns, time format, channel and identity
+kind, read one by one, stitched to customers through the identity table and cut into journeys
+together (see ``docs/sources.md``; the YAML is read by :mod:`journeylog.config.sources`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
+from journeylog.errors import InvalidInput
+from journeylog.ingest.columns import ReadOptions, detect_columns, read_raw
+from journeylog.ingest.identity import read_identities, stitch_identities
+from journeylog.ingest.normalise import empty_rejects, normalise
+from journeylog.ingest.result import IngestResult
+from journeylog.ingest.segment import finish, format_gap
+
+__all__ = ["ingest_source_map"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class _Read:
+    """The sources read so far."""
+
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    rejects: list[pl.DataFrame] = field(default_factory=list)
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _source_options(spec: SourceSpec, opts: ReadOptions) -> ReadOptions:
+    """The read options of one source: its columns, formats and outcome spellings over ``opts``."""
+    cols = spec.columns
+    return replace(
+        opts,
+        case=spec.journey_column, customer=None, activity=cols.get("activity"), timestamp=cols.get("timestamp"),
+        channel=spec.channel_column, outcome=cols.get("outcome"),
+        satisfaction=cols.get("satisfaction"), contact_reason=cols.get("contact_reason"), text=cols.get("text"),
+        timestamp_format=spec.timestamp_format, timezone=spec.timezone,
+        delimiter=spec.delimiter, encoding=spec.encoding, format=spec.format,
+        extra_outcomes=dict(spec.outcomes),
+    )
+
+
+def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | None, opts: ReadOptions, acc: _Read) -> None:
+    """Read, normalise and stitch one source; append its events, rejects and summary to ``acc``."""
+    src_opts = _source_options(spec, opts)
+    raw = read_raw(spec.path, src_opts)
+    raw.label = os.path.relpath(spec.path) if not spec.path.is_absolute() else str(spec.path)
+    id_column = spec.identity.column if spec.identity else None
+    cmap = detect_columns(raw.frame.columns, src_opts, raw.label, identity=id_column)
+    if spec.channel is not None:
+        cmap = replace(cmap, channel=None, channel_value=spec.channel)
+    elif spec.channel_column is None:
+        cmap = replace(cmap, channel=cmap.channel, channel_value=None)
+    good, rej = normalise(raw, cmap, src_opts, spec.name, acc.notes)
+    summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height}
+    if spec.identity is not None:
+        unmatched = smap.identities.unmatched if smap.identities else "own_customer"
+        stitched = stitch_identities(good, spec.identity.kind, spec.identity.column, id_table, unmatched=unmatched,
+                                     source=spec.name, label=raw.label)
+        good = stitched.events
+        summary.update(stitched.summary)
+        if stitched.rejects is not None:
+            rej = pl.concat([rej, stitched.rejects])
+    summary.update(events=good.height, rejected=rej.height)
+    acc.summaries.append(summary)
+    acc.frames.append(good)
+    acc.rejects.append(rej)
+
+
+def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
+    """Whether the journeys come from journey columns (every source has one) or gaps; notes why."""
+    journey_cols = sum(1 for s in smap.sources if s.journey_column)
+    use_case = journey_cols == len(smap.sources)
+    if 0 < journey_cols < len(smap.sources):
+        acc.notes.append("some sources have a journey column and some do not: journeys are cut by time gap for all")
+    if not use_case:
+        acc.notes.append(f"journeys cut at gaps longer than {format_gap(gap)}")
+        if any(f["_customer"].null_count() for f in acc.frames):
+            raise InvalidInput("a source without `identity:` has no customer column", path=smap.label,
+                               hint="give each source an identity column (or a journey column in every source)")
+    return use_case
+
+
+def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None = None) -> IngestResult:
+    """Ingest every export a YAML source map names into one canonical event table."""
+    smap = load_source_map(path)
+    gap = smap.gap if smap.gap is not None else opts.gap
+    id_table = read_identities(smap.identities.path) if smap.identities is not None else None
+    acc = _Read()
+    n = len(smap.sources)
+    for spec in smap.sources:
+        if on_source:
+            on_source(spec.name, spec.index, n)
+        _read_source(spec, smap, id_table, opts, acc)
+    if on_source:
+        on_source("", n, n)
+    use_case = _journeys_from(smap, acc, gap)
+    nonempty = [f for f in acc.frames if f.height]
+    if not nonempty:
+        raise InvalidInput("no events left after reading the sources", path=smap.label)
+    events, dups = finish(nonempty, use_case, gap, opts.drop_duplicates)
+    all_rejects = pl.concat(acc.rejects, how="diagonal_relaxed") if acc.rejects else empty_rejects()
+    return IngestResult(events, acc.summaries, dups, all_rejects, acc.notes, "column" if use_case else "gap", None,
+                        opts.drop_duplicates)
+

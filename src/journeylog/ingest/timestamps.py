@@ -1,0 +1,180 @@
+"""Timestamps: one UTC expression per timestamp column, its format decided once over the whole
+column (datetime and date columns, epoch seconds or milliseconds, explicit strftime formats, and
+detected ISO-like, day-first and month-first formats, with or without a UTC offset).
+
+>>> import polars as pl
+>>> raw = pl.DataFrame({"t": ["31/01/2024 10:00", "01/02/2024 11:30"], "source_row": [2, 3]})
+>>> expr, desc = timestamp_expr(raw, "t", None, "UTC", "x.csv")
+>>> desc, raw.select(expr.dt.to_string())["t"].to_list()
+('%d/%m/%Y %H:%M', ['2024-01-31 10:00:00.000000+00:00', '2024-02-01 11:30:00.000000+00:00'])
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Sequence
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.errors import InvalidInput, UsageError
+
+__all__ = ["check_timezone", "localise", "timestamp_expr"]
+
+_NAIVE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S%.f", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%d/%m/%Y %H:%M:%S%.f", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+    "%d.%m.%Y %H:%M:%S%.f", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y %H:%M:%S%.f", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+)
+_AWARE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M%#z", "%Y-%m-%d %H:%M%#z",
+    "%Y-%m-%dT%H:%M:%S%.f %#z", "%Y-%m-%d %H:%M:%S%.f %#z",
+)
+_OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+_SAMPLE = 2000
+
+
+def check_timezone(tz: str | None) -> str:
+    """``tz`` if it is a known IANA zone (``UTC`` when None), else a usage error."""
+    if tz is None:
+        return "UTC"
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {tz!r}", hint="an IANA name such as Europe/Berlin or UTC") from None
+    return tz
+
+
+def localise(expr: pl.Expr, tz: str) -> pl.Expr:
+    """Naive local times in ``tz`` -> UTC (non-existent local times -> null, ambiguous -> earliest)."""
+    if tz == "UTC":
+        return expr.dt.replace_time_zone("UTC")
+    return expr.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+
+
+def _pick_formats(values: pl.Series, candidates: Sequence[str]) -> list[str]:
+    """The formats that parse the most sampled values (first and last values of the column);
+    rows no format parses are reported later, row by row."""
+    n = values.len()
+    if n > _SAMPLE:
+        idx = sorted(set(list(range(_SAMPLE // 2)) + list(range(n - _SAMPLE // 2, n))))
+        values = values.gather(idx)
+    parsed = {f: values.len() - values.str.to_datetime(f, strict=False, time_unit="us").null_count() for f in candidates}
+    best = max(parsed.values(), default=0)
+    return [f for f in candidates if best > 0 and parsed[f] == best]
+
+
+def _epoch(num: pl.Expr, unit: str) -> pl.Expr:
+    factor = 1_000_000 if unit == "epoch_s" else 1_000
+    return pl.from_epoch((num * factor).round(0).cast(pl.Int64), time_unit="us").dt.replace_time_zone("UTC")
+
+
+def _typed_expr(raw: pl.DataFrame, col: str, fmt: str | None, tz: str) -> tuple[pl.Expr, str] | None:
+    """The expression for a datetime, date or numeric (epoch) column; None for other types."""
+    dtype = raw.schema[col]
+    c = pl.col(col)
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            return localise(c.cast(pl.Datetime("us")), tz), f"datetime (naive, {tz})"
+        return c.dt.convert_time_zone("UTC").cast(S.TIME_DTYPE), "datetime"
+    if isinstance(dtype, pl.Date):
+        return localise(c.cast(pl.Datetime("us")), tz), f"date ({tz})"
+    if dtype.is_numeric():
+        unit = fmt or ""
+        if unit not in ("epoch_s", "epoch_ms"):
+            mx = raw.select(c.abs().max()).item()
+            unit = "epoch_ms" if mx is not None and mx > 1e11 else "epoch_s"
+        return _epoch(c.cast(pl.Float64), unit), unit
+    return None
+
+
+def _refuse_mixed_offsets(raw: pl.DataFrame, col: str, label: str) -> None:
+    """Values with and without a UTC offset in one column need a time zone for the naive ones."""
+    s = pl.col(col).str.strip_chars()
+    first_naive = raw.with_row_index("_i").filter(
+        s.is_not_null() & ~s.str.contains(_OFFSET_RE) & (s != "")
+    ).row(0, named=True)
+    raise InvalidInput(
+        f"timestamps mix values with a UTC offset and values without one ({first_naive[col]!r})",
+        path=label,
+        row=first_naive.get("source_row"),
+        column=col,
+        hint="give --timezone for the naive ones (e.g. --timezone Europe/Berlin)",
+    )
+
+
+def _detected_expr(raw: pl.DataFrame, col: str, nonempty: pl.Series, iso: bool, tz: str, label: str,
+                   tz_given: bool) -> tuple[pl.Expr, str]:
+    """Detect the format(s) of a text column: one for the naive values, one for those with an offset."""
+    stripped = pl.col(col).str.strip_chars()
+    has_offset = nonempty.str.contains(_OFFSET_RE)
+    n_off = int(has_offset.sum())
+    naive_vals, aware_vals = nonempty.filter(~has_offset), nonempty.filter(has_offset)
+    if 0 < n_off < nonempty.len() and not tz_given:
+        _refuse_mixed_offsets(raw, col, label)
+    parts: list[pl.Expr] = []
+    described: list[str] = []
+    is_off = stripped.str.contains(_OFFSET_RE)
+    if naive_vals.len():
+        fmts = _pick_formats(naive_vals, [f for f in _NAIVE_FORMATS if not iso or f.startswith("%Y-")])
+        fmts = _resolve_ambiguity(raw, col, fmts, label)
+        parts.append(pl.when(~is_off).then(localise(stripped.str.to_datetime(fmts[0], strict=False, time_unit="us"), tz)))
+        described.append(fmts[0] + ("" if tz == "UTC" else f" in {tz}"))
+    if aware_vals.len():
+        fmts = _pick_formats(aware_vals, _AWARE_FORMATS)
+        fmts = _resolve_ambiguity(raw, col, fmts, label)
+        parts.append(pl.when(is_off).then(stripped.str.to_datetime(fmts[0], strict=False, time_unit="us", time_zone="UTC")))
+        described.append(fmts[0])
+    expr = parts[0] if len(parts) == 1 else pl.coalesce(parts)
+    return expr.cast(S.TIME_DTYPE), " / ".join(described)
+
+
+def timestamp_expr(
+    raw: pl.DataFrame, col: str, fmt: str | None, tz: str, label: str, *, tz_given: bool = False
+) -> tuple[pl.Expr, str]:
+    """An expression giving UTC timestamps for column ``col`` (null where unparseable) and a
+    description of the format used. Raises on ambiguity or a column that fits no format."""
+    typed = _typed_expr(raw, col, fmt, tz)
+    if typed is not None:
+        return typed
+    dtype = raw.schema[col]
+    if not (dtype == pl.String):
+        raise InvalidInput(f"timestamp column {col!r} has type {dtype}, expected text or a datetime", path=label)
+    s = raw[col].str.strip_chars()
+    nonempty = s.filter(s.is_not_null() & (s != ""))
+    if nonempty.len() == 0:
+        raise InvalidInput(f"the timestamp column {col!r} is empty", path=label, column=col)
+    stripped = pl.col(col).str.strip_chars()
+    if fmt in ("epoch_s", "epoch_ms") or (fmt is None and nonempty.str.contains(r"^\d{9,13}(\.\d+)?$").all()):
+        unit = fmt or ("epoch_ms" if nonempty.str.len_chars().max() >= 12 else "epoch_s")  # type: ignore[operator]
+        return _epoch(stripped.cast(pl.Float64, strict=False), unit), unit
+    if fmt is not None and fmt != "iso":
+        aware = any(z in fmt for z in ("%z", "%#z", "%:z", "%Z"))
+        parsed = stripped.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC" if aware else None)
+        return (parsed if aware else localise(parsed, tz)), fmt + ("" if aware or tz == "UTC" else f" in {tz}")
+    return _detected_expr(raw, col, nonempty, fmt == "iso", tz, label, tz_given)
+
+
+def _resolve_ambiguity(raw: pl.DataFrame, col: str, fmts: list[str], label: str) -> list[str]:
+    """Of the candidate formats, those parsing the most values of the whole column; two that read
+    the same values differently (day/month order) are an error."""
+    values = raw[col].str.strip_chars()
+    if not fmts:
+        first = raw.filter(pl.col(col).is_not_null() & (pl.col(col).str.strip_chars() != "")).row(0, named=True)
+        raise InvalidInput(
+            f"timestamp {str(first[col])[:80]!r} is not a date and time journeylog recognises",
+            path=label, row=first.get("source_row"), column=col,
+            hint="give --timestamp-format, e.g. '%d/%m/%Y %H:%M', or epoch_s / epoch_ms",
+        )
+    parsed = {f: values.str.to_datetime(f, strict=False, time_unit="us") for f in fmts}
+    counts = {f: p.len() - p.null_count() for f, p in parsed.items()}
+    best = max(counts.values())
+    full = [f for f in fmts if counts[f] == best]
+    if len(full) > 1 and any(not parsed[full[0]].equals(parsed[f]) for f in full[1:]):
+        raise InvalidInput(
+            f"timestamps are ambiguous: they read both as {full[0]!r} and as {full[1]!r}",
+            path=label, column=col,
+            hint="give --timestamp-format to say which (day/month order)",
+        )
+    return full

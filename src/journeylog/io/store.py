@@ -1,0 +1,71 @@
+"""The journeylog store: canonical events as one Parquet file with a schema marker.
+
+A store is what ``journeylog ingest -o`` writes and every command reads back without detecting
+columns again: the canonical columns of :data:`journeylog.schema.SCHEMA` (then attributes),
+sorted by (journey, timestamp, input order), and a ``journeylog`` key in the Parquet key-value
+metadata naming the store version. Writes are atomic.
+
+>>> import tempfile, pathlib, datetime as dt
+>>> from journeylog import schema as S
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "events.parquet"
+>>> ev = pl.DataFrame({c: pl.Series([], dtype=t) for c, t in S.SCHEMA.items()})
+>>> write_events(ev, p)
+>>> is_store(p)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.errors import InvalidInput
+from journeylog.io.files import atomic_output
+from journeylog.io.tabular import parquet_info
+
+if TYPE_CHECKING:  # pyarrow is imported when a store is written, not on every start
+    import pyarrow as pa
+
+__all__ = ["STORE_KEY", "STORE_VERSION", "is_store", "store_table", "validate_store", "write_events"]
+
+#: the Parquet key-value metadata key that marks a journeylog store
+STORE_KEY = "journeylog"
+#: the store layout version written in that key
+STORE_VERSION = 1
+
+
+def store_table(events: pl.DataFrame) -> pa.Table:
+    """``events`` as an Arrow table carrying the store marker (the one place it is written)."""
+    table = events.to_arrow()
+    meta = dict(table.schema.metadata or {})
+    meta[STORE_KEY.encode()] = json.dumps({"version": STORE_VERSION, "columns": list(S.SCHEMA)}).encode()
+    return table.replace_schema_metadata(meta)
+
+
+def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write canonical events as a journeylog store (Parquet with a schema marker), atomically."""
+    import pyarrow.parquet as pq
+
+    with atomic_output(path) as tmp:
+        pq.write_table(store_table(events), tmp, compression="zstd")
+
+
+def validate_store(frame: pl.DataFrame, label: str) -> pl.DataFrame:
+    """``frame`` (a store's events, or an empty frame with its schema) if it has every canonical
+    column with its canonical type; otherwise an error naming the column."""
+    for col, dtype in S.SCHEMA.items():
+        if col not in frame.columns:
+            raise InvalidInput(f"journeylog store is missing column {col!r}", path=label, hint="re-run journeylog ingest")
+        if frame.schema[col] != dtype:
+            raise InvalidInput(f"journeylog store column {col!r} has type {frame.schema[col]}, expected {dtype}", path=label)
+    return frame
+
+
+def is_store(path: str | os.PathLike[str] | Path) -> bool:
+    """Whether the Parquet file at ``path`` carries the store marker (from its footer)."""
+    return STORE_KEY in parquet_info(path)[1]
