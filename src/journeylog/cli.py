@@ -433,7 +433,9 @@ def check(
 
             write_junit(junit, [], error=exc.one_line())
         raise
-    K.emit(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
+    from journeylog.render.outputs import emit_check
+
+    emit_check(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
     if run.exit_code:
         raise typer.Exit(run.exit_code)
 
@@ -492,10 +494,12 @@ def drift(
         from journeylog.render.chart import write_chart
 
         write_chart(data, chart)
-    D.print_report(data, show=show)
+    terminal.print_drift_report(data, show=show)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         stream = sys.stderr if json_out == "-" else sys.stdout
-        stream.writelines(line + "\n" for line in D.github_annotations(data, level="error" if fail_on_drift else "warning"))
+        from journeylog.render.github import drift_annotations
+
+        stream.writelines(line + "\n" for line in drift_annotations(data, level="error" if fail_on_drift else "warning"))
         stream.flush()
     _emit_json(data, json_out)
     if fail_on_drift and data["changes"]:
