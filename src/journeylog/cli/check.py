@@ -75,7 +75,9 @@ def check(
 
             write_junit(junit, [], error=exc.one_line())
         raise
-    K.emit(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
+    from journeylog.render.outputs import emit_check
+
+    emit_check(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
     if run.exit_code:
         raise typer.Exit(run.exit_code)
 

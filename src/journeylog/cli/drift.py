@@ -62,10 +62,12 @@ def drift(
         from journeylog.render.chart import write_chart
 
         write_chart(data, chart)
-    D.print_report(data, show=show)
+    terminal.print_drift_report(data, show=show)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         stream = sys.stderr if json_out == "-" else sys.stdout
-        stream.writelines(line + "\n" for line in D.github_annotations(data, level="error" if fail_on_drift else "warning"))
+        from journeylog.render.github import drift_annotations
+
+        stream.writelines(line + "\n" for line in drift_annotations(data, level="error" if fail_on_drift else "warning"))
         stream.flush()
     emit_json(data, json_out)
     if fail_on_drift and data["changes"]:

@@ -16,11 +16,12 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 
 from journeylog import check as K
 from journeylog.errors import InvalidInput, UsageError
+from journeylog.render.github import check_annotations
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "drift"))
 from test_drift import PTREE, T0, make_log  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PORTAL = "called after failing on the portal"
 
 
@@ -379,7 +380,7 @@ def test_github_annotations():
     results = [K.CheckResult("max_share[a:b, c]", "max_share", "error", "FAIL", 0.2, 0.1, "Up 100%\nnow"),
                K.CheckResult("min_fitness", "min_fitness", "warn", "WARN", 0.8, 0.9, "Low."),
                K.CheckResult("min_precision", "min_precision", "error", "PASS", 0.9, 0.8, "Fine.")]
-    assert K.github_annotations(results) == [
+    assert check_annotations(results) == [
         "::error title=journeylog check max_share[a%3Ab%2C c]::Up 100%25%0Anow",
         "::warning title=journeylog check min_fitness::Low.",
     ]

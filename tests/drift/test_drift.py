@@ -23,7 +23,7 @@ from journeylog import conform as C
 from journeylog import drift as D
 from journeylog.errors import InvalidInput, UsageError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 T0 = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)  # a Monday
 PTREE = "->('Place order', 'Identity check', 'Schedule appointment', 'Router delivered', 'Installation completed')"
 PORTAL = "called after failing on the portal"

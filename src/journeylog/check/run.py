@@ -1,0 +1,109 @@
+"""One ``journeylog check`` run as the command does it: read the log, conform it with the
+configured model, compare with the baseline, evaluate the checks, write the baseline if asked.
+
+Returns a :class:`CheckRun` (data); printing and writing reports is :mod:`journeylog.render`'s.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from journeylog.check.baseline import read_baseline, write_baseline
+from journeylog.check.evaluators import CheckResult, exit_code, run_checks
+from journeylog.config.checks import BASELINE_CHECKS
+from journeylog.config.project import CheckConfig, enabled
+from journeylog.conform import Allow, ConformOptions, load_allow
+from journeylog.errors import UsageError
+from journeylog.explain.patterns import load_rules
+
+__all__ = ["CheckRun", "check_log", "conform_options_for"]
+
+
+@dataclass
+class CheckRun:
+    """One ``journeylog check`` run: results, the conformance JSON, what was used, notes."""
+
+    results: list[CheckResult]
+    conformance: dict[str, Any]
+    config: CheckConfig
+    baseline_path: str | None = None
+    baseline_written: str | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no check failed, 1 otherwise (see :func:`journeylog.check.exit_code`)."""
+        return exit_code(self.results)
+
+
+def conform_options_for(config: CheckConfig, *, precision: bool = True) -> ConformOptions:
+    """ConformOptions from the rules and allow-list files named by the configuration."""
+    return ConformOptions(precision=precision, rules=load_rules(config.rules) if config.rules else None,
+                          allow=load_allow(config.allow) if config.allow else Allow())
+
+
+def check_log(
+    log: str | os.PathLike[str],
+    config: CheckConfig,
+    read: Any = None,
+    *,
+    write_baseline_to: str | None = None,
+    baseline_from_file: bool = False,
+    precision: bool = True,
+    on_conform: Callable[[], AbstractContextManager[Any]] | None = None,
+) -> CheckRun:
+    """Read the log, conform it with the configured model, compare with the baseline, check.
+
+    ``baseline_from_file``: the baseline path came from journeylog.yaml (not the command line);
+    then, when writing a baseline, a missing one is not an error (the first run writes it).
+    Raises UsageError when there is no model or nothing to check (and no baseline to write).
+    """
+    from journeylog import conform as C
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+
+    started = time.monotonic()
+    if not config.model:
+        raise UsageError("no designed model", hint="give --model FILE, or model: in journeylog.yaml")
+    notes: list[str] = []
+    baseline_path = config.baseline
+    if baseline_path and baseline_from_file and write_baseline_to and not Path(baseline_path).exists():
+        notes.append(f"no baseline at {baseline_path} yet; writing one, nothing to compare with")
+        baseline_path = None
+    if not config.has_checks() and not baseline_path and not write_baseline_to:
+        raise UsageError("nothing to check",
+                         hint="give thresholds (--min-fitness, --max-share NAME=0.05, ...), --baseline FILE, "
+                              "a journeylog.yaml, or --write-baseline FILE")
+    wanted = [k for k in BASELINE_CHECKS if k in config.checks and enabled(config.checks[k])]
+    if wanted and not baseline_path and not write_baseline_to and any(config.checks[k].origin is None for k in wanted):
+        raise UsageError(f"--{wanted[0].replace('_', '-')} compares with a baseline", hint="give --baseline FILE")
+    baseline = read_baseline(baseline_path) if baseline_path else None
+    designed = load_model(config.model)
+    options = conform_options_for(config, precision=precision)
+    events = read_events(log, read)
+    if on_conform is not None:
+        with on_conform():
+            result = C.conform(events, designed, options)
+    else:
+        result = C.conform(events, designed, options)
+    data = C.to_json(result)
+    if baseline is not None and baseline.get("method") not in (None, data["method"]):
+        notes.append(f"the baseline was computed with {baseline['method']}, this run with {data['method']}")
+    results = run_checks(data, config, baseline)
+    if baseline is not None and not config.has_baseline_checks():
+        notes.append("baseline checks not configured; used the defaults: max_fitness_drop 0.02, "
+                     "max_share_increase 0.02, new deviations as warnings")
+    written = None
+    if write_baseline_to:
+        write_baseline(data, write_baseline_to)
+        written = write_baseline_to
+        notes.append(f"baseline written to {write_baseline_to} (commit it)")
+    return CheckRun(results, data, config, baseline_path, written, notes, time.monotonic() - started)
+

@@ -1,0 +1,129 @@
+"""The drift entry points: :func:`drift` (align once, then find changes), :func:`drift_from_conformance`,
+the :class:`Drift` result and its documented JSON (:func:`to_json`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from journeylog.drift.changes import find_changes
+from journeylog.drift.items import FITNESS, FITTING, Item, items_from
+from journeylog.drift.statements import describe
+from journeylog.drift.windows import DriftOptions, journey_data
+from journeylog.errors import UsageError
+from journeylog.window import Window, parse_window
+
+__all__ = ["Drift", "drift", "drift_from_conformance", "to_json"]
+
+
+@dataclass
+class Drift:
+    """The result of :func:`drift`; :func:`to_json` is its documented contract."""
+
+    options: DriftOptions
+    window: Window
+    items: list[Item]
+    windows: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    figures: dict[str, Any]
+    tests: int
+    notes: list[str] = field(default_factory=list)
+
+
+
+def drift(events: pl.DataFrame, model: Any, conform_options: Any = None, options: DriftOptions | None = None) -> Drift:
+    """Align ``events`` with ``model`` once and find drift over time (see the module notes)."""
+    from journeylog.conform import ConformOptions, conform
+
+    opts = options or DriftOptions()
+    opts.check()
+    copts = conform_options or ConformOptions()
+    if copts.method != "alignments":
+        raise UsageError("drift needs alignments (per-journey cost); drop --method tbr")
+    copts = replace(copts, precision=False)
+    return drift_from_conformance(conform(events, model, copts), opts)
+
+
+def drift_from_conformance(c: Any, options: DriftOptions | None = None) -> Drift:
+    """Drift from a :class:`journeylog.conform.Conformance` (alignments)."""
+    opts = options or DriftOptions()
+    opts.check()
+    window = parse_window(opts.window)
+    items = items_from(c)
+    data, windows = journey_data(c, items, window)
+    n_windows = len(windows)
+    share_items = [(i, it) for i, it in enumerate(items) if it.kind not in (FITNESS, FITTING)]
+
+    # per-window figures
+    w = data.window
+    journeys = np.bincount(w, minlength=n_windows)
+    aligned = np.bincount(w, weights=data.aligned, minlength=n_windows)
+    fits = np.bincount(w, weights=data.fits, minlength=n_windows)
+    fits_acc = np.bincount(w, weights=data.fits_accepted, minlength=n_windows)
+    cost = np.bincount(w, weights=data.cost.astype(float), minlength=n_windows)
+    bwc = np.bincount(w, weights=data.bwc.astype(float), minlength=n_windows)
+    counts = {i: np.bincount(w, weights=data.indicators[i], minlength=n_windows) for i, _ in share_items}
+    out_windows = []
+    for k, win in enumerate(windows):
+        n = int(journeys[k])
+        out_windows.append({
+            "index": k,
+            "start": win["start"],
+            "end": win["end"],
+            "journeys": n,
+            "tested": n >= opts.min_journeys,
+            "fitness": None if bwc[k] <= 0 else 1.0 - float(cost[k]) / float(bwc[k]),
+            # as pm4py: percentage of fitting traces / 100, to the last digit
+            "fitting_share": None if aligned[k] <= 0 else (100.0 * float(fits[k])) / float(aligned[k]) / 100.0,
+            "fitting_share_accepted": None if aligned[k] <= 0 else float(fits_acc[k]) / float(aligned[k]),
+            "shares": {it.id: (float(counts[i][k]) / n if n else None) for i, it in share_items},
+        })
+
+    found, n_tests = find_changes(data, items, windows, opts)
+    changes = describe(data, items, windows, window, found, opts.min_effect)
+    notes = []
+    small = [wd for wd in out_windows if wd["journeys"] and not wd["tested"]]
+    if small:
+        notes.append(f"{len(small)} window{'s' if len(small) != 1 else ''} with fewer than {opts.min_journeys} "
+                     "journeys reported but not tested")
+    accepted = [it.id for it in items if it.accepted]
+    if accepted:
+        notes.append(f"{len(accepted)} accepted deviation{'s' if len(accepted) != 1 else ''} or pattern"
+                     f"{'s' if len(accepted) != 1 else ''} (allow-list) not tested")
+    figures = {
+        "journeys": int(c.journeys),
+        "fitness": c.figures.get("fitness"),
+        "fitting_share": c.figures.get("fitting_share"),
+        "fitting_share_accepted": c.figures.get("fitting_share_accepted"),
+    }
+    return Drift(options=opts, window=window, items=items, windows=out_windows, changes=changes, figures=figures,
+                 tests=n_tests, notes=notes)
+
+
+
+def to_json(d: Drift) -> dict[str, Any]:
+    """The documented JSON contract of ``journeylog drift --json`` (see docs/ci.md)."""
+    return {
+        "window": d.window.text,
+        "windowing": "calendar" if d.window.calendar else "journeys",
+        "alpha": d.options.alpha,
+        "correction": d.options.correction,
+        "min_effect": d.options.min_effect,
+        "min_journeys": d.options.min_journeys,
+        "method": "binary segmentation; chi-square (Yates) or Fisher's exact on journey counts, "
+                  "Mann-Whitney U on fitness; Bonferroni over positions, " + (
+                      "Holm" if d.options.correction == "holm" else "Benjamini-Hochberg") + " per round",
+        "journeys": d.figures["journeys"],
+        "fitness": d.figures["fitness"],
+        "fitting_share": d.figures["fitting_share"],
+        "fitting_share_accepted": d.figures["fitting_share_accepted"],
+        "tests": d.tests,
+        "items": [{"id": it.id, "kind": it.kind, "activity": it.activity, "label": it.label, "accepted": it.accepted}
+                  for it in d.items],
+        "windows": d.windows,
+        "changes": d.changes,
+        "notes": d.notes,
+    }

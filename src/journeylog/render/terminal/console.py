@@ -1,0 +1,54 @@
+"""The stderr console and the two ways data reaches it: :func:`text` (literal, never rich markup)
+and :func:`table` (every cell escaped).
+
+Only the CLI calls the renderers; library functions return data. Activity names and other data go
+through :func:`text` so that ``[link=...]`` or ``x[/]`` in a log is printed literally.
+
+>>> text("[link=x]click[/]").plain
+'[link=x]click[/]'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+
+__all__ = ["console", "text", "table", "path_text", "CONTROL"]
+
+#: Control characters, made visible (U+FFFD) wherever data is printed.
+CONTROL = dict.fromkeys(list(range(0, 32)) + [127], "\ufffd")
+
+
+def console() -> Console:
+    """The stderr console (respects NO_COLOR and non-terminal output)."""
+    return Console(stderr=True, highlight=False, soft_wrap=False)
+
+
+def text(value: Any, style: str | None = None) -> Text:
+    """Data as a literal rich Text: no markup, control characters made visible."""
+    s = "" if value is None else str(value)
+    return Text(s.translate(CONTROL), style=style or "")
+
+
+def table(title: str | None, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, caption: str | None = None) -> Table:
+    """A rich table; ``columns`` are (header, justify) pairs; cells are escaped."""
+    t = Table(title=title, title_justify="left", caption=caption, caption_justify="left", header_style="bold",
+              show_header=any(h for h, _ in columns))
+    for header, justify in columns:
+        t.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        t.add_row(*[c if isinstance(c, Text) else text(c) for c in row])
+    return t
+
+
+def path_text(activities: Sequence[str], limit: int = 12) -> str:
+    """``A → B → C`` with a middle ellipsis for long paths."""
+    acts = [str(a).translate(CONTROL) for a in activities]
+    if len(acts) > limit:
+        acts = acts[: limit - 3] + [f"… {len(acts) - limit + 2} more …"] + acts[-2:]
+    return " → ".join(acts)

@@ -1,0 +1,45 @@
+"""The discover report on the terminal, from its JSON form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+
+from journeylog.render.terminal.console import console, path_text, table, text
+from journeylog.text import fmt_duration, fmt_int, fmt_share
+
+__all__ = ["print_discovery"]
+
+
+def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = None, variants: int | None = None) -> None:
+    """The discover report from its JSON form: summary, variants, edges, start/end, switches, model.
+    ``variants``: how many there are in all, when ``d`` lists only the first ones."""
+    con = out or console()
+    total = len(d["variants"]) if variants is None else variants
+    con.print(table("journeylog discover", [("", "left"), ("", "right")], [
+        ("events", fmt_int(d["events"])), ("journeys", fmt_int(d["journeys"])), ("customers", fmt_int(d["customers"])),
+        ("activities", fmt_int(d["activities"])), ("channels", fmt_int(d["channels"])),
+        ("variants", fmt_int(total)), ("time span", f"{d['first']} .. {d['last']}"),
+    ]))
+    rows = [[str(i + 1), fmt_int(v["journeys"]), fmt_share(v["share"]), fmt_share(v["cumulative_share"]), path_text(v["activities"])]
+            for i, v in enumerate(d["variants"][:show])]
+    con.print(table(f"top {min(show, total)} of {total:,} variants",
+                    [("#", "right"), ("journeys", "right"), ("share", "right"), ("cum.", "right"), ("path", "left")], rows))
+    rows = [[e["from"], e["to"], fmt_int(e["count"]), fmt_duration(e["median_seconds"]), fmt_duration(e["p90_seconds"])]
+            for e in d["dfg"][: max(show, 15)]]
+    con.print(table(f"most frequent steps ({len(d['dfg']):,} in all)",
+                    [("from", "left"), ("to", "left"), ("count", "right"), ("median", "right"), ("p90", "right")], rows))
+    ends = max(len(d["start"]), len(d["end"]))
+    rows = []
+    for i in range(min(ends, 5)):
+        s = d["start"][i] if i < len(d["start"]) else None
+        e = d["end"][i] if i < len(d["end"]) else None
+        rows.append([s["activity"] if s else "", fmt_int(s["count"]) if s else "", e["activity"] if e else "", fmt_int(e["count"]) if e else ""])
+    con.print(table("start and end", [("starts with", "left"), ("journeys", "right"), ("ends with", "left"), ("journeys", "right")], rows))
+    if d["channel_switches"]:
+        rows = [[s["from"], s["to"], fmt_int(s["count"]), fmt_duration(s["median_seconds"])] for s in d["channel_switches"][:show]]
+        con.print(table("channel switches", [("from", "left"), ("to", "left"), ("count", "right"), ("median gap", "right")], rows))
+    model = d.get("model")
+    if model:
+        con.print(text(f"model: {model.get('algorithm', 'inductive miner')}", style="dim"))

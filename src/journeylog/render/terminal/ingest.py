@@ -1,0 +1,40 @@
+"""The ingest summary on the terminal: totals, sources (with identity match rate), channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+
+from journeylog.render.terminal.console import console, table, text
+from journeylog.text import fmt_int, fmt_share
+
+__all__ = ["print_ingest_summary"]
+
+
+def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) -> None:
+    """The ingest summary: totals, per source (with identity match rate), per channel, notes."""
+    con = out or console()
+    totals = [
+        ("events", fmt_int(summary["events"])),
+        ("customers", fmt_int(summary["customers"])),
+        ("journeys", fmt_int(summary["journeys"]) + f"  (from {summary['journeys_from']})"),
+        ("activities", fmt_int(summary["activities"])),
+        ("time span", f"{summary['first'] or '-'} .. {summary['last'] or '-'}"),
+        ("exact duplicates", fmt_int(summary["duplicates"]) + ("  (dropped)" if summary["duplicates_dropped"] else "  (kept)")),
+        ("rejected rows", fmt_int(summary["rejected_rows"])),
+    ]
+    con.print(table("journeylog ingest", [("", "left"), ("", "right")], totals))
+    rows = []
+    for s in summary["sources"]:
+        rate = s.get("match_rate")
+        rows.append([
+            s["name"], s.get("format", ""), fmt_int(s.get("rows")), fmt_int(s.get("events")), fmt_int(s.get("rejected", 0)),
+            s.get("identity_kind", "-"), "-" if rate is None else fmt_share(rate),
+        ])
+    con.print(table("sources", [("source", "left"), ("format", "left"), ("rows", "right"), ("events", "right"),
+                                ("rejected", "right"), ("identity", "left"), ("matched", "right")], rows))
+    con.print(table("channels", [("channel", "left"), ("events", "right")],
+                    [[c["channel"], fmt_int(c["events"])] for c in summary["channels"]]))
+    for note in summary.get("notes", []):
+        con.print(text("note: " + note, style="dim"))
