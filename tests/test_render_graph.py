@@ -496,7 +496,7 @@ def test_missing_dot_raises_invalid_input_and_writes_nothing(tmp_path, monkeypat
 def test_missing_dot_via_which_keeps_existing_file(tmp_path, monkeypatch):
     out = tmp_path / "m.svg"
     out.write_text("old")
-    monkeypatch.setattr(rg.shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
     with pytest.raises(InvalidInput, match="apt-get install graphviz"):
         write_graph(simple_map(), out)
     assert out.read_text() == "old"
@@ -521,8 +521,11 @@ def test_failing_dot_raises_and_writes_nothing(tmp_path, monkeypatch):
     assert not out.exists()
 
 
-def test_slow_dot_times_out(tmp_path, monkeypatch):
-    monkeypatch.setattr(rg, "DOT_TIMEOUT_SECONDS", 0.5)
+def test_slow_dot_times_out(tmp_path, monkeypatch, request):
+    from journeylog import settings
+
+    settings.use(settings.Settings(dot_timeout=0.5))
+    request.addfinalizer(lambda: settings.use(None))
     monkeypatch.setenv("PATH", _fake_dot(tmp_path, "exec sleep 30"))
     out = tmp_path / "m.png"
     with pytest.raises(ResourceLimit, match="did not finish"):

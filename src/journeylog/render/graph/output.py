@@ -1,0 +1,89 @@
+"""Rendering and writing a map: Graphviz's ``dot`` for SVG and PNG (bounded in time), every file
+written atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from journeylog.errors import InvalidInput, ResourceLimit, UsageError
+from journeylog.io.files import check_output_path, write_bytes_atomic
+from journeylog.journeys import ProcessMap
+from journeylog.render.graph.formats import to_dot, to_graphml, to_json, to_mermaid
+from journeylog.settings import current
+
+GRAPH_FORMATS: tuple[str, ...] = (".dot", ".svg", ".png", ".graphml", ".mmd", ".json")
+
+
+
+def dot_available() -> bool:
+    """Whether Graphviz's ``dot`` is on the PATH."""
+    return shutil.which("dot") is not None
+
+
+def _run_dot(dot_text: str, fmt: str, path: str) -> bytes:
+    exe = shutil.which("dot")
+    if exe is None:
+        raise InvalidInput(
+            f"cannot render .{fmt}: Graphviz 'dot' is not installed", path=path, hint="apt-get install graphviz, or write .dot"
+        )
+    try:
+        proc = subprocess.run(
+            [exe, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True,
+            timeout=current().dot_timeout, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ResourceLimit(
+            f"Graphviz 'dot' did not finish rendering .{fmt} within {current().dot_timeout:g} s",
+            path=path, hint="filter the log to fewer activities, or write .dot",
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot run Graphviz 'dot': {exc.strerror or exc}", path=path,
+                           hint="apt-get install graphviz, or write .dot") from None
+    if proc.returncode != 0 or not proc.stdout:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        first = detail[0] if detail else f"exit status {proc.returncode}"
+        raise InvalidInput(f"Graphviz 'dot' failed to render .{fmt}: {first}", path=path, hint="write .dot instead")
+    return proc.stdout
+
+
+def render_bytes(pmap: ProcessMap, fmt: str, *, perf: bool = False, title: str | None = None, path: str = "") -> bytes:
+    """The map in one of :data:`GRAPH_FORMATS` (given with or without the dot), as bytes."""
+    suffix = fmt.lower() if fmt.startswith(".") else f".{fmt.lower()}"
+    if suffix == ".dot":
+        return to_dot(pmap, perf=perf, title=title).encode("utf-8")
+    if suffix in (".svg", ".png"):
+        return _run_dot(to_dot(pmap, perf=perf, title=title), suffix[1:], path)
+    if suffix == ".graphml":
+        return to_graphml(pmap, perf=perf)
+    if suffix == ".mmd":
+        return to_mermaid(pmap, perf=perf).encode("utf-8")
+    if suffix == ".json":
+        return to_json(pmap, perf=perf).encode("utf-8")
+    raise UsageError(
+        f"unsupported graph format {suffix!r}", path=path or None,
+        hint="use one of " + ", ".join(GRAPH_FORMATS),
+    )
+
+
+def write_graph(pmap: ProcessMap, path: str | os.PathLike[str], *, perf: bool = False, title: str | None = None) -> None:
+    """Write the map to ``path``; the format follows the suffix (see :data:`GRAPH_FORMATS`).
+
+    The file is written atomically: on any failure (unknown suffix, a directory as path, ``dot``
+    missing or failing) nothing is written and an earlier file is left unchanged.
+    """
+    text = os.fspath(path)
+    suffix = Path(text).suffix.lower()
+    if suffix not in GRAPH_FORMATS:
+        raise UsageError(
+            f"cannot tell the graph format from the suffix {suffix or '(none)'!r}", path=text,
+            hint="use one of " + ", ".join(GRAPH_FORMATS),
+        )
+    check_output_path(text)
+    if suffix in (".svg", ".png") and not dot_available():
+        raise InvalidInput(
+            f"cannot render {suffix}: Graphviz 'dot' is not installed", path=text, hint="apt-get install graphviz, or write .dot"
+        )
+    write_bytes_atomic(text, render_bytes(pmap, suffix, perf=perf, title=title, path=text))
