@@ -14,6 +14,7 @@ input order); no Python loop touches events. The mergeable figures are in
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import polars as pl
 
 from journeylog.engine._polars_figures import PolarsPartial
 from journeylog.engine.results import PARTS, Figures
-from journeylog.schema import ACTIVITY, INPUT_ORDER, JOURNEY_ID, TIMESTAMP
+from journeylog.schema import ACTIVITY, CHANNEL, INPUT_ORDER, JOURNEY_ID, TIMESTAMP
 
 __all__ = ["POLARS", "PolarsEngine", "PolarsPartial", "order_keys"]
 
@@ -107,6 +108,39 @@ class PolarsEngine:
     def distinct(self, events: pl.DataFrame | pl.LazyFrame, column: str) -> pl.Series:
         """The distinct values of ``column``."""
         return events.lazy().select(pl.col(column).unique()).collect()[column]
+
+    def filter_events(
+        self,
+        events: pl.DataFrame | pl.LazyFrame,
+        *,
+        starts_from: dt.datetime | None = None,
+        starts_before: dt.datetime | None = None,
+        channels: Sequence[str] = (),
+        where: Sequence[tuple[str, str]] = (),
+    ) -> pl.DataFrame:
+        """The events of journeys starting in [``starts_from``, ``starts_before``), on
+        ``channels`` (all when empty), whose columns equal the ``where`` values (as text)."""
+        lf = events.lazy()
+        if starts_from is not None or starts_before is not None:
+            starts = lf.group_by(JOURNEY_ID).agg(pl.col(TIMESTAMP).min().alias("_start"))
+            cond = pl.lit(True)
+            if starts_from is not None:
+                cond = cond & (pl.col("_start") >= starts_from)
+            if starts_before is not None:
+                cond = cond & (pl.col("_start") < starts_before)
+            keep = starts.filter(cond).select(JOURNEY_ID)
+            lf = lf.join(keep, on=JOURNEY_ID, how="semi", maintain_order="left")
+        if channels:
+            lf = lf.filter(pl.col(CHANNEL).is_in(list(channels)))
+        for col, value in where:
+            lf = lf.filter(pl.col(col).cast(pl.String) == value)
+        return lf.collect()
+
+    def journeys_following(self, events: pl.DataFrame, variant_table: pl.DataFrame) -> pl.DataFrame:
+        """The events of the journeys whose activity sequence is in ``variant_table``."""
+        ids = (self.journey_sequences(events).join(variant_table.lazy().select("activities"), on="activities", how="semi")
+               .select(JOURNEY_ID).collect())
+        return events.filter(pl.col(JOURNEY_ID).is_in(ids[JOURNEY_ID].implode()))
 
     def partial_figures(
         self,

@@ -22,6 +22,7 @@ sees one trace per *variant* (:func:`variants`) and results are weighted back by
 
 from __future__ import annotations
 
+from journeylog.journeys.filters import filter_events, journeys_following, utc
 from journeylog.journeys.figures import PARTS, JourneyFigures, figures_of
 from journeylog.journeys.ordering import is_ordered, order_keys, ordered
 from journeylog.journeys.processmap import ProcessMap, channel_switches, process_map
@@ -36,13 +37,16 @@ __all__ = [
     "ProcessMap",
     "channel_switches",
     "figures_of",
+    "filter_events",
     "impact",
     "is_ordered",
     "journey_sequences",
     "journey_stats",
     "journey_variants",
+    "journeys_following",
     "order_keys",
     "ordered",
     "process_map",
+    "utc",
     "variants",
 ]

@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -51,6 +52,8 @@ class Engine(Protocol):
     * Ordering: ``is_ordered`` and ``ordered`` (by journey, timestamp, input order).
     * Per journey: ``journey_sequences`` (lazy ``journey_id``, ``activities``),
       ``journey_variants`` (``journey_id`` -> ``variant_id``), ``journey_stats``.
+    * Filters: ``filter_events`` (journey start dates, channels, column values) and
+      ``journeys_following`` (the journeys of some variants).
     * Figures: ``partial_figures`` / ``merge`` / ``finish`` (see the module docstring); a
       partial is opaque to the caller and may hold spilled files until finished.
     """
@@ -80,6 +83,23 @@ class Engine(Protocol):
 
     def distinct(self, events: Any, column: str) -> pl.Series:
         """The distinct values of ``column``."""
+        ...
+
+    def filter_events(
+        self,
+        events: Any,
+        *,
+        starts_from: dt.datetime | None = None,
+        starts_before: dt.datetime | None = None,
+        channels: Sequence[str] = (),
+        where: Sequence[tuple[str, str]] = (),
+    ) -> Any:
+        """The events of whole journeys starting in [from, before), then those on ``channels``
+        whose ``where`` columns equal the values (see :func:`journeylog.journeys.filter_events`)."""
+        ...
+
+    def journeys_following(self, events: Any, variant_table: pl.DataFrame) -> Any:
+        """The events of the journeys whose activity sequence is in ``variant_table``."""
         ...
 
     def partial_figures(
