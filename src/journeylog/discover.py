@@ -124,8 +124,8 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         if col not in columns:
             raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(columns)}")
     wanted = [c for c in (S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY) if c in columns] + [c for c, _v in opts.where]
-    dictionaries = {"activities": source.distinct(S.ACTIVITY),
-                    "channels": source.distinct(S.CHANNEL) if S.CHANNEL in columns else None}
+    activities = source.distinct(S.ACTIVITY)
+    channels = source.distinct(S.CHANNEL) if S.CHANNEL in columns else None
 
     def filtered() -> Iterator[pl.DataFrame]:
         for batch in source.batches(wanted):
@@ -134,7 +134,7 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     _check_variant_options(opts)  # before the long pass over the events
     narrowed = opts.top_variants is not None or opts.coverage is not None
     figures = J.JourneyFigures.of_batches(
-        filtered(), **dictionaries, spill=source.spill,
+        filtered(), activities=activities, channels=channels, spill=source.spill,
         parts=("summary", "variants") if narrowed else ("summary", "variants", "map", "switches"))
     if figures.events == 0:
         raise InvalidInput("no events left after the filters", hint="loosen --from/--to, --channel or --where")
@@ -142,9 +142,9 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     kept = select_variants(variant_table, opts)
     if kept.height < variant_table.height:
         in_kept = (J.journeys_following(batch, kept) for batch in filtered())
-        map_figures = J.JourneyFigures.of_batches(in_kept, **dictionaries, spill=source.spill, parts=("map", "switches"))
+        map_figures = J.JourneyFigures.of_batches(in_kept, activities=activities, channels=channels, spill=source.spill, parts=("map", "switches"))
     elif narrowed:
-        map_figures = J.JourneyFigures.of_batches(filtered(), **dictionaries, spill=source.spill, parts=("map", "switches"))
+        map_figures = J.JourneyFigures.of_batches(filtered(), activities=activities, channels=channels, spill=source.spill, parts=("map", "switches"))
     else:
         map_figures = figures
     full_map = pmap = map_figures.process_map()

@@ -16,7 +16,7 @@ from journeylog import journeys as J
 from journeylog.engine.results import Figures
 from journeylog.errors import UsageError
 
-T0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def _events(seed: int, journeys: int = 300) -> pl.DataFrame:

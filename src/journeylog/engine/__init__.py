@@ -18,7 +18,13 @@ journeylog.errors.UsageError: events: expected a Polars DataFrame or LazyFrame, 
 from __future__ import annotations
 
 from journeylog.engine.polars import POLARS, PolarsEngine
-from journeylog.engine.results import PARTS, Figures, ProcessMap, Summary, quantile_seconds
+from journeylog.engine.results import (
+    PARTS,
+    Figures,
+    ProcessMap,
+    Summary,
+    quantile_seconds,
+)
 from journeylog.errors import UsageError
 
 __all__ = ["PARTS", "POLARS", "Figures", "PolarsEngine", "ProcessMap", "Summary", "backend_for", "default_engine", "quantile_seconds"]

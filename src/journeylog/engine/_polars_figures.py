@@ -22,7 +22,13 @@ import polars as pl
 import pyarrow as pa
 
 from journeylog import schema as S
-from journeylog.engine.results import PARTS, Figures, ProcessMap, Summary, quantile_seconds
+from journeylog.engine.results import (
+    PARTS,
+    Figures,
+    ProcessMap,
+    Summary,
+    quantile_seconds,
+)
 from journeylog.errors import UsageError
 from journeylog.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, JOURNEY_ID, TIMESTAMP
 

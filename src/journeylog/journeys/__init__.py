@@ -22,8 +22,8 @@ sees one trace per *variant* (:func:`variants`) and results are weighted back by
 
 from __future__ import annotations
 
-from journeylog.journeys.filters import filter_events, journeys_following, utc
 from journeylog.journeys.figures import PARTS, JourneyFigures, figures_of
+from journeylog.journeys.filters import filter_events, journeys_following, utc
 from journeylog.journeys.ordering import is_ordered, order_keys, ordered
 from journeylog.journeys.processmap import ProcessMap, channel_switches, process_map
 from journeylog.journeys.protocol import Engine

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +32,29 @@ from journeylog.schema import ACTIVITY
 __all__ = ["PARTS", "JourneyFigures", "figures_of"]
 
 
+@dataclass(frozen=True)
+class _Options:
+    activities: pl.Series
+    channels: pl.Series | None
+    parts: tuple[str, ...]
+    spill: Path | None
+
+
 class JourneyFigures:
     """Mergeable figures of a log seen in *journey-complete* batches (every journey's events in
     one batch, in order): :meth:`add` a batch, :meth:`merge` figures of other batches, then read
     the results (the first read finishes the figures; no batch can be added after it).
     """
 
-    def __init__(self, engine: Engine, partial: Any, options: dict[str, Any]) -> None:
+    def __init__(self, engine: Engine, partial: Any, options: _Options) -> None:
         self.engine = engine
         self._partial = partial
         self._options = options
         self._finished: Figures | None = None
+
+    def _partial_of(self, batches: Iterable[Any]) -> Any:
+        o = self._options
+        return self.engine.partial_figures(batches, activities=o.activities, channels=o.channels, parts=o.parts, spill=o.spill)
 
     @classmethod
     def of_batches(
@@ -60,9 +73,9 @@ class JourneyFigures:
         it = iter(batches)
         first = next(it, None)
         engine: Engine = default_engine() if first is None else backend_for(first, "batches")
-        options = {"activities": activities, "channels": channels, "parts": tuple(parts), "spill": spill}
-        chained = it if first is None else itertools.chain([first], it)
-        return cls(engine, engine.partial_figures(chained, **options), options)
+        figs = cls(engine, None, _Options(activities, channels, tuple(parts), spill))
+        figs._partial = figs._partial_of(it if first is None else itertools.chain([first], it))
+        return figs
 
     def _open(self) -> Any:
         if self._finished is not None:
@@ -71,7 +84,7 @@ class JourneyFigures:
 
     def add(self, batch: Any) -> JourneyFigures:
         """These figures with one more journey-complete, ordered ``batch``."""
-        self._partial = self.engine.merge(self._open(), self.engine.partial_figures([batch], **self._options))
+        self._partial = self.engine.merge(self._open(), self._partial_of([batch]))
         return self
 
     def merge(self, other: JourneyFigures) -> JourneyFigures:
@@ -129,5 +142,6 @@ def figures_of(events: Any, part: str) -> JourneyFigures:
     one batch (sorted first when it is not)."""
     engine: Engine = backend_for(events, "events")
     frame = engine.ordered(events)
-    options = {"activities": engine.distinct(frame, ACTIVITY), "channels": None, "parts": (part,), "spill": None}
-    return JourneyFigures(engine, engine.partial_figures([frame], **options), options)
+    figs = JourneyFigures(engine, None, _Options(engine.distinct(frame, ACTIVITY), None, (part,), None))
+    figs._partial = figs._partial_of([frame])
+    return figs

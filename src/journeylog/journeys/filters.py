@@ -29,7 +29,7 @@ def utc(value: dt.datetime) -> dt.datetime:
     >>> utc(dt.datetime(2024, 1, 1, 12))
     datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)
     """
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def filter_events(
