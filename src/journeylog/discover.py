@@ -81,28 +81,10 @@ def parse_where(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ..
     return tuple(pairs)
 
 
-def filter_events(events: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
-    """Apply the event filters of ``options`` (dates, channels, where) to whole journeys' events."""
-    lf = events.lazy()
-    if options.date_from is not None or options.date_to is not None:
-        starts = lf.group_by(S.JOURNEY_ID).agg(pl.col(S.TIMESTAMP).min().alias("_start"))
-        cond = pl.lit(True)
-        if options.date_from is not None:
-            cond = cond & (pl.col("_start") >= _utc(options.date_from))
-        if options.date_to is not None:
-            cond = cond & (pl.col("_start") < _utc(options.date_to))
-        keep = starts.filter(cond).select(S.JOURNEY_ID)
-        lf = lf.join(keep, on=S.JOURNEY_ID, how="semi", maintain_order="left")
-    if options.channels:
-        wanted = [S.normalise_channel_name(c) for c in options.channels]
-        lf = lf.filter(pl.col(S.CHANNEL).is_in(wanted))
-    for col, value in options.where:
-        lf = lf.filter(pl.col(col).cast(pl.String) == value)
-    return lf.collect()
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+def _filtered(batch: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
+    """The events of ``batch`` kept by the event filters of ``options`` (dates, channels, where)."""
+    return J.filter_events(batch, date_from=options.date_from, date_to=options.date_to,
+                           channels=options.channels, where=options.where)
 
 
 def _check_variant_options(options: DiscoverOptions) -> None:
@@ -142,33 +124,27 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         if col not in columns:
             raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(columns)}")
     wanted = [c for c in (S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY) if c in columns] + [c for c, _v in opts.where]
-    dictionaries = {"activities": source.distinct(S.ACTIVITY),
-                    "channels": source.distinct(S.CHANNEL) if S.CHANNEL in columns else None}
+    activities = source.distinct(S.ACTIVITY)
+    channels = source.distinct(S.CHANNEL) if S.CHANNEL in columns else None
 
     def filtered() -> Iterator[pl.DataFrame]:
         for batch in source.batches(wanted):
-            yield filter_events(batch, opts)
+            yield _filtered(batch, opts)
 
     _check_variant_options(opts)  # before the long pass over the events
     narrowed = opts.top_variants is not None or opts.coverage is not None
     figures = J.JourneyFigures.of_batches(
-        filtered(), **dictionaries, spill=source.spill,
+        filtered(), activities=activities, channels=channels, spill=source.spill,
         parts=("summary", "variants") if narrowed else ("summary", "variants", "map", "switches"))
     if figures.events == 0:
         raise InvalidInput("no events left after the filters", hint="loosen --from/--to, --channel or --where")
     variant_table = figures.variant_table()
     kept = select_variants(variant_table, opts)
     if kept.height < variant_table.height:
-        keep = kept.select("activities")
-
-        def in_kept() -> Iterator[pl.DataFrame]:
-            for batch in filtered():
-                ids = J.journey_sequences(batch).join(keep.lazy(), on="activities", how="semi").select(S.JOURNEY_ID).collect()
-                yield batch.filter(pl.col(S.JOURNEY_ID).is_in(ids[S.JOURNEY_ID].implode()))
-
-        map_figures = J.JourneyFigures.of_batches(in_kept(), **dictionaries, spill=source.spill, parts=("map", "switches"))
+        in_kept = (J.journeys_following(batch, kept) for batch in filtered())
+        map_figures = J.JourneyFigures.of_batches(in_kept, activities=activities, channels=channels, spill=source.spill, parts=("map", "switches"))
     elif narrowed:
-        map_figures = J.JourneyFigures.of_batches(filtered(), **dictionaries, spill=source.spill, parts=("map", "switches"))
+        map_figures = J.JourneyFigures.of_batches(filtered(), activities=activities, channels=channels, spill=source.spill, parts=("map", "switches"))
     else:
         map_figures = figures
     full_map = pmap = map_figures.process_map()
@@ -177,7 +153,7 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         threshold = opts.min_edge_share * journeys_in_map
         pmap = J.ProcessMap(pmap.activities, pmap.edges.filter(pl.col("count") >= threshold), pmap.start, pmap.end)
     switches = map_figures.channel_switches()
-    summary = figures.summary()
+    summary: dict[str, Any] = dict(figures.summary())
     summary["variants"] = variant_table.height
     result = Discovery(summary, variant_table, pmap, switches, journeys_in_map, options=opts)
     if opts.model:

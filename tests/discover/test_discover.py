@@ -18,7 +18,7 @@ from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.ingest import ReadOptions, read_events
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data" / "pm4py-core" / "logs"
 
 REAL_LOGS = [
