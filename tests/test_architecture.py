@@ -13,8 +13,8 @@ Layers (a module may import its own layer and the layers below it)::
        window
     1  io                                     7  explain
     2  config                                 8  discover conform
-    3  ingest                                 9  check drift
-    4  journeys engine                       10  contracts
+    3  journeys engine                        9  check drift
+    4  ingest                                10  contracts
     5  mining                                11  render
                                              12  cli           journeylog/__init__: top
 """
@@ -36,8 +36,8 @@ LAYERS: dict[str, int] = {
     "errors": 0, "schema": 0, "text": 0, "settings": 0, "stats": 0, "window": 0,
     "io": 1,
     "config": 2,
-    "ingest": 3,
-    "journeys": 4, "engine": 4,
+    "journeys": 3, "engine": 3,
+    "ingest": 4,
     "mining": 5,
     "models": 6,
     "explain": 7,

@@ -19,9 +19,10 @@ raw file, column detection), :mod:`~journeylog.ingest.timestamps`,
 :mod:`~journeylog.ingest.segment` (journeys, duplicates), :mod:`~journeylog.ingest.sources` (source
 maps), :mod:`~journeylog.ingest.out_of_core`, :mod:`~journeylog.ingest.event_source` (logs for
 analysis, the memory budget), :mod:`~journeylog.ingest.result` and :mod:`~journeylog.ingest.read`
-(the entry points). The store format is :mod:`journeylog.io.store`. Two calls reach up a layer, at
-call time: :class:`EventSource` batches are ordered by :func:`journeylog.journeys.ordered` and
-:meth:`IngestResult.summary` counts with :class:`journeylog.journeys.JourneyFigures`.
+(the entry points). The store format is :mod:`journeylog.io.store`. Ingest sits above the event-level
+engine API (:mod:`journeylog.journeys`): :class:`EventSource` batches are ordered by
+:func:`journeylog.journeys.ordered` and :meth:`IngestResult.summary` counts with
+:class:`journeylog.journeys.JourneyFigures`.
 
 >>> import tempfile, pathlib
 >>> import polars as pl

@@ -17,6 +17,7 @@ import polars as pl
 from journeylog import schema as S
 from journeylog import settings
 from journeylog.io.tabular import collect_parquet, parquet_batches
+from journeylog.journeys import ordered
 from journeylog.settings import MEMORY_EVENTS
 
 __all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events"]
@@ -109,10 +110,6 @@ class EventSource:
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
         """The events in batches that never split a journey, each sorted by (journey, timestamp,
         input order). In memory: one batch."""
-        from journeylog.journeys import (
-            ordered,  # an upper layer (see the package docstring)
-        )
-
         keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in self.columns else [])
         cols = list(dict.fromkeys([*keys, *(columns or self.columns)]))
         if self.events is not None:

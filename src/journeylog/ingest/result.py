@@ -11,6 +11,7 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog.ingest.event_source import EventSource
+from journeylog.journeys import JourneyFigures
 
 __all__ = ["IngestResult"]
 
@@ -31,10 +32,6 @@ class IngestResult:
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
-        from journeylog.journeys import (
-            JourneyFigures,  # an upper layer: the figures live there
-        )
-
         with EventSource(self.events) if self.events is not None else EventSource(store=self.store) as source:
             figs = JourneyFigures.of_batches(source.batches([S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]),
                                              activities=source.distinct(S.ACTIVITY), channels=source.distinct(S.CHANNEL),
