@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from journeylog.mining.determinism import pm4py_quiet, silenced
 
 __all__ = [
+    "SOURCE_NAME",
+    "file_names",
     "bpmn_graph_from_root",
     "bpmn_to_net",
     "reduce_silent",
@@ -29,6 +33,8 @@ __all__ = [
     "visible_labels",
 ]
 
+#: transition property holding the name a PNML file gave a transition (canonical_names may rename it)
+SOURCE_NAME = "journeylog:source_name"
 _UUIDISH = re.compile(r"^(id)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -112,7 +118,36 @@ def pnml_net_from_root(root: Any) -> tuple[Any, Any, Any]:
     from pm4py.objects.petri_net.importer.variants import pnml
 
     with silenced():
-        return pnml.import_net_from_xml_object(root, parameters={"auto_guess_final_marking": False})
+        net, im, fm = pnml.import_net_from_xml_object(root, parameters={"auto_guess_final_marking": False})
+    for t in net.transitions:  # the file's names: pm4py's precision depends on them (see file_names)
+        t.properties[SOURCE_NAME] = t.name
+    return net, im, fm
+
+
+@contextmanager
+def file_names(net: Any) -> Iterator[None]:
+    """Give the net's transitions, for the duration of the block, the names its PNML file gave them.
+
+    :func:`canonical_names` renames uuid-like and duplicate transition names so that outputs are
+    deterministic, but pm4py's silent closure (``get_visible_transitions_eventually_enabled_by_marking``,
+    used by its precision) visits silent transitions in name order and keeps one marking per
+    transition, so which visible transitions it finds depends on the names. To equal
+    ``pm4py.precision_alignments`` on the same file, precision runs under the file's names. Nets not
+    read from a file, or whose file repeats a name (pm4py then orders by memory address), keep theirs.
+    The names are restored afterwards; nothing else may read them from another thread meanwhile.
+    """
+    source = {t: t.properties.get(SOURCE_NAME) for t in net.transitions}
+    if None in source.values() or len(set(source.values())) < len(source):
+        yield
+        return
+    renamed = {t: t.name for t, name in source.items() if name != t.name}
+    try:
+        for t in renamed:
+            t.name = source[t]
+        yield
+    finally:
+        for t, name in renamed.items():
+            t.name = name
 
 
 def process_tree_class() -> tuple[Any, Any]:

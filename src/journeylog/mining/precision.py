@@ -18,7 +18,7 @@ import polars as pl
 from journeylog.mining.alignments import DEFAULT_MODEL_TIMEOUT, best_worst_cost
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Workers, chunks, worker_model
-from journeylog.mining.petri import unpack_model, visible_labels
+from journeylog.mining.petri import file_names, unpack_model, visible_labels
 from journeylog.mining.variants import VariantRow, variant_rows
 from journeylog.settings import Settings
 
@@ -66,10 +66,11 @@ def precision(model: Any, variant_table: pl.DataFrame, *, processes: int | None 
     rows = variant_rows(variant_table)
     follow, weight = _prefix_table(rows)
     markings = _prefix_markings((net, im, fm), follow, labels, processes, settings)
-    sum_at, sum_ee = _prefix_sums(net, follow, weight, markings)
+    with file_names(net):  # pm4py's silent closure depends on the names (see file_names)
+        sum_at, sum_ee = _prefix_sums(net, follow, weight, markings)
+        enabled_initially = {t.label for t in get_visible_transitions_eventually_enabled_by_marking(net, im)}
 
     start_activities = {acts[0] for _vid, acts, _c in rows if acts}
-    enabled_initially = {t.label for t in get_visible_transitions_eventually_enabled_by_marking(net, im)}
     n_traces = sum(c for _vid, _acts, c in rows)
     sum_at += n_traces * len(enabled_initially)
     sum_ee += n_traces * len(enabled_initially - start_activities)
