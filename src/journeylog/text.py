@@ -32,44 +32,37 @@ def fmt_share(x: Any, digits: int = 1) -> str:
     return f"{100 * float(x):.{digits}f}%"
 
 
-def fmt_duration(seconds: Any) -> str:
-    """Human units: 45 s, 12 min, 3.4 h, 2.1 d.
+def fmt_duration(seconds: Any, none: str = "-") -> str:
+    """A duration in the largest unit that keeps it under its next unit (s < 60, min < 60,
+    h < 24, then d), with two or three significant figures; ``none`` for no value. The one
+    duration wording of journeylog: statements, tables, graphs and reports all use it.
 
-    >>> fmt_duration(12240)
-    '3.4 h'
+    >>> [fmt_duration(s) for s in (0, 0.01, 4.25, 45, 90, 12 * 60, 3 * 3600 + 1440, 35 * 3600, 2.1 * 86400, None)]
+    ['0 s', '0 s', '4.2 s', '45 s', '1.5 min', '12 min', '3.4 h', '1.5 d', '2.1 d', '-']
+    >>> fmt_duration(-5400)
+    '-1.5 h'
     """
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "-"
+        return none
     s = float(seconds)
     sign = "-" if s < 0 else ""
     s = abs(s)
-    if s < 90:
-        return f"{sign}{s:.0f} s"
-    if s < 90 * 60:
-        return f"{sign}{s / 60:.0f} min"
-    if s < 36 * 3600:
-        return f"{sign}{s / 3600:.1f} h"
-    return f"{sign}{s / 86400:.1f} d"
-
-
-def human_duration(seconds: float | None) -> str:
-    """Seconds in human units: ``45 s``, ``12 min``, ``3.4 h``, ``2.1 d``; ``n/a`` for no value.
-
-    >>> [human_duration(s) for s in (0, 4.25, 45, 90, 3 * 3600 + 1440, 2.1 * 86400, None)]
-    ['0 s', '4.2 s', '45 s', '1.5 min', '3.4 h', '2.1 d', 'n/a']
-    """
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
-        return "n/a"
-    s = float(seconds)
-    sign = "-" if s < 0 else ""
-    s = abs(s)
-    if s == 0:
-        return "0 s"
     units = (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0))
     limits = (60.0, 60.0, 24.0, math.inf)
     for (name, size), limit in zip(units, limits):
         v = s / size
         text = f"{v:.1f}" if v < 9.95 else f"{v:.0f}"
+        if float(text) == 0:
+            return "0 s"
         if float(text) < limit:
             return f"{sign}{text} {name}"
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def human_duration(seconds: float | None) -> str:
+    """:func:`fmt_duration` with ``n/a`` for no value (graph labels).
+
+    >>> [human_duration(s) for s in (90, None)]
+    ['1.5 min', 'n/a']
+    """
+    return fmt_duration(seconds, none="n/a")

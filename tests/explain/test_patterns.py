@@ -373,7 +373,7 @@ def test_rules_file_custom_patterns_and_vocabulary(tmp_path):
     result = match_patterns(ev, rules)
     row = by_id(result, "failed-called-then-failed-again")
     assert row["journeys"] == 1 and row["median_seconds_to_contact"] == 20 * 3600
-    assert row["statement"].startswith("Failed, called, then failed again: 1 journey (25.0%), a median 20.0 h after 'Pay' failed")
+    assert row["statement"].startswith("Failed, called, then failed again: 1 journey (25.0%), a median 20 h after 'Pay' failed")
     assert by_id(result, "web-failure-then-phone")["statement"].startswith(
         "Rang us after failing on the website: 1 journey (25.0%), a median 5.0 h after 'Pay' failed")
     row = by_id(result, "billing-chat")

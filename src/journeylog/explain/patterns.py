@@ -69,7 +69,7 @@ skipped pattern has ``id``, ``name``, ``reason``.
 >>> result.table.select("id", "journeys", "median_seconds_to_contact").rows()
 [('web-failure-then-phone', 1, 10800.0)]
 >>> result.table["statement"][0]
-"Called after failing on the portal: 1 journey (33.3%), a median 3.0 h after 'Pay' failed; these journeys were 27.0 h shorter."
+"Called after failing on the portal: 1 journey (33.3%), a median 3.0 h after 'Pay' failed; these journeys were 1.1 d shorter."
 >>> result.skipped["id"].to_list()
 ['app-failure-then-phone', 'online-failure-then-store', 'app-failure-then-chat', 'web-failure-then-chat']
 """
