@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import warnings
 from collections import deque
 from typing import Any
 
@@ -25,7 +26,7 @@ _REFERENCE_ATTRIBUTES = ("id", "sourceRef", "targetRef", "bpmnElement", "process
 _FLOW_NODES = ("exclusiveGateway", "parallelGateway", "inclusiveGateway", "task", "startEvent", "endEvent")
 
 #: a BPMN node's sort key: (element kind, name, (kind, name) of every node reachable from it)
-_NodeKey = tuple[str, str, tuple[tuple[str, str], ...]]
+_NodeKey = tuple[str, str, tuple[tuple[str, str], ...], str]
 
 
 def tree_to_bpmn(tree: Any) -> Any:
@@ -120,7 +121,9 @@ def _walk_order(nodes: dict[str, Any], succ: dict[str, list[str]]) -> list[str]:
                     todo.append(nxt)
         return tuple(sorted((_ln(nodes[x]), nodes[x].get("name") or "") for x in seen if x in nodes))
 
-    keys: dict[str, _NodeKey] = {nid: (_ln(el), el.get("name") or "", reach(nid)) for nid, el in nodes.items()}
+    structure = _structure_hashes(nodes, succ)
+    keys: dict[str, _NodeKey] = {nid: (_ln(el), el.get("name") or "", reach(nid), structure[nid])
+                                 for nid, el in nodes.items()}
     order: list[str] = []
     seen: set[str] = set()
     starts = sorted((n for n, el in nodes.items() if _ln(el) == "startEvent"), key=keys.__getitem__)
@@ -137,6 +140,25 @@ def _walk_order(nodes: dict[str, Any], succ: dict[str, list[str]]) -> list[str]:
                     seen.add(nxt)
                     queue.append(nxt)
     return order
+
+
+def _structure_hashes(nodes: dict[str, Any], succ: dict[str, list[str]]) -> dict[str, str]:
+    """A hash per node of its neighbourhood (Weisfeiler-Lehman refinement over node type and name,
+    both directions), so that nodes alike in type, name and reach, such as the unnamed gateways of
+    a loop, still sort the same way whatever ids pm4py gave them. Nodes that remain tied are
+    interchangeable: either order writes the same file."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for nid, el in nodes.items():
+        graph.add_node(nid, label=f"{_ln(el)}:{el.get('name') or ''}")
+    graph.add_edges_from((a, b) for a, targets in succ.items() for b in targets if a in nodes and b in nodes)
+    rounds = max(1, min(len(nodes), 8))
+    with warnings.catch_warnings():  # "hashes for directed graphs changed in networkx 3.5": pinned
+        warnings.simplefilter("ignore")
+        forward = nx.weisfeiler_lehman_subgraph_hashes(graph, node_attr="label", iterations=rounds)
+        backward = nx.weisfeiler_lehman_subgraph_hashes(graph.reverse(copy=True), node_attr="label", iterations=rounds)
+    return {nid: "|".join(forward[nid] + backward[nid]) for nid in nodes}
 
 
 def _rename_references(root: Any, mapping: dict[str, str]) -> None:
