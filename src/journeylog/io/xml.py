@@ -34,7 +34,6 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from lxml import etree

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-
 __all__ = ["console", "text", "table", "path_text", "CONTROL"]
 
 #: Control characters, made visible (U+FFFD) wherever data is printed.
