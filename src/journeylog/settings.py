@@ -11,10 +11,11 @@ before that import.
 2
 >>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "5000"}).memory_events
 5000
->>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "lots"})
+>>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "lots"})  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-journeylog.errors.UsageError: memory_events must be a whole number, got 'lots' (hint: set JOURNEYLOG_MEMORY_EVENTS to a number of events)
+journeylog.errors.UsageError: memory_events must be a whole number, got 'lots'
+(hint: set JOURNEYLOG_MEMORY_EVENTS to a number of events)
 """
 
 from __future__ import annotations

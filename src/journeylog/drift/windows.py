@@ -84,7 +84,7 @@ def assign_windows(jt: pl.DataFrame, window: Window) -> tuple[pl.DataFrame, list
         ends = starts.dt.offset_by(every)
         index = {v: i for i, v in enumerate(starts.to_list())}
         jt = jt.with_columns(pl.col("_w").replace_strict(index, return_dtype=pl.Int64).alias("_wi"))
-        windows = [{"start": s, "end": e} for s, e in zip(starts.to_list(), ends.to_list())]
+        windows = [{"start": s, "end": e} for s, e in zip(starts.to_list(), ends.to_list(), strict=True)]
     else:
         size = window.size
         jt = jt.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) // size).alias("_wi"))

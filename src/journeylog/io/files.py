@@ -47,10 +47,11 @@ def max_input_bytes() -> int:
 def local_file(path: str | os.PathLike[str]) -> Path:
     """Return ``path`` as a Path if it is an existing local regular file, else raise.
 
-    >>> local_file("https://example.com/log.xes")
+    >>> local_file("https://example.com/log.xes")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    journeylog.errors.UnsafeInput: https://example.com/log.xes: journeylog reads local regular files only, not URLs (hint: download the file first and give its local path)
+    journeylog.errors.UnsafeInput: https://example.com/log.xes: journeylog reads local regular files only, not URLs
+    (hint: download the file first and give its local path)
     """
     text = os.fspath(path)
     if _URL.match(text):

@@ -170,7 +170,7 @@ class _Column:
             dense = values
         else:
             dense = [None] * n
-            for i, v in zip(self.idx, values):
+            for i, v in zip(self.idx, values, strict=True):
                 dense[i] = v
         if xes_type == "date":
             return (

@@ -74,7 +74,8 @@ def load_model(path: str | os.PathLike[str]) -> DesignedModel:
         raise InvalidInput(f"pm4py could not read the {kind.upper()} model: {type(exc).__name__}: {exc}", path=label) from None
     tasks = tuple(sorted({t.label for t in net.transitions if t.label is not None}))
     if not tasks:
-        raise InvalidInput("the model has no named tasks (only silent steps)", path=label, hint="name the tasks as the activities in the log")
+        raise InvalidInput("the model has no named tasks (only silent steps)", path=label,
+                           hint="name the tasks as the activities in the log")
     return DesignedModel(net=net, initial_marking=im, final_marking=fm, tasks=tasks, path=label, kind=kind, notes=tuple(notes))
 
 
@@ -88,7 +89,8 @@ def write_model(model: Any, path: str | os.PathLike[str]) -> None:
     label = os.fspath(path)
     suffix = Path(label).suffix.lower()
     if suffix not in (".bpmn", ".pnml"):
-        raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label, hint="give a .bpmn or .pnml file name")
+        raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label,
+                         hint="give a .bpmn or .pnml file name")
     check_output_path(path)
     ProcessTree, _ = mining.process_tree_class()
     is_tree = isinstance(model, ProcessTree)

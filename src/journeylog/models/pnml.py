@@ -38,7 +38,8 @@ def load_pnml(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, 
     if not nets:
         raise InvalidInput("no <net> element in the PNML file", path=label)
     if len(nets) > 1:
-        raise InvalidInput(f"{len(nets)} <net> elements: journeylog reads one Petri net per file", path=label, row=nets[1].sourceline)
+        raise InvalidInput(f"{len(nets)} <net> elements: journeylog reads one Petri net per file", path=label,
+                           row=nets[1].sourceline)
     for c in list(root):
         if c is not nets[0]:
             root.remove(c)

@@ -24,7 +24,8 @@ def parse_process_tree(text: str, label: str = "<string>") -> Any:
     a silent step; ``#`` starts a comment outside quotes.
     """
     ProcessTree, Operator = mining.process_tree_class()
-    ops = {"->": Operator.SEQUENCE, "X": Operator.XOR, "+": Operator.PARALLEL, "*": Operator.LOOP, "O": Operator.OR, "<>": Operator.INTERLEAVING}
+    ops = {"->": Operator.SEQUENCE, "X": Operator.XOR, "+": Operator.PARALLEL, "*": Operator.LOOP, "O": Operator.OR,
+           "<>": Operator.INTERLEAVING}
     n = len(text)
     i = 0
 

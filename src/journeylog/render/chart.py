@@ -75,9 +75,11 @@ def write_chart(data: Mapping[str, Any], path: str | os.PathLike[str], *, top: i
         def series(values: list[float | None], color: Any, name: str, width: float, style: str = "-") -> None:
             y = [float("nan") if v is None else v for v in values]
             ax.plot(xs, y, style, color=color, linewidth=width, label=name, zorder=3)
-            ax.scatter([x for x, t, v in zip(xs, tested, y) if t and v == v], [v for t, v in zip(tested, y) if t and v == v],
+            points = list(zip(xs, tested, y, strict=True))
+            ax.scatter([x for x, t, v in points if t and v == v], [v for _x, t, v in points if t and v == v],
                        color=color, s=14, zorder=4)
-            ax.scatter([x for x, t, v in zip(xs, tested, y) if not t and v == v], [v for t, v in zip(tested, y) if not t and v == v],
+            ax.scatter([x for x, t, v in points if not t and v == v],
+                       [v for _x, t, v in points if not t and v == v],
                        facecolors="white", edgecolors=color, s=14, zorder=4)
 
         series([w["fitting_share"] for w in windows], "black", "journeys that fit the designed journey", 2.2)

@@ -33,7 +33,8 @@ def print_conformance(c: dict[str, Any], *, show: int = 10, out: Console | None 
         con.print(table("accepted (allow-list; left out of checks)", [("", "left")],
                         [[d["statement"]] for d in accepted[:show]]))
     if c["unknown_activities"]:
-        items = [a["activity"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unknown_activities"]]
+        items = [a["activity"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "")
+                 for a in c["unknown_activities"]]
         con.print(text(f"log activities the model never mentions ({len(items)}): " + "; ".join(items[:show]), style="dim"))
     if c["unseen_tasks"]:
         items = [a["task"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unseen_tasks"]]
