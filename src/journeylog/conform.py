@@ -198,7 +198,7 @@ def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
 def _patterns_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
     out = []
     for r in frame.iter_rows(named=True):
-        item = {k: (list(v) if isinstance(v, list) else v) for k, v in r.items()}
+        item: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in r.items()}
         item["journeys"] = int(item["journeys"])
         item["accepted"] = bool(item.get("accepted", False))
         out.append(item)

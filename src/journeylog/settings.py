@@ -109,9 +109,9 @@ class Settings:
         try:
             return cls(**values)  # type: ignore[arg-type]
         except UsageError as exc:
-            var = next((v for v, n in ENVIRONMENT.items() if n in exc.message and v in env), None)
-            if var and not any(n in exc.message for n in overrides):
-                raise UsageError(exc.message, hint=f"check {var}") from None
+            culprit = next((v for v, n in ENVIRONMENT.items() if n in exc.message and v in env), None)
+            if culprit and not any(n in exc.message for n in overrides):
+                raise UsageError(exc.message, hint=f"check {culprit}") from None
             raise
 
 

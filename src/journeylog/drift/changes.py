@@ -88,9 +88,9 @@ def _best_boundary(data: JourneyData, item_i: int, item: Item, seg: _Segment,
         ok = np.abs(effect) >= min_effect - 1e-12
         if not ok.any():
             return None
-        p, test = two_by_two(a[ok], n1[ok], b[ok], n2[ok])
-        cand = [(float(p[j]), -abs(float(effect[np.flatnonzero(ok)[j]])), int(np.array(ks)[ok][j]), str(test[j]))
-                for j in range(len(p))]
+        pvals, tests = two_by_two(a[ok], n1[ok], b[ok], n2[ok])
+        cand = [(float(pvals[j]), -abs(float(effect[np.flatnonzero(ok)[j]])), int(np.array(ks)[ok][j]), str(tests[j]))
+                for j in range(len(pvals))]
     else:
         from scipy import stats
 

@@ -76,7 +76,7 @@ class Partitioned:
             table = chunk.to_arrow()
             if p not in self.writers:
                 path = self.spill / f"{self.name}-{p}.arrow"
-                self.files.setdefault(int(p), []).append(path)  # type: ignore[call-overload]
+                self.files.setdefault(int(p), []).append(path)
                 self.writers[p] = pa.ipc.new_file(str(path), table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))
             self.writers[p].write_table(table)
 

@@ -227,6 +227,7 @@ def read_xes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> X
             if xes_type in _NESTED_TYPES:
                 return  # lists and containers: no scalar value, no column (documented)
             raise fail(f"<{xes_type}> attribute without a value", element_line(elem), key)
+        value: Any
         if xes_type == "string" or xes_type == "id":
             raw = value = intern(raw)  # repeated values (activities, resources) share one object
         elif xes_type in _NESTED_TYPES:
@@ -320,7 +321,7 @@ def read_xes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> X
                     raise fail(f"<event> {where}", element_line(elem), hint="every <event> belongs in a <trace>")
                 stack.append("event")
                 event_attrs = {}
-                event_line = element_line(elem)
+                event_line = element_line(elem) or 0  # parsed elements always have a line
             elif name == "trace":
                 if top != "log":
                     raise fail(f"<trace> inside <{top}>", element_line(elem), hint="<trace> elements belong directly in <log>")
@@ -328,7 +329,7 @@ def read_xes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> X
                 n_traces += 1
                 trace_attrs = {}
                 trace_events = []
-                trace_line = element_line(elem)
+                trace_line = element_line(elem) or 0  # parsed elements always have a line
             elif top is None:  # the root, already checked to be <log>
                 stack.append("log")
             elif name == "log":

@@ -94,6 +94,7 @@ def write_model(model: Any, path: str | os.PathLike[str]) -> None:
     check_output_path(path)
     ProcessTree, _ = mining.process_tree_class()
     is_tree = isinstance(model, ProcessTree)
+    triple: tuple[Any, Any, Any] | None
     if isinstance(model, DesignedModel):
         triple = (model.net, model.initial_marking, model.final_marking)
     elif isinstance(model, tuple) and len(model) == 3:
@@ -104,11 +105,11 @@ def write_model(model: Any, path: str | os.PathLike[str]) -> None:
         raise TypeError("write_model takes a ProcessTree, a (net, im, fm) triple or a DesignedModel")
     try:
         if suffix == ".pnml":
-            net, im, fm = mining.tree_to_net(model) if is_tree else triple
+            net, im, fm = mining.tree_to_net(model) if triple is None else triple
             with atomic_output(path) as tmp:
                 mining.write_pnml_file(net, im, fm, os.fspath(tmp))
         else:
-            bpmn = mining.tree_to_bpmn(model) if is_tree else mining.net_to_bpmn(*triple)
+            bpmn = mining.tree_to_bpmn(model) if triple is None else mining.net_to_bpmn(*triple)
             with atomic_output(path) as tmp:
                 mining.write_bpmn_file(bpmn, os.fspath(tmp))
     except JourneylogError:

@@ -67,8 +67,7 @@ def write_chart(data: Mapping[str, Any], path: str | os.PathLike[str], *, top: i
     tested = [bool(w["tested"]) for w in windows]
     items = chart_items(data, top)
 
-    rc = {"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False}
-    with plt.rc_context(rc):
+    with plt.rc_context({"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False}):
         fig, ax = plt.subplots(figsize=(11, 5.5), dpi=100, layout="constrained")
         cmap = plt.get_cmap("tab10" if len(items) <= 10 else "tab20")
 
