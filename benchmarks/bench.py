@@ -50,6 +50,7 @@ a step failed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -59,8 +60,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -118,7 +120,7 @@ class TreeRss:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def __enter__(self) -> "TreeRss":
+    def __enter__(self) -> TreeRss:
         self._thread.start()
         return self
 
@@ -577,10 +579,8 @@ def run_child(step: str, side: str, ctx: dict[str, Any], tmp: Path, max_rss_mb: 
                 mb = meter.current() / 1024 / 1024
                 if mb > max_rss_mb:
                     over = mb
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
                     return
                 time.sleep(0.1)
 
@@ -591,10 +591,8 @@ def run_child(step: str, side: str, ctx: dict[str, Any], tmp: Path, max_rss_mb: 
     except BaseException:  # Ctrl-C: the step runs in its own session, so stop it (and its workers)
         import signal
 
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         raise
     if over is not None:
         return {"step": step, "side": side, "status": "error",
@@ -625,7 +623,8 @@ def compare(a: Any, b: Any) -> tuple[bool, str]:
                 xs = {json.dumps(i) for i in x}
                 ys = {json.dumps(i) for i in y}
                 only_a, only_b = sorted(xs - ys)[:2], sorted(ys - xs)[:2]
-                diffs.append(f"{k}: {len(xs - ys)} only in pm4py (e.g. {only_a}), {len(ys - xs)} only in journeylog (e.g. {only_b})")
+                diffs.append(f"{k}: {len(xs - ys)} only in pm4py (e.g. {only_a}), "
+                             f"{len(ys - xs)} only in journeylog (e.g. {only_b})")
             else:
                 diffs.append(f"{k}: pm4py {x!r} != journeylog {y!r}")
     return not diffs and bool(keys), "; ".join(diffs)
@@ -720,7 +719,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import polars as pl
 
-    meta = pl.scan_parquet(log).select(pl.len().alias("events"), pl.col("journey_id").n_unique().alias("journeys")).collect().row(0, named=True)
+    meta = (pl.scan_parquet(log).select(pl.len().alias("events"), pl.col("journey_id").n_unique().alias("journeys"))
+            .collect().row(0, named=True))
     print(f"log {log}: {meta['events']:,} events, {meta['journeys']:,} journeys; model {model}; "
           f"{args.runs} run(s) per step", file=sys.stderr, flush=True)
 
@@ -789,9 +789,9 @@ def main(argv: list[str] | None = None) -> int:
         a, b = _median(pm), _median(jl)
         ratio = f"{a / b:.1f}x" if a and b else "-"
         table.append((step, _fmt_s(a), _fmt_s(b), ratio, _fmt_mb(pm), _fmt_mb(jl), eq))
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *table)]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *table, strict=True)]
     widths[-1] = min(widths[-1], 60)
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
     print(line(head))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for cells in table:

@@ -123,7 +123,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
                                            tasks=model.tasks, vocabulary=rules.vocabulary)
     if catalogue.height:
-        catalogue = catalogue.with_columns(pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
+        catalogue = catalogue.with_columns(
+            pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
     else:
         catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
 
@@ -171,8 +172,10 @@ def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: A
 def _with_deviations_and_patterns(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:
     """The journey table with sorted ``deviations`` and ``patterns`` lists (empty, never null)."""
     devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
-    pats_per_journey = pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns")) if pat_journeys.height else None
-    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
+    pats_per_journey = (pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns"))
+                        if pat_journeys.height else None)
+    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(
+        pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
     if pats_per_journey is not None:
         jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
     else:
@@ -195,7 +198,7 @@ def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
 def _patterns_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
     out = []
     for r in frame.iter_rows(named=True):
-        item = {k: (list(v) if isinstance(v, list) else v) for k, v in r.items()}
+        item: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in r.items()}
         item["journeys"] = int(item["journeys"])
         item["accepted"] = bool(item.get("accepted", False))
         out.append(item)

@@ -142,9 +142,11 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     kept = select_variants(variant_table, opts)
     if kept.height < variant_table.height:
         in_kept = (J.journeys_following(batch, kept) for batch in filtered())
-        map_figures = J.JourneyFigures.of_batches(in_kept, activities=activities, channels=channels, spill=source.spill, parts=("map", "switches"))
+        map_figures = J.JourneyFigures.of_batches(in_kept, activities=activities, channels=channels, spill=source.spill,
+                                                  parts=("map", "switches"))
     elif narrowed:
-        map_figures = J.JourneyFigures.of_batches(filtered(), activities=activities, channels=channels, spill=source.spill, parts=("map", "switches"))
+        map_figures = J.JourneyFigures.of_batches(filtered(), activities=activities, channels=channels, spill=source.spill,
+                                                  parts=("map", "switches"))
     else:
         map_figures = figures
     full_map = pmap = map_figures.process_map()

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+
 class ExitCode(IntEnum):
     """journeylog's exit codes: the one table the CLI, the help text, README and docs render."""
 

@@ -68,7 +68,8 @@ SORT_KEYS: tuple[str, ...] = (JOURNEY_ID, TIMESTAMP, INPUT_ORDER)
 SUCCESS = "success"
 FAILURE = "failure"
 OUTCOME_VALUES: dict[str, str] = {
-    **{v: SUCCESS for v in ("success", "successful", "succeeded", "ok", "done", "completed", "complete", "pass", "passed", "true", "yes", "y")},
+    **{v: SUCCESS for v in ("success", "successful", "succeeded", "ok", "done", "completed", "complete", "pass", "passed",
+                            "true", "yes", "y")},
     **{v: FAILURE for v in ("failure", "failed", "fail", "error", "ko", "abandoned", "timeout", "rejected", "false", "no", "n")},
 }
 

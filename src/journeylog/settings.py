@@ -11,10 +11,11 @@ before that import.
 2
 >>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "5000"}).memory_events
 5000
->>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "lots"})
+>>> Settings.from_environ({"JOURNEYLOG_MEMORY_EVENTS": "lots"})  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-journeylog.errors.UsageError: memory_events must be a whole number, got 'lots' (hint: set JOURNEYLOG_MEMORY_EVENTS to a number of events)
+journeylog.errors.UsageError: memory_events must be a whole number, got 'lots'
+(hint: set JOURNEYLOG_MEMORY_EVENTS to a number of events)
 """
 
 from __future__ import annotations
@@ -108,9 +109,9 @@ class Settings:
         try:
             return cls(**values)  # type: ignore[arg-type]
         except UsageError as exc:
-            var = next((v for v, n in ENVIRONMENT.items() if n in exc.message and v in env), None)
-            if var and not any(n in exc.message for n in overrides):
-                raise UsageError(exc.message, hint=f"check {var}") from None
+            culprit = next((v for v, n in ENVIRONMENT.items() if n in exc.message and v in env), None)
+            if culprit and not any(n in exc.message for n in overrides):
+                raise UsageError(exc.message, hint=f"check {culprit}") from None
             raise
 
 

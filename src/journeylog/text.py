@@ -49,7 +49,7 @@ def fmt_duration(seconds: Any, none: str = "-") -> str:
     s = abs(s)
     units = (("s", 1.0), ("min", 60.0), ("h", 3600.0), ("d", 86400.0))
     limits = (60.0, 60.0, 24.0, math.inf)
-    for (name, size), limit in zip(units, limits):
+    for (name, size), limit in zip(units, limits, strict=True):
         v = s / size
         text = f"{v:.1f}" if v < 9.95 else f"{v:.0f}"
         if float(text) == 0:

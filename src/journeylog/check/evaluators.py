@@ -100,9 +100,11 @@ def _items(conformance: Mapping[str, Any]) -> tuple[dict[str, _Item], dict[str, 
     items: dict[str, _Item] = {}
     pattern_ids: dict[str, str] = {}
     for d in conformance.get("deviations", []):
-        items[d["id"]] = _Item(d["id"], "deviation", float(d["share"]), int(d["journeys"]), d["statement"], bool(d.get("accepted")))
+        items[d["id"]] = _Item(d["id"], "deviation", float(d["share"]), int(d["journeys"]), d["statement"],
+                               bool(d.get("accepted")))
     for p in conformance.get("patterns", []):
-        items[p["name"]] = _Item(p["name"], "pattern", float(p["share"]), int(p["journeys"]), p["statement"], bool(p.get("accepted")))
+        items[p["name"]] = _Item(p["name"], "pattern", float(p["share"]), int(p["journeys"]), p["statement"],
+                                 bool(p.get("accepted")))
         if p.get("id"):
             pattern_ids[p["id"]] = p["name"]
     return items, pattern_ids
@@ -357,7 +359,8 @@ def to_json(results: Sequence[CheckResult], conformance: Mapping[str, Any], *,
         "status": "fail" if code else "pass",
         "exit_code": code,
         "summary": summary(results),
-        "figures": {k: conformance.get(k) for k in ("journeys", "fitness", "fitting_share", "fitting_share_accepted", "precision")},
+        "figures": {k: conformance.get(k)
+                    for k in ("journeys", "fitness", "fitting_share", "fitting_share_accepted", "precision")},
         "config": config,
         "baseline": baseline,
         "checks": [r.to_json() for r in results],

@@ -215,10 +215,10 @@ def _checks_section(doc: YamlDoc, node: Any, checks: dict[str, Threshold], max_s
             checks[key] = _threshold(doc, node, key, f"checks.{key}")
 
 
-def _drift_section(doc: YamlDoc, node: Any) -> dict[str, Any]:
+def _drift_section(doc: YamlDoc, section: Any) -> dict[str, Any]:
     """The ``drift:`` mapping, validated (the window with :func:`journeylog.window.parse_window`)."""
     drift: dict[str, Any] = {}
-    for key, (_k, node) in doc.mapping(node, "drift", DRIFT_KEYS).items():
+    for key, (_k, node) in doc.mapping(section, "drift", DRIFT_KEYS).items():
         value = doc.value(node)
         if key == "window":
             if isinstance(value, bool) or not isinstance(value, (str, int)):

@@ -190,7 +190,7 @@ def _parse_step(doc: YamlDoc, node: Any, index: int, where: str) -> Step:
                 raise doc.error(key_node, "the first step cannot have `within` (it is the time since the previous step)")
             within = doc.duration(value_node, "within")
         elif key == "matches":
-            for column, (col_node, rx_node) in doc.mapping(value_node, "matches").items():
+            for column, (_col_node, rx_node) in doc.mapping(value_node, "matches").items():
                 regex = doc.text(rx_node, f"the regular expression for {column!r}")
                 _check_regex(doc, rx_node, regex)
                 matches[column] = regex

@@ -88,9 +88,9 @@ def _best_boundary(data: JourneyData, item_i: int, item: Item, seg: _Segment,
         ok = np.abs(effect) >= min_effect - 1e-12
         if not ok.any():
             return None
-        p, test = two_by_two(a[ok], n1[ok], b[ok], n2[ok])
-        cand = [(float(p[j]), -abs(float(effect[np.flatnonzero(ok)[j]])), int(np.array(ks)[ok][j]), str(test[j]))
-                for j in range(len(p))]
+        pvals, tests = two_by_two(a[ok], n1[ok], b[ok], n2[ok])
+        cand = [(float(pvals[j]), -abs(float(effect[np.flatnonzero(ok)[j]])), int(np.array(ks)[ok][j]), str(tests[j]))
+                for j in range(len(pvals))]
     else:
         from scipy import stats
 
@@ -139,7 +139,9 @@ def _profile(data: JourneyData, item_i: int, item: Item, order: np.ndarray) -> C
     return ll_f
 
 
-def _locate(data: JourneyData, ll: Callable[[np.ndarray], np.ndarray], order: np.ndarray, offsets: np.ndarray, rel: int) -> tuple[int, bool]:
+def _locate(
+    data: JourneyData, ll: Callable[[np.ndarray], np.ndarray], order: np.ndarray, offsets: np.ndarray, rel: int
+) -> tuple[int, bool]:
     """Where the change found at the boundary before segment window ``rel`` starts: (position in
     ``order``, whether it falls inside a window). See the module notes, step 3."""
     n_w = len(offsets) - 1
@@ -195,7 +197,7 @@ def find_changes(data: JourneyData, items: Sequence[Item], windows: Sequence[dic
         if not results:
             break
         q = adjust([r[2] for r in results], options.correction)
-        significant = sorted(((r, float(qv)) for r, qv in zip(results, q) if qv <= options.alpha and r[1] >= 0),
+        significant = sorted(((r, float(qv)) for r, qv in zip(results, q, strict=True) if qv <= options.alpha and r[1] >= 0),
                              key=lambda rq: (rq[0][2], rq[0][0].item))
         segments = []
         for (seg, k, p, test), qv in significant:

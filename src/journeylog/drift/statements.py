@@ -54,8 +54,10 @@ def statement(item: Item, when: str, before: float, after: float, p: float, *,
 
     >>> statement(Item("called after failing on the portal", "pattern"), "2026-05-04", 0.081, 0.153, 0.0001)
     "From 2026-05-04, 'called after failing on the portal' rose from 8.1% to 15.3% of journeys (p < 0.001)."
-    >>> statement(Item("skipped:Identity check", "skipped", "Identity check"), "2026-05-04", 0.0, 0.06, 0.0001, never_before=True)
-    "From 2026-05-04, 'Identity check' is sometimes skipped (in 6.0% of journeys), while before it was always executed (p < 0.001)."
+    >>> statement(Item("skipped:Identity check", "skipped", "Identity check"), "2026-05-04", 0.0, 0.06, 0.0001,
+    ...           never_before=True)  # doctest: +NORMALIZE_WHITESPACE
+    "From 2026-05-04, 'Identity check' is sometimes skipped (in 6.0% of journeys), while before it was always
+    executed (p < 0.001)."
     """
     ps = fmt_p(p)
     a = f"'{item.activity}'" if item.activity is not None else f"'{item.id}'"
@@ -122,7 +124,8 @@ def describe(data: JourneyData, items: Sequence[Item], windows: Sequence[dict[st
             if not window.calendar:
                 when = _when(data.start[f["journey"]], window)
             elif f["mixed"]:
-                when = f"about {_when(data.start[f['journey']], window)} (the {window.text} window from {_when(win['start'], window)})"
+                when = (f"about {_when(data.start[f['journey']], window)} "
+                        f"(the {window.text} window from {_when(win['start'], window)})")
             else:
                 when = _when(win["start"], window)
             out.append({

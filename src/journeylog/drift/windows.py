@@ -11,9 +11,10 @@ can be validated without drift).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -74,17 +75,17 @@ class JourneyData:
 def assign_windows(jt: pl.DataFrame, window: Window) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
     """Sort journeys by start and give each its window index; the list of windows (start, end)."""
     jt = jt.sort(["start", S.JOURNEY_ID])
-    if window.calendar:
+    if window.every is not None:  # calendar windows
         every = window.every
         jt = jt.with_columns(pl.col("start").dt.truncate(every).alias("_w"))
-        first, last = jt["_w"].min(), jt["_w"].max()
+        first, last = cast(dt.datetime, jt["_w"].min()), cast(dt.datetime, jt["_w"].max())
         starts = pl.datetime_range(first, last, every, eager=True, time_zone="UTC")
         # datetime_range steps calendar units from the first truncated start; keep only aligned ones
         starts = starts.filter(starts.dt.truncate(every) == starts).unique().sort()
         ends = starts.dt.offset_by(every)
         index = {v: i for i, v in enumerate(starts.to_list())}
         jt = jt.with_columns(pl.col("_w").replace_strict(index, return_dtype=pl.Int64).alias("_wi"))
-        windows = [{"start": s, "end": e} for s, e in zip(starts.to_list(), ends.to_list())]
+        windows = [{"start": s, "end": e} for s, e in zip(starts.to_list(), ends.to_list(), strict=True)]
     else:
         size = window.size
         jt = jt.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) // size).alias("_wi"))

@@ -27,7 +27,9 @@ from journeylog.engine.results import (
 )
 from journeylog.errors import UsageError
 
-__all__ = ["PARTS", "POLARS", "Figures", "PolarsEngine", "ProcessMap", "Summary", "backend_for", "default_engine", "quantile_seconds"]
+__all__ = [
+    "PARTS", "POLARS", "Figures", "PolarsEngine", "ProcessMap", "Summary", "backend_for", "default_engine", "quantile_seconds",
+]
 
 _ENGINES: tuple[PolarsEngine, ...] = (POLARS,)
 

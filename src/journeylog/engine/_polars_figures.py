@@ -76,7 +76,7 @@ class Partitioned:
             table = chunk.to_arrow()
             if p not in self.writers:
                 path = self.spill / f"{self.name}-{p}.arrow"
-                self.files.setdefault(int(p), []).append(path)  # type: ignore[call-overload]
+                self.files.setdefault(int(p), []).append(path)
                 self.writers[p] = pa.ipc.new_file(str(path), table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))
             self.writers[p].write_table(table)
 
@@ -164,7 +164,8 @@ class PolarsPartial:
         if unknown:
             raise UsageError(f"parts: unknown part {unknown[0]!r}", hint=f"parts: {', '.join(PARTS)}")
         acts = activities.cast(pl.String).unique().drop_nulls().sort()
-        chans = (channels if channels is not None else pl.Series([S.UNKNOWN_CHANNEL])).cast(pl.String).unique().drop_nulls().sort()
+        chans = (channels if channels is not None else pl.Series([S.UNKNOWN_CHANNEL]))
+        chans = chans.cast(pl.String).unique().drop_nulls().sort()
         p = cls(acts, chans, tuple(parts), spill)
         p.edges = Partitioned(spill, "edges") if "map" in parts else None
         p.customers = Partitioned(spill, "customers", pl.col(CUSTOMER_ID).hash(seed=7)) if "summary" in parts else None
@@ -216,10 +217,12 @@ class PolarsPartial:
             assert self.switches is not None
             pairs = frame.lazy().select(
                 pl.col("_c").alias("from"), pl.col("_c").shift(-1).alias("to"),
-                (pl.col(TIMESTAMP).shift(-1) - pl.col(TIMESTAMP)).dt.total_microseconds().alias("_us"), pl.col("_k"), pl.col("_last"),
+                (pl.col(TIMESTAMP).shift(-1) - pl.col(TIMESTAMP)).dt.total_microseconds().alias("_us"),
+                pl.col("_k"), pl.col("_last"),
             ).filter(~pl.col("_last") & (pl.col("from") != pl.col("to"))).drop("_last").collect()
             # a journey lies in one batch: journeys per pair are summed over batches
-            self.switch_journeys.append(pairs.group_by("from", "to").agg(pl.col("_k").n_unique().cast(pl.UInt64).alias("journeys")))
+            self.switch_journeys.append(
+                pairs.group_by("from", "to").agg(pl.col("_k").n_unique().cast(pl.UInt64).alias("journeys")))
             self.switches.add(pairs.drop("_k"))
         if "variants" in self.parts:
             seqs = frame.lazy().group_by("_k", maintain_order=True).agg(pl.col("_a").alias("_seq"))
@@ -314,7 +317,8 @@ class PolarsPartial:
         return self.finished
 
     def _merged_variants(self) -> pl.DataFrame:
-        return _concat(self.variants, {"_seq": pl.List(pl.UInt32), "journeys": _U64}).group_by("_seq").agg(pl.col("journeys").sum())
+        variants = _concat(self.variants, {"_seq": pl.List(pl.UInt32), "journeys": _U64})
+        return variants.group_by("_seq").agg(pl.col("journeys").sum())
 
     def variant_table(self) -> pl.DataFrame:
         """The table of :func:`journeylog.journeys.variants`."""
@@ -397,7 +401,8 @@ class PolarsPartial:
         """The table of :func:`journeylog.journeys.channel_switches`."""
         assert self.switches is not None
         table = _concat([
-            g.group_by("from", "to").agg(pl.len().cast(pl.UInt64).alias("count"), *middle_us(pl.col("_us"), 0.5, "median_seconds"))
+            g.group_by("from", "to").agg(pl.len().cast(pl.UInt64).alias("count"),
+                                         *middle_us(pl.col("_us"), 0.5, "median_seconds"))
             for g in self.switches.groups()
         ], {"from": _U32, "to": _U32, "count": _U64, "median_seconds_lo": pl.Int64(), "median_seconds_hi": pl.Int64()})
         journeys = _concat(self.switch_journeys, {"from": _U32, "to": _U32, "journeys": _U64}).group_by(

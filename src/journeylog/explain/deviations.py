@@ -154,7 +154,8 @@ def catalogue(
         pl.int_range(pl.len()).over(S.JOURNEY_ID).cast(pl.Int64).alias("event_index"),
     )
     per_journey = per_journey.join(positioned, on=[S.JOURNEY_ID, "event_index"], how="left")
-    journey_devs = per_journey.select(S.JOURNEY_ID, pl.col("id").alias("deviation_id")).unique().sort([S.JOURNEY_ID, "deviation_id"])
+    journey_devs = (per_journey.select(S.JOURNEY_ID, pl.col("id").alias("deviation_id")).unique()
+                    .sort([S.JOURNEY_ID, "deviation_id"]))
 
     grouped = per_journey.group_by("id", "kind", "activity").agg(
         pl.col(S.JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"),

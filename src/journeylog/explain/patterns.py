@@ -89,8 +89,8 @@ from journeylog.config import rules as config_rules
 from journeylog.config.rules import DEFAULT_WINDOW, ONLINE, Pattern, RuleDefaults, RuleSet, Step, slug
 from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import InvalidInput
-from journeylog.explain.matching import check_columns, first_matches, pattern_journeys, sorted_events, step_expr
 from journeylog.explain import wording as W
+from journeylog.explain.matching import check_columns, first_matches, pattern_journeys, sorted_events, step_expr
 from journeylog.explain.wording import DEFAULT_VOCABULARY
 from journeylog.journeys import impact, journey_stats
 

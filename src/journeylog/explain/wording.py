@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from journeylog import schema as S
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class DeviationKind(str, Enum):
+class DeviationKind(StrEnum):
     """The kinds of deviation from the designed journey; the value is the id prefix (``skipped:A``)."""
 
     SKIPPED = "skipped"
@@ -169,8 +169,9 @@ def pattern_statement(
     >>> p = Pattern(name="called after failing on the portal",
     ...             steps=(Step({"channel": "web", "outcome": "failure"}), Step({"channel": "phone"})))
     >>> pattern_statement(p, journeys=1204, share=0.0971, median_seconds=12240, activity="Schedule appointment",
-    ...                   median_extra_seconds=181440, satisfaction_delta=-1.6)
-    "Called after failing on the portal: 1,204 journeys (9.7%), a median 3.4 h after 'Schedule appointment' failed; these journeys took 2.1 d longer and scored 1.6 points lower."
+    ...                   median_extra_seconds=181440, satisfaction_delta=-1.6)  # doctest: +NORMALIZE_WHITESPACE
+    "Called after failing on the portal: 1,204 journeys (9.7%), a median 3.4 h after 'Schedule appointment' failed;
+    these journeys took 2.1 d longer and scored 1.6 points lower."
     """
     if journeys == 0:
         return NO_JOURNEYS_STATEMENT.format(Name=_capital(pattern.name), name=pattern.name)

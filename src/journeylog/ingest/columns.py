@@ -57,7 +57,8 @@ class ReadOptions:
 
     ``channel`` names a channel column; when the file has no column of that name it is a fixed
     channel for every event (``--channel web``) if the file has no channel column at all, and
-    otherwise a channel *filter* that commands such as ``discover`` apply (``channel_filter``). ``timestamp_format`` is a strftime format
+    otherwise a channel *filter* that commands such as ``discover`` apply (``channel_filter``).
+    ``timestamp_format`` is a strftime format
     (``%d/%m/%Y %H:%M``), ``iso``, ``epoch_s`` or ``epoch_ms``. ``timezone`` is the IANA zone of
     naive local times (default UTC).
     """

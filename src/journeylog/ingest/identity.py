@@ -51,7 +51,8 @@ def read_identities(path: Path) -> pl.DataFrame:
     if empty.height:
         raise InvalidInput("empty value in the identity table", path=label, row=empty["source_row"][0])
     clash = (
-        frame.group_by("id_type", "id_value").agg(pl.col("customer_id").n_unique().alias("n"), pl.col("source_row").min().alias("row"))
+        frame.group_by("id_type", "id_value")
+        .agg(pl.col("customer_id").n_unique().alias("n"), pl.col("source_row").min().alias("row"))
         .filter(pl.col("n") > 1).sort("row")
     )
     if clash.height:
@@ -96,5 +97,6 @@ def stitch_identities(good: pl.DataFrame, kind: str, column: str, id_table: pl.D
             pl.lit(source).alias(S.SOURCE), pl.lit(label).alias("file"), pl.col(S.SOURCE_ROW),
             pl.lit(column).alias("column"), pl.lit(f"{kind} not in the identity table").alias("reason"))
         good = good.filter(matched)
-    good = good.with_columns(pl.coalesce(pl.col("_cid"), pl.lit(kind + ":") + pl.col("_key")).alias("_customer")).drop("_key", "_cid")
+    good = good.with_columns(
+        pl.coalesce(pl.col("_cid"), pl.lit(kind + ":") + pl.col("_key")).alias("_customer")).drop("_key", "_cid")
     return Stitched(good, rejects, summary)

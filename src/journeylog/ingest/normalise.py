@@ -66,7 +66,8 @@ def _outcome_column(frame: pl.DataFrame, cmap: ColumnMap, opts: ReadOptions, sou
     if col is not None:
         unknown = frame.select(_outcome_expr(col, opts.extra_outcomes).alias("o"))["o"] == _UNKNOWN_OUTCOME
         if unknown.any() and "outcome" not in cmap.explicit:
-            notes.append(f"{source}: column {col!r} was not used as the outcome (values other than success/failure); kept as an attribute")
+            notes.append(f"{source}: column {col!r} was not used as the outcome (values other than success/failure); "
+                         "kept as an attribute")
             return None
     return col
 
@@ -95,13 +96,15 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
         (activity.is_null() | (activity.str.strip_chars() == ""), cmap.activity, "empty activity",
          "fill the activity or use --skip-invalid-rows"),
         (activity.str.contains(_CONTROL), cmap.activity, "control character (newline, tab, ...) in the activity name", None),
-        (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity, f"activity name longer than {MAX_NAME_LENGTH} characters", None),
+        (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity,
+         f"activity name longer than {MAX_NAME_LENGTH} characters", None),
         (pl.col("_ts_raw").is_null() | (pl.col("_ts_raw").str.strip_chars() == ""), cmap.timestamp, "empty timestamp", None),
         (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, "timestamp does not parse (or does not exist in the time zone)",
          "give --timestamp-format, --timezone"),
         (pl.col(S.OUTCOME) == _UNKNOWN_OUTCOME, outcome_col or "", "outcome is neither a success nor a failure spelling",
          "success/ok/completed or failure/failed/error; map others with `outcomes:` in a source map"),
-        (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "", "satisfaction is not a number", None),
+        (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "",
+         "satisfaction is not a number", None),
     ]
 
 
@@ -176,19 +179,24 @@ def rejects_table(plan: Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: in
         msg = first["_reason"] + (f": {value[:80]!r}" if value else "")
         more = f"{count - 1} more invalid rows" if count > 1 else None
         raise InvalidInput(msg, path=plan.label, row=first[S.SOURCE_ROW], column=first["_column"] or None,
-                           hint="; ".join(h for h in (hint, more, "--skip-invalid-rows writes them to a rejects file" if more else None) if h))
+                           hint="; ".join(h for h in (hint, more, "--skip-invalid-rows writes them to a rejects file"
+                                                      if more else None) if h))
     return bad.select(
-        pl.lit(plan.source).alias(S.SOURCE), pl.lit(plan.label).alias("file"), pl.col(S.SOURCE_ROW), pl.col("_column").alias("column"),
+        pl.lit(plan.source).alias(S.SOURCE), pl.lit(plan.label).alias("file"), pl.col(S.SOURCE_ROW),
+        pl.col("_column").alias("column"),
         pl.col("_reason").alias("reason"),
     )
 
 
 def empty_rejects() -> pl.DataFrame:
     """A rejects table with no rows (source, file, source_row, column, reason)."""
-    return pl.DataFrame(schema={S.SOURCE: pl.String, "file": pl.String, S.SOURCE_ROW: pl.Int64, "column": pl.String, "reason": pl.String})
+    return pl.DataFrame(schema={S.SOURCE: pl.String, "file": pl.String, S.SOURCE_ROW: pl.Int64, "column": pl.String,
+                                "reason": pl.String})
 
 
-def normalise(raw: RawFrame, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def normalise(
+    raw: RawFrame, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Raw frame -> canonical columns (journey/customer may still be null) + rejected rows."""
     plan = make_plan(raw.frame, raw.label, cmap, opts, source, notes)
     good, bad = apply_plan(plan, raw.frame)

@@ -154,8 +154,8 @@ def _spread(p: Path, plan: Plan, bucket_of: pl.Expr, opts: ReadOptions, tmp: str
         for (b,), part in good.partition_by("_bucket", as_dict=True, include_key=False).items():
             table = part.to_arrow()
             if b not in writers:
-                out.buckets[b] = os.path.join(tmp, f"bucket-{b}.arrow")  # type: ignore[index]
-                writers[b] = (pa.ipc.new_file(out.buckets[b], table.schema,  # type: ignore[index]
+                out.buckets[b] = os.path.join(tmp, f"bucket-{b}.arrow")
+                writers[b] = (pa.ipc.new_file(out.buckets[b], table.schema,
                                               options=pa.ipc.IpcWriteOptions(compression="lz4")), table.schema)
             w, sch = writers[b]
             if table.schema != sch:

@@ -25,7 +25,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from journeylog import settings
 from journeylog.errors import ResourceLimit, UnsafeInput, UsageError
@@ -47,10 +47,11 @@ def max_input_bytes() -> int:
 def local_file(path: str | os.PathLike[str]) -> Path:
     """Return ``path`` as a Path if it is an existing local regular file, else raise.
 
-    >>> local_file("https://example.com/log.xes")
+    >>> local_file("https://example.com/log.xes")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    journeylog.errors.UnsafeInput: https://example.com/log.xes: journeylog reads local regular files only, not URLs (hint: download the file first and give its local path)
+    journeylog.errors.UnsafeInput: https://example.com/log.xes: journeylog reads local regular files only, not URLs
+    (hint: download the file first and give its local path)
     """
     text = os.fspath(path)
     if _URL.match(text):
@@ -98,7 +99,7 @@ class _CappedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: Any) -> int:  # any writable buffer; io.BufferedReader passes a memoryview
         data = self._raw.read(len(buffer))
         n = len(data)
         self._seen += n
@@ -121,8 +122,12 @@ def open_input(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     """Open a local file for binary reading, gunzipping transparently, capped at ``max_bytes``."""
     p = local_file(path)
     cap = max_input_bytes() if max_bytes is None else max_bytes
-    raw: BinaryIO = gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")  # type: ignore[assignment]
-    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path)), buffer_size=1 << 20)  # type: ignore[return-value]
+    # no context manager: the returned reader owns the handle and closes it (_CappedReader.close)
+    if is_gzip(p):
+        raw = cast(BinaryIO, gzip.open(p, "rb"))  # noqa: SIM115 - closed by the returned reader
+    else:
+        raw = open(p, "rb")  # noqa: SIM115 - closed by the returned reader
+    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path)), buffer_size=1 << 20)
 
 
 def read_input_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:

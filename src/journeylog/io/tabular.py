@@ -25,6 +25,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -167,11 +168,13 @@ def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
     return meta.num_rows, {k.decode(errors="replace"): v.decode(errors="replace") for k, v in (meta.metadata or {}).items()}
 
 
-def collect_parquet(lf: pl.LazyFrame, path: str | os.PathLike[str], engine: str = "streaming") -> pl.DataFrame:
+def collect_parquet(
+    lf: pl.LazyFrame, path: str | os.PathLike[str], engine: Literal["auto", "in-memory", "streaming"] = "streaming"
+) -> pl.DataFrame:
     """Run a query over a Parquet scan (streaming engine); a file damaged past its footer is
     invalid input, as :func:`read_parquet` reports it, not a crash."""
     try:
-        return lf.collect(engine=engine)  # type: ignore[arg-type]
+        return lf.collect(engine=engine)
     except (pl.exceptions.ComputeError, OSError) as exc:
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=os.fspath(path)) from None
 

@@ -20,10 +20,11 @@ XML input here first:
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.xes"
 >>> _ = p.write_text('<?xml version="1.0"?><!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]><log>&x;</log>')
->>> parse_xml(p, root="log")  # doctest: +ELLIPSIS
+>>> parse_xml(p, root="log")  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-journeylog.errors.UnsafeInput: ...x.xes:1: XML with a DOCTYPE is refused: DTDs and entities can read local files or the network (hint: remove the <!DOCTYPE ...> declaration)
+journeylog.errors.UnsafeInput: ...x.xes:1: XML with a DOCTYPE is refused: DTDs and entities can read local files or the network
+(hint: remove the <!DOCTYPE ...> declaration)
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -236,7 +236,9 @@ def _check_root(root_tag: Any, root: str | tuple[str, ...] | None, label: str, l
             f"wrong root element <{name}>, expected <{'> or <'.join(wanted)}>",
             path=label,
             row=line,
-            hint="is this really a " + {"log": "XES log", "definitions": "BPMN 2.0 model", "pnml": "PNML Petri net"}.get(wanted[0], "file of that kind") + "?",
+            hint="is this really a "
+            + {"log": "XES log", "definitions": "BPMN 2.0 model", "pnml": "PNML Petri net"}.get(wanted[0], "file of that kind")
+            + "?",
         )
 
 

@@ -209,7 +209,8 @@ def align(
     net, im, fm, path = unpack_model(model)
     rows = variant_rows(variant_table)
     labels = visible_labels(net)
-    bwc0 = best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT if timeout_per_variant is None else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
+    bwc0 = best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT if timeout_per_variant is None
+                           else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
     reduced_of, index = _reduce(rows, labels)
     plan = Plan(processes, settings)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
@@ -269,7 +270,7 @@ def _alignment_table(
 ) -> pl.DataFrame:
     """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored."""
     out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": [], "moves": []}
-    for (vid, acts, _count), red, res in zip(rows, reduced_of, results):
+    for (vid, acts, _count), red, res in zip(rows, reduced_of, results, strict=True):
         out["variant_id"].append(vid)
         if res is None:
             for col in ("cost", "bwc", "fitness", "moves"):

@@ -121,7 +121,7 @@ def _path_digest(state: Any) -> bytes:
             name = "" if t is None else repr(t.name)
             digest = hashlib.blake2b(digest + name.encode("utf-8", "surrogatepass"), digest_size=12).digest()
             item._jl_digest = digest
-    return digest  # type: ignore[return-value]
+    return digest
 
 
 def _make_alignments_deterministic() -> None:

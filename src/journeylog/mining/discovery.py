@@ -98,7 +98,7 @@ def _dfg_from_variants(variant_table: pl.DataFrame) -> Dfg:
             continue
         start[acts[0]] += count
         end[acts[-1]] += count
-        for a, b in zip(acts, acts[1:]):
+        for a, b in zip(acts, acts[1:], strict=False):
             graph[(a, b)] += count
     return dict(graph), dict(start), dict(end)
 

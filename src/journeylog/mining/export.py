@@ -221,7 +221,8 @@ def write_pnml_file(net: Any, im: Any, fm: Any, path: str) -> None:
         children = list(page)
         for child in children:
             page.remove(child)
-        children.sort(key=lambda c: (order.get(c.tag, 3), str(c.get("source", "")), str(c.get("target", "")), str(c.get("id", ""))))
+        children.sort(key=lambda c: (order.get(c.tag, 3), str(c.get("source", "")), str(c.get("target", "")),
+                                     str(c.get("id", ""))))
         page.extend(children)
         for n, child in enumerate(c for c in children if c.tag == "arc"):  # pm4py uses id(arc)
             child.set("id", f"arc{n + 1}")

@@ -43,7 +43,9 @@ def _worker_prefixes(job: list[Prefix]) -> list[Any]:
     return _stop_markings(net, im, fm, job)
 
 
-def precision(model: Any, variant_table: pl.DataFrame, *, processes: int | None = None, settings: Settings | None = None) -> float:
+def precision(
+    model: Any, variant_table: pl.DataFrame, *, processes: int | None = None, settings: Settings | None = None
+) -> float:
     """Align-ETConformance precision, equal to ``pm4py.precision_alignments`` on the full log.
 
     pm4py counts, for every prefix of every trace, the activities that follow it in the log and
@@ -118,7 +120,7 @@ def _prefix_markings(
             raw = [r for part in parts for r in part]
         else:
             raw = _stop_markings(net, im, fm, batch)
-        for prefix, mk in zip(batch, aec.transform_markings_from_sync_to_original_net(raw, net)):
+        for prefix, mk in zip(batch, aec.transform_markings_from_sync_to_original_net(raw, net), strict=True):
             markings[prefix] = mk
 
     with workers:

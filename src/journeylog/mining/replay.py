@@ -44,7 +44,7 @@ def token_replay(
     frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
     fitness: dict[int, float] = {}
     n = fit = m = c = r = p = 0
-    for (vid, _acts, count), res in zip(rows, replayed):
+    for (vid, _acts, count), res in zip(rows, replayed, strict=True):
         _append_row(frame, vid, res)
         fitness[vid] = res["trace_fitness"]
         n += count

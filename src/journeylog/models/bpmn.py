@@ -156,7 +156,8 @@ class _Bpmn:
                 self.root.remove(child)
         if not processes:
             raise self.error("no <process> element: nothing to convert")
-        self.processes = [p for p in processes if any(local_name(e.tag) in _FLOW_NODE_LIKE for e in p.iter() if isinstance(e.tag, str))]
+        self.processes = [p for p in processes
+                          if any(local_name(e.tag) in _FLOW_NODE_LIKE for e in p.iter() if isinstance(e.tag, str))]
 
     def check(self) -> None:
         seen: dict[str, etree._Element] = {}
@@ -232,7 +233,8 @@ class _Bpmn:
             for f in flows:
                 f.set("sourceRef", gid)
             self.add_flow(node.getparent(), nid, gid)
-            self.notes.append(f'{len(flows)} flows out of {local_name(node.tag)} id="{nid}" read as a {"conditional (inclusive)" if conditional else "parallel"} split')
+            split = "conditional (inclusive)" if conditional else "parallel"
+            self.notes.append(f'{len(flows)} flows out of {local_name(node.tag)} id="{nid}" read as a {split} split')
 
     def loops(self) -> None:
         for e in list(self.root.iter()):
@@ -255,7 +257,8 @@ class _Bpmn:
             self.add_flow(parent, join, nid)
             self.add_flow(parent, nid, split)
             self.add_flow(parent, split, join)
-            self.notes.append(f'{local_name(markers[0].tag)} on "{e.get("name", "")}" (id="{nid}") read as a loop (one or more times)')
+            self.notes.append(
+                f'{local_name(markers[0].tag)} on "{e.get("name", "")}" (id="{nid}") read as a loop (one or more times)')
 
     def boundary_events(self) -> None:
         nodes = self.flow_nodes()
@@ -278,7 +281,8 @@ class _Bpmn:
                 link = next((c for c in e if isinstance(c.tag, str) and local_name(c.tag) == "linkEventDefinition"), None)
                 if link is not None:
                     key = (tree.getpath(e.getparent()), link.get("name") or "")
-                    links.setdefault(key, {"throw": [], "catch": []})["throw" if ln.endswith("ThrowEvent") else "catch"].append(e.get("id"))
+                    side = "throw" if ln.endswith("ThrowEvent") else "catch"
+                    links.setdefault(key, {"throw": [], "catch": []})[side].append(e.get("id"))
                 self.retag(e, "exclusiveGateway")
             elif ln == "eventBasedGateway":
                 self.retag(e, "exclusiveGateway")
@@ -324,7 +328,8 @@ class _Bpmn:
                 members = {
                     e.get("id")
                     for e in proc.iter()
-                    if isinstance(e.tag, str) and e.get("id") and (local_name(e.tag) in _FLOW_NODE_LIKE or local_name(e.tag) == "sequenceFlow")
+                    if isinstance(e.tag, str) and e.get("id")
+                    and (local_name(e.tag) in _FLOW_NODE_LIKE or local_name(e.tag) == "sequenceFlow")
                 }
                 out.append((terms, members))
         return out
@@ -332,7 +337,8 @@ class _Bpmn:
     def needs_end_join(self) -> bool:
         """True when several end events may be reached in one run (parallel branches or pools)."""
         ends = sum(1 for e in self.root.iter() if isinstance(e.tag, str) and local_name(e.tag) == "endEvent")
-        splits = any(isinstance(e.tag, str) and local_name(e.tag) in ("parallelGateway", "inclusiveGateway") for e in self.root.iter())
+        splits = any(isinstance(e.tag, str) and local_name(e.tag) in ("parallelGateway", "inclusiveGateway")
+                     for e in self.root.iter())
         return ends > 1 and splits
 
     def inline_subprocesses(self) -> None:
@@ -363,7 +369,8 @@ class _Bpmn:
         for c in starts + ends:
             self.retag(c, "exclusiveGateway")
         index = parent.index(sub)
-        children = [c for c in sub if isinstance(c.tag, str) and (local_name(c.tag) in _FLOW_NODE_LIKE or local_name(c.tag) == "sequenceFlow")]
+        children = [c for c in sub if isinstance(c.tag, str)
+                    and (local_name(c.tag) in _FLOW_NODE_LIKE or local_name(c.tag) == "sequenceFlow")]
         parent.remove(sub)
         entry = etree.Element(self.q("exclusiveGateway"), id=sid, name="")
         exit_gw = etree.Element(self.q("exclusiveGateway"), id=exit_id, name="")

@@ -2,8 +2,9 @@
 each with the closest name on the other side as a suggestion.
 
 >>> check = label_check(["Register request", "Pay"], ["register  request", "pay", "Ship"])
->>> check.unknown_activities
-[{'activity': 'Ship', 'suggestion': None}, {'activity': 'pay', 'suggestion': 'Pay'}, {'activity': 'register  request', 'suggestion': 'Register request'}]
+>>> check.unknown_activities  # doctest: +NORMALIZE_WHITESPACE
+[{'activity': 'Ship', 'suggestion': None}, {'activity': 'pay', 'suggestion': 'Pay'},
+ {'activity': 'register  request', 'suggestion': 'Register request'}]
 >>> check.unseen_tasks
 [{'task': 'Pay', 'suggestion': 'pay'}, {'task': 'Register request', 'suggestion': 'register  request'}]
 """

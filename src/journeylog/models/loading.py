@@ -74,7 +74,8 @@ def load_model(path: str | os.PathLike[str]) -> DesignedModel:
         raise InvalidInput(f"pm4py could not read the {kind.upper()} model: {type(exc).__name__}: {exc}", path=label) from None
     tasks = tuple(sorted({t.label for t in net.transitions if t.label is not None}))
     if not tasks:
-        raise InvalidInput("the model has no named tasks (only silent steps)", path=label, hint="name the tasks as the activities in the log")
+        raise InvalidInput("the model has no named tasks (only silent steps)", path=label,
+                           hint="name the tasks as the activities in the log")
     return DesignedModel(net=net, initial_marking=im, final_marking=fm, tasks=tasks, path=label, kind=kind, notes=tuple(notes))
 
 
@@ -88,10 +89,12 @@ def write_model(model: Any, path: str | os.PathLike[str]) -> None:
     label = os.fspath(path)
     suffix = Path(label).suffix.lower()
     if suffix not in (".bpmn", ".pnml"):
-        raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label, hint="give a .bpmn or .pnml file name")
+        raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label,
+                         hint="give a .bpmn or .pnml file name")
     check_output_path(path)
     ProcessTree, _ = mining.process_tree_class()
     is_tree = isinstance(model, ProcessTree)
+    triple: tuple[Any, Any, Any] | None
     if isinstance(model, DesignedModel):
         triple = (model.net, model.initial_marking, model.final_marking)
     elif isinstance(model, tuple) and len(model) == 3:
@@ -102,11 +105,11 @@ def write_model(model: Any, path: str | os.PathLike[str]) -> None:
         raise TypeError("write_model takes a ProcessTree, a (net, im, fm) triple or a DesignedModel")
     try:
         if suffix == ".pnml":
-            net, im, fm = mining.tree_to_net(model) if is_tree else triple
+            net, im, fm = mining.tree_to_net(model) if triple is None else triple
             with atomic_output(path) as tmp:
                 mining.write_pnml_file(net, im, fm, os.fspath(tmp))
         else:
-            bpmn = mining.tree_to_bpmn(model) if is_tree else mining.net_to_bpmn(*triple)
+            bpmn = mining.tree_to_bpmn(model) if triple is None else mining.net_to_bpmn(*triple)
             with atomic_output(path) as tmp:
                 mining.write_bpmn_file(bpmn, os.fspath(tmp))
     except JourneylogError:

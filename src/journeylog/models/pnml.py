@@ -26,6 +26,25 @@ def _int_text(el: etree._Element, label: str, what: str) -> None:
 
 def load_pnml(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, list[str]]:
     root = parse_xml(path, root="pnml").getroot()
+    _strip_guards(root)
+    net_el = _single_net(root, label)
+    container = _merge_pages(net_el)
+    nodes = _node_kinds(container, label)
+    for e in net_el.iter():
+        ln = local_name(e.tag)
+        if ln == "arc":
+            _check_arc(e, nodes, label)
+        if ln == "finalmarkings":
+            _check_final_marking(e, nodes, label)
+    net, im, fm = mining.pnml_net_from_root(root)
+    for t in net.transitions:
+        t.properties.pop("guard", None)
+    _check_markings(net, im, fm, label)
+    return mining.canonical_names(net), im, fm, []
+
+
+def _strip_guards(root: etree._Element) -> None:
+    """Remove comments and processing instructions, and every guard (attribute or element)."""
     for e in list(root.iter()):
         if not isinstance(e.tag, str):
             e.getparent().remove(e)
@@ -34,16 +53,24 @@ def load_pnml(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, 
             del e.attrib["guard"]
         if local_name(e.tag).lower() == "guard":
             e.getparent().remove(e)
+
+
+def _single_net(root: etree._Element, label: str) -> etree._Element:
+    """The one ``<net>`` of the file; every other child of the root is removed."""
     nets = [c for c in root if local_name(c.tag) == "net"]
     if not nets:
         raise InvalidInput("no <net> element in the PNML file", path=label)
     if len(nets) > 1:
-        raise InvalidInput(f"{len(nets)} <net> elements: journeylog reads one Petri net per file", path=label, row=nets[1].sourceline)
+        raise InvalidInput(f"{len(nets)} <net> elements: journeylog reads one Petri net per file", path=label,
+                           row=nets[1].sourceline)
     for c in list(root):
         if c is not nets[0]:
             root.remove(c)
-    net_el = nets[0]
-    # pm4py reads only the last <page>: merge all pages into one
+    return nets[0]
+
+
+def _merge_pages(net_el: etree._Element) -> etree._Element:
+    """Merge all pages into the first (pm4py reads only the last ``<page>``); the element holding the nodes."""
     pages = [e for e in net_el.iter() if local_name(e.tag) == "page"]
     if pages:
         first = pages[0]
@@ -55,7 +82,11 @@ def load_pnml(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, 
         for c in list(net_el):  # nodes outside the page would be lost
             if local_name(c.tag) in ("place", "transition", "arc"):
                 first.append(c)
-    container = pages[0] if pages else net_el
+    return pages[0] if pages else net_el
+
+
+def _node_kinds(container: etree._Element, label: str) -> dict[str, str]:
+    """Node id -> ``place`` or ``transition``, with ids and initial markings checked."""
     nodes: dict[str, str] = {}
     for e in container:
         ln = local_name(e.tag)
@@ -71,33 +102,39 @@ def load_pnml(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, 
                 for m in e:
                     if local_name(m.tag) == "initialMarking":
                         _int_text(m, label, "an initial marking")
-    for e in net_el.iter():
-        ln = local_name(e.tag)
-        if ln == "arc":
-            src, tgt = e.get("source"), e.get("target")
-            kinds = (nodes.get(src), nodes.get(tgt))
-            if None in kinds:
-                missing = src if kinds[0] is None else tgt
-                raise InvalidInput(f'arc id="{e.get("id")}" refers to unknown node "{missing}"', path=label, row=e.sourceline)
-            if kinds[0] == kinds[1]:
-                raise InvalidInput(f'arc id="{e.get("id")}" connects two {kinds[0]}s', path=label, row=e.sourceline)
-            for c in e:
-                if local_name(c.tag) == "inscription":
-                    _int_text(c, label, "an arc weight")
-                if local_name(c.tag).lower() == "arctype":
-                    text = "".join(c.itertext()).strip().lower()
-                    if text in ("reset", "inhibitor"):
-                        raise InvalidInput(f"{text} arcs are not supported", path=label, row=c.sourceline)
-        if ln == "finalmarkings":
-            for pl_el in e.iter():
-                if local_name(pl_el.tag) == "place":
-                    ref = pl_el.get("idref")
-                    if nodes.get(ref) != "place":
-                        raise InvalidInput(f'the final marking names unknown place "{ref}"', path=label, row=pl_el.sourceline)
-                    _int_text(pl_el, label, "a final marking")
-    net, im, fm = mining.pnml_net_from_root(root)
-    for t in net.transitions:
-        t.properties.pop("guard", None)
+    return nodes
+
+
+def _check_arc(e: etree._Element, nodes: dict[str, str], label: str) -> None:
+    """An arc joins a known place and a known transition, with a whole-number weight and no special type."""
+    src, tgt = e.get("source"), e.get("target")
+    kinds = (nodes.get(src), nodes.get(tgt))
+    if None in kinds:
+        missing = src if kinds[0] is None else tgt
+        raise InvalidInput(f'arc id="{e.get("id")}" refers to unknown node "{missing}"', path=label, row=e.sourceline)
+    if kinds[0] == kinds[1]:
+        raise InvalidInput(f'arc id="{e.get("id")}" connects two {kinds[0]}s', path=label, row=e.sourceline)
+    for c in e:
+        if local_name(c.tag) == "inscription":
+            _int_text(c, label, "an arc weight")
+        if local_name(c.tag).lower() == "arctype":
+            text = "".join(c.itertext()).strip().lower()
+            if text in ("reset", "inhibitor"):
+                raise InvalidInput(f"{text} arcs are not supported", path=label, row=c.sourceline)
+
+
+def _check_final_marking(e: etree._Element, nodes: dict[str, str], label: str) -> None:
+    """A ``<finalmarkings>`` section names known places with whole-number tokens."""
+    for pl_el in e.iter():
+        if local_name(pl_el.tag) == "place":
+            ref = pl_el.get("idref")
+            if nodes.get(ref) != "place":
+                raise InvalidInput(f'the final marking names unknown place "{ref}"', path=label, row=pl_el.sourceline)
+            _int_text(pl_el, label, "a final marking")
+
+
+def _check_markings(net: Any, im: Any, fm: Any, label: str) -> None:
+    """The net has an initial and a non-empty final marking."""
     if not im:
         raise InvalidInput(
             "the Petri net has no initial marking",
@@ -112,5 +149,4 @@ def load_pnml(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, 
             path=label,
             hint=f"add a <finalmarkings> section as ProM and pm4py write it{example}",
         )
-    return mining.canonical_names(net), im, fm, []
 

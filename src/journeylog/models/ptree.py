@@ -23,98 +23,118 @@ def parse_process_tree(text: str, label: str = "<string>") -> Any:
     builds the same pm4py ``ProcessTree``. Labels are in single (or double) quotes; ``tau``/``τ`` is
     a silent step; ``#`` starts a comment outside quotes.
     """
-    ProcessTree, Operator = mining.process_tree_class()
-    ops = {"->": Operator.SEQUENCE, "X": Operator.XOR, "+": Operator.PARALLEL, "*": Operator.LOOP, "O": Operator.OR, "<>": Operator.INTERLEAVING}
-    n = len(text)
-    i = 0
+    return _TreeParser(text, label).parse()
 
-    def where(pos: int) -> tuple[int, int]:
-        line = text.count("\n", 0, pos) + 1
-        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        return line, col
 
-    def fail(msg: str, pos: int, hint: str | None = None) -> InvalidInput:
-        line, col = where(pos)
-        return InvalidInput(f"process tree: {msg}", path=label, row=line, column=col, hint=hint)
+class _TreeParser:
+    """The state of :func:`parse_process_tree`: the text, the position and the open operator nodes."""
 
-    def skip() -> None:
-        nonlocal i
-        while i < n:
-            if text[i].isspace():
-                i += 1
-            elif text[i] == "#":
-                while i < n and text[i] != "\n":
-                    i += 1
+    def __init__(self, text: str, label: str) -> None:
+        self.text = text
+        self.label = label
+        self.n = len(text)
+        self.i = 0
+        self.tree_class, operator = mining.process_tree_class()
+        self.ops = {"->": operator.SEQUENCE, "X": operator.XOR, "+": operator.PARALLEL, "*": operator.LOOP,
+                    "O": operator.OR, "<>": operator.INTERLEAVING}
+        self.root: Any = None
+        self.stack: list[Any] = []  # open operator nodes
+
+    def fail(self, msg: str, pos: int, hint: str | None = None) -> InvalidInput:
+        line = self.text.count("\n", 0, pos) + 1
+        col = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return InvalidInput(f"process tree: {msg}", path=self.label, row=line, column=col, hint=hint)
+
+    def skip(self) -> None:
+        """Skip white space and ``#`` comments."""
+        text, n = self.text, self.n
+        while self.i < n:
+            if text[self.i].isspace():
+                self.i += 1
+            elif text[self.i] == "#":
+                while self.i < n and text[self.i] != "\n":
+                    self.i += 1
             else:
                 break
 
-    root = None
-    stack: list[Any] = []  # open operator nodes
-    expect_node = True
-    while True:
-        skip()
-        if expect_node:
-            if i >= n:
-                raise fail("unexpected end of text, expected an activity, tau or an operator", i)
-            node = None
-            if text[i] in "'\"":
-                q = text[i]
-                end = text.find(q, i + 1)
-                if end < 0:
-                    raise fail("unterminated quoted activity name", i)
-                name = text[i + 1 : end]
-                if not name.strip():
-                    raise fail("empty activity name (use tau for a silent step)", i)
-                node = ProcessTree(label=name)
-                i = end + 1
-            elif text.startswith("tau", i) or text.startswith("τ", i):
-                i += 3 if text.startswith("tau", i) else 1
-                node = ProcessTree()
-            else:
-                op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
-                if op is None:
-                    raise fail(f"unexpected {text[i]!r}", i, hint="quote activity names: 'Place order'")
-                i += len(op)
-                skip()
-                if i >= n or text[i] != "(":
-                    raise fail(f"expected '(' after operator {op}", i)
-                i += 1
-                node = ProcessTree(operator=ops[op])
-                if stack:
-                    node.parent = stack[-1]
-                    stack[-1].children.append(node)
-                elif root is None:
-                    root = node
-                stack.append(node)
-                skip()
-                if i < n and text[i] == ")":
-                    raise fail(f"operator {op} needs at least one child", i)
+    def parse(self) -> Any:
+        expect_node = True
+        while True:
+            self.skip()
+            if expect_node:
+                if self.i >= self.n:
+                    raise self.fail("unexpected end of text, expected an activity, tau or an operator", self.i)
+                node = self.leaf()
+                if node is None:
+                    self.open_operator()
+                    continue
+                if self.stack:
+                    node.parent = self.stack[-1]
+                    self.stack[-1].children.append(node)
+                else:
+                    self.root = node
+                expect_node = False
                 continue
-            if stack:
-                node.parent = stack[-1]
-                stack[-1].children.append(node)
-            else:
-                root = node
-            expect_node = False
-            continue
-        # after a node: ',' ')' or the end
-        if not stack:
-            if i < n:
-                raise fail(f"unexpected {text[i]!r} after the end of the tree", i)
-            break
-        if i >= n:
-            raise fail("unexpected end of text, expected ',' or ')'", i)
-        if text[i] == ",":
-            i += 1
-            expect_node = True
-        elif text[i] == ")":
-            i += 1
-            stack.pop()
-        else:
-            raise fail(f"unexpected {text[i]!r}, expected ',' or ')'", i)
-    if root is None:
-        raise InvalidInput("empty process tree", path=label)
-    return root
+            if not self.stack:
+                if self.i < self.n:
+                    raise self.fail(f"unexpected {self.text[self.i]!r} after the end of the tree", self.i)
+                break
+            expect_node = self.after_node()
+        if self.root is None:
+            raise InvalidInput("empty process tree", path=self.label)
+        return self.root
+
+    def leaf(self) -> Any:
+        """The quoted activity or silent step at the position (moving past it), or None if an operator follows."""
+        text, i = self.text, self.i
+        if text[i] in "'\"":
+            end = text.find(text[i], i + 1)
+            if end < 0:
+                raise self.fail("unterminated quoted activity name", i)
+            name = text[i + 1 : end]
+            if not name.strip():
+                raise self.fail("empty activity name (use tau for a silent step)", i)
+            self.i = end + 1
+            return self.tree_class(label=name)
+        if text.startswith("tau", i) or text.startswith("τ", i):
+            self.i += 3 if text.startswith("tau", i) else 1
+            return self.tree_class()
+        return None
+
+    def open_operator(self) -> None:
+        """Read ``op(`` at the position and push the operator node."""
+        text = self.text
+        op = next((o for o in _OPERATORS if text.startswith(o, self.i)), None)
+        if op is None:
+            raise self.fail(f"unexpected {text[self.i]!r}", self.i, hint="quote activity names: 'Place order'")
+        self.i += len(op)
+        self.skip()
+        if self.i >= self.n or text[self.i] != "(":
+            raise self.fail(f"expected '(' after operator {op}", self.i)
+        self.i += 1
+        node = self.tree_class(operator=self.ops[op])
+        if self.stack:
+            node.parent = self.stack[-1]
+            self.stack[-1].children.append(node)
+        elif self.root is None:
+            self.root = node
+        self.stack.append(node)
+        self.skip()
+        if self.i < self.n and text[self.i] == ")":
+            raise self.fail(f"operator {op} needs at least one child", self.i)
+
+    def after_node(self) -> bool:
+        """Read the ``,`` or ``)`` after a node; whether a node is expected next."""
+        if self.i >= self.n:
+            raise self.fail("unexpected end of text, expected ',' or ')'", self.i)
+        if self.text[self.i] == ",":
+            self.i += 1
+            return True
+        if self.text[self.i] == ")":
+            self.i += 1
+            self.stack.pop()
+            return False
+        raise self.fail(f"unexpected {self.text[self.i]!r}, expected ',' or ')'", self.i)
 
 
 def load_ptree(path: str | os.PathLike[str], label: str) -> tuple[Any, Any, Any, list[str]]:

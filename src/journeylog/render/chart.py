@@ -67,17 +67,18 @@ def write_chart(data: Mapping[str, Any], path: str | os.PathLike[str], *, top: i
     tested = [bool(w["tested"]) for w in windows]
     items = chart_items(data, top)
 
-    rc = {"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False}
-    with plt.rc_context(rc):
+    with plt.rc_context({"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False}):
         fig, ax = plt.subplots(figsize=(11, 5.5), dpi=100, layout="constrained")
         cmap = plt.get_cmap("tab10" if len(items) <= 10 else "tab20")
 
         def series(values: list[float | None], color: Any, name: str, width: float, style: str = "-") -> None:
             y = [float("nan") if v is None else v for v in values]
             ax.plot(xs, y, style, color=color, linewidth=width, label=name, zorder=3)
-            ax.scatter([x for x, t, v in zip(xs, tested, y) if t and v == v], [v for t, v in zip(tested, y) if t and v == v],
+            points = list(zip(xs, tested, y, strict=True))
+            ax.scatter([x for x, t, v in points if t and v == v], [v for _x, t, v in points if t and v == v],
                        color=color, s=14, zorder=4)
-            ax.scatter([x for x, t, v in zip(xs, tested, y) if not t and v == v], [v for t, v in zip(tested, y) if not t and v == v],
+            ax.scatter([x for x, t, v in points if not t and v == v],
+                       [v for _x, t, v in points if not t and v == v],
                        facecolors="white", edgecolors=color, s=14, zorder=4)
 
         series([w["fitting_share"] for w in windows], "black", "journeys that fit the designed journey", 2.2)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 # XML 1.0 forbids these characters even as references.
@@ -104,7 +104,7 @@ def junit_tree(
 def junit_text(results: Sequence[Any], **kw: Any) -> str:
     """The JUnit document as UTF-8 XML text with a declaration."""
     tree = junit_tree(results, **kw)
-    body = ET.tostring(tree.getroot(), encoding="unicode")
+    body = ET.tostring(cast(ET.Element, tree.getroot()), encoding="unicode")  # junit_tree always has a root
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 

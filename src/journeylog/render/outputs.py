@@ -39,7 +39,7 @@ def emit_check(run: CheckRun, *, log: str | None = None, junit: str | None = Non
                  "fitting_share": run.conformance.get("fitting_share"),
                  "fitting_share_accepted": run.conformance.get("fitting_share_accepted")}
         write_junit(junit, run.results, properties={k: v for k, v in props.items() if v is not None},
-                    seconds=run.seconds, timestamp=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat())
+                    seconds=run.seconds, timestamp=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat())
     if json_out is not None:
         write_text_atomic(json_out, dumps(to_json(run.results, run.conformance, baseline=run.baseline_path,
                                                   config=run.config.path)))

@@ -64,10 +64,11 @@ def to_dot(pmap: ProcessMap, *, perf: bool = False, title: str | None = None) ->
     if g.legend:
         out.append("")
         out.append("  subgraph cluster_legend {")
-        out.append('    graph [label="Channels", fontsize=10, style="rounded,dashed", color="#A0A0A0", fontcolor="#333333", margin=8];')
+        out.append('    graph [label="Channels", fontsize=10, style="rounded,dashed", color="#A0A0A0", '
+                   'fontcolor="#333333", margin=8];')
         out.append('    node [fontsize=9, width=0.9, height=0.25, margin="0.08,0.02"];')
         lids = [f"l{i}" for i in range(1, len(g.legend) + 1)]
-        for lid, ch in zip(lids, g.legend):
+        for lid, ch in zip(lids, g.legend, strict=True):
             fill = channel_colour(ch)
             out.append(f'    {lid} [label={dot_quote(_truncate(_clean(ch), 40))}, fillcolor="{fill}", color="{_darker(fill)}"];')
         # One rank (a column in LR); with no edges dot keeps the listed order, top to bottom.
@@ -150,7 +151,8 @@ def to_mermaid(pmap: ProcessMap, *, perf: bool = False) -> str:
         elif n.kind == "end":
             out.append(f'  {ids[n.id]}((("end")))')
         else:
-            label = mermaid_text("\n".join(_display_lines(n.name, wrap=False) + [f"{_fmt_count(n.count)} \u00b7 {_truncate(_clean(n.channel), 40)}"]))
+            count_line = f"{_fmt_count(n.count)} \u00b7 {_truncate(_clean(n.channel), 40)}"
+            label = mermaid_text("\n".join(_display_lines(n.name, wrap=False) + [count_line]))
             out.append(f'  {ids[n.id]}["{label}"]:::{classes[n.channel]}')
     link_styles = []
     for i, e in enumerate(g.edges):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
@@ -16,7 +17,7 @@ def print_conformance(c: dict[str, Any], *, show: int = 10, out: Console | None 
     """The conform report from its JSON form: figures, deviations, patterns, label check."""
     con = out or console()
     fmt = lambda x: "-" if x is None else f"{x:.4f}"  # noqa: E731
-    rows = [("journeys", fmt_int(c["journeys"])), (f"fitness ({c['method']})", fmt(c["fitness"])),
+    rows: list[Sequence[str]] = [("journeys", fmt_int(c["journeys"])), (f"fitness ({c['method']})", fmt(c["fitness"])),
             ("journeys that fit", fmt_share(c["fitting_share"])), ("precision", fmt(c["precision"]))]
     if c.get("fitting_share_accepted") is not None and any(d["accepted"] for d in c["deviations"]):
         rows.append(("fit, counting accepted deviations", fmt_share(c["fitting_share_accepted"])))
@@ -33,7 +34,8 @@ def print_conformance(c: dict[str, Any], *, show: int = 10, out: Console | None 
         con.print(table("accepted (allow-list; left out of checks)", [("", "left")],
                         [[d["statement"]] for d in accepted[:show]]))
     if c["unknown_activities"]:
-        items = [a["activity"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unknown_activities"]]
+        items = [a["activity"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "")
+                 for a in c["unknown_activities"]]
         con.print(text(f"log activities the model never mentions ({len(items)}): " + "; ".join(items[:show]), style="dim"))
     if c["unseen_tasks"]:
         items = [a["task"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unseen_tasks"]]

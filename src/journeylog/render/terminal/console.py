@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-
 __all__ = ["console", "text", "table", "path_text", "CONTROL"]
 
 #: Control characters, made visible (U+FFFD) wherever data is printed.
@@ -35,7 +34,9 @@ def text(value: Any, style: str | None = None) -> Text:
     return Text(s.translate(CONTROL), style=style or "")
 
 
-def table(title: str | None, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, caption: str | None = None) -> Table:
+def table(
+    title: str | None, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, caption: str | None = None
+) -> Table:
     """A rich table; ``columns`` are (header, justify) pairs; cells are escaped."""
     t = Table(title=title, title_justify="left", caption=caption, caption_justify="left", header_style="bold",
               show_header=any(h for h, _ in columns))

@@ -22,7 +22,8 @@ def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = 
         ("activities", fmt_int(d["activities"])), ("channels", fmt_int(d["channels"])),
         ("variants", fmt_int(total)), ("time span", f"{d['first']} .. {d['last']}"),
     ]))
-    rows = [[str(i + 1), fmt_int(v["journeys"]), fmt_share(v["share"]), fmt_share(v["cumulative_share"]), path_text(v["activities"])]
+    rows = [[str(i + 1), fmt_int(v["journeys"]), fmt_share(v["share"]), fmt_share(v["cumulative_share"]),
+             path_text(v["activities"])]
             for i, v in enumerate(d["variants"][:show])]
     con.print(table(f"top {min(show, total)} of {total:,} variants",
                     [("#", "right"), ("journeys", "right"), ("share", "right"), ("cum.", "right"), ("path", "left")], rows))
@@ -35,11 +36,15 @@ def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = 
     for i in range(min(ends, 5)):
         s = d["start"][i] if i < len(d["start"]) else None
         e = d["end"][i] if i < len(d["end"]) else None
-        rows.append([s["activity"] if s else "", fmt_int(s["count"]) if s else "", e["activity"] if e else "", fmt_int(e["count"]) if e else ""])
-    con.print(table("start and end", [("starts with", "left"), ("journeys", "right"), ("ends with", "left"), ("journeys", "right")], rows))
+        rows.append([s["activity"] if s else "", fmt_int(s["count"]) if s else "",
+                     e["activity"] if e else "", fmt_int(e["count"]) if e else ""])
+    con.print(table("start and end",
+                    [("starts with", "left"), ("journeys", "right"), ("ends with", "left"), ("journeys", "right")], rows))
     if d["channel_switches"]:
-        rows = [[s["from"], s["to"], fmt_int(s["count"]), fmt_duration(s["median_seconds"])] for s in d["channel_switches"][:show]]
-        con.print(table("channel switches", [("from", "left"), ("to", "left"), ("count", "right"), ("median gap", "right")], rows))
+        rows = [[s["from"], s["to"], fmt_int(s["count"]), fmt_duration(s["median_seconds"])]
+                for s in d["channel_switches"][:show]]
+        con.print(table("channel switches",
+                        [("from", "left"), ("to", "left"), ("count", "right"), ("median gap", "right")], rows))
     model = d.get("model")
     if model:
         con.print(text(f"model: {model.get('algorithm', 'inductive miner')}", style="dim"))
