@@ -61,6 +61,7 @@ def _root(
 #: library parameter names the command line spells apart from its own parameter names
 LIBRARY_FLAGS: dict[str, str] = {
     "format": "--format",  # ReadOptions.format is the CLI's input_format
+    "channels": "--channel",  # DiscoverOptions.channels comes from --channel
     "write_baseline_to": "--write-baseline",  # check_log(write_baseline_to=) is check --write-baseline
 }
 
