@@ -26,7 +26,7 @@ from journeylog import schema as S
 from journeylog.config import allow as config_allow
 from journeylog.config.allow import Allow
 from journeylog.config.rules import RuleSet
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
 from journeylog.models import DesignedModel, label_check
@@ -77,7 +77,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`)."""
     opts = options or ConformOptions()
     if opts.method not in METHODS:
-        raise UsageError(f"--method must be one of {', '.join(METHODS)}")
+        raise UsageError(f"{param('method')} must be one of {', '.join(METHODS)}")
     if events.height == 0:
         raise InvalidInput("the log has no events")
     variant_table = J.variants(events)

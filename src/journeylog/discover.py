@@ -29,7 +29,7 @@ import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest import EventSource
 
 
@@ -75,7 +75,7 @@ def parse_where(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ..
     pairs = []
     for item in items:
         if "=" not in item:
-            raise UsageError(f"--where needs COLUMN=VALUE, got {item!r}")
+            raise UsageError(f"{param('where')} needs COLUMN=VALUE, got {item!r}")
         col, value = item.split("=", 1)
         pairs.append((col.strip(), value))
     return tuple(pairs)
@@ -89,11 +89,11 @@ def _filtered(batch: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
 
 def _check_variant_options(options: DiscoverOptions) -> None:
     if options.top_variants is not None and options.coverage is not None:
-        raise UsageError("give --top-variants or --coverage, not both")
+        raise UsageError(f"give {param('top_variants')} or {param('coverage')}, not both")
     if options.top_variants is not None and options.top_variants < 1:
-        raise UsageError("--top-variants must be at least 1")
+        raise UsageError(f"{param('top_variants')} must be at least 1")
     if options.coverage is not None and not 0 < options.coverage <= 1:
-        raise UsageError("--coverage is a share between 0 and 1, e.g. 0.8")
+        raise UsageError(f"{param('coverage')} is a share between 0 and 1, e.g. 0.8")
 
 
 def select_variants(variant_table: pl.DataFrame, options: DiscoverOptions) -> pl.DataFrame:
@@ -115,14 +115,14 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     read in journey-complete batches; the figures are the same)."""
     opts = options or DiscoverOptions()
     if not 0 <= opts.min_edge_share <= 1:
-        raise UsageError("--min-edge-share is a share between 0 and 1")
+        raise UsageError(f"{param('min_edge_share')} is a share between 0 and 1")
     if not 0 <= opts.noise <= 1:
-        raise UsageError("--noise is between 0 and 1")
+        raise UsageError(f"{param('noise')} is between 0 and 1")
     source = events if isinstance(events, EventSource) else EventSource(events)
     columns = source.columns
     for col, _value in opts.where:
         if col not in columns:
-            raise UsageError(f"--where: no column {col!r}", hint=f"columns: {', '.join(columns)}")
+            raise UsageError(f"{param('where')}: no column {col!r}", hint=f"columns: {', '.join(columns)}")
     wanted = [c for c in (S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY) if c in columns] + [c for c, _v in opts.where]
     activities = source.distinct(S.ACTIVITY)
     channels = source.distinct(S.CHANNEL) if S.CHANNEL in columns else None
@@ -137,7 +137,8 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         filtered(), activities=activities, channels=channels, spill=source.spill,
         parts=("summary", "variants") if narrowed else ("summary", "variants", "map", "switches"))
     if figures.events == 0:
-        raise InvalidInput("no events left after the filters", hint="loosen --from/--to, --channel or --where")
+        raise InvalidInput("no events left after the filters",
+                           hint=f"loosen {param('date_from')}/{param('date_to')}, {param('channels')} or {param('where')}")
     variant_table = figures.variant_table()
     kept = select_variants(variant_table, opts)
     if kept.height < variant_table.height:

@@ -6,9 +6,15 @@ Every failure a user can cause is a :class:`JourneylogError`. The CLI prints it 
 
 and exits with its ``code``. Anything else that escapes is a bug (exit 70).
 
+Messages name the library's PARAMETERS, never command-line flags: :func:`param` marks a
+parameter name inside a message or hint, the library renders it as the plain name and the CLI
+through its own spelling (``one_line(flags=...)``; default ``--`` + the name with dashes):
+
 >>> err = InvalidInput("timestamp 'not-a-date' does not parse", path="calls.csv", row=17,
-...                    column="started_at", hint="give --timestamp-format")
+...                    column="started_at", hint=f"give {param('timestamp_format')}")
 >>> err.one_line()
+"calls.csv:17:started_at: timestamp 'not-a-date' does not parse (hint: give timestamp_format)"
+>>> err.one_line(flags={})
 "calls.csv:17:started_at: timestamp 'not-a-date' does not parse (hint: give --timestamp-format)"
 >>> int(err.code)
 3
@@ -16,8 +22,49 @@ and exits with its ``code``. Anything else that escapes is a bug (exit 70).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
+
+#: the brackets around a parameter name inside a message (U+27E6, U+27E7)
+PARAM_OPEN, PARAM_CLOSE = "\u27e6", "\u27e7"
+PARAM_TOKEN = re.compile(PARAM_OPEN + r"([A-Za-z_][A-Za-z0-9_]*)" + PARAM_CLOSE)
+
+
+def param(name: str) -> str:
+    """A parameter's name as a token for a message or hint; :meth:`JourneylogError.one_line`
+    renders it as the name (library) or as the CLI's flag for it.
+
+    >>> param("delimiter")
+    '⟦delimiter⟧'
+    """
+    if not PARAM_TOKEN.fullmatch(PARAM_OPEN + name + PARAM_CLOSE):
+        raise ValueError(f"not a parameter name: {name!r}")
+    return PARAM_OPEN + name + PARAM_CLOSE
+
+
+def flag_for(name: str, flags: Mapping[str, str]) -> str:
+    """The spelling of parameter ``name`` in ``flags``, else ``--`` + the name with dashes.
+
+    >>> flag_for("skip_invalid_rows", {}), flag_for("date_from", {"date_from": "--from"})
+    ('--skip-invalid-rows', '--from')
+    """
+    return flags.get(name, "--" + name.replace("_", "-"))
+
+
+def render_params(text: str, flags: Mapping[str, str] | None = None) -> str:
+    """``text`` with every :func:`param` token rendered: the plain name without ``flags``, else
+    through ``flags`` (see :func:`flag_for`).
+
+    >>> render_params(f"give {param('delimiter')} ';'")
+    "give delimiter ';'"
+    >>> render_params(f"loosen {param('date_from')}", {"date_from": "--from"})
+    'loosen --from'
+    """
+    if flags is None:
+        return PARAM_TOKEN.sub(lambda m: m.group(1), text)
+    return PARAM_TOKEN.sub(lambda m: flag_for(m.group(1), flags), text)
 
 
 class ExitCode(IntEnum):
@@ -89,12 +136,25 @@ class JourneylogError(Exception):
         parts = [str(p) for p in (self.path, self.row, self.column) if p is not None and p != ""]
         return ":".join(parts)
 
-    def one_line(self) -> str:
+    def one_line(self, flags: Mapping[str, str] | None = None) -> str:
+        """Location, message and hint on one line; parameter tokens rendered as plain names, or
+        through ``flags`` (parameter -> CLI spelling) when given (see :func:`render_params`).
+
+        >>> e = UsageError(f"{param('top_variants')} must be at least 1", hint=f"or give {param('coverage')}")
+        >>> e.one_line()
+        'top_variants must be at least 1 (hint: or give coverage)'
+        >>> e.one_line(flags={"coverage": "--cover"})
+        '--top-variants must be at least 1 (hint: or give --cover)'
+        """
         loc = self.location()
         text = f"{loc}: {self.message}" if loc else self.message
         if self.hint:
             text += f" (hint: {self.hint})"
-        return " ".join(text.split("\n"))
+        return render_params(" ".join(text.split("\n")), flags)
+
+    def more_line(self, flags: Mapping[str, str] | None = None) -> str | None:
+        """The optional second line (``more``), tokens rendered as in :meth:`one_line`."""
+        return None if self.more is None else render_params(self.more, flags)
 
     def __str__(self) -> str:  # dataclass would otherwise show the repr
         return self.one_line()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from journeylog.errors import UsageError
+from journeylog.errors import UsageError, param
 
 __all__ = ["Window", "parse_window"]
 
@@ -47,12 +47,12 @@ def parse_window(text: str) -> Window:
     if m and m.group(2) in _UNITS:
         n = int(m.group(1))
         if n < 1:
-            raise UsageError(f"--window {text!r}: the length must be at least 1", hint=hint)
+            raise UsageError(f"{param('window')} {text!r}: the length must be at least 1", hint=hint)
         return Window(str(text).strip(), every=f"{n}{_UNITS[m.group(2)]}")
     m = re.fullmatch(r"(\d+)(\s*(j|journeys?))?", t)
     if m:
         n = int(m.group(1))
         if n < 2:
-            raise UsageError(f"--window {text!r}: a window needs at least 2 journeys", hint=hint)
+            raise UsageError(f"{param('window')} {text!r}: a window needs at least 2 journeys", hint=hint)
         return Window(str(text).strip(), size=n)
-    raise UsageError(f"--window {text!r} is not a window", hint=hint)
+    raise UsageError(f"{param('window')} {text!r} is not a window", hint=hint)

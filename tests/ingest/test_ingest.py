@@ -184,7 +184,7 @@ def test_latin1_with_encoding_option(tmp_path):
     p = write(tmp_path, "l.csv", b"case_id,activity,timestamp\nc1,Caf\xe9,2024-01-01 10:00\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
-    assert e.value.row == 2 and "--encoding" in e.value.one_line()
+    assert e.value.row == 2 and "give encoding," in e.value.one_line()
     assert read_events(p, ReadOptions(encoding="latin-1"))[S.ACTIVITY].to_list() == ["Café"]
 
 
@@ -192,7 +192,7 @@ def test_semicolon_hint_and_delimiter_option(tmp_path):
     p = write(tmp_path, "s.csv", "case_id;activity;timestamp\nc1;A;2024-01-01 10:00\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
-    assert "--delimiter ';'" in e.value.one_line() and e.value.code == 3
+    assert "give delimiter ';'" in e.value.one_line() and e.value.code == 3
     assert read_events(p, ReadOptions(delimiter=";")).height == 1
     t = write(tmp_path, "t.csv", "case_id\tactivity\ttimestamp\nc1\tA\t2024-01-01 10:00\n")
     with pytest.raises(InvalidInput, match="TAB"):
@@ -245,7 +245,7 @@ def test_mixed_naive_and_offset_needs_timezone(tmp_path):
     p = write(tmp_path, "tz.csv", "case_id,activity,timestamp\nc1,A,2024-01-01T10:00:00+02:00\nc1,B,2024-01-01 10:00:00\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
-    assert "--timezone" in e.value.one_line() and e.value.row == 3
+    assert "give timezone for" in e.value.one_line() and e.value.row == 3
     ev = read_events(p, ReadOptions(timezone="Europe/Berlin"))
     # +02:00 given explicitly -> 08:00 UTC; naive 10:00 in Berlin in January (UTC+1) -> 09:00 UTC
     assert [t.hour for t in ev[S.TIMESTAMP]] == [8, 9]

@@ -19,7 +19,7 @@ from journeylog.check.evaluators import CheckResult, exit_code, run_checks
 from journeylog.config.checks import BASELINE_CHECKS
 from journeylog.config.project import CheckConfig, enabled
 from journeylog.conform import Allow, ConformOptions, load_allow
-from journeylog.errors import UsageError
+from journeylog.errors import UsageError, param
 from journeylog.explain.patterns import load_rules
 
 __all__ = ["CheckRun", "check_log", "conform_options_for"]
@@ -71,7 +71,7 @@ def check_log(
 
     started = time.monotonic()
     if not config.model:
-        raise UsageError("no designed model", hint="give --model FILE, or model: in journeylog.yaml")
+        raise UsageError("no designed model", hint=f"give {param('model')} FILE, or model: in journeylog.yaml")
     notes: list[str] = []
     baseline_path = config.baseline
     if baseline_path and baseline_from_file and write_baseline_to and not Path(baseline_path).exists():
@@ -79,11 +79,11 @@ def check_log(
         baseline_path = None
     if not config.has_checks() and not baseline_path and not write_baseline_to:
         raise UsageError("nothing to check",
-                         hint="give thresholds (--min-fitness, --max-share NAME=0.05, ...), --baseline FILE, "
-                              "a journeylog.yaml, or --write-baseline FILE")
+                         hint=f"give thresholds ({param('min_fitness')}, {param('max_share')} NAME=0.05, ...), "
+                              f"{param('baseline')} FILE, a journeylog.yaml, or {param('write_baseline_to')} FILE")
     wanted = [k for k in BASELINE_CHECKS if k in config.checks and enabled(config.checks[k])]
     if wanted and not baseline_path and not write_baseline_to and any(config.checks[k].origin is None for k in wanted):
-        raise UsageError(f"--{wanted[0].replace('_', '-')} compares with a baseline", hint="give --baseline FILE")
+        raise UsageError(f"{param(wanted[0])} compares with a baseline", hint=f"give {param('baseline')} FILE")
     baseline = read_baseline(baseline_path) if baseline_path else None
     designed = load_model(config.model)
     options = conform_options_for(config, precision=precision)

@@ -6,6 +6,7 @@ library call, render. :func:`main` turns every outcome into one of the codes of
 """
 
 
+import functools
 import os
 import sys
 from typing import Annotated, Any, Optional
@@ -14,7 +15,7 @@ import typer
 
 from journeylog import __version__
 from journeylog.errors import ExitCode, JourneylogError
-from journeylog.settings import Settings, apply_polars_threads, use
+from journeylog.settings import ENVIRONMENT, Settings, apply_polars_threads, use
 
 app = typer.Typer(
     name="journeylog",
@@ -57,6 +58,33 @@ def _root(
 # ------------------------------------------------------------------------------------------
 
 
+#: library parameter names the command line spells apart from its own parameter names
+LIBRARY_FLAGS: dict[str, str] = {
+    "format": "--format",  # ReadOptions.format is the CLI's input_format
+    "channels": "--channel",  # DiscoverOptions.channels comes from --channel
+    "write_baseline_to": "--write-baseline",  # check_log(write_baseline_to=) is check --write-baseline
+}
+
+
+@functools.cache
+def cli_flags() -> dict[str, str]:
+    """Library parameter name -> how the command line spells it, for
+    :meth:`journeylog.errors.JourneylogError.one_line`: each option of every command -> its first
+    long flag (``json_out`` -> ``--json``, ``date_from`` -> ``--from``), the library names in
+    :data:`LIBRARY_FLAGS`, and environment-only settings -> their variable
+    (``memory_events`` -> ``JOURNEYLOG_MEMORY_EVENTS``). Built once, from the command tree."""
+    flags = {setting: var for var, setting in ENVIRONMENT.items()}
+    root = typer.main.get_command(app)
+    commands = [root, *getattr(root, "commands", {}).values()]
+    for cmd in commands:
+        for p in cmd.params:
+            longs = [o for o in p.opts if o.startswith("--")]  # arguments have none
+            if p.name and longs:
+                flags.setdefault(p.name, longs[0])
+    flags.update(LIBRARY_FLAGS)
+    return flags
+
+
 def _print_error(message: str) -> None:
     sys.stderr.write(f"journeylog: error: {message}\n")
     sys.stderr.flush()
@@ -81,9 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     except JourneylogError as exc:
         if debug:
             raise
-        _print_error(exc.one_line())
-        if exc.more:
-            sys.stderr.write(f"journeylog: {exc.more}\n")
+        flags = cli_flags()
+        _print_error(exc.one_line(flags=flags))
+        more = exc.more_line(flags=flags)
+        if more:
+            sys.stderr.write(f"journeylog: {more}\n")
         code = exc.code
     except typer.Abort:
         _print_error("aborted")

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from journeylog.cli.app import app
+from journeylog.cli.app import app, cli_flags
 from journeylog.cli.options import (
     BASELINE_PANEL, AllowOpt, ConfigOpt, JsonOpt, LogArg, NoConfigOpt, OptModelOpt, RulesOpt, load_check_config,
     share_opt, with_read_options,
@@ -73,7 +73,7 @@ def check(
         if junit is not None:  # CI still gets a report saying why nothing was checked
             from journeylog.render.junit import write_junit
 
-            write_junit(junit, [], error=exc.one_line())
+            write_junit(junit, [], error=exc.one_line(flags=cli_flags()))
         raise
     from journeylog.render.outputs import emit_check
 

@@ -30,7 +30,7 @@ from journeylog.config.checks import (
     YAML_CHECK_KEYS,
 )
 from journeylog.config.yamldoc import YamlDoc
-from journeylog.errors import JourneylogError, UsageError
+from journeylog.errors import JourneylogError, UsageError, param
 from journeylog.window import parse_window
 
 __all__ = [
@@ -291,7 +291,7 @@ def with_overrides(
         try:
             checked = check_value(name, value)
         except ValueError as exc:
-            raise UsageError(f"--{name.replace('_', '-')} {exc}") from None
+            raise UsageError(f"{param(name)} {exc}") from None
         old = checks.get(name)
         checks[name] = Threshold(checked, old.severity if old else ERROR, None)
     shares = dict(config.max_share)
@@ -299,7 +299,7 @@ def with_overrides(
         try:
             checked = check_value("max_share", value)
         except ValueError as exc:
-            raise UsageError(f"--max-share {name}={value}: {exc}") from None
+            raise UsageError(f"{param('max_share')} {name}={value}: {exc}") from None
         old = shares.get(name)
         shares[name] = Threshold(checked, old.severity if old else ERROR, None)
     checks, shares = _apply_warn(checks, shares, warn)
@@ -308,11 +308,11 @@ def with_overrides(
         try:
             min_new = float(check_value("min_fitness", new_deviation_min_share))
         except ValueError as exc:
-            raise UsageError(f"--new-deviation-min-share {exc}") from None
+            raise UsageError(f"{param('new_deviation_min_share')} {exc}") from None
     sig = config.significance
     if significance is not None:
         if not 0 <= significance < 0.5:
-            raise UsageError(f"--significance must be from 0 (off) to below 0.5, not {significance:g}")
+            raise UsageError(f"{param('significance')} must be from 0 (off) to below 0.5, not {significance:g}")
         sig = float(significance)
     return replace(
         config, checks=checks, max_share=shares, new_deviation_min_share=min_new, significance=sig,
@@ -330,7 +330,7 @@ def _apply_warn(checks: dict[str, Threshold], shares: dict[str, Threshold],
         key = name.strip().replace("-", "_")
         if key not in ALL_CHECKS:
             close = difflib.get_close_matches(key, ALL_CHECKS, n=1)
-            raise UsageError(f"--warn {name}: no such check",
+            raise UsageError(f"{param('warn')} {name}: no such check",
                              hint=f"did you mean {close[0]}?" if close else "one of " + ", ".join(ALL_CHECKS))
         if key == "max_share":
             shares = {k: replace(t, severity=WARNING) for k, t in shares.items()}
@@ -340,7 +340,7 @@ def _apply_warn(checks: dict[str, Threshold], shares: dict[str, Threshold],
             value, _sev = DEFAULT_BASELINE_CHECKS[key]
             checks[key] = Threshold(value, WARNING, None)
         else:
-            raise UsageError(f"--warn {name}: that check is not configured", hint=f"give --{key.replace('_', '-')} too")
+            raise UsageError(f"{param('warn')} {name}: that check is not configured", hint=f"give {param(key)} too")
     return checks, shares
 
 
@@ -355,8 +355,8 @@ def parse_max_share(items: Iterable[str]) -> dict[str, float]:
         name, sep, value = item.rpartition("=")
         name = name.strip()
         if not sep or not name:
-            raise UsageError(f"--max-share {item!r}: expected NAME=SHARE, e.g. 'skipped:Identity check=0.05'")
-        out[name] = _share_text(value, f"--max-share {item!r}")
+            raise UsageError(f"{param('max_share')} {item!r}: expected NAME=SHARE, e.g. 'skipped:Identity check=0.05'")
+        out[name] = _share_text(value, f"{param('max_share')} {item!r}")
     return out
 
 

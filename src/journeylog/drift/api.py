@@ -13,7 +13,7 @@ from journeylog.drift.changes import find_changes
 from journeylog.drift.items import FITNESS, FITTING, Item, items_from
 from journeylog.drift.statements import describe
 from journeylog.drift.windows import DriftOptions, journey_data
-from journeylog.errors import UsageError
+from journeylog.errors import UsageError, param
 from journeylog.window import Window, parse_window
 
 __all__ = ["Drift", "drift", "drift_from_conformance", "to_json"]
@@ -42,7 +42,7 @@ def drift(events: pl.DataFrame, model: Any, conform_options: Any = None, options
     opts.check()
     copts = conform_options or ConformOptions()
     if copts.method != "alignments":
-        raise UsageError("drift needs alignments (per-journey cost); drop --method tbr")
+        raise UsageError(f"drift needs alignments (per-journey cost); drop {param('method')} tbr")
     copts = replace(copts, precision=False)
     return drift_from_conformance(conform(events, model, copts), opts)
 

@@ -21,7 +21,7 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog.drift.items import FITNESS, FITTING, Item
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.window import Window, parse_window
 
 __all__ = ["CORRECTIONS", "DriftOptions", "JourneyData", "Window", "assign_windows", "fitness_of", "journey_data",
@@ -46,14 +46,14 @@ class DriftOptions:
     def check(self) -> None:
         """Raise :class:`~journeylog.errors.UsageError` for a value out of range."""
         if self.correction not in CORRECTIONS:
-            raise UsageError(f"--correction must be one of {', '.join(CORRECTIONS)}, not {self.correction!r}")
+            raise UsageError(f"{param('correction')} must be one of {', '.join(CORRECTIONS)}, not {self.correction!r}")
         parse_window(self.window)
         if not 0 < self.alpha < 1:
-            raise UsageError(f"--alpha must be above 0 and below 1, not {self.alpha:g}")
+            raise UsageError(f"{param('alpha')} must be above 0 and below 1, not {self.alpha:g}")
         if not 0 <= self.min_effect < 1:
-            raise UsageError(f"--min-effect must be from 0 to below 1 (a share), not {self.min_effect:g}")
+            raise UsageError(f"{param('min_effect')} must be from 0 to below 1 (a share), not {self.min_effect:g}")
         if self.min_journeys < 1:
-            raise UsageError(f"--min-journeys must be at least 1, not {self.min_journeys}")
+            raise UsageError(f"{param('min_journeys')} must be at least 1, not {self.min_journeys}")
 
 
 

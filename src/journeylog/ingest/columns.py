@@ -15,7 +15,7 @@ from datetime import timedelta
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.store import STORE_KEY
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
 
@@ -177,7 +177,8 @@ def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: st
         raise InvalidInput(
             f"required column missing: {', '.join(missing)}",
             path=label,
-            hint=f"columns found: {found}; name them with --case/--customer/--activity/--timestamp",
+            hint=f"columns found: {found}; name them with "
+                 f"{param('case')}/{param('customer')}/{param('activity')}/{param('timestamp')}",
         )
     used = [v for v in chosen.values() if v is not None]
     dup = sorted({v for v in used if used.count(v) > 1})

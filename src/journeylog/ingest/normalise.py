@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput
+from journeylog.errors import InvalidInput, param
 from journeylog.ingest.columns import ROLE_TO_COLUMN, ColumnMap, RawFrame, ReadOptions
 from journeylog.ingest.timestamps import check_timezone, timestamp_expr
 
@@ -91,16 +91,16 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
     activity = pl.col(S.ACTIVITY)
     return [
         (pl.col("_case").is_null() & pl.col("_customer").is_null() | (ident.str.strip_chars() == ""),
-         id_col or "", "empty journey/customer id", "fill the id or use --skip-invalid-rows"),
+         id_col or "", "empty journey/customer id", f"fill the id or use {param('skip_invalid_rows')}"),
         (ident.str.contains(_CONTROL), id_col or "", "control character in an id", None),
         (activity.is_null() | (activity.str.strip_chars() == ""), cmap.activity, "empty activity",
-         "fill the activity or use --skip-invalid-rows"),
+         f"fill the activity or use {param('skip_invalid_rows')}"),
         (activity.str.contains(_CONTROL), cmap.activity, "control character (newline, tab, ...) in the activity name", None),
         (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity,
          f"activity name longer than {MAX_NAME_LENGTH} characters", None),
         (pl.col("_ts_raw").is_null() | (pl.col("_ts_raw").str.strip_chars() == ""), cmap.timestamp, "empty timestamp", None),
         (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, "timestamp does not parse (or does not exist in the time zone)",
-         "give --timestamp-format, --timezone"),
+         f"give {param('timestamp_format')}, {param('timezone')}"),
         (pl.col(S.OUTCOME) == _UNKNOWN_OUTCOME, outcome_col or "", "outcome is neither a success nor a failure spelling",
          "success/ok/completed or failure/failed/error; map others with `outcomes:` in a source map"),
         (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "",
@@ -168,6 +168,9 @@ def apply_plan(plan: Plan, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
     return good, bad
 
 
+_SKIP_HINT = f"{param('skip_invalid_rows')} writes them to a rejects file"
+
+
 def rejects_table(plan: Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: int | None = None) -> pl.DataFrame:
     """The rejects table for ``bad`` rows, or the error for the first of them (``total``: how
     many invalid rows there are in all, when ``bad`` holds only some)."""
@@ -179,8 +182,7 @@ def rejects_table(plan: Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: in
         msg = first["_reason"] + (f": {value[:80]!r}" if value else "")
         more = f"{count - 1} more invalid rows" if count > 1 else None
         raise InvalidInput(msg, path=plan.label, row=first[S.SOURCE_ROW], column=first["_column"] or None,
-                           hint="; ".join(h for h in (hint, more, "--skip-invalid-rows writes them to a rejects file"
-                                                      if more else None) if h))
+                           hint="; ".join(h for h in (hint, more, _SKIP_HINT if more else None) if h))
     return bad.select(
         pl.lit(plan.source).alias(S.SOURCE), pl.lit(plan.label).alias("file"), pl.col(S.SOURCE_ROW),
         pl.col("_column").alias("column"),

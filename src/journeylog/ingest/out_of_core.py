@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest.columns import (
     ColumnMap,
     ReadOptions,
@@ -57,8 +57,8 @@ def parquet_rows(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]] | N
 def refuse_channel_filter(channel_filter: str | None, path: str | os.PathLike[str]) -> None:
     """A channel *filter* (see :class:`ReadOptions`) cannot be written into a store."""
     if channel_filter:
-        raise UsageError(f"the log has a channel column; --channel {channel_filter!r} would overwrite it",
-                         path=os.fspath(path), hint="name the channel column with --channel, or leave it out")
+        raise UsageError(f"the log has a channel column; {param('channel')} {channel_filter!r} would overwrite it",
+                         path=os.fspath(path), hint=f"name the channel column with {param('channel')}, or leave it out")
 
 
 def decision_frame(path: Path, schema: pl.Schema, cmap: ColumnMap) -> pl.DataFrame | None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 
 __all__ = ["check_timezone", "localise", "timestamp_expr"]
 
@@ -100,7 +100,7 @@ def _refuse_mixed_offsets(raw: pl.DataFrame, col: str, label: str) -> None:
         path=label,
         row=first_naive.get("source_row"),
         column=col,
-        hint="give --timezone for the naive ones (e.g. --timezone Europe/Berlin)",
+        hint=f"give {param('timezone')} for the naive ones (e.g. {param('timezone')} Europe/Berlin)",
     )
 
 
@@ -165,7 +165,7 @@ def _resolve_ambiguity(raw: pl.DataFrame, col: str, fmts: list[str], label: str)
         raise InvalidInput(
             f"timestamp {str(first[col])[:80]!r} is not a date and time journeylog recognises",
             path=label, row=first.get("source_row"), column=col,
-            hint="give --timestamp-format, e.g. '%d/%m/%Y %H:%M', or epoch_s / epoch_ms",
+            hint=f"give {param('timestamp_format')}, e.g. '%d/%m/%Y %H:%M', or epoch_s / epoch_ms",
         )
     parsed = {f: values.str.to_datetime(f, strict=False, time_unit="us") for f in fmts}
     counts = {f: p.len() - p.null_count() for f, p in parsed.items()}
@@ -175,6 +175,6 @@ def _resolve_ambiguity(raw: pl.DataFrame, col: str, fmts: list[str], label: str)
         raise InvalidInput(
             f"timestamps are ambiguous: they read both as {full[0]!r} and as {full[1]!r}",
             path=label, column=col,
-            hint="give --timestamp-format to say which (day/month order)",
+            hint=f"give {param('timestamp_format')} to say which (day/month order)",
         )
     return full

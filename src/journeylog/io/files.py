@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from journeylog import settings
-from journeylog.errors import ResourceLimit, UnsafeInput, UsageError
+from journeylog.errors import ResourceLimit, UnsafeInput, UsageError, param
 from journeylog.settings import MAX_INPUT_BYTES
 
 #: the default cap on decompressed/plain input (exit 4 beyond it); the cap in force is the run's
@@ -107,7 +107,7 @@ class _CappedReader(io.RawIOBase):
             raise ResourceLimit(
                 f"input is larger than the {self._cap:,}-byte limit once decompressed",
                 path=self._label,
-                hint="raise --max-input-bytes if the file is trusted",
+                hint=f"raise {param('max_input_bytes')} if the file is trusted",
             )
         buffer[:n] = data
         return n

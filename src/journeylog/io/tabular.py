@@ -7,8 +7,8 @@ line number; for Parquet the 1-based row index). The journey-level meaning of th
 decided later, in :mod:`journeylog.ingest`.
 
 Malformed files raise :class:`journeylog.errors.InvalidInput` with the file, line and a hint:
-empty files, header-only files, ragged rows, undecodable bytes (hint ``--encoding``), a
-``;``- or TAB-separated file read as comma-separated (hint ``--delimiter``), JSON Lines with a
+empty files, header-only files, ragged rows, undecodable bytes (the hint names ``encoding``), a
+``;``- or TAB-separated file read as comma-separated (the hint names ``delimiter``), JSON Lines with a
 broken line, files that are not Parquet.
 
 >>> import tempfile, pathlib
@@ -29,7 +29,7 @@ from typing import Literal
 
 import polars as pl
 
-from journeylog.errors import InvalidInput, UsageError
+from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.files import local_file, read_input_bytes
 
 SOURCE_ROW = "source_row"
@@ -44,14 +44,14 @@ def _decode_check(data: bytes, encoding: str, label: str) -> None:
     try:
         codecs.decode(data, encoding)
     except LookupError:
-        raise UsageError(f"unknown encoding {encoding!r}", hint="for example --encoding latin-1") from None
+        raise UsageError(f"unknown encoding {encoding!r}", hint=f"for example {param('encoding')} latin-1") from None
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
         raise InvalidInput(
             f"bytes that are not valid {encoding} (byte 0x{data[exc.start]:02x})",
             path=label,
             row=line,
-            hint="give --encoding, e.g. --encoding latin-1 or cp1252",
+            hint=f"give {param('encoding')}, e.g. {param('encoding')} latin-1 or cp1252",
         ) from None
 
 
@@ -70,7 +70,7 @@ def _csv_header(data: bytes, enc: str, delimiter: str | None, label: str) -> tup
     if sep == "\\t" or sep.lower() == "tab":
         sep = "\t"
     if len(sep) != 1:
-        raise UsageError(f"--delimiter must be one character, got {delimiter!r}")
+        raise UsageError(f"{param('delimiter')} must be one character, got {delimiter!r}")
     header = _split_header(first_line, sep)
     if delimiter is None and len(header) == 1:
         for cand in _SNIFF_DELIMITERS:
@@ -80,7 +80,7 @@ def _csv_header(data: bytes, enc: str, delimiter: str | None, label: str) -> tup
                     f"only one column found, but the header contains {shown!r}",
                     path=label,
                     row=1,
-                    hint=f"give --delimiter '{shown if cand != chr(9) else chr(92) + 't'}'",
+                    hint=f"give {param('delimiter')} '{shown if cand != chr(9) else chr(92) + 't'}'",
                 )
     names = [h.strip() for h in header]
     if any(not n for n in names):
@@ -292,5 +292,5 @@ def sniff_format(path: str | os.PathLike[str], declared: str | None = None) -> s
     raise UsageError(
         "cannot tell the file format from its name",
         path=os.fspath(path),
-        hint="use a .csv, .tsv, .parquet, .jsonl, .xes, .xes.gz or .yaml suffix, or --format",
+        hint=f"use a .csv, .tsv, .parquet, .jsonl, .xes, .xes.gz or .yaml suffix, or {param('format')}",
     )

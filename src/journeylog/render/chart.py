@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from journeylog.errors import UsageError
+from journeylog.errors import UsageError, param
 
 FORMATS = (".png", ".svg")
 
@@ -49,7 +49,7 @@ def write_chart(data: Mapping[str, Any], path: str | os.PathLike[str], *, top: i
     label = os.fspath(path)
     suffix = os.path.splitext(label)[1].lower()
     if suffix not in FORMATS:
-        raise UsageError(f"--chart {label}: give a .png or .svg file")
+        raise UsageError(f"{param('chart')} {label}: give a .png or .svg file")
     import matplotlib
 
     matplotlib.use("Agg", force=True)
