@@ -1,8 +1,9 @@
 """The threshold and baseline options of ``journeylog check``, generated from the check registry.
 
 :func:`with_check_options` adds one option per entry of
-:func:`journeylog.config.checks.option_specs` (read when the command is defined) to a command, so a check added to the registry gets
-its flag (as well as its journeylog.yaml key and its docs row) with no other edit.
+:func:`journeylog.config.checks.option_specs` (read when the command is defined) to a command,
+so a check added to the registry gets its flag (as well as its journeylog.yaml key and its docs
+row) with no other edit.
 """
 
 # No ``from __future__ import annotations`` here: Typer reads the annotations at runtime.

@@ -14,8 +14,8 @@ import typer
 from journeylog.config.checks import THRESHOLDS_PANEL
 
 if TYPE_CHECKING:  # the command modules import the library lazily, to start fast
-    from journeylog.conform import ConformOptions
     from journeylog.config.project import CheckConfig
+    from journeylog.conform import ConformOptions
 
 # ------------------------------------------------------------------------------------------
 # Options shared by every command that reads a log

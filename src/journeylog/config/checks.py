@@ -4,7 +4,7 @@ severity, baseline default, help text and documentation, declared once.
 It feeds the journeylog.yaml validation (:data:`YAML_CHECK_KEYS`, with did-you-mean), the check
 table in docs/ci.md and in :mod:`journeylog.check` (:func:`docs_table`; docs/generate.py writes
 the ``checks-table`` block of docs/ci.md and a test fails when it drifts) and the command line
-(:func:`option_specs`, whose options ``journeylog.cli.check_options`` adds to ``journeylog check``).
+(:func:`option_specs`; ``journeylog.cli.check_options`` adds them to ``journeylog check``).
 
 >>> [c.name for c in CHECKS if c.baseline][:2]
 ['max_fitness_drop', 'max_fitting_share_drop']
