@@ -26,15 +26,13 @@ from journeylog.cli.options import (
 )
 from journeylog.config.checks import BASELINE_PANEL
 
-EPILOG = """**Examples**
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
-    journeylog check journeys.parquet -m design.bpmn --min-fitness 0.85 --max-share 'skipped:Identity check=0.05' --junit checks.xml
+    journeylog check journeys.parquet -m samples/telecom/designed_journey.bpmn --min-fitness 0.85 --max-share 'skipped:Identity check=0.05' --junit checks.xml
 
-    journeylog check journeys.parquet -m design.bpmn --write-baseline journeylog-baseline.json
+    journeylog check journeys.parquet -m samples/telecom/designed_journey.bpmn --write-baseline journeylog-baseline.json
 
-    journeylog check yesterday.parquet --baseline journeylog-baseline.json --max-fitness-drop 0.02 --fail-on-new-deviations
-
-    journeylog check yesterday.parquet   # thresholds, model and baseline from journeylog.yaml
+    journeylog check journeys.parquet -m samples/telecom/designed_journey.bpmn --baseline journeylog-baseline.json --max-fitness-drop 0.02 --fail-on-new-deviations
 
 **Exit codes**: 0 every error-level check passed (warnings allowed), 1 a check failed, 2 usage, 3 invalid input (log, model, journeylog.yaml, baseline), 4 resource limit, 5 unsafe input, 70 bug."""  # noqa: E501  (help text: one line per example)
 

@@ -17,13 +17,13 @@ from journeylog.cli.options import (
     with_read_options,
 )
 
-EPILOG = """**Examples**
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
     journeylog conform journeys.parquet --model samples/telecom/designed_journey.bpmn
 
-    journeylog conform log.xes.gz --model model.pnml --json report.json --journeys-out fitness.csv
+    journeylog conform tests/data/models/running-example.xes --model tests/data/models/running-example.pnml --json report.json --journeys-out fitness.csv
 
-    journeylog conform journeys.parquet -m design.ptree --rules rules.yaml --allow allow.yaml --method tbr"""  # noqa: E501  (help text: one line per example)
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --method tbr --no-precision"""  # noqa: E501  (help text: one line per example)
 
 
 @app.command(epilog=EPILOG)

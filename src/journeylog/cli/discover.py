@@ -24,15 +24,17 @@ def _when(value: str | None, name: str) -> datetime | None:
                                  param_hint=name) from None
 
 
-EPILOG = """**Examples**
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
     journeylog discover journeys.parquet
 
     journeylog discover journeys.parquet --coverage 0.8 --graph map.svg --json discovery.json
 
-    journeylog discover log.xes.gz --from 2026-05-01 --to 2026-06-01 --channel web --perf --graph web.png
+    journeylog discover journeys.parquet --from 2026-05-01 --to 2026-06-01 --channel web --perf --graph web.png
 
-    journeylog discover calls.csv --where contact_reason=Billing --top-variants 5 --model-out model.bpmn"""  # noqa: E501  (help text: one line per example)
+    journeylog discover journeys.parquet --where 'contact_reason=Billing question' --top-variants 5 --model-out model.bpmn
+
+    journeylog discover tests/data/models/running-example.xes --model-out running-example.pnml"""  # noqa: E501  (help text: one line per example)
 
 
 @app.command(epilog=EPILOG)

@@ -21,13 +21,13 @@ from journeylog.cli.options import (
     with_read_options,
 )
 
-EPILOG = """**Examples**
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
-    journeylog drift journeys.parquet -m design.bpmn --window 1w --chart drift.svg
+    journeylog drift journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1w --chart drift.svg
 
-    journeylog drift journeys.parquet -m design.bpmn --window 1mo --json drift.json
+    journeylog drift journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1mo --json drift.json
 
-    journeylog drift journeys.parquet -m design.bpmn --window 500 --alpha 0.001 --fail-on-drift"""  # noqa: E501  (help text: one line per example)
+    journeylog drift journeys.parquet -m samples/telecom/designed_journey.bpmn --window 500 --alpha 0.001 --fail-on-drift   # exits 1: the sample drifts from May 2026"""  # noqa: E501  (help text: one line per example)
 
 
 @app.command(epilog=EPILOG)

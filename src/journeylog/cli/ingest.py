@@ -8,13 +8,13 @@ import typer
 from journeylog.cli.app import app
 from journeylog.cli.options import JsonOpt, emit_json, source_progress, with_read_options
 
-EPILOG = """**Examples**
+EPILOG = """**Examples** (in this order, in the project folder)
 
     journeylog ingest samples/telecom/sources.yaml -o journeys.parquet
 
-    journeylog ingest calls.csv --delimiter ';' --timezone Europe/Berlin --channel phone -o calls.parquet
+    journeylog ingest samples/telecom/call_centre.csv --delimiter ';' --encoding cp1252 --timezone Europe/London --channel phone --customer caller_number --activity wrap_up_code --timestamp call_start -o calls.parquet
 
-    journeylog ingest clicks.jsonl --customer login --gap 7d -o journeys.parquet --json -
+    journeylog ingest samples/telecom/app_events.jsonl --customer login --channel app --gap 7d -o app.parquet --json -
 
 Parquet logs above 10M events (JOURNEYLOG_MEMORY_EVENTS) are sorted out of core, in bounded memory; temporary files go to TMPDIR."""  # noqa: E501  (help text: one line per example)
 
