@@ -37,9 +37,9 @@ def _help(*args: str) -> str:
 
 def commands() -> list[str]:
     """The command names, in the order the root help lists them."""
-    from journeylog.cli import app
-
     import typer.main
+
+    from journeylog.cli import app
 
     group = typer.main.get_command(app)
     return list(group.commands)  # type: ignore[attr-defined]
@@ -63,8 +63,15 @@ def exit_codes() -> str:
     return exit_code_table()
 
 
+def checks_table() -> str:
+    """The table of ``journeylog check``'s checks, from the check registry."""
+    from journeylog.config.checks import docs_table
+
+    return docs_table()
+
+
 #: block name -> generator of the block's Markdown
-BLOCKS: dict[str, Callable[[], str]] = {"exit-codes": exit_codes}
+BLOCKS: dict[str, Callable[[], str]] = {"exit-codes": exit_codes, "checks-table": checks_table}
 #: files with generated blocks
 BLOCK_FILES = ["README.md", "docs/ci.md"]
 #: files generated whole

@@ -3,7 +3,6 @@ all come from journeylog.config.checks."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,10 @@ from journeylog.errors import InvalidInput
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_docs_table_matches_the_registry():
+def test_docs_ci_carries_the_generated_table():
+    # docs/generate.py fills the block; tests/test_generated_docs.py fails when it drifts
     text = (ROOT / "docs" / "ci.md").read_text()
-    m = re.search(r"<!-- checks table:[^\n]*-->\n(.*?)<!-- end of checks table -->", text, re.S)
-    assert m, "docs/ci.md lost the checks table markers"
-    assert m.group(1) == R.docs_table(), "docs/ci.md's check table drifted: paste `python -m journeylog.config.checks`"
+    assert "<!-- generated: checks-table -->\n" + R.docs_table() + "<!-- end generated: checks-table -->" in text
 
 
 def test_check_module_docstring_carries_the_table():
@@ -40,6 +38,44 @@ def test_option_specs_match_the_check_command():
         assert flags == spec.decl
         assert p.help == spec.help
         assert getattr(p, "rich_help_panel", None) == spec.panel
+
+
+_EXTRA = R.CheckSpec("max_handoffs", "--max-handoffs", "max", "Fail when a journey changes channel more often.",
+                     "handoffs per journey <= value", "--max-handoffs 3")
+
+
+def _registry_command(monkeypatch) -> tuple[typer.Typer, dict]:
+    """A command built by with_check_options over the registry with one more check."""
+    from journeylog.cli.check_options import check_overrides, with_check_options
+
+    monkeypatch.setattr(R, "CHECKS", (*R.CHECKS, _EXTRA))
+    seen: dict = {}
+    demo = typer.Typer(add_completion=False)
+
+    @demo.command()
+    @with_check_options
+    def run(log: str, thresholds: dict | None = None, baseline: str | None = None, warn: str | None = None) -> None:
+        seen.update(check_overrides(thresholds or {}))
+
+    return demo, seen
+
+
+def test_a_check_added_to_the_registry_becomes_a_flag(monkeypatch):
+    from typer.testing import CliRunner
+
+    demo, seen = _registry_command(monkeypatch)
+    command = typer.main.get_command(demo)
+    names = [p.name for p in command.params]
+    assert "max_handoffs" in names and "thresholds" not in names
+    # --baseline opens the Baseline panel; the threshold options sit where `thresholds` was
+    assert names.index("max_share") + 1 == names.index("max_handoffs") == names.index("baseline") - 1
+    assert names.index("baseline") + 1 == names.index("max_fitness_drop")
+    assert names[-1] == "warn"
+    result = CliRunner().invoke(demo, ["x.parquet", "--max-handoffs", "3", "--max-share", "a:b=5%"])
+    assert result.exit_code == 0, result.output
+    assert seen["thresholds"]["max_handoffs"] == 3.0 and seen["max_share"] == {"a:b": 0.05}
+    assert "`max_handoffs`" in R.docs_table()
+    assert "--max-handoffs" in [o.decl for o in R.option_specs()]
 
 
 def test_derived_lists():

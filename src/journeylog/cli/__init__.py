@@ -3,6 +3,14 @@ the app and its exit-code contract (:mod:`journeylog.cli.app`) and the shared op
 (:mod:`journeylog.cli.options`)."""
 
 from journeylog.cli.app import app, main
-from journeylog.cli import ingest, discover, conform, check, drift  # noqa: F401,E402  (registers the commands, in help order)
+
+# Importing a command module registers its command; the root help lists them in this order.
+# isort: off
+from journeylog.cli import ingest  # noqa: F401
+from journeylog.cli import discover  # noqa: F401
+from journeylog.cli import conform  # noqa: F401
+from journeylog.cli import check  # noqa: F401
+from journeylog.cli import drift  # noqa: F401
+# isort: on
 
 __all__ = ["app", "main"]

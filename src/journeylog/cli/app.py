@@ -9,7 +9,7 @@ library call, render. :func:`main` turns every outcome into one of the codes of
 import functools
 import os
 import sys
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -42,9 +42,11 @@ def _version(value: bool) -> None:
 
 @app.callback(epilog="**Exit codes**\n\n" + "\n".join(f"* {int(c)}: {c.description}" for c in ExitCode))
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="Threads for Polars and worker processes for alignments (default: all cores).")] = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", min=1, help="Threads for Polars and worker processes for alignments (default: all cores).")] = None,
 ) -> None:
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug

@@ -1,28 +1,60 @@
-"""``journeylog check``: thresholds and a baseline for CI, with a stable exit code."""
+"""``journeylog check``: thresholds and a baseline for CI, with a stable exit code.
 
+The threshold and baseline options come from the check registry (:mod:`journeylog.config.checks`)
+through :func:`journeylog.cli.check_options.with_check_options`."""
 
-from typing import Annotated, Any, Optional
+# No ``from __future__ import annotations`` here: Typer reads the annotations at runtime.
+
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import typer
 
 from journeylog.cli.app import app, cli_flags
+from journeylog.cli.check_options import check_overrides, with_check_options
 from journeylog.cli.options import (
-    BASELINE_PANEL, AllowOpt, ConfigOpt, JsonOpt, LogArg, NoConfigOpt, OptModelOpt, RulesOpt, load_check_config,
-    share_opt, with_read_options,
+    AllowOpt,
+    ConfigOpt,
+    JsonOpt,
+    LogArg,
+    NoConfigOpt,
+    OptModelOpt,
+    RulesOpt,
+    load_check_config,
+    share_opt,
+    with_read_options,
 )
+from journeylog.config.checks import BASELINE_PANEL
 
-@app.command(
-    epilog=(
-        "**Examples**\n\n"
-        "    journeylog check journeys.parquet -m design.bpmn --min-fitness 0.85 --max-share 'skipped:Identity check=0.05' --junit checks.xml\n\n"
-        "    journeylog check journeys.parquet -m design.bpmn --write-baseline journeylog-baseline.json\n\n"
-        "    journeylog check yesterday.parquet --baseline journeylog-baseline.json --max-fitness-drop 0.02 --fail-on-new-deviations\n\n"
-        "    journeylog check yesterday.parquet   # thresholds, model and baseline from journeylog.yaml\n\n"
-        "**Exit codes**: 0 every error-level check passed (warnings allowed), 1 a check failed, "
-        "2 usage, 3 invalid input (log, model, journeylog.yaml, baseline), 4 resource limit, 5 unsafe input, 70 bug."
-    )
-)
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
+
+    journeylog check journeys.parquet -m samples/telecom/designed_journey.bpmn --min-fitness 0.85 --max-share 'skipped:Identity check=0.05' --junit checks.xml
+
+    journeylog check journeys.parquet -m samples/telecom/designed_journey.bpmn --write-baseline journeylog-baseline.json
+
+    journeylog check journeys.parquet -m samples/telecom/designed_journey.bpmn --baseline journeylog-baseline.json --max-fitness-drop 0.02 --fail-on-new-deviations
+
+**Exit codes**: 0 every error-level check passed (warnings allowed), 1 a check failed, 2 usage, 3 invalid input (log, model, journeylog.yaml, baseline), 4 resource limit, 5 unsafe input, 70 bug."""  # noqa: E501  (help text: one line per example)
+
+BaselineOpt = Annotated[str | None, share_opt(
+    "--baseline", "Compare with this baseline (written by --write-baseline).", BASELINE_PANEL)]
+WarnOpt = Annotated[list[str] | None, share_opt(
+    "--warn",
+    "Report this check as a warning, not a failure (repeatable): min_fitness, max_share, max_share_increase, ...")]
+WriteBaselineOpt = Annotated[str | None, typer.Option(
+    "--write-baseline", help="Write this run's baseline (deterministic JSON, meant to be committed).",
+    metavar="FILE", rich_help_panel=BASELINE_PANEL)]
+JunitOpt = Annotated[str | None, typer.Option(
+    "--junit", help="Write JUnit XML: one test case per check.", metavar="FILE")]
+NoPrecisionOpt = Annotated[bool, typer.Option(
+    "--no-precision", help="Skip alignment precision (faster on many variants).")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="List every passing per-deviation baseline check too.")]
+
+
+@app.command(epilog=EPILOG)
 @with_read_options
+@with_check_options
 def check(
     log: LogArg,
     model: OptModelOpt = None,
@@ -30,23 +62,13 @@ def check(
     allow: AllowOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
-    min_fitness: Annotated[Optional[float], share_opt("--min-fitness", "Fail when alignment fitness is below this (0..1).")] = None,
-    min_fitting_share: Annotated[Optional[float], share_opt("--min-fitting-share", "Fail when fewer journeys fit (accepted deviations ignored), e.g. 0.45.")] = None,
-    min_precision: Annotated[Optional[float], share_opt("--min-precision", "Fail when alignment precision is below this.")] = None,
-    max_share: Annotated[Optional[list[str]], share_opt("--max-share", "NAME=SHARE: fail when a deviation id (kind:activity) or pattern name affects more journeys (repeatable; 0.05 or 5%).")] = None,
-    baseline: Annotated[Optional[str], share_opt("--baseline", "Compare with this baseline (written by --write-baseline).", BASELINE_PANEL)] = None,
-    max_fitness_drop: Annotated[Optional[float], share_opt("--max-fitness-drop", "Fail when fitness fell by more than this since the baseline.", BASELINE_PANEL)] = None,
-    max_fitting_share_drop: Annotated[Optional[float], share_opt("--max-fitting-share-drop", "Fail when the fitting share fell by more than this since the baseline.", BASELINE_PANEL)] = None,
-    max_share_increase: Annotated[Optional[float], share_opt("--max-share-increase", "Fail when any deviation or pattern share rose by more than this (absolute, 0.02 = 2 points).", BASELINE_PANEL)] = None,
-    max_share_ratio: Annotated[Optional[float], share_opt("--max-share-ratio", "Fail when any deviation or pattern share grew more than this factor (2 = doubled).", BASELINE_PANEL)] = None,
-    fail_on_new_deviations: Annotated[Optional[bool], typer.Option("--fail-on-new-deviations/--no-fail-on-new-deviations", help="Fail when a deviation or pattern appears that the baseline did not have.", rich_help_panel=BASELINE_PANEL, show_default=False)] = None,
-    new_deviation_min_share: Annotated[Optional[float], share_opt("--new-deviation-min-share", "Ignore new deviations affecting fewer journeys than this share.", BASELINE_PANEL)] = None,
-    significance: Annotated[Optional[float], share_opt("--significance", "Baseline share checks fail only when the change is unlikely to be chance (two-proportion test p below this; default 0.01, 0 = plain thresholds).", BASELINE_PANEL)] = None,
-    warn: Annotated[Optional[list[str]], share_opt("--warn", "Report this check as a warning, not a failure (repeatable): min_fitness, max_share, max_share_increase, ...")] = None,
-    write_baseline: Annotated[Optional[str], typer.Option("--write-baseline", help="Write this run's baseline (deterministic JSON, meant to be committed).", metavar="FILE", rich_help_panel=BASELINE_PANEL)] = None,
-    junit: Annotated[Optional[str], typer.Option("--junit", help="Write JUnit XML: one test case per check.", metavar="FILE")] = None,
-    no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision (faster on many variants).")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every passing per-deviation baseline check too.")] = False,
+    thresholds: Mapping[str, Any] | None = None,  # one option per registry entry: with_check_options
+    baseline: BaselineOpt = None,
+    warn: WarnOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    junit: JunitOpt = None,
+    no_precision: NoPrecisionOpt = False,
+    verbose: VerboseOpt = False,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -56,19 +78,12 @@ def check(
     from journeylog.render import terminal
 
     try:
-        cfg = K.with_overrides(
-            load_check_config(log, config, no_config),
-            thresholds={"min_fitness": min_fitness, "min_fitting_share": min_fitting_share, "min_precision": min_precision,
-                        "max_fitness_drop": max_fitness_drop, "max_fitting_share_drop": max_fitting_share_drop,
-                        "max_share_increase": max_share_increase, "max_share_ratio": max_share_ratio,
-                        "fail_on_new_deviations": fail_on_new_deviations},
-            max_share=K.parse_max_share(max_share or []), warn=warn or [], new_deviation_min_share=new_deviation_min_share,
-            significance=significance,
-            model=model, rules=rules, allow=allow, baseline=baseline,
-        )
+        cfg = K.with_overrides(load_check_config(log, config, no_config), **check_overrides(thresholds or {}),
+                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline)
         run = K.check_log(log, cfg, read, write_baseline_to=write_baseline, precision=not no_precision,
                           baseline_from_file=baseline is None,
-                          on_conform=lambda: terminal.console().status("aligning journeys with the designed model", spinner="dots"))
+                          on_conform=lambda: terminal.console().status("aligning journeys with the designed model",
+                                                                       spinner="dots"))
     except JourneylogError as exc:
         if junit is not None:  # CI still gets a report saying why nothing was checked
             from journeylog.render.junit import write_junit
@@ -80,4 +95,3 @@ def check(
     emit_check(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
     if run.exit_code:
         raise typer.Exit(run.exit_code)
-

@@ -1,30 +1,43 @@
 """``journeylog conform``: actual journeys against the designed one."""
 
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from journeylog.cli.app import app
-from journeylog.cli.options import AllowOpt, JsonOpt, LogArg, ModelOpt, RulesOpt, conformance_options, emit_json, with_read_options
-
-@app.command(
-    epilog=(
-        "**Examples**\n\n"
-        "    journeylog conform journeys.parquet --model samples/telecom/designed_journey.bpmn\n\n"
-        "    journeylog conform log.xes.gz --model model.pnml --json report.json --journeys-out fitness.csv\n\n"
-        "    journeylog conform journeys.parquet -m design.ptree --rules rules.yaml --allow allow.yaml --method tbr"
-    )
+from journeylog.cli.options import (
+    AllowOpt,
+    JsonOpt,
+    LogArg,
+    ModelOpt,
+    RulesOpt,
+    conformance_options,
+    emit_json,
+    with_read_options,
 )
+
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
+
+    journeylog conform journeys.parquet --model samples/telecom/designed_journey.bpmn
+
+    journeylog conform tests/data/models/running-example.xes --model tests/data/models/running-example.pnml --json report.json --journeys-out fitness.csv
+
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --method tbr --no-precision"""  # noqa: E501  (help text: one line per example)
+
+
+@app.command(epilog=EPILOG)
 @with_read_options
 def conform(
     log: LogArg,
     model: ModelOpt,
     rules: RulesOpt = None,
     allow: AllowOpt = None,
-    method: Annotated[str, typer.Option("--method", help="alignments (exact, default) or tbr (token-based replay).")] = "alignments",
+    method: Annotated[str, typer.Option(
+        "--method", help="alignments (exact, default) or tbr (token-based replay).")] = "alignments",
     no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision.")] = False,
-    journeys_out: Annotated[Optional[str], typer.Option("--journeys-out", help="Per-journey fitness and deviations (.parquet or .csv).")] = None,
+    journeys_out: Annotated[str | None, typer.Option(
+        "--journeys-out", help="Per-journey fitness and deviations (.parquet or .csv).")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     json_out: JsonOpt = None,
     read: Any = None,

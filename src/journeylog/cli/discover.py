@@ -1,51 +1,63 @@
 """``journeylog discover``: the actual paths, the process map and a discovered model."""
 
 
-from typing import Annotated, Any, Optional
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
 
 from journeylog.cli.app import app
 from journeylog.cli.options import JsonOpt, LogArg, emit_json, status_progress, with_read_options
 
-GraphOpt = Annotated[Optional[list[str]], typer.Option("--graph", help="Write the process map: .dot, .svg, .png, .graphml, .mmd or .json (repeatable).", metavar="FILE")]
+GraphOpt = Annotated[list[str] | None, typer.Option(
+    "--graph", help="Write the process map: .dot, .svg, .png, .graphml, .mmd or .json (repeatable).", metavar="FILE")]
 
 
-def _when(value: Optional[str], name: str):
+def _when(value: str | None, name: str) -> datetime | None:
+    """The ``--from``/``--to`` date, or a usage error naming the option."""
     if value is None:
         return None
-    import datetime as dt
-
     try:
-        return dt.datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO date such as 2026-05-01 or 2026-05-01T08:00", param_hint=name) from None
+        raise typer.BadParameter(f"{value!r} is not an ISO date such as 2026-05-01 or 2026-05-01T08:00",
+                                 param_hint=name) from None
 
 
-@app.command(
-    epilog=(
-        "**Examples**\n\n"
-        "    journeylog discover journeys.parquet\n\n"
-        "    journeylog discover journeys.parquet --coverage 0.8 --graph map.svg --json discovery.json\n\n"
-        "    journeylog discover log.xes.gz --from 2026-05-01 --to 2026-06-01 --channel web --perf --graph web.png\n\n"
-        "    journeylog discover calls.csv --where contact_reason=Billing --top-variants 5 --model-out model.bpmn"
-    )
-)
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
+
+    journeylog discover journeys.parquet
+
+    journeylog discover journeys.parquet --coverage 0.8 --graph map.svg --json discovery.json
+
+    journeylog discover journeys.parquet --from 2026-05-01 --to 2026-06-01 --channel web --perf --graph web.png
+
+    journeylog discover journeys.parquet --where 'contact_reason=Billing question' --top-variants 5 --model-out model.bpmn
+
+    journeylog discover tests/data/models/running-example.xes --model-out running-example.pnml"""  # noqa: E501  (help text: one line per example)
+
+
+@app.command(epilog=EPILOG)
 @with_read_options
 def discover(
     log: LogArg,
-    top_variants: Annotated[Optional[int], typer.Option("--top-variants", help="Map only the journeys of the N most frequent variants.")] = None,
-    coverage: Annotated[Optional[float], typer.Option("--coverage", help="Map the most frequent variants covering this share of journeys (e.g. 0.8).")] = None,
-    min_edge_share: Annotated[float, typer.Option("--min-edge-share", help="Hide map edges followed by fewer than this share of journeys.")] = 0.0,
-    date_from: Annotated[Optional[str], typer.Option("--from", help="Keep journeys starting on or after this date (ISO).")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Keep journeys starting before this date (ISO).")] = None,
-    where: Annotated[Optional[list[str]], typer.Option("--where", help="Keep events whose COLUMN equals VALUE (repeatable).", metavar="COLUMN=VALUE")] = None,
+    top_variants: Annotated[int | None, typer.Option(
+        "--top-variants", help="Map only the journeys of the N most frequent variants.")] = None,
+    coverage: Annotated[float | None, typer.Option(
+        "--coverage", help="Map the most frequent variants covering this share of journeys (e.g. 0.8).")] = None,
+    min_edge_share: Annotated[float, typer.Option(
+        "--min-edge-share", help="Hide map edges followed by fewer than this share of journeys.")] = 0.0,
+    date_from: Annotated[str | None, typer.Option("--from", help="Keep journeys starting on or after this date (ISO).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Keep journeys starting before this date (ISO).")] = None,
+    where: Annotated[list[str] | None, typer.Option(
+        "--where", help="Keep events whose COLUMN equals VALUE (repeatable).", metavar="COLUMN=VALUE")] = None,
     noise: Annotated[float, typer.Option("--noise", help="Inductive miner noise threshold (0 = every path).")] = 0.0,
-    miner: Annotated[str, typer.Option("--miner", help="auto, im (inductive miner on variants) or imd (from the process map; fast on many variants).")] = "auto",
+    miner: Annotated[str, typer.Option(
+        "--miner", help="auto, im (inductive miner on variants) or imd (from the process map; fast on many variants).")] = "auto",
     no_model: Annotated[bool, typer.Option("--no-model", help="Skip model discovery.")] = False,
     graph: GraphOpt = None,
     perf: Annotated[bool, typer.Option("--perf", help="Label graph edges with median (and p90) time instead of counts.")] = False,
-    model_out: Annotated[Optional[str], typer.Option("--model-out", help="Write the discovered model as .bpmn or .pnml.")] = None,
+    model_out: Annotated[str | None, typer.Option("--model-out", help="Write the discovered model as .bpmn or .pnml.")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     json_out: JsonOpt = None,
     read: Any = None,
@@ -77,7 +89,7 @@ def discover(
     emit_json(data, json_out)
 
 
-def _write_graphs(process_map: Any, paths: Optional[list[str]], perf: bool) -> None:
+def _write_graphs(process_map: Any, paths: list[str] | None, perf: bool) -> None:
     if not paths:
         return
     from journeylog.render.graph import write_graph

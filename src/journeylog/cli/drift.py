@@ -3,24 +3,34 @@
 
 import os
 import sys
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 from journeylog.cli.app import app
 from journeylog.cli.options import (
-    AllowOpt, ConfigOpt, JsonOpt, LogArg, NoConfigOpt, OptModelOpt, RulesOpt, emit_json, load_check_config,
+    AllowOpt,
+    ConfigOpt,
+    JsonOpt,
+    LogArg,
+    NoConfigOpt,
+    OptModelOpt,
+    RulesOpt,
+    emit_json,
+    load_check_config,
     with_read_options,
 )
 
-@app.command(
-    epilog=(
-        "**Examples**\n\n"
-        "    journeylog drift journeys.parquet -m design.bpmn --window 1w --chart drift.svg\n\n"
-        "    journeylog drift journeys.parquet -m design.bpmn --window 1mo --json drift.json\n\n"
-        "    journeylog drift journeys.parquet -m design.bpmn --window 500 --alpha 0.001 --fail-on-drift"
-    )
-)
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
+
+    journeylog drift journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1w --chart drift.svg
+
+    journeylog drift journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1mo --json drift.json
+
+    journeylog drift journeys.parquet -m samples/telecom/designed_journey.bpmn --window 500 --alpha 0.001 --fail-on-drift   # exits 1: the sample drifts from May 2026"""  # noqa: E501  (help text: one line per example)
+
+
+@app.command(epilog=EPILOG)
 @with_read_options
 def drift(
     log: LogArg,
@@ -29,20 +39,29 @@ def drift(
     allow: AllowOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
-    window: Annotated[Optional[str], typer.Option("--window", help="Calendar windows (1d, 1w = ISO weeks, 2w, 1mo, 1q; UTC) or a number of journeys per window. Default 1w.")] = None,
-    alpha: Annotated[Optional[float], typer.Option("--alpha", help="Significance level after multiple-testing correction. Default 0.01.")] = None,
-    min_effect: Annotated[Optional[float], typer.Option("--min-effect", help="Smallest absolute change in a share (or fitness) to report. Default 0.02.")] = None,
-    min_journeys: Annotated[Optional[int], typer.Option("--min-journeys", help="Windows with fewer journeys are shown but not tested. Default 30.")] = None,
-    correction: Annotated[str, typer.Option("--correction", help="holm (family-wise error) or bh (Benjamini-Hochberg false-discovery rate).")] = "holm",
-    chart: Annotated[Optional[str], typer.Option("--chart", help="Write a chart of the shares over time (.png or .svg).", metavar="FILE")] = None,
-    fail_on_drift: Annotated[bool, typer.Option("--fail-on-drift", help="Exit 1 when a significant change is found (for CI).")] = False,
+    window: Annotated[str | None, typer.Option(
+        "--window",
+        help="Calendar windows (1d, 1w = ISO weeks, 2w, 1mo, 1q; UTC) or a number of journeys per window. Default 1w."
+    )] = None,
+    alpha: Annotated[float | None, typer.Option(
+        "--alpha", help="Significance level after multiple-testing correction. Default 0.01.")] = None,
+    min_effect: Annotated[float | None, typer.Option(
+        "--min-effect", help="Smallest absolute change in a share (or fitness) to report. Default 0.02.")] = None,
+    min_journeys: Annotated[int | None, typer.Option(
+        "--min-journeys", help="Windows with fewer journeys are shown but not tested. Default 30.")] = None,
+    correction: Annotated[str, typer.Option(
+        "--correction", help="holm (family-wise error) or bh (Benjamini-Hochberg false-discovery rate).")] = "holm",
+    chart: Annotated[str | None, typer.Option(
+        "--chart", help="Write a chart of the shares over time (.png or .svg).", metavar="FILE")] = None,
+    fail_on_drift: Annotated[bool, typer.Option(
+        "--fail-on-drift", help="Exit 1 when a significant change is found (for CI).")] = False,
     show: Annotated[int, typer.Option("--show", help="Changes listed in the terminal report.")] = 20,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
     """Drift over time: fitness, fitting share and every deviation per window, with tested changes."""
-    from journeylog import drift as D
     from journeylog import check as K
+    from journeylog import drift as D
     from journeylog.ingest import read_events
     from journeylog.models import load_model
     from journeylog.render import terminal

@@ -1,13 +1,21 @@
 """Options shared by several commands: reading a log, the model and rules files, journeylog.yaml,
 JSON output, and progress on stderr."""
 
+# No ``from __future__ import annotations`` here: Typer reads the annotations at runtime.
 
 import functools
 import inspect
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from journeylog.config.checks import THRESHOLDS_PANEL
+
+if TYPE_CHECKING:  # the command modules import the library lazily, to start fast
+    from journeylog.config.project import CheckConfig
+    from journeylog.conform import ConformOptions
 
 # ------------------------------------------------------------------------------------------
 # Options shared by every command that reads a log
@@ -21,27 +29,40 @@ def _opt(*names: str, help: str, **kw: Any) -> Any:
 
 
 _READ_PARAMS: list[tuple[str, Any, Any]] = [
-    ("case", Optional[str], _opt("--case", help="Journey/case id column (default: journey_id, case:concept:name, case_id, ...).")),
-    ("customer", Optional[str], _opt("--customer", help="Customer id column (default: customer_id, customer, ...).")),
-    ("activity", Optional[str], _opt("--activity", help="Activity column (default: activity, concept:name, event, action).")),
-    ("timestamp", Optional[str], _opt("--timestamp", help="Timestamp column (default: timestamp, time:timestamp, ts, time).")),
-    ("channel", Optional[str], _opt("--channel", help="Channel column, or a fixed channel for every event (web, phone, ...).")),
-    ("outcome", Optional[str], _opt("--outcome", help="Outcome column (success/failure spellings; default: outcome, status, result).")),
-    ("satisfaction", Optional[str], _opt("--satisfaction", help="Satisfaction score column (default: satisfaction, csat, rating).")),
-    ("timestamp_format", Optional[str], _opt("--timestamp-format", help="strftime format ('%d/%m/%Y %H:%M'), iso, epoch_s or epoch_ms.")),
-    ("timezone", Optional[str], _opt("--timezone", help="IANA time zone of naive local times (default UTC).")),
-    ("delimiter", Optional[str], _opt("--delimiter", help="CSV delimiter (default ','; use '\\t' for TAB).")),
+    ("case", str | None, _opt(
+        "--case", help="Journey/case id column (default: journey_id, case:concept:name, case_id, ...).")),
+    ("customer", str | None, _opt("--customer", help="Customer id column (default: customer_id, customer, ...).")),
+    ("activity", str | None, _opt(
+        "--activity", help="Activity column (default: activity, concept:name, event, action).")),
+    ("timestamp", str | None, _opt(
+        "--timestamp", help="Timestamp column (default: timestamp, time:timestamp, ts, time).")),
+    ("channel", str | None, _opt(
+        "--channel", help="Channel column, or a fixed channel for every event (web, phone, ...).")),
+    ("outcome", str | None, _opt(
+        "--outcome", help="Outcome column (success/failure spellings; default: outcome, status, result).")),
+    ("satisfaction", str | None, _opt(
+        "--satisfaction", help="Satisfaction score column (default: satisfaction, csat, rating).")),
+    ("timestamp_format", str | None, _opt(
+        "--timestamp-format", help="strftime format ('%d/%m/%Y %H:%M'), iso, epoch_s or epoch_ms.")),
+    ("timezone", str | None, _opt("--timezone", help="IANA time zone of naive local times (default UTC).")),
+    ("delimiter", str | None, _opt("--delimiter", help="CSV delimiter (default ','; use '\\t' for TAB).")),
     ("encoding", str, _opt("--encoding", help="CSV encoding, e.g. latin-1.")),
-    ("input_format", Optional[str], _opt("--format", help="csv, parquet, jsonl or xes (default: from the suffix).")),
-    ("gap", str, _opt("--gap", help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
-    ("skip_invalid_rows", bool, _opt("--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
+    ("input_format", str | None, _opt("--format", help="csv, parquet, jsonl or xes (default: from the suffix).")),
+    ("gap", str, _opt(
+        "--gap",
+        help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
+    ("skip_invalid_rows", bool, _opt(
+        "--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
 ]
-_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "keep_duplicates": False, "drop_duplicates": False}
-_KEEP_DUPS = ("keep_duplicates", bool, _opt("--keep-duplicates", help="Keep exact duplicate events (default: count and drop them)."))
-_DROP_DUPS = ("drop_duplicates", bool, _opt("--drop-duplicates", help="Drop exact duplicate events (default: keep them, as pm4py does, and count them)."))
+_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "keep_duplicates": False,
+                  "drop_duplicates": False}
+_KEEP_DUPS = ("keep_duplicates", bool, _opt(
+    "--keep-duplicates", help="Keep exact duplicate events (default: count and drop them)."))
+_DROP_DUPS = ("drop_duplicates", bool, _opt(
+    "--drop-duplicates", help="Drop exact duplicate events (default: keep them, as pm4py does, and count them)."))
 
 
-def with_read_options(func=None, *, drop_duplicates: bool = False):
+def with_read_options(func: Callable[..., Any] | None = None, *, drop_duplicates: bool = False) -> Any:
     """Add the shared log-reading options to a command; it receives them as ``read: ReadOptions``.
 
     ``drop_duplicates`` is the command's default for exact duplicate events (ingest drops them;
@@ -51,12 +72,12 @@ def with_read_options(func=None, *, drop_duplicates: bool = False):
     dup_param = _KEEP_DUPS if drop_duplicates else _DROP_DUPS
     sig = inspect.signature(func)
     params = [p for p in sig.parameters.values() if p.name != "read"]
-    for name, annotation, option in _READ_PARAMS + [dup_param]:
+    for name, annotation, option in [*_READ_PARAMS, dup_param]:
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
                                         default=_READ_DEFAULTS.get(name), annotation=Annotated[annotation, option]))
 
     @functools.wraps(func)
-    def wrapper(**kwargs: Any):
+    def wrapper(**kwargs: Any) -> Any:
         from journeylog.ingest import ReadOptions, parse_gap
 
         values = {name: kwargs.pop(name) for name, _a, _o in _READ_PARAMS}
@@ -71,21 +92,23 @@ def with_read_options(func=None, *, drop_duplicates: bool = False):
     return wrapper
 
 
-LogArg = Annotated[str, typer.Argument(help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
-JsonOpt = Annotated[Optional[str], typer.Option("--json", help="Write the result as JSON to FILE, or '-' for stdout.", metavar="FILE|-")]
+LogArg = Annotated[str, typer.Argument(
+    help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
+JsonOpt = Annotated[str | None, typer.Option(
+    "--json", help="Write the result as JSON to FILE, or '-' for stdout.", metavar="FILE|-")]
 
 
 def emit_json(data: Any, target: str | None) -> None:
+    """Write ``data`` as JSON to ``target`` (a file, or ``-`` for stdout); nothing when None."""
     if target is None:
         return
-    from journeylog.render.json import dumps
     from journeylog.io.files import write_text_atomic
+    from journeylog.render.json import dumps
 
     write_text_atomic(target, dumps(data))
 
 
-
-def status_progress(status: Any):
+def status_progress(status: Any) -> Callable[[str, int, int], None]:
     """Progress of a long read shown on a spinner's line: ``reading NAME: 42%``."""
 
     def on_progress(name: str, done: int, total: int) -> None:
@@ -94,7 +117,7 @@ def status_progress(status: Any):
     return on_progress
 
 
-def source_progress():
+def source_progress() -> Callable[[str, int, int], None]:
     """A progress bar over sources on stderr (transient; silent when stderr is not a terminal)."""
     from rich.progress import Progress
 
@@ -117,13 +140,28 @@ def source_progress():
     return on_source
 
 
+# ------------------------------------------------------------------------------------------
+# The designed model, rules, allow-list and journeylog.yaml
+# ------------------------------------------------------------------------------------------
 
-ModelOpt = Annotated[str, typer.Option("--model", "-m", help="The designed journey: BPMN 2.0 (.bpmn), PNML (.pnml) or a process tree (.ptree/.txt).", show_default=False)]
-RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="Cross-channel patterns and channel words (YAML, see docs/rules.md).")]
-AllowOpt = Annotated[Optional[str], typer.Option("--allow", help="Accepted deviations and patterns (YAML): reported apart, left out of checks.")]
+ModelOpt = Annotated[str, typer.Option(
+    "--model", "-m", help="The designed journey: BPMN 2.0 (.bpmn), PNML (.pnml) or a process tree (.ptree/.txt).",
+    show_default=False)]
+RulesOpt = Annotated[str | None, typer.Option(
+    "--rules", help="Cross-channel patterns and channel words (YAML, see docs/rules.md).")]
+AllowOpt = Annotated[str | None, typer.Option(
+    "--allow", help="Accepted deviations and patterns (YAML): reported apart, left out of checks.")]
+OptModelOpt = Annotated[str | None, typer.Option(
+    "--model", "-m", help="The designed journey (.bpmn, .pnml, .ptree); default: model: in journeylog.yaml.",
+    show_default=False)]
+ConfigOpt = Annotated[str | None, typer.Option(
+    "--config", help="Configuration file (default: journeylog.yaml next to the log, else in the current folder).",
+    metavar="FILE")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for a journeylog.yaml.")]
 
 
-def conformance_options(rules: Optional[str], allow: Optional[str], method: str = "alignments", precision: bool = True):
+def conformance_options(rules: str | None, allow: str | None, method: str = "alignments",
+                        precision: bool = True) -> "ConformOptions":
     """ConformOptions from the command-line files (rules, allow-list)."""
     from journeylog.conform import Allow, ConformOptions, load_allow
     from journeylog.explain.patterns import load_rules
@@ -133,19 +171,13 @@ def conformance_options(rules: Optional[str], allow: Optional[str], method: str 
                           allow=load_allow(allow) if allow else Allow())
 
 
-
-THRESHOLDS_PANEL = "Thresholds (override journeylog.yaml)"
-BASELINE_PANEL = "Baseline"
-OptModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="The designed journey (.bpmn, .pnml, .ptree); default: model: in journeylog.yaml.", show_default=False)]
-ConfigOpt = Annotated[Optional[str], typer.Option("--config", help="Configuration file (default: journeylog.yaml next to the log, else in the current folder).", metavar="FILE")]
-NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for a journeylog.yaml.")]
-
-
 def share_opt(name: str, text: str, panel: str = THRESHOLDS_PANEL) -> Any:
+    """An option whose default is not shown (a threshold, a file), in ``panel``."""
     return typer.Option(name, help=text, rich_help_panel=panel, show_default=False)
 
 
-def load_check_config(log: str, config: Optional[str], no_config: bool):
+def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckConfig":
+    """The CheckConfig of journeylog.yaml (``--config``, else found next to the log), or an empty one."""
     from journeylog import check as K
     from journeylog.render.terminal import console, text
 
@@ -158,4 +190,3 @@ def load_check_config(log: str, config: Optional[str], no_config: bool):
         return K.CheckConfig()
     console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
     return K.load_config(path)
-

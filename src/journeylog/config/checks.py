@@ -2,8 +2,9 @@
 severity, baseline default, help text and documentation, declared once.
 
 It feeds the journeylog.yaml validation (:data:`YAML_CHECK_KEYS`, with did-you-mean), the check
-table in docs/ci.md and in :mod:`journeylog.check` (:func:`docs_table`; a test fails when
-docs/ci.md drifts) and the command line (:func:`option_specs`).
+table in docs/ci.md and in :mod:`journeylog.check` (:func:`docs_table`; docs/generate.py writes
+the ``checks-table`` block of docs/ci.md and a test fails when it drifts) and the command line
+(:func:`option_specs`; ``journeylog.cli.check_options`` adds them to ``journeylog check``).
 
 >>> [c.name for c in CHECKS if c.baseline][:2]
 ['max_fitness_drop', 'max_fitting_share_drop']
@@ -141,7 +142,7 @@ def spec(name: str) -> CheckSpec:
 
 
 def docs_table() -> str:
-    """The check table of docs/ci.md (Markdown), one row per check.
+    """The check table of docs/ci.md (Markdown), one row per check; docs/generate.py writes it.
 
     >>> docs_table().splitlines()[2]
     "| `min_fitness` | `--min-fitness 0.85` | alignment fitness (pm4py's `log_fitness`) >= value |"
@@ -169,6 +170,3 @@ def option_specs() -> list[OptionSpec]:
         out.append(OptionSpec(c.name, decl, typ, c.help, c.panel))
     return out
 
-
-if __name__ == "__main__":  # pragma: no cover - prints the docs table
-    print(docs_table(), end="")
