@@ -22,6 +22,7 @@ Layers (a module may import its own layer and the layers below it)::
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -230,6 +231,23 @@ def _cycles(graph: dict[str, set[str]]) -> set[str]:
         if v not in index:
             visit(v)
     return out
+
+
+MAX_FUNCTION_LINES = 60
+_REASON = re.compile(r"\blong(er)?\b", re.I)
+
+
+def test_long_functions_say_why():
+    """A function over ~60 lines says in its docstring why it is long ("Long by design: ...")."""
+    unexplained = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES and not _REASON.search(ast.get_docstring(node) or ""):
+                    unexplained.append(f"{name}.{node.name} ({length} lines)")
+    assert not unexplained, ("functions over ~60 lines without a reason in their docstring; split them into "
+                             "named steps or say why they are long: " + ", ".join(unexplained))
 
 
 def test_cycle_finder():

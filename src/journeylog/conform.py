@@ -74,7 +74,9 @@ class Conformance:
 
 
 def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
-    """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`)."""
+    """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`):
+    the figures (equal to pm4py's on the full log), the deviation catalogue, the cross-channel
+    patterns and the per-journey table."""
     opts = options or ConformOptions()
     if opts.method not in METHODS:
         raise UsageError(f"{param('method')} must be one of {', '.join(METHODS)}")
@@ -84,15 +86,51 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     jv = J.journey_variants(events, variant_table)
     labels = label_check(model.tasks, variant_table["activities"].explode().unique().sort().to_list())
     notes: list[str] = []
+    figures, aligned, per_variant = _figures(model, variant_table, jv, opts)
+    stats = J.journey_stats(events)
+    jt = jv.join(per_variant, on="variant_id", how="left").join(
+        stats.select(S.JOURNEY_ID, "start"), on=S.JOURNEY_ID, how="left")
+    fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
 
+    if aligned is None:  # token replay gives no moves: deviations are explained from alignments
+        aligned = mining.align(model, variant_table)
+        notes.append("deviations are explained from alignments; the figures are token-based replay")
+    rules = opts.rules if opts.rules is not None else patterns.Rules()
+    catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, stats, model, rules, opts)
+    pat, pat_journeys = _patterns(events, rules, fitting, opts.allow, notes)
+
+    # journeys whose only deviations are accepted count as fitting for checks
+    accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
+    bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
+    total = jv.height
+    figures["fitting_share_accepted"] = ((total - bad.len()) / total if total else 0.0) if opts.method == "alignments" else None
+    return Conformance(
+        figures=figures,
+        journeys=total,
+        deviations=catalogue,
+        patterns=pat,
+        journey_table=_with_deviations_and_patterns(jt, journey_devs, pat_journeys),
+        unknown_activities=labels.unknown_activities,
+        unseen_tasks=labels.unseen_tasks,
+        notes=notes,
+    )
+
+
+def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame,
+             opts: ConformOptions) -> tuple[dict[str, Any], pl.DataFrame | None, pl.DataFrame]:
+    """``(figures, alignments or None, per-variant fitness/cost/bwc)`` by the chosen method; cost
+    and bwc let drift recompute pm4py's log fitness on any subset of journeys."""
     if opts.method == "alignments":
         aligned = mining.align(model, variant_table)
         # journeys in pm4py's trace order (sorted by case id), so even the float average matches
         fig = mining.alignment_figures(aligned, variant_table, trace_order=jv["variant_id"])
+        per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
     else:
         replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"])
         aligned = None
         fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
+        per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
+            pl.lit(None, pl.Int64).alias("cost"), pl.lit(None, pl.Int64).alias("bwc"))
     figures: dict[str, Any] = {
         "method": opts.method,
         "fitness": fig["log_fitness"],
@@ -100,26 +138,13 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         "average_fitness": fig["average_fitness"],
         "precision": mining.precision(model, variant_table) if opts.precision else None,
     }
+    return figures, aligned, per_variant
 
-    # per-journey fitness (cost and bwc let drift recompute pm4py's log fitness on any subset)
-    if aligned is not None:
-        per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
-    else:
-        per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
-            pl.lit(None, pl.Int64).alias("cost"), pl.lit(None, pl.Int64).alias("bwc"))
-    stats = J.journey_stats(events)
-    jt = jv.join(per_variant, on="variant_id", how="left").join(
-        stats.select(S.JOURNEY_ID, "start"), on=S.JOURNEY_ID, how="left")
-    fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
 
-    # deviation catalogue (from alignments; token replay gives no moves)
-    if aligned is None:
-        aligned_for_explain = mining.align(model, variant_table)
-        notes.append("deviations are explained from alignments; the figures are token-based replay")
-    else:
-        aligned_for_explain = aligned
-    rules = opts.rules if opts.rules is not None else patterns.Rules()
-    occ = DV.occurrences_table(aligned_for_explain)
+def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fitting: list[str], stats: pl.DataFrame,
+               model: DesignedModel, rules: RuleSet, opts: ConformOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id."""
+    occ = DV.occurrences_table(aligned)
     catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
                                            tasks=model.tasks, vocabulary=rules.vocabulary)
     if catalogue.height:
@@ -127,28 +152,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
             pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
     else:
         catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
-
-    pat, pat_journeys = _patterns(events, rules, fitting, opts.allow, notes)
-
-    # journeys whose only deviations are accepted count as fitting for checks
-    accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
-    bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
-    jt = _with_deviations_and_patterns(jt, journey_devs, pat_journeys)
-    total = jv.height
-    if opts.method == "alignments":
-        figures["fitting_share_accepted"] = (total - bad.len()) / total if total else 0.0
-    else:
-        figures["fitting_share_accepted"] = None
-    return Conformance(
-        figures=figures,
-        journeys=total,
-        deviations=catalogue,
-        patterns=pat,
-        journey_table=jt,
-        unknown_activities=labels.unknown_activities,
-        unseen_tasks=labels.unseen_tasks,
-        notes=notes,
-    )
+    return catalogue, journey_devs
 
 
 def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: Allow,

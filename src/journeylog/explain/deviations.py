@@ -140,6 +140,9 @@ def catalogue(
     model never mentions reads as an "extra step"). Returns (catalogue, journey_deviations) where the
     catalogue has ``id, kind, activity, channel, journeys, share, examples, median_extra_seconds,
     satisfaction_delta, statement`` (+ context fields), sorted by journeys, then extra time, then id.
+
+    Long by design: one Polars plan per step (group occurrences, examples, impact, statements)
+    over the same intermediate frames; split apart they would pass six frames between helpers.
     """
     total = journey_variants.height
     stats = J.journey_stats(events) if stats is None else stats

@@ -288,6 +288,9 @@ def match_patterns(
     journeys that fit the designed model); by default each pattern's affected journeys are
     compared with all journeys where it does not occur. See the module docs for the semantics and
     the JSON contract.
+
+    Long by design: applicability, matching, impact and statements run per pattern over one
+    sorted event frame and one journey-stats frame built once here.
     """
     patterns = tuple(rules.patterns if isinstance(rules, RuleSet) else (rules if rules is not None else builtin_patterns()))
     seen: dict[str, str] = {}

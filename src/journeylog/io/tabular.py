@@ -99,7 +99,10 @@ def read_csv(
     encoding: str = "utf-8",
     max_bytes: int | None = None,
 ) -> pl.DataFrame:
-    """Read a CSV file with every column as a string, plus ``source_row``."""
+    """Read a CSV file with every column as a string, plus ``source_row``.
+
+    Long by design: the checks (encoding, delimiter, header, ragged rows) each need the bytes
+    and the parse options of the one pyarrow read they guard, and each names the exact line."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 

@@ -45,7 +45,10 @@ def chart_items(data: Mapping[str, Any], top: int = 8) -> list[dict[str, Any]]:
 
 
 def write_chart(data: Mapping[str, Any], path: str | os.PathLike[str], *, top: int = 8) -> None:
-    """Write the chart of a drift result (its JSON form) to ``path`` (.png or .svg), atomically."""
+    """Write the chart of a drift result (its JSON form) to ``path`` (.png or .svg), atomically.
+
+    Long by design: one matplotlib figure drawn top to bottom (axes, series, change marks,
+    legend, labels) on shared axes state."""
     label = os.fspath(path)
     suffix = os.path.splitext(label)[1].lower()
     if suffix not in FORMATS:
