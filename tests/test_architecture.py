@@ -10,11 +10,11 @@ longer matches anything is reported as a warning: delete it.
 Layers (a module may import its own layer and the layers below it)::
 
     0  errors schema text settings stats      6  models
-       window
+       window contracts
     1  io                                     7  explain
     2  config                                 8  discover conform
     3  journeys engine                        9  check drift
-    4  ingest                                10  contracts
+    4  ingest
     5  mining                                11  render
                                              12  cli           journeylog/__init__: top
 """
@@ -34,7 +34,7 @@ PKG = SRC / "journeylog"
 
 TOP = 99  # journeylog/__init__.py: the public API may import anything
 LAYERS: dict[str, int] = {
-    "errors": 0, "schema": 0, "text": 0, "settings": 0, "stats": 0, "window": 0,
+    "errors": 0, "schema": 0, "text": 0, "settings": 0, "stats": 0, "window": 0, "contracts": 0,
     "io": 1,
     "config": 2,
     "journeys": 3, "engine": 3,
@@ -44,7 +44,6 @@ LAYERS: dict[str, int] = {
     "explain": 7,
     "discover": 8, "conform": 8,
     "check": 9, "drift": 9,
-    "contracts": 10,
     "render": 11,
     "cli": 12,
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -26,6 +26,7 @@ from journeylog import schema as S
 from journeylog.config import allow as config_allow
 from journeylog.config.allow import Allow
 from journeylog.config.rules import RuleSet
+from journeylog.contracts.outputs import ConformOutput, Deviation, PatternFound, UnknownActivity, UnseenTask
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
@@ -209,7 +210,7 @@ def _patterns_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def to_json(c: Conformance) -> dict[str, Any]:
+def to_json(c: Conformance) -> ConformOutput:
     """The documented JSON contract of ``journeylog conform --json`` (see docs/json.md)."""
     return {
         "method": c.figures["method"],
@@ -219,9 +220,9 @@ def to_json(c: Conformance) -> dict[str, Any]:
         "precision": c.figures["precision"],
         "fitting_share_accepted": c.figures["fitting_share_accepted"],
         "journeys": c.journeys,
-        "deviations": _devs_json(c.deviations),
-        "patterns": _patterns_json(c.patterns),
-        "unknown_activities": c.unknown_activities,
-        "unseen_tasks": c.unseen_tasks,
+        "deviations": cast("list[Deviation]", _devs_json(c.deviations)),
+        "patterns": cast("list[PatternFound]", _patterns_json(c.patterns)),
+        "unknown_activities": cast("list[UnknownActivity]", c.unknown_activities),
+        "unseen_tasks": cast("list[UnseenTask]", c.unseen_tasks),
         "notes": c.notes,
     }

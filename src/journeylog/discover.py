@@ -23,12 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
+from journeylog.contracts.outputs import DiscoverOutput
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest import EventSource
 
@@ -168,7 +169,7 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     return result
 
 
-def to_json(d: Discovery, *, variants: int | None = None) -> dict[str, Any]:
+def to_json(d: Discovery, *, variants: int | None = None) -> DiscoverOutput:
     """The documented JSON contract of ``journeylog discover --json`` (see docs/json.md).
     ``variants``: list only the first N variants (a report needs a few; 100M events can have
     millions)."""
@@ -206,4 +207,4 @@ def to_json(d: Discovery, *, variants: int | None = None) -> dict[str, Any]:
     }
     if d.model is not None:
         out["model"] = {**d.model_info, "process_tree": str(d.model)}
-    return out
+    return cast(DiscoverOutput, out)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ class CheckRun:
     """One ``journeylog check`` run: results, the conformance JSON, what was used, notes."""
 
     results: list[CheckResult]
-    conformance: dict[str, Any]
+    conformance: Mapping[str, Any]
     config: CheckConfig
     baseline_path: str | None = None
     baseline_written: str | None = None

@@ -4,11 +4,12 @@ the :class:`Drift` result and its documented JSON (:func:`to_json`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import polars as pl
 
+from journeylog.contracts.outputs import DriftChange, DriftOutput, DriftWindow
 from journeylog.drift.changes import find_changes
 from journeylog.drift.items import FITNESS, FITTING, Item, items_from
 from journeylog.drift.statements import describe
@@ -104,13 +105,13 @@ def drift_from_conformance(c: Any, options: DriftOptions | None = None) -> Drift
 
 
 
-def to_json(d: Drift) -> dict[str, Any]:
+def to_json(d: Drift) -> DriftOutput:
     """The documented JSON contract of ``journeylog drift --json`` (see docs/ci.md)."""
     return {
         "window": d.window.text,
         "windowing": "calendar" if d.window.calendar else "journeys",
         "alpha": d.options.alpha,
-        "correction": d.options.correction,
+        "correction": cast("Literal['holm', 'bh']", d.options.correction),
         "min_effect": d.options.min_effect,
         "min_journeys": d.options.min_journeys,
         "method": "binary segmentation; chi-square (Yates) or Fisher's exact on journey counts, "
@@ -123,7 +124,7 @@ def to_json(d: Drift) -> dict[str, Any]:
         "tests": d.tests,
         "items": [{"id": it.id, "kind": it.kind, "activity": it.activity, "label": it.label, "accepted": it.accepted}
                   for it in d.items],
-        "windows": d.windows,
-        "changes": d.changes,
+        "windows": cast("list[DriftWindow]", d.windows),
+        "changes": cast("list[DriftChange]", d.changes),
         "notes": d.notes,
     }

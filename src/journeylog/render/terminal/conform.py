@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -13,7 +13,7 @@ from journeylog.text import fmt_int, fmt_share
 __all__ = ["print_conformance"]
 
 
-def print_conformance(c: dict[str, Any], *, show: int = 10, out: Console | None = None) -> None:
+def print_conformance(c: Mapping[str, Any], *, show: int = 10, out: Console | None = None) -> None:
     """The conform report from its JSON form: figures, deviations, patterns, label check."""
     con = out or console()
     fmt = lambda x: "-" if x is None else f"{x:.4f}"  # noqa: E731

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -12,7 +13,7 @@ from journeylog.text import fmt_duration, fmt_int, fmt_share
 __all__ = ["print_discovery"]
 
 
-def print_discovery(d: dict[str, Any], *, show: int = 10, out: Console | None = None, variants: int | None = None) -> None:
+def print_discovery(d: Mapping[str, Any], *, show: int = 10, out: Console | None = None, variants: int | None = None) -> None:
     """The discover report from its JSON form: summary, variants, edges, start/end, switches, model.
     ``variants``: how many there are in all, when ``d`` lists only the first ones."""
     con = out or console()
