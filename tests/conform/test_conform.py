@@ -18,7 +18,7 @@ from journeylog import schema as S
 from journeylog.ingest import ingest
 from journeylog.models import load_model
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "telecom"
 SHARED = ROOT.parent / "shared" / "data"
 
