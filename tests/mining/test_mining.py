@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from factories import ROOT, event_frame
 from journeylog import mining
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.journeys import variants
@@ -20,26 +20,13 @@ from journeylog.models import load_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "models"
 SRC = ROOT / "src"
 
 
-@pytest.fixture(scope="module")
-def pm4py():
-    return mining.pm4py_quiet()
-
-
 def _events(case_ids, timestamps, activities) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "journey_id": [str(c) for c in case_ids],
-            "timestamp": timestamps,
-            "input_order": list(range(len(activities))),
-            "activity": [str(a) for a in activities],
-        },
-        schema={"journey_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "input_order": pl.UInt64, "activity": pl.String},
-    )
+    rows = zip([str(c) for c in case_ids], timestamps, range(len(activities)), [str(a) for a in activities], strict=True)
+    return event_frame(rows, ("journey_id", "timestamp", "input_order", "activity"))
 
 
 def read_log(pm4py, name: str):

@@ -27,11 +27,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 TREE = "->(+(*('a', tau), X(tau, 'b')), 'c')"
 
 
-@pytest.fixture(scope="module")
-def pm4py():
-    return mining.pm4py_quiet()
-
-
 def _vt(seqs: list[list[str]], counts: list[int]) -> pl.DataFrame:
     return pl.DataFrame({"variant_id": list(range(1, len(seqs) + 1)), "activities": seqs, "journeys": counts},
                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt64})

@@ -81,8 +81,7 @@ def test_every_bpmn_loads_or_names_the_unsupported_element(path):
     assert reachable_labels(model) == set(model.tasks)
 
 
-def test_bpmn_tasks_and_behaviour_match_pm4pys_own_reading():
-    pm4py = mining.pm4py_quiet()
+def test_bpmn_tasks_and_behaviour_match_pm4pys_own_reading(pm4py):
     model = load_model(DATA / "running-example.bpmn")
     assert model.tasks == (
         "check ticket", "decide", "examine casually", "examine thoroughly", "pay compensation",
@@ -95,8 +94,7 @@ def test_bpmn_tasks_and_behaviour_match_pm4pys_own_reading():
     assert not fits(model, ["register request", "decide", "pay compensation"])
 
 
-def test_pm4py_never_opens_the_file(monkeypatch):
-    pm4py = mining.pm4py_quiet()
+def test_pm4py_never_opens_the_file(monkeypatch, pm4py):
     from pm4py.objects.bpmn.importer.variants import lxml as bpmn_lxml
     from pm4py.objects.petri_net.importer.variants import pnml
 
@@ -301,8 +299,7 @@ def test_ptree_file(tmp_path):
     "text",
     ["->( 'A', X( 'B', 'C' ), +( 'D', tau ) )", "*( 'A', tau )", "'single'", "O( 'a', <>( 'b', 'c' ) )", "->('a','b')"],
 )
-def test_ptree_parser_agrees_with_pm4py(text):
-    pm4py = mining.pm4py_quiet()
+def test_ptree_parser_agrees_with_pm4py(text, pm4py):
     assert str(parse_process_tree(text)) == str(pm4py.parse_process_tree(text))
 
 
