@@ -71,7 +71,8 @@ def test_max_share_by_deviation_id_pattern_name_or_id():
     c = conf(deviations=[dev("skipped:Identity check", 0.06), dev("repeated:Pay", 0.2, accepted=True)],
              patterns=[pat(PORTAL, 0.03, pid="web-failure-then-phone")])
     cfg = K.CheckConfig(max_share={"skipped:Identity check": T(0.05), "web-failure-then-phone": T(0.05),
-                                   "repeated:Pay": T(0.1), "unexpected:Fax": T(0.01), "Called After Failing On The Portal": T(0.01, "warn")})
+                                   "repeated:Pay": T(0.1), "unexpected:Fax": T(0.01),
+                                   "Called After Failing On The Portal": T(0.01, "warn")})
     r = by_name(K.run_checks(c, cfg))
     skip = r["max_share[skipped:Identity check]"]
     assert skip.status == "FAIL" and skip.value == 0.06
@@ -127,7 +128,8 @@ def test_baseline_checks():
     assert by_name(strict)["max_share_increase[repeated:Pay]"].status == "FAIL"
     assert r["max_share_increase[skipped:Identity check]"].status == "PASS"
     assert r["max_share_increase[dropped_out:Bill]"].status == "PASS"  # gone: fell to 0
-    assert r["max_share_ratio[unexpected:Call]"].status == "WARN" and r["max_share_ratio[unexpected:Call]"].value == pytest.approx(2.5)
+    ratio = r["max_share_ratio[unexpected:Call]"]
+    assert ratio.status == "WARN" and ratio.value == pytest.approx(2.5)
     assert r["max_share_ratio[repeated:Pay]"].status == "PASS"
     # new: Chat (2%) and the app pattern (0 in the baseline); Fax is below the minimum share
     assert [x.item for x in K.run_checks(now, cfg, BASE) if x.kind == "new_deviations"] == [
@@ -495,7 +497,8 @@ def test_usage_and_invalid_input_exit_codes(logs, run_main, tmp_path):
     code, _o, err = run(*base, "--config", str(tmp_path / "journeylog.yaml"))
     assert code == 3 and "journeylog.yaml:2" in err
     assert run(*base, "--no-config", "--min-fitness", "0.5", "--baseline", "https://example.com/b.json")[0] == 5
-    assert run("check", str(tmp_path / "nope.parquet"), "-m", str(logs / "design.ptree"), "--no-config", "--min-fitness", "0.5")[0] == 2
+    missing = ("check", str(tmp_path / "nope.parquet"), "-m", str(logs / "design.ptree"))
+    assert run(*missing, "--no-config", "--min-fitness", "0.5")[0] == 2
 
 
 def test_ci_like_script_reads_exit_codes_and_junit(logs, tmp_path):

@@ -109,7 +109,8 @@ FULL = ["Order", "Identity check", "Appointment", "Install", "Bill"]
     [
         (["Order", "Appointment", "Install", "Bill"], "skipped", "Identity check", "Skipped 'Identity check'"),
         (["Order", "Identity check", "Call", "Appointment", "Install", "Bill"], "unexpected", "Call", "Extra step 'Call'"),
-        (["Order", "Identity check", "Appointment", "Appointment", "Install", "Bill"], "repeated", "Appointment", "Repeated 'Appointment'"),
+        (["Order", "Identity check", "Appointment", "Appointment", "Install", "Bill"], "repeated", "Appointment",
+         "Repeated 'Appointment'"),
         (["Order", "Appointment", "Identity check", "Install", "Bill"], "wrong_order", None, "against the designed order"),
         (["Order", "Identity check"], "dropped_out", "Appointment", "Dropped out before 'Appointment'"),
     ],
@@ -187,7 +188,8 @@ def test_cli_conform_json_is_deterministic(tmp_path, shared_data):
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     data = json.loads(outs[0])
-    assert list(data)[:7] == ["method", "fitness", "fitting_share", "average_fitness", "precision", "fitting_share_accepted", "journeys"]
+    assert list(data)[:7] == ["method", "fitness", "fitting_share", "average_fitness", "precision", "fitting_share_accepted",
+                              "journeys"]
 
 
 def test_cli_unsupported_bpmn_is_one_line_exit_3(tmp_path, shared_data):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from itertools import pairwise
 
 import polars as pl
 import pytest
@@ -83,7 +84,7 @@ def test_timing_figures_against_independent_computation(logs):
     gaps: dict[tuple[str, str], list[float]] = {}
     for _jid, g in events.sort([S.JOURNEY_ID, S.TIMESTAMP, S.INPUT_ORDER]).group_by(S.JOURNEY_ID, maintain_order=True):
         rows = g.rows(named=True)
-        for a, b in zip(rows, rows[1:]):
+        for a, b in pairwise(rows):
             gaps.setdefault((a[S.ACTIVITY], b[S.ACTIVITY]), []).append((b[S.TIMESTAMP] - a[S.TIMESTAMP]).total_seconds())
     import statistics
 
@@ -127,7 +128,8 @@ def test_filters(sample_events):
     assert web.summary["events"] == sample_events.filter(pl.col(S.CHANNEL) == "web").height
     where = D.discover(sample_events, D.DiscoverOptions(model=False, where=(("outcome", "failure"),)))
     assert where.summary["events"] == sample_events.filter(pl.col(S.OUTCOME) == "failure").height
-    may = D.discover(sample_events, D.DiscoverOptions(model=False, date_from=dt.datetime(2026, 5, 1), date_to=dt.datetime(2026, 6, 1)))
+    may = D.discover(sample_events, D.DiscoverOptions(model=False, date_from=dt.datetime(2026, 5, 1),
+                                                      date_to=dt.datetime(2026, 6, 1)))
     starts = sample_events.group_by(S.JOURNEY_ID).agg(pl.col(S.TIMESTAMP).min())
     expected = starts.filter((pl.col(S.TIMESTAMP) >= dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
                              & (pl.col(S.TIMESTAMP) < dt.datetime(2026, 6, 1, tzinfo=dt.UTC))).height

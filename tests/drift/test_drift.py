@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from itertools import pairwise
 
 import numpy as np
 import polars as pl
@@ -59,9 +60,9 @@ def test_two_by_two_equals_scipy():
     from scipy import stats
 
     cases = [(12, 150, 40, 150), (80, 1000, 95, 1000), (3, 200, 9, 210), (0, 100, 6, 100), (1, 40, 0, 35)]
-    a, n1, b, n2 = (np.array(col) for col in zip(*cases))
+    a, n1, b, n2 = (np.array(col) for col in zip(*cases, strict=True))
     p, test = D.two_by_two(a, n1, b, n2)
-    for (x, m, y, k), pv, tv in zip(cases, p, test):
+    for (x, m, y, k), pv, tv in zip(cases, p, test, strict=True):
         table = [[x, m - x], [y, k - y]]
         expected = stats.contingency.expected_freq(table)
         if expected.min() >= 5:
@@ -92,7 +93,7 @@ def test_windows_cover_the_log_and_fitness_equals_pm4py_per_window(clean, model)
     d = D.drift_from_conformance(clean, D.DriftOptions(window="1w"))
     starts = [w["start"] for w in d.windows]
     assert starts[0] == T0 and all(s.weekday() == 0 for s in starts)
-    assert all(b - a == dt.timedelta(days=7) for a, b in zip(starts, starts[1:]))
+    assert all(b - a == dt.timedelta(days=7) for a, b in pairwise(starts))
     assert sum(w["journeys"] for w in d.windows) == clean.journeys
     # one window's fitness and fitting share are pm4py's on that window's sub-log
     w = d.windows[5]
@@ -112,7 +113,7 @@ def test_month_and_journey_count_windows(clean):
     assert [w["start"].month for w in d.windows] == [1, 2, 3, 4, 5]
     d = D.drift_from_conformance(clean, D.DriftOptions(window="700"))
     assert [w["journeys"] for w in d.windows] == [700, 700, 700, 700, 200]
-    assert all(a["end"] <= b["start"] for a, b in zip(d.windows, d.windows[1:]))
+    assert all(a["end"] <= b["start"] for a, b in pairwise(d.windows))
 
 
 def test_small_windows_are_reported_not_tested(clean):

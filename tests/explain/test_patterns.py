@@ -142,8 +142,10 @@ def test_window_is_configurable():
 
 def test_statement_figures_and_impact():
     ev = log([
-        ("a", 0, "web", "Schedule appointment", "failure"), ("a", 2, "phone", "Call", None, 2.0), ("a", 50, "web", "Done", "success"),
-        ("b", 0, "web", "Schedule appointment", "failure"), ("b", 4, "phone", "Call", None, 3.0), ("b", 74, "web", "Done", "success"),
+        ("a", 0, "web", "Schedule appointment", "failure"), ("a", 2, "phone", "Call", None, 2.0),
+        ("a", 50, "web", "Done", "success"),
+        ("b", 0, "web", "Schedule appointment", "failure"), ("b", 4, "phone", "Call", None, 3.0),
+        ("b", 74, "web", "Done", "success"),
         ("c", 0, "web", "Schedule appointment", "success", 4.0), ("c", 2, "web", "Done", "success"),
         ("d", 0, "web", "Schedule appointment", "success", 5.0), ("d", 4, "web", "Done", "success"),
     ])
@@ -375,9 +377,11 @@ def test_rules_file_custom_patterns_and_vocabulary(tmp_path):
 
 
 def test_rules_without_builtins_and_empty_file(tmp_path):
-    rules = load_rules(write_file(tmp_path, "rules.yaml", "builtins: false\npatterns:\n  - name: two calls\n    steps: [{channel: phone}, {channel: phone, within: 7d}]\n"))
+    rules = load_rules(write_file(tmp_path, "rules.yaml", "builtins: false\npatterns:\n  - name: two calls\n"
+                                  "    steps: [{channel: phone}, {channel: phone, within: 7d}]\n"))
     assert [p.id for p in rules.patterns] == ["two-calls"]
-    assert [p.id for p in load_rules(write_file(tmp_path, "empty.yaml", "# nothing\n")).patterns] == [p.id for p in builtin_patterns()]
+    empty = load_rules(write_file(tmp_path, "empty.yaml", "# nothing\n"))
+    assert [p.id for p in empty.patterns] == [p.id for p in builtin_patterns()]
     assert isinstance(Rules().vocabulary, dict) and Rules().vocabulary == DEFAULT_VOCABULARY
 
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 import zoneinfo
+from itertools import pairwise
 
 import polars as pl
 import pytest
@@ -50,7 +51,7 @@ def _independent_sample_events() -> list[tuple]:
                 rows = list(csv.DictReader(fh, delimiter=src.get("delimiter", ",")))
         cols, ident = src["columns"], src["identity"]
         tz = zoneinfo.ZoneInfo(src.get("timezone", "UTC"))
-        for i, row in enumerate(rows):
+        for row in rows:
             raw_ts = row[cols["timestamp"]]
             fmt = src.get("timestamp_format")
             if fmt == "epoch_ms":
@@ -88,7 +89,7 @@ def test_sample_counts_match_independent_computation(sample_result):
         per_customer.setdefault(r[0], []).append(r[1])
     for times in per_customer.values():
         times.sort()
-        journeys += 1 + sum(1 for a, b in zip(times, times[1:]) if b - a > dt.timedelta(days=30))
+        journeys += 1 + sum(1 for a, b in pairwise(times) if b - a > dt.timedelta(days=30))
 
     ev = sample_result.events
     assert sample_result.duplicates == duplicates
@@ -257,7 +258,8 @@ def test_day_month_ambiguity(tmp_path):
 def test_epoch_seconds_and_milliseconds(tmp_path):
     s = write_file(tmp_path, "s.csv", "case_id,activity,timestamp\nc1,A,1700000000\n")
     ms = write_file(tmp_path, "ms.csv", "case_id,activity,timestamp\nc1,A,1700000000000\n")
-    assert read_events(s)[S.TIMESTAMP][0] == read_events(ms)[S.TIMESTAMP][0] == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    expected = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    assert read_events(s)[S.TIMESTAMP][0] == read_events(ms)[S.TIMESTAMP][0] == expected
 
 
 def test_skip_invalid_rows_counts_and_returns_rejects(tmp_path):
@@ -320,7 +322,8 @@ def test_paths_that_are_not_local_files(tmp_path):
 
 
 def test_customer_only_logs_are_cut_by_gap(tmp_path):
-    p = write_file(tmp_path, "c.csv", "customer,activity,timestamp\nu1,A,2024-01-01\nu1,B,2024-01-05\nu1,C,2024-03-01\nu2,A,2024-01-01\n")
+    p = write_file(tmp_path, "c.csv",
+                   "customer,activity,timestamp\nu1,A,2024-01-01\nu1,B,2024-01-05\nu1,C,2024-03-01\nu2,A,2024-01-01\n")
     res = ingest(p)
     assert res.journeys_from == "gap"
     assert res.events[S.JOURNEY_ID].unique().sort().to_list() == ["u1#1", "u1#2", "u2#1"]

@@ -72,7 +72,8 @@ def test_real_log_matches_pm4py(name, shared_data, pm4py):
         with pytest.raises(InvalidInput) as info:
             read_xes(path)
         assert "no concept:name" in info.value.message
-        lines = (gzip.open(path, "rt") if name.endswith(".gz") else open(path)).read().splitlines()
+        with gzip.open(path, "rt") if name.endswith(".gz") else open(path) as fh:
+            lines = fh.read().splitlines()
         assert "<trace" in lines[info.value.row - 1]
         return
 
@@ -90,7 +91,7 @@ def test_real_log_matches_pm4py(name, shared_data, pm4py):
     # <int key="concept:name" value="3"/> as the number 3, journeylog keeps "3")
     def per_case(cases, activities):
         out: dict[str, list[str]] = {}
-        for c, a in zip(cases, activities):
+        for c, a in zip(cases, activities, strict=True):
             out.setdefault(str(c), []).append(str(a))
         return out
 
@@ -132,7 +133,8 @@ def test_receipt_channel_and_source_rows(shared_data):
     assert got.traces == 1434
     counts = dict(got.events.unique("case:concept:name").group_by("case:channel").len().iter_rows())
     assert counts == {"Internet": 1250, "Desk": 109, "Post": 53, "e-mail": 21, "Intern": 1}
-    lines = gzip.open(LOGS / "08_receipt.xes.gz", "rt").read().splitlines()
+    with gzip.open(LOGS / "08_receipt.xes.gz", "rt") as fh:
+        lines = fh.read().splitlines()
     rows = got.events["source_row"].to_list()
     assert rows == sorted(rows)
     assert all(lines[r - 1].strip().startswith("<event") for r in rows[:50] + rows[-50:])
@@ -256,7 +258,8 @@ def test_activities_stay_text(tmp_path):
 
 
 def test_empty_traces_are_counted_not_rows(tmp_path):
-    got = read_xes(write_file(tmp_path, "log.xes", xes(trace("a", event("x")), trace("empty"), "<trace/>", trace("b", event("y")))))
+    body = xes(trace("a", event("x")), trace("empty"), "<trace/>", trace("b", event("y")))
+    got = read_xes(write_file(tmp_path, "log.xes", body))
     assert (got.traces, got.empty_traces) == (4, 2)
     assert got.events["case:concept:name"].to_list() == ["a", "b"]
 

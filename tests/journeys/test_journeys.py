@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from itertools import pairwise
 
 import polars as pl
 import pytest
@@ -36,7 +37,7 @@ def test_times_are_exact():
     pairs: dict[tuple[str, str], list[int]] = {}
     for _jid, g in ev.sort("journey_id", "timestamp").group_by("journey_id", maintain_order=True):
         rows = g.rows(named=True)
-        for a, b in zip(rows, rows[1:]):
+        for a, b in pairwise(rows):
             us = (b["timestamp"] - a["timestamp"]) // dt.timedelta(microseconds=1)
             pairs.setdefault((a["activity"], b["activity"]), []).append(us)
     assert pmap.edges.height == len(pairs)

@@ -21,7 +21,8 @@ from factories import event_frame
 from journeylog import mining
 from journeylog.journeys import journey_variants, variants
 
-pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"), pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 EXAMPLES = int(os.environ.get("JOURNEYLOG_SWEEP_EXAMPLES", "0") or 0)
 ACTS = list("abcdef")
@@ -57,7 +58,8 @@ def frames(cases):
 
     rows = [(f"c{k:03d}", dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=d), a)
             for k, evs in enumerate(cases) for a, d in evs]
-    events = event_frame([(c, t, i, a) for i, (c, t, a) in enumerate(rows)], ("journey_id", "timestamp", "input_order", "activity"))
+    events = event_frame([(c, t, i, a) for i, (c, t, a) in enumerate(rows)],
+                         ("journey_id", "timestamp", "input_order", "activity"))
     df = pd.DataFrame({"case:concept:name": [r[0] for r in rows], "concept:name": [r[2] for r in rows],
                        "time:timestamp": pd.to_datetime([r[1] for r in rows], utc=True)})
     return events, df  # both in (case, time, file) order already

@@ -35,7 +35,7 @@ def _vt(seqs: list[list[str]], counts: list[int]) -> pl.DataFrame:
 def _log(pm4py, seqs, counts):
     from pm4py.objects.log.obj import Event, EventLog, Trace
 
-    return EventLog([Trace([Event({"concept:name": a}) for a in s]) for s, c in zip(seqs, counts) for _ in range(c)])
+    return EventLog([Trace([Event({"concept:name": a}) for a in s]) for s, c in zip(seqs, counts, strict=True) for _ in range(c)])
 
 
 def _net_with_silent_names(names: dict[str, str]):

@@ -86,7 +86,8 @@ def simple_map():
 
 def evil_map():
     # a chain through every evil name, plus a second journey so counts differ
-    chain = [(name, ch) for name, ch in zip(EVIL_NAMES, ["web", "phone", "chat", "email", "app", "sms", "store", "kiosk", "unknown"])]
+    channels = ["web", "phone", "chat", "email", "app", "sms", "store", "kiosk", "unknown"]
+    chain = list(zip(EVIL_NAMES, channels, strict=True))
     return process_map(events([chain, chain[:3]]))
 
 
