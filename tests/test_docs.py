@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-LOGS = ROOT.parent / "shared" / "data" / "pm4py-core"
+from factories import ROOT, SAMPLE, run_cli
 
 
 def _blocks() -> list[dict]:
@@ -39,26 +33,27 @@ def _same_keys(doc, real, where="$"):
 
 def _run(args, tmp_path):
     out = tmp_path / "out.json"
-    subprocess.run([sys.executable, "-m", "journeylog.cli", *args, "--json", str(out)], check=True, capture_output=True)
+    r = run_cli(*args, "--json", str(out))
+    assert r.returncode == 0, r.stderr
     return json.loads(out.read_text())
 
 
-@pytest.mark.skipif(not LOGS.exists(), reason="shared data not available")
-def test_discover_example_matches(tmp_path):
+def test_discover_example_matches(tmp_path, shared_data):
+    logs = shared_data / "pm4py-core"
     documented = _blocks()[0]
-    real = _run(["discover", str(LOGS / "logs" / "running-example.xes")], tmp_path)
+    real = _run(["discover", str(logs / "logs" / "running-example.xes")], tmp_path)
     real["channel_switches"] = documented["channel_switches"]  # the running example has one channel
     _same_keys(_shape(documented), _shape(real))
 
 
-@pytest.mark.skipif(not LOGS.exists(), reason="shared data not available")
-def test_conform_example_matches(tmp_path):
+def test_conform_example_matches(tmp_path, shared_data):
+    logs = shared_data / "pm4py-core"
     documented = _blocks()[1]
-    real = _run(["conform", str(LOGS / "logs" / "running_example_broken.csv"), "--delimiter", ";",
-                 "--model", str(LOGS / "models" / "running-example.pnml")], tmp_path)
+    real = _run(["conform", str(logs / "logs" / "running_example_broken.csv"), "--delimiter", ";",
+                 "--model", str(logs / "models" / "running-example.pnml")], tmp_path)
     assert real["deviations"] and real["unknown_activities"] and real["notes"]
-    sample = _run(["conform", str(ROOT / "samples" / "telecom" / "sources.yaml"),
-                   "--model", str(ROOT / "samples" / "telecom" / "designed_journey.bpmn"), "--no-precision"], tmp_path)
+    sample = _run(["conform", str(SAMPLE / "sources.yaml"), "--model", str(SAMPLE / "designed_journey.bpmn"), "--no-precision"],
+                  tmp_path)
     real["patterns"] = sample["patterns"]
     _same_keys(_shape(documented), _shape(real))
 

@@ -4,26 +4,16 @@ and the command's exit code for every outcome (0, 1, 2, 3, 5) on synthetic logs.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
+from factories import PORTAL, PTREE, T0, make_log, run_cli
 from journeylog import check as K
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.render.github import check_annotations
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "drift"))
-from test_drift import PTREE, T0, make_log  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-PORTAL = "called after failing on the portal"
-
 
 # ------------------------------------------------------------------------------------------
 # hand-made conformance results
@@ -81,7 +71,8 @@ def test_max_share_by_deviation_id_pattern_name_or_id():
     c = conf(deviations=[dev("skipped:Identity check", 0.06), dev("repeated:Pay", 0.2, accepted=True)],
              patterns=[pat(PORTAL, 0.03, pid="web-failure-then-phone")])
     cfg = K.CheckConfig(max_share={"skipped:Identity check": T(0.05), "web-failure-then-phone": T(0.05),
-                                   "repeated:Pay": T(0.1), "unexpected:Fax": T(0.01), "Called After Failing On The Portal": T(0.01, "warn")})
+                                   "repeated:Pay": T(0.1), "unexpected:Fax": T(0.01),
+                                   "Called After Failing On The Portal": T(0.01, "warn")})
     r = by_name(K.run_checks(c, cfg))
     skip = r["max_share[skipped:Identity check]"]
     assert skip.status == "FAIL" and skip.value == 0.06
@@ -137,7 +128,8 @@ def test_baseline_checks():
     assert by_name(strict)["max_share_increase[repeated:Pay]"].status == "FAIL"
     assert r["max_share_increase[skipped:Identity check]"].status == "PASS"
     assert r["max_share_increase[dropped_out:Bill]"].status == "PASS"  # gone: fell to 0
-    assert r["max_share_ratio[unexpected:Call]"].status == "WARN" and r["max_share_ratio[unexpected:Call]"].value == pytest.approx(2.5)
+    ratio = r["max_share_ratio[unexpected:Call]"]
+    assert ratio.status == "WARN" and ratio.value == pytest.approx(2.5)
     assert r["max_share_ratio[repeated:Pay]"].status == "PASS"
     # new: Chat (2%) and the app pattern (0 in the baseline); Fax is below the minimum share
     assert [x.item for x in K.run_checks(now, cfg, BASE) if x.kind == "new_deviations"] == [
@@ -402,25 +394,10 @@ def logs(tmp_path_factory):
     return folder
 
 
-def cli(*args: str, capsys, monkeypatch, cwd: Path, env: dict | None = None) -> tuple[int, str, str]:
-    from journeylog.cli import main
-
-    monkeypatch.chdir(cwd)
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    for k, v in (env or {}).items():
-        monkeypatch.setenv(k, v)
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exc.value.code), out, err
-
-
-def test_command_pass_and_fail_with_junit_and_json(logs, capsys, monkeypatch):
-    code, out, err = cli("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.9",
+def test_command_pass_and_fail_with_junit_and_json(logs, run_main):
+    code, out, err = run_main("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.9",
                          "--max-share", f"{PORTAL}=0.1", "--junit", "ok.xml", "--json", "ok.json",
-                         capsys=capsys, monkeypatch=monkeypatch, cwd=logs)
+                         cwd=logs)
     assert code == 0, err
     assert "PASS  min_fitness" in err and f"PASS  max_share[{PORTAL}]" in err
     assert "journeylog check: 2 passed, 0 warnings, 0 failed" in err
@@ -429,9 +406,9 @@ def test_command_pass_and_fail_with_junit_and_json(logs, capsys, monkeypatch):
     data = json.loads((logs / "ok.json").read_text())
     assert data["status"] == "pass" and data["exit_code"] == 0 and [c["status"] for c in data["checks"]] == ["PASS", "PASS"]
 
-    code, out, err = cli("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.99",
+    code, out, err = run_main("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.99",
                          "--max-share", f"{PORTAL}=0.03", "--min-fitting-share", "0.95", "--warn", "min_fitting_share",
-                         "--junit", "fail.xml", "--json", "-", capsys=capsys, monkeypatch=monkeypatch, cwd=logs,
+                         "--junit", "fail.xml", "--json", "-", cwd=logs,
                          env={"GITHUB_ACTIONS": "true"})
     assert code == 1
     data = json.loads(out)  # JSON on stdout stays parseable: the annotations go to stderr then
@@ -444,21 +421,21 @@ def test_command_pass_and_fail_with_junit_and_json(logs, capsys, monkeypatch):
     assert failed == ["max_share[called after failing on the portal]", "min_fitness"]
 
 
-def test_command_annotations_on_stdout(logs, capsys, monkeypatch):
-    code, out, err = cli("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.99", "--no-precision",
-                         capsys=capsys, monkeypatch=monkeypatch, cwd=logs, env={"GITHUB_ACTIONS": "true"})
+def test_command_annotations_on_stdout(logs, run_main):
+    code, out, err = run_main("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.99", "--no-precision",
+                         cwd=logs, env={"GITHUB_ACTIONS": "true"})
     assert code == 1
     assert out.startswith("::error title=journeylog check min_fitness::Fitness is 0.9")
 
 
-def test_baseline_workflow(logs, capsys, monkeypatch):
+def test_baseline_workflow(logs, run_main):
     """Write a baseline (deterministic), commit it, check the next days against it."""
-    code, _out, err = cli("check", "monday.parquet", "-m", "design.ptree", "--write-baseline", "baseline.json",
-                          capsys=capsys, monkeypatch=monkeypatch, cwd=logs)
+    code, _out, err = run_main("check", "monday.parquet", "-m", "design.ptree", "--write-baseline", "baseline.json",
+                          cwd=logs)
     assert code == 0 and "baseline written to baseline.json" in err
     first = (logs / "baseline.json").read_bytes()
-    cli("check", "monday.parquet", "-m", "design.ptree", "--write-baseline", "baseline.json",
-        capsys=capsys, monkeypatch=monkeypatch, cwd=logs)
+    run_main("check", "monday.parquet", "-m", "design.ptree", "--write-baseline", "baseline.json",
+        cwd=logs)
     assert (logs / "baseline.json").read_bytes() == first
     baseline = json.loads(first)
     assert set(baseline) == {"version", "method", "journeys", "fitness", "fitting_share", "fitting_share_accepted",
@@ -467,11 +444,11 @@ def test_baseline_workflow(logs, capsys, monkeypatch):
 
     args = ("--baseline", "baseline.json", "--max-fitness-drop", "0.02", "--max-share-increase", "0.03",
             "--fail-on-new-deviations", "--junit", "nightly.xml")
-    code, _out, err = cli("check", "tuesday.parquet", "-m", "design.ptree", *args,
-                          capsys=capsys, monkeypatch=monkeypatch, cwd=logs)
+    code, _out, err = run_main("check", "tuesday.parquet", "-m", "design.ptree", *args,
+                          cwd=logs)
     assert code == 0, err
-    code, _out, err = cli("check", "drifted.parquet", "-m", "design.ptree", *args,
-                          capsys=capsys, monkeypatch=monkeypatch, cwd=logs)
+    code, _out, err = run_main("check", "drifted.parquet", "-m", "design.ptree", *args,
+                          cwd=logs)
     assert code == 1
     assert f"FAIL  max_share_increase[{PORTAL}]" in err
     suite = list(JUnitXml.fromfile(str(logs / "nightly.xml")))[0]
@@ -481,7 +458,7 @@ def test_baseline_workflow(logs, capsys, monkeypatch):
     assert all(name.startswith(("max_share_increase[", "max_fitness_drop")) for name in failed)
 
 
-def test_journeylog_yaml_next_to_the_log(logs, capsys, monkeypatch, tmp_path):
+def test_journeylog_yaml_next_to_the_log(logs, run_main, tmp_path):
     folder = tmp_path / "nightly"
     folder.mkdir()
     (folder / "yesterday.parquet").write_bytes((logs / "monday.parquet").read_bytes())
@@ -489,20 +466,20 @@ def test_journeylog_yaml_next_to_the_log(logs, capsys, monkeypatch, tmp_path):
     (folder / "journeylog.yaml").write_text(
         "model: design.ptree\nchecks:\n  min_fitness: {value: 0.99, severity: warn}\n"
         f"  max_share:\n    {PORTAL}: 0.2\n")
-    code, _out, err = cli("check", str(folder / "yesterday.parquet"), capsys=capsys, monkeypatch=monkeypatch, cwd=tmp_path)
+    code, _out, err = run_main("check", str(folder / "yesterday.parquet"), cwd=tmp_path)
     assert code == 0, err  # the fitness check is only a warning
     assert "WARN  min_fitness" in err and "configuration: " in err
-    code, _out, err = cli("check", str(folder / "yesterday.parquet"), "--max-share", f"{PORTAL}=0.01",
-                          capsys=capsys, monkeypatch=monkeypatch, cwd=tmp_path)
+    code, _out, err = run_main("check", str(folder / "yesterday.parquet"), "--max-share", f"{PORTAL}=0.01",
+                          cwd=tmp_path)
     assert code == 1  # the command line overrides the file
-    code, _out, err = cli("check", str(folder / "yesterday.parquet"), "--no-config",
-                          capsys=capsys, monkeypatch=monkeypatch, cwd=tmp_path)
+    code, _out, err = run_main("check", str(folder / "yesterday.parquet"), "--no-config",
+                          cwd=tmp_path)
     assert code == 2 and "no designed model" in err
 
 
-def test_usage_and_invalid_input_exit_codes(logs, capsys, monkeypatch, tmp_path):
+def test_usage_and_invalid_input_exit_codes(logs, run_main, tmp_path):
     base = ("check", str(logs / "monday.parquet"), "-m", str(logs / "design.ptree"))
-    run = lambda *a, **kw: cli(*a, capsys=capsys, monkeypatch=monkeypatch, cwd=tmp_path, **kw)  # noqa: E731
+    run = lambda *a, **kw: run_main(*a, cwd=tmp_path, **kw)  # noqa: E731
     code, _o, err = run(*base)
     assert code == 2 and "nothing to check" in err
     assert run(*base, "--min-fitness", "1.5")[0] == 2
@@ -520,18 +497,17 @@ def test_usage_and_invalid_input_exit_codes(logs, capsys, monkeypatch, tmp_path)
     code, _o, err = run(*base, "--config", str(tmp_path / "journeylog.yaml"))
     assert code == 3 and "journeylog.yaml:2" in err
     assert run(*base, "--no-config", "--min-fitness", "0.5", "--baseline", "https://example.com/b.json")[0] == 5
-    assert run("check", str(tmp_path / "nope.parquet"), "-m", str(logs / "design.ptree"), "--no-config", "--min-fitness", "0.5")[0] == 2
+    missing = ("check", str(tmp_path / "nope.parquet"), "-m", str(logs / "design.ptree"))
+    assert run(*missing, "--no-config", "--min-fitness", "0.5")[0] == 2
 
 
 def test_ci_like_script_reads_exit_codes_and_junit(logs, tmp_path):
     """What a CI job does: run the installed command, read its exit code and the JUnit file."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", "HOME": str(tmp_path)}
     results = {}
     for name, threshold in (("green", "0.5"), ("red", "0.999")):
         junit = tmp_path / f"{name}.xml"
-        proc = subprocess.run([sys.executable, "-m", "journeylog.cli", "check", str(logs / "monday.parquet"),
-                               "-m", str(logs / "design.ptree"), "--min-fitness", threshold, "--junit", str(junit),
-                               "--no-precision"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        proc = run_cli("check", str(logs / "monday.parquet"), "-m", str(logs / "design.ptree"), "--min-fitness", threshold,
+                       "--junit", str(junit), "--no-precision", cwd=tmp_path, clean=True, timeout=120)
         suite = list(JUnitXml.fromfile(str(junit)))[0]
         results[name] = (proc.returncode, suite.tests, suite.failures)
     assert results == {"green": (0, 1, 0), "red": (1, 1, 1)}

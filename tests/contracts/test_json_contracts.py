@@ -4,15 +4,14 @@ the ones the TypedDicts generate, and the validator rejects what it should."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+from factories import ROOT, T0, make_log, write_model
 from journeylog.contracts import COMMANDS, json_schema, schema_file, validate
 
-ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 SCHEMAS = ROOT / "docs" / "json-schema"
 
@@ -85,18 +84,6 @@ def test_unknown_command():
         json_schema("report")
 
 
-def _drift_test_module():
-    """The test module with the synthetic drift log (it may move with the test reorganisation)."""
-    for path in sorted((ROOT / "tests").rglob("test_drift*.py")):
-        if "def make_log(" in path.read_text():
-            spec = importlib.util.spec_from_file_location("_drift_log_factory", path)
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-    pytest.skip("no synthetic drift log factory (make_log) in tests/")
-
-
 @pytest.mark.slow
 def test_drift_changes_match_the_schema(tmp_path):
     """The recordings have no drift change: plant one and check the change objects too."""
@@ -105,9 +92,8 @@ def test_drift_changes_match_the_schema(tmp_path):
     from journeylog.models import load_model
     from journeylog.render.json import plain
 
-    t = _drift_test_module()
-    model = load_model(t.write_model(tmp_path))
-    events = t.make_log(n=4000, drift_at=t.T0 + dt.timedelta(weeks=10), fail_after=0.25)
+    model = load_model(write_model(tmp_path))
+    events = make_log(n=4000, drift_at=T0 + dt.timedelta(weeks=10), fail_after=0.25)
     c = C.conform(events, model, C.ConformOptions(precision=False))
     data = plain(D.to_json(D.drift_from_conformance(c, D.DriftOptions(window="1w"))))
     assert data["changes"]

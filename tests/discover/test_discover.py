@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
-from collections import Counter
-from pathlib import Path
+from itertools import pairwise
 
 import polars as pl
 import pytest
 
+from factories import SAMPLE, run_cli
 from journeylog import discover as D
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError
-from journeylog.ingest import ReadOptions, read_events
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data" / "pm4py-core" / "logs"
+from journeylog.ingest import read_events
 
 REAL_LOGS = [
     "06_bpic2013_closed.xes.gz",  # REAL: BPIC 2013 closed problems
@@ -31,23 +25,17 @@ REAL_LOGS = [
 ]
 
 
-def _pm4py():
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    import pm4py
-
-    return pm4py
+@pytest.fixture(scope="session")
+def logs(shared_data):
+    return shared_data / "pm4py-core" / "logs"
 
 
 @pytest.fixture(scope="module", params=REAL_LOGS)
-def real_log(request):
-    path = SHARED / request.param
-    if not path.exists():
-        pytest.skip(f"shared data not available: {path}")
-    return path
+def real_log(request, logs):
+    return logs / request.param
 
 
-def test_variants_and_dfg_equal_pm4py(real_log):
-    pm4py = _pm4py()
+def test_variants_and_dfg_equal_pm4py(real_log, pm4py):
     log = pm4py.read_xes(str(real_log))
     expected_variants = {tuple(k): int(v) for k, v in pm4py.get_variants(log).items()}
     dfg, start, end = pm4py.discover_dfg(log)
@@ -63,13 +51,10 @@ def test_variants_and_dfg_equal_pm4py(real_log):
     assert result["journeys"] == log["case:concept:name"].nunique()
 
 
-def test_csv_log_equals_pm4py_on_formatted_frame():
-    pm4py = _pm4py()
+def test_csv_log_equals_pm4py_on_formatted_frame(logs, pm4py):
     import pandas as pd
 
-    path = SHARED / "receipt.csv"
-    if not path.exists():
-        pytest.skip("shared data not available")
+    path = logs / "receipt.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df["time:timestamp"] = pd.to_datetime(df["time:timestamp"], utc=True, format="ISO8601")
     df = pm4py.format_dataframe(df, case_id="case:concept:name", activity_key="concept:name", timestamp_key="time:timestamp")
@@ -82,9 +67,9 @@ def test_csv_log_equals_pm4py_on_formatted_frame():
     }
 
 
-def test_equal_timestamps_keep_file_order():
+def test_equal_timestamps_keep_file_order(logs):
     # every timestamp in this log is 1980-01-01 01:01:01 (pm4py cannot even compute variants on it)
-    events = read_events(SHARED / "11_tickets.xes.gz")
+    events = read_events(logs / "11_tickets.xes.gz")
     assert events[S.TIMESTAMP].n_unique() == 1
     for _jid, g in events.group_by(S.JOURNEY_ID):
         assert g[S.SOURCE_ROW].is_sorted()
@@ -92,14 +77,14 @@ def test_equal_timestamps_keep_file_order():
     assert first == ["Assign seriousness", "Take in charge ticket", "Resolve ticket", "Closed"]
 
 
-def test_timing_figures_against_independent_computation():
-    events = read_events(SHARED / "running-example.xes")
+def test_timing_figures_against_independent_computation(logs):
+    events = read_events(logs / "running-example.xes")
     pmap = D.discover(events, D.DiscoverOptions(model=False)).process_map
     # independent: per pair, all gaps between consecutive events, by hand
     gaps: dict[tuple[str, str], list[float]] = {}
     for _jid, g in events.sort([S.JOURNEY_ID, S.TIMESTAMP, S.INPUT_ORDER]).group_by(S.JOURNEY_ID, maintain_order=True):
         rows = g.rows(named=True)
-        for a, b in zip(rows, rows[1:]):
+        for a, b in pairwise(rows):
             gaps.setdefault((a[S.ACTIVITY], b[S.ACTIVITY]), []).append((b[S.TIMESTAMP] - a[S.TIMESTAMP]).total_seconds())
     import statistics
 
@@ -110,7 +95,7 @@ def test_timing_figures_against_independent_computation():
 
 
 def test_variant_order_ties_broken_by_sequence():
-    t = lambda h: dt.datetime(2024, 1, 1, h, tzinfo=dt.timezone.utc)  # noqa: E731
+    t = lambda h: dt.datetime(2024, 1, 1, h, tzinfo=dt.UTC)  # noqa: E731
     ev = pl.DataFrame({
         "journey_id": ["a", "a", "b", "b", "c"], "timestamp": [t(1), t(2), t(1), t(2), t(1)],
         "activity": ["Z", "A", "B", "A", "Y"], "input_order": [0, 1, 2, 3, 4], "channel": ["web"] * 5,
@@ -125,7 +110,7 @@ def test_variant_order_ties_broken_by_sequence():
 def sample_events():
     from journeylog.ingest import ingest
 
-    return ingest(ROOT / "samples" / "telecom" / "sources.yaml").events
+    return ingest(SAMPLE / "sources.yaml").events
 
 
 def test_filters(sample_events):
@@ -143,10 +128,11 @@ def test_filters(sample_events):
     assert web.summary["events"] == sample_events.filter(pl.col(S.CHANNEL) == "web").height
     where = D.discover(sample_events, D.DiscoverOptions(model=False, where=(("outcome", "failure"),)))
     assert where.summary["events"] == sample_events.filter(pl.col(S.OUTCOME) == "failure").height
-    may = D.discover(sample_events, D.DiscoverOptions(model=False, date_from=dt.datetime(2026, 5, 1), date_to=dt.datetime(2026, 6, 1)))
+    may = D.discover(sample_events, D.DiscoverOptions(model=False, date_from=dt.datetime(2026, 5, 1),
+                                                      date_to=dt.datetime(2026, 6, 1)))
     starts = sample_events.group_by(S.JOURNEY_ID).agg(pl.col(S.TIMESTAMP).min())
-    expected = starts.filter((pl.col(S.TIMESTAMP) >= dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc))
-                             & (pl.col(S.TIMESTAMP) < dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))).height
+    expected = starts.filter((pl.col(S.TIMESTAMP) >= dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+                             & (pl.col(S.TIMESTAMP) < dt.datetime(2026, 6, 1, tzinfo=dt.UTC))).height
     assert may.summary["journeys"] == expected
     sparse = D.discover(sample_events, D.DiscoverOptions(model=False, min_edge_share=0.05))
     assert (sparse.process_map.edges["count"] >= 0.05 * sparse.journeys_in_map).all()
@@ -162,15 +148,15 @@ def test_filter_errors(sample_events):
         D.discover(sample_events, D.DiscoverOptions(model=False, channels=("social",)))
 
 
-def test_json_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
-    log = SHARED / "running-example.xes"
+def test_json_is_byte_identical_across_runs_and_hash_seeds(tmp_path, logs):
+    log = logs / "running-example.xes"
     outs = []
     for seed in ("0", "1", "12345"):
         target = tmp_path / f"d{seed}.json"
         dot = tmp_path / f"d{seed}.dot"
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PM4PY_DEFAULT_XES_PARSER": "chunk_regex"}
-        subprocess.run([sys.executable, "-m", "journeylog.cli", "discover", str(log), "--json", str(target),
-                        "--graph", str(dot)], check=True, env=env, capture_output=True)
+        r = run_cli("discover", str(log), "--json", str(target), "--graph", str(dot),
+                    env={"PYTHONHASHSEED": seed, "PM4PY_DEFAULT_XES_PARSER": "chunk_regex"})
+        assert r.returncode == 0, r.stderr
         outs.append((target.read_bytes(), dot.read_bytes()))
     assert outs[0] == outs[1] == outs[2]
     data = json.loads(outs[0][0])

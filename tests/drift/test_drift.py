@@ -3,7 +3,7 @@ against scipy, planted drift found in the right window (synthetic logs and the t
 no false alarm on stationary logs, statements, JSON, chart and the drift command.
 
 The synthetic logs follow a designed journey (a process tree) with deviations at fixed rates; a
-planted drift changes one rate from a known date. Other tests import :func:`make_log`.
+planted drift changes one rate from a known date (:func:`factories.make_log`).
 """
 
 from __future__ import annotations
@@ -11,76 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import subprocess
-import sys
-from pathlib import Path
+from itertools import pairwise
 
 import numpy as np
 import polars as pl
 import pytest
 
+from factories import PORTAL, SAMPLE, T0, make_log, run_cli, write_model
 from journeylog import conform as C
 from journeylog import drift as D
 from journeylog.errors import InvalidInput, UsageError
-
-ROOT = Path(__file__).resolve().parents[2]
-T0 = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)  # a Monday
-PTREE = "->('Place order', 'Identity check', 'Schedule appointment', 'Router delivered', 'Installation completed')"
-PORTAL = "called after failing on the portal"
-
-
-def make_log(n: int = 3000, weeks: int = 20, seed: int = 1, *, p_fail: float = 0.06, p_skip: float = 0.04,
-             p_rep: float = 0.08, drift_at: dt.datetime | None = None, fail_after: float | None = None,
-             skip_after: float | None = None, new_step_after: float | None = None) -> pl.DataFrame:
-    """A stationary synthetic log; from ``drift_at`` on, the given rates change.
-
-    Per journey: 'Place order' on the web; 'Identity check' skipped with ``p_skip``, else with
-    ``p_fail`` it fails on the web, the customer calls ('Call: identity check help', the pattern
-    "called after failing on the portal") and the back office checks again; optionally a new
-    step 'Chat: appointment'; 'Schedule appointment' (repeated by phone with ``p_rep``); the rest.
-    Journey starts are uniform over ``weeks`` weeks from Monday 2026-01-05.
-    """
-    rnd = random.Random(seed)
-    rows: list[tuple] = []
-    span = weeks * 7 * 86400
-    for j in range(n):
-        start = T0 + dt.timedelta(seconds=rnd.uniform(0, span))
-        late = drift_at is not None and start >= drift_at
-        pf = fail_after if late and fail_after is not None else p_fail
-        ps = skip_after if late and skip_after is not None else p_skip
-        jid = f"J{j:05d}"
-        t = start
-
-        def add(activity: str, channel: str, outcome: str | None = None, gap: tuple[float, float] = (1, 30)) -> None:
-            nonlocal t
-            rows.append((jid, t, channel, activity, outcome))
-            t = t + dt.timedelta(hours=rnd.uniform(*gap))
-
-        add("Place order", "web", "success")
-        if rnd.random() >= ps:
-            if rnd.random() < pf:
-                add("Identity check", "web", "failure", (1, 10))
-                add("Call: identity check help", "phone")
-            add("Identity check", "backoffice", "success")
-        if late and new_step_after is not None and rnd.random() < new_step_after:
-            add("Chat: appointment", "chat")
-        add("Schedule appointment", "web", "success")
-        if rnd.random() < p_rep:
-            add("Schedule appointment", "phone", "success")
-        add("Router delivered", "field", "success")
-        add("Installation completed", "field", "success")
-    frame = pl.DataFrame(rows, schema={"journey_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "channel": pl.String,
-                                       "activity": pl.String, "outcome": pl.String}, orient="row")
-    return (frame.with_columns(pl.col("journey_id").alias("customer_id"))
-            .sort("journey_id", "timestamp")
-            .with_row_index("input_order")
-            .with_columns(pl.col("input_order").cast(pl.UInt64)))
-
-
-def write_model(folder: Path) -> Path:
-    path = folder / "design.ptree"
-    path.write_text(PTREE + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +60,9 @@ def test_two_by_two_equals_scipy():
     from scipy import stats
 
     cases = [(12, 150, 40, 150), (80, 1000, 95, 1000), (3, 200, 9, 210), (0, 100, 6, 100), (1, 40, 0, 35)]
-    a, n1, b, n2 = (np.array(col) for col in zip(*cases))
+    a, n1, b, n2 = (np.array(col) for col in zip(*cases, strict=True))
     p, test = D.two_by_two(a, n1, b, n2)
-    for (x, m, y, k), pv, tv in zip(cases, p, test):
+    for (x, m, y, k), pv, tv in zip(cases, p, test, strict=True):
         table = [[x, m - x], [y, k - y]]
         expected = stats.contingency.expected_freq(table)
         if expected.min() >= 5:
@@ -153,7 +93,7 @@ def test_windows_cover_the_log_and_fitness_equals_pm4py_per_window(clean, model)
     d = D.drift_from_conformance(clean, D.DriftOptions(window="1w"))
     starts = [w["start"] for w in d.windows]
     assert starts[0] == T0 and all(s.weekday() == 0 for s in starts)
-    assert all(b - a == dt.timedelta(days=7) for a, b in zip(starts, starts[1:]))
+    assert all(b - a == dt.timedelta(days=7) for a, b in pairwise(starts))
     assert sum(w["journeys"] for w in d.windows) == clean.journeys
     # one window's fitness and fitting share are pm4py's on that window's sub-log
     w = d.windows[5]
@@ -173,7 +113,7 @@ def test_month_and_journey_count_windows(clean):
     assert [w["start"].month for w in d.windows] == [1, 2, 3, 4, 5]
     d = D.drift_from_conformance(clean, D.DriftOptions(window="700"))
     assert [w["journeys"] for w in d.windows] == [700, 700, 700, 700, 200]
-    assert all(a["end"] <= b["start"] for a, b in zip(d.windows, d.windows[1:]))
+    assert all(a["end"] <= b["start"] for a, b in pairwise(d.windows))
 
 
 def test_small_windows_are_reported_not_tested(clean):
@@ -249,8 +189,8 @@ def test_planted_drift_in_the_sample_is_found_in_the_right_week(model):
     from journeylog.ingest import ingest
     from journeylog.models import load_model
 
-    events = ingest(ROOT / "samples" / "telecom" / "sources.yaml").events
-    at = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
+    events = ingest(SAMPLE / "sources.yaml").events
+    at = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     firsts = events.group_by("journey_id").agg(pl.col("timestamp").min().alias("t0")).sort("journey_id")
     rnd = random.Random(7)
     chosen = [j for j, t in firsts.iter_rows() if t >= at and rnd.random() < 0.2]
@@ -265,7 +205,7 @@ def test_planted_drift_in_the_sample_is_found_in_the_right_week(model):
                                pl.col("input_order") + 5_000_000)
     planted = pl.concat([events, failed.select(events.columns), call.select(events.columns)], how="vertical")
     planted = planted.sort("journey_id", "timestamp", "input_order")
-    designed = load_model(ROOT / "samples" / "telecom" / "designed_journey.bpmn")
+    designed = load_model(SAMPLE / "designed_journey.bpmn")
     before = D.drift_from_conformance(conformed(events, designed), D.DriftOptions(window="1w"))
     after = D.drift_from_conformance(conformed(planted, designed), D.DriftOptions(window="1w"))
     assert PORTAL not in changes_by_item(before)
@@ -373,37 +313,19 @@ def test_chart_svg_is_deterministic_and_png_is_written(planted, tmp_path):
         write_chart(data, tmp_path / "c.pdf")
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "journeylog.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "HOME": str(cwd or ROOT)}, timeout=120)
-
-
-def run_main(*args: str, cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
-    """The command in-process (``journeylog.cli.main``, with its exit-code mapping)."""
-    from journeylog.cli import main
-
-    monkeypatch.chdir(cwd)
-    monkeypatch.setenv("NO_COLOR", "1")
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exc.value.code), out, err
-
-
-def test_drift_command(model, tmp_path, capsys, monkeypatch):
+def test_drift_command(model, tmp_path, monkeypatch, run_main):
     at = T0 + dt.timedelta(weeks=10)
     make_log(n=4000, seed=3, drift_at=at, fail_after=0.14).write_parquet(tmp_path / "planted.parquet")
     make_log(n=2000, seed=21).write_parquet(tmp_path / "clean.parquet")
     design = write_model(tmp_path)
     r = run_cli("drift", str(tmp_path / "planted.parquet"), "-m", str(design), "--window", "1w", "--json", "-",
-                "--chart", str(tmp_path / "drift.svg"), "--fail-on-drift", cwd=tmp_path)
+                "--chart", str(tmp_path / "drift.svg"), "--fail-on-drift", cwd=tmp_path, clean=True)
     assert r.returncode == 1, r.stderr
     data = json.loads(r.stdout)
     assert any(c["item"] == PORTAL and c["window"].startswith("2026-03-16") for c in data["changes"])
     assert "From 2026-03-16, 'called after failing on the portal' rose from" in r.stderr
     assert (tmp_path / "drift.svg").exists()
-    run = lambda *a: run_main(*a, cwd=tmp_path, capsys=capsys, monkeypatch=monkeypatch)  # noqa: E731
+    run = lambda *a: run_main(*a, cwd=tmp_path)  # noqa: E731
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, out, _err = run("drift", "planted.parquet", "-m", str(design), "--fail-on-drift")
     assert code == 1

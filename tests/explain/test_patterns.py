@@ -9,11 +9,11 @@ import json
 import random
 import statistics
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from factories import ROOT, write_file
 from journeylog import schema as S
 from journeylog.errors import InvalidInput
 from journeylog.explain.patterns import (
@@ -29,9 +29,8 @@ from journeylog.explain.patterns import (
     pattern_journeys,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "telecom" / "sources.yaml"
-T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 BUILTIN_IDS = {
     "web-failure-then-phone": ("web", "phone", "called after failing on the portal"),
     "app-failure-then-phone": ("app", "phone", "called after failing in the app"),
@@ -143,8 +142,10 @@ def test_window_is_configurable():
 
 def test_statement_figures_and_impact():
     ev = log([
-        ("a", 0, "web", "Schedule appointment", "failure"), ("a", 2, "phone", "Call", None, 2.0), ("a", 50, "web", "Done", "success"),
-        ("b", 0, "web", "Schedule appointment", "failure"), ("b", 4, "phone", "Call", None, 3.0), ("b", 74, "web", "Done", "success"),
+        ("a", 0, "web", "Schedule appointment", "failure"), ("a", 2, "phone", "Call", None, 2.0),
+        ("a", 50, "web", "Done", "success"),
+        ("b", 0, "web", "Schedule appointment", "failure"), ("b", 4, "phone", "Call", None, 3.0),
+        ("b", 74, "web", "Done", "success"),
         ("c", 0, "web", "Schedule appointment", "success", 4.0), ("c", 2, "web", "Done", "success"),
         ("d", 0, "web", "Schedule appointment", "success", 5.0), ("d", 4, "web", "Done", "success"),
     ])
@@ -344,14 +345,8 @@ patterns:
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "rules.yaml") -> Path:
-    p = tmp_path / name
-    p.write_text(text, encoding="utf-8")
-    return p
-
-
 def test_rules_file_custom_patterns_and_vocabulary(tmp_path):
-    rules = load_rules(write(tmp_path, RULES))
+    rules = load_rules(write_file(tmp_path, "rules.yaml", RULES))
     assert rules.window == dt.timedelta(hours=24)
     names = [p.name for p in rules.patterns]
     assert names[:2] == ["rang us after failing on the website", "rang us after failing in the app"]
@@ -382,9 +377,11 @@ def test_rules_file_custom_patterns_and_vocabulary(tmp_path):
 
 
 def test_rules_without_builtins_and_empty_file(tmp_path):
-    rules = load_rules(write(tmp_path, "builtins: false\npatterns:\n  - name: two calls\n    steps: [{channel: phone}, {channel: phone, within: 7d}]\n"))
+    rules = load_rules(write_file(tmp_path, "rules.yaml", "builtins: false\npatterns:\n  - name: two calls\n"
+                                  "    steps: [{channel: phone}, {channel: phone, within: 7d}]\n"))
     assert [p.id for p in rules.patterns] == ["two-calls"]
-    assert [p.id for p in load_rules(write(tmp_path, "# nothing\n", "empty.yaml")).patterns] == [p.id for p in builtin_patterns()]
+    empty = load_rules(write_file(tmp_path, "empty.yaml", "# nothing\n"))
+    assert [p.id for p in empty.patterns] == [p.id for p in builtin_patterns()]
     assert isinstance(Rules().vocabulary, dict) and Rules().vocabulary == DEFAULT_VOCABULARY
 
 
@@ -421,7 +418,7 @@ def test_rules_without_builtins_and_empty_file(tmp_path):
     ],
 )
 def test_bad_rules_files(tmp_path, text, line, message):
-    path = write(tmp_path, text)
+    path = write_file(tmp_path, "rules.yaml", text)
     with pytest.raises(InvalidInput) as info:
         load_rules(path)
     err = info.value
@@ -430,7 +427,7 @@ def test_bad_rules_files(tmp_path, text, line, message):
 
 
 def test_unknown_column_at_match_time_names_the_rules_file(tmp_path):
-    path = write(tmp_path, "builtins: false\npatterns:\n  - name: by tier\n    steps: [{tier: gold}]\n")
+    path = write_file(tmp_path, "rules.yaml", "builtins: false\npatterns:\n  - name: by tier\n    steps: [{tier: gold}]\n")
     ev = log([("a", 0, "web", "Pay", "failure")])
     with pytest.raises(InvalidInput) as info:
         match_patterns(ev, load_rules(path))
@@ -479,7 +476,7 @@ def test_attribute_conditions_numbers_regex_and_missing_values():
 def test_docs_example_rules_file_loads_and_runs(tmp_path, sample_events):
     text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
-    rules = load_rules(write(tmp_path, example))
+    rules = load_rules(write_file(tmp_path, "rules.yaml", example))
     assert [p.id for p in rules.patterns if not p.builtin] == [
         "called-twice-within-a-week", "billing-chat", "failed-to-order-or-book-online-called-failed-again"]
     result = match_patterns(sample_events, rules)

@@ -7,27 +7,15 @@ import csv
 import datetime as dt
 import json
 import zoneinfo
-from pathlib import Path
+from itertools import pairwise
 
 import polars as pl
 import pytest
 
+from factories import SAMPLE, write_file
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UnsafeInput, UsageError
 from journeylog.ingest import ReadOptions, ingest, parse_gap, read_events, write_events
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "telecom"
-
-
-def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
-    p = tmp_path / name
-    if isinstance(text, bytes):
-        p.write_bytes(text)
-    else:
-        p.write_text(text, encoding="utf-8")
-    return p
-
 
 # ----------------------------------------------------------------------------------------------
 # The bundled sample, recomputed without journeylog
@@ -63,15 +51,15 @@ def _independent_sample_events() -> list[tuple]:
                 rows = list(csv.DictReader(fh, delimiter=src.get("delimiter", ",")))
         cols, ident = src["columns"], src["identity"]
         tz = zoneinfo.ZoneInfo(src.get("timezone", "UTC"))
-        for i, row in enumerate(rows):
+        for row in rows:
             raw_ts = row[cols["timestamp"]]
             fmt = src.get("timestamp_format")
             if fmt == "epoch_ms":
-                ts = dt.datetime.fromtimestamp(int(raw_ts) / 1000, dt.timezone.utc)
+                ts = dt.datetime.fromtimestamp(int(raw_ts) / 1000, dt.UTC)
             elif fmt == "iso":
-                ts = dt.datetime.fromisoformat(raw_ts.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+                ts = dt.datetime.fromisoformat(raw_ts.replace("Z", "+00:00")).astimezone(dt.UTC)
             else:
-                ts = dt.datetime.strptime(raw_ts, fmt).replace(tzinfo=tz).astimezone(dt.timezone.utc)
+                ts = dt.datetime.strptime(raw_ts, fmt).replace(tzinfo=tz).astimezone(dt.UTC)
             kind = ident["kind"]
             key = norm(kind, str(row[ident["column"]]))
             customer = ids.get((kind, key), f"{kind}:{key}")
@@ -101,7 +89,7 @@ def test_sample_counts_match_independent_computation(sample_result):
         per_customer.setdefault(r[0], []).append(r[1])
     for times in per_customer.values():
         times.sort()
-        journeys += 1 + sum(1 for a, b in zip(times, times[1:]) if b - a > dt.timedelta(days=30))
+        journeys += 1 + sum(1 for a, b in pairwise(times) if b - a > dt.timedelta(days=30))
 
     ev = sample_result.events
     assert sample_result.duplicates == duplicates
@@ -157,7 +145,7 @@ def test_unmatched_reject_option(tmp_path):
 
 
 def test_ids_and_activities_are_kept_as_strings(tmp_path):
-    p = write(tmp_path, "log.csv", "case_id,activity,timestamp\n"
+    p = write_file(tmp_path, "log.csv", "case_id,activity,timestamp\n"
               "007,March,2024-01-01 10:00\n7,April,2024-01-01 11:00\nNA,20240101,2024-01-01 12:00\n"
               "null,10,2024-01-01 13:00\nNone,x,2024-01-01 14:00\nN/A,y,2024-01-01 15:00\n")
     ev = read_events(p)
@@ -166,7 +154,7 @@ def test_ids_and_activities_are_kept_as_strings(tmp_path):
 
 
 def test_duplicates_counted_and_order_deterministic(tmp_path):
-    p = write(tmp_path, "log.csv", "case_id,activity,timestamp\n"
+    p = write_file(tmp_path, "log.csv", "case_id,activity,timestamp\n"
               "c,B,2024-01-01 10:00\nc,A,2024-01-01 10:00\nc,A,2024-01-01 10:00\nc,C,2024-01-01 09:00\n")
     res = ingest(p)
     assert res.duplicates == 1
@@ -174,14 +162,14 @@ def test_duplicates_counted_and_order_deterministic(tmp_path):
 
 
 def test_bom_crlf_read_like_plain_utf8(tmp_path):
-    plain = write(tmp_path, "a.csv", "case_id,activity,timestamp\nc1,Ä,2024-01-01 10:00\n")
-    bom = write(tmp_path, "b.csv", b"\xef\xbb\xbfcase_id,activity,timestamp\r\nc1,\xc3\x84,2024-01-01 10:00\r\n")
+    plain = write_file(tmp_path, "a.csv", "case_id,activity,timestamp\nc1,Ä,2024-01-01 10:00\n")
+    bom = write_file(tmp_path, "b.csv", b"\xef\xbb\xbfcase_id,activity,timestamp\r\nc1,\xc3\x84,2024-01-01 10:00\r\n")
     a, b = read_events(plain), read_events(bom)
     assert a.drop(S.SOURCE).equals(b.drop(S.SOURCE))
 
 
 def test_latin1_with_encoding_option(tmp_path):
-    p = write(tmp_path, "l.csv", b"case_id,activity,timestamp\nc1,Caf\xe9,2024-01-01 10:00\n")
+    p = write_file(tmp_path, "l.csv", b"case_id,activity,timestamp\nc1,Caf\xe9,2024-01-01 10:00\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert e.value.row == 2 and "give encoding," in e.value.one_line()
@@ -189,12 +177,12 @@ def test_latin1_with_encoding_option(tmp_path):
 
 
 def test_semicolon_hint_and_delimiter_option(tmp_path):
-    p = write(tmp_path, "s.csv", "case_id;activity;timestamp\nc1;A;2024-01-01 10:00\n")
+    p = write_file(tmp_path, "s.csv", "case_id;activity;timestamp\nc1;A;2024-01-01 10:00\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert "give delimiter ';'" in e.value.one_line() and e.value.code == 3
     assert read_events(p, ReadOptions(delimiter=";")).height == 1
-    t = write(tmp_path, "t.csv", "case_id\tactivity\ttimestamp\nc1\tA\t2024-01-01 10:00\n")
+    t = write_file(tmp_path, "t.csv", "case_id\tactivity\ttimestamp\nc1\tA\t2024-01-01 10:00\n")
     with pytest.raises(InvalidInput, match="TAB"):
         read_events(t)
 
@@ -219,7 +207,7 @@ def test_semicolon_hint_and_delimiter_option(tmp_path):
     ],
 )
 def test_bad_rows_name_file_row_and_column(tmp_path, content, row, needle):
-    p = write(tmp_path, "bad.csv", content)
+    p = write_file(tmp_path, "bad.csv", content)
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert needle in e.value.one_line()
@@ -229,20 +217,20 @@ def test_bad_rows_name_file_row_and_column(tmp_path, content, row, needle):
 
 
 def test_missing_column_lists_columns_found(tmp_path):
-    p = write(tmp_path, "m.csv", "case_id,what,when\nc1,A,2024-01-01\n")
+    p = write_file(tmp_path, "m.csv", "case_id,what,when\nc1,A,2024-01-01\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert "activity" in e.value.message and "columns found: case_id, what, when" in e.value.one_line()
 
 
 def test_one_column_file(tmp_path):
-    p = write(tmp_path, "one.csv", "activity\nA\n")
+    p = write_file(tmp_path, "one.csv", "activity\nA\n")
     with pytest.raises(InvalidInput, match="required column missing"):
         read_events(p)
 
 
 def test_mixed_naive_and_offset_needs_timezone(tmp_path):
-    p = write(tmp_path, "tz.csv", "case_id,activity,timestamp\nc1,A,2024-01-01T10:00:00+02:00\nc1,B,2024-01-01 10:00:00\n")
+    p = write_file(tmp_path, "tz.csv", "case_id,activity,timestamp\nc1,A,2024-01-01T10:00:00+02:00\nc1,B,2024-01-01 10:00:00\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert "give timezone for" in e.value.one_line() and e.value.row == 3
@@ -252,30 +240,31 @@ def test_mixed_naive_and_offset_needs_timezone(tmp_path):
 
 
 def test_local_time_is_converted_not_relabelled(tmp_path):
-    p = write(tmp_path, "l.csv", "case_id,activity,timestamp\nc1,A,2024-07-01 10:00\n")
+    p = write_file(tmp_path, "l.csv", "case_id,activity,timestamp\nc1,A,2024-07-01 10:00\n")
     ev = read_events(p, ReadOptions(timezone="Europe/Berlin"))
-    assert ev[S.TIMESTAMP][0] == dt.datetime(2024, 7, 1, 8, tzinfo=dt.timezone.utc)
+    assert ev[S.TIMESTAMP][0] == dt.datetime(2024, 7, 1, 8, tzinfo=dt.UTC)
 
 
 def test_day_month_ambiguity(tmp_path):
-    ambiguous = write(tmp_path, "a.csv", "case_id,activity,timestamp\nc1,A,01/02/2024\nc1,B,03/04/2024\n")
+    ambiguous = write_file(tmp_path, "a.csv", "case_id,activity,timestamp\nc1,A,01/02/2024\nc1,B,03/04/2024\n")
     with pytest.raises(InvalidInput, match="ambiguous"):
         read_events(ambiguous)
-    decided = write(tmp_path, "d.csv", "case_id,activity,timestamp\nc1,A,01/02/2024\nc1,B,13/02/2024\n")
+    decided = write_file(tmp_path, "d.csv", "case_id,activity,timestamp\nc1,A,01/02/2024\nc1,B,13/02/2024\n")
     ev = read_events(decided)
     assert [t.day for t in ev[S.TIMESTAMP]] == [1, 13]
     assert read_events(ambiguous, ReadOptions(timestamp_format="%m/%d/%Y"))[S.TIMESTAMP][0].month == 1
 
 
 def test_epoch_seconds_and_milliseconds(tmp_path):
-    s = write(tmp_path, "s.csv", "case_id,activity,timestamp\nc1,A,1700000000\n")
-    ms = write(tmp_path, "ms.csv", "case_id,activity,timestamp\nc1,A,1700000000000\n")
-    assert read_events(s)[S.TIMESTAMP][0] == read_events(ms)[S.TIMESTAMP][0] == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.timezone.utc)
+    s = write_file(tmp_path, "s.csv", "case_id,activity,timestamp\nc1,A,1700000000\n")
+    ms = write_file(tmp_path, "ms.csv", "case_id,activity,timestamp\nc1,A,1700000000000\n")
+    expected = dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    assert read_events(s)[S.TIMESTAMP][0] == read_events(ms)[S.TIMESTAMP][0] == expected
 
 
 def test_skip_invalid_rows_counts_and_returns_rejects(tmp_path):
     lines = ["case_id,activity,timestamp"] + [f"c{i},A,2024-01-01 10:{i % 60:02d}" for i in range(999)] + ["c9,,2024-01-01 10:00"]
-    p = write(tmp_path, "x.csv", "\n".join(lines) + "\n")
+    p = write_file(tmp_path, "x.csv", "\n".join(lines) + "\n")
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert e.value.row == 1001
@@ -285,18 +274,18 @@ def test_skip_invalid_rows_counts_and_returns_rejects(tmp_path):
 
 
 def test_long_names_refused(tmp_path):
-    p = write(tmp_path, "long.csv", f"case_id,activity,timestamp\nc1,{'x' * 200_000},2024-01-01 10:00\n")
+    p = write_file(tmp_path, "long.csv", f"case_id,activity,timestamp\nc1,{'x' * 200_000},2024-01-01 10:00\n")
     with pytest.raises(InvalidInput, match="longer than"):
         read_events(p)
 
 
 def test_jsonl_truncated_and_non_json_lines(tmp_path):
     good = '{"case_id": "c1", "activity": "A", "timestamp": "2024-01-01T10:00:00Z"}\n'
-    p = write(tmp_path, "t.jsonl", good * 3 + '{"case_id": "c2", "activ')
+    p = write_file(tmp_path, "t.jsonl", good * 3 + '{"case_id": "c2", "activ')
     with pytest.raises(InvalidInput) as e:
         read_events(p)
     assert e.value.row == 4
-    q = write(tmp_path, "n.jsonl", good + "not json\n" + good)
+    q = write_file(tmp_path, "n.jsonl", good + "not json\n" + good)
     with pytest.raises(InvalidInput) as e:
         read_events(q)
     assert e.value.row == 2
@@ -305,12 +294,12 @@ def test_jsonl_truncated_and_non_json_lines(tmp_path):
 def test_jsonl_type_drift_keeps_values(tmp_path):
     lines = [json.dumps({"case_id": i, "activity": "A", "timestamp": "2024-01-01T10:00:00Z", "x": 1}) for i in range(200)]
     lines.append(json.dumps({"case_id": "007", "activity": "B", "timestamp": "2024-01-01T11:00:00Z", "x": "text"}))
-    ev = read_events(write(tmp_path, "d.jsonl", "\n".join(lines) + "\n"))
+    ev = read_events(write_file(tmp_path, "d.jsonl", "\n".join(lines) + "\n"))
     assert ev.height == 201 and "007" in ev[S.JOURNEY_ID].to_list() and "7" in ev[S.JOURNEY_ID].to_list()
 
 
 def test_parquet_that_is_not_parquet(tmp_path):
-    p = write(tmp_path, "fake.parquet", "case_id,activity,timestamp\nc1,A,2024-01-01\n")
+    p = write_file(tmp_path, "fake.parquet", "case_id,activity,timestamp\nc1,A,2024-01-01\n")
     with pytest.raises(InvalidInput, match="not a valid Parquet file"):
         read_events(p)
     real = tmp_path / "real.parquet"
@@ -333,7 +322,8 @@ def test_paths_that_are_not_local_files(tmp_path):
 
 
 def test_customer_only_logs_are_cut_by_gap(tmp_path):
-    p = write(tmp_path, "c.csv", "customer,activity,timestamp\nu1,A,2024-01-01\nu1,B,2024-01-05\nu1,C,2024-03-01\nu2,A,2024-01-01\n")
+    p = write_file(tmp_path, "c.csv",
+                   "customer,activity,timestamp\nu1,A,2024-01-01\nu1,B,2024-01-05\nu1,C,2024-03-01\nu2,A,2024-01-01\n")
     res = ingest(p)
     assert res.journeys_from == "gap"
     assert res.events[S.JOURNEY_ID].unique().sort().to_list() == ["u1#1", "u1#2", "u2#1"]
@@ -342,30 +332,30 @@ def test_customer_only_logs_are_cut_by_gap(tmp_path):
 
 
 def test_fixed_channel_and_channel_filter(tmp_path):
-    p = write(tmp_path, "c.csv", "case_id,activity,timestamp\nc1,A,2024-01-01\n")
+    p = write_file(tmp_path, "c.csv", "case_id,activity,timestamp\nc1,A,2024-01-01\n")
     assert read_events(p)[S.CHANNEL].to_list() == ["unknown"]
     assert read_events(p, ReadOptions(channel="Call Centre"))[S.CHANNEL].to_list() == ["phone"]
-    q = write(tmp_path, "d.csv", "case_id,activity,timestamp,channel\nc1,A,2024-01-01,web\n")
+    q = write_file(tmp_path, "d.csv", "case_id,activity,timestamp,channel\nc1,A,2024-01-01,web\n")
     res = ingest(q, ReadOptions(channel="app"))
     assert res.channel_filter == "app" and res.events[S.CHANNEL].to_list() == ["web"]
 
 
 def test_explicit_outcome_with_unknown_values_is_an_error(tmp_path):
-    p = write(tmp_path, "o.csv", "case_id,activity,timestamp,state\nc1,A,2024-01-01,maybe\n")
+    p = write_file(tmp_path, "o.csv", "case_id,activity,timestamp,state\nc1,A,2024-01-01,maybe\n")
     with pytest.raises(InvalidInput, match="outcome"):
         read_events(p, ReadOptions(outcome="state"))
     # auto-detected 'status' with other values is left as an attribute, with a note
-    q = write(tmp_path, "q.csv", "case_id,activity,timestamp,status\nc1,A,2024-01-01,open\n")
+    q = write_file(tmp_path, "q.csv", "case_id,activity,timestamp,status\nc1,A,2024-01-01,open\n")
     res = ingest(q)
     assert res.events[S.OUTCOME].to_list() == [None] and res.events["status"].to_list() == ["open"]
     assert any("status" in n for n in res.notes)
 
 
 def test_source_map_errors(tmp_path):
-    bad = write(tmp_path, "s.yaml", "sources:\n  - path: nope.csv\n    bogus: 1\n")
+    bad = write_file(tmp_path, "s.yaml", "sources:\n  - path: nope.csv\n    bogus: 1\n")
     with pytest.raises(InvalidInput, match="unknown key"):
         ingest(bad)
-    worse = write(tmp_path, "t.yaml", "sources: [\n")
+    worse = write_file(tmp_path, "t.yaml", "sources: [\n")
     with pytest.raises(InvalidInput) as e:
         ingest(worse)
     assert e.value.row is not None

@@ -3,26 +3,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from factories import SAMPLE, write_file
 from journeylog.config.sources import SourceMap, load_source_map
 from journeylog.errors import InvalidInput
 from journeylog.ingest import ingest
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "samples" / "telecom"
-
-
-def write(tmp_path, text: str) -> Path:
-    p = tmp_path / "sources.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
-
 
 def test_typo_in_a_source_key_is_located_with_a_suggestion(tmp_path):
-    p = write(tmp_path, "version: 1\nsources:\n  - path: web.csv\n    timezon: Europe/London\n")
+    p = write_file(tmp_path, "sources.yaml", "version: 1\nsources:\n  - path: web.csv\n    timezon: Europe/London\n")
     with pytest.raises(InvalidInput) as err:
         ingest(p)
     line = err.value.one_line()
@@ -39,20 +29,20 @@ def test_typo_in_a_source_key_is_located_with_a_suggestion(tmp_path):
 ])
 def test_nested_typos_are_located(tmp_path, text, row, words):
     with pytest.raises(InvalidInput) as err:
-        load_source_map(write(tmp_path, text))
+        load_source_map(write_file(tmp_path, "sources.yaml", text))
     assert err.value.row == row and words in err.value.one_line()
 
 
 @pytest.mark.parametrize("version", ["", "version: 1\n"])
 def test_version_absent_or_1_is_accepted(tmp_path, version):
-    smap = load_source_map(write(tmp_path, version + "sources:\n  - path: a.csv\n"))
+    smap = load_source_map(write_file(tmp_path, "sources.yaml", version + "sources:\n  - path: a.csv\n"))
     assert isinstance(smap, SourceMap) and smap.version == 1 and smap.sources[0].name == "a"
 
 
 @pytest.mark.parametrize("value", ["2", "'1'", "1.5"])
 def test_other_versions_are_refused_where_written(tmp_path, value):
     with pytest.raises(InvalidInput) as err:
-        load_source_map(write(tmp_path, f"sources:\n  - path: a.csv\nversion: {value}\n"))
+        load_source_map(write_file(tmp_path, "sources.yaml", f"sources:\n  - path: a.csv\nversion: {value}\n"))
     assert err.value.row == 3 and "unsupported source map version" in err.value.message
     assert "version: 1" in err.value.one_line()
 
@@ -69,7 +59,7 @@ def test_other_versions_are_refused_where_written(tmp_path, value):
 ])
 def test_existing_messages_now_located(tmp_path, text, words):
     with pytest.raises(InvalidInput) as err:
-        load_source_map(write(tmp_path, text))
+        load_source_map(write_file(tmp_path, "sources.yaml", text))
     assert words in err.value.message and err.value.row is not None
 
 

@@ -7,19 +7,20 @@ import gzip
 import io
 import os
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from factories import ROOT, SHARED_DATA, write_file
 from journeylog.errors import INVALID_INPUT, RESOURCE_LIMIT, InvalidInput, JourneylogError, ResourceLimit
 from journeylog.io.xes import XesRead, read_xes
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# parametrised by file name at collection; the tests request the shared_data fixture, which skips them
 LOGS = SHARED_DATA / "pm4py-core" / "logs"
 EDGE_CASES = SHARED_DATA / "pm4py-core" / "xes-importer-edge-cases"
-LOCAL_DATA = Path(__file__).resolve().parents[1] / "data" / "xes"
+LOCAL_DATA = ROOT / "tests" / "data" / "xes"
 
 # pm4py takes several seconds on these (the whole comparison stays well under a minute)
 _SLOW_LOGS = {"02_teleclaims.xes.gz"}
@@ -27,25 +28,9 @@ _SLOW_LOGS = {"02_teleclaims.xes.gz"}
 
 def _files(folder: Path, *suffixes: str) -> list:
     if not folder.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{folder} is missing"))]
+        return [pytest.param(None, id="no-shared-data")]  # skipped by the shared_data fixture
     found = sorted(p.name for p in folder.iterdir() if p.name.endswith(suffixes))
     return [pytest.param(n, marks=[pytest.mark.slow] if n in _SLOW_LOGS else [], id=n) for n in found]
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared test data not found at {SHARED_DATA}")
-    return SHARED_DATA
-
-
-@pytest.fixture(scope="session")
-def pm4py_module():
-    """pm4py, imported without its banner, progress bars or warnings."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pm4py
-    return pm4py
 
 
 def _pm4py_read(pm4py, path: Path):
@@ -55,12 +40,6 @@ def _pm4py_read(pm4py, path: Path):
         log = pm4py.read_xes(str(path), variant="iterparse", return_legacy_log_object=True, show_progress_bar=False)
         frame = pm4py.convert_to_dataframe(log)
     return log, frame
-
-
-def write(tmp_path: Path, body: str, name: str = "log.xes") -> Path:
-    path = tmp_path / name
-    path.write_text(body, encoding="utf-8")
-    return path
 
 
 def xes(*traces: str, head: str = "") -> str:
@@ -83,9 +62,9 @@ def event(activity: str, ts: str | None = None, extra: str = "") -> str:
 
 
 @pytest.mark.parametrize("name", _files(LOGS, ".xes", ".xes.gz"))
-def test_real_log_matches_pm4py(name, shared_data, pm4py_module):
+def test_real_log_matches_pm4py(name, shared_data, pm4py):
     path = LOGS / name
-    log, expected = _pm4py_read(pm4py_module, path)
+    log, expected = _pm4py_read(pm4py, path)
     case_col = "case:concept:name"
 
     if len(expected) and (case_col not in expected.columns or expected[case_col].isna().any()):
@@ -93,7 +72,8 @@ def test_real_log_matches_pm4py(name, shared_data, pm4py_module):
         with pytest.raises(InvalidInput) as info:
             read_xes(path)
         assert "no concept:name" in info.value.message
-        lines = (gzip.open(path, "rt") if name.endswith(".gz") else open(path)).read().splitlines()
+        with gzip.open(path, "rt") if name.endswith(".gz") else open(path) as fh:
+            lines = fh.read().splitlines()
         assert "<trace" in lines[info.value.row - 1]
         return
 
@@ -111,7 +91,7 @@ def test_real_log_matches_pm4py(name, shared_data, pm4py_module):
     # <int key="concept:name" value="3"/> as the number 3, journeylog keeps "3")
     def per_case(cases, activities):
         out: dict[str, list[str]] = {}
-        for c, a in zip(cases, activities):
+        for c, a in zip(cases, activities, strict=True):
             out.setdefault(str(c), []).append(str(a))
         return out
 
@@ -153,7 +133,8 @@ def test_receipt_channel_and_source_rows(shared_data):
     assert got.traces == 1434
     counts = dict(got.events.unique("case:concept:name").group_by("case:channel").len().iter_rows())
     assert counts == {"Internet": 1250, "Desk": 109, "Post": 53, "e-mail": 21, "Intern": 1}
-    lines = gzip.open(LOGS / "08_receipt.xes.gz", "rt").read().splitlines()
+    with gzip.open(LOGS / "08_receipt.xes.gz", "rt") as fh:
+        lines = fh.read().splitlines()
     rows = got.events["source_row"].to_list()
     assert rows == sorted(rows)
     assert all(lines[r - 1].strip().startswith("<event") for r in rows[:50] + rows[-50:])
@@ -226,7 +207,7 @@ def test_types_by_element(tmp_path):
         '    <boolean key="ok" value="true"/>\n    <id key="uid" value="a1b2"/>\n'
         '    <string key="org:resource" value="Ann"/>\n'
     )
-    path = write(tmp_path, xes(trace("c1", event("Call", "2024-03-01T10:00:00.123+02:00", extra),
+    path = write_file(tmp_path, "log.xes", xes(trace("c1", event("Call", "2024-03-01T10:00:00.123+02:00", extra),
                                      event("Mail", "2024-03-01T09:00:00", '    <boolean key="ok" value="FALSE"/>\n'),
                                      extra='  <string key="channel" value="phone"/>\n')))
     frame = read_xes(path).events
@@ -237,7 +218,7 @@ def test_types_by_element(tmp_path):
     assert frame.schema["x"] == pl.Float64
     assert frame.schema["ok"] == pl.Boolean
     assert frame.schema["uid"] == pl.String
-    utc = timezone.utc
+    utc = UTC
     assert frame["time:timestamp"].to_list() == [
         datetime(2024, 3, 1, 8, 0, 0, 123000, tzinfo=utc),  # offset converted to UTC
         datetime(2024, 3, 1, 9, 0, tzinfo=utc),  # no offset: taken as UTC
@@ -250,7 +231,7 @@ def test_types_by_element(tmp_path):
 
 
 def test_mixed_types_become_text_as_written(tmp_path):
-    path = write(tmp_path, xes(trace("c1",
+    path = write_file(tmp_path, "log.xes", xes(trace("c1",
                                      event("a", extra='<int key="amount" value="0010"/>'),
                                      event("b", extra='<float key="amount" value="2.50"/>'),
                                      event("c", extra='<string key="amount" value="n/a"/>'),
@@ -264,47 +245,48 @@ def test_case_ids_are_text_exactly_as_written(tmp_path):
     ids = ["007", "7", "NA", "null", "None", "N/A", "", " x "]
     traces = [trace(i, event("a")) for i in ids]
     traces.append('<trace><int key="concept:name" value="0042"/>' + event("a") + "</trace>")
-    frame = read_xes(write(tmp_path, xes(*traces))).events
+    frame = read_xes(write_file(tmp_path, "log.xes", xes(*traces))).events
     assert frame["case:concept:name"].to_list() == ids + ["0042"]
     assert frame["case:concept:name"].null_count() == 0
     assert frame["case:concept:name"].n_unique() == len(ids) + 1
 
 
 def test_activities_stay_text(tmp_path):
-    frame = read_xes(write(tmp_path, xes(trace("c", event("March"), event("10"), event("20240101"),
+    frame = read_xes(write_file(tmp_path, "log.xes", xes(trace("c", event("March"), event("10"), event("20240101"),
                                                '<event><int key="concept:name" value="010"/></event>')))).events
     assert frame["concept:name"].to_list() == ["March", "10", "20240101", "010"]
 
 
 def test_empty_traces_are_counted_not_rows(tmp_path):
-    got = read_xes(write(tmp_path, xes(trace("a", event("x")), trace("empty"), "<trace/>", trace("b", event("y")))))
+    body = xes(trace("a", event("x")), trace("empty"), "<trace/>", trace("b", event("y")))
+    got = read_xes(write_file(tmp_path, "log.xes", body))
     assert (got.traces, got.empty_traces) == (4, 2)
     assert got.events["case:concept:name"].to_list() == ["a", "b"]
 
 
 def test_log_without_traces_gives_empty_frame(tmp_path):
-    got = read_xes(write(tmp_path, xes(head='<string key="concept:name" value="log"/>')))
+    got = read_xes(write_file(tmp_path, "log.xes", xes(head='<string key="concept:name" value="log"/>')))
     assert (got.traces, got.empty_traces, got.events.height) == (0, 0, 0)
     assert got.events.schema == {"source_row": pl.Int64}
 
 
 def test_trace_without_case_id_names_its_line(tmp_path):
-    path = write(tmp_path, xes(trace("ok", event("a")), trace(None, event("b"))))
+    path = write_file(tmp_path, "log.xes", xes(trace("ok", event("a")), trace(None, event("b"))))
     with pytest.raises(InvalidInput) as info:
         read_xes(path)
     assert info.value.row == 9
     assert "no concept:name" in str(info.value)
 
 
-def test_globals_are_not_applied_like_pm4py(tmp_path, pm4py_module):
+def test_globals_are_not_applied_like_pm4py(tmp_path, pm4py):
     head = ('<global scope="event"><string key="org:resource" value="UNKNOWN"/></global>\n'
             '<global scope="trace"><string key="channel" value="NONE"/></global>\n')
-    path = write(tmp_path, xes(trace("c", event("a"), event("b", extra='<string key="org:resource" value="r"/>')),
+    path = write_file(tmp_path, "log.xes", xes(trace("c", event("a"), event("b", extra='<string key="org:resource" value="r"/>')),
                                head=head))
     frame = read_xes(path).events
     assert frame["org:resource"].to_list() == [None, "r"]
     assert "case:channel" not in frame.columns
-    _, expected = _pm4py_read(pm4py_module, path)
+    _, expected = _pm4py_read(pm4py, path)
     assert expected["org:resource"].isna().tolist() == [True, False]
     assert "case:channel" not in expected.columns
 
@@ -315,7 +297,7 @@ def test_lists_containers_and_meta_attributes(tmp_path):
         '<container key="box"><int key="w" value="3"/><date key="d" value="not even a date"/></container>\n'
         '<string key="cost" value="12"><int key="currency-code" value="978"/></string>\n'
     )
-    frame = read_xes(write(tmp_path, xes(trace("c", event("a", extra=extra))))).events
+    frame = read_xes(write_file(tmp_path, "log.xes", xes(trace("c", event("a", extra=extra))))).events
     assert "items" not in frame.columns and "box" not in frame.columns
     assert "w" not in frame.columns and "currency-code" not in frame.columns
     assert frame["cost"].to_list() == ["12"]
@@ -324,13 +306,13 @@ def test_lists_containers_and_meta_attributes(tmp_path):
 def test_namespaced_log(tmp_path):
     body = xes(trace("c", event("a", "2020-01-01T00:00:00Z"))).replace(
         "<log ", '<log xmlns="http://www.xes-standard.org/" ')
-    frame = read_xes(write(tmp_path, body)).events
+    frame = read_xes(write_file(tmp_path, "log.xes", body)).events
     assert frame["concept:name"].to_list() == ["a"]
 
 
 def test_gzip_and_plain_read_the_same(tmp_path):
     body = xes(trace("c", event("a", "2020-01-01T00:00:00Z"), event("b", "2020-01-02T00:00:00Z")))
-    plain = write(tmp_path, body)
+    plain = write_file(tmp_path, "log.xes", body)
     packed = tmp_path / "log.xes.gz"
     packed.write_bytes(gzip.compress(body.encode()))
     renamed = tmp_path / "gz-without-suffix.xes"  # gzip is detected by its magic bytes
@@ -342,7 +324,7 @@ def test_gzip_and_plain_read_the_same(tmp_path):
 def test_source_rows_beyond_libxml2_16_bit_lines(tmp_path):
     n = 25_000  # 3 lines per event: the last events are past line 65,535
     events = "".join(event(f"a{i}") for i in range(n))
-    path = write(tmp_path, xes(trace("c", events)))
+    path = write_file(tmp_path, "log.xes", xes(trace("c", events)))
     lines = path.read_text().splitlines()
     rows = read_xes(path).events["source_row"].to_list()
     assert rows[-1] > 65_535
@@ -367,7 +349,7 @@ def test_source_rows_beyond_libxml2_16_bit_lines(tmp_path):
 )
 def test_malformed_value_names_file_line_and_key(tmp_path, element, message):
     body = xes(trace("c", event("ok"), "  <event>\n    " + element + "\n  </event>\n"))
-    path = write(tmp_path, body)
+    path = write_file(tmp_path, "log.xes", body)
     with pytest.raises(InvalidInput) as info:
         read_xes(path)
     err = info.value
@@ -381,7 +363,7 @@ def test_date_error_message_format(tmp_path):
     lines = [f"<!-- {i} -->" for i in range(13)]
     body = "\n".join(lines) + "\n<log><trace>\n<string key=\"concept:name\" value=\"c\"/>\n<event>\n" \
         '<date key="time:timestamp" value="not-a-date"/>\n</event></trace></log>\n'
-    path = write(tmp_path, body, "log.xes")
+    path = write_file(tmp_path, "log.xes", body)
     with pytest.raises(InvalidInput) as info:
         read_xes(path)
     assert str(info.value) == f"{path}:17:time:timestamp: invalid date 'not-a-date'"
@@ -404,25 +386,25 @@ def test_date_error_message_format(tmp_path):
 )
 def test_structure_errors(tmp_path, body, row, words):
     with pytest.raises(InvalidInput) as info:
-        read_xes(write(tmp_path, body))
+        read_xes(write_file(tmp_path, "log.xes", body))
     assert info.value.row == row
     assert words in info.value.message
 
 
 def test_identical_duplicate_attribute_is_kept_once(tmp_path):
     body = xes(trace("c", '<event><string key="concept:name" value="a"/><string key="concept:name" value="a"/></event>'))
-    assert read_xes(write(tmp_path, body)).events["concept:name"].to_list() == ["a"]
+    assert read_xes(write_file(tmp_path, "log.xes", body)).events["concept:name"].to_list() == ["a"]
 
 
 def test_case_prefix_clash_across_traces(tmp_path):
     body = xes(trace("c1", event("a", extra='<string key="case:channel" value="x"/>')),
                trace("c2", event("b"), extra='<string key="channel" value="web"/>'))
     with pytest.raises(InvalidInput, match="clashes"):
-        read_xes(write(tmp_path, body))
+        read_xes(write_file(tmp_path, "log.xes", body))
 
 
 def test_max_bytes_applies_to_plain_files(tmp_path):
-    path = write(tmp_path, xes(*[trace(str(i), event("a")) for i in range(200)]))
+    path = write_file(tmp_path, "log.xes", xes(*[trace(str(i), event("a")) for i in range(200)]))
     with pytest.raises(ResourceLimit) as info:
         read_xes(path, max_bytes=1000)
     assert info.value.code == RESOURCE_LIMIT
@@ -435,8 +417,8 @@ def test_running_example_local_copy():
     assert (frame.height, got.traces, got.empty_traces) == (42, 6, 0)
     assert frame["case:concept:name"].n_unique() == 6
     assert frame["concept:name"].n_unique() == 8
-    assert frame["time:timestamp"].min() == datetime(2010, 12, 30, 10, 2, tzinfo=timezone.utc)
-    assert frame["time:timestamp"].max() == datetime(2011, 1, 24, 13, 56, tzinfo=timezone.utc)
+    assert frame["time:timestamp"].min() == datetime(2010, 12, 30, 10, 2, tzinfo=UTC)
+    assert frame["time:timestamp"].max() == datetime(2011, 1, 24, 13, 56, tzinfo=UTC)
     first_case = frame.filter(pl.col("case:concept:name") == "3")["concept:name"].to_list()
     assert first_case[0] == "register request"
 

@@ -446,9 +446,8 @@ def test_output_path_that_is_a_directory(tmp_path):
     assert info.value.code == USAGE
     assert listing(tmp_path) == before
     assert listing(target) == ["keep.txt"]
-    with pytest.raises(UsageError):
-        with atomic_output(target):
-            pytest.fail("the block must not run")  # pragma: no cover
+    with pytest.raises(UsageError), atomic_output(target):
+        pytest.fail("the block must not run")  # pragma: no cover
     assert listing(tmp_path) == before
 
 
@@ -464,20 +463,18 @@ def test_output_folder_missing(tmp_path):
 def test_failure_inside_atomic_output_keeps_the_old_file(tmp_path, exc_type):
     target = tmp_path / "model.bpmn"
     target.write_text("old content")
-    with pytest.raises(exc_type):
-        with atomic_output(target) as tmp:
-            assert tmp.parent == tmp_path
-            tmp.write_text("half-written new cont")
-            raise exc_type("killed")
+    with pytest.raises(exc_type), atomic_output(target) as tmp:
+        assert tmp.parent == tmp_path
+        tmp.write_text("half-written new cont")
+        raise exc_type("killed")
     assert target.read_text() == "old content"
     assert listing(tmp_path) == ["model.bpmn"]
 
 
 def test_failure_inside_atomic_output_creates_nothing(tmp_path):
-    with pytest.raises(InvalidInput):
-        with atomic_output(tmp_path / "new.svg") as tmp:
-            tmp.write_text("<svg")
-            raise InvalidInput("bad model")
+    with pytest.raises(InvalidInput), atomic_output(tmp_path / "new.svg") as tmp:
+        tmp.write_text("<svg")
+        raise InvalidInput("bad model")
     assert listing(tmp_path) == []
 
 

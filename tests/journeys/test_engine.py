@@ -3,34 +3,22 @@ partial figures of three batches merge into exactly the figures of one batch."""
 
 from __future__ import annotations
 
-import datetime as dt
-import random
 from pathlib import Path
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from factories import random_events
 from journeylog import engine
 from journeylog import journeys as J
 from journeylog.engine.results import Figures
 from journeylog.errors import UsageError
 
-T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-
 
 def _events(seed: int, journeys: int = 300) -> pl.DataFrame:
-    rng = random.Random(seed)
-    rows = []
-    for j in range(journeys):
-        t = T0 + dt.timedelta(days=rng.randrange(30))
-        for _ in range(rng.randint(1, 7)):
-            t += dt.timedelta(microseconds=rng.randrange(1, 10**9))
-            rows.append((f"j{j:04d}", f"c{j % 53}", t, rng.choice("ABCD"), rng.choice(["web", "phone", "app", "shop"])))
-    frame = pl.DataFrame(rows, schema={"journey_id": pl.String, "customer_id": pl.String,
-                                       "timestamp": pl.Datetime("us", "UTC"), "activity": pl.String,
-                                       "channel": pl.String}, orient="row")
-    return frame.with_row_index("input_order").with_columns(pl.col("input_order").cast(pl.UInt64))
+    return random_events(seed, journeys, days=30, steps=7, max_gap_us=10**9, customers=53, activities="ABCD",
+                         channels=["web", "phone", "app", "shop"])
 
 
 def _three_batches(ev: pl.DataFrame) -> list[pl.DataFrame]:

@@ -4,30 +4,20 @@ exact (checked against rational arithmetic)."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 from fractions import Fraction
+from itertools import pairwise
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from factories import random_events
 from journeylog import journeys as J
-
-T0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def _events(seed: int, journeys: int = 400) -> pl.DataFrame:
-    rng = random.Random(seed)
-    rows = []
-    for j in range(journeys):
-        t = T0 + dt.timedelta(days=rng.randrange(60))
-        for _ in range(rng.randint(1, 8)):
-            t += dt.timedelta(microseconds=rng.randrange(1, 10**10))
-            rows.append((f"j{j:04d}", f"c{j % 97}", t, rng.choice("ABCDE"), rng.choice(["web", "phone", "app"])))
-    frame = pl.DataFrame(rows, schema={"journey_id": pl.String, "customer_id": pl.String,
-                                       "timestamp": pl.Datetime("us", "UTC"), "activity": pl.String,
-                                       "channel": pl.String}, orient="row")
-    return frame.with_row_index("input_order").with_columns(pl.col("input_order").cast(pl.UInt64))
+    return random_events(seed, journeys, days=60, steps=8, max_gap_us=10**10, customers=97, activities="ABCDE",
+                         channels=["web", "phone", "app"])
 
 
 def _exact_quantile(values: list[int], q: Fraction) -> float:
@@ -47,7 +37,7 @@ def test_times_are_exact():
     pairs: dict[tuple[str, str], list[int]] = {}
     for _jid, g in ev.sort("journey_id", "timestamp").group_by("journey_id", maintain_order=True):
         rows = g.rows(named=True)
-        for a, b in zip(rows, rows[1:]):
+        for a, b in pairwise(rows):
             us = (b["timestamp"] - a["timestamp"]) // dt.timedelta(microseconds=1)
             pairs.setdefault((a["activity"], b["activity"]), []).append(us)
     assert pmap.edges.height == len(pairs)

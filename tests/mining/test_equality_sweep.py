@@ -15,22 +15,18 @@ import os
 import random
 import warnings
 
-import polars as pl
 import pytest
 
+from factories import event_frame
 from journeylog import mining
 from journeylog.journeys import journey_variants, variants
 
-pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"), pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 EXAMPLES = int(os.environ.get("JOURNEYLOG_SWEEP_EXAMPLES", "0") or 0)
 ACTS = list("abcdef")
 OPS = ("->", "X", "+", "*")
-
-
-@pytest.fixture(scope="module")
-def pm4py():
-    return mining.pm4py_quiet()
 
 
 def random_tree(rng: random.Random, acts: list[str], depth: int = 3) -> str:
@@ -60,12 +56,10 @@ def random_cases(rng: random.Random) -> list[list[tuple[str, int]]]:
 def frames(cases):
     import pandas as pd
 
-    rows = [(f"c{k:03d}", dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(days=d), a)
+    rows = [(f"c{k:03d}", dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=d), a)
             for k, evs in enumerate(cases) for a, d in evs]
-    events = pl.DataFrame({"journey_id": [r[0] for r in rows], "timestamp": [r[1] for r in rows],
-                           "input_order": list(range(len(rows))), "activity": [r[2] for r in rows]},
-                          schema={"journey_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "input_order": pl.UInt64,
-                                  "activity": pl.String})
+    events = event_frame([(c, t, i, a) for i, (c, t, a) in enumerate(rows)],
+                         ("journey_id", "timestamp", "input_order", "activity"))
     df = pd.DataFrame({"case:concept:name": [r[0] for r in rows], "concept:name": [r[2] for r in rows],
                        "time:timestamp": pd.to_datetime([r[1] for r in rows], utc=True)})
     return events, df  # both in (case, time, file) order already

@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from factories import ROOT, event_frame
 from journeylog import mining
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.journeys import variants
@@ -20,26 +20,13 @@ from journeylog.models import load_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "models"
 SRC = ROOT / "src"
 
 
-@pytest.fixture(scope="module")
-def pm4py():
-    return mining.pm4py_quiet()
-
-
 def _events(case_ids, timestamps, activities) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "journey_id": [str(c) for c in case_ids],
-            "timestamp": timestamps,
-            "input_order": list(range(len(activities))),
-            "activity": [str(a) for a in activities],
-        },
-        schema={"journey_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "input_order": pl.UInt64, "activity": pl.String},
-    )
+    rows = zip([str(c) for c in case_ids], timestamps, range(len(activities)), [str(a) for a in activities], strict=True)
+    return event_frame(rows, ("journey_id", "timestamp", "input_order", "activity"))
 
 
 def read_log(pm4py, name: str):
@@ -59,7 +46,8 @@ def read_log(pm4py, name: str):
 
         df = log.reset_index(drop=True)
         ts = pd.to_datetime(df["time:timestamp"], utc=True)
-        events = _events(df["case:concept:name"].tolist(), pl.Series(ts).cast(pl.Datetime("us", "UTC")), df["concept:name"].tolist())
+        events = _events(df["case:concept:name"].tolist(), pl.Series(ts).cast(pl.Datetime("us", "UTC")),
+                         df["concept:name"].tolist())
         traces = pandas_utils.get_traces(log, "case:concept:name", "concept:name")
     else:
         cases, acts = [], []
@@ -108,7 +96,8 @@ def test_figures_equal_pm4py_on_the_full_log(pm4py, log_name, model_name):
     assert figs["average_fitness"] == ref_fit["average_trace_fitness"]
     assert figs["journeys"] == len(order)
     # without the trace order: the exactly rounded mean, within an ulp or two of pm4py's sum
-    assert mining.alignment_figures(aligned, vt)["average_fitness"] == pytest.approx(ref_fit["average_trace_fitness"], rel=1e-13, abs=1e-15)
+    average = mining.alignment_figures(aligned, vt)["average_fitness"]
+    assert average == pytest.approx(ref_fit["average_trace_fitness"], rel=1e-13, abs=1e-15)
 
     assert mining.precision(model, vt) == ref_prec
 
@@ -171,8 +160,9 @@ def test_events_the_model_lacks_are_log_moves_and_cost_the_same(pm4py):
         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt64},
     )
     aligned = mining.align(model, vt)
-    for (vid, cost, bwc, fitness, moves), seq in zip(aligned.iter_rows(), seqs):
-        ref = alg.apply_trace(Trace([Event({"concept:name": a}) for a in seq]), model.net, model.initial_marking, model.final_marking,
+    for (_vid, cost, bwc, fitness, moves), seq in zip(aligned.iter_rows(), seqs, strict=True):
+        trace = Trace([Event({"concept:name": a}) for a in seq])
+        ref = alg.apply_trace(trace, model.net, model.initial_marking, model.final_marking,
                               parameters={"show_progress_bar": False})
         assert (cost, bwc, fitness) == (ref["cost"], ref["bwc"], ref["fitness"])
         assert [m["log"] for m in moves if m["log"] is not None] == seq
@@ -184,7 +174,7 @@ def test_variant_log_has_one_trace_per_variant(pm4py):
     _log, vt, _order = read_log(pm4py, "running-example.xes")
     log = mining.variant_log(vt)
     assert len(log) == vt.height
-    for trace, (vid, acts, count) in zip(log, vt.select("variant_id", "activities", "journeys").iter_rows()):
+    for trace, (vid, acts, count) in zip(log, vt.select("variant_id", "activities", "journeys").iter_rows(), strict=True):
         assert [e["concept:name"] for e in trace] == acts
         assert trace.attributes["concept:name"] == str(vid)
         assert trace.attributes["journeys"] == count
@@ -250,7 +240,8 @@ def _start_script(script: str, args: list[str], env_extra: dict[str, str]) -> su
     env = {k: v for k, v in os.environ.items() if not k.startswith("PM4PY_")}
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     env.update(env_extra)
-    return subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
 
 
 def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
@@ -302,8 +293,8 @@ QUIET_SCRIPT = textwrap.dedent(
 
 
 def test_pm4py_is_imported_quietly():
-    code, out, err = _finish(_start_script(QUIET_SCRIPT, [], {"PM4PY_SHOW_PROGRESS_BAR": "true", "PM4PY_DEFAULT_ENCODING": "utf-16",
-                                                              "MODEL": str(DATA / "running-example.bpmn")}))
+    env = {"PM4PY_SHOW_PROGRESS_BAR": "true", "PM4PY_DEFAULT_ENCODING": "utf-16", "MODEL": str(DATA / "running-example.bpmn")}
+    code, out, err = _finish(_start_script(QUIET_SCRIPT, [], env))
     assert code == 0, err
     assert out.strip() == "ok"
     assert err == ""

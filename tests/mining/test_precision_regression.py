@@ -27,11 +27,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 TREE = "->(+(*('a', tau), X(tau, 'b')), 'c')"
 
 
-@pytest.fixture(scope="module")
-def pm4py():
-    return mining.pm4py_quiet()
-
-
 def _vt(seqs: list[list[str]], counts: list[int]) -> pl.DataFrame:
     return pl.DataFrame({"variant_id": list(range(1, len(seqs) + 1)), "activities": seqs, "journeys": counts},
                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt64})
@@ -40,7 +35,7 @@ def _vt(seqs: list[list[str]], counts: list[int]) -> pl.DataFrame:
 def _log(pm4py, seqs, counts):
     from pm4py.objects.log.obj import Event, EventLog, Trace
 
-    return EventLog([Trace([Event({"concept:name": a}) for a in s]) for s, c in zip(seqs, counts) for _ in range(c)])
+    return EventLog([Trace([Event({"concept:name": a}) for a in s]) for s, c in zip(seqs, counts, strict=True) for _ in range(c)])
 
 
 def _net_with_silent_names(names: dict[str, str]):

@@ -81,8 +81,7 @@ def test_every_bpmn_loads_or_names_the_unsupported_element(path):
     assert reachable_labels(model) == set(model.tasks)
 
 
-def test_bpmn_tasks_and_behaviour_match_pm4pys_own_reading():
-    pm4py = mining.pm4py_quiet()
+def test_bpmn_tasks_and_behaviour_match_pm4pys_own_reading(pm4py):
     model = load_model(DATA / "running-example.bpmn")
     assert model.tasks == (
         "check ticket", "decide", "examine casually", "examine thoroughly", "pay compensation",
@@ -95,8 +94,7 @@ def test_bpmn_tasks_and_behaviour_match_pm4pys_own_reading():
     assert not fits(model, ["register request", "decide", "pay compensation"])
 
 
-def test_pm4py_never_opens_the_file(monkeypatch):
-    pm4py = mining.pm4py_quiet()
+def test_pm4py_never_opens_the_file(monkeypatch, pm4py):
     from pm4py.objects.bpmn.importer.variants import lxml as bpmn_lxml
     from pm4py.objects.petri_net.importer.variants import pnml
 
@@ -192,11 +190,13 @@ def test_bpmn_implicit_parallel_split(tmp_path):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('<process id="p"><startEvent id="s"/><complexGateway id="g"/><sequenceFlow id="f" sourceRef="s" targetRef="g"/></process>',
+        ('<process id="p"><startEvent id="s"/><complexGateway id="g"/>'
+         '<sequenceFlow id="f" sourceRef="s" targetRef="g"/></process>',
          'unsupported BPMN element complexGateway id="g"'),
         ('<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="nowhere"/></process>',
          'sequenceFlow id="f" refers to id="nowhere", which does not exist'),
-        ('<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s"/></process>', 'sequenceFlow id="f" has no targetRef'),
+        ('<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s"/></process>',
+         'sequenceFlow id="f" has no targetRef'),
         ('<process id="p"><startEvent id="s"/><dataObject id="o"/><sequenceFlow id="f" sourceRef="s" targetRef="o"/></process>',
          'unsupported BPMN element dataObject id="o"'),
         ('<collaboration id="c"/>', "no <process> element"),
@@ -229,7 +229,8 @@ def test_pnml_guards_are_stripped(tmp_path):
     text = (DATA / "running-example.pnml").read_text(encoding="utf-8")
     marker = tmp_path / "pwned"
     guard = f"__import__('pathlib').Path({str(marker)!r}).touch()"
-    text, n = re.subn(r"<transition ([^>]*)>", lambda m: f'<transition {m.group(1)} guard="{guard}"><guard><text>{guard}</text></guard>', text)
+    guarded = lambda m: f'<transition {m.group(1)} guard="{guard}"><guard><text>{guard}</text></guard>'
+    text, n = re.subn(r"<transition ([^>]*)>", guarded, text)
     assert n > 0
     p = tmp_path / "guarded.pnml"
     p.write_text(text, encoding="utf-8")
@@ -286,7 +287,8 @@ def test_pnml_loads_the_shared_models():
 
 def test_ptree_file(tmp_path):
     p = tmp_path / "journey.ptree"
-    p.write_text("# the designed journey\n->('Place order', X('Pay by card', 'Pay by invoice'),\n   *('Ship', tau), 'Close')\n", encoding="utf-8")
+    p.write_text("# the designed journey\n->('Place order', X('Pay by card', 'Pay by invoice'),\n   *('Ship', tau), 'Close')\n",
+                 encoding="utf-8")
     model = load_model(p)
     assert model.kind == "ptree"
     assert model.tasks == ("Close", "Pay by card", "Pay by invoice", "Place order", "Ship")
@@ -301,8 +303,7 @@ def test_ptree_file(tmp_path):
     "text",
     ["->( 'A', X( 'B', 'C' ), +( 'D', tau ) )", "*( 'A', tau )", "'single'", "O( 'a', <>( 'b', 'c' ) )", "->('a','b')"],
 )
-def test_ptree_parser_agrees_with_pm4py(text):
-    pm4py = mining.pm4py_quiet()
+def test_ptree_parser_agrees_with_pm4py(text, pm4py):
     assert str(parse_process_tree(text)) == str(pm4py.parse_process_tree(text))
 
 
@@ -338,7 +339,8 @@ def test_ptree_syntax_errors(tmp_path, text, where, what):
 def test_doctype_is_unsafe(tmp_path, suffix):
     root = "definitions" if suffix == ".bpmn" else "pnml"
     p = tmp_path / f"evil{suffix}"
-    p.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE {root} [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<{root}>&x;</{root}>', encoding="utf-8")
+    p.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE {root} [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<{root}>&x;</{root}>',
+                 encoding="utf-8")
     with pytest.raises(UnsafeInput):
         load_model(p)
     gz = tmp_path / f"evil{suffix}.gz"

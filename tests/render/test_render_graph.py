@@ -17,12 +17,13 @@ import networkx as nx
 import polars as pl
 import pytest
 
+from factories import event_frame
 from journeylog.errors import INVALID_INPUT, USAGE, InvalidInput, ResourceLimit, UsageError
 from journeylog.journeys import process_map
 from journeylog.render import graph as rg
 from journeylog.render.graph import (
-    GRAPH_FORMATS,
     CHANNEL_COLOURS,
+    GRAPH_FORMATS,
     channel_colour,
     dot_available,
     dot_quote,
@@ -37,7 +38,7 @@ from journeylog.schema import CHANNELS
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 EVIL_NAMES = [
     'evil" shape=box',
@@ -71,12 +72,7 @@ def events(journeys: list[list[tuple[str, str]]], *, step_seconds: float = 3600)
             rows.append((f"j{j}", t, order, activity, channel))
             order += 1
             t += dt.timedelta(seconds=step_seconds * (i + 1))
-    return pl.DataFrame(
-        rows,
-        schema={"journey_id": pl.String, "timestamp": pl.Datetime("us", "UTC"), "input_order": pl.UInt64,
-                "activity": pl.String, "channel": pl.String},
-        orient="row",
-    )
+    return event_frame(rows, ("journey_id", "timestamp", "input_order", "activity", "channel"))
 
 
 def simple_map():
@@ -90,7 +86,8 @@ def simple_map():
 
 def evil_map():
     # a chain through every evil name, plus a second journey so counts differ
-    chain = [(name, ch) for name, ch in zip(EVIL_NAMES, ["web", "phone", "chat", "email", "app", "sms", "store", "kiosk", "unknown"])]
+    channels = ["web", "phone", "chat", "email", "app", "sms", "store", "kiosk", "unknown"]
+    chain = list(zip(EVIL_NAMES, channels, strict=True))
     return process_map(events([chain, chain[:3]]))
 
 

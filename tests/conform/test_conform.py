@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from factories import SAMPLE, run_cli
 from journeylog import conform as C
 from journeylog import schema as S
 from journeylog.ingest import ingest
 from journeylog.models import load_model
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "telecom"
-SHARED = ROOT.parent / "shared" / "data"
-
-
-def _pm4py():
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    from journeylog.mining import pm4py_quiet
-
-    return pm4py_quiet()
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +36,7 @@ def _pandas_log(events: pl.DataFrame):
 
 
 @pytest.mark.slow
-def test_sample_figures_equal_pm4py_on_the_full_log(sample_events, sample_conformance):
-    pm4py = _pm4py()
+def test_sample_figures_equal_pm4py_on_the_full_log(sample_events, sample_conformance, pm4py):
     model = load_model(SAMPLE / "designed_journey.bpmn")
     df = _pandas_log(sample_events)
     fit = pm4py.fitness_alignments(df, model.net, model.initial_marking, model.final_marking, multi_processing=False)
@@ -99,7 +85,7 @@ DESIGN = "->('Order', 'Identity check', 'Appointment', 'Install', 'Bill')"
 
 def _log(tmp_path: Path, journeys: dict[str, list[str]]) -> pl.DataFrame:
     rows = []
-    t0 = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     for j, acts in journeys.items():
         for i, a in enumerate(acts):
             rows.append({"journey_id": j, "activity": a, "timestamp": (t0 + dt.timedelta(hours=i)).isoformat()})
@@ -123,7 +109,8 @@ FULL = ["Order", "Identity check", "Appointment", "Install", "Bill"]
     [
         (["Order", "Appointment", "Install", "Bill"], "skipped", "Identity check", "Skipped 'Identity check'"),
         (["Order", "Identity check", "Call", "Appointment", "Install", "Bill"], "unexpected", "Call", "Extra step 'Call'"),
-        (["Order", "Identity check", "Appointment", "Appointment", "Install", "Bill"], "repeated", "Appointment", "Repeated 'Appointment'"),
+        (["Order", "Identity check", "Appointment", "Appointment", "Install", "Bill"], "repeated", "Appointment",
+         "Repeated 'Appointment'"),
         (["Order", "Appointment", "Identity check", "Install", "Bill"], "wrong_order", None, "against the designed order"),
         (["Order", "Identity check"], "dropped_out", "Appointment", "Dropped out before 'Appointment'"),
     ],
@@ -146,7 +133,7 @@ def test_each_deviation_kind(tmp_path, design, journey, kind, activity, needle):
 
 def test_impact_against_fitting_journeys(tmp_path, design):
     rows = []
-    t0 = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     for j, (acts, step_hours, score) in {"f1": (FULL, 1, 5), "f2": (FULL, 1, 5), "d1": (FULL[:1] + FULL[2:], 10, 2)}.items():
         for i, a in enumerate(acts):
             rows.append({"journey_id": j, "activity": a, "timestamp": (t0 + dt.timedelta(hours=i * step_hours)).isoformat(),
@@ -190,33 +177,24 @@ def test_label_check_suggests_near_misses(tmp_path, design):
 # ----------------------------------------------------------------------------------------------
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "journeylog.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
-
-
-def test_cli_conform_json_is_deterministic(tmp_path):
-    log = SHARED / "pm4py-core" / "logs" / "running-example.xes"
-    model = SHARED / "pm4py-core" / "models" / "running-example.pnml"
-    if not log.exists():
-        pytest.skip("shared data not available")
+def test_cli_conform_json_is_deterministic(tmp_path, shared_data):
+    log = shared_data / "pm4py-core" / "logs" / "running-example.xes"
+    model = shared_data / "pm4py-core" / "models" / "running-example.pnml"
     outs = []
     for seed in ("0", "1"):
         out = tmp_path / f"c{seed}.json"
-        r = subprocess.run([sys.executable, "-m", "journeylog.cli", "conform", str(log), "--model", str(model), "--json", str(out)],
-                           capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        r = run_cli("conform", str(log), "--model", str(model), "--json", str(out), env={"PYTHONHASHSEED": seed})
         assert r.returncode == 0, r.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     data = json.loads(outs[0])
-    assert list(data)[:7] == ["method", "fitness", "fitting_share", "average_fitness", "precision", "fitting_share_accepted", "journeys"]
+    assert list(data)[:7] == ["method", "fitness", "fitting_share", "average_fitness", "precision", "fitting_share_accepted",
+                              "journeys"]
 
 
-def test_cli_unsupported_bpmn_is_one_line_exit_3(tmp_path):
-    model = SHARED / "bpmn-miwg-test-suite" / "B.1.0.bpmn"
-    if not model.exists():
-        pytest.skip("shared data not available")
-    r = _run("conform", str(SAMPLE / "web_clickstream.csv"), "--customer", "login", "--activity", "page_event",
+def test_cli_unsupported_bpmn_is_one_line_exit_3(tmp_path, shared_data):
+    model = shared_data / "bpmn-miwg-test-suite" / "B.1.0.bpmn"
+    r = run_cli("conform", str(SAMPLE / "web_clickstream.csv"), "--customer", "login", "--activity", "page_event",
              "--timestamp", "event_time", "--model", str(model))
     assert r.returncode == 3, r.stderr
     lines = r.stderr.strip().splitlines()
@@ -230,18 +208,16 @@ def test_cli_model_with_doctype_is_refused(tmp_path):
     evil = tmp_path / "evil.bpmn"
     evil.write_text('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                     '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;</definitions>')
-    r = _run("conform", str(SAMPLE / "web_clickstream.csv"), "--customer", "login", "--activity", "page_event",
+    r = run_cli("conform", str(SAMPLE / "web_clickstream.csv"), "--customer", "login", "--activity", "page_event",
              "--timestamp", "event_time", "--model", str(evil))
     assert r.returncode == 5 and "root:" not in r.stderr + r.stdout
 
 
-def test_cli_journeys_out(tmp_path):
-    log = SHARED / "pm4py-core" / "logs" / "running-example.xes"
-    model = SHARED / "pm4py-core" / "models" / "running-example.pnml"
-    if not log.exists():
-        pytest.skip("shared data not available")
+def test_cli_journeys_out(tmp_path, shared_data):
+    log = shared_data / "pm4py-core" / "logs" / "running-example.xes"
+    model = shared_data / "pm4py-core" / "models" / "running-example.pnml"
     out = tmp_path / "journeys.csv"
-    r = _run("conform", str(log), "--model", str(model), "--journeys-out", str(out), "--no-precision")
+    r = run_cli("conform", str(log), "--model", str(model), "--journeys-out", str(out), "--no-precision")
     assert r.returncode == 0, r.stderr
     table = pl.read_csv(out)
     assert table.height == 6 and {"journey_id", "fitness", "deviations"} <= set(table.columns)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "samples" / "telecom"
+from factories import ROOT, SAMPLE, run_cli
+
 COMMANDS = ["ingest", "discover", "conform", "check", "drift"]
-
-
-def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).with_name("journeylog")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "journeylog.cli"]
-    return subprocess.run(cmd + list(args), capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "NO_COLOR": "1", **(env or {})})
+#: the installed `journeylog` script (python -m journeylog.cli where there is none)
+run = partial(run_cli, script=True)
 
 
 def test_version():
