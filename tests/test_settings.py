@@ -4,6 +4,7 @@ command line, validated with errors that name the setting (and the variable when
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,9 @@ def test_apply_polars_threads(monkeypatch):
     assert "POLARS_MAX_THREADS" not in os.environ
     st.apply_polars_threads(Settings(threads=3))
     assert os.environ["POLARS_MAX_THREADS"] == "3"
+
+
+def test_every_environment_variable_is_documented_in_the_readme():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [var for var in ENVIRONMENT if f"`{var}`" not in readme]
+    assert not missing, f"README does not document {missing}"
