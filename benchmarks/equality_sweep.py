@@ -41,6 +41,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -70,6 +71,10 @@ TIMESTAMP_COLUMNS = ("time:timestamp", "Timestamp")
 
 class OverBudget(Exception):
     """pm4py's alignments took longer than the budget."""
+
+
+class NotAnEventLog(Exception):
+    """pm4py cannot read the file as an event log; the message says why."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -102,8 +107,8 @@ def first_of(columns: Any, names: tuple[str, ...]) -> str | None:
 
 
 def read_frame(pm4py: Any, path: Path) -> tuple[Any, dict[str, Any]]:
-    """(pm4py's ordered frame, how journeylog must read the file); raises ValueError with the
-    reason when the file is not an event log."""
+    """(pm4py's ordered frame, how journeylog must read the file); raises :class:`NotAnEventLog`
+    with the reason when the file is not an event log."""
     import pandas as pd
 
     name = path.name.lower()
@@ -120,12 +125,12 @@ def read_frame(pm4py: Any, path: Path) -> tuple[Any, dict[str, Any]]:
             df = pd.read_parquet(path)
     except Exception as exc:  # the reason is the table's "why"
         reader = "pm4py.read_xes" if name.endswith((".xes", ".xes.gz")) else "pandas"
-        raise ValueError(f"{reader} cannot read it: {type(exc).__name__}: {str(exc).strip()[:120]}") from None
+        raise NotAnEventLog(f"{reader} cannot read it: {type(exc).__name__}: {str(exc).strip()[:120]}") from None
     if len(df) == 0:
-        raise ValueError("no events (pm4py reads 0 rows)")
+        raise NotAnEventLog("no events (pm4py reads 0 rows)")
     case, activity = first_of(df.columns, CASE_COLUMNS), first_of(df.columns, ACTIVITY_COLUMNS)
     if case is None or activity is None:
-        raise ValueError(f"no {'case id' if case is None else 'activity'} column (columns: {', '.join(map(str, df.columns))})")
+        raise NotAnEventLog(f"no {'case id' if case is None else 'activity'} column (columns: {', '.join(map(str, df.columns))})")
     timestamp = first_of(df.columns, TIMESTAMP_COLUMNS)
     if not name.endswith((".xes", ".xes.gz")):
         options.update(case=case, activity=activity, timestamp=timestamp)
@@ -205,7 +210,7 @@ def journeylog_side(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         events = read_events(spec["log"], ReadOptions(drop_duplicates=False, **spec["read_options"]))
     except Exception as exc:  # reported in the table: journeylog refuses the file
-        why = str(exc).splitlines()[0].replace(str(Path(spec["data"])) + os.sep, "")
+        why = str(exc).splitlines()[0].replace(str(Path(spec["data"])) + os.sep, "").split(" (hint:")[0]
         return {**out, "status": "refused", "reason": f"{type(exc).__name__}: {why[:200]}"}
     vt = variants(events)
     order = journey_variants(events, vt)["variant_id"]
@@ -277,7 +282,7 @@ def classify(data: Path) -> tuple[list[Path], list[dict[str, str]]]:
         try:
             read_frame(pm4py, path)
             logs.append(path)
-        except ValueError as exc:
+        except NotAnEventLog as exc:
             not_logs.append({"file": str(path.relative_to(data)), "why": str(exc)})
     return logs, not_logs
 
@@ -296,6 +301,14 @@ def sweep_one(path: Path, data: Path, args: argparse.Namespace) -> dict[str, Any
     return row
 
 
+def short_reason(row: dict[str, Any]) -> str:
+    """Why a log was not compared, without the error class and file name."""
+    jl = row.get("journeylog", {})
+    if jl.get("status") == "refused":
+        return "journeylog refuses it: " + re.sub(r"^\w+: \S+?(:\d+)?: ", "", jl["reason"])
+    return row_status(row).split(": ", 1)[-1]
+
+
 def row_status(row: dict[str, Any]) -> str:
     pm, jl = row["pm4py"], row.get("journeylog", {})
     if pm["status"] == "over_budget":
@@ -309,6 +322,7 @@ def row_status(row: dict[str, Any]) -> str:
     if jl.get("status") != "ok":
         return f"journeylog failed: {jl.get('reason', '?')}"
     differ = [title for key, title in FIGURES if not row["equal"][key]]
+    differ += [f"{key} count" for key in ("events", "cases", "variants") if pm[key] != jl[key]]
     return "all equal" if not differ else "**differs**: " + ", ".join(differ)
 
 
@@ -318,6 +332,10 @@ def row_status(row: dict[str, Any]) -> str:
 
 def _fig(value: Any) -> str:
     return "" if value is None else repr(float(value))
+
+
+def _seconds(value: Any) -> str:
+    return "" if value is None else f"{value:.1f}"
 
 
 def _count(row: dict[str, Any], key: str) -> str:
@@ -333,18 +351,18 @@ def table_row(row: dict[str, Any]) -> str:
         pf, jf = pm.get("figures", {}).get(key), jl.get("figures", {}).get(key)
         eq = "" if row["equal"] is None else ("yes" if row["equal"][key] else "**no**")
         cells += [_fig(pf), _fig(jf), eq]
-    cells.append(row_status(row))
+    cells += [_seconds(pm.get("alignment_seconds")), _seconds(jl.get("seconds")), row_status(row)]
     return "| " + " | ".join(cells) + " |"
 
 
 def render(rows: list[dict[str, Any]], not_logs: list[dict[str, str]], meta: dict[str, Any]) -> str:
     compared = [r for r in rows if r["equal"] is not None]
-    equal = [r for r in compared if all(r["equal"].values())]
+    equal = [r for r in compared if row_status(r) == "all equal"]
     skipped = [r for r in rows if r["equal"] is None]
     head = ["log", "events", "cases", "variants", "model (transitions, silent)"]
     for _key, title in FIGURES:
         head += [f"{title}: pm4py", "journeylog", "equal"]
-    head.append("result")
+    head += ["pm4py alignments (s)", "journeylog (s)", "result"]
     lines = [
         "# Correctness: journeylog's figures equal pm4py's",
         "",
@@ -375,21 +393,16 @@ def render(rows: list[dict[str, Any]], not_logs: list[dict[str, str]], meta: dic
         "",
         f"* {len(rows)} event logs; {len(compared)} compared, and on {len(equal)} of them all five figures are equal"
         + ("." if len(equal) == len(compared) else f"; **{len(compared) - len(equal)} differ** (see below)."),
-        f"* {len(skipped)} not compared: " + ("; ".join(f"`{r['log']}` ({row_status(r).split(': ', 1)[-1]})" for r in skipped)
-                                                or "none") + ".",
+        f"* {len(skipped)} not compared: " + ("; ".join(f"`{r['log']}` ({short_reason(r)})" for r in skipped) or "none") + ".",
         f"* {len(not_logs)} files are not event logs (listed at the end, with the reason).",
         "",
         "## Figures",
         "",
         "| " + " | ".join(head) + " |",
-        "| --- | " + " | ".join(["---:"] * 4 + ["---:", "---:", "---"] * len(FIGURES)) + " | --- |",
+        "| --- | " + " | ".join(["---:"] * 4 + ["---:", "---:", "---"] * len(FIGURES)) + " | ---: | ---: | --- |",
         *[table_row(r) for r in rows],
         "",
-        "Events, cases and variants are pm4py's counts (journeylog's are equal wherever it read the file).",
-        "\"model\" is the discovered net as read back from PNML: all transitions, and how many are silent.",
-        "Token replay is deterministic here: pm4py's token replay can depend on the order of Python sets",
-        "when a net has several transitions with the same label, and nets from the inductive miner have",
-        "none.",
+        *notes(rows),
         "",
         "## Files that are not event logs",
         "",
@@ -399,6 +412,33 @@ def render(rows: list[dict[str, Any]], not_logs: list[dict[str, str]], meta: dic
         "",
     ]
     return "\n".join(lines)
+
+
+def notes(rows: list[dict[str, Any]]) -> list[str]:
+    """What the columns mean, and why the logs that were not compared were not."""
+    status = [row_status(r) for r in rows]
+    out = [
+        "* Events, cases and variants are pm4py's counts. Where journeylog read the file, its counts are",
+        "  compared too (a difference would show in \"result\"). \"model\" is the discovered net as read back",
+        "  from PNML: all transitions, and how many of them are silent.",
+        "* \"pm4py alignments (s)\" is the wall time of `fitness_alignments` + `precision_alignments`;",
+        "  \"journeylog (s)\" covers reading the log and the model, alignments, precision and token replay.",
+        "  They were measured on a shared 2-core machine under changing load, so they are indicative only,",
+        "  and whether a log stays within the budget can depend on that load.",
+        "* Token replay is deterministic here. pm4py's token replay can depend on the order of Python sets",
+        "  when several transitions share a label, and nets from the inductive miner have no such labels.",
+    ]
+    if any("over budget" in s for s in status):
+        out += ["* \"skipped: pm4py alignments over budget\": pm4py's two alignment calls did not finish within",
+                "  the budget, so there is nothing to compare with; `--budget` raises it."]
+    if any("timestamp" in s for s in status):
+        out += ["* Logs without timestamps: pm4py needs none, but journeylog orders every journey by time and",
+                "  refuses a log without a timestamp column, so these are not compared (pm4py's counts are shown)."]
+    if any("empty column name" in s for s in status):
+        out += ["* `running-example.csv` was written by pandas with its unnamed index column. journeylog refuses",
+                "  a header with an empty column name on purpose (`tests/io/test_io_tabular.py`); the same log as",
+                "  `.xes`, `.parquet` and `running-example-transformed.csv` is compared above."]
+    return out
 
 
 def git_commit() -> str:
@@ -418,10 +458,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="Polars/BLAS threads per process (default 1)")
     ap.add_argument("--processes", type=int, default=1, help="journeylog alignment worker processes (default 1)")
     ap.add_argument("--only", help="only logs whose path contains this text")
+    ap.add_argument("--from-json", type=Path, help="only rewrite the page from the JSON of an earlier run (--json)")
     ap.add_argument("--child", nargs=2, metavar=("SIDE", "SPEC"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         return child_main(*args.child)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        args.out.write_text(render(saved["rows"], saved["not_event_logs"], saved["meta"]), encoding="utf-8")
+        return 0
     start = time.perf_counter()
     logs, not_logs = classify(args.data)
     if args.only:
@@ -431,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     for k, path in enumerate(logs, 1):
         t0 = time.perf_counter()
         rows.append(sweep_one(path, args.data, args))
-        n_equal = sum(1 for r in rows if r["equal"] is not None and all(r["equal"].values()))
+        n_equal = sum(1 for r in rows if row_status(r) == "all equal")
         print(f"[{k}/{len(logs)}] {path.relative_to(args.data)}: {row_status(rows[-1])} ({time.perf_counter() - t0:.0f} s; "
               f"{n_equal} equal so far)", file=sys.stderr)
     import pm4py
@@ -444,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"meta": meta, "rows": rows, "not_event_logs": not_logs}, indent=1), encoding="utf-8")
     print(f"wrote {args.out} in {meta['seconds']:.0f} s", file=sys.stderr)
-    return 0 if all(r["equal"] is None or all(r["equal"].values()) for r in rows) else 1
+    return 0 if all(r["equal"] is None or row_status(r) == "all equal" for r in rows) else 1
 
 
 if __name__ == "__main__":
