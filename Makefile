@@ -7,13 +7,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint setup system-deps bench clean help
+.PHONY: demo test lint setup system-deps bench sweep clean help
 
 help:
 	@echo "make demo   - ingest, discover and conform the bundled telecom sample"
 	@echo "make test   - lint, then run the whole test suite (installs Graphviz if it can)"
 	@echo "make lint   - ruff (style, bugs, complexity) and mypy (types) on the code"
 	@echo "make bench  - run the benchmark against plain pm4py (benchmarks/)"
+	@echo "make sweep  - the long equality sweep against pm4py (JOURNEYLOG_SWEEP_EXAMPLES=500)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +47,11 @@ test: setup lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --events 1000000
+
+# The property-based equality sweep (tests/mining/test_equality_sweep.py) runs a few dozen
+# examples in `make test`; this runs 500 hypothesis examples and 500 seeded ones, in one process.
+sweep: $(STAMP)
+	JOURNEYLOG_SWEEP_EXAMPLES=500 $(BIN)/python -m pytest -q -p no:xdist tests/mining/test_equality_sweep.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache demo-output
