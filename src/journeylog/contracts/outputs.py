@@ -59,7 +59,7 @@ class IngestOutput(TypedDict):
     sources: list[IngestSource]
     channels: list[ChannelCount]
     notes: list[str]
-    warnings: list[str]  # e.g. a source whose match rate is under its min_match_rate
+    warnings: NotRequired[list[str]]  # always written; e.g. a source matching under its min_match_rate
 
 
 # --- journeylog discover --json -------------------------------------------------------------------

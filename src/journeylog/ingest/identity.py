@@ -40,10 +40,13 @@ __all__ = [
     "UNMATCHED_SAMPLE",
     "KnownKeys",
     "Stitched",
+    "counted",
     "known_keys",
     "normalise_identity",
     "normalise_keys",
+    "not_phone_numbers",
     "phone_e164",
+    "quoted",
     "read_identities",
     "stitch_identities",
 ]
@@ -177,8 +180,23 @@ def _unmatched_sample(good: pl.DataFrame, matched: pl.Series) -> list[str]:
     return counts.sort(["len", "_key"], descending=[True, False]).head(UNMATCHED_SAMPLE)["_key"].to_list()
 
 
-def _quoted(values: list[str]) -> str:
+def quoted(values: list[str]) -> str:
+    """Values quoted and joined: ``'a', 'b'``."""
     return ", ".join(repr(v) for v in values)
+
+
+def counted(n: int, what: str) -> str:
+    """``1 phone value``, ``2 phone values``.
+
+    >>> counted(1, "event"), counted(1200, "event")
+    ('1 event', '1,200 events')
+    """
+    return f"{fmt_int(n)} {what}{'' if n == 1 else 's'}"
+
+
+def not_phone_numbers(n: int) -> str:
+    """The verb of "N values ... not phone numbers", agreeing with ``n``."""
+    return "is not a phone number" if n == 1 else "are not phone numbers"
 
 
 def stitch_identities(good: pl.DataFrame, kind: str, column: str, known: KnownKeys | None, *,
@@ -213,7 +231,7 @@ def stitch_identities(good: pl.DataFrame, kind: str, column: str, known: KnownKe
             warnings.append(
                 f"{source}: only {fmt_share(rate)} of events ({fmt_int(summary['events_matched'])} of "
                 f"{fmt_int(good.height)}) matched the identity table, under {fmt_share(min_match_rate)}; "
-                f"unmatched {kind} keys include {_quoted(summary['unmatched_sample'])}")
+                f"unmatched {kind} keys include {quoted(summary['unmatched_sample'])}")
     if kind.lower() in PHONE_KINDS:
         warnings += _phone_figures(good, summary, source, kind, country)
     rejects = None
@@ -238,5 +256,5 @@ def _phone_figures(good: pl.DataFrame, summary: dict[str, Any], source: str, kin
         return []
     sample = bad["_key"].unique(maintain_order=True).head(UNMATCHED_SAMPLE).to_list()
     why = f"read with default country {country}" if country else "no default_country for national numbers"
-    return [f"{source}: {fmt_int(summary['keys_unparseable'])} {kind} value(s) in {fmt_int(bad.height)} event(s) "
-            f"are not phone numbers ({why}), e.g. {_quoted(sample)}; they match no customer"]
+    return [f"{source}: {counted(summary['keys_unparseable'], kind + ' value')} in {counted(bad.height, 'event')} "
+            f"{not_phone_numbers(summary['keys_unparseable'])} ({why}), e.g. {quoted(sample)}; no customer matched"]

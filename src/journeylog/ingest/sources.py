@@ -15,7 +15,16 @@ import polars as pl
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
 from journeylog.errors import InvalidInput
 from journeylog.ingest.columns import ReadOptions, detect_columns, read_raw
-from journeylog.ingest.identity import CUSTOMER_ID_KIND, KnownKeys, known_keys, read_identities, stitch_identities
+from journeylog.ingest.identity import (
+    CUSTOMER_ID_KIND,
+    KnownKeys,
+    counted,
+    known_keys,
+    not_phone_numbers,
+    quoted,
+    read_identities,
+    stitch_identities,
+)
 from journeylog.ingest.normalise import empty_rejects, normalise
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
@@ -90,9 +99,12 @@ def _known(smap: SourceMap, id_table: pl.DataFrame | None, kind: str, country: s
     if (kind, country) not in acc.known:
         label = os.path.relpath(smap.identities.path) if not smap.identities.path.is_absolute() else str(smap.identities.path)
         known = acc.known[(kind, country)] = known_keys(id_table, kind, country, label)
-        if known.unreadable:
-            acc.warnings.append(f"identity table: {known.unreadable:,} {kind} value(s) are not phone numbers, e.g. "
-                                f"{', '.join(repr(v) for v in known.unreadable_sample)}; they match no event")
+        read = f"read with default country {country}" if country else "no default_country"
+        warning = (f"identity table: {counted(known.unreadable, kind + ' value')} "
+                   f"{not_phone_numbers(known.unreadable)} ({read}), e.g. "
+                   f"{quoted(known.unreadable_sample)}; no event matched")
+        if known.unreadable and warning not in acc.warnings:  # once, whatever the default countries
+            acc.warnings.append(warning)
     return acc.known[(kind, country)]
 
 
