@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from factories import SAMPLE, write_file
+from factories import ROOT, SAMPLE, write_file
 from journeylog.config.sources import SourceMap, load_source_map
 from journeylog.errors import InvalidInput
 from journeylog.ingest import ingest
@@ -75,8 +75,6 @@ def test_sample_source_map():
 
 def test_the_documented_source_map_is_accepted(tmp_path):
     """Every key docs/sources.md shows (identities.min_match_rate, default_country, ...) is read."""
-    from factories import ROOT
-
     doc = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
     block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     smap = load_source_map(write_file(tmp_path, "sources.yaml", block))
