@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from factories import SAMPLE, write_file
+from factories import ROOT, SAMPLE, write_file
 from journeylog.config.sources import SourceMap, load_source_map
 from journeylog.errors import InvalidInput
 from journeylog.ingest import ingest
@@ -71,3 +71,12 @@ def test_sample_source_map():
     assert web.outcomes == {"ok": "success", "error": "failure"} and web.identity is not None and web.identity.kind == "login"
     assert smap.sources[4].channel_column == "handled_by" and smap.identities is not None
     assert smap.gap is not None and smap.gap.days == 30
+
+
+def test_the_documented_source_map_is_accepted(tmp_path):
+    """Every key docs/sources.md shows (identities.min_match_rate, default_country, ...) is read."""
+    doc = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    block = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    smap = load_source_map(write_file(tmp_path, "sources.yaml", block))
+    assert smap.default_country == "GB" and smap.identities is not None and smap.identities.min_match_rate == 0.9
+    assert smap.min_match_rate_of(smap.sources[0]) == 0.9 and smap.country_of(smap.sources[0]) == "GB"

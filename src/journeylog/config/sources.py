@@ -30,6 +30,7 @@ from journeylog.config.yamldoc import YamlDoc
 
 __all__ = [
     "COLUMN_ROLES",
+    "DEFAULT_MIN_MATCH_RATE",
     "SOURCE_KEYS",
     "SOURCE_MAP_VERSION",
     "TOP_KEYS",
@@ -43,30 +44,38 @@ __all__ = [
 
 #: the only source map version (``version:`` may also be left out)
 SOURCE_MAP_VERSION = 1
-TOP_KEYS = ("version", "identities", "gap", "sources")
+TOP_KEYS = ("version", "identities", "default_country", "gap", "sources")
 SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "identity", "columns",
                "timestamp_format", "timezone", "outcomes")
 COLUMN_ROLES = ("journey", "case", "activity", "timestamp", "outcome", "satisfaction", "contact_reason", "text")
 UNMATCHED = ("own_customer", "reject")
-_IDENTITIES_KEYS = ("path", "unmatched")
-_IDENTITY_KEYS = ("column", "kind")
+_IDENTITIES_KEYS = ("path", "unmatched", "min_match_rate")
+_IDENTITY_KEYS = ("column", "kind", "default_country", "min_match_rate")
+#: warn when a source matches fewer of its events than this (``min_match_rate``)
+DEFAULT_MIN_MATCH_RATE = 0.9
 _OUTCOME_KEYS = ("success", "failure")
 
 
 @dataclass(frozen=True)
 class IdentitySpec:
-    """A source's identity column and the kind of identity it holds (``login``, ``phone``, ...)."""
+    """A source's identity column and the kind of identity it holds (``login``, ``phone``,
+    ``customer_id``, ...); ``default_country`` and ``min_match_rate`` override the map's (None:
+    the map's)."""
 
     column: str
     kind: str = "id"
+    default_country: str | None = None
+    min_match_rate: float | None = None
 
 
 @dataclass(frozen=True)
 class IdentityTable:
-    """The identity table (``customer_id, id_type, id_value``) and what unmatched keys become."""
+    """The identity table (``customer_id, id_type, id_value``), what unmatched keys become and
+    the match rate under which a source is warned about."""
 
     path: Path
     unmatched: str = "own_customer"
+    min_match_rate: float = DEFAULT_MIN_MATCH_RATE
 
 
 @dataclass(frozen=True)
@@ -96,13 +105,27 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class SourceMap:
-    """A whole source map: ``gap`` None means the caller's gap."""
+    """A whole source map: ``gap`` None means the caller's gap; ``default_country`` is the
+    region national phone numbers are read in (None: only international numbers are read)."""
 
     label: str
     sources: tuple[SourceSpec, ...]
     version: int = SOURCE_MAP_VERSION
     identities: IdentityTable | None = None
     gap: timedelta | None = None
+    default_country: str | None = None
+
+    def country_of(self, spec: SourceSpec) -> str | None:
+        """The default phone country of a source: its own, else the map's."""
+        own = spec.identity.default_country if spec.identity else None
+        return own or self.default_country
+
+    def min_match_rate_of(self, spec: SourceSpec) -> float:
+        """The match rate under which a source is warned about: its own, else the map's."""
+        own = spec.identity.min_match_rate if spec.identity else None
+        if own is not None:
+            return own
+        return self.identities.min_match_rate if self.identities else DEFAULT_MIN_MATCH_RATE
 
 
 def load_source_map(path: str | os.PathLike[str]) -> SourceMap:
@@ -129,8 +152,9 @@ def _source_map(doc: YamlDoc) -> SourceMap:
     if "gap" in top and doc.value(top["gap"][1]) is not None:
         gap = doc.duration(top["gap"][1], "gap")
     identities = _identities(doc, top["identities"][1], base) if "identities" in top else None
+    country = _country(doc, top["default_country"][1]) if "default_country" in top else None
     sources = tuple(_source(doc, i, entry, base) for i, entry in enumerate(doc.sequence(node, "sources")))
-    return SourceMap(doc.label, sources, version, identities, gap)
+    return SourceMap(doc.label, sources, version, identities, gap, country)
 
 
 def _version(doc: YamlDoc, top: dict[str, tuple[Any, Any]]) -> int:
@@ -157,7 +181,38 @@ def _identities(doc: YamlDoc, node: Any, base: Path) -> IdentityTable | None:
         unmatched = str(doc.value(keys["unmatched"][1]))
         if unmatched not in UNMATCHED:
             raise doc.error(keys["unmatched"][1], f"identities.unmatched must be own_customer or reject, not {unmatched!r}")
-    return IdentityTable(base / str(doc.value(keys["path"][1])), unmatched)
+    rate = _rate(doc, keys["min_match_rate"][1]) if "min_match_rate" in keys else None
+    return IdentityTable(base / str(doc.value(keys["path"][1])), unmatched,
+                         DEFAULT_MIN_MATCH_RATE if rate is None else rate)
+
+
+def _country(doc: YamlDoc, node: Any) -> str | None:
+    """A default phone country: an ISO 3166 region code such as ``GB`` (any case)."""
+    import phonenumbers
+
+    value = doc.value(node)
+    if value is None:
+        return None
+    code = str(value).strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        hint = "an ISO 3166 region code such as GB, FR, US" + (" (the United Kingdom is GB)" if code == "UK" else "")
+        raise doc.error(node, f"unknown default_country {value!r}", hint=hint)
+    return code
+
+
+def _rate(doc: YamlDoc, node: Any) -> float | None:
+    """A share: ``0.9`` or ``90%``."""
+    value = doc.value(node)
+    if value is None:
+        return None
+    text = str(value).strip()
+    try:
+        rate = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        rate = -1.0
+    if isinstance(value, bool) or not 0 <= rate <= 1:
+        raise doc.error(node, f"min_match_rate must be a share such as 0.9 or 90%, not {value!r}")
+    return rate
 
 
 def _scalar(doc: YamlDoc, keys: dict[str, tuple[Any, Any]], key: str) -> str | None:
@@ -210,7 +265,9 @@ def _identity(doc: YamlDoc, node: Any, what: str) -> IdentitySpec | None:
     column = _scalar(doc, keys, "column")
     if column is None:
         raise doc.error(node, f"{what}: `identity:` needs `column:` and `kind:`")
-    return IdentitySpec(column, _scalar(doc, keys, "kind") or "id")
+    country = _country(doc, keys["default_country"][1]) if "default_country" in keys else None
+    rate = _rate(doc, keys["min_match_rate"][1]) if "min_match_rate" in keys else None
+    return IdentitySpec(column, _scalar(doc, keys, "kind") or "id", country, rate)
 
 
 def _columns(doc: YamlDoc, node: Any, what: str) -> dict[str, str]:

@@ -22,10 +22,15 @@ class IngestSource(TypedDict):
     rows: int
     identity_kind: NotRequired[str]  # source maps with `identity:` only
     identity_column: NotRequired[str]
-    keys: NotRequired[int]
-    keys_matched: NotRequired[int]
+    keys: NotRequired[int]  # distinct keys once normalised
+    keys_matched: NotRequired[int]  # not for kind customer_id (nothing is looked up)
     events_matched: NotRequired[int]
-    match_rate: NotRequired[float | None]
+    match_rate: NotRequired[float | None]  # events matched / events; None for kind customer_id
+    unmatched_sample: NotRequired[list[str]]  # a few unmatched keys, most events first
+    min_match_rate: NotRequired[float]  # with an identity table: warned about under this
+    default_country: NotRequired[str | None]  # phone kinds: the region national numbers are read in
+    keys_unparseable: NotRequired[int]  # phone kinds: values that are not phone numbers
+    events_unparseable: NotRequired[int]
     events: int
     rejected: NotRequired[int]  # not for a store (nothing is rejected)
     columns: NotRequired[dict[str, str]]  # single files: canonical role -> source column
@@ -54,6 +59,7 @@ class IngestOutput(TypedDict):
     sources: list[IngestSource]
     channels: list[ChannelCount]
     notes: list[str]
+    warnings: NotRequired[list[str]]  # always written; e.g. a source matching under its min_match_rate
 
 
 # --- journeylog discover --json -------------------------------------------------------------------

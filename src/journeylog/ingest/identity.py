@@ -1,44 +1,114 @@
 """Identities: how keys of each kind are compared, the identity table (``customer_id, id_type,
-id_value``), and stitching a source's events to customers through it.
+id_value``), and stitching a source's events to customers through it, with the figures that say
+how well it went (match rate, unmatched keys, unreadable phone numbers).
+
+Keys are normalised per kind before matching: e-mails and logins trimmed and lower-cased, phone
+numbers in E.164 (``phonenumbers``, with a default country for national numbers), anything else
+trimmed. A ``customer_id`` column is the customer id itself and needs no identity rows. Phone
+numbers are parsed once per DISTINCT value, never once per event.
 
 >>> import polars as pl
->>> pl.select(normalise_identity("phone", pl.lit("0044 7700-900123"))).item()
-'+447700900123'
+>>> keys = normalise_keys("phone", pl.Series(["07700 900123", "+44 7700 900123", "n/a"]), "GB")
+>>> keys.sort("_raw").rows()
+[('+44 7700 900123', '+447700900123', True), ('07700 900123', '+447700900123', True), ('n/a', 'n/a', False)]
+>>> normalise_keys("email", pl.Series([" Ann@Example.COM "]))["_key"].to_list()
+['ann@example.com']
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import polars as pl
 
 from journeylog import schema as S
+from journeylog.config.sources import DEFAULT_MIN_MATCH_RATE
 from journeylog.errors import InvalidInput
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.text import fmt_int, fmt_share
 
-__all__ = ["Stitched", "normalise_identity", "read_identities", "stitch_identities"]
+__all__ = [
+    "CUSTOMER_ID_KIND",
+    "DEFAULT_MIN_MATCH_RATE",
+    "EMAIL_KINDS",
+    "LOGIN_KINDS",
+    "PHONE_KINDS",
+    "UNMATCHED_SAMPLE",
+    "KnownKeys",
+    "Stitched",
+    "counted",
+    "known_keys",
+    "normalise_identity",
+    "normalise_keys",
+    "not_phone_numbers",
+    "phone_e164",
+    "quoted",
+    "read_identities",
+    "stitch_identities",
+]
 
 _ID_COLUMNS = ("customer_id", "id_type", "id_value")
+#: the identity kind whose values are customer ids already (no identity rows needed)
+CUSTOMER_ID_KIND = "customer_id"
+EMAIL_KINDS = ("email", "e-mail", "mail")
+LOGIN_KINDS = ("login", "username", "user")
+PHONE_KINDS = ("phone", "msisdn", "mobile", "telephone")
+#: how many unmatched keys the summary shows per source
+UNMATCHED_SAMPLE = 5
 
 
 def normalise_identity(kind: str, value: pl.Expr) -> pl.Expr:
-    """How identity values are compared: e-mails case-insensitively, phones by digits (and a
-    leading +), everything else trimmed."""
+    """The text part of key normalisation (vectorised): every key trimmed, e-mails and logins
+    lower-cased. Phone numbers also need :func:`phone_e164` (see :func:`normalise_keys`).
+
+    >>> pl.select(normalise_identity("login", pl.lit("  Ann.Lee "))).item()
+    'ann.lee'
+    """
     v = value.cast(pl.String).str.strip_chars()
     k = kind.lower()
-    if k in ("email", "e-mail", "mail"):
+    if k in EMAIL_KINDS or k in LOGIN_KINDS:
         return v.str.to_lowercase()
-    if k in ("phone", "msisdn", "mobile", "telephone"):
-        return v.str.replace_all(r"[^\d+]", "").str.replace(r"^00", "+")
     return v
+
+
+def phone_e164(value: str, country: str | None) -> str | None:
+    """``value`` as an E.164 number (``+447700900123``), national numbers read in ``country``
+    (an ISO region such as ``GB``); None when it is not a possible phone number.
+
+    >>> phone_e164("07700 900123", "GB"), phone_e164("0044 7700-900123", None), phone_e164("07700 900123", None)
+    ('+447700900123', '+447700900123', None)
+    """
+    text = value.strip()
+    if country is None and text.startswith("00"):
+        text = "+" + text[2:]  # the international prefix of most countries, without a country to say so
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_keys(kind: str, values: pl.Series, country: str | None = None) -> pl.DataFrame:
+    """The DISTINCT non-null ``values`` of one kind and their keys: columns ``_raw`` (the value),
+    ``_key`` (what is matched) and ``_readable`` (False for a phone value that is not a phone
+    number; its key is then the trimmed text). Join it back on ``_raw``."""
+    frame = pl.DataFrame({"_raw": values.cast(pl.String).drop_nulls().unique(maintain_order=True)})
+    frame = frame.with_columns(normalise_identity(kind, pl.col("_raw")).alias("_key"))
+    if kind.lower() not in PHONE_KINDS:
+        return frame.with_columns(pl.lit(True).alias("_readable"))
+    e164 = pl.Series("_e164", [phone_e164(v, country) for v in frame["_key"]], dtype=pl.String)  # per distinct value
+    return frame.with_columns(pl.coalesce(e164, pl.col("_key")).alias("_key"), e164.is_not_null().alias("_readable"))
 
 
 def read_identities(path: Path) -> pl.DataFrame:
     """The identity table at ``path`` (CSV, Parquet or JSON Lines), checked: every value filled,
-    no key of two customers."""
+    no key of two customers. Columns ``customer_id, id_type, id_value, source_row``."""
     label = os.path.relpath(path) if not path.is_absolute() else str(path)
     fmt = sniff_format(path)
     frame = read_csv(path) if fmt == "csv" else read_parquet(path)[0] if fmt == "parquet" else read_jsonl(path)
@@ -59,44 +129,132 @@ def read_identities(path: Path) -> pl.DataFrame:
         r = clash.row(0, named=True)
         raise InvalidInput(f"{r['id_type']} {r['id_value']!r} belongs to several customers", path=label, row=r["row"],
                            hint="an identity value must map to one customer")
-    return frame.select(*_ID_COLUMNS)
+    return frame.select(*_ID_COLUMNS, pl.col(S.SOURCE_ROW))
+
+
+@dataclass
+class KnownKeys:
+    """The identity table's keys of one kind (normalised for one default country): ``keys``
+    (``_key, _cid``) and the table's values that are not phone numbers (they match nothing)."""
+
+    keys: pl.DataFrame
+    unreadable: int = 0
+    unreadable_sample: list[str] = field(default_factory=list)
+
+
+def known_keys(id_table: pl.DataFrame, kind: str, country: str | None, label: str) -> KnownKeys:
+    """The keys of ``kind`` in the identity table, normalised as the source's keys are; two
+    customers sharing a key once normalised (``Ann@x.com`` and ``ann@x.com``) is an error."""
+    rows = id_table.filter(pl.col("id_type").str.strip_chars().str.to_lowercase() == kind.lower())
+    keys = normalise_keys(kind, rows["id_value"], country)
+    rows = rows.join(keys, left_on="id_value", right_on="_raw", how="left", maintain_order="left")
+    bad = rows.filter(~pl.col("_readable"))
+    rows = rows.filter(pl.col("_readable"))
+    clash = (rows.group_by("_key").agg(pl.col("customer_id").n_unique().alias("n"), pl.col(S.SOURCE_ROW).min().alias("row"),
+                                       pl.col("id_value").unique().sort().alias("values"))
+             .filter(pl.col("n") > 1).sort("row"))
+    if clash.height:
+        r = clash.row(0, named=True)
+        raise InvalidInput(f"{kind} {r['_key']!r} belongs to several customers once normalised "
+                           f"({', '.join(repr(v) for v in r['values'])})", path=label, row=r["row"],
+                           hint="an identity value must map to one customer")
+    sample = bad["id_value"].unique(maintain_order=True).head(UNMATCHED_SAMPLE).to_list()
+    return KnownKeys(rows.select("_key", pl.col("customer_id").alias("_cid")).unique("_key", keep="first", maintain_order=True),
+                     bad.height, sample)
 
 
 @dataclass
 class Stitched:
     """A source's events with ``_customer`` set from the identity table, the rows rejected as
-    unmatched (``unmatched: reject``) and the match figures for the summary."""
+    unmatched (``unmatched: reject``), the match figures for the summary and the warnings."""
 
     events: pl.DataFrame
     rejects: pl.DataFrame | None
     summary: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
 
-def stitch_identities(good: pl.DataFrame, kind: str, column: str, id_table: pl.DataFrame | None, *,
-                      unmatched: str, source: str, label: str) -> Stitched:
-    """Map the identity keys in ``_customer`` to customer ids: a key found in ``id_table`` (of
-    the same kind) takes its customer; others become ``KIND:KEY`` or, with ``unmatched="reject"``
-    and a table, are rejected. Input order is kept."""
-    good = good.with_columns(normalise_identity(kind, pl.col("_customer")).alias("_key"))
-    if id_table is not None:
-        known = id_table.filter(pl.col("id_type") == kind).select(
-            normalise_identity(kind, pl.col("id_value")).alias("_key"), pl.col("customer_id").alias("_cid")
-        ).unique("_key")
-        good = good.join(known, on="_key", how="left", maintain_order="left")  # keeps input order
+def _unmatched_sample(good: pl.DataFrame, matched: pl.Series) -> list[str]:
+    """A few unmatched keys: most events first, then by key."""
+    counts = good.filter(~matched).drop_nulls("_key").group_by("_key").len()
+    return counts.sort(["len", "_key"], descending=[True, False]).head(UNMATCHED_SAMPLE)["_key"].to_list()
+
+
+def quoted(values: list[str]) -> str:
+    """Values quoted and joined: ``'a', 'b'``."""
+    return ", ".join(repr(v) for v in values)
+
+
+def counted(n: int, what: str) -> str:
+    """``1 phone value``, ``2 phone values``.
+
+    >>> counted(1, "event"), counted(1200, "event")
+    ('1 event', '1,200 events')
+    """
+    return f"{fmt_int(n)} {what}{'' if n == 1 else 's'}"
+
+
+def not_phone_numbers(n: int) -> str:
+    """The verb of "N values ... not phone numbers", agreeing with ``n``."""
+    return "is not a phone number" if n == 1 else "are not phone numbers"
+
+
+def stitch_identities(good: pl.DataFrame, kind: str, column: str, known: KnownKeys | None, *,
+                      unmatched: str, source: str, label: str, country: str | None = None,
+                      min_match_rate: float = DEFAULT_MIN_MATCH_RATE) -> Stitched:
+    """Map the identity keys in ``_customer`` to customer ids: a key found in ``known`` (the
+    table's keys of the same kind, see :func:`known_keys`) takes its customer; others become
+    ``KIND:KEY`` or, with ``unmatched="reject"`` and a table, are rejected. A ``customer_id``
+    kind is the customer id itself. Input order is kept."""
+    if kind.lower() == CUSTOMER_ID_KIND:
+        good = good.with_columns(pl.col("_customer").cast(pl.String).str.strip_chars())
+        return Stitched(good, None, {"identity_kind": kind, "identity_column": column,
+                                     "keys": good["_customer"].n_unique(), "match_rate": None})
+    good = good.with_columns(pl.col("_customer").cast(pl.String))
+    keys = normalise_keys(kind, good["_customer"], country)
+    good = good.join(keys.rename({"_raw": "_customer"}), on="_customer", how="left", maintain_order="left")
+    if known is not None:
+        good = good.join(known.keys, on="_key", how="left", maintain_order="left")  # keeps input order
     else:
         good = good.with_columns(pl.lit(None, pl.String).alias("_cid"))
     matched = good["_cid"].is_not_null()
+    rate = round(float(matched.sum()) / good.height, 6) if good.height else None
     summary: dict[str, Any] = {
         "identity_kind": kind, "identity_column": column, "keys": good["_key"].n_unique(),
         "keys_matched": good.filter(matched)["_key"].n_unique(), "events_matched": int(matched.sum()),
-        "match_rate": round(float(matched.mean()), 6) if good.height else None,  # type: ignore[arg-type]
+        "match_rate": rate, "unmatched_sample": _unmatched_sample(good, matched),
     }
+    warnings: list[str] = []
+    if known is not None:
+        summary["min_match_rate"] = min_match_rate
+        if rate is not None and rate < min_match_rate:
+            warnings.append(
+                f"{source}: only {fmt_share(rate)} of events ({fmt_int(summary['events_matched'])} of "
+                f"{fmt_int(good.height)}) matched the identity table, under {fmt_share(min_match_rate)}; "
+                f"unmatched {kind} keys include {quoted(summary['unmatched_sample'])}")
+    if kind.lower() in PHONE_KINDS:
+        warnings += _phone_figures(good, summary, source, kind, country)
     rejects = None
-    if unmatched == "reject" and id_table is not None:
+    if unmatched == "reject" and known is not None:
         rejects = good.filter(~matched).select(
             pl.lit(source).alias(S.SOURCE), pl.lit(label).alias("file"), pl.col(S.SOURCE_ROW),
-            pl.lit(column).alias("column"), pl.lit(f"{kind} not in the identity table").alias("reason"))
+            pl.lit(column).alias("column"),
+            pl.when(pl.col("_readable")).then(pl.lit(f"{kind} not in the identity table"))
+            .otherwise(pl.lit(f"{kind} is not a phone number")).alias("reason"))
         good = good.filter(matched)
     good = good.with_columns(
-        pl.coalesce(pl.col("_cid"), pl.lit(kind + ":") + pl.col("_key")).alias("_customer")).drop("_key", "_cid")
-    return Stitched(good, rejects, summary)
+        pl.coalesce(pl.col("_cid"), pl.lit(kind + ":") + pl.col("_key")).alias("_customer")
+    ).drop("_key", "_cid", "_readable")
+    return Stitched(good, rejects, summary, warnings)
+
+
+def _phone_figures(good: pl.DataFrame, summary: dict[str, Any], source: str, kind: str, country: str | None) -> list[str]:
+    """Add the default country and the unreadable phone values to ``summary``; warn about them."""
+    bad = good.filter(~pl.col("_readable"))
+    summary.update(default_country=country, keys_unparseable=bad["_key"].n_unique(), events_unparseable=bad.height)
+    if not bad.height:
+        return []
+    sample = bad["_key"].unique(maintain_order=True).head(UNMATCHED_SAMPLE).to_list()
+    why = f"read with default country {country}" if country else "no default_country for national numbers"
+    return [f"{source}: {counted(summary['keys_unparseable'], kind + ' value')} in {counted(bad.height, 'event')} "
+            f"{not_phone_numbers(summary['keys_unparseable'])} ({why}), e.g. {quoted(sample)}; no customer matched"]

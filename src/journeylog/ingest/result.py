@@ -3,7 +3,7 @@ happened on the way (:class:`IngestResult`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,11 @@ class IngestResult:
     channel_filter: str | None = None  # see ReadOptions.channel
     duplicates_dropped: bool = True
     store: Path | None = None  # the journeylog store written, if any
+    warnings: list[str] = field(default_factory=list)  # e.g. a source matching few identities
 
     def summary(self) -> dict[str, Any]:
-        """A JSON-ready summary: totals, per source, per channel, duplicates, rejects, identity matches."""
+        """A JSON-ready summary: totals, per source (identity matches too), per channel,
+        duplicates, rejects, notes and warnings."""
         with EventSource(self.events) if self.events is not None else EventSource(store=self.store) as source:
             figs = JourneyFigures.of_batches(source.batches([S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]),
                                              activities=source.distinct(S.ACTIVITY), channels=source.distinct(S.CHANNEL),
@@ -53,4 +55,5 @@ class IngestResult:
             "sources": self.sources,
             "channels": [{"channel": c, "events": n} for c, n in per_channel.iter_rows()],
             "notes": self.notes,
+            "warnings": self.warnings,
         }

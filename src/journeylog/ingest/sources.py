@@ -15,7 +15,16 @@ import polars as pl
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
 from journeylog.errors import InvalidInput
 from journeylog.ingest.columns import ReadOptions, detect_columns, read_raw
-from journeylog.ingest.identity import read_identities, stitch_identities
+from journeylog.ingest.identity import (
+    CUSTOMER_ID_KIND,
+    KnownKeys,
+    counted,
+    known_keys,
+    not_phone_numbers,
+    quoted,
+    read_identities,
+    stitch_identities,
+)
 from journeylog.ingest.normalise import empty_rejects, normalise
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
@@ -33,6 +42,8 @@ class _Read:
     rejects: list[pl.DataFrame] = field(default_factory=list)
     summaries: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    known: dict[tuple[str, str | None], KnownKeys] = field(default_factory=dict)  # per (kind, country)
 
 
 def _source_options(spec: SourceSpec, opts: ReadOptions) -> ReadOptions:
@@ -64,16 +75,37 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height}
     if spec.identity is not None:
         unmatched = smap.identities.unmatched if smap.identities else "own_customer"
-        stitched = stitch_identities(good, spec.identity.kind, spec.identity.column, id_table, unmatched=unmatched,
-                                     source=spec.name, label=raw.label)
+        country = smap.country_of(spec)
+        known = _known(smap, id_table, spec.identity.kind, country, acc)
+        stitched = stitch_identities(good, spec.identity.kind, spec.identity.column, known, unmatched=unmatched,
+                                     source=spec.name, label=raw.label, country=country,
+                                     min_match_rate=smap.min_match_rate_of(spec))
         good = stitched.events
         summary.update(stitched.summary)
+        acc.warnings.extend(stitched.warnings)
         if stitched.rejects is not None:
             rej = pl.concat([rej, stitched.rejects])
     summary.update(events=good.height, rejected=rej.height)
     acc.summaries.append(summary)
     acc.frames.append(good)
     acc.rejects.append(rej)
+
+
+def _known(smap: SourceMap, id_table: pl.DataFrame | None, kind: str, country: str | None, acc: _Read) -> KnownKeys | None:
+    """The identity table's keys of ``kind`` for ``country``, normalised once per map; warns once
+    about table values that are not phone numbers."""
+    if id_table is None or smap.identities is None or kind.lower() == CUSTOMER_ID_KIND:
+        return None
+    if (kind, country) not in acc.known:
+        label = os.path.relpath(smap.identities.path) if not smap.identities.path.is_absolute() else str(smap.identities.path)
+        known = acc.known[(kind, country)] = known_keys(id_table, kind, country, label)
+        read = f"read with default country {country}" if country else "no default_country"
+        warning = (f"identity table: {counted(known.unreadable, kind + ' value')} "
+                   f"{not_phone_numbers(known.unreadable)} ({read}), e.g. "
+                   f"{quoted(known.unreadable_sample)}; no event matched")
+        if known.unreadable and warning not in acc.warnings:  # once, whatever the default countries
+            acc.warnings.append(warning)
+    return acc.known[(kind, country)]
 
 
 def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
@@ -110,5 +142,5 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
     events, dups = finish(nonempty, use_case, gap, opts.drop_duplicates)
     all_rejects = pl.concat(acc.rejects, how="diagonal_relaxed") if acc.rejects else empty_rejects()
     return IngestResult(events, acc.summaries, dups, all_rejects, acc.notes, "column" if use_case else "gap", None,
-                        opts.drop_duplicates)
+                        opts.drop_duplicates, warnings=acc.warnings)
 

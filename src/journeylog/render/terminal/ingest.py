@@ -1,4 +1,5 @@
-"""The ingest summary on the terminal: totals, sources (with identity match rate), channels."""
+"""The ingest summary on the terminal: totals, sources (with identity match rate and a few
+unmatched keys), channels, notes and warnings."""
 
 from __future__ import annotations
 
@@ -28,13 +29,22 @@ def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) ->
     rows = []
     for s in summary["sources"]:
         rate = s.get("match_rate")
+        shown = "direct" if s.get("identity_kind") == "customer_id" else "-" if rate is None else fmt_share(rate)
         rows.append([
             s["name"], s.get("format", ""), fmt_int(s.get("rows")), fmt_int(s.get("events")), fmt_int(s.get("rejected", 0)),
-            s.get("identity_kind", "-"), "-" if rate is None else fmt_share(rate),
+            s.get("identity_kind", "-"), shown,
         ])
     con.print(table("sources", [("source", "left"), ("format", "left"), ("rows", "right"), ("events", "right"),
                                 ("rejected", "right"), ("identity", "left"), ("matched", "right")], rows))
     con.print(table("channels", [("channel", "left"), ("events", "right")],
                     [[c["channel"], fmt_int(c["events"])] for c in summary["channels"]]))
+    for s in summary["sources"]:
+        if s.get("unmatched_sample") and s.get("min_match_rate") is not None:
+            unmatched = s["keys"] - s["keys_matched"]
+            con.print(text(f"unmatched {s['identity_kind']} keys in {s['name']} ({fmt_int(unmatched)} of "
+                           f"{fmt_int(s['keys'])}): " + ", ".join(s["unmatched_sample"][:3])
+                           + (", ..." if unmatched > 3 else ""), style="dim"))
     for note in summary.get("notes", []):
         con.print(text("note: " + note, style="dim"))
+    for warning in summary.get("warnings", []):
+        con.print(text("warning: " + warning, style="yellow"))
