@@ -169,7 +169,8 @@ def _choose(present: list[str], opts: ReadOptions, label: str) -> tuple[dict[str
 
 
 def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: str, found: str) -> None:
-    """Required roles present, no column in two roles (a source's identity may be its case too)."""
+    """Required roles present, no column in two roles, except case and customer: the customer
+    column as the case means one journey per customer."""
     missing = [r for r in ("activity", "timestamp") if chosen[r] is None]
     if chosen["case"] is None and chosen["customer"] is None:
         missing.insert(0, "case or customer")
@@ -181,11 +182,12 @@ def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: st
                  f"{param('case')}/{param('customer')}/{param('activity')}/{param('timestamp')}",
         )
     used = [v for v in chosen.values() if v is not None]
-    dup = sorted({v for v in used if used.count(v) > 1})
-    if dup:
-        roles = [r for r, v in chosen.items() if v == dup[0]]
-        if identity is None or set(roles) != {"case", "customer"}:
-            raise UsageError(f"column {dup[0]!r} is used for several roles: {', '.join(roles)}", path=label)
+    for col in sorted({v for v in used if used.count(v) > 1}):
+        roles = [r for r, v in chosen.items() if v == col]
+        # the customer column as the case: one journey per customer (a source's identity may be its case too)
+        if set(roles) != {"case", "customer"}:
+            raise UsageError(f"column {col!r} is used for several roles: {', '.join(roles)}", path=label,
+                             hint="name a different column for one of them")
 
 
 def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, identity: str | None = None) -> ColumnMap:
