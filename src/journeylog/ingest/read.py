@@ -17,6 +17,7 @@ from journeylog.ingest.columns import (
     ReadOptions,
     column_summary,
     detect_columns,
+    guessed_roles,
     read_raw,
 )
 from journeylog.ingest.event_source import EventSource, memory_events
@@ -105,7 +106,7 @@ def _ingest_in_memory(path: str | os.PathLike[str], opts: ReadOptions, on_source
     events, dups = finish([good], use_case, opts.gap, opts.drop_duplicates)
     src = [{
         "name": name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height, "events": good.height,
-        "rejected": rejects.height, "columns": column_summary(cmap),
+        "rejected": rejects.height, "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap),
     }]
     if on_source:
         on_source(name, 1, 1)

@@ -13,7 +13,8 @@ __all__ = ["print_ingest_summary"]
 
 
 def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) -> None:
-    """The ingest summary: totals, per source (with identity match rate), per channel, notes."""
+    """The ingest summary: totals, per source (with identity match rate), per channel, the column
+    read for each role per source (guessed ones marked), notes."""
     con = out or console()
     totals = [
         ("events", fmt_int(summary["events"])),
@@ -36,5 +37,11 @@ def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) ->
                                 ("rejected", "right"), ("identity", "left"), ("matched", "right")], rows))
     con.print(table("channels", [("channel", "left"), ("events", "right")],
                     [[c["channel"], fmt_int(c["events"])] for c in summary["channels"]]))
+    for s in summary["sources"]:
+        if s.get("columns"):
+            guessed = set(s.get("columns_guessed", []))
+            roles = ", ".join((f"{role} fixed to {col[1:]}" if col.startswith("=") else f"{role}={col}")
+                              + (" (guessed)" if role in guessed else "") for role, col in s["columns"].items())
+            con.print(text(f"columns of {s['name']}: {roles}", style="dim"), soft_wrap=True)
     for note in summary.get("notes", []):
         con.print(text("note: " + note, style="dim"))
