@@ -31,8 +31,8 @@ from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 from journeylog.ingest.sources import ingest_source_map
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
-from journeylog.io.files import local_file
 from journeylog.io.export import export_format, write_event_log
+from journeylog.io.files import local_file
 from journeylog.io.store import STORE_KEY, validate_store
 from journeylog.io.tabular import sniff_format
 
@@ -70,7 +70,7 @@ def ingest(
     opts = options or ReadOptions()
     local_file(path)
     out_format = export_format(output) if output is not None else None
-    if out_format == "parquet" and sniff_format(path, opts.format) == "parquet":
+    if output is not None and out_format == "parquet" and sniff_format(path, opts.format) == "parquet":
         info = parquet_rows(path)
         if info is not None and info[0] > memory_events() and STORE_KEY not in info[1]:
             big = ingest_out_of_core(path, opts, Path(output), info[0], on_source, refuse_filter=True)

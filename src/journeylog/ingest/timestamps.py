@@ -195,7 +195,7 @@ def dates_only(timestamps: pl.Series, tz: str = "UTC") -> bool:
     ts = timestamps.drop_nulls()
     if ts.len() == 0 or not isinstance(ts.dtype, pl.Datetime):
         return False
-    local = ts.dt.convert_time_zone(tz) if ts.dtype.time_zone is not None else ts  # type: ignore[union-attr]
+    local = ts.dt.convert_time_zone(tz) if ts.dtype.time_zone is not None else ts
     midnight = (local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0) & (
         local.dt.microsecond() == 0)
     return bool(midnight.all())

@@ -20,7 +20,7 @@ import gzip
 import os
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import BinaryIO, cast
 
 import polars as pl
 
@@ -130,8 +130,11 @@ def write_xes(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     ordered = events.sort(list(S.SORT_KEYS)) if S.INPUT_ORDER in events.columns else events.sort(
         S.JOURNEY_ID, S.TIMESTAMP, maintain_order=True)
     with atomic_output(path) as tmp:
-        raw: IO[bytes] = (gzip.open(tmp, "wb") if os.fspath(path).lower().endswith(".gz")  # noqa: SIM115 - closed below
-                          else open(tmp, "wb"))  # noqa: SIM115 - closed below
+        raw: BinaryIO
+        if os.fspath(path).lower().endswith(".gz"):
+            raw = cast(BinaryIO, gzip.open(tmp, "wb"))  # noqa: SIM115 - closed by the with below
+        else:
+            raw = open(tmp, "wb")  # noqa: SIM115 - closed by the with below
         with raw:
             for line in _xes_lines(ordered):
                 raw.write(line.encode("utf-8") + b"\n")
