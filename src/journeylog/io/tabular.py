@@ -92,7 +92,7 @@ def _csv_header(data: bytes, enc: str, delimiter: str | None, label: str) -> tup
         where = [str(i + 1) for i, n in enumerate(names) if n == name]
         more = f"; also duplicated: {', '.join(repr(d) for d in dupes[1:])}" if len(dupes) > 1 else ""
         raise InvalidInput(
-            f"column name {name!r} appears {len(where)} times in the header (columns {', '.join(where)}){more}",
+            f"duplicate column names in the header: {name!r} is columns {', '.join(where)}{more}",
             path=label, row=1,
             hint=f"rename all but one in the header line, e.g. the second to {name + '_2'!r}, "
                  "or drop the extra column before exporting")
