@@ -19,10 +19,10 @@ from journeylog.errors import UsageError
 from journeylog.ingest import ReadOptions, ingest, read_events
 from journeylog.io.export import export_format, write_event_log
 
-LOG = ('case_id,activity,timestamp,channel,note\n'
+LOG = ('case_id,activity,timestamp,channel,remark\n'
        'c1,=HYPERLINK("http://x"),2024-01-01 10:00:00.250,web,"a & b <c> ""q"""\n'
-       'c1,Pay,2024-01-01 11:00,web,+1\n'
-       'c2,Call,2024-01-02 09:30,phone,"line one\nline two"\n')
+       'c1,Pay,2024-01-01 11:00:00.000,web,+1\n'
+       'c2,Call,2024-01-02 09:30:00.000,phone,"line one\nline two"\n')
 
 
 @pytest.fixture
@@ -37,8 +37,8 @@ def test_csv_is_formula_safe_and_complete(tmp_path, events):
         rows = list(csv.DictReader(fh))
     assert [r["journey_id"] for r in rows] == events[S.JOURNEY_ID].to_list()
     assert rows[0]["activity"] == "'=HYPERLINK(\"http://x\")"
-    assert rows[1]["note"] == "'+1"
-    assert rows[2]["note"] == "line one\nline two"
+    assert rows[1]["remark"] == "'+1"
+    assert rows[2]["remark"] == "line one\nline two"
     assert rows[0]["timestamp"] == "2024-01-01T10:00:00.250000+00:00"
 
 
@@ -52,7 +52,7 @@ def test_xes_round_trip_through_pm4py(tmp_path, events, pm4py):
         assert df["concept:name"].tolist() == events[S.ACTIVITY].to_list()
         got = [t.to_pydatetime().astimezone(dt.UTC) for t in df["time:timestamp"]]
         assert got == events[S.TIMESTAMP].to_list()
-        assert df["note"].tolist() == events["note"].to_list()  # escaped and read back unchanged
+        assert df["remark"].tolist() == events["remark"].to_list()  # escaped and read back unchanged
         assert df["channel"].tolist() == events[S.CHANNEL].to_list()
     assert gzip.open(tmp_path / "out.xes.gz").read(5) == b"<?xml"
 

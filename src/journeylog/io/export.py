@@ -5,7 +5,8 @@ Every write is atomic. CSV text cells that a spreadsheet would run as a formula 
 ``'`` (OWASP CSV injection: a cell starting with ``= + - @`` TAB or CR). XES is written with every
 key and value escaped, characters XML 1.0 cannot hold replaced by U+FFFD, one trace per journey
 (``concept:name`` = journey id), one event per row (``concept:name`` = activity,
-``time:timestamp``), other columns as typed attributes; empty values are left out.
+``time:timestamp``; ``source_row`` as ``journeylog:source_row``), other columns as typed
+attributes; empty values are left out.
 
 >>> protect_formulas(pl.DataFrame({"a": ["=cmd|' /C calc'!A0", "ok", "-1"]}))["a"].to_list()
 ["'=cmd|' /C calc'!A0", 'ok', "'-1"]
@@ -104,7 +105,8 @@ def _xes_lines(events: pl.DataFrame) -> Iterator[str]:
     yield '<log xes.version="1.0" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">'
     yield '  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>'
     yield '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>'
-    rename = {S.ACTIVITY: "concept:name", S.TIMESTAMP: "time:timestamp"}
+    # source_row is a column every reader adds (journeylog's XES reader refuses it as an attribute)
+    rename = {S.ACTIVITY: "concept:name", S.TIMESTAMP: "time:timestamp", S.SOURCE_ROW: "journeylog:source_row"}
     others = [c for c in events.columns if c not in (S.JOURNEY_ID, S.INPUT_ORDER)]
     journey: str | None = None
     for row in events.select(S.JOURNEY_ID, *others).iter_rows(named=True):
