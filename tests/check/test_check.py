@@ -511,3 +511,31 @@ def test_ci_like_script_reads_exit_codes_and_junit(logs, tmp_path):
         suite = list(JUnitXml.fromfile(str(junit)))[0]
         results[name] = (proc.returncode, suite.tests, suite.failures)
     assert results == {"green": (0, 1, 0), "red": (1, 1, 1)}
+
+
+def test_max_share_naming_an_activity_in_neither_model_nor_log_is_an_error():
+    """``--max-share 'skipped:Identity chek=0.05'`` would pass for ever: a usage error with a did-you-mean."""
+    known = ["Identity check", "Place order", "Call: identity check help"]
+    cfg = K.CheckConfig(max_share={"skipped:Identity chek": T(0.05)})
+    with pytest.raises(UsageError) as exc:
+        K.check_max_share_names(cfg, known)
+    assert exc.value.code == 2 and "'skipped:Identity check'" in (exc.value.hint or "")
+    with pytest.raises(UsageError):
+        K.run_checks(conf(), cfg, activities=known)
+    # known activities, drop-out ids naming a stage of several, patterns and unknown kinds are not this check
+    ok = K.CheckConfig(max_share={"unexpected:Place order": T(0.01), "dropped_out:Identity check|Place order": T(0.1)})
+    K.check_max_share_names(ok, known)
+    assert [r.status for r in K.run_checks(conf(), ok, activities=known)] == ["PASS", "PASS"]
+    with pytest.raises(InvalidInput) as exc:  # from journeylog.yaml: invalid input at its origin
+        K.check_max_share_names(K.CheckConfig(max_share={"repeated:Fax": T(0.1, origin="journeylog.yaml")}), known)
+    assert exc.value.path == "journeylog.yaml"
+
+
+def test_check_command_refuses_a_misspelt_activity(tmp_path):
+    log = tmp_path / "log.parquet"
+    make_log(n=200, weeks=4, seed=5).write_parquet(log)
+    (tmp_path / "design.ptree").write_text(PTREE + "\n")
+    r = run_cli("check", str(log), "-m", str(tmp_path / "design.ptree"), "--no-config", "--no-precision",
+                "--max-share", "skipped:Identity chek=0.05")
+    assert r.returncode == 2
+    assert "in neither the model nor the log" in r.stderr and "did you mean 'skipped:Identity check'" in r.stderr

@@ -17,6 +17,7 @@ from journeylog.check.evaluators import (
     STATUSES,
     WARN,
     CheckResult,
+    check_max_share_names,
     exit_code,
     run_checks,
     summary,
@@ -50,7 +51,8 @@ __all__ = [
     "ALL_CHECKS", "BASELINE_CHECKS", "BASELINE_VERSION", "CONFIG_NAMES", "DEFAULT_BASELINE_CHECKS",
     "DEFAULT_SIGNIFICANCE", "DIGITS", "DRIFT_KEYS", "ERROR", "FAIL", "MAX_BASELINE_BYTES", "PASS", "SCALAR_CHECKS",
     "SEVERITIES", "SKIP", "STATUSES", "WARN", "WARNING", "CheckConfig", "CheckResult", "CheckRun", "Threshold",
-    "baseline_from", "baseline_text", "check_log", "check_value", "conform_options_for", "exit_code", "find_config",
+    "baseline_from", "baseline_text", "check_log", "check_max_share_names", "check_value", "conform_options_for",
+    "exit_code", "find_config",
     "load_config", "parse_max_share", "read_baseline", "run_checks", "summary", "to_json", "validate_baseline",
     "with_overrides", "write_baseline",
 ]

@@ -27,7 +27,8 @@ from journeylog.explain.wording import DeviationKind
 from journeylog.stats import fmt_p, two_by_two
 from journeylog.text import fmt_share
 
-__all__ = ["PASS", "WARN", "FAIL", "SKIP", "STATUSES", "CheckResult", "run_checks", "exit_code", "summary", "to_json"]
+__all__ = ["PASS", "WARN", "FAIL", "SKIP", "STATUSES", "CheckResult", "check_max_share_names", "run_checks", "exit_code",
+           "summary", "to_json"]
 
 PASS, WARN, FAIL, SKIP = "PASS", "WARN", "FAIL", "SKIP"
 STATUSES = (PASS, WARN, FAIL, SKIP)
@@ -120,18 +121,54 @@ def _unknown_name(name: str, t: Threshold, candidates: Iterable[str]) -> Journey
     return InvalidInput(message, path=t.origin, hint=hint)
 
 
+def _known_activity(kind: str, activity: str, activities: frozenset[str] | None) -> bool:
+    """Whether a deviation id's activity is one of the model's or the log's (None: not known, so
+    yes). A drop-out id may name a stage of several activities: it must mention one of them."""
+    if activities is None or activity in activities:
+        return True
+    return kind == "dropped_out" and any(a in activity for a in activities)
+
+
+def _unknown_activity(name: str, t: Threshold, kind: str, activities: Sequence[str]) -> JourneylogError:
+    """A ``max_share`` deviation id whose activity is in neither the model nor the log: it could
+    never occur, so the check would pass for ever."""
+    activity = name.split(":", 1)[1]
+    close = difflib.get_close_matches(activity, activities, n=3, cutoff=0.6)
+    hint = ("did you mean " + " or ".join(repr(f"{kind}:{c}") for c in close) + "?") if close else (
+        "activities: " + ", ".join(activities[:20]) + (", ..." if len(activities) > 20 else ""))
+    message = f"max_share: {name!r} names the activity {activity!r}, which is in neither the model nor the log"
+    if t.origin is None:
+        return UsageError(message, hint=hint)
+    return InvalidInput(message, path=t.origin, hint=hint)
+
+
+def check_max_share_names(config: CheckConfig, activities: Iterable[str]) -> None:
+    """Raise for a ``max_share`` deviation id (``kind:activity``) naming an activity that is in
+    neither the model nor the log (``activities``); cheap, so it runs before conformance."""
+    known = frozenset(activities)
+    for name in sorted(config.max_share):
+        kind, _, activity = name.partition(":")
+        if kind in _DEVIATION_KINDS and not _known_activity(kind, activity, known):
+            raise _unknown_activity(name, config.max_share[name], kind, sorted(known))
+
+
 def run_checks(
     conformance: Mapping[str, Any],
     config: CheckConfig,
     baseline: Mapping[str, Any] | None = None,
+    *,
+    activities: Iterable[str] | None = None,
 ) -> list[CheckResult]:
     """Evaluate every configured check against one conformance result (JSON of ``conform``).
+
+    ``activities``: the labels of the model and the log; a ``max_share`` deviation id naming an
+    activity outside them is an error with a did-you-mean (None: not checked).
 
     With a baseline but no baseline check configured, :data:`DEFAULT_BASELINE_CHECKS` apply.
     Baseline checks without a baseline are ``SKIP``. The order is fixed: the checks in
     :data:`ALL_CHECKS` order, items by name.
     """
-    ev = _Evaluation(conformance, config, baseline)
+    ev = _Evaluation(conformance, config, baseline, activities)
     ev.minimums()
     ev.max_shares()
     wanted = [k for k in BASELINE_CHECKS if k in ev.checks and enabled(ev.checks[k])]
@@ -156,8 +193,10 @@ def run_checks(
 class _Evaluation:
     """The state of one :func:`run_checks` call: the items, the thresholds in force, the results."""
 
-    def __init__(self, conformance: Mapping[str, Any], config: CheckConfig, baseline: Mapping[str, Any] | None) -> None:
+    def __init__(self, conformance: Mapping[str, Any], config: CheckConfig, baseline: Mapping[str, Any] | None,
+                 activities: Iterable[str] | None = None) -> None:
         self.conformance = conformance
+        self.activities = None if activities is None else frozenset(activities)
         self.config = config
         self.baseline = baseline
         self.items, self.pattern_ids = _items(conformance)
@@ -228,6 +267,9 @@ class _Evaluation:
             if key is None:
                 kind_prefix = name.split(":", 1)[0] if ":" in name else None
                 known_pattern = baseline is not None and name in baseline.get("patterns", {})
+                if kind_prefix in _DEVIATION_KINDS and not _known_activity(kind_prefix, name.split(":", 1)[1],
+                                                                                     self.activities):
+                    raise _unknown_activity(name, t, kind_prefix, sorted(self.activities or ()))
                 if kind_prefix in _DEVIATION_KINDS or known_pattern:
                     self.add("max_share", t, True, 0.0, f"{name!r} does not occur (maximum {fmt_share(t.value)}).",
                              item=name)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from journeylog import schema as S
 from journeylog.check.baseline import read_baseline, write_baseline
-from journeylog.check.evaluators import CheckResult, exit_code, run_checks
+from journeylog.check.evaluators import CheckResult, check_max_share_names, exit_code, run_checks
 from journeylog.config.checks import BASELINE_CHECKS
 from journeylog.config.project import CheckConfig, enabled
 from journeylog.conform import Allow, ConformOptions, load_allow
@@ -88,6 +89,8 @@ def check_log(
     designed = load_model(config.model)
     options = conform_options_for(config, precision=precision)
     events = read_events(log, read)
+    activities = set(designed.tasks) | set(events[S.ACTIVITY].unique().drop_nulls().to_list())
+    check_max_share_names(config, activities)
     if on_conform is not None:
         with on_conform():
             result = C.conform(events, designed, options)
@@ -96,7 +99,7 @@ def check_log(
     data = C.to_json(result)
     if baseline is not None and baseline.get("method") not in (None, data["method"]):
         notes.append(f"the baseline was computed with {baseline['method']}, this run with {data['method']}")
-    results = run_checks(data, config, baseline)
+    results = run_checks(data, config, baseline, activities=activities)
     if baseline is not None and not config.has_baseline_checks():
         notes.append("baseline checks not configured; used the defaults: max_fitness_drop 0.02, "
                      "max_share_increase 0.02, new deviations as warnings")

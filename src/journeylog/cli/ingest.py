@@ -24,7 +24,9 @@ Parquet logs above 10M events (JOURNEYLOG_MEMORY_EVENTS) are sorted out of core,
 def ingest(
     log: Annotated[str, typer.Argument(
         help="A log file, or a YAML source map naming several exports (see docs/sources.md).", show_default=False)],
-    output: Annotated[str, typer.Option("-o", "--output", help="Where to write the canonical journey table (Parquet).")],
+    output: Annotated[str, typer.Option("-o", "--output", help=(
+        "Where to write the canonical journey table: .parquet (a journeylog store), or .csv, .xes, .jsonl "
+        "for other tools."))],
     json_out: JsonOpt = None,
     rejects: Annotated[str | None, typer.Option(
         "--rejects", help="With --skip-invalid-rows: write skipped rows (file, row, column, reason) to this CSV.")] = None,

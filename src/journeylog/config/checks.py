@@ -70,7 +70,8 @@ class OptionSpec:
 _SHARE_NAMES = ("NAME is a deviation id (`kind:activity`, as in `conform --json`: `skipped:Identity check`, "
                 "`unexpected:Call: appointment`, `repeated:...`, `wrong_order:...`, `dropped_out:...`) or a pattern "
                 "name or id (`called after failing on the portal`, `web-failure-then-phone`). A deviation id that "
-                "does not occur passes with 0%; a name that is neither is an error with a suggestion")
+                "does not occur passes with 0%; one naming an activity in neither the model nor the log, or a name "
+                "that is neither, is an error with a suggestion")
 
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("min_fitness", "--min-fitness", "min", "Fail when alignment fitness is below this (0..1).",

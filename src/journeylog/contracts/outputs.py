@@ -33,7 +33,8 @@ class IngestSource(TypedDict):
     events_unparseable: NotRequired[int]
     events: int
     rejected: NotRequired[int]  # not for a store (nothing is rejected)
-    columns: NotRequired[dict[str, str]]  # single files: canonical role -> source column
+    columns: NotRequired[dict[str, str]]  # not for a store: canonical role -> source column ("=web": fixed)
+    columns_guessed: NotRequired[list[str]]  # the roles of ``columns`` guessed from the column names
 
 
 class ChannelCount(TypedDict):

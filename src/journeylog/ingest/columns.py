@@ -28,6 +28,7 @@ __all__ = [
     "ReadOptions",
     "column_summary",
     "detect_columns",
+    "guessed_roles",
     "read_raw",
 ]
 
@@ -35,10 +36,14 @@ DEFAULT_GAP = timedelta(days=30)
 
 # Column auto-detection: canonical role -> candidate source names (lower-case), in priority order.
 CANDIDATES: dict[str, tuple[str, ...]] = {
-    "case": ("journey_id", "case:concept:name", "case_id", "caseid", "case id", "case", "journey", "session_id", "session"),
+    # Disco and Celonis exports: "Case ID", "Activity", "Complete Timestamp" ("Start Timestamp",
+    # "Resource" and "Variant" stay attributes), Celonis "_CASE_KEY", "ACTIVITY_EN", "EVENTTIME"
+    "case": ("journey_id", "case:concept:name", "case_id", "caseid", "case id", "case", "_case_key", "case key",
+             "journey", "session_id", "session"),
     "customer": ("customer_id", "customer", "customerid", "client_id", "client"),
-    "activity": ("activity", "concept:name", "event", "action", "activity_name", "task", "step"),
-    "timestamp": ("timestamp", "time:timestamp", "ts", "time", "datetime", "event_time", "date"),
+    "activity": ("activity", "concept:name", "event", "action", "activity_name", "activity_en", "task", "step"),
+    "timestamp": ("timestamp", "time:timestamp", "complete timestamp", "end timestamp", "eventtime", "event time",
+                  "ts", "time", "datetime", "event_time", "date"),
     "channel": ("channel", "case:channel", "medium", "touchpoint"),
     "outcome": ("outcome", "status", "result"),
     "satisfaction": ("satisfaction", "csat", "rating"),
@@ -169,7 +174,8 @@ def _choose(present: list[str], opts: ReadOptions, label: str) -> tuple[dict[str
 
 
 def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: str, found: str) -> None:
-    """Required roles present, no column in two roles (a source's identity may be its case too)."""
+    """Required roles present, no column in two roles, except case and customer: the customer
+    column as the case means one journey per customer."""
     missing = [r for r in ("activity", "timestamp") if chosen[r] is None]
     if chosen["case"] is None and chosen["customer"] is None:
         missing.insert(0, "case or customer")
@@ -181,11 +187,12 @@ def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: st
                  f"{param('case')}/{param('customer')}/{param('activity')}/{param('timestamp')}",
         )
     used = [v for v in chosen.values() if v is not None]
-    dup = sorted({v for v in used if used.count(v) > 1})
-    if dup:
-        roles = [r for r, v in chosen.items() if v == dup[0]]
-        if identity is None or set(roles) != {"case", "customer"}:
-            raise UsageError(f"column {dup[0]!r} is used for several roles: {', '.join(roles)}", path=label)
+    for col in sorted({v for v in used if used.count(v) > 1}):
+        roles = [r for r, v in chosen.items() if v == col]
+        # the customer column as the case: one journey per customer (a source's identity may be its case too)
+        if set(roles) != {"case", "customer"}:
+            raise UsageError(f"column {col!r} is used for several roles: {', '.join(roles)}", path=label,
+                             hint="name a different column for one of them")
 
 
 def detect_columns(columns: Sequence[str], opts: ReadOptions, label: str, *, identity: str | None = None) -> ColumnMap:
@@ -234,3 +241,13 @@ def column_summary(cmap: ColumnMap) -> dict[str, str]:
     if cmap.channel_value:
         d["channel"] = f"={cmap.channel_value}"
     return {k: v for k, v in d.items() if v is not None}
+
+
+def guessed_roles(cmap: ColumnMap) -> list[str]:
+    """The roles of :func:`column_summary` whose column was guessed from its name, not given.
+
+    >>> guessed_roles(detect_columns(["case", "activity", "ts"], ReadOptions(activity="activity"), "x.csv"))
+    ['case', 'timestamp']
+    """
+    fixed = {"channel"} if cmap.channel_value else set()
+    return [r for r in column_summary(cmap) if r not in cmap.explicit and r not in fixed]

@@ -22,7 +22,7 @@ import polars as pl
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, param
 from journeylog.ingest.columns import ROLE_TO_COLUMN, ColumnMap, RawFrame, ReadOptions
-from journeylog.ingest.timestamps import check_timezone, timestamp_expr
+from journeylog.ingest.timestamps import DATES_ONLY_NOTE, check_timezone, dates_only, timestamp_expr
 
 __all__ = ["MAX_NAME_LENGTH", "Plan", "apply_plan", "empty_rejects", "make_plan", "normalise", "rejects_table"]
 
@@ -202,4 +202,7 @@ def normalise(
     """Raw frame -> canonical columns (journey/customer may still be null) + rejected rows."""
     plan = make_plan(raw.frame, raw.label, cmap, opts, source, notes)
     good, bad = apply_plan(plan, raw.frame)
-    return good, rejects_table(plan, bad, opts)
+    rejects = rejects_table(plan, bad, opts)
+    if dates_only(good[S.TIMESTAMP], check_timezone(opts.timezone)):
+        notes.append(f"{source}: {DATES_ONLY_NOTE}")
+    return good, rejects

@@ -25,6 +25,7 @@ from journeylog.ingest.columns import (
     ReadOptions,
     column_summary,
     detect_columns,
+    guessed_roles,
 )
 from journeylog.ingest.event_source import batch_sizes
 from journeylog.ingest.normalise import (
@@ -243,7 +244,7 @@ def ingest_out_of_core(path: str | os.PathLike[str], opts: ReadOptions, output: 
     rejects = pl.concat(spread.bad_frames) if spread.bad_frames else empty_rejects()
     src = [{
         "name": name, "path": label, "format": "parquet", "rows": rows, "events": spread.good_rows,
-        "rejected": rejects.height, "columns": column_summary(cmap),
+        "rejected": rejects.height, "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap),
     }]
     return IngestResult(None, src, duplicates, rejects, notes, "column" if use_case else "gap", cmap.channel_filter,
                         opts.drop_duplicates, store=output)

@@ -12,10 +12,12 @@ from pathlib import Path
 import polars as pl
 
 from journeylog import schema as S
+from journeylog.errors import UsageError, param
 from journeylog.ingest.columns import (
     ReadOptions,
     column_summary,
     detect_columns,
+    guessed_roles,
     read_raw,
 )
 from journeylog.ingest.event_source import EventSource, memory_events
@@ -28,8 +30,10 @@ from journeylog.ingest.out_of_core import (
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 from journeylog.ingest.sources import ingest_source_map
+from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
+from journeylog.io.export import export_format, write_event_log
 from journeylog.io.files import local_file
-from journeylog.io.store import STORE_KEY, validate_store, write_events
+from journeylog.io.store import STORE_KEY, validate_store
 from journeylog.io.tabular import sniff_format
 
 __all__ = ["ingest", "open_events", "read_events"]
@@ -40,8 +44,11 @@ Progress = Callable[[str, int, int], None]
 def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
     """Canonical events from one log file (or a journeylog store). Without options every event
     is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`."""
-    events = ingest(path, options or ReadOptions(drop_duplicates=False)).events
+    result = ingest(path, options or ReadOptions(drop_duplicates=False))
+    events = result.events
     assert events is not None
+    if result.channel_filter is not None:
+        events = filter_channel(events, result.channel_filter, os.fspath(path))
     return events
 
 
@@ -54,13 +61,16 @@ def ingest(
 ) -> IngestResult:
     """Read one log file, a journeylog store, or a YAML source map into canonical events.
 
-    With ``output``, also write them there as a journeylog store (atomically); a Parquet log of
-    more than :func:`memory_events` events is then ingested out of core, never whole in memory,
-    and the result's ``events`` is None (read the store back with :func:`open_events`).
+    With ``output``, also write them there (atomically) in the format of its suffix
+    (:func:`journeylog.io.export.write_event_log`): ``.parquet`` is a journeylog store, ``.csv``,
+    ``.xes`` (``.xes.gz``) and ``.jsonl`` the same event table for other tools. Into a store, a
+    Parquet log of more than :func:`memory_events` events is ingested out of core, never whole in
+    memory, and the result's ``events`` is None (read the store back with :func:`open_events`).
     """
     opts = options or ReadOptions()
     local_file(path)
-    if output is not None and sniff_format(path, opts.format) == "parquet":
+    out_format = export_format(output) if output is not None else None
+    if output is not None and out_format == "parquet" and sniff_format(path, opts.format) == "parquet":
         info = parquet_rows(path)
         if info is not None and info[0] > memory_events() and STORE_KEY not in info[1]:
             big = ingest_out_of_core(path, opts, Path(output), info[0], on_source, refuse_filter=True)
@@ -70,21 +80,21 @@ def ingest(
     if output is not None:
         refuse_channel_filter(result.channel_filter, path)
         assert result.events is not None
-        write_events(result.events, output)
-        result.store = Path(output)
+        write_event_log(result.events, output)
+        if out_format == "parquet":
+            result.store = Path(output)
     return result
 
 
 def _ingest_in_memory(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None) -> IngestResult:
     """One file (or a source map, or a store) read whole into memory."""
     if sniff_format(path, opts.format) == "yaml":
+        _refuse_for_source_map(opts, path)
         return ingest_source_map(path, opts, on_source)
     raw = read_raw(path, opts)
     name = Path(os.fspath(path)).name
     if raw.canonical:
-        events = validate_store(raw.frame.drop(S.SOURCE_ROW) if S.SOURCE_ROW not in S.SCHEMA else raw.frame, raw.label)
-        src = [{"name": name, "path": raw.label, "format": "journeylog", "rows": events.height, "events": events.height}]
-        return IngestResult(events, src, 0, empty_rejects(), [], "store")
+        return _read_store(raw.frame, raw.label, name, opts)
     if on_source:
         on_source(name, 0, 1)
     notes: list[str] = []
@@ -96,12 +106,38 @@ def _ingest_in_memory(path: str | os.PathLike[str], opts: ReadOptions, on_source
     events, dups = finish([good], use_case, opts.gap, opts.drop_duplicates)
     src = [{
         "name": name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height, "events": good.height,
-        "rejected": rejects.height, "columns": column_summary(cmap),
+        "rejected": rejects.height, "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap),
     }]
     if on_source:
         on_source(name, 1, 1)
     return IngestResult(events, src, dups, rejects, notes, "column" if use_case else "gap", cmap.channel_filter,
                         opts.drop_duplicates)
+
+
+def _read_store(frame: pl.DataFrame, label: str, name: str, opts: ReadOptions) -> IngestResult:
+    """A store read whole, with the read options applied or refused (see
+    :mod:`journeylog.ingest.store_options`)."""
+    stored = validate_store(frame.drop(S.SOURCE_ROW) if S.SOURCE_ROW not in S.SCHEMA else frame, label)
+    plan = store_plan(stored.columns, opts, label)
+    events = apply_store_plan(stored, plan, label)
+    dups = stored.height - events.height if plan.drop_duplicates else 0
+    src = [{"name": name, "path": label, "format": "journeylog", "rows": stored.height, "events": events.height}]
+    return IngestResult(events, src, dups, empty_rejects(), [], "store", plan.channel_filter, plan.drop_duplicates)
+
+
+_MAP_OPTIONS = ("case", "customer", "activity", "timestamp", "channel", "outcome", "satisfaction", "contact_reason",
+                "text", "timestamp_format", "timezone", "delimiter")
+
+
+def _refuse_for_source_map(opts: ReadOptions, path: str | os.PathLike[str]) -> None:
+    """A source map names each export's columns and formats itself: the same options given for
+    the whole run would be overridden, so they are a usage error, not silently ignored."""
+    given = [n for n in _MAP_OPTIONS if getattr(opts, n) is not None]
+    if opts.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        given.append("encoding")
+    if given:
+        raise UsageError(f"{param(given[0])} does not apply to a source map: each source names its own columns and "
+                         "formats", path=os.fspath(path), hint="set it on the source in the YAML (see docs/sources.md)")
 
 
 def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None, *,
@@ -118,6 +154,9 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
             if source is not None:
                 return source
     result = _ingest_in_memory(path, opts, None)
+    assert result.events is not None
+    if result.channel_filter is not None:
+        check_channel(result.channel_filter, result.events[S.CHANNEL].unique().to_list(), os.fspath(path))
     return EventSource(events=result.events, channel_filter=result.channel_filter)
 
 
@@ -126,9 +165,19 @@ def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: t
     """A store as it is, or a raw export ingested into a temporary store (None: read it in memory)."""
     rows, kv = info
     if STORE_KEY in kv:
+        label = os.fspath(path)
         schema = pl.read_parquet_schema(local_file(path))
-        validate_store(pl.DataFrame(schema=schema), os.fspath(path))
-        return EventSource(store=Path(path))
+        validate_store(pl.DataFrame(schema=schema), label)
+        plan = store_plan(list(schema), opts, label)
+        if plan.rewrites:
+            raise UsageError(f"re-mapping columns or dropping duplicates of a store above {memory_events():,} events "
+                             "is not supported", path=label,
+                             hint=f"re-run `journeylog ingest` on the export with those options, or leave out "
+                                  f"{param('case')}/{param('customer')}/{param('activity')}/{param('drop_duplicates')}")
+        source = EventSource(store=Path(path), channel_filter=plan.channel_filter)
+        if plan.channel_filter is not None:
+            check_channel(plan.channel_filter, source.distinct(S.CHANNEL).to_list(), label)
+        return source
     tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
     try:
         result = ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)

@@ -18,7 +18,7 @@ from journeylog import schema as S
 from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import UsageError
 
-__all__ = ["cut_journeys", "finish", "format_gap", "parse_gap"]
+__all__ = ["cut_journeys", "drop_duplicate_events", "finish", "format_gap", "parse_gap"]
 
 
 def cut_journeys(events: pl.DataFrame | pl.LazyFrame, gap: timedelta) -> pl.LazyFrame:
@@ -49,6 +49,12 @@ def _duplicates(events: pl.DataFrame, drop: bool) -> tuple[pl.DataFrame, int]:
     if drop and repeated.len():
         events = events.with_row_index("_i").filter(~pl.col("_i").is_in(repeated.implode())).drop("_i")
     return events, repeated.len()
+
+
+def drop_duplicate_events(events: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """``events`` (sorted by journey, timestamp, input order) without exact duplicate events,
+    and how many were dropped."""
+    return _duplicates(events, True)
 
 
 def finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_duplicates: bool, *,

@@ -14,7 +14,7 @@ import polars as pl
 
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
 from journeylog.errors import InvalidInput
-from journeylog.ingest.columns import ReadOptions, detect_columns, read_raw
+from journeylog.ingest.columns import ReadOptions, column_summary, detect_columns, guessed_roles, read_raw
 from journeylog.ingest.identity import (
     CUSTOMER_ID_KIND,
     KnownKeys,
@@ -72,7 +72,8 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     elif spec.channel_column is None:
         cmap = replace(cmap, channel=cmap.channel, channel_value=None)
     good, rej = normalise(raw, cmap, src_opts, spec.name, acc.notes)
-    summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height}
+    summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height,
+                               "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap)}
     if spec.identity is not None:
         unmatched = smap.identities.unmatched if smap.identities else "own_customer"
         country = smap.country_of(spec)

@@ -19,7 +19,11 @@ import polars as pl
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError, param
 
-__all__ = ["check_timezone", "localise", "timestamp_expr"]
+__all__ = ["DATES_ONLY_NOTE", "check_timezone", "dates_only", "localise", "timestamp_expr"]
+
+#: the note when every timestamp of a source is at midnight (see :func:`dates_only`)
+DATES_ONLY_NOTE = ("every timestamp is at midnight (dates only): events of the same day are in file order, "
+                   "and durations within a day are 0")
 
 _NAIVE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d",
@@ -178,3 +182,20 @@ def _resolve_ambiguity(raw: pl.DataFrame, col: str, fmts: list[str], label: str)
             hint=f"give {param('timestamp_format')} to say which (day/month order)",
         )
     return full
+
+
+def dates_only(timestamps: pl.Series, tz: str = "UTC") -> bool:
+    """Whether every (UTC) timestamp is at midnight in ``tz``: a log of dates without times.
+
+    >>> import datetime as dt
+    >>> ts = pl.Series([dt.datetime(2024, 1, d, tzinfo=dt.UTC) for d in (1, 2)])
+    >>> dates_only(ts), dates_only(ts, "Europe/Paris")
+    (True, False)
+    """
+    ts = timestamps.drop_nulls()
+    if ts.len() == 0 or not isinstance(ts.dtype, pl.Datetime):
+        return False
+    local = ts.dt.convert_time_zone(tz) if ts.dtype.time_zone is not None else ts
+    midnight = (local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0) & (
+        local.dt.microsecond() == 0)
+    return bool(midnight.all())

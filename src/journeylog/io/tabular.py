@@ -88,7 +88,14 @@ def _csv_header(data: bytes, enc: str, delimiter: str | None, label: str) -> tup
         raise InvalidInput(f"empty column name in the header (column {idx[0]})", path=label, row=1)
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise InvalidInput(f"duplicate column names in the header: {', '.join(dupes)}", path=label, row=1)
+        name = dupes[0]
+        where = [str(i + 1) for i, n in enumerate(names) if n == name]
+        more = f"; also duplicated: {', '.join(repr(d) for d in dupes[1:])}" if len(dupes) > 1 else ""
+        raise InvalidInput(
+            f"duplicate column names in the header: {name!r} is columns {', '.join(where)}{more}",
+            path=label, row=1,
+            hint=f"rename all but one in the header line, e.g. the second to {name + '_2'!r}, "
+                 "or drop the extra column before exporting")
     return names, sep
 
 

@@ -1,5 +1,6 @@
 """Tabular exports (CSV, Parquet) written atomically; CSV cells are protected against formula
-injection (OWASP): a text cell starting with ``= + - @`` TAB or CR gets a leading ``'``.
+injection (OWASP): a text cell starting with ``= + - @`` TAB or CR gets a leading ``'``
+(:func:`journeylog.io.export.protect_formulas`, re-exported here).
 
 >>> import polars as pl
 >>> protect_formulas(pl.DataFrame({"a": ["=cmd|' /C calc'!A0", "ok", "-1"]}))["a"].to_list()
@@ -13,32 +14,10 @@ import os
 import polars as pl
 
 from journeylog.errors import UsageError
+from journeylog.io.export import protect_formulas, write_csv
 from journeylog.io.files import atomic_output
 
-_FORMULA = r"^[=+\-@\t\r]"
-
-
-def protect_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that a spreadsheet would run as formulas with ``'``."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if dtype == pl.String:
-            c = pl.col(name)
-            exprs.append(pl.when(c.str.contains(_FORMULA)).then(pl.lit("'") + c).otherwise(c).alias(name))
-        elif isinstance(dtype, pl.List):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
-    return frame.with_columns(exprs) if exprs else frame
-
-
-def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write ``frame`` as UTF-8 CSV atomically, formulas neutralised."""
-    safe = protect_formulas(frame)
-    # Lists of lists and structs cannot go to CSV as-is: flatten to JSON-ish text.
-    nested = [n for n, t in safe.schema.items() if isinstance(t, (pl.Struct, pl.List, pl.Array))]
-    if nested:
-        safe = safe.with_columns(pl.col(n).map_elements(str, return_dtype=pl.String) for n in nested)
-    with atomic_output(path) as tmp:
-        safe.write_csv(tmp)
+__all__ = ["protect_formulas", "write_csv", "write_table"]
 
 
 def write_table(frame: pl.DataFrame, path: str | os.PathLike[str]) -> None:

@@ -14,7 +14,8 @@ __all__ = ["print_ingest_summary"]
 
 
 def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) -> None:
-    """The ingest summary: totals, per source (with identity match rate), per channel, notes."""
+    """The ingest summary: totals, per source (with identity match rate), per channel, the column
+    read for each role per source (guessed ones marked), notes."""
     con = out or console()
     totals = [
         ("events", fmt_int(summary["events"])),
@@ -44,6 +45,11 @@ def print_ingest_summary(summary: dict[str, Any], out: Console | None = None) ->
             con.print(text(f"unmatched {s['identity_kind']} keys in {s['name']} ({fmt_int(unmatched)} of "
                            f"{fmt_int(s['keys'])}): " + ", ".join(s["unmatched_sample"][:3])
                            + (", ..." if unmatched > 3 else ""), style="dim"))
+        if s.get("columns"):
+            guessed = set(s.get("columns_guessed", []))
+            roles = ", ".join((f"{role} fixed to {col[1:]}" if col.startswith("=") else f"{role}={col}")
+                              + (" (guessed)" if role in guessed else "") for role, col in s["columns"].items())
+            con.print(text(f"columns of {s['name']}: {roles}", style="dim"), soft_wrap=True)
     for note in summary.get("notes", []):
         con.print(text("note: " + note, style="dim"))
     for warning in summary.get("warnings", []):

@@ -1,0 +1,158 @@
+"""The canonical event table written for other tools: CSV (Disco, Celonis, a spreadsheet), XES
+(pm4py, ProM), JSON Lines, or a journeylog store (``.parquet``), chosen by the file's suffix.
+
+Every write is atomic. CSV text cells that a spreadsheet would run as a formula get a leading
+``'`` (OWASP CSV injection: a cell starting with ``= + - @`` TAB or CR). XES is written with every
+key and value escaped, characters XML 1.0 cannot hold replaced by U+FFFD, one trace per journey
+(``concept:name`` = journey id), one event per row (``concept:name`` = activity,
+``time:timestamp``; ``source_row`` as ``journeylog:source_row``), other columns as typed
+attributes; empty values are left out.
+
+>>> protect_formulas(pl.DataFrame({"a": ["=cmd|' /C calc'!A0", "ok", "-1"]}))["a"].to_list()
+["'=cmd|' /C calc'!A0", 'ok', "'-1"]
+>>> export_format("out.CSV"), export_format("log.xes.gz")
+('csv', 'xes')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import re
+from collections.abc import Iterator
+from typing import BinaryIO, cast
+
+import polars as pl
+
+from journeylog import schema as S
+from journeylog.errors import UsageError
+from journeylog.io.files import atomic_output
+from journeylog.io.store import write_events
+
+__all__ = ["EXPORT_SUFFIXES", "export_format", "protect_formulas", "write_csv", "write_event_log", "write_xes"]
+
+#: suffix -> format of :func:`write_event_log`
+EXPORT_SUFFIXES: dict[str, str] = {".parquet": "parquet", ".csv": "csv", ".xes": "xes", ".xes.gz": "xes",
+                                   ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_FORMULA = r"^[=+\-@\t\r]"
+_XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+                              "\t": "&#9;"})
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.6f%:z"
+
+
+def export_format(path: str | os.PathLike[str]) -> str:
+    """The format :func:`write_event_log` writes to ``path`` (by suffix), or a usage error."""
+    name = os.fspath(path).lower()
+    for suffix in sorted(EXPORT_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix):
+            return EXPORT_SUFFIXES[suffix]
+    raise UsageError("unknown output format", path=os.fspath(path),
+                     hint="use .parquet (a journeylog store), .csv, .xes, .xes.gz or .jsonl")
+
+
+def protect_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells that a spreadsheet would run as formulas with ``'``; lists become text."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            c = pl.col(name)
+            exprs.append(pl.when(c.str.contains(_FORMULA)).then(pl.lit("'") + c).otherwise(c).alias(name))
+        elif isinstance(dtype, pl.List):
+            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, datetime_format: str | None = None) -> None:
+    """Write ``frame`` as UTF-8 CSV atomically, formulas neutralised (times in Polars' default
+    format unless ``datetime_format`` is given)."""
+    safe = protect_formulas(frame)
+    # Lists of lists and structs cannot go to CSV as-is: flatten to JSON-ish text.
+    nested = [n for n, t in safe.schema.items() if isinstance(t, (pl.Struct, pl.List, pl.Array))]
+    if nested:
+        safe = safe.with_columns(pl.col(n).map_elements(str, return_dtype=pl.String) for n in nested)
+    with atomic_output(path) as tmp:
+        safe.write_csv(tmp, datetime_format=datetime_format)
+
+
+def _xml(value: str) -> str:
+    return _XML_INVALID.sub("\ufffd", value).translate(_XML_ESCAPES)
+
+
+def _attribute(key: str, value: object) -> str | None:
+    """One XES attribute element (None for an empty value)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        tag, text = "boolean", "true" if value else "false"
+    elif isinstance(value, int):
+        tag, text = "int", str(value)
+    elif isinstance(value, float):
+        if value != value:  # NaN: no value
+            return None
+        tag, text = "float", repr(value)
+    elif isinstance(value, dt.datetime):
+        tag, text = "date", (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat(timespec="microseconds")
+    else:
+        tag, text = "string", str(value)
+    return f'<{tag} key="{_xml(key)}" value="{_xml(text)}"/>'
+
+
+def _xes_lines(events: pl.DataFrame) -> Iterator[str]:
+    """The XES document, line by line (events sorted by journey, one trace per journey)."""
+    yield '<?xml version="1.0" encoding="UTF-8"?>'
+    yield '<log xes.version="1.0" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">'
+    yield '  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>'
+    yield '  <extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>'
+    # source_row is a column every reader adds (journeylog's XES reader refuses it as an attribute)
+    rename = {S.ACTIVITY: "concept:name", S.TIMESTAMP: "time:timestamp", S.SOURCE_ROW: "journeylog:source_row"}
+    others = [c for c in events.columns if c not in (S.JOURNEY_ID, S.INPUT_ORDER)]
+    journey: str | None = None
+    for row in events.select(S.JOURNEY_ID, *others).iter_rows(named=True):
+        if row[S.JOURNEY_ID] != journey:
+            if journey is not None:
+                yield "  </trace>"
+            journey = row[S.JOURNEY_ID]
+            yield "  <trace>"
+            yield "    " + (_attribute("concept:name", journey) or "")
+        yield "    <event>"
+        for col in others:
+            attr = _attribute(rename.get(col, col), row[col])
+            if attr is not None:
+                yield "      " + attr
+        yield "    </event>"
+    if journey is not None:
+        yield "  </trace>"
+    yield "</log>"
+
+
+def write_xes(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write canonical events as an XES log (gzipped for ``.xes.gz``), atomically."""
+    ordered = events.sort(list(S.SORT_KEYS)) if S.INPUT_ORDER in events.columns else events.sort(
+        S.JOURNEY_ID, S.TIMESTAMP, maintain_order=True)
+    with atomic_output(path) as tmp:
+        raw: BinaryIO
+        if os.fspath(path).lower().endswith(".gz"):
+            raw = cast(BinaryIO, gzip.open(tmp, "wb"))  # noqa: SIM115 - closed by the with below
+        else:
+            raw = open(tmp, "wb")  # noqa: SIM115 - closed by the with below
+        with raw:
+            for line in _xes_lines(ordered):
+                raw.write(line.encode("utf-8") + b"\n")
+
+
+def write_event_log(events: pl.DataFrame, path: str | os.PathLike[str]) -> str:
+    """Write canonical events to ``path`` in the format of its suffix (see :func:`export_format`):
+    a journeylog store, CSV, XES or JSON Lines. Returns the format written."""
+    fmt = export_format(path)
+    if fmt == "parquet":
+        write_events(events, path)
+    elif fmt == "csv":
+        write_csv(events, path, datetime_format=_TIME_FORMAT)
+    elif fmt == "xes":
+        write_xes(events, path)
+    else:
+        with atomic_output(path) as tmp:
+            events.write_ndjson(tmp)
+    return fmt
