@@ -4,6 +4,8 @@ injection (OWASP): a text cell starting with ``= + - @`` TAB or CR gets a leadin
 >>> import polars as pl
 >>> protect_formulas(pl.DataFrame({"a": ["=cmd|' /C calc'!A0", "ok", "-1"]}))["a"].to_list()
 ["'=cmd|' /C calc'!A0", 'ok', "'-1"]
+>>> protect_formulas(pl.DataFrame({"l": [["=1+1", "ok"], ["a", "b"]]}))["l"].to_list()
+["'=1+1; ok", 'a; b']
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ def protect_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:
-            c = pl.col(name)
-            exprs.append(pl.when(c.str.contains(_FORMULA)).then(pl.lit("'") + c).otherwise(c).alias(name))
-        elif isinstance(dtype, pl.List):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
+            text = pl.col(name)
+        elif isinstance(dtype, pl.List) and not isinstance(dtype.inner, (pl.List, pl.Struct, pl.Array)):
+            text = pl.col(name).cast(pl.List(pl.String)).list.join("; ")
+        else:
+            continue
+        exprs.append(pl.when(text.str.contains(_FORMULA)).then(pl.lit("'") + text).otherwise(text).alias(name))
     return frame.with_columns(exprs) if exprs else frame
 
 
