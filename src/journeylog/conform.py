@@ -62,13 +62,16 @@ def load_allow(path: str | os.PathLike[str]) -> Allow:
 @dataclass(frozen=True)
 class ConformOptions:
     """``method``: ``alignments`` (exact, default) or ``tbr`` (pm4py token-based replay).
-    ``precision``: compute alignment precision (can be slow on many variants)."""
+    ``precision``: compute alignment precision (can be slow on many variants).
+    ``on_progress(stage, done, total)`` hears how far the long steps are
+    (:data:`journeylog.mining.Progress`); it never changes a result."""
 
     method: str = "alignments"
     precision: bool = True
     rules: RuleSet | None = None  # None: the built-ins (journeylog.explain.patterns.Rules)
     allow: Allow = field(default_factory=Allow)
     examples: int = 5
+    on_progress: mining.Progress | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -106,7 +109,9 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
 
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
-        aligned = mining.align(model, variant_table)
+        # only what replay does not fit needs a search, so tbr stays no slower than alignments
+        fit = per_variant.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
+        aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
         notes.append("deviations are explained from alignments; the figures are token-based replay")
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, stats, model, rules, opts)
@@ -134,12 +139,12 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
     """``(figures, alignments or None, per-variant fitness/cost/bwc)`` by the chosen method; cost
     and bwc let drift recompute pm4py's log fitness on any subset of journeys."""
     if opts.method == "alignments":
-        aligned = mining.align(model, variant_table)
+        aligned = mining.align(model, variant_table, on_progress=opts.on_progress)
         # journeys in pm4py's trace order (sorted by case id), so even the float average matches
         fig = mining.alignment_figures(aligned, variant_table, trace_order=jv["variant_id"])
         per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
     else:
-        replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"])
+        replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"], on_progress=opts.on_progress)
         aligned = None
         fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
         per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
@@ -149,7 +154,7 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
         "fitness": fig["log_fitness"],
         "fitting_share": fig["fitting_share"],
         "average_fitness": fig["average_fitness"],
-        "precision": mining.precision(model, variant_table) if opts.precision else None,
+        "precision": mining.precision(model, variant_table, on_progress=opts.on_progress) if opts.precision else None,
     }
     return figures, aligned, per_variant
 
