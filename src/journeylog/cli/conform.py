@@ -14,6 +14,7 @@ from journeylog.cli.options import (
     RulesOpt,
     conformance_options,
     emit_json,
+    progress_bar,
     with_read_options,
 )
 
@@ -50,8 +51,9 @@ def conform(
     from journeylog.render import terminal
 
     designed = load_model(model)
-    options = conformance_options(rules, allow, method, not no_precision)
-    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+    bar = progress_bar(not no_precision)
+    options = conformance_options(rules, allow, method, not no_precision, on_progress=bar)
+    with bar:
         result = C.conform(read_events(log, read), designed, options)
     data = C.to_json(result)
     if journeys_out is not None:
