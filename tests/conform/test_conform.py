@@ -149,7 +149,7 @@ def test_impact_against_fitting_journeys(tmp_path, design):
     skip = next(d for d in data["deviations"] if d["kind"] == "skipped")
     assert skip["median_extra_seconds"] == (3 * 10 - 4 * 1) * 3600
     assert skip["satisfaction_delta"] == -3.0
-    assert "took 1.1 d longer and scored 3.0 points lower" in skip["statement"]
+    assert "this journey took 1.1 d longer than journeys that fit and scored 3.0 points lower" in skip["statement"]
 
 
 def test_allow_list(tmp_path, design):
