@@ -31,8 +31,19 @@ from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
 from journeylog.models import DesignedModel, label_check
+from journeylog.text import fmt_duration
 
-__all__ = ["METHODS", "Allow", "ConformOptions", "Conformance", "conform", "load_allow", "to_json"]
+__all__ = [
+    "JOURNEY_COLUMNS",
+    "METHODS",
+    "Allow",
+    "ConformOptions",
+    "Conformance",
+    "conform",
+    "journey_table",
+    "load_allow",
+    "to_json",
+]
 
 METHODS = ("alignments", "tbr")
 
@@ -51,13 +62,16 @@ def load_allow(path: str | os.PathLike[str]) -> Allow:
 @dataclass(frozen=True)
 class ConformOptions:
     """``method``: ``alignments`` (exact, default) or ``tbr`` (pm4py token-based replay).
-    ``precision``: compute alignment precision (can be slow on many variants)."""
+    ``precision``: compute alignment precision (can be slow on many variants).
+    ``on_progress(stage, done, total)`` hears how far the long steps are
+    (:data:`journeylog.mining.Progress`); it never changes a result."""
 
     method: str = "alignments"
     precision: bool = True
     rules: RuleSet | None = None  # None: the built-ins (journeylog.explain.patterns.Rules)
     allow: Allow = field(default_factory=Allow)
     examples: int = 5
+    on_progress: mining.Progress | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -90,11 +104,14 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     figures, aligned, per_variant = _figures(model, variant_table, jv, opts)
     stats = J.journey_stats(events)
     jt = jv.join(per_variant, on="variant_id", how="left").join(
-        stats.select(S.JOURNEY_ID, "start"), on=S.JOURNEY_ID, how="left")
+        stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
+    ).join(_customers_and_channels(events), on=S.JOURNEY_ID, how="left")
     fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
 
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
-        aligned = mining.align(model, variant_table)
+        # only what replay does not fit needs a search, so tbr stays no slower than alignments
+        fit = per_variant.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
+        aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
         notes.append("deviations are explained from alignments; the figures are token-based replay")
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, stats, model, rules, opts)
@@ -122,12 +139,12 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
     """``(figures, alignments or None, per-variant fitness/cost/bwc)`` by the chosen method; cost
     and bwc let drift recompute pm4py's log fitness on any subset of journeys."""
     if opts.method == "alignments":
-        aligned = mining.align(model, variant_table)
+        aligned = mining.align(model, variant_table, on_progress=opts.on_progress)
         # journeys in pm4py's trace order (sorted by case id), so even the float average matches
         fig = mining.alignment_figures(aligned, variant_table, trace_order=jv["variant_id"])
         per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
     else:
-        replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"])
+        replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"], on_progress=opts.on_progress)
         aligned = None
         fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
         per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
@@ -137,7 +154,7 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
         "fitness": fig["log_fitness"],
         "fitting_share": fig["fitting_share"],
         "average_fitness": fig["average_fitness"],
-        "precision": mining.precision(model, variant_table) if opts.precision else None,
+        "precision": mining.precision(model, variant_table, on_progress=opts.on_progress) if opts.precision else None,
     }
     return figures, aligned, per_variant
 
@@ -186,6 +203,70 @@ def _with_deviations_and_patterns(jt: pl.DataFrame, journey_devs: pl.DataFrame, 
     else:
         jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
     return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
+
+
+def _customers_and_channels(events: pl.DataFrame) -> pl.DataFrame:
+    """Per journey: its customer (the first one named) and the channels it used, in order of
+    first use (events are sorted by journey and time)."""
+    names = events.columns
+    customer = (pl.col(S.CUSTOMER_ID).drop_nulls().first() if S.CUSTOMER_ID in names
+                else pl.lit(None, pl.String)).alias(S.CUSTOMER_ID)
+    channels = (pl.col(S.CHANNEL).drop_nulls().unique(maintain_order=True) if S.CHANNEL in names
+                else pl.lit([], pl.List(pl.String)).first()).alias("channels")
+    return events.group_by(S.JOURNEY_ID).agg(customer, channels)
+
+
+#: The columns of :func:`journey_table`, in order, with what they hold (docs/cli.md lists them).
+JOURNEY_COLUMNS: dict[str, str] = {
+    "journey_id": "the journey",
+    "customer_id": "its customer",
+    "first_event": "when its first event happened (UTC)",
+    "last_event": "when its last event happened (UTC)",
+    "duration_seconds": "last minus first event, in seconds",
+    "duration": "the same in words (2.1 d)",
+    "satisfaction": "mean of the scores given in the journey (empty when none)",
+    "channels": "the channels it used, in order of first use",
+    "fitness": "how well it follows the designed journey, 0 to 1",
+    "fits": "true when it follows the designed journey exactly",
+    "deviations": "the ids of its deviations (as in the deviation catalogue)",
+    "patterns": "the cross-channel patterns found in it",
+    "alignment_cost": "pm4py's raw alignment cost (10000 per log or model move; empty for tbr)",
+    "alignment_worst_cost": "pm4py's best worst cost for the journey (empty for tbr)",
+}
+
+
+def journey_table(c: Conformance) -> pl.DataFrame:
+    """The per-journey table for people (``conform --journeys-out``): one row per journey with
+    the columns of :data:`JOURNEY_COLUMNS`; pm4py's internal cost units only as
+    ``alignment_cost`` and ``alignment_worst_cost``.
+
+    >>> import polars as pl, datetime as dt
+    >>> t = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    >>> jt = pl.DataFrame({"journey_id": ["a"], "variant_id": [1], "fitness": [1.0], "cost": [2], "bwc": [40002],
+    ...     "start": [t], "end": [t + dt.timedelta(hours=3)], "duration_seconds": [10800.0], "satisfaction": [None],
+    ...     "customer_id": ["c1"], "channels": [["web", "phone"]], "deviations": [[]], "patterns": [[]]})
+    >>> c = Conformance({}, 1, pl.DataFrame(), pl.DataFrame(), jt, [], [], [])
+    >>> row = journey_table(c).row(0, named=True)
+    >>> row["duration"], row["fits"], row["channels"], row["alignment_cost"]
+    ('3.0 h', True, ['web', 'phone'], 2)
+    """
+    jt = c.journey_table
+    return jt.select(
+        pl.col(S.JOURNEY_ID),
+        pl.col(S.CUSTOMER_ID),
+        pl.col("start").alias("first_event"),
+        pl.col("end").alias("last_event"),
+        pl.col("duration_seconds"),
+        pl.col("duration_seconds").map_elements(fmt_duration, return_dtype=pl.String).alias("duration"),
+        pl.col("satisfaction"),
+        pl.col("channels"),
+        pl.col("fitness"),
+        (pl.col("fitness") >= 1.0).alias("fits"),
+        pl.col("deviations"),
+        pl.col("patterns"),
+        pl.col("cost").alias("alignment_cost"),
+        pl.col("bwc").alias("alignment_worst_cost"),
+    )
 
 
 def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -58,7 +58,10 @@ def test_sample_catalogue_is_consistent(sample_events, sample_conformance):
     for d in data["deviations"]:
         assert 0 < d["journeys"] <= journeys
         assert d["share"] == d["journeys"] / journeys
-        assert d["statement"].endswith(".") and f"{d['journeys']:,} journeys" in d["statement"]
+        noun = "journey" if d["journeys"] == 1 else "journeys"
+        assert d["statement"].endswith(".") and f"{d['journeys']:,} {noun} (" in d["statement"]
+        assert "journeys took" not in d["statement"] or "than journeys that fit" in d["statement"] \
+            or "as long as journeys that fit" in d["statement"]
         assert len(d["examples"]) <= 5 and d["examples"] == sorted(d["examples"])
     # sorted by journeys affected
     counts = [d["journeys"] for d in data["deviations"]]
@@ -125,6 +128,8 @@ def test_each_deviation_kind(tmp_path, design, journey, kind, activity, needle):
         assert d["activity"] == activity
     assert d["journeys"] == 1 and d["examples"] == ["dev"]
     assert needle in d["statement"]
+    assert " in 1 journey (" in d["statement"] and "1 journeys" not in d["statement"]
+    assert "these journeys" not in d["statement"]  # one journey: "this journey took ..."
     assert data["fitting_share"] == pytest.approx(2 / 3)
     # drop-out: consecutive skips at the end read as ONE drop-out, not skips
     if kind == "dropped_out":
@@ -144,7 +149,7 @@ def test_impact_against_fitting_journeys(tmp_path, design):
     skip = next(d for d in data["deviations"] if d["kind"] == "skipped")
     assert skip["median_extra_seconds"] == (3 * 10 - 4 * 1) * 3600
     assert skip["satisfaction_delta"] == -3.0
-    assert "took 1.1 d longer and scored 3.0 points lower" in skip["statement"]
+    assert "this journey took 1.1 d longer than journeys that fit and scored 3.0 points lower" in skip["statement"]
 
 
 def test_allow_list(tmp_path, design):

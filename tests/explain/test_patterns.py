@@ -154,7 +154,8 @@ def test_statement_figures_and_impact():
     assert row["median_extra_seconds"] == (62 - 3) * 3600 and row["satisfaction_delta"] == pytest.approx(2.5 - 4.5)
     assert row["activities"] == [{"activity": "Schedule appointment", "journeys": 2}]
     assert row["statement"] == ("Called after failing on the portal: 2 journeys (50.0%), a median 3.0 h after "
-                                "'Schedule appointment' failed; these journeys took 2.5 d longer and scored 2.0 points lower.")
+                                "'Schedule appointment' failed; these journeys took 2.5 d longer than journeys without it "
+                                "and scored 2.0 points lower.")
     # an explicit reference (e.g. the journeys that fit the model)
     row = by_id(match_patterns(ev, reference=["d"]), "web-failure-then-phone")
     assert row["median_extra_seconds"] == (62 - 4) * 3600 and row["satisfaction_delta"] == pytest.approx(2.5 - 5.0)

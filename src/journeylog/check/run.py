@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from journeylog.config.project import CheckConfig, enabled
 from journeylog.conform import Allow, ConformOptions, load_allow
 from journeylog.errors import UsageError, param
 from journeylog.explain.patterns import load_rules
+from journeylog.mining import Progress
 
 __all__ = ["CheckRun", "check_log", "conform_options_for"]
 
@@ -59,11 +60,13 @@ def check_log(
     baseline_from_file: bool = False,
     precision: bool = True,
     on_conform: Callable[[], AbstractContextManager[Any]] | None = None,
+    on_progress: Progress | None = None,
 ) -> CheckRun:
     """Read the log, conform it with the configured model, compare with the baseline, check.
 
     ``baseline_from_file``: the baseline path came from journeylog.yaml (not the command line);
     then, when writing a baseline, a missing one is not an error (the first run writes it).
+    ``on_progress`` hears the long steps of conformance (:data:`journeylog.mining.Progress`).
     Raises UsageError when there is no model or nothing to check (and no baseline to write).
     """
     from journeylog import conform as C
@@ -87,7 +90,7 @@ def check_log(
         raise UsageError(f"{param(wanted[0])} compares with a baseline", hint=f"give {param('baseline')} FILE")
     baseline = read_baseline(baseline_path) if baseline_path else None
     designed = load_model(config.model)
-    options = conform_options_for(config, precision=precision)
+    options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
     events = read_events(log, read)
     activities = set(designed.tasks) | set(events[S.ACTIVITY].unique().drop_nulls().to_list())
     check_max_share_names(config, activities)

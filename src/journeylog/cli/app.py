@@ -100,11 +100,39 @@ def _show_usage_error(exc: Exception) -> None:
         _print_error(getattr(exc, "format_message", lambda: str(exc))())
 
 
+#: what a repeatable option's value looks like in the help (others: VALUE)
+LIST_METAVARS: dict[str, str] = {"max_share": "NAME=SHARE", "warn": "CHECK"}
+
+
+def readable_help(command: Any) -> Any:
+    """Options in ``--help`` read as flags: a boolean flag shows no value (not ``<bool>``), a
+    repeatable option shows what one value looks like (``NAME=SHARE``, not ``<list[str]>``).
+    Changes ``command`` (a click command tree from ``typer.main.get_command``) and returns it."""
+    for cmd in [command, *getattr(command, "commands", {}).values()]:
+        for p in cmd.params:
+            if getattr(p, "metavar", None) is not None:
+                continue
+            if getattr(p, "is_flag", False):
+                p.metavar = ""
+            elif getattr(p, "multiple", False):
+                p.metavar = LIST_METAVARS.get(p.name or "", "VALUE")
+        cmd.get_help_option = functools.partial(_flag_help_option, cmd.get_help_option)
+    return command
+
+
+def _flag_help_option(original: Any, ctx: Any) -> Any:
+    """The ``--help`` option, shown as a flag (click makes it per context)."""
+    option = original(ctx)
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with journeylog's exit-code contract."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
-    command = typer.main.get_command(app)
+    command = readable_help(typer.main.get_command(app))
     try:
         rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0

@@ -21,6 +21,7 @@ from journeylog.cli.options import (
     OptModelOpt,
     RulesOpt,
     load_check_config,
+    progress_bar,
     share_opt,
     with_read_options,
 )
@@ -75,15 +76,14 @@ def check(
     """Guard a journey in CI: thresholds and a baseline; exit 1 when an error-level check fails."""
     from journeylog import check as K
     from journeylog.errors import JourneylogError
-    from journeylog.render import terminal
 
+    bar = progress_bar(not no_precision)
     try:
         cfg = K.with_overrides(load_check_config(log, config, no_config), **check_overrides(thresholds or {}),
                                warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline)
         run = K.check_log(log, cfg, read, write_baseline_to=write_baseline, precision=not no_precision,
                           baseline_from_file=baseline is None,
-                          on_conform=lambda: terminal.console().status("aligning journeys with the designed model",
-                                                                       spinner="dots"))
+                          on_conform=lambda: bar, on_progress=bar)
     except JourneylogError as exc:
         if junit is not None:  # CI still gets a report saying why nothing was checked
             from journeylog.render.junit import write_junit

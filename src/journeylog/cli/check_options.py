@@ -16,13 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from journeylog.config import checks as registry
-from journeylog.config.checks import BASELINE_PANEL, OptionSpec
+from journeylog.config.checks import BASELINE_PANEL, NEW_DEVIATIONS_PANEL, OptionSpec
 
 #: The parameter a command declares where the generated options go; it receives their values.
 PLACEHOLDER = "thresholds"
 #: Options of these panels go right after the command's own parameter named here (the option
 #: that opens the panel in the help); options of any other panel go where the placeholder is.
-PANEL_AFTER: dict[str, str] = {BASELINE_PANEL: "baseline"}
+PANEL_AFTER: dict[str, str] = {BASELINE_PANEL: "baseline", NEW_DEVIATIONS_PANEL: "baseline"}
 
 _TYPES: dict[str, Any] = {"float": float | None, "bool": bool | None, "list[str]": list[str] | None}
 

@@ -14,6 +14,7 @@ from journeylog.cli.options import (
     RulesOpt,
     conformance_options,
     emit_json,
+    progress_bar,
     with_read_options,
 )
 
@@ -37,7 +38,8 @@ def conform(
         "--method", help="alignments (exact, default) or tbr (token-based replay).")] = "alignments",
     no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision.")] = False,
     journeys_out: Annotated[str | None, typer.Option(
-        "--journeys-out", help="Per-journey fitness and deviations (.parquet or .csv).")] = None,
+        "--journeys-out", help="One row per journey: customer, first and last event, duration, satisfaction, "
+        "channels, fitness, fits, deviation ids (.csv or .parquet).")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     json_out: JsonOpt = None,
     read: Any = None,
@@ -49,14 +51,15 @@ def conform(
     from journeylog.render import terminal
 
     designed = load_model(model)
-    options = conformance_options(rules, allow, method, not no_precision)
-    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+    bar = progress_bar(not no_precision)
+    options = conformance_options(rules, allow, method, not no_precision, on_progress=bar)
+    with bar:
         result = C.conform(read_events(log, read), designed, options)
     data = C.to_json(result)
     if journeys_out is not None:
         from journeylog.render.tables import write_table
 
-        write_table(result.journey_table, journeys_out)
+        write_table(C.journey_table(result), journeys_out)
     terminal.print_conformance(data, show=show)
     emit_json(data, json_out)
 

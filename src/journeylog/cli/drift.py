@@ -1,6 +1,7 @@
 """``journeylog drift``: fitness and every deviation per window, with tested changes."""
 
 
+import dataclasses
 import os
 import sys
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from journeylog.cli.options import (
     RulesOpt,
     emit_json,
     load_check_config,
+    progress_bar,
     with_read_options,
 )
 
@@ -73,8 +75,9 @@ def drift(
     options = D.DriftOptions(**{**dict(cfg.drift), **{k: v for k, v in given.items() if v is not None}}, correction=correction)
     options.check()
     designed = load_model(cfg.model)
-    copts = K.conform_options_for(cfg, precision=False)
-    with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
+    bar = progress_bar(precision=False)
+    copts = dataclasses.replace(K.conform_options_for(cfg, precision=False), on_progress=bar)
+    with bar:
         result = D.drift(read_events(log, read), designed, copts, options)
     data = D.to_json(result)
     if chart is not None:

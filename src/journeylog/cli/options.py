@@ -161,14 +161,25 @@ NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for 
 
 
 def conformance_options(rules: str | None, allow: str | None, method: str = "alignments",
-                        precision: bool = True) -> "ConformOptions":
-    """ConformOptions from the command-line files (rules, allow-list)."""
+                        precision: bool = True, on_progress: Any = None) -> "ConformOptions":
+    """ConformOptions from the command-line files (rules, allow-list); ``on_progress`` draws the bar."""
     from journeylog.conform import Allow, ConformOptions, load_allow
     from journeylog.explain.patterns import load_rules
 
     return ConformOptions(method=method, precision=precision,
                           rules=load_rules(rules) if rules else None,
-                          allow=load_allow(allow) if allow else Allow())
+                          allow=load_allow(allow) if allow else Allow(), on_progress=on_progress)
+
+
+def progress_bar(precision: bool = True) -> Any:
+    """The progress bar of the commands that align (a :class:`journeylog.render.terminal.ProgressBar`),
+    with what makes each step faster."""
+    from journeylog.render.terminal import ProgressBar
+
+    hints = {"precision": "--no-precision skips this step"}
+    if precision:
+        hints["aligning"] = "precision follows; --no-precision skips it"
+    return ProgressBar("reading the log and its variants", hints)
 
 
 def share_opt(name: str, text: str, panel: str = THRESHOLDS_PANEL) -> Any:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 __all__ = [
     "CheckSpec", "OptionSpec", "CHECKS", "SETTINGS", "ALL_CHECKS", "SCALAR_CHECKS", "BASELINE_CHECKS",
     "DEFAULT_BASELINE_CHECKS", "YAML_CHECK_KEYS", "ERROR", "WARNING", "SEVERITIES", "KINDS",
-    "THRESHOLDS_PANEL", "BASELINE_PANEL", "spec", "docs_table", "option_specs",
+    "THRESHOLDS_PANEL", "BASELINE_PANEL", "NEW_DEVIATIONS_PANEL", "spec", "docs_table", "option_specs",
 ]
 
 ERROR, WARNING = "error", "warn"
@@ -29,6 +29,8 @@ SEVERITIES = (ERROR, WARNING)
 KINDS = ("min", "max", "bool", "share_map", "setting")
 THRESHOLDS_PANEL = "Thresholds (override journeylog.yaml)"
 BASELINE_PANEL = "Baseline"
+#: its own panel: the only on/off option (its --no- form needs a column of its own in the help)
+NEW_DEVIATIONS_PANEL = "Baseline: new deviations"
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ CHECKS: tuple[CheckSpec, ...] = (
               "Fail when a deviation or pattern appears that the baseline did not have.",
               "no deviation or pattern that the baseline did not have (or had at 0%); "
               "`--new-deviation-min-share 0.005` ignores new ones below that share",
-              "--fail-on-new-deviations", BASELINE_PANEL, True, default=(True, WARNING)),
+              "--fail-on-new-deviations", NEW_DEVIATIONS_PANEL, True, default=(True, WARNING)),
 )
 
 #: Numbers under ``checks:`` that tune other checks.

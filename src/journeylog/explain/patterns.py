@@ -68,8 +68,9 @@ skipped pattern has ``id``, ``name``, ``reason``.
 >>> result = match_patterns(ev)
 >>> result.table.select("id", "journeys", "median_seconds_to_contact").rows()
 [('web-failure-then-phone', 1, 10800.0)]
->>> result.table["statement"][0]
-"Called after failing on the portal: 1 journey (33.3%), a median 3.0 h after 'Pay' failed; these journeys were 1.1 d shorter."
+>>> result.table["statement"][0]  # doctest: +NORMALIZE_WHITESPACE
+"Called after failing on the portal: 1 journey (33.3%), a median 3.0 h after 'Pay' failed;
+this journey was 1.1 d shorter than journeys without it."
 >>> result.skipped["id"].to_list()
 ['app-failure-then-phone', 'online-failure-then-store', 'app-failure-then-chat', 'web-failure-then-chat']
 """
@@ -335,7 +336,8 @@ def match_patterns(
             "name": p.name,
             "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
                                              median_extra_seconds=imp["median_extra_seconds"],
-                                             satisfaction_delta=imp["satisfaction_delta"]),
+                                             satisfaction_delta=imp["satisfaction_delta"],
+                                             reference=W.REFERENCE if ref_ids is not None else W.REFERENCE_OTHERS),
             "journeys": n,
             "share": share,
             "median_seconds_to_contact": median,

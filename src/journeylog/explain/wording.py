@@ -30,6 +30,9 @@ __all__ = [
     "channel_words",
     "builtin_name",
     "impact_clause",
+    "journeys_word",
+    "REFERENCE",
+    "REFERENCE_OTHERS",
     "pattern_statement",
     "deviation_statement",
     "no_information_reason",
@@ -115,38 +118,66 @@ PLACEHOLDERS: dict[str, str] = {
     "median": "median time from the step-1 event to the final event, e.g. 3.4 h",
     "activity": "the most frequent step-1 activity",
     "trigger": "that activity quoted, with 'failed' when step 1 requires a failure",
-    "impact": "'; these journeys took 2.1 d longer and scored 1.6 points lower', or empty",
+    "impact": "'; these journeys took 2.1 d longer than journeys that fit and scored 1.6 points lower', or empty",
 }
 DEFAULT_STATEMENT = "{Name}: {journeys} {journeys_noun} ({share}), a median {median} after {trigger}{impact}."
 NO_JOURNEYS_STATEMENT = "{Name}: no journeys."
 
 
-def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None) -> str:
-    """The impact part of a statement, empty when nothing is known.
+def journeys_word(n: int) -> str:
+    """``journey`` for one, ``journeys`` for any other count: every sentence picks its noun by count.
+
+    >>> [f"{n} {journeys_word(n)}" for n in (0, 1, 2)]
+    ['0 journeys', '1 journey', '2 journeys']
+    """
+    return "journey" if n == 1 else "journeys"
+
+
+#: What the impact of a deviation or a pattern is measured against (``reference`` of
+#: :func:`journeylog.explain.deviations.catalogue` and :func:`journeylog.explain.patterns.match_patterns`).
+REFERENCE = "journeys that fit"
+#: ... when there is no designed model: the other journeys.
+REFERENCE_OTHERS = "journeys without it"
+
+
+def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None,
+                  reference: str = REFERENCE, journeys: int | None = None) -> str:
+    """The impact part of a statement, saying what it compares with; empty when nothing is known.
+    ``journeys``: how many the statement is about (one reads "this journey was").
 
     >>> impact_clause(181440.0, -1.62)
-    '; these journeys took 2.1 d longer and scored 1.6 points lower'
+    '; these journeys took 2.1 d longer than journeys that fit and scored 1.6 points lower'
     >>> impact_clause(-600.0, None)
-    '; these journeys were 10 min shorter'
+    '; these journeys were 10 min shorter than journeys that fit'
+    >>> impact_clause(0.0, 0.5)
+    '; these journeys took about as long as journeys that fit and scored 0.5 points higher'
+    >>> impact_clause(None, 0.01)
+    '; these journeys scored about the same as journeys that fit'
+    >>> impact_clause(-600.0, None, "journeys without it", journeys=1)
+    '; this journey was 10 min shorter than journeys without it'
     >>> impact_clause(None, None)
     ''
     """
-    parts: list[str] = []
+    one = journeys == 1
+    parts: list[tuple[str, str]] = []  # (the comparison, the word before the reference)
     extra = median_extra_seconds
     if extra is not None and not math.isnan(extra):
         if fmt_duration(abs(extra)) in ("0 s",):
-            parts.append("took as long")
+            parts.append(("took about as long", "as"))
         elif extra > 0:
-            parts.append(f"took {fmt_duration(extra)} longer")
+            parts.append((f"took {fmt_duration(extra)} longer", "than"))
         else:
-            parts.append(f"were {fmt_duration(-extra)} shorter")
+            parts.append((f"{'was' if one else 'were'} {fmt_duration(-extra)} shorter", "than"))
     delta = satisfaction_delta
     if delta is not None and not math.isnan(delta):
         if round(abs(delta), 1) == 0:
-            parts.append("scored the same")
+            parts.append(("scored about the same", "as"))
         else:
-            parts.append(f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}")
-    return "; these journeys " + " and ".join(parts) if parts else ""
+            parts.append((f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}", "than"))
+    if not parts:
+        return ""
+    (first, word), rest = parts[0], [p for p, _w in parts[1:]]
+    return ("; this journey " if one else "; these journeys ") + " and ".join([f"{first} {word} {reference}", *rest])
 
 
 def _capital(text: str) -> str:
@@ -162,6 +193,7 @@ def pattern_statement(
     activity: str | None,
     median_extra_seconds: float | None = None,
     satisfaction_delta: float | None = None,
+    reference: str = REFERENCE,
 ) -> str:
     """Fill the pattern's statement template (or :data:`DEFAULT_STATEMENT`) with human numbers.
 
@@ -171,7 +203,7 @@ def pattern_statement(
     >>> pattern_statement(p, journeys=1204, share=0.0971, median_seconds=12240, activity="Schedule appointment",
     ...                   median_extra_seconds=181440, satisfaction_delta=-1.6)  # doctest: +NORMALIZE_WHITESPACE
     "Called after failing on the portal: 1,204 journeys (9.7%), a median 3.4 h after 'Schedule appointment' failed;
-    these journeys took 2.1 d longer and scored 1.6 points lower."
+    these journeys took 2.1 d longer than journeys that fit and scored 1.6 points lower."
     """
     if journeys == 0:
         return NO_JOURNEYS_STATEMENT.format(Name=_capital(pattern.name), name=pattern.name)
@@ -181,12 +213,12 @@ def pattern_statement(
         "name": pattern.name,
         "Name": _capital(pattern.name),
         "journeys": fmt_int(journeys),
-        "journeys_noun": "journey" if journeys == 1 else "journeys",
+        "journeys_noun": journeys_word(journeys),
         "share": fmt_share(share),
         "median": fmt_duration(median_seconds) if median_seconds is not None else "-",
         "activity": activity if activity is not None else "",
         "trigger": f"{quoted} failed" if fails else quoted,
-        "impact": impact_clause(median_extra_seconds, satisfaction_delta),
+        "impact": impact_clause(median_extra_seconds, satisfaction_delta, reference, journeys),
     }
     return (pattern.statement or DEFAULT_STATEMENT).format(**values)
 
@@ -223,31 +255,34 @@ def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping
 
     >>> deviation_statement({"kind": "skipped", "activity": "Identity check", "journeys": 1204, "share": 0.0971,
     ...                      "channel": "app", "channel_share": 0.8, "median_extra_seconds": 7200.0})
-    "Skipped 'Identity check' in 1,204 journeys (9.7%), mostly in the app; these journeys took 2.0 h longer."
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "Skipped 'Identity check' in 1,204 journeys (9.7%), mostly in the app; these journeys took 2.0 h longer
+    than journeys that fit."
     """
     kind, act = DeviationKind(row["kind"]), _quote(row["activity"])
-    n, share = f"{row['journeys']:,}", fmt_share(row["share"])
+    n, share = f"{row['journeys']:,} {journeys_word(row['journeys'])}", fmt_share(row["share"])
     words = (vocabulary or DEFAULT_VOCABULARY).get(row.get("channel") or "", {})
     where = words.get("failing", "")
     mostly = f", mostly {where}" if where and (row.get("channel_share") or 0) >= 0.5 else ""
     ctx = row.get("context")
     ctx_share = row.get("context_share") or 0
     if kind is DeviationKind.SKIPPED:
-        head = f"Skipped {act} in {n} journeys ({share}){mostly}"
+        head = f"Skipped {act} in {n} ({share}){mostly}"
     elif kind is DeviationKind.DROPPED_OUT:
         failed = " failed" if (row.get("failed_share") or 0) >= 0.5 else ""
         after = f", most often right after {_quote(ctx)}{failed}" if ctx and ctx_share >= 0.3 else ""
-        head = f"Dropped out before {act} in {n} journeys ({share}){after}"
+        head = f"Dropped out before {act} in {n} ({share}){after}"
     elif kind is DeviationKind.UNEXPECTED:
         after = f", most often after {_quote(ctx)}" if ctx and ctx_share >= 0.3 else ""
         if row.get("in_model") is False:
-            head = f"Extra step {act} in {n} journeys ({share}){after}{mostly}"
+            head = f"Extra step {act} in {n} ({share}){after}{mostly}"
         else:
-            head = f"{act} happened where the designed journey does not expect it in {n} journeys ({share}){after}{mostly}"
+            head = f"{act} happened where the designed journey does not expect it in {n} ({share}){after}{mostly}"
     elif kind is DeviationKind.REPEATED:
-        head = f"Repeated {act} in {n} journeys ({share}){mostly}"
+        head = f"Repeated {act} in {n} ({share}){mostly}"
     else:  # wrong order
         rel = row.get("relation") or "before"
-        head = f"Did {act} {rel} {_quote(ctx)} against the designed order in {n} journeys ({share})"
-    return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta")) + "."
+        head = f"Did {act} {rel} {_quote(ctx)} against the designed order in {n} ({share})"
+    return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta"),
+                                journeys=row["journeys"]) + "."
 

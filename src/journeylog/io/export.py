@@ -57,10 +57,12 @@ def protect_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for name, dtype in frame.schema.items():
         if dtype == pl.String:
-            c = pl.col(name)
-            exprs.append(pl.when(c.str.contains(_FORMULA)).then(pl.lit("'") + c).otherwise(c).alias(name))
-        elif isinstance(dtype, pl.List):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
+            text = pl.col(name)
+        elif isinstance(dtype, pl.List) and not isinstance(dtype.inner, (pl.List, pl.Struct, pl.Array)):
+            text = pl.col(name).cast(pl.List(pl.String)).list.join("; ")  # a joined list is a cell too
+        else:
+            continue
+        exprs.append(pl.when(text.str.contains(_FORMULA)).then(pl.lit("'") + text).otherwise(text).alias(name))
     return frame.with_columns(exprs) if exprs else frame
 
 

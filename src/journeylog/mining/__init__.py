@@ -44,6 +44,7 @@ from journeylog.mining.alignments import (
     MOVE_DTYPE,
     SKIP,
     align,
+    align_unfit,
     alignment_figures,
     best_worst_cost,
 )
@@ -63,7 +64,7 @@ from journeylog.mining.export import (
     write_bpmn_file,
     write_pnml_file,
 )
-from journeylog.mining.parallel import PARALLEL_AFTER_SECONDS
+from journeylog.mining.parallel import PARALLEL_AFTER_SECONDS, Progress
 from journeylog.mining.petri import (
     bpmn_graph_from_root,
     bpmn_to_net,
@@ -105,9 +106,11 @@ __all__ = [
     "MOVE_DTYPE",
     "best_worst_cost",
     "align",
+    "align_unfit",
     "alignment_figures",
     # parallel
     "PARALLEL_AFTER_SECONDS",
+    "Progress",
     # precision, replay
     "precision",
     "token_replay",

@@ -17,7 +17,7 @@ import polars as pl
 
 from journeylog.errors import InvalidInput
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
-from journeylog.mining.parallel import Plan, Workers, chunks, worker_model
+from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import unpack_model, visible_labels
 from journeylog.mining.variants import (
     VariantRow,
@@ -188,6 +188,7 @@ def align(
     timeout_total: float | None = None,
     processes: int | None = None,
     settings: Settings | None = None,
+    on_progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Align every variant with the model (pm4py's default A* alignments).
 
@@ -203,7 +204,8 @@ def align(
     moves, with their standard cost added to ``cost`` and ``bwc``; pm4py's fitness formula is
     then applied to the restored numbers. Long runs continue in ``processes`` worker processes
     (default: ``settings.worker_processes()`` of the run's settings, once the work has taken
-    ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it.
+    ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it. ``on_progress``
+    hears ``("aligning", done, total)`` over the distinct sequences aligned.
     """
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
@@ -214,8 +216,28 @@ def align(
     reduced_of, index = _reduce(rows, labels)
     plan = Plan(processes, settings)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
-    results = _align_distinct((net, im, fm), list(index), bwc0, timeout_per_variant, deadline, plan)
+    results = _align_distinct((net, im, fm), list(index), bwc0, timeout_per_variant, deadline, plan, on_progress)
     return _alignment_table(rows, reduced_of, [results[index[red]] for red in reduced_of], labels)
+
+
+def align_unfit(model: Any, variant_table: pl.DataFrame, fit: Sequence[int], *,
+                on_progress: Progress | None = None) -> pl.DataFrame:
+    """The moves that explain deviations when token replay has already run (``conform`` with
+    ``tbr``): only the variants not in ``fit`` are aligned (:func:`align`). A variant token replay
+    fits is a run of the model once the activities the model lacks are set aside (pm4py's replay
+    passes over them), so its best alignment is synchronous moves and silent steps: its ``moves``
+    are those synchronous moves with a log move for each activity the model lacks, found without a
+    search; its ``cost``, ``bwc`` and ``fitness`` are null (token replay has the figures).
+    """
+    fit_ids = pl.Series(list(fit), dtype=pl.UInt32).implode()
+    aligned = align(model, variant_table.filter(~pl.col("variant_id").is_in(fit_ids)), on_progress=on_progress)
+    labels = visible_labels(unpack_model(model)[0])
+    out: dict[str, list[Any]] = {"variant_id": [], "moves": []}
+    for vid, acts, _count in variant_rows(variant_table.filter(pl.col("variant_id").is_in(fit_ids))):
+        out["variant_id"].append(vid)
+        out["moves"].append(expand_moves(acts, labels, [(a, a) for a in acts if a in labels]))
+    replayed = pl.DataFrame(out, schema={"variant_id": pl.UInt32, "moves": aligned.schema["moves"]})
+    return pl.concat([aligned, replayed], how="diagonal_relaxed").sort("variant_id")
 
 
 def _reduce(rows: list[VariantRow], labels: set[str]) -> tuple[list[tuple[str, ...]], dict[tuple[str, ...], int]]:
@@ -237,18 +259,26 @@ def _align_distinct(
     timeout_per_variant: float | None,
     deadline: float | None,
     plan: Plan,
+    on_progress: Progress | None = None,
 ) -> list[Aligned | None]:
     """Align the distinct sequences in order: here, until ``plan`` hands the rest to workers."""
     net, im, fm = model
     results: list[Aligned | None] = []
+    total = len(uniques)
+    report(on_progress, "aligning", 0, total)
+
+    def arrived(part: list[Aligned | None]) -> None:
+        results.extend(part)
+        report(on_progress, "aligning", len(results), total)
+
     with Workers(model, plan.processes) as workers:
-        while len(results) < len(uniques):
+        while len(results) < total:
             rest = uniques[len(results) :]
             if plan.parallel(len(rest)):
                 jobs = [(chunk, bwc0, timeout_per_variant, deadline) for chunk in chunks(rest, plan.processes)]
-                results.extend(r for part in workers.map(_worker_align, jobs) for r in part)
+                workers.map(_worker_align, jobs, on_result=arrived)
             else:
-                results.append(_align_one(net, im, fm, rest[0], bwc0, trace_timeout(timeout_per_variant, deadline)))
+                arrived([_align_one(net, im, fm, rest[0], bwc0, trace_timeout(timeout_per_variant, deadline))])
     return results
 
 

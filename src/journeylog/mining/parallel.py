@@ -21,7 +21,23 @@ from journeylog.mining.determinism import pm4py_quiet
 from journeylog.mining.petri import pnml_net_from_root
 from journeylog.settings import Settings
 
-__all__ = ["PARALLEL_AFTER_SECONDS", "Plan", "Workers", "chunks", "worker_model"]
+__all__ = ["PARALLEL_AFTER_SECONDS", "Plan", "Progress", "Workers", "chunks", "report", "worker_model"]
+
+#: ``on_progress(stage, done, total)``: how long steps say how far they are (``"aligning"``
+#: variants, ``"precision"`` prefixes, ``"token replay"`` variants). The library only calls it;
+#: the command line draws the bar.
+Progress = Callable[[str, int, int], None]
+
+
+def report(on_progress: Progress | None, stage: str, done: int, total: int) -> None:
+    """Call ``on_progress`` when there is one.
+
+    >>> seen = []
+    >>> report(lambda *a: seen.append(a), "precision", 3, 10); report(None, "precision", 4, 10); seen
+    [('precision', 3, 10)]
+    """
+    if on_progress is not None:
+        on_progress(stage, done, total)
 
 #: Without an explicit process count the work starts in this process; once it has taken this long
 #: and enough is left, the rest goes to spawned worker processes (starting them costs about two
@@ -107,14 +123,20 @@ class Workers:
         self.processes = processes
         self.executor: ProcessPoolExecutor | None = None
 
-    def map(self, func: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
-        """``func`` on every job in the workers (started on first use), results in job order."""
+    def map(self, func: Callable[[T], R], jobs: Sequence[T], on_result: Callable[[R], None] | None = None) -> list[R]:
+        """``func`` on every job in the workers (started on first use), results in job order;
+        ``on_result`` is called with each result as it arrives (in order)."""
         if self.executor is None:
             ctx = multiprocessing.get_context("spawn")
             self.executor = ProcessPoolExecutor(
                 max_workers=self.processes, mp_context=ctx, initializer=_worker_init, initargs=(_net_to_bytes(*self.model),)
             )
-        return list(self.executor.map(func, jobs))
+        results: list[R] = []
+        for result in self.executor.map(func, jobs):
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        return results
 
     def __enter__(self) -> Workers:
         return self

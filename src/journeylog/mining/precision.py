@@ -17,7 +17,7 @@ import polars as pl
 
 from journeylog.mining.alignments import DEFAULT_MODEL_TIMEOUT, best_worst_cost
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
-from journeylog.mining.parallel import Plan, Workers, chunks, worker_model
+from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import file_names, unpack_model, visible_labels
 from journeylog.mining.variants import VariantRow, variant_rows
 from journeylog.settings import Settings
@@ -44,7 +44,8 @@ def _worker_prefixes(job: list[Prefix]) -> list[Any]:
 
 
 def precision(
-    model: Any, variant_table: pl.DataFrame, *, processes: int | None = None, settings: Settings | None = None
+    model: Any, variant_table: pl.DataFrame, *, processes: int | None = None, settings: Settings | None = None,
+    on_progress: Progress | None = None,
 ) -> float:
     """Align-ETConformance precision, equal to ``pm4py.precision_alignments`` on the full log.
 
@@ -56,6 +57,8 @@ def precision(
     activity the model lacks, or extending a prefix the model cannot replay, cannot be replayed
     either and are not aligned (pm4py aligns them and finds nothing). ``processes`` and
     ``settings`` as in :func:`journeylog.mining.align`. pm4py's prefix search has no time limit.
+    ``on_progress`` hears ``("precision", done, total)`` over the distinct prefixes, a level
+    (prefix length) at a time.
     """
     pm4py_quiet()
     from pm4py.objects.petri_net.utils.align_utils import (
@@ -67,7 +70,7 @@ def precision(
     labels = visible_labels(net)
     rows = variant_rows(variant_table)
     follow, weight = _prefix_table(rows)
-    markings = _prefix_markings((net, im, fm), follow, labels, processes, settings)
+    markings = _prefix_markings((net, im, fm), follow, labels, processes, settings, on_progress)
     with file_names(net):  # pm4py's silent closure depends on the names (see file_names)
         sum_at, sum_ee = _prefix_sums(net, follow, weight, markings)
         enabled_initially = {t.label for t in get_visible_transitions_eventually_enabled_by_marking(net, im)}
@@ -99,6 +102,7 @@ def _prefix_markings(
     labels: set[str],
     processes: int | None,
     settings: Settings | None,
+    on_progress: Progress | None = None,
 ) -> dict[Prefix, Any]:
     """The markings (of the original net) where each distinct prefix's alignment stops; None for
     prefixes that cannot be replayed. Aligned level by level, shortest first."""
@@ -123,18 +127,22 @@ def _prefix_markings(
         for prefix, mk in zip(batch, aec.transform_markings_from_sync_to_original_net(raw, net), strict=True):
             markings[prefix] = mk
 
+    total = len(ordered)
+    report(on_progress, "precision", 0, total)
     with workers:
         current_len = None
         for prefix in ordered:
             if current_len is not None and len(prefix) != current_len:
                 flush(level)
                 level = []
+                report(on_progress, "precision", len(markings), total)
             current_len = len(prefix)
             if prefix[-1] not in labels or (len(prefix) > 1 and markings.get(prefix[:-1], 0) is None):
                 markings[prefix] = None
                 continue
             level.append(prefix)
         flush(level)
+    report(on_progress, "precision", total, total)
     return markings
 
 

@@ -5,6 +5,8 @@ injection (OWASP): a text cell starting with ``= + - @`` TAB or CR gets a leadin
 >>> import polars as pl
 >>> protect_formulas(pl.DataFrame({"a": ["=cmd|' /C calc'!A0", "ok", "-1"]}))["a"].to_list()
 ["'=cmd|' /C calc'!A0", 'ok', "'-1"]
+>>> protect_formulas(pl.DataFrame({"l": [["=1+1", "ok"], ["a", "b"]]}))["l"].to_list()
+["'=1+1; ok", 'a; b']
 """
 
 from __future__ import annotations

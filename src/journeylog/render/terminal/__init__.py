@@ -10,9 +10,10 @@ from journeylog.render.terminal.console import console, path_text, table, text
 from journeylog.render.terminal.discover import print_discovery
 from journeylog.render.terminal.drift import print_drift_report
 from journeylog.render.terminal.ingest import print_ingest_summary
+from journeylog.render.terminal.progress import ProgressBar
 from journeylog.text import fmt_duration, fmt_int, fmt_share  # re-exported: modules that still import them here
 
 __all__ = [
-    "console", "text", "table", "path_text", "print_ingest_summary", "print_discovery", "print_conformance",
+    "ProgressBar", "console", "text", "table", "path_text", "print_ingest_summary", "print_discovery", "print_conformance",
     "print_check_report", "print_drift_report", "value_text", "threshold_text", "fmt_duration", "fmt_int", "fmt_share",
 ]

@@ -30,8 +30,9 @@ def print_discovery(d: Mapping[str, Any], *, show: int = 10, out: Console | None
                     [("#", "right"), ("journeys", "right"), ("share", "right"), ("cum.", "right"), ("path", "left")], rows))
     rows = [[e["from"], e["to"], fmt_int(e["count"]), fmt_duration(e["median_seconds"]), fmt_duration(e["p90_seconds"])]
             for e in d["dfg"][: max(show, 15)]]
-    con.print(table(f"most frequent steps ({len(d['dfg']):,} in all)",
-                    [("from", "left"), ("to", "left"), ("count", "right"), ("median", "right"), ("p90", "right")], rows))
+    con.print(table(f"most frequent transitions between steps ({len(d['dfg']):,} in all)",
+                    [("from step", "left"), ("to step", "left"), ("times", "right"), ("median wait", "right"),
+                     ("p90 wait", "right")], rows))
     ends = max(len(d["start"]), len(d["end"]))
     rows = []
     for i in range(min(ends, 5)):
