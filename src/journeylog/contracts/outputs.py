@@ -183,6 +183,14 @@ class UnseenTask(TypedDict):
     suggestion: str | None
 
 
+class LabelOverlapOutput(TypedDict):
+    """How far log and model share activity labels (exact names), see :func:`journeylog.models.label_overlap`."""
+
+    events_share: float
+    log_activities_in_model: float
+    model_tasks_in_log: float | None
+
+
 class ConformOutput(TypedDict):
     """``journeylog conform --json``: fitness, precision, deviations and patterns."""
 
@@ -197,6 +205,10 @@ class ConformOutput(TypedDict):
     patterns: list[PatternFound]
     unknown_activities: list[UnknownActivity]
     unseen_tasks: list[UnseenTask]
+    label_overlap: LabelOverlapOutput | None
+    model_fits_log: bool
+    journeys_in_progress: int
+    settle_seconds: float
     notes: list[str]
 
 
