@@ -104,6 +104,8 @@ class Conformance:
     settle: timedelta = DEFAULT_SETTLE
     label_overlap: LabelOverlap | None = None
     model_fits_log: bool = True
+    #: the notes about the log as a whole (a model of another log, journeys in progress); also in ``notes``
+    log_notes: list[str] = field(default_factory=list)
 
 
 def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -129,6 +131,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     in_progress = in_progress_journeys(stats, opts.settle)
     if in_progress:
         notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
+    log_notes = list(notes)
     jt = jv.join(per_variant, on="variant_id", how="left").join(
         stats.select(S.JOURNEY_ID, "start"), on=S.JOURNEY_ID, how="left")
     fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
@@ -159,6 +162,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         settle=opts.settle,
         label_overlap=overlap,
         model_fits_log=overlap.fits(opts.min_label_overlap),
+        log_notes=log_notes,
     )
 
 

@@ -20,6 +20,7 @@ from journeylog.cli.options import (
     NoConfigOpt,
     OptModelOpt,
     RulesOpt,
+    SettleOpt,
     load_check_config,
     share_opt,
     with_read_options,
@@ -69,6 +70,7 @@ def check(
     junit: JunitOpt = None,
     no_precision: NoPrecisionOpt = False,
     verbose: VerboseOpt = False,
+    settle: SettleOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -79,7 +81,7 @@ def check(
 
     try:
         cfg = K.with_overrides(load_check_config(log, config, no_config), **check_overrides(thresholds or {}),
-                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline)
+                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline, settle=settle)
         run = K.check_log(log, cfg, read, write_baseline_to=write_baseline, precision=not no_precision,
                           baseline_from_file=baseline is None,
                           on_conform=lambda: terminal.console().status("aligning journeys with the designed model",

@@ -12,6 +12,7 @@ from journeylog.cli.options import (
     LogArg,
     ModelOpt,
     RulesOpt,
+    SettleOpt,
     conformance_options,
     emit_json,
     with_read_options,
@@ -39,6 +40,7 @@ def conform(
     journeys_out: Annotated[str | None, typer.Option(
         "--journeys-out", help="Per-journey fitness and deviations (.parquet or .csv).")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
+    settle: SettleOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -49,7 +51,7 @@ def conform(
     from journeylog.render import terminal
 
     designed = load_model(model)
-    options = conformance_options(rules, allow, method, not no_precision)
+    options = conformance_options(rules, allow, method, not no_precision, settle)
     with terminal.console().status("aligning journeys with the designed model", spinner="dots"):
         result = C.conform(read_events(log, read), designed, options)
     data = C.to_json(result)

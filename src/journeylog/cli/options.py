@@ -158,17 +158,23 @@ ConfigOpt = Annotated[str | None, typer.Option(
     "--config", help="Configuration file (default: journeylog.yaml next to the log, else in the current folder).",
     metavar="FILE")]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for a journeylog.yaml.")]
+SettleOpt = Annotated[str | None, typer.Option(
+    "--settle", help="Journeys whose last event is this close to the log's end are in progress, not drop-outs "
+    "(default 7d; 0 = off).", metavar="DURATION", show_default=False)]
 
 
 def conformance_options(rules: str | None, allow: str | None, method: str = "alignments",
-                        precision: bool = True) -> "ConformOptions":
-    """ConformOptions from the command-line files (rules, allow-list)."""
+                        precision: bool = True, settle: str | None = None) -> "ConformOptions":
+    """ConformOptions from the command-line files (rules, allow-list) and the settle window."""
+    from journeylog.config.settle import settle_parameter
     from journeylog.conform import Allow, ConformOptions, load_allow
     from journeylog.explain.patterns import load_rules
 
+    window = settle_parameter(settle)
+    extra = {} if window is None else {"settle": window}
     return ConformOptions(method=method, precision=precision,
                           rules=load_rules(rules) if rules else None,
-                          allow=load_allow(allow) if allow else Allow())
+                          allow=load_allow(allow) if allow else Allow(), **extra)
 
 
 def share_opt(name: str, text: str, panel: str = THRESHOLDS_PANEL) -> Any:

@@ -23,8 +23,9 @@ from datetime import timedelta
 from typing import Any
 
 from journeylog.config.yamldoc import parse_duration
+from journeylog.errors import UsageError, param
 
-__all__ = ["DEFAULT_SETTLE", "format_settle", "parse_settle"]
+__all__ = ["DEFAULT_SETTLE", "format_settle", "parse_settle", "settle_parameter"]
 
 DEFAULT_SETTLE = timedelta(days=7)
 
@@ -43,6 +44,17 @@ def parse_settle(value: Any) -> timedelta:
     if out < timedelta(0):
         raise ValueError(f"the settle window cannot be negative, not {value!r}")
     return out
+
+
+def settle_parameter(value: Any) -> timedelta | None:
+    """:func:`parse_settle` for a parameter (None stays None: the default applies); a
+    :class:`~journeylog.errors.UsageError` naming the ``settle`` parameter when it cannot be read."""
+    if value is None:
+        return None
+    try:
+        return parse_settle(value)
+    except ValueError as exc:
+        raise UsageError(f"{param('settle')}: {exc}", hint="7d, 48h, 2w; 0 turns it off") from None
 
 
 def format_settle(settle: timedelta) -> str:

@@ -233,6 +233,8 @@ class CheckFigures(TypedDict):
     fitting_share: float | None
     fitting_share_accepted: float | None
     precision: float | None
+    journeys_in_progress: int | None
+    model_fits_log: bool | None
 
 
 class CheckEntry(TypedDict):
@@ -282,6 +284,7 @@ class DriftWindow(TypedDict):
     start: str
     end: str
     journeys: int
+    journeys_in_progress: int
     tested: bool
     fitness: float | None
     fitting_share: float | None
@@ -322,6 +325,7 @@ class DriftOutput(TypedDict):
     min_journeys: int
     method: str
     journeys: int
+    journeys_in_progress: int
     fitness: float | None
     fitting_share: float | None
     fitting_share_accepted: float | None

@@ -21,11 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_MIN_LABEL_OVERLAP", "LabelCheck", "LabelOverlap", "label_check", "label_overlap"]
+from journeylog.config.checks import DEFAULT_MIN_LABEL_OVERLAP
 
-#: Under this share of the log's events carrying a model task label, the model is said not to
-#: fit the log (conform notes it, ``check``'s ``min_label_overlap`` fails).
-DEFAULT_MIN_LABEL_OVERLAP = 0.5
+__all__ = ["DEFAULT_MIN_LABEL_OVERLAP", "LabelCheck", "LabelOverlap", "label_check", "label_overlap"]
 
 
 @dataclass(frozen=True)
