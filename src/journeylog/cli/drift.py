@@ -68,13 +68,11 @@ def drift(
     from journeylog.models import load_model
     from journeylog.render import terminal
 
-    cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow,
-                           settle=settle)
+    cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow, settle=settle)
     if not cfg.model:
         raise typer.BadParameter("give the designed model (--model FILE, or model: in journeylog.yaml)", param_hint="--model")
     given = {"window": window, "alpha": alpha, "min_effect": min_effect, "min_journeys": min_journeys}
-    options = D.DriftOptions(**{**dict(cfg.drift), **{k: v for k, v in given.items() if v is not None}}, correction=correction,
-                            settle=cfg.settle)
+    options = D.DriftOptions(**{**dict(cfg.drift), **{k: v for k, v in given.items() if v is not None}}, correction=correction)
     options.check()
     designed = load_model(cfg.model)
     copts = K.conform_options_for(cfg, precision=False)

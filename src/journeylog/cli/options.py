@@ -6,6 +6,7 @@ JSON output, and progress on stderr."""
 import functools
 import inspect
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -170,11 +171,10 @@ def conformance_options(rules: str | None, allow: str | None, method: str = "ali
     from journeylog.conform import Allow, ConformOptions, load_allow
     from journeylog.explain.patterns import load_rules
 
+    options = ConformOptions(method=method, precision=precision, rules=load_rules(rules) if rules else None,
+                             allow=load_allow(allow) if allow else Allow())
     window = settle_parameter(settle)
-    extra = {} if window is None else {"settle": window}
-    return ConformOptions(method=method, precision=precision,
-                          rules=load_rules(rules) if rules else None,
-                          allow=load_allow(allow) if allow else Allow(), **extra)
+    return options if window is None else replace(options, settle=window)
 
 
 def share_opt(name: str, text: str, panel: str = THRESHOLDS_PANEL) -> Any:

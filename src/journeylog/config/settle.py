@@ -35,15 +35,19 @@ def parse_settle(value: Any) -> timedelta:
     with the reason when it cannot be read or is negative."""
     if isinstance(value, timedelta):
         out = value
-    elif not isinstance(value, bool) and isinstance(value, (int, float)) and value == 0:
-        out = timedelta(0)
-    elif isinstance(value, str) and value.strip() in ("0", "0s", "0d", "off"):
+    elif _is_zero(value):
         out = timedelta(0)
     else:
         out = parse_duration(value)
     if out < timedelta(0):
         raise ValueError(f"the settle window cannot be negative, not {value!r}")
     return out
+
+
+def _is_zero(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip() in ("0", "0s", "0d", "off")
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and value == 0
 
 
 def settle_parameter(value: Any) -> timedelta | None:
