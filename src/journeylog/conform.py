@@ -222,8 +222,10 @@ def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fi
 
     if in_progress:
         dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
-        parts = [build(occ.filter(~dropped), jv),
-                 build(occ.filter(dropped), jv.filter(~pl.col(S.JOURNEY_ID).is_in(in_progress)))]
+        settled = jv.filter(~pl.col(S.JOURNEY_ID).is_in(in_progress))
+        parts = [build(occ.filter(~dropped), jv)]
+        if settled.height:  # else no journey has ended: none can have dropped out
+            parts.append(build(occ.filter(dropped & pl.col("variant_id").is_in(settled["variant_id"].unique())), settled))
         cats = [c for c, _ in parts if c.height]
         catalogue = pl.concat(cats, how="vertical_relaxed").sort(
             ["journeys", pl.col("median_extra_seconds").fill_null(float("-inf")), "id"],
