@@ -7,6 +7,18 @@ figures equal pm4py's on the full log: ``fitness`` = ``fitness_alignments(...)["
 ``fitting_share`` = ``percentage_of_fitting_traces / 100``, ``precision`` =
 ``precision_alignments``.
 
+Journeys whose last event lies within ``settle`` (default 7 days,
+:mod:`journeylog.config.settle`) of the log's last event are *in progress*
+(``journeys_in_progress``, ``in_progress`` in the journey table): their drop-out is not counted
+(the share of a drop-out is over the journeys that are not in progress). The pm4py figures
+(``fitness``, ``fitting_share``, ``average_fitness``, ``precision``) stay those of the full log;
+``fitting_share_accepted`` counts an in-progress journey whose only deviation is its missing end
+as fitting.
+
+When few of the log's events carry a model task label (``label_overlap.events_share`` under
+``min_label_overlap``, default 0.5), ``model_fits_log`` is false and a note says so: the
+deviations then describe a mismatch of names, not of journeys.
+
 An allow-list (:func:`load_allow`) marks deviations and patterns the team has accepted: they are
 reported apart (``accepted: true``) and left out of the figures that checks use
 (``fitting_share_accepted``, share thresholds, new-deviation checks).
@@ -16,6 +28,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, cast
 
 import polars as pl
@@ -26,11 +39,20 @@ from journeylog import schema as S
 from journeylog.config import allow as config_allow
 from journeylog.config.allow import Allow
 from journeylog.config.rules import RuleSet
-from journeylog.contracts.outputs import ConformOutput, Deviation, PatternFound, UnknownActivity, UnseenTask
+from journeylog.config.settle import DEFAULT_SETTLE, format_settle
+from journeylog.contracts.outputs import (
+    ConformOutput,
+    Deviation,
+    LabelOverlapOutput,
+    PatternFound,
+    UnknownActivity,
+    UnseenTask,
+)
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
-from journeylog.models import DesignedModel, label_check
+from journeylog.explain.wording import DeviationKind, in_progress_note, label_overlap_note
+from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
 from journeylog.text import fmt_duration
 
 __all__ = [
@@ -40,6 +62,7 @@ __all__ = [
     "ConformOptions",
     "Conformance",
     "conform",
+    "in_progress_journeys",
     "journey_table",
     "load_allow",
     "to_json",
@@ -64,13 +87,18 @@ class ConformOptions:
     """``method``: ``alignments`` (exact, default) or ``tbr`` (pm4py token-based replay).
     ``precision``: compute alignment precision (can be slow on many variants).
     ``on_progress(stage, done, total)`` hears how far the long steps are
-    (:data:`journeylog.mining.Progress`); it never changes a result."""
+    (:data:`journeylog.mining.Progress`); it never changes a result. ``settle``: journeys whose
+    last event lies within this of the log's last event are in progress, not drop-outs
+    (``timedelta(0)``: off). ``min_label_overlap``: under this share of events carrying a model
+    task label, the model is said not to fit the log."""
 
     method: str = "alignments"
     precision: bool = True
     rules: RuleSet | None = None  # None: the built-ins (journeylog.explain.patterns.Rules)
     allow: Allow = field(default_factory=Allow)
     examples: int = 5
+    settle: timedelta = DEFAULT_SETTLE
+    min_label_overlap: float = DEFAULT_MIN_LABEL_OVERLAP
     on_progress: mining.Progress | None = field(default=None, compare=False)
 
 
@@ -86,6 +114,12 @@ class Conformance:
     unknown_activities: list[dict[str, Any]]
     unseen_tasks: list[dict[str, Any]]
     notes: list[str]
+    journeys_in_progress: int = 0
+    settle: timedelta = DEFAULT_SETTLE
+    label_overlap: LabelOverlap | None = None
+    model_fits_log: bool = True
+    #: the notes about the log as a whole (a model of another log, journeys in progress); also in ``notes``
+    log_notes: list[str] = field(default_factory=list)
 
 
 def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -100,9 +134,18 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     variant_table = J.variants(events)
     jv = J.journey_variants(events, variant_table)
     labels = label_check(model.tasks, variant_table["activities"].explode().unique().sort().to_list())
+    overlap = label_overlap(model.tasks, dict(events.group_by(S.ACTIVITY).len().iter_rows()))
     notes: list[str] = []
+    if not overlap.fits(opts.min_label_overlap):
+        notes.append(label_overlap_note(overlap.events_share, opts.min_label_overlap,
+                                        round(overlap.log_activities_in_model * events[S.ACTIVITY].n_unique()),
+                                        events[S.ACTIVITY].n_unique()))
     figures, aligned, per_variant = _figures(model, variant_table, jv, opts)
     stats = J.journey_stats(events)
+    in_progress = in_progress_journeys(stats, opts.settle)
+    if in_progress:
+        notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
+    log_notes = list(notes)
     jt = jv.join(per_variant, on="variant_id", how="left").join(
         stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
     ).join(_customers_and_channels(events), on=S.JOURNEY_ID, how="left")
@@ -114,7 +157,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
         notes.append("deviations are explained from alignments; the figures are token-based replay")
     rules = opts.rules if opts.rules is not None else patterns.Rules()
-    catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, stats, model, rules, opts)
+    catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, stats, model, rules, opts, in_progress)
     pat, pat_journeys = _patterns(events, rules, fitting, opts.allow, notes)
 
     # journeys whose only deviations are accepted count as fitting for checks
@@ -127,11 +170,33 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         journeys=total,
         deviations=catalogue,
         patterns=pat,
-        journey_table=_with_deviations_and_patterns(jt, journey_devs, pat_journeys),
+        journey_table=_with_deviations_and_patterns(jt, journey_devs, pat_journeys).with_columns(
+            pl.col(S.JOURNEY_ID).is_in(in_progress).alias("in_progress")),
         unknown_activities=labels.unknown_activities,
         unseen_tasks=labels.unseen_tasks,
         notes=notes,
+        journeys_in_progress=len(in_progress),
+        settle=opts.settle,
+        label_overlap=overlap,
+        model_fits_log=overlap.fits(opts.min_label_overlap),
+        log_notes=log_notes,
     )
+
+
+def in_progress_journeys(stats: pl.DataFrame, settle: timedelta) -> list[str]:
+    """The ids of the journeys whose last event (``end`` of :func:`journeylog.journeys.journey_stats`)
+    lies within ``settle`` of the last event of all (inclusive), sorted; none when ``settle`` is 0.
+
+    >>> import datetime as dt
+    >>> t = dt.datetime(2026, 5, 31)
+    >>> stats = pl.DataFrame({"journey_id": ["a", "b", "c"], "end": [t - dt.timedelta(days=8), t - dt.timedelta(days=7), t]})
+    >>> in_progress_journeys(stats, dt.timedelta(days=7)), in_progress_journeys(stats, dt.timedelta(0))
+    (['b', 'c'], [])
+    """
+    if settle <= timedelta(0) or stats.height == 0:
+        return []
+    last = stats["end"].max()
+    return sorted(stats.filter(pl.col("end") >= pl.lit(last) - pl.lit(settle))[S.JOURNEY_ID].to_list())
 
 
 def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame,
@@ -160,11 +225,31 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
 
 
 def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fitting: list[str], stats: pl.DataFrame,
-               model: DesignedModel, rules: RuleSet, opts: ConformOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id."""
+               model: DesignedModel, rules: RuleSet, opts: ConformOptions,
+               in_progress: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id.
+
+    Drop-outs are counted over the journeys not in progress only (their share too): the
+    catalogue of drop-outs is made on those journeys and merged with the rest."""
     occ = DV.occurrences_table(aligned)
-    catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
-                                           tasks=model.tasks, vocabulary=rules.vocabulary)
+
+    def build(o: pl.DataFrame, journeys: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        return DV.catalogue(o, journeys, events, reference=fitting, stats=stats, examples=opts.examples,
+                            tasks=model.tasks, vocabulary=rules.vocabulary)
+
+    if in_progress:
+        dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
+        settled = jv.filter(~pl.col(S.JOURNEY_ID).is_in(in_progress))
+        parts = [build(occ.filter(~dropped), jv)]
+        if settled.height:  # else no journey has ended: none can have dropped out
+            parts.append(build(occ.filter(dropped & pl.col("variant_id").is_in(settled["variant_id"].unique())), settled))
+        cats = [c for c, _ in parts if c.height]
+        catalogue = pl.concat(cats, how="vertical_relaxed").sort(
+            ["journeys", pl.col("median_extra_seconds").fill_null(float("-inf")), "id"],
+            descending=[True, True, False]) if cats else parts[0][0]
+        journey_devs = pl.concat([d for _, d in parts], how="vertical_relaxed").sort([S.JOURNEY_ID, "deviation_id"])
+    else:
+        catalogue, journey_devs = build(occ, jv)
     if catalogue.height:
         catalogue = catalogue.with_columns(
             pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
@@ -305,5 +390,16 @@ def to_json(c: Conformance) -> ConformOutput:
         "patterns": cast("list[PatternFound]", _patterns_json(c.patterns)),
         "unknown_activities": cast("list[UnknownActivity]", c.unknown_activities),
         "unseen_tasks": cast("list[UnseenTask]", c.unseen_tasks),
+        "label_overlap": _overlap_json(c.label_overlap),
+        "model_fits_log": c.model_fits_log,
+        "journeys_in_progress": c.journeys_in_progress,
+        "settle_seconds": c.settle.total_seconds(),
         "notes": c.notes,
     }
+
+
+def _overlap_json(o: LabelOverlap | None) -> LabelOverlapOutput | None:
+    if o is None:
+        return None
+    return {"events_share": o.events_share, "log_activities_in_model": o.log_activities_in_model,
+            "model_tasks_in_log": o.model_tasks_in_log}

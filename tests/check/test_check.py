@@ -400,11 +400,13 @@ def test_command_pass_and_fail_with_junit_and_json(logs, run_main):
                          cwd=logs)
     assert code == 0, err
     assert "PASS  min_fitness" in err and f"PASS  max_share[{PORTAL}]" in err
-    assert "journeylog check: 2 passed, 0 warnings, 0 failed" in err
+    assert "PASS  min_label_overlap" in err  # on by default
+    assert "journeylog check: 3 passed, 0 warnings, 0 failed" in err
     suite = list(JUnitXml.fromfile(str(logs / "ok.xml")))[0]
-    assert (suite.tests, suite.failures) == (2, 0)
+    assert (suite.tests, suite.failures) == (3, 0)
     data = json.loads((logs / "ok.json").read_text())
-    assert data["status"] == "pass" and data["exit_code"] == 0 and [c["status"] for c in data["checks"]] == ["PASS", "PASS"]
+    assert data["status"] == "pass" and data["exit_code"] == 0
+    assert [c["status"] for c in data["checks"]] == ["PASS", "PASS", "PASS"]
 
     code, out, err = run_main("check", "monday.parquet", "-m", "design.ptree", "--min-fitness", "0.99",
                          "--max-share", f"{PORTAL}=0.03", "--min-fitting-share", "0.95", "--warn", "min_fitting_share",
@@ -412,11 +414,11 @@ def test_command_pass_and_fail_with_junit_and_json(logs, run_main):
                          env={"GITHUB_ACTIONS": "true"})
     assert code == 1
     data = json.loads(out)  # JSON on stdout stays parseable: the annotations go to stderr then
-    assert data["status"] == "fail" and data["summary"] == {"checks": 3, "passed": 0, "warnings": 1, "failed": 2, "skipped": 0}
+    assert data["status"] == "fail" and data["summary"] == {"checks": 4, "passed": 1, "warnings": 1, "failed": 2, "skipped": 0}
     assert "::error title=journeylog check min_fitness::Fitness is " in err
     assert "::warning title=journeylog check min_fitting_share::" in err
     suite = list(JUnitXml.fromfile(str(logs / "fail.xml")))[0]
-    assert (suite.tests, suite.failures) == (3, 2)
+    assert (suite.tests, suite.failures) == (4, 2)  # min_label_overlap passes
     failed = sorted(case.name for case in suite if not case.is_passed)
     assert failed == ["max_share[called after failing on the portal]", "min_fitness"]
 
@@ -510,7 +512,8 @@ def test_ci_like_script_reads_exit_codes_and_junit(logs, tmp_path):
                        "--junit", str(junit), "--no-precision", cwd=tmp_path, clean=True, timeout=120)
         suite = list(JUnitXml.fromfile(str(junit)))[0]
         results[name] = (proc.returncode, suite.tests, suite.failures)
-    assert results == {"green": (0, 1, 0), "red": (1, 1, 1)}
+    # min_label_overlap runs too (on by default)
+    assert results == {"green": (0, 2, 0), "red": (1, 2, 1)}
 
 
 def test_max_share_naming_an_activity_in_neither_model_nor_log_is_an_error():

@@ -79,7 +79,8 @@ def test_a_check_added_to_the_registry_becomes_a_flag(monkeypatch):
 
 
 def test_derived_lists():
-    assert R.ALL_CHECKS[3] == "max_share" and "max_share" not in R.SCALAR_CHECKS
+    assert R.ALL_CHECKS[0] == "min_label_overlap" and R.DEFAULT_ON_CHECKS == {"min_label_overlap": 0.5}
+    assert R.ALL_CHECKS[4] == "max_share" and "max_share" not in R.SCALAR_CHECKS
     assert list(R.DEFAULT_BASELINE_CHECKS) == ["max_fitness_drop", "max_share_increase", "fail_on_new_deviations"]
     assert set(R.YAML_CHECK_KEYS) == set(R.ALL_CHECKS) | {"new_deviation_min_share", "significance"}
     assert all(c.kind in R.KINDS for c in R.CHECKS + R.SETTINGS)

@@ -55,9 +55,10 @@ def test_sample_catalogue_is_consistent(sample_events, sample_conformance):
     kinds = {d["kind"] for d in data["deviations"]}
     assert {"skipped", "unexpected", "repeated", "wrong_order", "dropped_out"} <= kinds
     journeys = data["journeys"]
+    settled = journeys - data["journeys_in_progress"]  # drop-outs are counted over these only
     for d in data["deviations"]:
         assert 0 < d["journeys"] <= journeys
-        assert d["share"] == d["journeys"] / journeys
+        assert d["share"] == d["journeys"] / (settled if d["kind"] == "dropped_out" else journeys)
         noun = "journey" if d["journeys"] == 1 else "journeys"
         assert d["statement"].endswith(".") and f"{d['journeys']:,} {noun} (" in d["statement"]
         assert "journeys took" not in d["statement"] or "than journeys that fit" in d["statement"] \
@@ -73,7 +74,7 @@ def test_sample_catalogue_is_consistent(sample_events, sample_conformance):
     # journeys that fit have no deviations, and vice versa
     fit = jt.filter(pl.col("fitness") == 1.0)
     assert fit["deviations"].list.len().sum() == 0
-    assert jt.filter(pl.col("fitness") < 1.0)["deviations"].list.len().min() > 0
+    assert jt.filter((pl.col("fitness") < 1.0) & ~pl.col("in_progress"))["deviations"].list.len().min() > 0
     assert fit.height / jt.height == data["fitting_share"]
     names = {p["name"] for p in data["patterns"]}
     assert "called after failing on the portal" in names
@@ -120,7 +121,9 @@ FULL = ["Order", "Identity check", "Appointment", "Install", "Bill"]
 )
 def test_each_deviation_kind(tmp_path, design, journey, kind, activity, needle):
     events = _log(tmp_path, {"fit1": FULL, "fit2": FULL, "dev": journey})
-    data = C.to_json(C.conform(events, design))
+    # every journey of this log ends within hours of its end: with the default settle window all
+    # are in progress and none drops out (tests/conform/test_in_progress.py)
+    data = C.to_json(C.conform(events, design, C.ConformOptions(settle=dt.timedelta(0))))
     devs = [d for d in data["deviations"] if d["kind"] == kind]
     assert len(devs) == 1, data["deviations"]
     d = devs[0]

@@ -92,8 +92,11 @@ def clean(model):
 def test_windows_cover_the_log_and_fitness_equals_pm4py_per_window(clean, model):
     d = D.drift_from_conformance(clean, D.DriftOptions(window="1w"))
     starts = [w["start"] for w in d.windows]
-    assert starts[0] == T0 and all(s.weekday() == 0 for s in starts)
-    assert all(b - a == dt.timedelta(days=7) for a, b in pairwise(starts))
+    # the first window starts at the first event, not at the Monday before it
+    first = clean.journey_table["start"].min()
+    assert starts[0] == first and week(first) == T0 and all(s.weekday() == 0 for s in starts[1:])
+    assert all(b - a == dt.timedelta(days=7) for a, b in pairwise(starts[1:]))
+    assert d.windows[0]["end"] == T0 + dt.timedelta(days=7)
     assert sum(w["journeys"] for w in d.windows) == clean.journeys
     # one window's fitness and fitting share are pm4py's on that window's sub-log
     w = d.windows[5]
@@ -109,7 +112,8 @@ def test_windows_cover_the_log_and_fitness_equals_pm4py_per_window(clean, model)
 
 def test_month_and_journey_count_windows(clean):
     d = D.drift_from_conformance(clean, D.DriftOptions(window="1mo"))
-    assert [w["start"].day for w in d.windows] == [1] * len(d.windows)
+    assert d.windows[0]["start"] == clean.journey_table["start"].min()  # the first event, not 1 January
+    assert [w["start"].day for w in d.windows[1:]] == [1] * (len(d.windows) - 1)
     assert [w["start"].month for w in d.windows] == [1, 2, 3, 4, 5]
     d = D.drift_from_conformance(clean, D.DriftOptions(window="700"))
     assert [w["journeys"] for w in d.windows] == [700, 700, 700, 700, 200]
@@ -119,7 +123,8 @@ def test_month_and_journey_count_windows(clean):
 def test_small_windows_are_reported_not_tested(clean):
     d = D.drift_from_conformance(clean, D.DriftOptions(window="1d", min_journeys=60))
     assert len(d.windows) == 140 and not any(w["tested"] for w in d.windows)  # about 21 journeys a day
-    assert all(w["end"] - w["start"] == dt.timedelta(days=1) for w in d.windows)
+    assert all(w["end"] - w["start"] == dt.timedelta(days=1) for w in d.windows[1:])
+    assert d.windows[0]["end"] - d.windows[0]["start"] < dt.timedelta(days=1)  # from the first event
     assert d.changes == [] and d.tests == 0
     assert any("not tested" in n for n in d.notes)
 
@@ -282,7 +287,7 @@ def test_json_contract_and_determinism(planted, model):
                 "fitness", "fitting_share", "tests", "items", "windows", "changes", "notes"):
         assert key in data
     w = data["windows"][0]
-    assert set(w) == {"index", "start", "end", "journeys", "tested", "fitness", "fitting_share",
+    assert set(w) == {"index", "start", "end", "journeys", "journeys_in_progress", "tested", "fitness", "fitting_share",
                       "fitting_share_accepted", "shares"}
     assert PORTAL in w["shares"]
     c = data["changes"][0]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from journeylog.check.baseline import DIGITS
-from journeylog.config.checks import BASELINE_CHECKS, DEFAULT_BASELINE_CHECKS, ERROR
+from journeylog.config.checks import BASELINE_CHECKS, DEFAULT_BASELINE_CHECKS, DEFAULT_ON_CHECKS, ERROR
 from journeylog.config.project import CheckConfig, Threshold, enabled
 from journeylog.errors import CHECK_FAILED, OK, InvalidInput, JourneylogError, UsageError
 from journeylog.explain.wording import DeviationKind
@@ -167,11 +167,18 @@ def run_checks(
     With a baseline but no baseline check configured, :data:`DEFAULT_BASELINE_CHECKS` apply.
     Baseline checks without a baseline are ``SKIP``. The order is fixed: the checks in
     :data:`ALL_CHECKS` order, items by name.
+
+    ``min_label_overlap`` runs unless configured to 0 (:data:`DEFAULT_ON_CHECKS`) when the
+    conformance has a ``label_overlap``; when it fails, every other check is ``SKIP``: their
+    figures would describe a model of another log.
     """
     ev = _Evaluation(conformance, config, baseline, activities)
+    wanted = [k for k in BASELINE_CHECKS if k in ev.checks and enabled(ev.checks[k])]
+    if ev.label_overlap():
+        ev.skip_rest(wanted)
+        return ev.out
     ev.minimums()
     ev.max_shares()
-    wanted = [k for k in BASELINE_CHECKS if k in ev.checks and enabled(ev.checks[k])]
     if baseline is None:
         for k in wanted:
             ev.add(k, ev.checks[k], None, None,
@@ -204,6 +211,8 @@ class _Evaluation:
         self.checks = dict(config.checks)
         if baseline is not None and not config.has_baseline_checks():
             self.checks.update({k: Threshold(v, sev, None) for k, (v, sev) in DEFAULT_BASELINE_CHECKS.items()})
+        for k, v in DEFAULT_ON_CHECKS.items():
+            self.checks.setdefault(k, Threshold(v, ERROR, None))
         self.out: list[CheckResult] = []
         self.n_now = int(conformance.get("journeys") or 0)
         self.n_then = int(baseline.get("journeys") or 0) if baseline is not None else 0
@@ -232,6 +241,35 @@ class _Evaluation:
 
     def within_chance(self, p: float) -> str:
         return f"; but within chance at {self.n_then:,} and {self.n_now:,} journeys, p = {p:.2g}"
+
+    def label_overlap(self) -> bool:
+        """``min_label_overlap``; True when it failed (an error, not a warning): then nothing else
+        is worth checking."""
+        t = self.checks["min_label_overlap"]
+        overlap = self.conformance.get("label_overlap")
+        if not overlap or not float(t.value) > 0:
+            return False
+        v = float(overlap["events_share"])
+        ok = v >= float(t.value) - 1e-12
+        lead = f"{fmt_share(v)} of the log's events carry a task label of the model"
+        if ok:
+            self.add("min_label_overlap", t, True, v, f"{lead}, at or above the minimum of {fmt_share(t.value)}.")
+            return False
+        self.add("min_label_overlap", t, False, v,
+                 f"Only {lead}, below the minimum of {fmt_share(t.value)}: the model does not belong to this log "
+                 "(or its activity names differ from the log's); the other checks are not run.")
+        return self.out[-1].status == FAIL
+
+    def skip_rest(self, wanted: Sequence[str]) -> None:
+        """Every other configured check as ``SKIP`` (the model does not fit the log)."""
+        why = "Not checked: the model does not belong to this log (see min_label_overlap)."
+        for name in ("min_fitness", "min_fitting_share", "min_precision"):
+            if name in self.checks:
+                self.add(name, self.checks[name], None, None, why)
+        for name in sorted(self.config.max_share):
+            self.add("max_share", self.config.max_share[name], None, None, why, item=name, name=f"max_share[{name}]")
+        for k in wanted:
+            self.add(k, self.checks[k], None, None, why)
 
     def minimums(self) -> None:
         """``min_fitness``, ``min_fitting_share``, ``min_precision``."""
@@ -402,7 +440,8 @@ def to_json(results: Sequence[CheckResult], conformance: Mapping[str, Any], *,
         "exit_code": code,
         "summary": summary(results),
         "figures": {k: conformance.get(k)
-                    for k in ("journeys", "fitness", "fitting_share", "fitting_share_accepted", "precision")},
+                    for k in ("journeys", "fitness", "fitting_share", "fitting_share_accepted", "precision",
+                              "journeys_in_progress", "model_fits_log")},
         "config": config,
         "baseline": baseline,
         "checks": [r.to_json() for r in results],

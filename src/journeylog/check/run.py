@@ -46,9 +46,15 @@ class CheckRun:
 
 
 def conform_options_for(config: CheckConfig, *, precision: bool = True) -> ConformOptions:
-    """ConformOptions from the rules and allow-list files named by the configuration."""
+    """ConformOptions from the configuration: the rules and allow-list files it names, its
+    settle window and its ``min_label_overlap`` (when set)."""
+    extra: dict[str, Any] = {}
+    if config.settle is not None:
+        extra["settle"] = config.settle
+    if "min_label_overlap" in config.checks:
+        extra["min_label_overlap"] = float(config.checks["min_label_overlap"].value)
     return ConformOptions(precision=precision, rules=load_rules(config.rules) if config.rules else None,
-                          allow=load_allow(config.allow) if config.allow else Allow())
+                          allow=load_allow(config.allow) if config.allow else Allow(), **extra)
 
 
 def check_log(
@@ -100,6 +106,7 @@ def check_log(
     else:
         result = C.conform(events, designed, options)
     data = C.to_json(result)
+    notes.extend(result.log_notes)
     if baseline is not None and baseline.get("method") not in (None, data["method"]):
         notes.append(f"the baseline was computed with {baseline['method']}, this run with {data['method']}")
     results = run_checks(data, config, baseline, activities=activities)

@@ -20,6 +20,7 @@ from journeylog.cli.options import (
     NoConfigOpt,
     OptModelOpt,
     RulesOpt,
+    SettleOpt,
     load_check_config,
     progress_bar,
     share_opt,
@@ -70,6 +71,7 @@ def check(
     junit: JunitOpt = None,
     no_precision: NoPrecisionOpt = False,
     verbose: VerboseOpt = False,
+    settle: SettleOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -80,7 +82,7 @@ def check(
     bar = progress_bar(not no_precision)
     try:
         cfg = K.with_overrides(load_check_config(log, config, no_config), **check_overrides(thresholds or {}),
-                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline)
+                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline, settle=settle)
         run = K.check_log(log, cfg, read, write_baseline_to=write_baseline, precision=not no_precision,
                           baseline_from_file=baseline is None,
                           on_conform=lambda: bar, on_progress=bar)

@@ -12,6 +12,7 @@ from journeylog.cli.options import (
     LogArg,
     ModelOpt,
     RulesOpt,
+    SettleOpt,
     conformance_options,
     emit_json,
     progress_bar,
@@ -41,6 +42,7 @@ def conform(
         "--journeys-out", help="One row per journey: customer, first and last event, duration, satisfaction, "
         "channels, fitness, fits, deviation ids (.csv or .parquet).")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
+    settle: SettleOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -52,7 +54,7 @@ def conform(
 
     designed = load_model(model)
     bar = progress_bar(not no_precision)
-    options = conformance_options(rules, allow, method, not no_precision, on_progress=bar)
+    options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar)
     with bar:
         result = C.conform(read_events(log, read), designed, options)
     data = C.to_json(result)

@@ -17,6 +17,7 @@ from journeylog.cli.options import (
     NoConfigOpt,
     OptModelOpt,
     RulesOpt,
+    SettleOpt,
     emit_json,
     load_check_config,
     progress_bar,
@@ -58,6 +59,7 @@ def drift(
     fail_on_drift: Annotated[bool, typer.Option(
         "--fail-on-drift", help="Exit 1 when a significant change is found (for CI).")] = False,
     show: Annotated[int, typer.Option("--show", help="Changes listed in the terminal report.")] = 20,
+    settle: SettleOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -68,7 +70,7 @@ def drift(
     from journeylog.models import load_model
     from journeylog.render import terminal
 
-    cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow)
+    cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow, settle=settle)
     if not cfg.model:
         raise typer.BadParameter("give the designed model (--model FILE, or model: in journeylog.yaml)", param_hint="--model")
     given = {"window": window, "alpha": alpha, "min_effect": min_effect, "min_journeys": min_journeys}

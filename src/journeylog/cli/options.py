@@ -6,6 +6,7 @@ JSON output, and progress on stderr."""
 import functools
 import inspect
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -158,17 +159,24 @@ ConfigOpt = Annotated[str | None, typer.Option(
     "--config", help="Configuration file (default: journeylog.yaml next to the log, else in the current folder).",
     metavar="FILE")]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Do not look for a journeylog.yaml.")]
+SettleOpt = Annotated[str | None, typer.Option(
+    "--settle", help="Journeys whose last event is this close to the log's end are in progress, not drop-outs "
+    "(default 7d; 0 = off).", metavar="DURATION", show_default=False)]
 
 
 def conformance_options(rules: str | None, allow: str | None, method: str = "alignments",
-                        precision: bool = True, on_progress: Any = None) -> "ConformOptions":
-    """ConformOptions from the command-line files (rules, allow-list); ``on_progress`` draws the bar."""
+                        precision: bool = True, settle: str | None = None,
+                        on_progress: Any = None) -> "ConformOptions":
+    """ConformOptions from the command-line files (rules, allow-list) and the settle window;
+    ``on_progress`` draws the bar."""
+    from journeylog.config.settle import settle_parameter
     from journeylog.conform import Allow, ConformOptions, load_allow
     from journeylog.explain.patterns import load_rules
 
-    return ConformOptions(method=method, precision=precision,
-                          rules=load_rules(rules) if rules else None,
-                          allow=load_allow(allow) if allow else Allow(), on_progress=on_progress)
+    options = ConformOptions(method=method, precision=precision, rules=load_rules(rules) if rules else None,
+                             allow=load_allow(allow) if allow else Allow(), on_progress=on_progress)
+    window = settle_parameter(settle)
+    return options if window is None else replace(options, settle=window)
 
 
 def progress_bar(precision: bool = True) -> Any:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "CheckSpec", "OptionSpec", "CHECKS", "SETTINGS", "ALL_CHECKS", "SCALAR_CHECKS", "BASELINE_CHECKS",
-    "DEFAULT_BASELINE_CHECKS", "YAML_CHECK_KEYS", "ERROR", "WARNING", "SEVERITIES", "KINDS",
+    "DEFAULT_BASELINE_CHECKS", "DEFAULT_MIN_LABEL_OVERLAP", "DEFAULT_ON_CHECKS",
+    "YAML_CHECK_KEYS", "ERROR", "WARNING", "SEVERITIES", "KINDS",
     "THRESHOLDS_PANEL", "BASELINE_PANEL", "NEW_DEVIATIONS_PANEL", "spec", "docs_table", "option_specs",
 ]
 
@@ -27,6 +28,9 @@ SEVERITIES = (ERROR, WARNING)
 #: min: value >= threshold; max: value <= threshold; bool: on or off; share_map: NAME -> share;
 #: setting: a number that tunes other checks (not a check of its own).
 KINDS = ("min", "max", "bool", "share_map", "setting")
+#: Under this share of the log's events carrying a model task label, the model does not belong
+#: to the log (:func:`journeylog.models.label_overlap`; the ``min_label_overlap`` check).
+DEFAULT_MIN_LABEL_OVERLAP = 0.5
 THRESHOLDS_PANEL = "Thresholds (override journeylog.yaml)"
 BASELINE_PANEL = "Baseline"
 #: its own panel: the only on/off option (its --no- form needs a column of its own in the help)
@@ -38,7 +42,8 @@ class CheckSpec:
     """One check (or check setting). ``name`` is the YAML key under ``checks:`` and the check's
     name in reports; ``flag`` its command-line option; ``example`` the option as docs show it;
     ``holds`` when it passes (Markdown, for the docs); ``default``: the (value, severity) used when
-    a baseline is given but no baseline check is configured."""
+    a baseline is given but no baseline check is configured; ``on_by_default``: the value used
+    when the check is not configured at all (0 turns such a check off)."""
 
     name: str
     flag: str
@@ -50,6 +55,7 @@ class CheckSpec:
     baseline: bool = False
     severity: str = ERROR
     default: tuple[float | bool, str] | None = None
+    on_by_default: float | None = None
 
     @property
     def yaml_key(self) -> str:
@@ -76,6 +82,13 @@ _SHARE_NAMES = ("NAME is a deviation id (`kind:activity`, as in `conform --json`
                 "that is neither, is an error with a suggestion")
 
 CHECKS: tuple[CheckSpec, ...] = (
+    CheckSpec("min_label_overlap", "--min-label-overlap", "min",
+              "Fail when under this share of the log's events carry a model task label: the model does not "
+              "belong to the log (default 0.5; 0 = off).",
+              "the share of the log's events whose activity is a task label of the model >= value. **On by "
+              "default at 0.5** (`0` turns it off): under it the model does not belong to the log, and every "
+              "other check is skipped rather than reporting its mismatch as drop-outs and extra steps",
+              "--min-label-overlap 0.5", on_by_default=DEFAULT_MIN_LABEL_OVERLAP),
     CheckSpec("min_fitness", "--min-fitness", "min", "Fail when alignment fitness is below this (0..1).",
               "alignment fitness (pm4py's `log_fitness`) >= value", "--min-fitness 0.85"),
     CheckSpec("min_fitting_share", "--min-fitting-share", "min",
@@ -132,6 +145,8 @@ SCALAR_CHECKS: tuple[str, ...] = tuple(c.name for c in CHECKS if c.kind != "shar
 BASELINE_CHECKS: tuple[str, ...] = tuple(c.name for c in CHECKS if c.baseline)
 #: Used when a baseline is given but no baseline check is configured.
 DEFAULT_BASELINE_CHECKS: dict[str, tuple[float | bool, str]] = {c.name: c.default for c in CHECKS if c.default}
+#: Checks that run when not configured (value; severity error), unless set to 0.
+DEFAULT_ON_CHECKS: dict[str, float] = {c.name: c.on_by_default for c in CHECKS if c.on_by_default is not None}
 #: The keys allowed under ``checks:`` in journeylog.yaml.
 YAML_CHECK_KEYS: tuple[str, ...] = tuple(c.yaml_key for c in CHECKS + SETTINGS)
 
@@ -147,7 +162,7 @@ def spec(name: str) -> CheckSpec:
 def docs_table() -> str:
     """The check table of docs/ci.md (Markdown), one row per check; docs/generate.py writes it.
 
-    >>> docs_table().splitlines()[2]
+    >>> docs_table().splitlines()[3]
     "| `min_fitness` | `--min-fitness 0.85` | alignment fitness (pm4py's `log_fitness`) >= value |"
     """
     rows = ["| check | option | holds when |", "|---|---|---|"]

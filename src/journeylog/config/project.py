@@ -16,6 +16,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,14 @@ from journeylog.config.checks import (
     ALL_CHECKS,
     BASELINE_CHECKS,
     DEFAULT_BASELINE_CHECKS,
+    DEFAULT_ON_CHECKS,
     ERROR,
     SCALAR_CHECKS,
     SEVERITIES,
     WARNING,
     YAML_CHECK_KEYS,
 )
+from journeylog.config.settle import parse_settle, settle_parameter
 from journeylog.config.yamldoc import YamlDoc
 from journeylog.errors import JourneylogError, UsageError, param
 from journeylog.window import parse_window
@@ -43,7 +46,7 @@ DRIFT_KEYS = ("window", "alpha", "min_effect", "min_journeys")
 #: A baseline share check (increase, ratio, fitting-share drop) fails only when the change is also
 #: unlikely to be chance at the two journey counts (two-proportion test, p below this); 0 = off.
 DEFAULT_SIGNIFICANCE = 0.01
-_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "checks", "drift")
+_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "settle", "checks", "drift")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class CheckConfig:
     baseline: str | None = None
     drift: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None  # the journeylog.yaml it came from
+    settle: timedelta | None = None  # None: the default (journeylog.config.settle.DEFAULT_SETTLE)
 
     def has_checks(self) -> bool:
         """Any threshold that is on, or any ``max_share``."""
@@ -139,6 +143,7 @@ def load_config(path: str | os.PathLike[str]) -> CheckConfig:
         rules: rules.yaml
         allow: allow.yaml
         baseline: journeylog-baseline.json
+        settle: 7d                            # journeys ending this close to the log's end are in progress (0 = off)
         checks:
           min_fitness: 0.85                   # a number: severity error
           min_fitting_share: {value: 0.45, severity: warn}
@@ -189,10 +194,16 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
     drift: dict[str, Any] = {}
     if "drift" in top and doc.value(top["drift"][1]) is not None:
         drift = _drift_section(doc, top["drift"][1])
+    settle = None
+    if "settle" in top and doc.value(top["settle"][1]) is not None:
+        try:
+            settle = parse_settle(doc.value(top["settle"][1]))
+        except ValueError as exc:
+            raise doc.error(top["settle"][1], f"settle: {exc}", hint="settle: 7d (0 turns it off)") from None
     return CheckConfig(checks=checks, max_share=max_share, new_deviation_min_share=settings["new_deviation_min_share"],
                        significance=settings["significance"],
                        model=rel("model"), rules=rel("rules"), allow=rel("allow"), baseline=rel("baseline"),
-                       drift=drift, path=label)
+                       drift=drift, path=label, settle=settle)
 
 
 def _checks_section(doc: YamlDoc, node: Any, checks: dict[str, Threshold], max_share: dict[str, Threshold],
@@ -275,6 +286,7 @@ def with_overrides(
     rules: str | None = None,
     allow: str | None = None,
     baseline: str | None = None,
+    settle: str | timedelta | None = None,
 ) -> CheckConfig:
     """The configuration with command-line values on top (a value of None leaves it as it was).
 
@@ -309,6 +321,7 @@ def with_overrides(
             min_new = float(check_value("min_fitness", new_deviation_min_share))
         except ValueError as exc:
             raise UsageError(f"{param('new_deviation_min_share')} {exc}") from None
+    settle_td = config.settle if settle is None else settle_parameter(settle)
     sig = config.significance
     if significance is not None:
         if not 0 <= significance < 0.5:
@@ -319,7 +332,7 @@ def with_overrides(
         model=model if model is not None else config.model,
         rules=rules if rules is not None else config.rules,
         allow=allow if allow is not None else config.allow,
-        baseline=baseline if baseline is not None else config.baseline,
+        baseline=baseline if baseline is not None else config.baseline, settle=settle_td,
     )
 
 
@@ -339,6 +352,8 @@ def _apply_warn(checks: dict[str, Threshold], shares: dict[str, Threshold],
         elif key in DEFAULT_BASELINE_CHECKS:
             value, _sev = DEFAULT_BASELINE_CHECKS[key]
             checks[key] = Threshold(value, WARNING, None)
+        elif key in DEFAULT_ON_CHECKS:
+            checks[key] = Threshold(DEFAULT_ON_CHECKS[key], WARNING, None)
         else:
             raise UsageError(f"{param('warn')} {name}: that check is not configured", hint=f"give {param(key)} too")
     return checks, shares

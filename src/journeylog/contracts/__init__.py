@@ -32,13 +32,14 @@ from journeylog.contracts.outputs import (
     DriftWindow,
     IngestOutput,
     IngestSource,
+    LabelOverlapOutput,
     PatternFound,
     Variant,
 )
 
 __all__ = [
     "COMMANDS", "CheckEntry", "CheckOutput", "ConformOutput", "Deviation", "DiscoverOutput", "DriftChange",
-    "DriftOutput", "DriftWindow", "IngestOutput", "IngestSource", "PatternFound", "Variant",
+    "DriftOutput", "DriftWindow", "IngestOutput", "IngestSource", "LabelOverlapOutput", "PatternFound", "Variant",
     "json_schema", "schema_file", "schema_of", "validate", "write_schemas",
 ]
 

@@ -190,6 +190,14 @@ class UnseenTask(TypedDict):
     suggestion: str | None
 
 
+class LabelOverlapOutput(TypedDict):
+    """How far log and model share activity labels (exact names), see :func:`journeylog.models.label_overlap`."""
+
+    events_share: float
+    log_activities_in_model: float
+    model_tasks_in_log: float | None
+
+
 class ConformOutput(TypedDict):
     """``journeylog conform --json``: fitness, precision, deviations and patterns."""
 
@@ -204,6 +212,10 @@ class ConformOutput(TypedDict):
     patterns: list[PatternFound]
     unknown_activities: list[UnknownActivity]
     unseen_tasks: list[UnseenTask]
+    label_overlap: LabelOverlapOutput | None
+    model_fits_log: bool
+    journeys_in_progress: int
+    settle_seconds: float
     notes: list[str]
 
 
@@ -228,6 +240,8 @@ class CheckFigures(TypedDict):
     fitting_share: float | None
     fitting_share_accepted: float | None
     precision: float | None
+    journeys_in_progress: int | None
+    model_fits_log: bool | None
 
 
 class CheckEntry(TypedDict):
@@ -277,6 +291,7 @@ class DriftWindow(TypedDict):
     start: str
     end: str
     journeys: int
+    journeys_in_progress: int
     tested: bool
     fitness: float | None
     fitting_share: float | None
@@ -317,6 +332,7 @@ class DriftOutput(TypedDict):
     min_journeys: int
     method: str
     journeys: int
+    journeys_in_progress: int
     fitness: float | None
     fitting_share: float | None
     fitting_share_accepted: float | None

@@ -13,8 +13,9 @@ from journeylog.contracts.outputs import DriftChange, DriftOutput, DriftWindow
 from journeylog.drift.changes import find_changes
 from journeylog.drift.items import FITNESS, FITTING, Item, items_from
 from journeylog.drift.statements import describe
-from journeylog.drift.windows import DriftOptions, journey_data
+from journeylog.drift.windows import DriftOptions, JourneyData, journey_data
 from journeylog.errors import UsageError, param
+from journeylog.explain.wording import DeviationKind
 from journeylog.window import Window, parse_window
 
 __all__ = ["Drift", "drift", "drift_from_conformance", "to_json"]
@@ -44,7 +45,7 @@ def drift(events: pl.DataFrame, model: Any, conform_options: Any = None, options
     copts = conform_options or ConformOptions()
     if copts.method != "alignments":
         raise UsageError(f"drift needs alignments (per-journey cost); drop {param('method')} tbr")
-    copts = replace(copts, precision=False)
+    copts = replace(copts, precision=False, **({} if opts.settle is None else {"settle": opts.settle}))
     return drift_from_conformance(conform(events, model, copts), opts)
 
 
@@ -55,37 +56,11 @@ def drift_from_conformance(c: Any, options: DriftOptions | None = None) -> Drift
     window = parse_window(opts.window)
     items = items_from(c)
     data, windows = journey_data(c, items, window)
-    n_windows = len(windows)
-    share_items = [(i, it) for i, it in enumerate(items) if it.kind not in (FITNESS, FITTING)]
-
-    # per-window figures
-    w = data.window
-    journeys = np.bincount(w, minlength=n_windows)
-    aligned = np.bincount(w, weights=data.aligned, minlength=n_windows)
-    fits = np.bincount(w, weights=data.fits, minlength=n_windows)
-    fits_acc = np.bincount(w, weights=data.fits_accepted, minlength=n_windows)
-    cost = np.bincount(w, weights=data.cost.astype(float), minlength=n_windows)
-    bwc = np.bincount(w, weights=data.bwc.astype(float), minlength=n_windows)
-    counts = {i: np.bincount(w, weights=data.indicators[i], minlength=n_windows) for i, _ in share_items}
-    out_windows = []
-    for k, win in enumerate(windows):
-        n = int(journeys[k])
-        out_windows.append({
-            "index": k,
-            "start": win["start"],
-            "end": win["end"],
-            "journeys": n,
-            "tested": n >= opts.min_journeys,
-            "fitness": None if bwc[k] <= 0 else 1.0 - float(cost[k]) / float(bwc[k]),
-            # as pm4py: percentage of fitting traces / 100, to the last digit
-            "fitting_share": None if aligned[k] <= 0 else (100.0 * float(fits[k])) / float(aligned[k]) / 100.0,
-            "fitting_share_accepted": None if aligned[k] <= 0 else float(fits_acc[k]) / float(aligned[k]),
-            "shares": {it.id: (float(counts[i][k]) / n if n else None) for i, it in share_items},
-        })
+    out_windows = _window_rows(data, windows, items, opts.min_journeys)
 
     found, n_tests = find_changes(data, items, windows, opts)
     changes = describe(data, items, windows, window, found, opts.min_effect)
-    notes = []
+    notes = list(c.log_notes)  # a model of another log, journeys in progress
     small = [wd for wd in out_windows if wd["journeys"] and not wd["tested"]]
     if small:
         notes.append(f"{len(small)} window{'s' if len(small) != 1 else ''} with fewer than {opts.min_journeys} "
@@ -96,6 +71,7 @@ def drift_from_conformance(c: Any, options: DriftOptions | None = None) -> Drift
                      f"{'s' if len(accepted) != 1 else ''} (allow-list) not tested")
     figures = {
         "journeys": int(c.journeys),
+        "journeys_in_progress": int(c.journeys_in_progress),
         "fitness": c.figures.get("fitness"),
         "fitting_share": c.figures.get("fitting_share"),
         "fitting_share_accepted": c.figures.get("fitting_share_accepted"),
@@ -103,6 +79,49 @@ def drift_from_conformance(c: Any, options: DriftOptions | None = None) -> Drift
     return Drift(options=opts, window=window, items=items, windows=out_windows, changes=changes, figures=figures,
                  tests=n_tests, notes=notes)
 
+
+
+def _window_rows(data: JourneyData, windows: list[dict[str, Any]], items: list[Item],
+                 min_journeys: int) -> list[dict[str, Any]]:
+    """The per-window figures: journeys (and those in progress), fitness, fitting shares and the
+    share of every deviation and pattern (a drop-out's over the journeys not in progress)."""
+    n_windows = len(windows)
+    share_items = [(i, it) for i, it in enumerate(items) if it.kind not in (FITNESS, FITTING)]
+    w = data.window
+    journeys = np.bincount(w, minlength=n_windows)
+    aligned = np.bincount(w, weights=data.aligned, minlength=n_windows)
+    fits = np.bincount(w, weights=data.fits, minlength=n_windows)
+    fits_acc = np.bincount(w, weights=data.fits_accepted, minlength=n_windows)
+    cost = np.bincount(w, weights=data.cost.astype(float), minlength=n_windows)
+    bwc = np.bincount(w, weights=data.bwc.astype(float), minlength=n_windows)
+    counts = {i: np.bincount(w, weights=data.indicators[i], minlength=n_windows) for i, _ in share_items}
+    settled = data.settled if data.settled is not None else np.ones(len(w), dtype=bool)
+    n_settled = np.bincount(w, weights=settled.astype(float), minlength=n_windows)
+    dropped = DeviationKind.DROPPED_OUT.value
+    out_windows = []
+    for k, win in enumerate(windows):
+        n = int(journeys[k])
+        n_done = int(n_settled[k])
+        out_windows.append({
+            "index": k,
+            "start": win["start"],
+            "end": win["end"],
+            "journeys": n,
+            "journeys_in_progress": n - n_done,
+            "tested": n >= min_journeys,
+            "fitness": None if bwc[k] <= 0 else 1.0 - float(cost[k]) / float(bwc[k]),
+            # as pm4py: percentage of fitting traces / 100, to the last digit
+            "fitting_share": None if aligned[k] <= 0 else (100.0 * float(fits[k])) / float(aligned[k]) / 100.0,
+            "fitting_share_accepted": None if aligned[k] <= 0 else float(fits_acc[k]) / float(aligned[k]),
+            # a drop-out share is over the journeys that are not in progress
+            "shares": {it.id: _share(float(counts[i][k]), n_done if it.kind == dropped else n) for i, it in share_items},
+        })
+
+    return out_windows
+
+
+def _share(count: float, n: int) -> float | None:
+    return count / n if n else None
 
 
 def to_json(d: Drift) -> DriftOutput:
@@ -118,6 +137,7 @@ def to_json(d: Drift) -> DriftOutput:
                   "Mann-Whitney U on fitness; Bonferroni over positions, " + (
                       "Holm" if d.options.correction == "holm" else "Benjamini-Hochberg") + " per round",
         "journeys": d.figures["journeys"],
+        "journeys_in_progress": d.figures["journeys_in_progress"],
         "fitness": d.figures["fitness"],
         "fitting_share": d.figures["fitting_share"],
         "fitting_share_accepted": d.figures["fitting_share_accepted"],

@@ -1,6 +1,11 @@
 """Drift options and windows: which window each journey falls in (by its start), and the
 per-journey arrays the change finder works on.
 
+Calendar windows are whole calendar units (ISO weeks, months, ...), but the first one starts at
+the log's first event, not before it (a log starting on a Wednesday has a first window from that
+Wednesday). Journeys in progress at the end of the log (``settle``, see
+:mod:`journeylog.config.settle`) are counted per window and left out of the drop-out shares.
+
 Window texts are parsed by :mod:`journeylog.window` (a bottom-layer module, so journeylog.yaml
 can be validated without drift).
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, cast
 
 import numpy as np
@@ -22,6 +28,7 @@ import polars as pl
 from journeylog import schema as S
 from journeylog.drift.items import FITNESS, FITTING, Item
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.explain.wording import DeviationKind
 from journeylog.window import Window, parse_window
 
 __all__ = ["CORRECTIONS", "DriftOptions", "JourneyData", "Window", "assign_windows", "fitness_of", "journey_data",
@@ -35,13 +42,16 @@ class DriftOptions:
     """``window``: see :func:`parse_window`. ``alpha``: significance level after the multiple-testing
     ``correction`` (``holm``: family-wise error, default; ``bh``: Benjamini-Hochberg false-discovery rate).
     ``min_effect``: smallest absolute change in a share (or in fitness) worth reporting.
-    ``min_journeys``: windows with fewer journeys are reported, not tested."""
+    ``min_journeys``: windows with fewer journeys are reported, not tested.
+    ``settle``: journeys whose last event lies within this of the log's end are in progress
+    (None: the conform options' value, 7 days by default; ``timedelta(0)``: off)."""
 
     window: str = "1w"
     alpha: float = 0.01
     min_effect: float = 0.02
     min_journeys: int = 30
     correction: str = "holm"
+    settle: timedelta | None = None
 
     def check(self) -> None:
         """Raise :class:`~journeylog.errors.UsageError` for a value out of range."""
@@ -70,6 +80,7 @@ class JourneyData:
     cost: np.ndarray
     bwc: np.ndarray
     indicators: np.ndarray      # items x journeys, bool (deviation and pattern items)
+    settled: np.ndarray | None = None  # bool: not in progress at the end of the log (None: all are)
 
 
 def assign_windows(jt: pl.DataFrame, window: Window) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
@@ -86,6 +97,8 @@ def assign_windows(jt: pl.DataFrame, window: Window) -> tuple[pl.DataFrame, list
         index = {v: i for i, v in enumerate(starts.to_list())}
         jt = jt.with_columns(pl.col("_w").replace_strict(index, return_dtype=pl.Int64).alias("_wi"))
         windows = [{"start": s, "end": e} for s, e in zip(starts.to_list(), ends.to_list(), strict=True)]
+        if windows and jt.height:  # the first window starts at the first event, not before it
+            windows[0]["start"] = max(windows[0]["start"], jt["start"][0])
     else:
         size = window.size
         jt = jt.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) // size).alias("_wi"))
@@ -109,6 +122,7 @@ def journey_data(c: Any, items: Sequence[Item], window: Window) -> tuple[Journey
         pl.col("cost").is_not_null().alias("_aligned"),
         (pl.col("fitness") == 1.0).fill_null(False).alias("_fits"),
         (pl.col("deviations").list.set_difference(pl.lit(accepted, pl.List(pl.String))).list.len() == 0).alias("_clean"),
+        (~pl.col("in_progress") if "in_progress" in jt.columns else pl.lit(True)).alias("_settled"),
     ).with_row_index("_row")
     index = {it.id: i for i, it in enumerate(items)}
     J = jt.height
@@ -131,6 +145,7 @@ def journey_data(c: Any, items: Sequence[Item], window: Window) -> tuple[Journey
         cost=jt["cost"].fill_null(0).to_numpy().astype(np.int64),
         bwc=jt["bwc"].fill_null(0).to_numpy().astype(np.int64),
         indicators=ind,
+        settled=jt["_settled"].to_numpy().astype(bool),
     )
     return data, windows
 
@@ -139,6 +154,9 @@ def series(data: JourneyData, item_index: int, item: Item, journeys: np.ndarray)
     """(x, n) per journey position for a share item: indicator and whether it counts."""
     if item.kind == FITTING:
         return data.fits_accepted[journeys].astype(float), data.aligned[journeys].astype(float)
+    if item.kind == DeviationKind.DROPPED_OUT.value and data.settled is not None:
+        # journeys in progress at the end of the log cannot have dropped out yet: they do not count
+        return data.indicators[item_index, journeys].astype(float), data.settled[journeys].astype(float)
     return data.indicators[item_index, journeys].astype(float), np.ones(len(journeys))
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "no_information_reason",
     "no_match_reason",
     "skipped_note",
+    "label_overlap_note",
+    "in_progress_note",
 ]
 
 
@@ -286,3 +288,34 @@ def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping
     return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta"),
                                 journeys=row["journeys"]) + "."
 
+
+
+# ----------------------------------------------------------------------------------------------
+# Notes on the log as a whole: a model of another log, journeys not over yet
+
+
+def label_overlap_note(events_share: float, minimum: float, shared: int, activities: int) -> str:
+    """What to say when the model shares too few activity labels with the log.
+
+    >>> label_overlap_note(0.0, 0.5, 0, 12)
+    "the model does not fit this log: none of the log's 12 activities is a task of the model (0.0% of events; \
+the minimum is 50.0%), so every journey reads as a drop-out and every event as an extra step; check that \
+the model belongs to this log, or map the activity names"
+    """
+    which = (f"none of the log's {fmt_int(activities)} activities is a task of the model" if shared == 0 else
+             f"only {fmt_int(shared)} of the log's {fmt_int(activities)} activities "
+             f"{'is a task' if shared == 1 else 'are tasks'} of the model")
+    return (f"the model does not fit this log: {which} ({fmt_share(events_share)} of events; the minimum is "
+            f"{fmt_share(minimum)}), so every journey reads as a drop-out and every event as an extra step; "
+            "check that the model belongs to this log, or map the activity names")
+
+
+def in_progress_note(journeys: int, settle: str) -> str:
+    """What to say about journeys still in progress at the end of the log.
+
+    >>> in_progress_note(1, "7d")
+    "1 journey ended within 7d of the log's end: counted as in progress, not as a drop-out"
+    """
+    verb = "journey ended" if journeys == 1 else "journeys ended"
+    return (f"{fmt_int(journeys)} {verb} within {settle} of the log's end: counted as in progress, "
+            "not as a drop-out")

@@ -12,12 +12,15 @@ front-end), :mod:`~journeylog.models.pnml`, :mod:`~journeylog.models.ptree`
 (:func:`parse_process_tree`) and :mod:`~journeylog.models.labels` (:func:`label_check`).
 """
 
-from journeylog.models.labels import LabelCheck, label_check
+from journeylog.models.labels import DEFAULT_MIN_LABEL_OVERLAP, LabelCheck, LabelOverlap, label_check, label_overlap
 from journeylog.models.loading import MODEL_SUFFIXES, DesignedModel, load_model, model_kind, write_model
 from journeylog.models.ptree import parse_process_tree
 
 __all__ = [
+    "DEFAULT_MIN_LABEL_OVERLAP",
     "MODEL_SUFFIXES",
+    "LabelOverlap",
+    "label_overlap",
     "DesignedModel",
     "LabelCheck",
     "label_check",

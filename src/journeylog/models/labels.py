@@ -7,14 +7,23 @@ each with the closest name on the other side as a suggestion.
  {'activity': 'register  request', 'suggestion': 'Register request'}]
 >>> check.unseen_tasks
 [{'task': 'Pay', 'suggestion': 'pay'}, {'task': 'Register request', 'suggestion': 'register  request'}]
+
+How much of the log the model speaks about (:func:`label_overlap`): the share of the log's
+*events* whose activity is, exactly, a model task label (a log of 10 events, 3 of them 'Pay'):
+
+>>> o = label_overlap(["Pay", "Ship"], {"Pay": 3, "Call": 7})
+>>> o.events_share, o.log_activities_in_model, o.model_tasks_in_log, o.fits(0.5)
+(0.3, 0.5, 0.5, False)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["LabelCheck", "label_check"]
+from journeylog.config.checks import DEFAULT_MIN_LABEL_OVERLAP
+
+__all__ = ["DEFAULT_MIN_LABEL_OVERLAP", "LabelCheck", "LabelOverlap", "label_check", "label_overlap"]
 
 
 @dataclass(frozen=True)
@@ -94,4 +103,37 @@ def label_check(tasks: Iterable[str], activities: Iterable[str]) -> LabelCheck:
     return LabelCheck(
         unknown_activities=[{"activity": a, "suggestion": _suggest(a, task_list)} for a in unknown],
         unseen_tasks=[{"task": t, "suggestion": _suggest(t, act_list)} for t in unseen],
+    )
+
+
+@dataclass(frozen=True)
+class LabelOverlap:
+    """How far log and model share activity labels (exact names; suggestions do not count).
+
+    ``events_share``: events whose activity is a model task label / all events (the measure the
+    ``min_label_overlap`` check uses: it weighs each activity by how often it happens, so a few
+    rare unmapped activities do not count much, while a model named in another vocabulary gives
+    0). ``log_activities_in_model``: distinct log activities that are model labels / distinct log
+    activities. ``model_tasks_in_log``: distinct model task labels seen in the log / model task
+    labels (None for a model without labelled tasks)."""
+
+    events_share: float
+    log_activities_in_model: float
+    model_tasks_in_log: float | None
+
+    def fits(self, minimum: float = DEFAULT_MIN_LABEL_OVERLAP) -> bool:
+        """At least ``minimum`` of the log's events carry a model task label."""
+        return self.events_share >= minimum - 1e-12
+
+
+def label_overlap(tasks: Iterable[str], activity_events: Mapping[str, int]) -> LabelOverlap:
+    """The :class:`LabelOverlap` of model ``tasks`` and a log given as activity -> number of events."""
+    task_set = {str(t) for t in tasks if t is not None}
+    counts = {str(a): int(n) for a, n in activity_events.items() if a is not None and n}
+    events = sum(counts.values())
+    shared = set(counts) & task_set
+    return LabelOverlap(
+        events_share=sum(counts[a] for a in shared) / events if events else 0.0,
+        log_activities_in_model=len(shared) / len(counts) if counts else 0.0,
+        model_tasks_in_log=len(shared) / len(task_set) if task_set else None,
     )

@@ -17,8 +17,15 @@ def print_conformance(c: Mapping[str, Any], *, show: int = 10, out: Console | No
     """The conform report from its JSON form: figures, deviations, patterns, label check."""
     con = out or console()
     fmt = lambda x: "-" if x is None else f"{x:.4f}"  # noqa: E731
+    shown = set()
+    if c.get("model_fits_log") is False:  # said first and plainly: the rest describes a mismatch of names
+        for note in c.get("notes", [])[:1]:
+            con.print(text("warning: " + note, style="bold yellow"), soft_wrap=True)
+            shown.add(note)
     rows: list[Sequence[str]] = [("journeys", fmt_int(c["journeys"])), (f"fitness ({c['method']})", fmt(c["fitness"])),
             ("journeys that fit", fmt_share(c["fitting_share"])), ("precision", fmt(c["precision"]))]
+    if c.get("journeys_in_progress"):
+        rows.insert(1, ("in progress at the end of the log", fmt_int(c["journeys_in_progress"])))
     if c.get("fitting_share_accepted") is not None and any(d["accepted"] for d in c["deviations"]):
         rows.append(("fit, counting accepted deviations", fmt_share(c["fitting_share_accepted"])))
     con.print(table("journeylog conform", [("", "left"), ("", "right")], rows))
@@ -41,4 +48,5 @@ def print_conformance(c: Mapping[str, Any], *, show: int = 10, out: Console | No
         items = [a["task"] + (f"  (did you mean '{a['suggestion']}'?)" if a.get("suggestion") else "") for a in c["unseen_tasks"]]
         con.print(text(f"model tasks never seen in the log ({len(items)}): " + "; ".join(items[:show]), style="yellow"))
     for note in c.get("notes", []):
-        con.print(text("note: " + note, style="dim"))
+        if note not in shown:
+            con.print(text("note: " + note, style="dim"))

@@ -24,10 +24,12 @@ def print_drift_report(data: Mapping[str, Any], *, show: int = 20, out: Console 
     rows = []
     for w in data["windows"]:
         start = str(w["start"])[:16] if not calendar or "h" in data["window"] else str(w["start"])[:10]
-        rows.append([start, fmt_int(w["journeys"]), fmt(w["fitness"]), fmt_share(w["fitting_share"]),
-                     ("changes" if w["index"] in changed else "") if w["tested"] else "not tested"])
+        rows.append([start, fmt_int(w["journeys"]), fmt_int(w.get("journeys_in_progress", 0)), fmt(w["fitness"]),
+                     fmt_share(w["fitting_share"]),
+                     ("changes" if w["index"] in changed else "no change") if w["tested"] else "not tested"])
     con.print(table(f"journeylog drift: {len(data['windows'])} windows of {data['window']}",
-                    [("from", "left"), ("journeys", "right"), ("fitness", "right"), ("fit", "right"), ("", "left")], rows))
+                    [("from", "left"), ("journeys", "right"), ("in progress", "right"), ("fitness", "right"),
+                     ("fit", "right"), ("result", "left")], rows))
     if not any(w["tested"] for w in data["windows"][1:]) or sum(w["tested"] for w in data["windows"]) < 2:
         con.print(text(f"fewer than two windows with {data['min_journeys']} journeys or more: nothing to compare "
                        "(use longer windows or --min-journeys)", style="yellow"), soft_wrap=True)
