@@ -145,7 +145,7 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
 def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fitting: list[str], stats: pl.DataFrame,
                model: DesignedModel, rules: RuleSet, opts: ConformOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id."""
-    occ = DV.occurrences_table(aligned)
+    occ = DV.occurrences_table(aligned, mining.NextSteps(model).after)
     catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
                                            tasks=model.tasks, vocabulary=rules.vocabulary)
     if catalogue.height:
@@ -193,7 +193,7 @@ def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
     for r in frame.iter_rows(named=True):
         out.append({
             "id": r["id"], "kind": r["kind"], "statement": r["statement"], "activity": r["activity"],
-            "channel": r["channel"], "journeys": int(r["journeys"]), "share": r["share"],
+            "stage": list(r["stage"]) if r["stage"] is not None else None, "channel": r["channel"], "journeys": int(r["journeys"]), "share": r["share"],
             "median_extra_seconds": r["median_extra_seconds"], "satisfaction_delta": r["satisfaction_delta"],
             "examples": list(r["examples"]), "context": r["context"], "accepted": bool(r["accepted"]),
         })
