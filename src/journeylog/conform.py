@@ -145,7 +145,7 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
 def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fitting: list[str], stats: pl.DataFrame,
                model: DesignedModel, rules: RuleSet, opts: ConformOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id."""
-    occ = DV.occurrences_table(aligned, mining.NextSteps(model).after)
+    occ = DV.occurrences_table(aligned, mining.NextSteps(model).stage)
     catalogue, journey_devs = DV.catalogue(occ, jv, events, reference=fitting, stats=stats, examples=opts.examples,
                                            tasks=model.tasks, vocabulary=rules.vocabulary)
     if catalogue.height:

@@ -34,7 +34,7 @@ With the model (``next_steps``, see :func:`dropout_stage`) the drop-out names th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -55,8 +55,9 @@ STAGE_SEPARATOR = " | "
 
 #: one normalised move: (log label, model label, model transition name)
 Move = tuple[str | None, str | None, str | None]
-#: the steps that could come next after the given fired model transitions (see :func:`dropout_stage`)
-StageFinder = Callable[[Sequence[str]], Sequence[str]]
+#: ``(fired model transitions, indexes of the movable ones) -> (next steps, postponed indexes)``,
+#: see :func:`dropout_stage` and :meth:`journeylog.mining.NextSteps.stage`
+StageFinder = Callable[[Sequence[str], Sequence[int]], tuple[Sequence[str], Collection[int]]]
 
 
 def stage_id(stage: Sequence[str]) -> str:
@@ -90,13 +91,15 @@ def variant_deviations(moves: Iterable[Sequence[Any]], next_steps: StageFinder |
     a drop-out, the names of the steps that could have come next (see :func:`dropout_stage`).
 
     Every visible model move after the journey's last synchronous move belongs to its drop-out,
-    whatever log moves the aligner put between them; model moves before it are ``skipped``.
+    whatever log moves the aligner put between them; model moves before it are ``skipped``
+    (unless ``next_steps`` finds them on a parallel branch the journey never got to).
     """
     full = [_move(m) for m in moves]
     log_moved = {m[0] for m in full if m[0] is not None and m[1] is None}
     model_moved = {m[1] for m in full if m[0] is None and m[1] is not None}
     out_of_order = log_moved & model_moved
     last_sync = max((i for i, m in enumerate(full) if m[0] is not None and m[1] is not None), default=-1)
+    stage, postponed = dropout_stage(full, last_sync, out_of_order, next_steps)
     occurrences: list[dict[str, Any]] = []
     done: set[str] = set()
     last_done: str | None = None
@@ -113,11 +116,10 @@ def variant_deviations(moves: Iterable[Sequence[Any]], next_steps: StageFinder |
             done.add(log)
             last_done = log
             continue
-        if model is None or model in out_of_order or pos > last_sync:
+        if model is None or model in out_of_order or pos > last_sync or pos in postponed:
             continue  # silent; reported once as wrong_order at its log move; part of the drop-out
         occurrences.append({"kind": DeviationKind.SKIPPED, "activity": model, "context": last_done, "relation": "after",
                             "event_index": max(index, 0)})
-    stage = dropout_stage(full, last_sync, out_of_order, next_steps)
     if stage:
         occurrences.append({"kind": DeviationKind.DROPPED_OUT, "activity": stage_id(stage), "context": last_done,
                             "relation": "after", "event_index": max(index, 0), "stage": sorted(set(stage))})
@@ -137,40 +139,48 @@ def _log_move(full: list[Move], pos: int, log: str, out_of_order: set[str], done
 
 
 def dropout_stage(full: Sequence[Move], last_sync: int, out_of_order: set[str],
-                  next_steps: StageFinder | None = None) -> list[str]:
-    """The stage where the journey dropped out (empty: it did not).
+                  next_steps: StageFinder | None = None) -> tuple[list[str], set[int]]:
+    """``(stage, postponed)``: where the journey dropped out (empty stage: it did not), and the
+    positions of model moves before its last synchronous move that belong to the drop-out.
 
     It dropped out when a visible model move follows its last synchronous move (``last_sync``,
     -1 when there is none: the journey then dropped out before the designed journey's first
     step), other than a step it did out of order (``out_of_order``: reported as wrong_order).
     The stage is every visible step that could come next from the marking reached after the last
-    synchronous move (``next_steps`` replays the fired model transitions), moved on past the
-    out-of-order steps the aligner placed before the first dropped step (they were done, only
-    elsewhere). Without ``next_steps`` or transition names, the stage is the first dropped step.
-    Silent moves after the last synchronous move are not replayed: they are the aligner's choice
-    of branch, and the stage names every branch.
+    synchronous move (``next_steps``, e.g. :meth:`journeylog.mining.NextSteps.stage`, replays the
+    fired model transitions), moved on past the out-of-order steps the aligner placed before the
+    first dropped step (they were done, only elsewhere). Silent moves after the last synchronous
+    move are not replayed: they are the aligner's choice of branch, and the stage names every
+    branch. ``next_steps`` may also postpone model moves the aligner placed before the last
+    synchronous move when the journey's steps run without them (a parallel branch the journey
+    never started): they are then part of the drop-out, not skips. Without ``next_steps`` or
+    transition names, the stage is the first dropped step.
 
     >>> dropout_stage([("A", "A", "t1"), (None, "B", "t2"), ("X", None, None), (None, "C", "t3")], 0, set())
-    ['B']
+    (['B'], set())
     """
-    dropped = [i for i in range(last_sync + 1, len(full))
-               if full[i][0] is None and full[i][1] is not None and full[i][1] not in out_of_order]
-    if not dropped:
-        return []
-    first = dropped[0]
-    fallback = [str(full[first][1])]
-    if next_steps is None:
-        return fallback
+    def dropped_step(i: int) -> bool:
+        return full[i][0] is None and full[i][1] is not None and full[i][1] not in out_of_order
+
+    dropped = [i for i in range(last_sync + 1, len(full)) if dropped_step(i)]
+    fallback = ([str(full[dropped[0]][1])] if dropped else []), set[int]()
+    first = dropped[0] if dropped else len(full)
     moved_on = [i for i in range(last_sync + 1, first) if full[i][0] is None and full[i][1] in out_of_order]
     end = max(moved_on, default=last_sync)
-    fired = [m[2] for m in full[: end + 1] if m[1] is not None or m[0] is None]
+    positions = [i for i in range(end + 1) if full[i][1] is not None or full[i][0] is None]  # model side
+    movable = [k for k, i in enumerate(positions) if i < last_sync and dropped_step(i)]
+    if next_steps is None or (not dropped and not movable):
+        return fallback
+    fired = [full[i][2] for i in positions]
     if any(t is None for t in fired):
         return fallback
     try:
-        stage = list(next_steps([str(t) for t in fired]))
+        stage, postponed = next_steps([str(t) for t in fired], movable)
     except KeyError:  # moves of another model
         return fallback
-    return stage or fallback
+    if not dropped and not postponed:
+        return [], set()
+    return (list(stage) or fallback[0] or [str(full[positions[min(postponed)]][1])]), {positions[k] for k in postponed}
 
 
 def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = None) -> pl.DataFrame:

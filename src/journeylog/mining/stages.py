@@ -12,7 +12,7 @@ transition and can miss branches, so it is not used.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from journeylog.mining.petri import unpack_model
@@ -61,12 +61,43 @@ class NextSteps:
         Transitions are fired as given, without checking that they are enabled (an alignment's
         moves always are); unknown names raise ``KeyError``.
         """
+        return self._next(self._replay(fired, frozenset(), check=False) or {})
+
+    def stage(self, fired: Sequence[str], movable: Collection[int] = ()) -> tuple[tuple[str, ...], frozenset[int]]:
+        """``(steps that could come next, postponed)`` after ``fired``, where the steps at the
+        indexes ``movable`` (model moves the journey did not make) are postponed when the rest
+        of ``fired`` can run without them: the aligner orders concurrent steps arbitrarily, so a
+        parallel branch it placed before the journey's last step is still where it stopped.
+
+        Indexes are tried from the last one back; a silent transition that is no longer enabled
+        once a step is postponed is postponed with it. Unknown names raise ``KeyError``.
+        """
+        postponed: frozenset[int] = frozenset()
+        for i in sorted(movable, reverse=True):
+            if self._replay(fired, postponed | {i}, check=True) is not None:
+                postponed = postponed | {i}
+        marking = self._replay(fired, postponed, check=bool(postponed)) or {}
+        return self._next(marking), postponed
+
+    def _replay(self, fired: Sequence[str], leave_out: frozenset[int], *, check: bool) -> dict[str, int] | None:
+        """The marking after ``fired`` without ``leave_out``; with ``check``, None when a visible
+        transition is not enabled (a silent one that is not is left out too)."""
         marking = dict(self._initial)
-        for name in fired:
-            for place, n in self._pre[name].items():
+        for i, name in enumerate(fired):
+            pre = self._pre[name]
+            if i in leave_out:
+                continue
+            if check and not self._enabled(marking, name):
+                if self._label[name] is None:
+                    continue
+                return None
+            for place, n in pre.items():
                 marking[place] = marking.get(place, 0) - n
             for place, n in self._post[name].items():
                 marking[place] = marking.get(place, 0) + n
+        return marking
+
+    def _next(self, marking: dict[str, int]) -> tuple[str, ...]:
         key = _freeze(marking)
         if key not in self._cache:
             self._cache[key] = self._closure(key)
