@@ -193,7 +193,8 @@ def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
     for r in frame.iter_rows(named=True):
         out.append({
             "id": r["id"], "kind": r["kind"], "statement": r["statement"], "activity": r["activity"],
-            "stage": list(r["stage"]) if r["stage"] is not None else None, "channel": r["channel"], "journeys": int(r["journeys"]), "share": r["share"],
+            "stage": list(r["stage"]) if r["stage"] is not None else None,
+            "channel": r["channel"], "journeys": int(r["journeys"]), "share": r["share"],
             "median_extra_seconds": r["median_extra_seconds"], "satisfaction_delta": r["satisfaction_delta"],
             "examples": list(r["examples"]), "context": r["context"], "accepted": bool(r["accepted"]),
         })

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from factories import event_frame
 
+from factories import event_frame
 from journeylog import conform as C
 from journeylog import journeys as J
 from journeylog import mining

@@ -196,8 +196,9 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
         steps = [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
         for occ in variant_deviations(steps, next_steps):
             rows.append({"variant_id": vid, "stage": None, **occ})
-    schema = {"variant_id": pl.UInt32, "kind": pl.String, "activity": pl.String, "context": pl.String,
-              "relation": pl.String, "event_index": pl.Int64, "stage": pl.List(pl.String)}
+    schema: dict[str, pl.DataType] = {"variant_id": pl.UInt32(), "kind": pl.String(), "activity": pl.String(),
+                                      "context": pl.String(), "relation": pl.String(), "event_index": pl.Int64(),
+                                      "stage": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 

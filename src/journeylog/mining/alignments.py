@@ -208,7 +208,8 @@ def align(
     of ``{kind, log, model, transition}`` where ``kind`` is ``sync`` (both), ``log`` (log only,
     model null), ``model`` (a visible model step the journey skipped, log null) or ``silent`` (an
     invisible model step, both null), and ``transition`` is the name of the model transition
-    that moved (null for log moves; replayed by :class:`journeylog.mining.stages.NextSteps`). A variant that hits the time limit has null cost, bwc, fitness, moves.
+    that moved (null for log moves; replayed by :class:`journeylog.mining.stages.NextSteps`).
+    A variant that hits the time limit has null cost, bwc, fitness, moves.
 
     Events whose activity the model does not contain can only be log moves: they are removed
     before aligning (so variants that differ only there are aligned once) and put back as log
@@ -269,7 +270,8 @@ def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: 
     removed = len(acts) - len(red)
     names = res.get("transitions") or [None] * len(res["alignment"])
     if removed == 0:
-        return res["cost"], res["bwc"], float(res["fitness"]), [classify(a, b, t) for (a, b), t in zip(res["alignment"], names, strict=True)]
+        moves = [classify(a, b, t) for (a, b), t in zip(res["alignment"], names, strict=True)]
+        return res["cost"], res["bwc"], float(res["fitness"]), moves
     cost = res["cost"] + removed * LOG_MOVE_COST
     bwc = res["bwc"] + removed * LOG_MOVE_COST
     num = cost // LOG_MOVE_COST
