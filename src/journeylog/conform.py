@@ -231,7 +231,7 @@ def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fi
 
     Drop-outs are counted over the journeys not in progress only (their share too): the
     catalogue of drop-outs is made on those journeys and merged with the rest."""
-    occ = DV.occurrences_table(aligned)
+    occ = DV.occurrences_table(aligned, mining.NextSteps(model).stage)
 
     def build(o: pl.DataFrame, journeys: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         return DV.catalogue(o, journeys, events, reference=fitting, stats=stats, examples=opts.examples,
@@ -359,6 +359,7 @@ def _devs_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
     for r in frame.iter_rows(named=True):
         out.append({
             "id": r["id"], "kind": r["kind"], "statement": r["statement"], "activity": r["activity"],
+            "stage": list(r["stage"]) if r["stage"] is not None else None,
             "channel": r["channel"], "journeys": int(r["journeys"]), "share": r["share"],
             "median_extra_seconds": r["median_extra_seconds"], "satisfaction_delta": r["satisfaction_delta"],
             "examples": list(r["examples"]), "context": r["context"], "accepted": bool(r["accepted"]),

@@ -76,7 +76,8 @@ class OptionSpec:
 
 
 _SHARE_NAMES = ("NAME is a deviation id (`kind:activity`, as in `conform --json`: `skipped:Identity check`, "
-                "`unexpected:Call: appointment`, `repeated:...`, `wrong_order:...`, `dropped_out:...`) or a pattern "
+                "`unexpected:Call: appointment`, `repeated:...`, `wrong_order:...`, `dropped_out:Identity check`, at a choice "
+                "`dropped_out:Release A | Release B`) or a pattern "
                 "name or id (`called after failing on the portal`, `web-failure-then-phone`). A deviation id that "
                 "does not occur passes with 0%; one naming an activity in neither the model nor the log, or a name "
                 "that is neither, is an error with a suggestion")

@@ -136,12 +136,16 @@ DeviationKindName = Literal["skipped", "dropped_out", "unexpected", "repeated", 
 
 
 class Deviation(TypedDict):
-    """One entry of the deviation catalogue (``id`` is ``kind:activity``)."""
+    """One entry of the deviation catalogue (``id`` is ``kind:activity``). For ``dropped_out``,
+    ``stage`` lists the steps that could have come next where the journeys stopped (sorted) and
+    ``activity`` is them joined by ``" | "``; null for other kinds. (``conform`` always writes
+    ``stage``; it is NotRequired only so that outputs recorded before it validate.)"""
 
     id: str
     kind: DeviationKindName
     statement: str
     activity: str
+    stage: NotRequired[list[str] | None]
     channel: str | None
     journeys: int
     share: float

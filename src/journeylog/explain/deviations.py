@@ -6,9 +6,12 @@ pm4py answers conformance with move lists such as ``[('login', 'login'), ('>>', 
 ==============  ================================================================================
 kind            what it means (from the alignment of one journey with the designed model)
 ==============  ================================================================================
-``skipped``     a model move: the design expected the step, the journey never did it there
-``dropped_out`` model moves at the very end: the journey stopped before the design's end; the
-                consecutive skips read as one drop-out, named by the first step never reached
+``skipped``     a model move before the journey's last synchronous move: the design expected the
+                step, the journey never did it there
+``dropped_out`` model moves after the journey's last synchronous move: it stopped before the
+                design's end. All of them read as one drop-out, whatever log moves lie between
+                them, named by the *stage*: every step that could have come next (one name, or
+                several at a gateway or parallel split; id ``dropped_out:A | B``, names sorted)
 ``unexpected``  a log move of an activity the journey had not done before: a step the design
                 does not have at that point (contacts, page views, extra steps)
 ``repeated``    a log move of an activity the journey already did: rework, retries, repeats
@@ -23,12 +26,15 @@ compute the impact against journeys that fit the design.
 >>> moves = [("Order", "Order"), (">>", "Identity check"), ("Call", ">>"), ("Pay", "Pay"), (">>", "Install"), (">>", "Bill")]
 >>> [(o["kind"].value, o["activity"], o["context"]) for o in variant_deviations(moves)]
 [('skipped', 'Identity check', 'Order'), ('unexpected', 'Call', 'Order'), ('dropped_out', 'Install', 'Pay')]
+
+A journey with no synchronous move at all dropped out before the designed journey's first step.
+With the model (``next_steps``, see :func:`dropout_stage`) the drop-out names the whole stage.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -37,41 +43,68 @@ from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.explain.wording import DeviationKind, deviation_statement
 
-__all__ = ["KINDS", "SKIP", "variant_deviations", "occurrences_table", "catalogue"]
+__all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
+           "occurrences_table", "catalogue"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
 KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
 SKIP = ">>"  # pm4py's "no move"
+#: joins the step names of a drop-out stage in its id: ``dropped_out:Release A | Release B``
+STAGE_SEPARATOR = " | "
 
 
-def _move(pair: Sequence[Any]) -> tuple[str | None, str | None]:
-    """Normalise a pm4py move: ``>>`` becomes None; silent moves are (None, None)."""
-    log, model = pair[0], pair[1]
-    return (None if log == SKIP else log, None if model == SKIP else model)
+#: one normalised move: (log label, model label, model transition name)
+Move = tuple[str | None, str | None, str | None]
+#: ``(fired model transitions, indexes of the movable ones) -> (next steps, postponed indexes)``,
+#: see :func:`dropout_stage` and :meth:`journeylog.mining.NextSteps.stage`
+StageFinder = Callable[[Sequence[str], Sequence[int]], tuple[Sequence[str], Collection[int]]]
 
 
-def variant_deviations(moves: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+def stage_id(stage: Sequence[str]) -> str:
+    """The ``activity`` part of a drop-out id: the stage's step names, sorted, joined by ``" | "``.
+
+    The same stage gives the same id in every run and model export, whichever branch the
+    aligner picked (a CI threshold ``--max-share 'dropped_out:A | B=0.1'`` keeps its meaning).
+
+    >>> stage_id(["Release B", "Release A"]), stage_id(["Install"])
+    ('Release A | Release B', 'Install')
+    """
+    return STAGE_SEPARATOR.join(sorted(set(stage)))
+
+
+def _move(step: Sequence[Any]) -> Move:
+    """Normalise a move: ``>>`` becomes None; silent moves are (None, None, transition)."""
+    log, model = step[0], step[1]
+    transition = step[2] if len(step) > 2 else None
+    return (None if log == SKIP else log, None if model == SKIP else model, transition)
+
+
+def variant_deviations(moves: Iterable[Sequence[Any]], next_steps: StageFinder | None = None) -> list[dict[str, Any]]:
     """Deviation occurrences in one alignment.
 
-    Each occurrence: ``kind``, ``activity``, ``context`` (the activity done just before, or for
-    ``wrong_order`` the step it was done before/after), ``relation`` (``after``/``before``) and
-    ``event_index``: the 0-based index of the journey event it is about (for skips, the event
-    just before the skipped step), used to find its channel.
+    ``moves``: ``(log, model)`` or ``(log, model, transition)`` steps (``>>`` or None for no
+    move; ``transition`` is the name of the model transition that moved). Each occurrence:
+    ``kind``, ``activity``, ``context`` (the activity done just before, or for ``wrong_order``
+    the step it was done before/after), ``relation`` (``after``/``before``), ``event_index``: the
+    0-based index of the journey event it is about (for skips, the event just before the skipped
+    step; for a drop-out, the journey's last event), used to find its channel, and ``stage``: for
+    a drop-out, the names of the steps that could have come next (see :func:`dropout_stage`).
+
+    Every visible model move after the journey's last synchronous move belongs to its drop-out,
+    whatever log moves the aligner put between them; model moves before it are ``skipped``
+    (unless ``next_steps`` finds them on a parallel branch the journey never got to).
     """
-    seq = [_move(m) for m in moves]
-    seq = [m for m in seq if not (m[0] is None and m[1] is None)]  # silent transitions
-    log_moved = {m[0] for m in seq if m[0] is not None and m[1] is None}
-    model_moved = {m[1] for m in seq if m[0] is None and m[1] is not None}
+    full = [_move(m) for m in moves]
+    log_moved = {m[0] for m in full if m[0] is not None and m[1] is None}
+    model_moved = {m[1] for m in full if m[0] is None and m[1] is not None}
     out_of_order = log_moved & model_moved
-    # trailing model moves = drop-out
-    tail = len(seq)
-    while tail > 0 and seq[tail - 1][0] is None:
-        tail -= 1
+    last_sync = max((i for i, m in enumerate(full) if m[0] is not None and m[1] is not None), default=-1)
+    stage, postponed = dropout_stage(full, last_sync, out_of_order, next_steps)
     occurrences: list[dict[str, Any]] = []
     done: set[str] = set()
     last_done: str | None = None
     index = -1  # index of the last log event consumed
-    for pos, (log, model) in enumerate(seq):
+    for pos, (log, model, _t) in enumerate(full):
         if log is not None:
             index += 1
         if log is not None and model is not None:  # synchronous
@@ -79,46 +112,93 @@ def variant_deviations(moves: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
             last_done = log
             continue
         if log is not None:  # log move
-            if log in out_of_order:
-                nxt = next((m[0] for m in seq[pos + 1:] if m[0] is not None and m[1] is not None), None)
-                prev = last_done
-                early = any(m[0] is None and m[1] == log for m in seq[pos + 1:])
-                occurrences.append({"kind": DeviationKind.WRONG_ORDER, "activity": log, "context": nxt if early else prev,
-                                    "relation": "before" if early else "after", "event_index": index})
-            elif log in done:
-                occurrences.append({"kind": DeviationKind.REPEATED, "activity": log, "context": last_done, "relation": "after",
-                                    "event_index": index})
-            else:
-                occurrences.append({"kind": DeviationKind.UNEXPECTED, "activity": log, "context": last_done, "relation": "after",
-                                    "event_index": index})
+            occurrences.append(_log_move(full, pos, log, out_of_order, done, last_done, index))
             done.add(log)
             last_done = log
             continue
-        # model move
-        if model in out_of_order:
-            continue  # reported once, as wrong_order, at its log move
-        if pos >= tail:
-            occurrences.append({"kind": DeviationKind.DROPPED_OUT, "activity": model, "context": last_done, "relation": "after",
-                                "event_index": max(index, 0)})
-            break
+        if model is None or model in out_of_order or pos > last_sync or pos in postponed:
+            continue  # silent; reported once as wrong_order at its log move; part of the drop-out
         occurrences.append({"kind": DeviationKind.SKIPPED, "activity": model, "context": last_done, "relation": "after",
                             "event_index": max(index, 0)})
+    if stage:
+        occurrences.append({"kind": DeviationKind.DROPPED_OUT, "activity": stage_id(stage), "context": last_done,
+                            "relation": "after", "event_index": max(index, 0), "stage": sorted(set(stage))})
     return occurrences
 
 
-def occurrences_table(aligned: pl.DataFrame) -> pl.DataFrame:
+def _log_move(full: list[Move], pos: int, log: str, out_of_order: set[str], done: set[str], last_done: str | None,
+              index: int) -> dict[str, Any]:
+    """The occurrence of the log move at ``pos``: wrong_order, repeated or unexpected."""
+    if log in out_of_order:
+        nxt = next((m[0] for m in full[pos + 1:] if m[0] is not None and m[1] is not None), None)
+        early = any(m[0] is None and m[1] == log for m in full[pos + 1:])
+        return {"kind": DeviationKind.WRONG_ORDER, "activity": log, "context": nxt if early else last_done,
+                "relation": "before" if early else "after", "event_index": index}
+    kind = DeviationKind.REPEATED if log in done else DeviationKind.UNEXPECTED
+    return {"kind": kind, "activity": log, "context": last_done, "relation": "after", "event_index": index}
+
+
+def dropout_stage(full: Sequence[Move], last_sync: int, out_of_order: set[str],
+                  next_steps: StageFinder | None = None) -> tuple[list[str], set[int]]:
+    """``(stage, postponed)``: where the journey dropped out (empty stage: it did not), and the
+    positions of model moves before its last synchronous move that belong to the drop-out.
+
+    It dropped out when a visible model move follows its last synchronous move (``last_sync``,
+    -1 when there is none: the journey then dropped out before the designed journey's first
+    step), other than a step it did out of order (``out_of_order``: reported as wrong_order).
+    The stage is every visible step that could come next from the marking reached after the last
+    synchronous move (``next_steps``, e.g. :meth:`journeylog.mining.NextSteps.stage`, replays the
+    fired model transitions), moved on past the out-of-order steps the aligner placed before the
+    first dropped step (they were done, only elsewhere). Silent moves after the last synchronous
+    move are not replayed: they are the aligner's choice of branch, and the stage names every
+    branch. ``next_steps`` may also postpone model moves the aligner placed before the last
+    synchronous move when the journey's steps run without them (a parallel branch the journey
+    never started): they are then part of the drop-out, not skips. Without ``next_steps`` or
+    transition names, the stage is the first dropped step.
+
+    >>> dropout_stage([("A", "A", "t1"), (None, "B", "t2"), ("X", None, None), (None, "C", "t3")], 0, set())
+    (['B'], set())
+    """
+    def dropped_step(i: int) -> bool:
+        return full[i][0] is None and full[i][1] is not None and full[i][1] not in out_of_order
+
+    dropped = [i for i in range(last_sync + 1, len(full)) if dropped_step(i)]
+    fallback = ([str(full[dropped[0]][1])] if dropped else []), set[int]()
+    first = dropped[0] if dropped else len(full)
+    moved_on = [i for i in range(last_sync + 1, first) if full[i][0] is None and full[i][1] in out_of_order]
+    end = max(moved_on, default=last_sync)
+    positions = [i for i in range(end + 1) if full[i][1] is not None or full[i][0] is None]  # model side
+    movable = [k for k, i in enumerate(positions) if i < last_sync and dropped_step(i)]
+    if next_steps is None or (not dropped and not movable):
+        return fallback
+    fired = [full[i][2] for i in positions]
+    if any(t is None for t in fired):
+        return fallback
+    try:
+        stage, postponed = next_steps([str(t) for t in fired], movable)
+    except KeyError:  # moves of another model
+        return fallback
+    if not dropped and not postponed:
+        return [], set()
+    return (list(stage) or fallback[0] or [str(full[positions[min(postponed)]][1])]), {positions[k] for k in postponed}
+
+
+def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = None) -> pl.DataFrame:
     """Per-variant deviation occurrences from a frame with ``variant_id`` and ``moves``.
 
     ``moves`` is a list of (log, model) pairs (pm4py's alignment, ``>>`` or null for no move)
-    or of structs with ``log`` and ``model`` fields. One Python pass per *variant*, not per event.
+    or of structs with ``log``, ``model`` and optionally ``transition`` fields. ``next_steps``
+    names drop-out stages (e.g. ``journeylog.mining.NextSteps(model).after``; see
+    :func:`dropout_stage`). One Python pass per *variant*, not per event.
     """
     rows: list[dict[str, Any]] = []
     for vid, moves in aligned.select("variant_id", "moves").iter_rows():
-        pairs = [(m["log"], m["model"]) if isinstance(m, dict) else m for m in (moves or [])]
-        for occ in variant_deviations(pairs):
-            rows.append({"variant_id": vid, **occ})
-    schema = {"variant_id": pl.UInt32, "kind": pl.String, "activity": pl.String, "context": pl.String,
-              "relation": pl.String, "event_index": pl.Int64}
+        steps = [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
+        for occ in variant_deviations(steps, next_steps):
+            rows.append({"variant_id": vid, "stage": None, **occ})
+    schema: dict[str, pl.DataType] = {"variant_id": pl.UInt32(), "kind": pl.String(), "activity": pl.String(),
+                                      "context": pl.String(), "relation": pl.String(), "event_index": pl.Int64(),
+                                      "stage": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
@@ -138,8 +218,9 @@ def catalogue(
     ``journey_variants``: journey_id -> variant_id; ``reference``: ids of the journeys that fit
     (impact is measured against them); ``tasks``: the model's steps (an unexpected activity the
     model never mentions reads as an "extra step"). Returns (catalogue, journey_deviations) where the
-    catalogue has ``id, kind, activity, channel, journeys, share, examples, median_extra_seconds,
+    catalogue has ``id, kind, activity, stage, channel, journeys, share, examples, median_extra_seconds,
     satisfaction_delta, statement`` (+ context fields), sorted by journeys, then extra time, then id.
+    ``stage`` is the sorted step names of a drop-out's stage (null for other kinds).
 
     Long by design: one Polars plan per step (group occurrences, examples, impact, statements)
     over the same intermediate frames; split apart they would pass six frames between helpers.
@@ -149,6 +230,8 @@ def catalogue(
     if occurrences.height == 0:
         empty = pl.DataFrame(schema={"journey_id": pl.String, "deviation_id": pl.String})
         return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64}), empty
+    if "stage" not in occurrences.columns:
+        occurrences = occurrences.with_columns(pl.lit(None, pl.List(pl.String)).alias("stage"))
     occ = occurrences.with_columns((pl.col("kind") + ":" + pl.col("activity")).alias("id"))
     per_journey = journey_variants.join(occ, on="variant_id", how="inner")
     # channel and outcome of the event each occurrence points at
@@ -164,6 +247,7 @@ def catalogue(
         pl.col(S.JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"),
         pl.col(S.JOURNEY_ID).unique().sort().head(examples).alias("examples"),
         pl.col("relation").drop_nulls().mode().sort().first().alias("relation"),
+        pl.col("stage").first().alias("stage"),
         (pl.col(S.OUTCOME) == S.FAILURE).fill_null(False).mean().alias("failed_share"),
         pl.col("context").alias("_contexts"),
         pl.col(S.CHANNEL).alias("_channels"),
@@ -181,9 +265,10 @@ def catalogue(
         r["statement"] = deviation_statement(r, vocabulary)
         rows.append(r)
     cat = pl.DataFrame(rows)
-    cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64))
+    cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64),
+                           pl.col("stage").cast(pl.List(pl.String)))
     cat = cat.sort(["journeys", pl.col("median_extra_seconds").fill_null(float("-inf")), "id"], descending=[True, True, False])
-    cols = ["id", "kind", "activity", "channel", "channel_share", "context", "context_share", "relation", "failed_share",
+    cols = ["id", "kind", "activity", "stage", "channel", "channel_share", "context", "context_share", "relation", "failed_share",
             "journeys", "share", "examples", "median_extra_seconds", "satisfaction_delta", "statement"]
     return cat.select(cols), journey_devs
 

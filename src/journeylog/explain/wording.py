@@ -13,7 +13,7 @@ every output.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -35,6 +35,8 @@ __all__ = [
     "REFERENCE_OTHERS",
     "pattern_statement",
     "deviation_statement",
+    "stage_names",
+    "STAGE_NAMES_SHOWN",
     "no_information_reason",
     "no_match_reason",
     "skipped_note",
@@ -245,8 +247,27 @@ def skipped_note(name: str, reason: str) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
+#: a drop-out stage with more steps than this lists the first ones, then how many more
+STAGE_NAMES_SHOWN = 3
+
+
 def _quote(name: str | None) -> str:
     return "'" + str(name) + "'" if name is not None else "the start"
+
+
+def stage_names(names: Sequence[str], most: int = STAGE_NAMES_SHOWN) -> str:
+    """The steps of a drop-out stage in words: up to ``most`` quoted names, then how many more.
+
+    >>> stage_names(["Bill", "Install"])
+    "'Bill' or 'Install'"
+    >>> stage_names(["Release A", "Release B", "Release C", "Release D", "Release E"])
+    "'Release A', 'Release B', 'Release C' or 2 more steps"
+    """
+    quoted = [_quote(x) for x in names]
+    if len(quoted) > most:
+        rest = len(quoted) - most
+        return ", ".join(quoted[:most]) + f" or {rest} more {'step' if rest == 1 else 'steps'}"
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else "".join(quoted)
 
 
 def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping[str, str]] | None = None) -> str:
@@ -260,6 +281,12 @@ def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping
     ... # doctest: +NORMALIZE_WHITESPACE
     "Skipped 'Identity check' in 1,204 journeys (9.7%), mostly in the app; these journeys took 2.0 h longer
     than journeys that fit."
+
+    A drop-out names its stage (``stage``: every step that could have come next):
+
+    >>> deviation_statement({"kind": "dropped_out", "activity": "Release A | Release B", "journeys": 76, "share": 0.1,
+    ...                      "stage": ["Release A", "Release B"]})
+    "Ended before any of 'Release A' or 'Release B' in 76 journeys (10.0%)."
     """
     kind, act = DeviationKind(row["kind"]), _quote(row["activity"])
     n, share = f"{row['journeys']:,} {journeys_word(row['journeys'])}", fmt_share(row["share"])
@@ -273,7 +300,11 @@ def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping
     elif kind is DeviationKind.DROPPED_OUT:
         failed = " failed" if (row.get("failed_share") or 0) >= 0.5 else ""
         after = f", most often right after {_quote(ctx)}{failed}" if ctx and ctx_share >= 0.3 else ""
-        head = f"Dropped out before {act} in {n} ({share}){after}"
+        stage = list(row.get("stage") or [])
+        if len(stage) > 1:
+            head = f"Ended before any of {stage_names(stage)} in {n} ({share}){after}"
+        else:
+            head = f"Dropped out before {_quote(stage[0]) if stage else act} in {n} ({share}){after}"
     elif kind is DeviationKind.UNEXPECTED:
         after = f", most often after {_quote(ctx)}" if ctx and ctx_share >= 0.3 else ""
         if row.get("in_model") is False:

@@ -12,6 +12,8 @@ A flat façade over one module per task, like pm4py's own:
 * :mod:`~journeylog.mining.discovery`: :func:`discover_tree`, :func:`discover_tree_imd`,
   :func:`discover_model`, :func:`discover_net`, :func:`canonical_tree`;
 * :mod:`~journeylog.mining.alignments`: :func:`align`, :func:`alignment_figures`;
+* :mod:`~journeylog.mining.stages`: :class:`NextSteps` (the steps that could come next at a
+  point of an alignment: the stage where a journey dropped out);
 * :mod:`~journeylog.mining.precision`: :func:`precision`;
 * :mod:`~journeylog.mining.replay`: :func:`token_replay`;
 * :mod:`~journeylog.mining.variants`: :func:`variant_log`;
@@ -78,6 +80,7 @@ from journeylog.mining.petri import (
 )
 from journeylog.mining.precision import precision
 from journeylog.mining.replay import token_replay
+from journeylog.mining.stages import NextSteps
 from journeylog.mining.variants import variant_log
 
 #: the old private name, still used by tests/test_models.py: use :func:`best_worst_cost`
@@ -108,6 +111,8 @@ __all__ = [
     "align",
     "align_unfit",
     "alignment_figures",
+    # stages (where a journey stopped)
+    "NextSteps",
     # parallel
     "PARALLEL_AFTER_SECONDS",
     "Progress",

@@ -52,11 +52,12 @@ DEFAULT_VARIANT_TIMEOUT = 60.0
 #: Default time limit for finding the model's cheapest complete run (best-worst cost / soundness).
 DEFAULT_MODEL_TIMEOUT = 60.0
 #: the type of one alignment move in :func:`align`'s ``moves`` column
-MOVE_DTYPE = pl.Struct({"kind": pl.String, "log": pl.String, "model": pl.String})
+MOVE_DTYPE = pl.Struct({"kind": pl.String, "log": pl.String, "model": pl.String, "transition": pl.String})
 
-#: one move: ``{kind, log, model}``
+#: one move: ``{kind, log, model, transition}``
 Move = dict[str, str | None]
-#: one trace's alignment from pm4py: ``alignment`` (pairs), ``cost``, ``bwc``, ``fitness``
+#: one trace's alignment from pm4py: ``alignment`` (label pairs), ``transitions`` (the model
+#: transition name of every step, None for log moves), ``cost``, ``bwc``, ``fitness``
 Aligned = dict[str, Any]
 
 
@@ -113,6 +114,7 @@ def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, time
 
     p = params()
     p[alg.Parameters.BEST_WORST_COST_INTERNAL] = bwc0
+    p["ret_tuple_as_trans_desc"] = True  # names too: only the output changes, not the search
     if timeout is not None:
         p[alg.Parameters.PARAM_MAX_ALIGN_TIME_TRACE] = max(0.0, float(timeout))
     trace = Trace([Event({ACTIVITY_KEY: a}) for a in seq])
@@ -120,7 +122,10 @@ def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, time
         ali = alg.apply_trace(trace, net, im, fm, parameters=p, variant=alignment_variant())
     if ali is None:
         return None
-    return {"alignment": list(ali["alignment"]), "cost": int(ali["cost"]), "bwc": int(ali["bwc"]), "fitness": ali["fitness"]}
+    steps = list(ali["alignment"])  # ((trace transition, model transition), (log label, model label))
+    return {"alignment": [tuple(labels) for _names, labels in steps],
+            "transitions": [None if names[1] == SKIP else str(names[1]) for names, _labels in steps],
+            "cost": int(ali["cost"]), "bwc": int(ali["bwc"]), "fitness": ali["fitness"]}
 
 
 def _worker_align(job: tuple[list[tuple[str, ...]], int, float | None, float | None]) -> list[Aligned | None]:
@@ -140,28 +145,34 @@ def trace_timeout(timeout: float | None, deadline: float | None) -> float | None
     return left if timeout is None else min(timeout, left)
 
 
-def classify(log: str | None, model: str | None) -> Move:
-    """One move of a pm4py alignment step ``(log label, model label)``.
+def classify(log: str | None, model: str | None, transition: str | None = None) -> Move:
+    """One move of a pm4py alignment step ``(log label, model label)``; ``transition``: the name
+    of the model transition that moved (None for a log move).
 
     >>> classify("a", "a")["kind"], classify("a", SKIP)["kind"], classify(SKIP, "b")["kind"], classify(SKIP, None)["kind"]
     ('sync', 'log', 'model', 'silent')
     """
     if log == SKIP:
-        return {"kind": "silent" if model is None else "model", "log": None, "model": model}
+        return {"kind": "silent" if model is None else "model", "log": None, "model": model, "transition": transition}
     if model == SKIP:
-        return {"kind": "log", "log": log, "model": None}
-    return {"kind": "sync", "log": log, "model": model}
+        return {"kind": "log", "log": log, "model": None, "transition": None}
+    return {"kind": "sync", "log": log, "model": model, "transition": transition}
 
 
 def expand_moves(
-    acts: tuple[str, ...], labels: set[str], reduced_alignment: Sequence[tuple[str | None, str | None]]
+    acts: tuple[str, ...],
+    labels: set[str],
+    reduced_alignment: Sequence[tuple[str | None, str | None]],
+    transitions: Sequence[str | None] | None = None,
 ) -> list[Move]:
-    """Put back one log move per removed event, right after the move of the event before it.
+    """Put back one log move per removed event, right after the move of the event before it
+    (``transitions``: the model transition name of every step of ``reduced_alignment``).
 
     >>> [m["kind"] for m in expand_moves(("a", "x", "b"), {"a", "b"}, [("a", "a"), (SKIP, None), ("b", "b")])]
     ['sync', 'log', 'silent', 'sync']
     """
     steps = list(reduced_alignment)
+    names = list(transitions) if transitions is not None else [None] * len(steps)
     out: list[Move] = []
     i = 0
     for act in acts:
@@ -170,12 +181,12 @@ def expand_moves(
             continue
         while i < len(steps):
             log_label, model_label = steps[i]
+            out.append(classify(log_label, model_label, names[i]))
             i += 1
-            out.append(classify(log_label, model_label))
             if log_label != SKIP:
                 break
     while i < len(steps):
-        out.append(classify(*steps[i]))
+        out.append(classify(*steps[i], names[i]))
         i += 1
     return out
 
@@ -195,9 +206,11 @@ def align(
     One row per variant: ``variant_id``, ``cost`` (pm4py's raw cost: 10000 per log or visible
     model move, 1 per silent step), ``bwc`` (pm4py's "best worst cost": 10000 per event plus the
     model's cheapest complete run), ``fitness`` (pm4py's per-trace fitness) and ``moves``: a list
-    of ``{kind, log, model}`` where ``kind`` is ``sync`` (both), ``log`` (log only, model null),
-    ``model`` (a visible model step the journey skipped, log null) or ``silent`` (an invisible
-    model step, both null). A variant that hits the time limit has null cost, bwc, fitness, moves.
+    of ``{kind, log, model, transition}`` where ``kind`` is ``sync`` (both), ``log`` (log only,
+    model null), ``model`` (a visible model step the journey skipped, log null) or ``silent`` (an
+    invisible model step, both null), and ``transition`` is the name of the model transition
+    that moved (null for log moves; replayed by :class:`journeylog.mining.stages.NextSteps`).
+    A variant that hits the time limit has null cost, bwc, fitness, moves.
 
     Events whose activity the model does not contain can only be log moves: they are removed
     before aligning (so variants that differ only there are aligned once) and put back as log
@@ -285,14 +298,16 @@ def _align_distinct(
 def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: set[str]) -> tuple[int, int, float, list[Move]]:
     """``(cost, bwc, fitness, moves)`` of the full variant from the alignment of its reduced sequence."""
     removed = len(acts) - len(red)
+    names = res.get("transitions") or [None] * len(res["alignment"])
     if removed == 0:
-        return res["cost"], res["bwc"], float(res["fitness"]), [classify(a, b) for a, b in res["alignment"]]
+        moves = [classify(a, b, t) for (a, b), t in zip(res["alignment"], names, strict=True)]
+        return res["cost"], res["bwc"], float(res["fitness"]), moves
     cost = res["cost"] + removed * LOG_MOVE_COST
     bwc = res["bwc"] + removed * LOG_MOVE_COST
     num = cost // LOG_MOVE_COST
     den = bwc // LOG_MOVE_COST
     fitness = float(1 - num / den if den > 0 else 0)
-    return cost, bwc, fitness, expand_moves(acts, labels, res["alignment"])
+    return cost, bwc, fitness, expand_moves(acts, labels, res["alignment"], names)
 
 
 def _alignment_table(
