@@ -313,6 +313,8 @@ JOURNEY_COLUMNS: dict[str, str] = {
     "channels": "the channels it used, in order of first use",
     "fitness": "how well it follows the designed journey, 0 to 1",
     "fits": "true when it follows the designed journey exactly",
+    "in_progress": "true when its last event lies within the settle window of the log's end "
+                   "(it may go on: a missing end is no drop-out)",
     "deviations": "the ids of its deviations (as in the deviation catalogue)",
     "patterns": "the cross-channel patterns found in it",
     "alignment_cost": "pm4py's raw alignment cost (10000 per log or model move; empty for tbr)",
@@ -347,6 +349,7 @@ def journey_table(c: Conformance) -> pl.DataFrame:
         pl.col("channels"),
         pl.col("fitness"),
         (pl.col("fitness") >= 1.0).alias("fits"),
+        pl.col("in_progress") if "in_progress" in jt.columns else pl.lit(False).alias("in_progress"),
         pl.col("deviations"),
         pl.col("patterns"),
         pl.col("cost").alias("alignment_cost"),

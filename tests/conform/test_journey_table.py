@@ -62,7 +62,8 @@ def _expected() -> dict[str, dict[str, object]]:
 def test_journeys_out_csv_reads_right_in_a_spreadsheet_reader(case, tmp_path, run_main):
     log, model = case
     out = tmp_path / "journeys.csv"
-    code, _out, err = run_main("conform", str(log), "--model", str(model), "--journeys-out", str(out), cwd=tmp_path)
+    code, _out, err = run_main("conform", str(log), "--model", str(model), "--journeys-out", str(out),
+                               "--settle", "0", cwd=tmp_path)
     assert code == 0, err
     with out.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -83,6 +84,7 @@ def test_journeys_out_csv_reads_right_in_a_spreadsheet_reader(case, tmp_path, ru
         assert (r["satisfaction"] == "") if sat is None else float(r["satisfaction"]) == pytest.approx(sat)
         assert r["channels"].split("; ") == e["channels"]
         assert r["fits"] == ("true" if e["fits"] else "false")
+        assert r["in_progress"] == "false"  # --settle 0: every journey has ended
         fitness = float(r["fitness"])
         assert 0.0 <= fitness <= 1.0 and (fitness == 1.0) == e["fits"]
         assert (r["deviations"] == "") == e["fits"]
@@ -96,13 +98,14 @@ def test_journeys_out_csv_reads_right_in_a_spreadsheet_reader(case, tmp_path, ru
 def test_journey_table_in_the_library_and_parquet(case, tmp_path, run_main):
     log, model = case
     events = ingest(log).events
-    table = C.journey_table(C.conform(events, load_model(model)))
+    table = C.journey_table(C.conform(events, load_model(model), C.ConformOptions(settle=dt.timedelta(0))))
     assert table.columns == list(C.JOURNEY_COLUMNS)
     assert table.schema["fits"] == pl.Boolean and table.schema["channels"] == pl.List(pl.String)
     row = table.filter(pl.col("journey_id") == "j2").row(0, named=True)
     assert row["channels"] == ["app", "phone", "store"] and row["customer_id"] == "c2"
     out = tmp_path / "journeys.parquet"
-    code, _out, err = run_main("conform", str(log), "--model", str(model), "--journeys-out", str(out), cwd=tmp_path)
+    code, _out, err = run_main("conform", str(log), "--model", str(model), "--journeys-out", str(out),
+                               "--settle", "0", cwd=tmp_path)
     assert code == 0, err
     assert pl.read_parquet(out).equals(table)
 

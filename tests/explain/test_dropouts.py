@@ -24,6 +24,9 @@ from journeylog import mining
 from journeylog.explain.deviations import STAGE_SEPARATOR, occurrences_table, stage_id, variant_deviations
 from journeylog.models import load_model
 
+#: every hand-built journey here has ended: no settle window (see conform's in-progress journeys)
+SETTLED = dt.timedelta(0)
+
 S = ">>"
 T0 = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
 
@@ -158,7 +161,7 @@ def test_drop_outs_equal_the_independent_computation(tmp_path, shape):
     node, journeys = SHAPES[shape]
     events = events_of(journeys)
     model = model_of(tmp_path, node)
-    result = C.conform(events, model, C.ConformOptions(precision=False))
+    result = C.conform(events, model, C.ConformOptions(precision=False, settle=SETTLED))
     got = {r["id"]: r["journeys"] for r in result.deviations.iter_rows(named=True) if r["kind"] == "dropped_out"}
     assert got == dict(expected_counts(node, journeys))
     # per journey, too
@@ -181,7 +184,7 @@ def test_drop_outs_equal_the_independent_computation(tmp_path, shape):
 
 def test_the_issue_example_drops_out_before_identity_verification(tmp_path):
     node, journeys = SHAPES["log move before the tail"]
-    result = C.conform(events_of(journeys), model_of(tmp_path, node), C.ConformOptions(precision=False))
+    result = C.conform(events_of(journeys), model_of(tmp_path, node), C.ConformOptions(precision=False, settle=SETTLED))
     rows = {r["id"]: r for r in result.deviations.iter_rows(named=True)}
     assert rows["dropped_out:Identity verification"]["journeys"] == 2  # u1, u2 (u3 did verify: before Appointment)
     assert rows["dropped_out:Upload"]["journeys"] == 1  # no synchronous move: before the first step
@@ -191,7 +194,7 @@ def test_the_issue_example_drops_out_before_identity_verification(tmp_path):
 
 def test_stage_of_five_releases_reads_as_a_stage(tmp_path):
     node, journeys = SHAPES["XOR at the end"]
-    result = C.conform(events_of(journeys), model_of(tmp_path, node), C.ConformOptions(precision=False))
+    result = C.conform(events_of(journeys), model_of(tmp_path, node), C.ConformOptions(precision=False, settle=SETTLED))
     row = result.deviations.filter(pl.col("id") == "dropped_out:" + " | ".join(R)).row(0, named=True)
     assert row["journeys"] == 3 and row["stage"] == R
     assert row["statement"].startswith(
@@ -206,7 +209,7 @@ def test_ids_do_not_depend_on_the_order_of_branches_in_the_model(tmp_path):
         folder = tmp_path / str(k)
         folder.mkdir()
         res = C.conform(events_of(journeys), model_of(folder, ("seq", "Apply", "Review", ("xor", *order))),
-                        C.ConformOptions(precision=False))
+                        C.ConformOptions(precision=False, settle=SETTLED))
         ids.append(sorted(res.deviations["id"].to_list()))
     assert ids[0] == ids[1] == ids[2]
     assert "dropped_out:" + " | ".join(R) in ids[0]
@@ -314,8 +317,8 @@ def test_cli_conform_states_the_stage(tmp_path, run_main):
     rows = [{"journey_id": j, "activity": a, "timestamp": (T0 + dt.timedelta(hours=i)).isoformat()}
             for j, acts in journeys.items() for i, a in enumerate(acts)]
     pl.DataFrame(rows).write_csv(tmp_path / "log.csv")
-    code, _out, err = run_main("conform", "log.csv", "--model", "design.ptree", "--no-precision", "--json", "c.json",
-                               cwd=tmp_path)
+    code, _out, err = run_main("conform", "log.csv", "--model", "design.ptree", "--no-precision", "--settle", "0", "--json",
+                               "c.json", cwd=tmp_path)
     assert code == 0, err
     flat = " ".join(err.split())
     assert "Ended before any of 'Release A', 'Release B', 'Release C' or 2 more steps in 3 journeys" in flat.replace("│ ", "")
@@ -325,7 +328,7 @@ def test_cli_conform_states_the_stage(tmp_path, run_main):
     assert dev["stage"] == R and dev["journeys"] == 3
     # a CI threshold on the id means something
     code, _out, err = run_main("check", "log.csv", "--model", "design.ptree", "--no-config", "--no-precision",
-                               "--max-share", f"{dev['id']}=0.4", cwd=tmp_path)
+                               "--settle", "0", "--max-share", f"{dev['id']}=0.4", cwd=tmp_path)
     assert code == 1 and dev["id"] in err
 
 

@@ -2,8 +2,6 @@
 
 
 import dataclasses
-import os
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -18,7 +16,6 @@ from journeylog.cli.options import (
     OptModelOpt,
     RulesOpt,
     SettleOpt,
-    emit_json,
     load_check_config,
     progress_bar,
     with_read_options,
@@ -68,7 +65,6 @@ def drift(
     from journeylog import drift as D
     from journeylog.ingest import read_events
     from journeylog.models import load_model
-    from journeylog.render import terminal
 
     cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow, settle=settle)
     if not cfg.model:
@@ -82,18 +78,9 @@ def drift(
     with bar:
         result = D.drift(read_events(log, read), designed, copts, options)
     data = D.to_json(result)
-    if chart is not None:
-        from journeylog.render.chart import write_chart
+    from journeylog.render.outputs import emit_drift
 
-        write_chart(data, chart)
-    terminal.print_drift_report(data, show=show)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        stream = sys.stderr if json_out == "-" else sys.stdout
-        from journeylog.render.github import drift_annotations
-
-        stream.writelines(line + "\n" for line in drift_annotations(data, level="error" if fail_on_drift else "warning"))
-        stream.flush()
-    emit_json(data, json_out)
+    emit_drift(data, chart=chart, show=show, json_out=json_out, fail_on_drift=fail_on_drift)
     if fail_on_drift and data["changes"]:
         raise typer.Exit(1)
 
