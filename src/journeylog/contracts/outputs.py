@@ -60,7 +60,7 @@ class IngestOutput(TypedDict):
     sources: list[IngestSource]
     channels: list[ChannelCount]
     notes: list[str]
-    warnings: NotRequired[list[str]]  # always written; e.g. a source matching under its min_match_rate
+    warnings: list[str]  # e.g. a source matching under its min_match_rate
 
 
 # --- journeylog discover --json -------------------------------------------------------------------
@@ -138,14 +138,13 @@ DeviationKindName = Literal["skipped", "dropped_out", "unexpected", "repeated", 
 class Deviation(TypedDict):
     """One entry of the deviation catalogue (``id`` is ``kind:activity``). For ``dropped_out``,
     ``stage`` lists the steps that could have come next where the journeys stopped (sorted) and
-    ``activity`` is them joined by ``" | "``; null for other kinds. (``conform`` always writes
-    ``stage``; it is NotRequired only so that outputs recorded before it validate.)"""
+    ``activity`` is them joined by ``" | "``; null for other kinds."""
 
     id: str
     kind: DeviationKindName
     statement: str
     activity: str
-    stage: NotRequired[list[str] | None]
+    stage: list[str] | None
     channel: str | None
     journeys: int
     share: float
