@@ -35,6 +35,10 @@ def test_option_specs_match_the_check_command():
     for spec in R.option_specs():
         p = params[spec.param]
         flags = "/".join(p.opts + p.secondary_opts)
+        if "/" in spec.decl and spec.type == "bool":  # a yes/no option is two flags, each on its own row
+            negative = params["no_" + spec.param]
+            flags += "/" + "/".join(negative.opts)
+            assert getattr(negative, "rich_help_panel", None) == spec.panel
         assert flags == spec.decl
         assert p.help == spec.help
         assert getattr(p, "rich_help_panel", None) == spec.panel
@@ -102,3 +106,28 @@ def test_drift_window_is_validated_without_drift(tmp_path):
     assert "drift.window" in exc.value.one_line()
     path.write_text("drift:\n  window: 2 weeks\n")
     assert load_config(path).drift == {"window": "2 weeks"}
+
+
+def test_yes_no_option_gives_true_false_or_none(monkeypatch):
+    """``--fail-on-new-deviations`` / ``--no-fail-on-new-deviations`` are two flags for one value:
+    True, False (which overrides journeylog.yaml), None when neither; both at once is a usage error."""
+    from journeylog.cli.check_options import with_check_options
+
+    seen: dict = {}
+    demo = typer.Typer(add_completion=False)
+
+    @demo.command()
+    @with_check_options
+    def run(thresholds: dict) -> None:
+        seen.update(thresholds)
+
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    for args, expected in (([], None), (["--fail-on-new-deviations"], True), (["--no-fail-on-new-deviations"], False)):
+        seen.clear()
+        result = runner.invoke(demo, args)
+        assert result.exit_code == 0, result.output
+        assert seen["fail_on_new_deviations"] is expected
+    result = runner.invoke(demo, ["--fail-on-new-deviations", "--no-fail-on-new-deviations"])
+    assert result.exit_code == 2 and "exclude each other" in result.output

@@ -27,11 +27,40 @@ PANEL_AFTER: dict[str, str] = {BASELINE_PANEL: "baseline", NEW_DEVIATIONS_PANEL:
 _TYPES: dict[str, Any] = {"float": float | None, "bool": bool | None, "list[str]": list[str] | None}
 
 
-def check_parameter(spec: OptionSpec) -> inspect.Parameter:
-    """The keyword parameter (annotation carrying the Typer option) of one registry option."""
+#: prefix of the parameter that carries a yes/no option's "--no-" form
+NEGATIVE = "no_"
+
+
+def check_parameters(spec: OptionSpec) -> list[inspect.Parameter]:
+    """The keyword parameters (annotations carrying the Typer options) of one registry option.
+
+    A yes/no option (``--x/--no-x``) becomes two flags, ``--x`` and ``--no-x``, each with its own
+    row in the help, so neither is cut on a narrow terminal; :func:`with_check_options` turns them
+    back into one value (True, False, or None when neither is given)."""
+    if spec.type == "bool" and "/" in spec.decl:
+        yes, no = spec.decl.split("/", 1)
+        return [
+            inspect.Parameter(spec.param, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+                bool, typer.Option(yes, help=spec.help, rich_help_panel=spec.panel, show_default=False)]),
+            inspect.Parameter(NEGATIVE + spec.param, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+                bool, typer.Option(no, help=f"Turn {yes} off, also when journeylog.yaml turns it on.", rich_help_panel=spec.panel,
+                                   show_default=False)]),
+        ]
     option = typer.Option(spec.decl, help=spec.help, rich_help_panel=spec.panel, show_default=False)
-    return inspect.Parameter(spec.param, inspect.Parameter.KEYWORD_ONLY, default=None,
-                             annotation=Annotated[_TYPES[spec.type], option])
+    return [inspect.Parameter(spec.param, inspect.Parameter.KEYWORD_ONLY, default=None,
+                              annotation=Annotated[_TYPES[spec.type], option])]
+
+
+def _value(spec: OptionSpec, kwargs: dict[str, Any]) -> Any:
+    """One registry option's value from the command's keyword arguments (both flags of a yes/no option)."""
+    value = kwargs.pop(spec.param)
+    if NEGATIVE + spec.param not in kwargs:
+        return value
+    negative = kwargs.pop(NEGATIVE + spec.param)
+    yes, no = spec.decl.split("/", 1)
+    if value and negative:
+        raise typer.BadParameter(f"{yes} and {no} exclude each other", param_hint=yes)
+    return True if value else (False if negative else None)
 
 
 def _place(params: list[inspect.Parameter], specs: list[OptionSpec]) -> list[inspect.Parameter]:
@@ -41,7 +70,7 @@ def _place(params: list[inspect.Parameter], specs: list[OptionSpec]) -> list[ins
     after: dict[str, list[inspect.Parameter]] = {PLACEHOLDER: []}
     for spec in specs:
         anchor = PANEL_AFTER.get(spec.panel, PLACEHOLDER)
-        after.setdefault(anchor if anchor in names else PLACEHOLDER, []).append(check_parameter(spec))
+        after.setdefault(anchor if anchor in names else PLACEHOLDER, []).extend(check_parameters(spec))
     out: list[inspect.Parameter] = []
     for p in params:
         if p.name != PLACEHOLDER:
@@ -64,7 +93,7 @@ def with_check_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        kwargs[PLACEHOLDER] = {spec.param: kwargs.pop(spec.param) for spec in specs}
+        kwargs[PLACEHOLDER] = {spec.param: _value(spec, kwargs) for spec in specs}
         return func(**kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
