@@ -52,6 +52,7 @@ from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
 from journeylog.explain.wording import DeviationKind, in_progress_note, label_overlap_note
+from journeylog.ingest.timestamps import DATES_ONLY_NOTE, dates_only
 from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
 from journeylog.text import fmt_duration
 
@@ -145,6 +146,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     in_progress = in_progress_journeys(stats, opts.settle)
     if in_progress:
         notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
+    if dates_only(events[S.TIMESTAMP]):
+        notes.append(DATES_ONLY_NOTE)
     log_notes = list(notes)
     jt = jv.join(per_variant, on="variant_id", how="left").join(
         stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",

@@ -80,3 +80,16 @@ def test_the_documented_source_map_is_accepted(tmp_path):
     smap = load_source_map(write_file(tmp_path, "sources.yaml", block))
     assert smap.default_country == "GB" and smap.identities is not None and smap.identities.min_match_rate == 0.9
     assert smap.min_match_rate_of(smap.sources[0]) == 0.9 and smap.country_of(smap.sources[0]) == "GB"
+
+
+def test_gap_option_and_the_maps_gap_must_agree(tmp_path, run_main):
+    """A source map's ``gap:`` would silently override ``--gap``: disagreeing is a usage error."""
+    text = (SAMPLE / "sources.yaml").read_text(encoding="utf-8")
+    assert "\ngap: 30d" in text
+    for f in SAMPLE.iterdir():
+        if f.suffix in (".csv", ".jsonl"):
+            (tmp_path / f.name).symlink_to(f)
+    (tmp_path / "sources.yaml").write_text(text, encoding="utf-8")
+    code, _out, err = run_main("ingest", "sources.yaml", "-o", "j.parquet", "--gap", "7d", cwd=tmp_path)
+    assert code == 2 and "--gap 7d and the source map's gap: 30d disagree" in err
+    assert not (tmp_path / "j.parquet").exists()

@@ -13,8 +13,8 @@ from typing import Any
 import polars as pl
 
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
-from journeylog.errors import InvalidInput
-from journeylog.ingest.columns import ReadOptions, column_summary, detect_columns, guessed_roles, read_raw
+from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.ingest.columns import DEFAULT_GAP, ReadOptions, column_summary, detect_columns, guessed_roles, read_raw
 from journeylog.ingest.identity import (
     CUSTOMER_ID_KIND,
     KnownKeys,
@@ -126,6 +126,9 @@ def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
 def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None = None) -> IngestResult:
     """Ingest every export a YAML source map names into one canonical event table."""
     smap = load_source_map(path)
+    if smap.gap is not None and opts.gap != DEFAULT_GAP and opts.gap != smap.gap:
+        raise UsageError(f"{param('gap')} {format_gap(opts.gap)} and the source map's gap: {format_gap(smap.gap)} "
+                         "disagree", path=smap.label, hint="drop one of them: the map's gap: applies to every run of it")
     gap = smap.gap if smap.gap is not None else opts.gap
     id_table = read_identities(smap.identities.path) if smap.identities is not None else None
     acc = _Read()
