@@ -32,6 +32,8 @@ from journeylog import schema as S
 from journeylog.contracts.outputs import DiscoverOutput
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest import EventSource
+from journeylog.ingest.timestamps import DATES_ONLY_NOTE, dates_only
+from journeylog.io.tabular import collect_parquet
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Discovery:
     model: Any = None  # pm4py ProcessTree
     model_info: dict[str, Any] = field(default_factory=dict)
     options: DiscoverOptions = field(default_factory=DiscoverOptions)
+    notes: list[str] = field(default_factory=list)  # what was assumed about the log
 
 
 def parse_where(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -159,7 +162,8 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
     switches = map_figures.channel_switches()
     summary: dict[str, Any] = dict(figures.summary())
     summary["variants"] = variant_table.height
-    result = Discovery(summary, variant_table, pmap, switches, journeys_in_map, options=opts)
+    result = Discovery(summary, variant_table, pmap, switches, journeys_in_map, options=opts,
+                       notes=[DATES_ONLY_NOTE] if _dates_only(source) else [])
     if opts.model:
         from journeylog import mining
 
@@ -167,6 +171,19 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner, process_map=full_map)
         result.model, result.model_info = tree, {**info, "variants": kept.height}
     return result
+
+
+def _dates_only(source: EventSource) -> bool:
+    """Whether every timestamp of the log is at midnight UTC (a log of dates): one streaming pass
+    over the timestamps, never all of them in memory."""
+    if source.events is not None:
+        return dates_only(source.events[S.TIMESTAMP])
+    assert source.store is not None
+    ts = pl.col(S.TIMESTAMP)
+    off_midnight = ((ts.dt.hour() != 0) | (ts.dt.minute() != 0) | (ts.dt.second() != 0) | (ts.dt.microsecond() != 0)).any()
+    frame = collect_parquet(pl.scan_parquet(source.store).select(off_midnight.alias("off"), ts.is_not_null().any().alias("any")),
+                            source.store)
+    return bool(frame["any"][0]) and not bool(frame["off"][0])
 
 
 def to_json(d: Discovery, *, variants: int | None = None) -> DiscoverOutput:
@@ -207,4 +224,5 @@ def to_json(d: Discovery, *, variants: int | None = None) -> DiscoverOutput:
     }
     if d.model is not None:
         out["model"] = {**d.model_info, "process_tree": str(d.model)}
+    out["notes"] = list(d.notes)
     return cast(DiscoverOutput, out)

@@ -161,3 +161,29 @@ def test_json_is_byte_identical_across_runs_and_hash_seeds(tmp_path, logs):
     assert outs[0] == outs[1] == outs[2]
     data = json.loads(outs[0][0])
     assert "model" in data and data["model"]["process_tree"]
+
+
+@pytest.mark.parametrize("budget", [None, "2"])
+def test_a_dates_only_log_is_said_to_be_one(tmp_path, run_main, monkeypatch, budget):
+    """Order within a day is file order and same-day durations are 0: discover says so, in memory
+    and out of core (issue 11, item 6); a log with times says nothing."""
+    from journeylog import settings
+    from journeylog.ingest.timestamps import DATES_ONLY_NOTE
+
+    if budget:
+        monkeypatch.setenv("JOURNEYLOG_MEMORY_EVENTS", budget)
+    settings.use(None)
+    rows = "case,activity,time\nc1,register,2024-01-02\nc1,pay,2024-01-05\nc2,register,2024-01-03\nc2,pay,2024-01-03\n"
+    (tmp_path / "dates.csv").write_text(rows)
+    code, _out, err = run_main("ingest", "dates.csv", "-o", "dates.parquet", cwd=tmp_path)
+    assert code == 0, err
+    (tmp_path / "times.csv").write_text(rows.replace("-02\n", "-02T09:00:00\n").replace("-03\n", "-03T10:00:00\n")
+                                        .replace("-05\n", "-05T11:00:00\n"))
+    assert run_main("ingest", "times.csv", "-o", "times.parquet", cwd=tmp_path)[0] == 0
+    code, out, err = run_main("discover", "dates.parquet", "--no-model", "--json", "-", cwd=tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["notes"] == [DATES_ONLY_NOTE] and "dates only" in err
+    code, out, err = run_main("discover", "times.parquet", "--no-model", "--json", "-", cwd=tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["notes"] == []
+    settings.use(None)

@@ -128,6 +128,7 @@ class DiscoverOutput(TypedDict):
     activity_stats: list[ActivityStats]
     channel_switches: list[ChannelSwitch]
     model: NotRequired[MinedModel]
+    notes: list[str]  # what was assumed about the log (e.g. dates without times)
 
 
 # --- journeylog conform --json --------------------------------------------------------------------

@@ -50,3 +50,5 @@ def print_discovery(d: Mapping[str, Any], *, show: int = 10, out: Console | None
     model = d.get("model")
     if model:
         con.print(text(f"model: {model.get('algorithm', 'inductive miner')}", style="dim"))
+    for note in d.get("notes", []):
+        con.print(text("note: " + note, style="dim"), soft_wrap=True)
