@@ -136,18 +136,10 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     jv = J.journey_variants(events, variant_table)
     labels = label_check(model.tasks, variant_table["activities"].explode().unique().sort().to_list())
     overlap = label_overlap(model.tasks, dict(events.group_by(S.ACTIVITY).len().iter_rows()))
-    notes: list[str] = []
-    if not overlap.fits(opts.min_label_overlap):
-        notes.append(label_overlap_note(overlap.events_share, opts.min_label_overlap,
-                                        round(overlap.log_activities_in_model * events[S.ACTIVITY].n_unique()),
-                                        events[S.ACTIVITY].n_unique()))
     figures, aligned, per_variant = _figures(model, variant_table, jv, opts)
     stats = J.journey_stats(events)
     in_progress = in_progress_journeys(stats, opts.settle)
-    if in_progress:
-        notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
-    if dates_only(events[S.TIMESTAMP]):
-        notes.append(DATES_ONLY_NOTE)
+    notes = _log_notes(events, overlap, in_progress, opts)
     log_notes = list(notes)
     jt = jv.join(per_variant, on="variant_id", how="left").join(
         stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
@@ -200,6 +192,21 @@ def in_progress_journeys(stats: pl.DataFrame, settle: timedelta) -> list[str]:
         return []
     last = stats["end"].max()
     return sorted(stats.filter(pl.col("end") >= pl.lit(last) - pl.lit(settle))[S.JOURNEY_ID].to_list())
+
+
+def _log_notes(events: pl.DataFrame, overlap: LabelOverlap, in_progress: list[str], opts: ConformOptions) -> list[str]:
+    """What the figures assume about the log: a model of another log, journeys still in
+    progress at its end, dates without times."""
+    notes: list[str] = []
+    if not overlap.fits(opts.min_label_overlap):
+        activities = events[S.ACTIVITY].n_unique()
+        notes.append(label_overlap_note(overlap.events_share, opts.min_label_overlap,
+                                        round(overlap.log_activities_in_model * activities), activities))
+    if in_progress:
+        notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
+    if dates_only(events[S.TIMESTAMP]):
+        notes.append(DATES_ONLY_NOTE)
+    return notes
 
 
 def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame,

@@ -57,6 +57,17 @@ def conform_options_for(config: CheckConfig, *, precision: bool = True) -> Confo
                           allow=load_allow(config.allow) if config.allow else Allow(), **extra)
 
 
+def _something_to_check(config: CheckConfig, baseline_path: str | None, write_baseline_to: str | None) -> None:
+    """Usage errors before any work: nothing to check, or baseline checks without a baseline."""
+    if not config.has_checks() and not baseline_path and not write_baseline_to:
+        raise UsageError("nothing to check",
+                         hint=f"give thresholds ({param('min_fitness')}, {param('max_share')} NAME=0.05, ...), "
+                              f"{param('baseline')} FILE, a journeylog.yaml, or {param('write_baseline_to')} FILE")
+    wanted = [k for k in BASELINE_CHECKS if k in config.checks and enabled(config.checks[k])]
+    if wanted and not baseline_path and not write_baseline_to and any(config.checks[k].origin is None for k in wanted):
+        raise UsageError(f"{param(wanted[0])} compares with a baseline", hint=f"give {param('baseline')} FILE")
+
+
 def check_log(
     log: str | os.PathLike[str],
     config: CheckConfig,
@@ -87,13 +98,7 @@ def check_log(
     if baseline_path and baseline_from_file and write_baseline_to and not Path(baseline_path).exists():
         notes.append(f"no baseline at {baseline_path} yet; writing one, nothing to compare with")
         baseline_path = None
-    if not config.has_checks() and not baseline_path and not write_baseline_to:
-        raise UsageError("nothing to check",
-                         hint=f"give thresholds ({param('min_fitness')}, {param('max_share')} NAME=0.05, ...), "
-                              f"{param('baseline')} FILE, a journeylog.yaml, or {param('write_baseline_to')} FILE")
-    wanted = [k for k in BASELINE_CHECKS if k in config.checks and enabled(config.checks[k])]
-    if wanted and not baseline_path and not write_baseline_to and any(config.checks[k].origin is None for k in wanted):
-        raise UsageError(f"{param(wanted[0])} compares with a baseline", hint=f"give {param('baseline')} FILE")
+    _something_to_check(config, baseline_path, write_baseline_to)
     baseline = read_baseline(baseline_path) if baseline_path else None
     designed = load_model(config.model)
     options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
