@@ -156,3 +156,30 @@ def test_hypothesis_sweep(pm4py, tmp_path):
 
     assert hypothesis
     inner()
+
+
+REPEATED_LABELS = ("->('a', 'a')", "->('a', X('b', 'a'), 'a')", "*('a', 'a')", "+('a', ->('b', 'a'))")
+
+
+@pytest.mark.parametrize("chunk", range(2))
+def test_token_replay_with_repeated_labels(pm4py, chunk):
+    """Token replay on models where one label names several transitions (pm4py picks among them)
+    equals pm4py's, over many logs in one process."""
+    from pm4py.objects.conversion.process_tree.variants import to_petri_net
+
+    from journeylog.models import parse_process_tree
+
+    for seed in range(chunk * 40, chunk * 40 + 40 + EXAMPLES // 2):
+        rng = random.Random(10_000 + seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = to_petri_net.apply(parse_process_tree(rng.choice(REPEATED_LABELS)))
+        cases = [[(rng.choice("aab"), i) for i in range(rng.randint(1, 5))] for _ in range(rng.randint(1, 8))]
+        events, df = frames(cases)
+        vt = variants(events)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tbr = pm4py.fitness_token_based_replay(df, *model)
+        rep = mining.token_replay(model, vt, trace_order=journey_variants(events, vt)["variant_id"])
+        assert (rep["log_fitness"], rep["average_fitness"]) == (tbr["log_fitness"], tbr["average_trace_fitness"]), seed
+        assert rep["fitting_share"] == tbr["percentage_of_fitting_traces"] / 100, seed
