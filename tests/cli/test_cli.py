@@ -44,6 +44,21 @@ def test_usage_error_exit_2():
     assert r.returncode == 2
 
 
+@pytest.mark.parametrize(("args", "words"), [
+    (["discover", "--bogus"], "No such option: --bogus (hint: see 'journeylog discover --help')"),
+    (["discover"], "Missing argument 'log'. (hint: see 'journeylog discover --help')"),
+    (["check", "log.parquet", "--min-fitness", "high"], "Invalid value for '--min-fitness'"),
+    (["bogus"], "No such command 'bogus'. (hint: see 'journeylog --help')"),
+    (["check", "log.parquet", "--config", "j.yaml", "--no-config"], "--config and --no-config exclude each other"),
+])
+def test_usage_errors_are_one_line_like_every_error(args, words):
+    """The option parser's errors read like journeylog's own: one line, exit 2, nothing on stdout."""
+    r = run(*args)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("journeylog: error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert words in r.stderr
+
+
 def test_invalid_input_is_one_line_without_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("case_id,activity,timestamp\nc1,A,2024-01-01 10:00\nc2,B,yesterday\n")

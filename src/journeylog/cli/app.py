@@ -93,11 +93,11 @@ def _print_error(message: str) -> None:
 
 
 def _show_usage_error(exc: Exception) -> None:
-    show = getattr(exc, "show", None)
-    if callable(show):
-        show(file=sys.stderr)
-    else:
-        _print_error(getattr(exc, "format_message", lambda: str(exc))())
+    """A usage error of the option parser in journeylog's one-line form, with the help to read."""
+    message = " ".join(str(getattr(exc, "format_message", lambda: str(exc))()).split())
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "journeylog"
+    _print_error(f"{message} (hint: see '{command} --help')")
 
 
 #: what a repeatable option's value looks like in the help (others: VALUE)
