@@ -12,7 +12,24 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["fmt_int", "fmt_share", "fmt_duration", "human_duration"]
+__all__ = ["fmt_int", "fmt_share", "fmt_duration", "human_duration", "CONTROL", "visible"]
+
+#: Characters that would act on a terminal instead of showing: C0 and C1 controls, DEL, and the
+#: bidirectional overrides and isolates (which can make a line read differently from what it holds).
+#: Wherever data is printed they become U+FFFD.
+CONTROL: dict[int, str] = dict.fromkeys(
+    [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
+    "\ufffd",
+)
+
+
+def visible(value: object) -> str:
+    """Text safe to print on a terminal: every :data:`CONTROL` character made visible.
+
+    >>> visible("evil\u202ecod.exe"), visible("line\x85next"), visible("caf\u00e9")
+    ('evil\ufffdcod.exe', 'line\ufffdnext', 'café')
+    """
+    return str(value).translate(CONTROL)
 
 
 def fmt_int(n: Any) -> str:

@@ -120,3 +120,18 @@ def test_skip_invalid_rows_writes_rejects(tmp_path):
     assert r.returncode == 0, r.stderr
     text = rejects.read_text()
     assert "timestamp does not parse" in text and ",3," in text
+
+
+def test_c1_and_bidi_characters_are_made_visible(tmp_path):
+    """A file name or an activity with C1 controls (U+0085) or bidi overrides (U+202E) cannot act on
+    the terminal: they print as U+FFFD, in error lines and in reports (issue 17, item 6)."""
+    missing = tmp_path / "calls\u202egpj.csv"
+    r = run("discover", str(missing))
+    assert r.returncode == 2 and "\u202e" not in r.stderr and "calls\ufffdgpj.csv" in r.stderr
+    log = tmp_path / "log.csv"
+    log.write_text("case,activity,time\nc1,Pay\u0085now,2024-01-01T10:00:00\nc1,Ship\u202edone,2024-01-01T11:00:00\n",
+                   encoding="utf-8")
+    r = run("discover", str(log), "--no-model")
+    assert r.returncode == 0, r.stderr
+    assert "\u0085" not in r.stderr and "\u202e" not in r.stderr
+    assert "Ship\ufffddone" in r.stderr

@@ -16,6 +16,7 @@ import typer
 from journeylog import __version__
 from journeylog.errors import ExitCode, JourneylogError
 from journeylog.settings import ENVIRONMENT, Settings, apply_polars_threads, use
+from journeylog.text import visible
 
 app = typer.Typer(
     name="journeylog",
@@ -88,7 +89,8 @@ def cli_flags() -> dict[str, str]:
 
 
 def _print_error(message: str) -> None:
-    sys.stderr.write(f"journeylog: error: {message}\n")
+    """The one error line; control and bidi characters from data (file names, values) made visible."""
+    sys.stderr.write(f"journeylog: error: {visible(message)}\n")
     sys.stderr.flush()
 
 
@@ -143,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         _print_error(exc.one_line(flags=flags))
         more = exc.more_line(flags=flags)
         if more:
-            sys.stderr.write(f"journeylog: {more}\n")
+            sys.stderr.write(f"journeylog: {visible(more)}\n")
         code = exc.code
     except typer.Abort:
         _print_error("aborted")

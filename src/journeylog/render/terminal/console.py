@@ -17,10 +17,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from journeylog.text import CONTROL
+
 __all__ = ["console", "text", "table", "path_text", "CONTROL"]
 
-#: Control characters, made visible (U+FFFD) wherever data is printed.
-CONTROL = dict.fromkeys(list(range(0, 32)) + [127], "\ufffd")
 
 
 def console() -> Console:
