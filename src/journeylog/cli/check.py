@@ -23,6 +23,7 @@ from journeylog.cli.options import (
     SettleOpt,
     load_check_config,
     progress_bar,
+    refuse_clobbering,
     share_opt,
     with_read_options,
 )
@@ -79,6 +80,8 @@ def check(
     from journeylog import check as K
     from journeylog.errors import JourneylogError
 
+    refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config,
+                       "--baseline": baseline}, {"--json": json_out, "--junit": junit, "--write-baseline": write_baseline})
     bar = progress_bar(not no_precision)
     try:
         cfg = K.with_overrides(load_check_config(log, config, no_config), **check_overrides(thresholds or {}),

@@ -16,6 +16,7 @@ from journeylog.cli.options import (
     conformance_options,
     emit_json,
     progress_bar,
+    refuse_clobbering,
     with_read_options,
 )
 
@@ -52,6 +53,8 @@ def conform(
     from journeylog.models import load_model
     from journeylog.render import terminal
 
+    refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow},
+                      {"--json": json_out, "--journeys-out": journeys_out})
     designed = load_model(model)
     bar = progress_bar(not no_precision)
     options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar)

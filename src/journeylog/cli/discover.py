@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from journeylog.cli.app import app
-from journeylog.cli.options import JsonOpt, LogArg, emit_json, status_progress, with_read_options
+from journeylog.cli.options import JsonOpt, LogArg, emit_json, refuse_clobbering, status_progress, with_read_options
 
 GraphOpt = Annotated[list[str] | None, typer.Option(
     "--graph", help="Write the process map: .dot, .svg, .png, .graphml, .mmd or .json (repeatable).", metavar="FILE")]
@@ -69,6 +69,7 @@ def discover(
 
     if no_model and model_out is not None:
         raise typer.BadParameter("--model-out needs the model; drop --no-model", param_hint="--model-out")
+    refuse_clobbering({"log": log}, {"--json": json_out, "--graph": graph, "--model-out": model_out})
     with terminal.console().status("reading the log", spinner="dots") as status, \
             open_events(log, read, on_progress=status_progress(status)) as source:
         options = D.DiscoverOptions(

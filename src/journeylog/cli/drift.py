@@ -18,6 +18,7 @@ from journeylog.cli.options import (
     SettleOpt,
     load_check_config,
     progress_bar,
+    refuse_clobbering,
     with_read_options,
 )
 
@@ -66,6 +67,8 @@ def drift(
     from journeylog.ingest import read_events
     from journeylog.models import load_model
 
+    refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config},
+                      {"--json": json_out, "--chart": chart})
     cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow, settle=settle)
     if not cfg.model:
         raise typer.BadParameter("give the designed model (--model FILE, or model: in journeylog.yaml)", param_hint="--model")

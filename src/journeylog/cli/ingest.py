@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from journeylog.cli.app import app
-from journeylog.cli.options import JsonOpt, emit_json, source_progress, with_read_options
+from journeylog.cli.options import JsonOpt, emit_json, refuse_clobbering, source_progress, with_read_options
 
 EPILOG = """**Examples** (in this order, in the project folder)
 
@@ -36,6 +36,7 @@ def ingest(
     from journeylog.ingest import ingest as run_ingest
     from journeylog.render import terminal
 
+    refuse_clobbering({"log": log}, {"--output": output, "--json": json_out, "--rejects": rejects})
     result = run_ingest(log, read, on_source=source_progress(), output=output)
     if rejects is not None:
         from journeylog.render.tables import write_csv

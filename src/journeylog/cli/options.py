@@ -209,3 +209,45 @@ def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckCo
         return K.CheckConfig()
     console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
     return K.load_config(path)
+
+
+def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | list[str] | None]) -> None:
+    """Before anything is read or written: an output that is one of the run's inputs, or that two
+    outputs share, or that is not a regular file (a directory, FIFO or device), is a usage error.
+
+    ``inputs`` and ``outputs`` map a flag to its path (``-``, stdout, is never a file)."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from journeylog.errors import UsageError
+
+    def same(a: str, b: str) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:
+            return Path(a).resolve() == Path(b).resolve()
+
+    given_in = [(flag, p) for flag, p in inputs.items() if p]
+    seen: list[tuple[str, str]] = []
+    for flag, value in outputs.items():
+        for path in ([value] if isinstance(value, str) else value or []):
+            if path == "-":
+                continue
+            for in_flag, in_path in given_in:
+                if same(path, in_path):
+                    raise UsageError(f"{flag} would overwrite the {in_flag} it reads", path=path,
+                                     hint="write it to another file")
+            for out_flag, out_path in seen:
+                if same(path, out_path):
+                    raise UsageError(f"{flag} and {out_flag} both write this file", path=path,
+                                     hint="give each output its own file")
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = None
+            if mode is not None and not stat.S_ISREG(mode):
+                raise UsageError(f"{flag} is not a regular file (a directory, FIFO or device)", path=path,
+                                 hint="write to a regular file")
+            seen.append((flag, path))
+

@@ -22,6 +22,8 @@ from journeylog.errors import InvalidInput, ResourceLimit
 from journeylog.io.files import local_file
 
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
+#: the longest duration a setting may give (a window, gap or settle beyond a century means nothing)
+MAX_DURATION = timedelta(days=36_525)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -31,7 +33,10 @@ def parse_duration(text: Any) -> timedelta:
     parts = re.findall(r"(\d+(?:\.\d+)?)(sec|min|[smhdw])", raw)
     if isinstance(text, bool) or not raw or "".join(a + b for a, b in parts) != raw:
         raise ValueError(f"cannot read the duration {str(text)!r}: give a number and a unit (45s, 90min, 48h, 7d, 2w)")
-    return timedelta(seconds=sum(float(v) * _UNITS[u] for v, u in parts))
+    seconds = sum(float(v) * _UNITS[u] for v, u in parts)
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"the duration {str(text)!r} is longer than {MAX_DURATION.days:,} days")
+    return timedelta(seconds=seconds)
 
 
 class YamlDoc:

@@ -42,6 +42,12 @@ def _line_of(data: bytes, offset: int) -> int:
 
 def _decode_check(data: bytes, encoding: str, label: str) -> None:
     try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise UsageError(f"unknown encoding {encoding!r}", hint=f"for example {param('encoding')} latin-1") from None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, base64, zlib: codecs, not text encodings
+        raise UsageError(f"{encoding!r} is not a text encoding", hint=f"for example {param('encoding')} latin-1")
+    try:
         codecs.decode(data, encoding)
     except LookupError:
         raise UsageError(f"unknown encoding {encoding!r}", hint=f"for example {param('encoding')} latin-1") from None
