@@ -135,3 +135,14 @@ def test_c1_and_bidi_characters_are_made_visible(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "\u0085" not in r.stderr and "\u202e" not in r.stderr
     assert "Ship\ufffddone" in r.stderr
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--gap", "99999999999999d"], "longer than 36,525 days"),
+    (["--encoding", "rot13"], "'rot13' is not a text encoding"),
+    (["--encoding", "base64"], "'base64' is not a text encoding"),
+])
+def test_impossible_gaps_and_codecs_are_usage_errors_not_crashes(args, words, tmp_path):
+    r = run("ingest", str(SAMPLE / "web_clickstream.csv"), "--customer", "login", *args, "-o", str(tmp_path / "x.parquet"))
+    assert r.returncode == 2 and words in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (tmp_path / "x.parquet").exists()
