@@ -213,14 +213,15 @@ def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckCo
 
 def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | list[str] | None]) -> None:
     """Before anything is read or written: an output that is one of the run's inputs, or that two
-    outputs share, or that is not a regular file (a directory, FIFO or device), is a usage error.
+    outputs share, or that cannot be written (:func:`journeylog.io.files.check_output_path`), is a
+    usage error.
 
     ``inputs`` and ``outputs`` map a flag to its path (``-``, stdout, is never a file)."""
     import os
-    import stat
     from pathlib import Path
 
     from journeylog.errors import UsageError
+    from journeylog.io.files import check_output_path
 
     def same(a: str, b: str) -> bool:
         try:
@@ -242,12 +243,6 @@ def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | li
                 if same(path, out_path):
                     raise UsageError(f"{flag} and {out_flag} both write this file", path=path,
                                      hint="give each output its own file")
-            try:
-                mode = os.stat(path).st_mode
-            except OSError:
-                mode = None
-            if mode is not None and not stat.S_ISREG(mode):
-                raise UsageError(f"{flag} is not a regular file (a directory, FIFO or device)", path=path,
-                                 hint="write to a regular file")
+            check_output_path(path)  # a folder that exists; not a directory, FIFO or device
             seen.append((flag, path))
 

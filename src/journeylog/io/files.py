@@ -142,10 +142,14 @@ def read_input_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = No
 
 
 def check_output_path(path: str | os.PathLike[str]) -> Path:
-    """Check that ``path`` can be written (its folder exists, it is not a directory)."""
+    """Check that ``path`` can be written: a regular file or a new name (not a directory, FIFO or
+    device) in a folder that exists and is writable."""
     p = Path(os.fspath(path))
     if p.is_dir():
         raise UsageError("output path is a directory", path=os.fspath(path), hint="give a file name")
+    if p.exists() and not p.is_file():
+        raise UsageError("output path is not a regular file (a FIFO or device)", path=os.fspath(path),
+                         hint="write to a regular file")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError("the output folder does not exist", path=os.fspath(path))
