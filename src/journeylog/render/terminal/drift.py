@@ -27,7 +27,8 @@ def print_drift_report(data: Mapping[str, Any], *, show: int = 20, out: Console 
         rows.append([start, fmt_int(w["journeys"]), fmt_int(w.get("journeys_in_progress", 0)), fmt(w["fitness"]),
                      fmt_share(w["fitting_share"]),
                      ("changes" if w["index"] in changed else "no change") if w["tested"] else "not tested"])
-    con.print(table(f"journeylog drift: {len(data['windows'])} windows of {data['window']}",
+    n = len(data['windows'])
+    con.print(table(f"journeylog drift: {n} window{'' if n == 1 else 's'} of {data['window']}",
                     [("from", "left"), ("journeys", "right"), ("in progress", "right"), ("fitness", "right"),
                      ("fit", "right"), ("result", "left")], rows))
     if not any(w["tested"] for w in data["windows"][1:]) or sum(w["tested"] for w in data["windows"]) < 2:
