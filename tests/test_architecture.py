@@ -14,7 +14,7 @@ Layers (a module may import its own layer and the layers below it)::
     1  io                                     7  explain
     2  config                                 8  discover conform
     3  journeys engine                        9  check drift
-    4  ingest
+    4  ingest                                10  cx report
     5  mining                                11  render
                                              12  cli           journeylog/__init__: top
 """
@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "explain": 7,
     "discover": 8, "conform": 8,
     "check": 9, "drift": 9,
+    "cx": 10, "report": 10,
     "render": 11,
     "cli": 12,
 }
