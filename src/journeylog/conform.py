@@ -91,7 +91,9 @@ class ConformOptions:
     (:data:`journeylog.mining.Progress`); it never changes a result. ``settle``: journeys whose
     last event lies within this of the log's last event are in progress, not drop-outs
     (``timedelta(0)``: off). ``min_label_overlap``: under this share of events carrying a model
-    task label, the model is said not to fit the log."""
+    task label, the model is said not to fit the log. ``cache``: a file of alignments kept between
+    runs (:mod:`journeylog.mining.cache`); only sequences not in it are aligned, it is updated
+    when the run succeeds, and the result is the same with or without it."""
 
     method: str = "alignments"
     precision: bool = True
@@ -100,6 +102,7 @@ class ConformOptions:
     examples: int = 5
     settle: timedelta = DEFAULT_SETTLE
     min_label_overlap: float = DEFAULT_MIN_LABEL_OVERLAP
+    cache: str | None = None
     on_progress: mining.Progress | None = field(default=None, compare=False)
 
 
@@ -121,6 +124,8 @@ class Conformance:
     model_fits_log: bool = True
     #: the notes about the log as a whole (a model of another log, journeys in progress); also in ``notes``
     log_notes: list[str] = field(default_factory=list)
+    #: what the alignment cache did (``path``, ``reused``, ``aligned``, ``stale``); None without one
+    cache: dict[str, Any] | None = None
 
 
 def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -136,7 +141,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     jv = J.journey_variants(events, variant_table)
     labels = label_check(model.tasks, variant_table["activities"].explode().unique().sort().to_list())
     overlap = label_overlap(model.tasks, dict(events.group_by(S.ACTIVITY).len().iter_rows()))
-    figures, aligned, per_variant = _figures(model, variant_table, jv, opts)
+    cache = mining.open_cache(model, opts.cache) if opts.cache is not None and opts.method == "alignments" else None
+    figures, aligned, per_variant = _figures(model, variant_table, jv, opts, cache)
     stats = J.journey_stats(events)
     in_progress = in_progress_journeys(stats, opts.settle)
     notes = _log_notes(events, overlap, in_progress, opts)
@@ -160,6 +166,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
     total = jv.height
     figures["fitting_share_accepted"] = ((total - bad.len()) / total if total else 0.0) if opts.method == "alignments" else None
+    if cache is not None:
+        cache.save()
     return Conformance(
         figures=figures,
         journeys=total,
@@ -175,6 +183,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         label_overlap=overlap,
         model_fits_log=overlap.fits(opts.min_label_overlap),
         log_notes=log_notes,
+        cache=None if cache is None else {"path": cache.path, "reused": cache.hits, "aligned": cache.misses,
+                                          "stale": cache.stale},
     )
 
 
@@ -209,12 +219,12 @@ def _log_notes(events: pl.DataFrame, overlap: LabelOverlap, in_progress: list[st
     return notes
 
 
-def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame,
-             opts: ConformOptions) -> tuple[dict[str, Any], pl.DataFrame | None, pl.DataFrame]:
+def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame, opts: ConformOptions,
+             cache: mining.AlignmentCache | None = None) -> tuple[dict[str, Any], pl.DataFrame | None, pl.DataFrame]:
     """``(figures, alignments or None, per-variant fitness/cost/bwc)`` by the chosen method; cost
     and bwc let drift recompute pm4py's log fitness on any subset of journeys."""
     if opts.method == "alignments":
-        aligned = mining.align(model, variant_table, on_progress=opts.on_progress)
+        aligned = mining.align(model, variant_table, on_progress=opts.on_progress, cache=cache)
         # journeys in pm4py's trace order (sorted by case id), so even the float average matches
         fig = mining.alignment_figures(aligned, variant_table, trace_order=jv["variant_id"])
         per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")

@@ -38,6 +38,7 @@ class CheckRun:
     baseline_written: str | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cache: dict[str, Any] | None = None  # what the alignment cache did (journeylog.conform.Conformance.cache)
 
     @property
     def exit_code(self) -> int:
@@ -51,6 +52,8 @@ def conform_options_for(config: CheckConfig, *, precision: bool = True) -> Confo
     extra: dict[str, Any] = {}
     if config.settle is not None:
         extra["settle"] = config.settle
+    if config.cache is not None:
+        extra["cache"] = config.cache
     if "min_label_overlap" in config.checks:
         extra["min_label_overlap"] = float(config.checks["min_label_overlap"].value)
     return ConformOptions(precision=precision, rules=load_rules(config.rules) if config.rules else None,
@@ -123,5 +126,5 @@ def check_log(
         write_baseline(data, write_baseline_to)
         written = write_baseline_to
         notes.append(f"baseline written to {write_baseline_to} (commit it)")
-    return CheckRun(results, data, config, baseline_path, written, notes, time.monotonic() - started)
+    return CheckRun(results, data, config, baseline_path, written, notes, time.monotonic() - started, result.cache)
 

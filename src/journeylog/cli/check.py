@@ -14,6 +14,7 @@ from journeylog.cli.app import app, cli_flags
 from journeylog.cli.check_options import check_overrides, with_check_options
 from journeylog.cli.options import (
     AllowOpt,
+    CacheOpt,
     ConfigOpt,
     JsonOpt,
     LogArg,
@@ -73,6 +74,7 @@ def check(
     no_precision: NoPrecisionOpt = False,
     verbose: VerboseOpt = False,
     settle: SettleOpt = None,
+    cache: CacheOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -81,11 +83,13 @@ def check(
     from journeylog.errors import JourneylogError
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config,
-                       "--baseline": baseline}, {"--json": json_out, "--junit": junit, "--write-baseline": write_baseline})
+                       "--baseline": baseline}, {"--json": json_out, "--junit": junit, "--write-baseline": write_baseline,
+                                         "--cache": cache})
     bar = progress_bar(not no_precision)
     try:
         cfg = K.with_overrides(load_check_config(log, config, no_config), **check_overrides(thresholds or {}),
-                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline, settle=settle)
+                               warn=warn or [], model=model, rules=rules, allow=allow, baseline=baseline, settle=settle,
+                               cache=cache)
         run = K.check_log(log, cfg, read, write_baseline_to=write_baseline, precision=not no_precision,
                           baseline_from_file=baseline is None,
                           on_conform=lambda: bar, on_progress=bar)
@@ -98,5 +102,8 @@ def check(
     from journeylog.render.outputs import emit_check
 
     emit_check(run, log=log, junit=junit, json_out=json_out, verbose=verbose)
+    from journeylog.render.terminal import print_cache
+
+    print_cache(run.cache)
     if run.exit_code:
         raise typer.Exit(run.exit_code)

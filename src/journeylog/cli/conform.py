@@ -8,6 +8,7 @@ import typer
 from journeylog.cli.app import app
 from journeylog.cli.options import (
     AllowOpt,
+    CacheOpt,
     JsonOpt,
     LogArg,
     ModelOpt,
@@ -26,7 +27,9 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
     journeylog conform tests/data/models/running-example.xes --model tests/data/models/running-example.pnml --json report.json --journeys-out fitness.csv
 
-    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --method tbr --no-precision"""  # noqa: E501  (help text: one line per example)
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --method tbr --no-precision
+
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --no-precision --cache alignments.cache"""  # noqa: E501  (help text: one line per example)
 
 
 @app.command(epilog=EPILOG)
@@ -44,6 +47,7 @@ def conform(
         "channels, fitness, fits, deviation ids (.csv or .parquet).")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     settle: SettleOpt = None,
+    cache: CacheOpt = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -54,10 +58,10 @@ def conform(
     from journeylog.render import terminal
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow},
-                      {"--json": json_out, "--journeys-out": journeys_out})
+                      {"--json": json_out, "--journeys-out": journeys_out, "--cache": cache})
     designed = load_model(model)
     bar = progress_bar(not no_precision)
-    options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar)
+    options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache)
     with bar:
         result = C.conform(read_events(log, read), designed, options)
     data = C.to_json(result)
@@ -66,5 +70,6 @@ def conform(
 
         write_table(C.journey_table(result), journeys_out)
     terminal.print_conformance(data, show=show)
+    terminal.print_cache(result.cache)
     emit_json(data, json_out)
 

@@ -164,9 +164,14 @@ SettleOpt = Annotated[str | None, typer.Option(
     "(default 7d; 0 = off).", metavar="DURATION", show_default=False)]
 
 
+CacheOpt = Annotated[str | None, typer.Option(
+    "--cache", help="Keep alignments in this file between runs: only variants not in it are aligned "
+    "(made when missing, renewed when the model changes).", metavar="FILE")]
+
+
 def conformance_options(rules: str | None, allow: str | None, method: str = "alignments",
                         precision: bool = True, settle: str | None = None,
-                        on_progress: Any = None) -> "ConformOptions":
+                        on_progress: Any = None, cache: str | None = None) -> "ConformOptions":
     """ConformOptions from the command-line files (rules, allow-list) and the settle window;
     ``on_progress`` draws the bar."""
     from journeylog.config.settle import settle_parameter
@@ -174,7 +179,7 @@ def conformance_options(rules: str | None, allow: str | None, method: str = "ali
     from journeylog.explain.patterns import load_rules
 
     options = ConformOptions(method=method, precision=precision, rules=load_rules(rules) if rules else None,
-                             allow=load_allow(allow) if allow else Allow(), on_progress=on_progress)
+                             allow=load_allow(allow) if allow else Allow(), on_progress=on_progress, cache=cache)
     window = settle_parameter(settle)
     return options if window is None else replace(options, settle=window)
 

@@ -46,7 +46,7 @@ DRIFT_KEYS = ("window", "alpha", "min_effect", "min_journeys")
 #: A baseline share check (increase, ratio, fitting-share drop) fails only when the change is also
 #: unlikely to be chance at the two journey counts (two-proportion test, p below this); 0 = off.
 DEFAULT_SIGNIFICANCE = 0.01
-_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "settle", "checks", "drift")
+_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "cache", "settle", "checks", "drift")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class CheckConfig:
     rules: str | None = None
     allow: str | None = None
     baseline: str | None = None
+    cache: str | None = None  # the alignment cache file (journeylog.mining.cache)
     drift: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None  # the journeylog.yaml it came from
     settle: timedelta | None = None  # None: the default (journeylog.config.settle.DEFAULT_SETTLE)
@@ -203,7 +204,7 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
     return CheckConfig(checks=checks, max_share=max_share, new_deviation_min_share=settings["new_deviation_min_share"],
                        significance=settings["significance"],
                        model=rel("model"), rules=rel("rules"), allow=rel("allow"), baseline=rel("baseline"),
-                       drift=drift, path=label, settle=settle)
+                       cache=rel("cache"), drift=drift, path=label, settle=settle)
 
 
 def _checks_section(doc: YamlDoc, node: Any, checks: dict[str, Threshold], max_share: dict[str, Threshold],
@@ -287,6 +288,7 @@ def with_overrides(
     allow: str | None = None,
     baseline: str | None = None,
     settle: str | timedelta | None = None,
+    cache: str | None = None,
 ) -> CheckConfig:
     """The configuration with command-line values on top (a value of None leaves it as it was).
 
@@ -327,13 +329,9 @@ def with_overrides(
         if not 0 <= significance < 0.5:
             raise UsageError(f"{param('significance')} must be from 0 (off) to below 0.5, not {significance:g}")
         sig = float(significance)
-    return replace(
-        config, checks=checks, max_share=shares, new_deviation_min_share=min_new, significance=sig,
-        model=model if model is not None else config.model,
-        rules=rules if rules is not None else config.rules,
-        allow=allow if allow is not None else config.allow,
-        baseline=baseline if baseline is not None else config.baseline, settle=settle_td,
-    )
+    files: dict[str, Any] = {"model": model, "rules": rules, "allow": allow, "baseline": baseline, "cache": cache}
+    return replace(config, checks=checks, max_share=shares, new_deviation_min_share=min_new, significance=sig,
+                   settle=settle_td, **{k: v for k, v in files.items() if v is not None})
 
 
 def _apply_warn(checks: dict[str, Threshold], shares: dict[str, Threshold],

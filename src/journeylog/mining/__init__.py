@@ -49,7 +49,9 @@ from journeylog.mining.alignments import (
     align_unfit,
     alignment_figures,
     best_worst_cost,
+    open_cache,
 )
+from journeylog.mining.cache import AlignmentCache
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet
 from journeylog.mining.discovery import (
     AUTO_IM_MAX_VARIANTS,
@@ -111,6 +113,8 @@ __all__ = [
     "align",
     "align_unfit",
     "alignment_figures",
+    "open_cache",
+    "AlignmentCache",
     # stages (where a journey stopped)
     "NextSteps",
     # parallel

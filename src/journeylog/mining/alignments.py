@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from journeylog.errors import InvalidInput
+from journeylog.mining.cache import AlignmentCache, cache_key, model_fingerprint
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import unpack_model, visible_labels
@@ -37,6 +38,7 @@ __all__ = [
     "alignment_variant",
     "best_worst_cost",
     "align",
+    "open_cache",
     "alignment_figures",
     "classify",
     "expand_moves",
@@ -200,6 +202,7 @@ def align(
     processes: int | None = None,
     settings: Settings | None = None,
     on_progress: Progress | None = None,
+    cache: AlignmentCache | None = None,
 ) -> pl.DataFrame:
     """Align every variant with the model (pm4py's default A* alignments).
 
@@ -218,7 +221,9 @@ def align(
     then applied to the restored numbers. Long runs continue in ``processes`` worker processes
     (default: ``settings.worker_processes()`` of the run's settings, once the work has taken
     ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it. ``on_progress``
-    hears ``("aligning", done, total)`` over the distinct sequences aligned.
+    hears ``("aligning", done, total)`` over the distinct sequences aligned. ``cache``
+    (:func:`open_cache`): sequences found there are not aligned again, the others are added to it
+    (the caller saves it).
     """
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
@@ -229,8 +234,30 @@ def align(
     reduced_of, index = _reduce(rows, labels)
     plan = Plan(processes, settings)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
-    results = _align_distinct((net, im, fm), list(index), bwc0, timeout_per_variant, deadline, plan, on_progress)
+    uniques = list(index)
+    known = [None if cache is None else cache.get(seq) for seq in uniques]
+    todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None]
+    fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress))
+    results: list[Aligned | None] = []
+    for seq, res in zip(uniques, known, strict=True):
+        if res is None:
+            res = next(fresh)
+            if res is not None and cache is not None:
+                cache.put(seq, res)
+        results.append(res)
     return _alignment_table(rows, reduced_of, [results[index[red]] for red in reduced_of], labels)
+
+
+def open_cache(model: Any, path: str) -> AlignmentCache:
+    """The alignment cache in ``path`` for ``model`` (:mod:`journeylog.mining.cache`): entries
+    made for another model, other costs, another pm4py or alignment code are not used."""
+    pm4py_quiet()
+    import pm4py
+
+    net, im, fm, _path = unpack_model(model)
+    key = cache_key(model_fingerprint(net, im, fm), costs=(LOG_MOVE_COST, LOG_MOVE_COST, 1),
+                    pm4py_version=str(pm4py.__version__), variant=str(alignment_variant().name))
+    return AlignmentCache.open(path, key)
 
 
 def align_unfit(model: Any, variant_table: pl.DataFrame, fit: Sequence[int], *,

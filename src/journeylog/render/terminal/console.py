@@ -19,7 +19,7 @@ from rich.text import Text
 
 from journeylog.text import CONTROL
 
-__all__ = ["console", "text", "table", "path_text", "CONTROL"]
+__all__ = ["console", "text", "table", "path_text", "cache_line", "print_cache", "CONTROL"]
 
 
 
@@ -53,3 +53,32 @@ def path_text(activities: Sequence[str], limit: int = 12) -> str:
     if len(acts) > limit:
         acts = acts[: limit - 3] + [f"… {len(acts) - limit + 2} more …"] + acts[-2:]
     return " → ".join(acts)
+
+
+def cache_line(info: dict[str, Any]) -> str:
+    """What the alignment cache did, in one line.
+
+    >>> cache_line({"path": "a.cache", "reused": 1200, "aligned": 87, "stale": None})
+    'alignment cache a.cache: 1,200 of 1,287 distinct sequences reused, 87 aligned and added'
+    >>> cache_line({"path": "a.cache", "reused": 0, "aligned": 3, "stale": "it was made for another model"})
+    'alignment cache a.cache: not used (it was made for another model); 3 distinct sequences aligned and written anew'
+    >>> cache_line({"path": "a.cache", "reused": 65, "aligned": 0, "stale": None})
+    'alignment cache a.cache: all 65 distinct sequences reused, none aligned'
+    """
+    from journeylog.text import fmt_int
+
+    path = str(info["path"]).translate(CONTROL)
+    reused, aligned = int(info["reused"]), int(info["aligned"])
+    if info.get("stale"):
+        return (f"alignment cache {path}: not used ({info['stale']}); "
+                f"{fmt_int(aligned)} distinct sequences aligned and written anew")
+    if aligned == 0:
+        return f"alignment cache {path}: all {fmt_int(reused)} distinct sequences reused, none aligned"
+    return (f"alignment cache {path}: {fmt_int(reused)} of {fmt_int(reused + aligned)} distinct sequences reused, "
+            f"{fmt_int(aligned)} aligned and added")
+
+
+def print_cache(info: dict[str, Any] | None) -> None:
+    """:func:`cache_line` on stderr (nothing without a cache)."""
+    if info is not None:
+        console().print(text(cache_line(info)))
