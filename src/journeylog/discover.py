@@ -57,6 +57,7 @@ class DiscoverOptions:
     noise: float = 0.0
     model: bool = True
     miner: str = "auto"  # auto | im | imd
+    miner_budget: float | None = 30.0  # seconds for IM under auto (journeylog.mining.discovery.DEFAULT_MINER_BUDGET)
 
 
 @dataclass
@@ -168,7 +169,8 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         from journeylog import mining
 
         # IMd reads the map of the same journeys (it is the DFG of the kept variants)
-        tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner, process_map=full_map)
+        tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner, process_map=full_map,
+                                            budget=opts.miner_budget)
         result.model, result.model_info = tree, {**info, "variants": kept.height}
     return result
 

@@ -53,7 +53,11 @@ def discover(
         "--where", help="Keep events whose COLUMN equals VALUE (repeatable).", metavar="COLUMN=VALUE")] = None,
     noise: Annotated[float, typer.Option("--noise", help="Inductive miner noise threshold (0 = every path).")] = 0.0,
     miner: Annotated[str, typer.Option(
-        "--miner", help="auto, im (inductive miner on variants) or imd (from the process map; fast on many variants).")] = "auto",
+        "--miner", help="auto (IM, or IMd on many activities or variants), im (inductive miner on variants) or imd "
+        "(from the process map; fast on many activities or variants).")] = "auto",
+    miner_budget: Annotated[float, typer.Option(
+        "--miner-budget", help="Seconds auto gives IM on a large log before it uses IMd instead (0 = no limit).",
+        metavar="SECONDS", min=0)] = 30.0,
     no_model: Annotated[bool, typer.Option("--no-model", help="Skip model discovery.")] = False,
     graph: GraphOpt = None,
     perf: Annotated[bool, typer.Option("--perf", help="Label graph edges with median (and p90) time instead of counts.")] = False,
@@ -76,7 +80,7 @@ def discover(
             top_variants=top_variants, coverage=coverage, min_edge_share=min_edge_share,
             date_from=_when(date_from, "--from"), date_to=_when(date_to, "--to"),
             channels=(source.channel_filter,) if source.channel_filter else (), where=D.parse_where(where or []),
-            noise=noise, model=not no_model, miner=miner,
+            noise=noise, model=not no_model, miner=miner, miner_budget=miner_budget or None,
         )
         status.update("discovering paths" + ("" if no_model else " and mining the model"))
         result = D.discover(source, options)

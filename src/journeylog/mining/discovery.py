@@ -18,6 +18,8 @@ from journeylog.mining.variants import variant_counter, variant_rows
 
 __all__ = [
     "AUTO_IM_MAX_VARIANTS",
+    "AUTO_IM_MAX_ACTIVITIES",
+    "DEFAULT_MINER_BUDGET",
     "MINERS",
     "canonical_tree",
     "discover_tree",
@@ -26,9 +28,20 @@ __all__ = [
     "discover_net",
 ]
 
-#: ``discover_model(miner="auto")`` uses IM up to this many variants, IMd (directly-follows based,
-#: linear in the size of the map) beyond.
+#: ``discover_model(miner="auto")`` uses IM up to this many variants and
+#: :data:`AUTO_IM_MAX_ACTIVITIES` activities, IMd (directly-follows based, linear in the size of the
+#: map) beyond: IM's cut search grows much faster than linearly in the activities (100 activities
+#: and 500 variants: over a minute; 400 activities: many minutes).
 AUTO_IM_MAX_VARIANTS = 5000
+#: see :data:`AUTO_IM_MAX_VARIANTS`
+AUTO_IM_MAX_ACTIVITIES = 50
+#: ``auto``'s time budget for IM (seconds) on a log above :data:`IM_INLINE_ACTIVITIES` activities:
+#: IM then runs in a worker process and, past the budget, IMd is used instead and the model says so.
+DEFAULT_MINER_BUDGET = 30.0
+#: up to this many activities (and :data:`IM_INLINE_VARIANTS` variants) IM runs here, without a budget
+IM_INLINE_ACTIVITIES = 20
+#: see :data:`IM_INLINE_ACTIVITIES`
+IM_INLINE_VARIANTS = 1000
 #: the ``miner`` values of :func:`discover_model`
 MINERS = ("auto", "im", "imd")
 
@@ -138,33 +151,97 @@ def discover_model(
     noise_threshold: float = 0.0,
     miner: str = "auto",
     process_map: Any = None,
+    budget: float | None = DEFAULT_MINER_BUDGET,
 ) -> tuple[Any, dict[str, Any]]:
     """Discover a process tree and describe how: ``(tree, info)``.
 
     ``miner``: ``im`` (the inductive miner on the variant counts, :func:`discover_tree`; IMf with
     a noise threshold), ``imd`` (the directly-follows based inductive miner on the process map:
-    fast on very many variants, no noise filtering; from ``process_map`` when given, a
-    :class:`journeylog.journeys.ProcessMap`, else from the variant table) or ``auto`` (``im`` up to
-    :data:`AUTO_IM_MAX_VARIANTS` variants). ``info`` is ``{"algorithm": one readable line}``
-    (the ``model`` object of ``discover --json``, see docs/json.md).
+    fast on very many variants or activities, no noise filtering; from ``process_map`` when given,
+    a :class:`journeylog.journeys.ProcessMap`, else from the variant table) or ``auto``: ``im`` up
+    to :data:`AUTO_IM_MAX_VARIANTS` variants and :data:`AUTO_IM_MAX_ACTIVITIES` activities, else
+    ``imd``. Under ``auto``, IM on more than :data:`IM_INLINE_ACTIVITIES` activities or
+    :data:`IM_INLINE_VARIANTS` variants runs in a worker process with a time ``budget`` (seconds;
+    None: no limit); past it IMd is used and the line says so. ``info`` is ``{"algorithm": one
+    readable line}`` (the ``model`` object of ``discover --json``, see docs/json.md): it always
+    names the miner used and, when ``auto`` chose IMd, why.
     """
     if miner not in MINERS:
         raise UsageError(f"unknown miner {miner!r}", hint="use " + ", ".join(MINERS))
     _check_noise_threshold(noise_threshold)
     n = variant_table.height
-    chosen = ("im" if n <= AUTO_IM_MAX_VARIANTS else "imd") if miner == "auto" else miner
+    activities = _activity_count(variant_table)
+    chosen, why = miner, ""
+    if miner == "auto":
+        chosen, why = _auto_choice(n, activities)
     if chosen == "im":
-        tree = discover_tree(variant_table, noise_threshold)
-        name = f"IMf, noise {float(noise_threshold):g}" if noise_threshold > 0 else "IM"
-        algorithm = f"inductive miner ({name}) on {n} variants"
-    else:
-        source = "process map" if process_map is not None else f"directly-follows graph of {n} variants"
-        dfg = _dfg_from_map(process_map) if process_map is not None else _dfg_from_variants(variant_table)
-        tree = discover_tree_imd(*dfg)
-        algorithm = f"inductive miner, directly-follows based (IMd) on the {source}"
-        if noise_threshold > 0:
-            algorithm += " (IMd does not filter noise)"
+        inline = miner == "im" or (activities <= IM_INLINE_ACTIVITIES and n <= IM_INLINE_VARIANTS)
+        if inline or budget is None:
+            tree = discover_tree(variant_table, noise_threshold)
+        else:
+            tree = _im_within(variant_table, noise_threshold, budget)
+        if tree is not None:
+            name = f"IMf, noise {float(noise_threshold):g}" if noise_threshold > 0 else "IM"
+            return tree, {"algorithm": f"inductive miner ({name}) on {n} variants"}
+        why = (f"the inductive miner (IM) did not finish within {budget:g} s on {activities} activities and "
+               f"{n} variants")
+    source = "process map" if process_map is not None else f"directly-follows graph of {n} variants"
+    dfg = _dfg_from_map(process_map) if process_map is not None else _dfg_from_variants(variant_table)
+    tree = discover_tree_imd(*dfg)
+    algorithm = f"inductive miner, directly-follows based (IMd) on the {source}"
+    if why:
+        algorithm += f" ({why}; miner im waits for IM)"
+    if noise_threshold > 0:
+        algorithm += " (IMd does not filter noise)"
     return tree, {"algorithm": algorithm}
+
+
+def _activity_count(variant_table: pl.DataFrame) -> int:
+    return int(variant_table["activities"].explode().drop_nulls().n_unique()) if variant_table.height else 0
+
+
+def _auto_choice(variants: int, activities: int) -> tuple[str, str]:
+    """``auto``'s miner and, for IMd, why.
+
+    >>> _auto_choice(200, 12)
+    ('im', '')
+    >>> _auto_choice(1199, 398)
+    ('imd', '398 activities: IM is slow beyond 50')
+    """
+    if variants > AUTO_IM_MAX_VARIANTS:
+        return "imd", f"{variants} variants: IM is slow beyond {AUTO_IM_MAX_VARIANTS}"
+    if activities > AUTO_IM_MAX_ACTIVITIES:
+        return "imd", f"{activities} activities: IM is slow beyond {AUTO_IM_MAX_ACTIVITIES}"
+    return "im", ""
+
+
+def _im_worker(rows: list[tuple[int, tuple[str, ...], int]], noise_threshold: float) -> Any:
+    """In a worker process: IM on the variant counts (the rows of :func:`variant_rows`)."""
+    table = pl.DataFrame({"variant_id": [v for v, _a, _c in rows], "activities": [list(a) for _v, a, _c in rows],
+                          "journeys": [c for _v, _a, c in rows]},
+                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt32})
+    return discover_tree(table, noise_threshold)
+
+
+def _im_within(variant_table: pl.DataFrame, noise_threshold: float, budget: float) -> Any:
+    """:func:`discover_tree` in a spawned worker process, or None when it takes longer than
+    ``budget`` seconds (the worker is then stopped). The worker gets the same variant rows in the
+    same order, so the tree is the one :func:`discover_tree` gives here."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    rows = variant_rows(variant_table)
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        tree = executor.submit(_im_worker, rows, float(noise_threshold)).result(timeout=budget)
+    except FutureTimeout:
+        for proc in list(getattr(executor, "_processes", {}).values()):
+            proc.terminate()
+        return None
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    return canonical_tree(tree)
 
 
 def discover_net(variant_table: pl.DataFrame, noise_threshold: float = 0.0) -> tuple[Any, Any, Any]:
