@@ -6,15 +6,15 @@ For every class a *candidate* column holds the text of the first of its tests th
 null; the contact's class is the first class in the precedence whose candidate is set, and that
 text is its ``decided_by``.
 
-* mandatory: a rule of the file (``rule: NAME``), else the activity is a step of the designed
-  journey (``model step``, when ``design: mandatory``);
-* avoidable: a rule, else the last failure event (outcome ``failure``) before it in the same
-  journey lies within the failure window (``after failure of 'X' on web within 48h``), else an
-  earlier contact in the same journey on the same reason lies within the repeat window
-  (``repeat within 7d``);
-* selfcare: a rule, else the activity is a designed step (``self-service in the design``, when
-  ``design: selfcare``), else its activity or reason succeeds on a self-service channel in
-  another journey (``self-service in log``);
+* mandatory: the activity is a step of the designed journey (``model step``, when ``design:
+  mandatory``), else a rule of the file (``rule: NAME``, the first in file order);
+* avoidable: the last failure event (outcome ``failure``) before it in the same journey lies
+  within the failure window (``after failure of 'X' on web within 48h``), else an earlier contact
+  in the same journey on the same reason lies within the repeat window (``repeat within 7d``),
+  else a rule;
+* selfcare: the activity is a designed step (``self-service in the design``, when ``design:
+  selfcare``), else its activity or reason succeeds on a self-service channel in another journey
+  (``self-service in log``), else a rule;
 * assistance: a rule, else ``no other rule``.
 """
 
@@ -167,10 +167,6 @@ def _micros(seconds: float) -> int:
 def _candidates(rules: ContactRules, tasks: Sequence[str] | None, schema: pl.Schema) -> dict[str, pl.Expr]:
     """Class -> the expression giving the text of its first test that holds, or null."""
     by_class: dict[str, list[pl.Expr]] = {c: [] for c in CLASSES}
-    for klass in CLASSES:
-        expr = _rule_candidate([r for r in rules.rules if r.klass == klass], schema)
-        if expr is not None:
-            by_class[klass].append(expr)
     if tasks is not None and rules.design in W.DECIDED_DESIGN:
         step = pl.col(S.ACTIVITY).is_in(list(tasks))
         by_class[rules.design].append(pl.when(step).then(pl.lit(W.DECIDED_DESIGN[rules.design])))
@@ -184,8 +180,12 @@ def _candidates(rules: ContactRules, tasks: Sequence[str] | None, schema: pl.Sch
         rules.repeat_window.total_seconds()))))
     if rules.selfcare_from_log:
         by_class["selfcare"].append(pl.when(pl.col("_ss_activity") | pl.col("_ss_reason")).then(pl.lit(W.DECIDED_LOG)))
+    for klass in CLASSES:  # within a class: the tests on the log and the model first, then the rules
+        expr = _rule_candidate([r for r in rules.rules if r.klass == klass], schema)
+        if expr is not None:
+            by_class[klass].append(expr)
     by_class["assistance"].append(pl.lit(W.DECIDED_REST))
-    return {c: pl.coalesce(exprs) for c, exprs in by_class.items()}
+    return {c: pl.coalesce(exprs) if exprs else pl.lit(None, pl.String) for c, exprs in by_class.items()}
 
 
 def _decide(precedence: Sequence[str], candidates: dict[str, pl.Expr]) -> tuple[pl.Expr, pl.Expr]:
