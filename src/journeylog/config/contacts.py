@@ -129,6 +129,19 @@ def _rules_from(doc: YamlDoc) -> ContactRules:
         kw["self_service_channels"] = _channels(doc, top["self_service_channels"][1], "`self_service_channels`")
     if "precedence" in top:
         kw["precedence"] = _precedence(doc, top["precedence"][1])
+    kw.update(_settings_from(doc, top))
+    if "rules" in top:
+        kw["rules"] = _contact_rules(doc, top["rules"][1])
+    if "currency" in top:
+        kw["currency"] = doc.text(top["currency"][1], "the currency").strip()
+    if "costs" in top:
+        kw["costs"] = _costs(doc, top["costs"][1])
+    return ContactRules(**kw)
+
+
+def _settings_from(doc: YamlDoc, top: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """``design``, the two windows and ``selfcare_from_log``."""
+    kw: dict[str, Any] = {}
     if "design" in top:
         design = doc.value(top["design"][1])
         if design not in DESIGN_CHOICES:
@@ -144,13 +157,7 @@ def _rules_from(doc: YamlDoc) -> ContactRules:
         if not isinstance(value, bool):
             raise doc.error(top["selfcare_from_log"][1], "`selfcare_from_log` is true or false")
         kw["selfcare_from_log"] = value
-    if "rules" in top:
-        kw["rules"] = _contact_rules(doc, top["rules"][1])
-    if "currency" in top:
-        kw["currency"] = doc.text(top["currency"][1], "the currency").strip()
-    if "costs" in top:
-        kw["costs"] = _costs(doc, top["costs"][1])
-    return ContactRules(**kw)
+    return kw
 
 
 def _contacts_from(doc: YamlDoc, node: Any) -> dict[str, Any]:

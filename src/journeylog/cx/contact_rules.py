@@ -44,8 +44,8 @@ CONTACT_FRAME_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _col_or_null(names: Sequence[str], name: str, dtype: pl.DataType = pl.String()) -> pl.Expr:
-    return pl.col(name) if name in names else pl.lit(None, dtype).alias(name)
+def _col_or_null(names: Sequence[str], name: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    return pl.col(name) if name in names else pl.lit(None, dtype or pl.String()).alias(name)
 
 
 def contact_expr(rules: ContactRules, names: Sequence[str]) -> pl.Expr:
