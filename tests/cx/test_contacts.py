@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import polars as pl
 import pytest
-
 from contact_oracle import oracle
+
 from journeylog.config.contacts import ContactRule, ContactRules
 from journeylog.config.rules import Step
 from journeylog.cx.contacts import ContactOptions, contact_table, contacts

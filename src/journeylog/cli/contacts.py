@@ -68,6 +68,8 @@ def contacts(
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules},
                       {"--json": json_out, "--contacts-out": contacts_out})
+    if contacts_out is not None and not contacts_out.lower().endswith((".csv", ".parquet")):
+        raise typer.BadParameter("give a .csv or .parquet file", param_hint="--contacts-out")
     options = C.ContactOptions(rules=load_contact_rules(rules) if rules else ContactRules(),
                                failure_window=_window(failure_window, "--failure-window"),
                                repeat_window=_window(repeat_window, "--repeat-window"))

@@ -27,7 +27,7 @@ import polars as pl
 from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.config.contacts import ContactRules
-from journeylog.contracts.outputs import ContactsOutput
+from journeylog.contracts.contacts import ContactsOutput
 from journeylog.cx.contact_rules import classify_contacts
 from journeylog.cx.contact_summary import summary_json
 from journeylog.errors import InvalidInput, UsageError, param

@@ -154,6 +154,6 @@ def months_note(days: float) -> str:
     """How the months of a per-month figure were counted.
 
     >>> months_note(179.1)
-    'a month is 30.44 days; the log spans 179.1 d'
+    'a month is 30.44 days; the log spans 179 d'
     """
     return f"a month is 30.44 days; the log spans {fmt_duration(days * 86400)}"
