@@ -97,7 +97,7 @@ def contacts(events: pl.DataFrame, model: Any = None, rules: ContactRules | None
     if chosen.failure_window <= timedelta(0) or chosen.repeat_window <= timedelta(0):
         raise UsageError(f"{param('failure_window')} and {param('repeat_window')} must be longer than 0")
     if opts.drivers < 0:
-        raise UsageError(f"{param('drivers')} must be 0 or more")
+        raise UsageError("drivers must be 0 or more")
     if events.height == 0:
         raise InvalidInput("the log has no events")
     if S.CHANNEL not in events.columns:
