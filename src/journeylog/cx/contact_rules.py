@@ -124,14 +124,13 @@ def _repeats(contacts: pl.LazyFrame, window_us: int) -> pl.LazyFrame:
     ``followed``: a later one does (window functions per journey and reason, in event order)."""
     ts = pl.col(S.TIMESTAMP)
     by = [S.JOURNEY_ID, _REASON]
-    ordered = contacts.sort([S.JOURNEY_ID, _REASON, _POS])
-    prev = ts.shift(1).over(by)
+    prev = ts.shift(1).over(by)  # within a group, rows keep the frame's (event) order
     nxt = ts.shift(-1).over(by)
     window = pl.duration(microseconds=window_us)
-    return ordered.with_columns(
+    return contacts.with_columns(
         ((ts - prev) <= window).fill_null(False).alias("repeat"),
         ((nxt - ts) <= window).fill_null(False).alias("followed"),
-    ).sort(_POS)
+    )
 
 
 def classify_contacts(events: pl.DataFrame, rules: ContactRules, tasks: Sequence[str] | None) -> pl.DataFrame:
@@ -143,7 +142,8 @@ def classify_contacts(events: pl.DataFrame, rules: ContactRules, tasks: Sequence
     """
     names = events.columns
     rule_columns(rules, names)
-    lf = events.lazy().with_row_index(_POS)
+    base = events.lazy()
+    lf = base.with_row_index(_POS)
     fail = (_col_or_null(names, S.OUTCOME) == S.FAILURE).fill_null(False)
     lf = _with_failures(lf, fail)
     is_contact = contact_expr(rules, names)
@@ -151,8 +151,8 @@ def classify_contacts(events: pl.DataFrame, rules: ContactRules, tasks: Sequence
         pl.coalesce(_col_or_null(names, S.CONTACT_REASON), pl.col(S.ACTIVITY)).alias(_REASON))
     contacts = _repeats(contacts, _micros(rules.repeat_window.total_seconds()))
     if rules.selfcare_from_log:
-        contacts = _in_log(contacts, lf, rules, S.ACTIVITY, "_ss_activity")
-        contacts = _in_log(contacts, lf, rules, _REASON, "_ss_reason")
+        contacts = _in_log(contacts, base, rules, S.ACTIVITY, "_ss_activity")
+        contacts = _in_log(contacts, base, rules, _REASON, "_ss_reason")
     schema = contacts.collect_schema()
     candidates = _candidates(rules, tasks, schema)
     klass, decided = _decide(rules.precedence, candidates)
