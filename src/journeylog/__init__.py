@@ -38,6 +38,8 @@ _API: dict[str, str] = {
     **dict.fromkeys(["load_model", "DesignedModel"], "journeylog.models"),
     **dict.fromkeys(["run_checks", "CheckConfig", "CheckResult"], "journeylog.check"),
     **dict.fromkeys(["DriftOptions", "Drift"], "journeylog.drift"),
+    **dict.fromkeys(["contacts", "ContactOptions", "Contacts"], "journeylog.cx.contacts"),
+    **dict.fromkeys(["ContactRules", "load_contact_rules"], "journeylog.config.contacts"),
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
@@ -48,10 +50,11 @@ _STAGES = ("ingest", "discover", "conform", "drift")
 __all__ = [
     "__version__",
     # stages
-    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift",
+    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift", "contacts",
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
     "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
+    "ContactOptions", "Contacts", "ContactRules", "load_contact_rules",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -93,7 +96,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.check import CheckConfig, CheckResult, run_checks
+    from journeylog.config.contacts import ContactRules, load_contact_rules
     from journeylog.conform import Allow, Conformance, ConformOptions, load_allow
+    from journeylog.cx.contacts import ContactOptions, Contacts, contacts
     from journeylog.discover import DiscoverOptions, Discovery
     from journeylog.drift import Drift, DriftOptions
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError

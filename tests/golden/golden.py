@@ -46,6 +46,8 @@ CASES: dict[str, list[list[str]]] = {
          "--junit", "{out}/junit.xml", "--verbose", "--json", "{out}/check2.json"],
         ["drift", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--no-config",
          "--window", "1w", "--json", "{out}/drift.json"],
+        ["contacts", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--rules",
+         f"{SAMPLE}/contacts.yaml", "--json", "{out}/contacts.json", "--contacts-out", "{out}/contacts.csv"],
     ],
     "receipt": [
         ["discover", f"{DATA}/08_receipt.xes.gz", "--graph", "{out}/map.dot", "--graph", "{out}/map.mmd",

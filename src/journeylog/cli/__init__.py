@@ -9,6 +9,7 @@ from journeylog.cli.app import app, main
 from journeylog.cli import ingest  # noqa: F401
 from journeylog.cli import discover  # noqa: F401
 from journeylog.cli import conform  # noqa: F401
+from journeylog.cli import contacts  # noqa: F401
 from journeylog.cli import check  # noqa: F401
 from journeylog.cli import drift  # noqa: F401
 # isort: on

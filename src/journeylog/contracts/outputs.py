@@ -347,11 +347,14 @@ class DriftOutput(TypedDict):
     notes: list[str]
 
 
+from journeylog.contracts.contacts import ContactsOutput  # noqa: E402  (its own module: outputs.py stays small)
+
 OUTPUTS: dict[str, type] = {
     "ingest": IngestOutput,
     "discover": DiscoverOutput,
     "conform": ConformOutput,
     "check": CheckOutput,
     "drift": DriftOutput,
+    "contacts": ContactsOutput,
 }
 """Command name -> the TypedDict of its ``--json`` document."""
