@@ -45,7 +45,7 @@ from journeylog.models import DesignedModel
 from journeylog.stats import fmt_p
 from journeylog.text import fmt_int
 
-__all__ = ["RootCauseOptions", "RootCauses", "explain", "explain_journeys", "to_json"]
+__all__ = ["RootCauseOptions", "RootCauses", "explain", "explain_deviation", "explain_journeys", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ def explain(events: pl.DataFrame, model: DesignedModel | None = None, *, deviati
     listing the nearest ones."""
     opts = options or RootCauseOptions()
     opts.check()
+    events = J.ordered(events)  # conform and the factors read journeys in time order
     if (deviation is None) == (pattern is None):
         raise UsageError(f"give one of {param('deviation')} or {param('pattern')}")
     if deviation is not None:
@@ -120,13 +121,16 @@ def explain(events: pl.DataFrame, model: DesignedModel | None = None, *, deviati
         copts = conform_options or ConformOptions(precision=False)
         if copts.precision:
             copts = dataclasses.replace(copts, precision=False)
-        return _explain_deviation(events, model, conform(events, model, copts), deviation, opts)
+        return explain_deviation(events, model, conform(events, model, copts), deviation, opts)
     assert pattern is not None
     return _explain_pattern(events, rules or P.Rules(), pattern, opts)
 
 
-def _explain_deviation(events: pl.DataFrame, model: DesignedModel, conformance: Conformance, deviation: str,
-                       opts: RootCauseOptions) -> RootCauses:
+def explain_deviation(events: pl.DataFrame, model: DesignedModel, conformance: Conformance, deviation: str,
+                      opts: RootCauseOptions | None = None) -> RootCauses:
+    """The root causes of ``deviation`` (an id of ``conformance.deviations``) from a conformance
+    result already made (:func:`journeylog.conform.conform` of ``events`` against ``model``)."""
+    opts = opts or RootCauseOptions()
     cat = conformance.deviations
     ids = cat["id"].to_list() if cat.height else []
     if deviation not in ids:
