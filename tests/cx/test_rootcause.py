@@ -265,3 +265,40 @@ def test_deterministic(log, model):
     shuffled = events.sample(fraction=1.0, shuffle=True, seed=3)
     b = R.to_json(R.explain(shuffled, model, deviation="skipped:Identity check", options=R.RootCauseOptions(top=0)))
     assert a == b
+
+
+def test_pattern_needs_no_model_and_leaves_out_its_own_conditions(log):
+    from journeylog.config.rules import Pattern, Step
+    from journeylog.explain.patterns import Rules
+
+    events, rows = log
+    called = Pattern(name="called after ordering in the app", id="app-then-phone",
+                     steps=(Step({"channel": "app", "activity": "Place order"}), Step({"channel": "phone"})))
+    rules = Rules(patterns=(called,))
+    by_id = R.to_json(R.explain(events, pattern="app-then-phone", rules=rules, options=R.RootCauseOptions(top=0)))
+    by_name = R.to_json(R.explain(events, pattern="called after ordering in the app", rules=rules,
+                                  options=R.RootCauseOptions(top=0)))
+    assert by_id == by_name
+    app_callers = {r[0] for r in rows if r[4] == "Call: help" and r[0] in {q[0] for q in rows if q[3] == "app"}}
+    exclude = {"channel:app", "channel:phone", "activity:Place order"}
+    ranking, _stats, tests = _oracle(rows, app_callers, exclude=exclude)
+    assert by_id["journeys_with"] == len(app_callers) and by_id["tests"] == tests
+    assert [f["id"] for f in by_id["factors"]] == ranking and "start_channel:app" in ranking
+    assert by_id["subject"]["name"] == "Called after ordering in the app"
+    assert sorted(by_id["excluded"]) == ["activity 'Place order'", "channel 'app'", "channel 'phone'"]
+    with pytest.raises(UsageError) as err:
+        R.explain(events, pattern="app-then-fone", rules=rules)
+    assert "did you mean 'app-then-phone'" in err.value.one_line()
+
+
+def test_kinds_narrow_the_family(log, model):
+    events, rows = log
+    opts = R.RootCauseOptions(top=0, min_support=3, kinds=("attribute", "start_channel"))
+    data = R.to_json(R.explain(events, model, deviation="skipped:Identity check", options=opts))
+    feats = _features(rows)
+    others = {f for fs in feats.values() for f in fs if f.split(":")[0] not in ("attribute", "start_channel")}
+    ranking, _stats, tests = _oracle(rows, _planted(rows), min_support=3, exclude=others)
+    assert data["kinds"] == ["start_channel", "attribute"]
+    assert data["tests"] == tests and [f["id"] for f in data["factors"]] == ranking
+    with pytest.raises(UsageError):
+        R.explain(events, model, deviation="skipped:Identity check", options=R.RootCauseOptions(kinds=("atribute",)))

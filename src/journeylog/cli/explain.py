@@ -25,7 +25,7 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
     journeylog explain journeys.parquet -m samples/telecom/designed_journey.bpmn --deviation 'repeated:Schedule appointment' --top 5 --correction bh --json causes.json
 
-    journeylog explain journeys.parquet --pattern 'called after failing on the portal' --min-support 10
+    journeylog explain journeys.parquet --pattern 'called after failing on the portal' --min-support 10 --factors channel,start_channel,attribute
 
     journeylog explain journeys.parquet -m samples/telecom/designed_journey.bpmn --deviation 'skipped:Identity chek'   # exits 2: no such deviation (did you mean ...)"""  # noqa: E501  (help text: one line per example)
 
@@ -49,6 +49,9 @@ def explain(
         "--alpha", help="A factor is significant when its adjusted p-value is at most this.")] = 0.05,
     max_levels: Annotated[int, typer.Option(
         "--max-levels", help="Attribute columns with more distinct values per journey are skipped (ids, free text).")] = 50,
+    kinds: Annotated[str | None, typer.Option(
+        "--factors", help="Kinds of factor to consider, comma-separated: channel, start_channel, contact_reason, "
+        "activity, failed_step, attribute, variant (default: all).", metavar="KIND,...")] = None,
     rules: RulesOpt = None,
     settle: SettleOpt = None,
     json_out: JsonOpt = None,
@@ -62,7 +65,8 @@ def explain(
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules}, {"--json": json_out})
     options = R.RootCauseOptions(top=top, min_support=min_support, correction=correction, alpha=alpha,
-                                 max_levels=max_levels)
+                                 max_levels=max_levels, kinds=R.FACTOR_KINDS if kinds is None else
+                                 tuple(k.strip() for k in kinds.split(",") if k.strip()))
     options.check()
     if deviation is not None and model is None:
         raise typer.BadParameter("--deviation needs the designed model (--model FILE)", param_hint="--model")

@@ -404,6 +404,7 @@ class ExplainOutput(TypedDict):
     alpha: float
     min_support: int
     max_levels: int
+    kinds: list[str]  # the kinds of factor considered
     candidates: int
     tests: int
     below_support: int

@@ -36,7 +36,7 @@ from journeylog import schema as S
 from journeylog.config.rules import Pattern
 from journeylog.conform import Conformance, ConformOptions, conform
 from journeylog.contracts.outputs import ExplainOutput, RootCauseFactor, RootCauseSubject, SkippedColumn
-from journeylog.cx.rootcause_factors import journey_factors, rank_factors
+from journeylog.cx.rootcause_factors import FACTOR_KINDS, journey_factors, rank_factors
 from journeylog.drift import CORRECTIONS
 from journeylog.errors import UsageError, param
 from journeylog.explain import patterns as P
@@ -45,7 +45,7 @@ from journeylog.models import DesignedModel
 from journeylog.stats import fmt_p
 from journeylog.text import fmt_int
 
-__all__ = ["RootCauseOptions", "RootCauses", "explain", "explain_deviation", "explain_journeys", "to_json"]
+__all__ = ["FACTOR_KINDS", "RootCauseOptions", "RootCauses", "explain", "explain_deviation", "explain_journeys", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,15 @@ class RootCauseOptions:
     the deviation and the factor needed to test it; ``correction``: ``holm`` (family-wise error)
     or ``bh`` (false-discovery rate); ``alpha``: a factor is significant when its adjusted p-value
     is at most this; ``max_levels``: attribute columns with more distinct per-journey values are
-    skipped (ids, free text)."""
+    skipped (ids, free text); ``kinds``: the kinds of factor considered (default all,
+    :data:`~journeylog.cx.rootcause_factors.FACTOR_KINDS`)."""
 
     top: int = 10
     min_support: int = 20
     correction: str = "holm"
     alpha: float = 0.05
     max_levels: int = 50
+    kinds: tuple[str, ...] = FACTOR_KINDS
 
     def check(self) -> None:
         """Raise :class:`~journeylog.errors.UsageError` for a value out of range."""
@@ -72,6 +74,13 @@ class RootCauseOptions:
             raise UsageError(f"{param('top')} must be 0 (all) or more, not {self.top}")
         if self.min_support < 1:
             raise UsageError(f"{param('min_support')} must be at least 1, not {self.min_support}")
+        for kind in self.kinds:
+            if kind not in FACTOR_KINDS:
+                close = difflib.get_close_matches(kind, FACTOR_KINDS, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise UsageError(f"{param('kinds')}: no kind of factor {kind!r}", hint=hint + "kinds: " + ", ".join(FACTOR_KINDS))
+        if not self.kinds:
+            raise UsageError(f"{param('kinds')}: give at least one kind of factor")
         if self.max_levels < 1:
             raise UsageError(f"{param('max_levels')} must be at least 1, not {self.max_levels}")
 
@@ -97,10 +106,11 @@ def _nearest(given: str, known: Sequence[str], n: int = 3) -> list[str]:
     return scored[:n]
 
 
-def _unknown(what: str, given: str, known: Sequence[str], listing: str) -> UsageError:
+def _unknown(token: str, given: str, known: Sequence[str], listing: str) -> UsageError:
+    """``token``: the :func:`~journeylog.errors.param` of the parameter that named it."""
     close = _nearest(given, known)
     hint = ("did you mean " + " or ".join(repr(c) for c in close) + "?") if close else f"this log has no {listing}"
-    return UsageError(f"{param(what)} {given!r}: no such {listing} in this log", hint=hint)
+    return UsageError(f"{token} {given!r}: no such {listing} in this log", hint=hint)
 
 
 def explain(events: pl.DataFrame, model: DesignedModel | None = None, *, deviation: str | None = None,
@@ -134,7 +144,7 @@ def explain_deviation(events: pl.DataFrame, model: DesignedModel, conformance: C
     cat = conformance.deviations
     ids = cat["id"].to_list() if cat.height else []
     if deviation not in ids:
-        raise _unknown("deviation", deviation, ids, "deviation")
+        raise _unknown(param("deviation"), deviation, ids, "deviation")
     row = cat.filter(pl.col("id") == deviation).row(0, named=True)
     row["in_model"] = row["activity"] in set(model.tasks)
     jt = conformance.journey_table
@@ -169,7 +179,7 @@ def _pattern_exclusions(p: Pattern) -> list[tuple[str, str]]:
 def _explain_pattern(events: pl.DataFrame, rules: P.Rules, pattern: str, opts: RootCauseOptions) -> RootCauses:
     by_key = {p.id: p for p in rules.patterns} | {p.name: p for p in rules.patterns}
     if pattern not in by_key:
-        raise _unknown("pattern", pattern, sorted({*(p.id for p in rules.patterns), *(p.name for p in rules.patterns)}),
+        raise _unknown(param("pattern"), pattern, sorted({*(p.id for p in rules.patterns), *(p.name for p in rules.patterns)}),
                        "pattern")
     p = by_key[pattern]
     found = P.match_patterns(events, [p])
@@ -196,6 +206,8 @@ def explain_journeys(events: pl.DataFrame, journeys: pl.DataFrame, affected: pl.
     ids = journeys[S.JOURNEY_ID]
     factors, skipped = journey_factors(events.filter(pl.col(S.JOURNEY_ID).is_in(ids.implode())),
                                        journeys.select(S.JOURNEY_ID, "variant_id"), max_levels=opts.max_levels)
+    if set(opts.kinds) != set(FACTOR_KINDS):
+        factors = factors.filter(pl.col("kind").is_in(list(opts.kinds)))
     ranked, counts = rank_factors(factors, ids, affected, min_support=opts.min_support, correction=opts.correction,
                                   alpha=opts.alpha, exclude=exclude)
     over = ranked.filter(pl.col("over"))
@@ -248,6 +260,7 @@ def to_json(r: RootCauses) -> ExplainOutput:
         "alpha": r.options.alpha,
         "min_support": r.options.min_support,
         "max_levels": r.options.max_levels,
+        "kinds": [k for k in FACTOR_KINDS if k in r.options.kinds],
         "candidates": c["candidates"],
         "tests": c["tests"],
         "below_support": c["below_support"],
