@@ -86,7 +86,7 @@ def _plain(dtype: pl.DataType) -> bool:
 
 def journey_factors(events: pl.DataFrame, variants: pl.DataFrame | None = None, *,
                     max_levels: int = 50) -> tuple[pl.DataFrame, list[dict[str, str]]]:
-    """``(factors, skipped)``: the long factor table (see the module docs), sorted, and the columns
+    """``(factors, skipped)``: the long factor table (see the module docs; unordered) and the columns
     not used as factors (``column``, ``reason``), in the log's column order.
 
     ``variants``: ``journey_id`` -> ``variant_id`` (None: no path factors). One lazy plan per kind
@@ -108,10 +108,15 @@ def journey_factors(events: pl.DataFrame, variants: pl.DataFrame | None = None, 
     skipped = [{"column": c, "reason": r} for c, r in CANONICAL_SKIPPED.items() if c in names and c != _J]
     attrs = []
     for c in S.attribute_columns(ev):
-        if _plain(ev.schema[c]):
+        dtype = ev.schema[c]
+        if _plain(dtype):
             attrs.append(c)
+        elif dtype == pl.Null:
+            skipped.append({"column": c, "reason": "no values"})
+        elif dtype.is_float():
+            skipped.append({"column": c, "reason": "numbers with decimals, not categories"})
         else:
-            skipped.append({"column": c, "reason": f"not plain values ({ev.schema[c]})"})
+            skipped.append({"column": c, "reason": f"not plain values ({dtype})"})
     if attrs:
         per = lf.group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in attrs]).collect()
         levels = per.select(pl.col(c).drop_nulls().n_unique() for c in attrs).row(0, named=True)
@@ -133,8 +138,7 @@ def journey_factors(events: pl.DataFrame, variants: pl.DataFrame | None = None, 
     frames = pl.collect_all([p.select(list(_LONG)).cast(_LONG) for p in parts])  # type: ignore[arg-type]
     order = {c: i for i, c in enumerate(names)}
     skipped.sort(key=lambda s: order.get(s["column"], len(order)))
-    factors = pl.concat(frames, how="vertical").unique().sort([_J, "kind", "column", "value"], nulls_last=False)
-    return factors, skipped
+    return pl.concat(frames, how="vertical"), skipped
 
 
 def rank_factors(factors: pl.DataFrame, population: Sequence[str] | pl.Series, affected: Sequence[str] | pl.Series, *,
@@ -148,19 +152,23 @@ def rank_factors(factors: pl.DataFrame, population: Sequence[str] | pl.Series, a
     ``affected``: the journeys with the deviation (those outside ``population`` are ignored);
     ``exclude``: (kind, value) pairs that are part of the deviation's definition, never tested.
     """
-    pop = pl.DataFrame({_J: pl.Series(list(population), dtype=pl.String)}).unique()
-    hit = pl.Series(list(affected), dtype=pl.String).implode()
-    pop = pop.with_columns(pl.col(_J).is_in(hit).alias("dev"))
-    n, n1 = pop.height, int(pop["dev"].sum())
+    def ids(values: Sequence[str] | pl.Series) -> pl.Series:
+        return (values if isinstance(values, pl.Series) else pl.Series(list(values))).cast(pl.String).rename(_J).unique()
+
+    members = ids(population)
+    hit = ids(affected)
+    hit = hit.filter(hit.is_in(members.implode()))
+    n, n1 = members.len(), hit.len()
     n0 = n - n1
-    keyed = factors.join(pop, on=_J, how="inner")
+    keyed = factors.lazy().filter(pl.col(_J).is_in(members.implode())).with_columns(
+        pl.col(_J).is_in(hit.implode()).alias("dev"))
     if exclude:
         gone = pl.DataFrame(list(exclude), schema={"kind": pl.String, "value": pl.String}, orient="row")
-        keyed = keyed.join(gone, on=["kind", "value"], how="anti")
+        keyed = keyed.join(gone.lazy(), on=["kind", "value"], how="anti")
     kind_rank = pl.col("kind").replace_strict(FACTOR_KINDS, list(range(len(FACTOR_KINDS))), return_dtype=pl.Int64)
     table = keyed.group_by("kind", "column", "value").agg(
         pl.len().cast(pl.Int64).alias("journeys"), pl.col("dev").sum().cast(pl.Int64).alias("support"),
-    ).with_columns(
+    ).collect().with_columns(
         (pl.col("support") / pl.col("journeys")).alias("rate_with"),
         pl.when(pl.col("journeys") < n).then((n1 - pl.col("support")) / (n - pl.col("journeys"))).alias("rate_without"),
         (pl.col("support") / n1 if n1 else pl.lit(None, pl.Float64)).alias("share_with"),
