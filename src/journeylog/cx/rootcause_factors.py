@@ -179,6 +179,19 @@ def rank_factors(factors: pl.DataFrame, population: Sequence[str] | pl.Series, a
         pl.when(pl.col("rate_without") > 0).then(pl.col("rate_with") / pl.col("rate_without"))
         .when(pl.col("rate_with") > 0).then(pl.lit(float("inf"))).otherwise(None).alias("lift"),
     ).sort(["_kind", "column", "value"], nulls_last=False)
+    table = _tested(table, n, n1, correction, alpha)
+    ranked = table.sort(
+        [pl.col("over").not_(), "p_adjusted", "p_value", pl.col("lift").fill_null(0.0), "_kind", "column", "value"],
+        descending=[False, False, False, True, False, False, False], nulls_last=True,
+    ).drop("_kind")
+    counts = {"journeys": n, "journeys_with": n1, "candidates": table.height, "tests": int(table["tested"].sum()),
+              "below_support": int(((table["support"] < min_support) & (table["journeys"] < n)).sum())}
+    return ranked, counts
+
+
+def _tested(table: pl.DataFrame, n: int, n1: int, correction: str, alpha: float) -> pl.DataFrame:
+    """``table`` with ``p_value``, ``p_adjusted``, ``test`` (null where not tested), ``significant``
+    and ``over`` (tested and over-represented): one vectorised test over every tested factor."""
     tested = table["tested"].to_numpy()
     p = np.full(table.height, np.nan)
     q = np.full(table.height, np.nan)
@@ -189,17 +202,10 @@ def rank_factors(factors: pl.DataFrame, population: Sequence[str] | pl.Series, a
         pv, tv = two_by_two(a, c, n1 - a, n - c)
         p[tested], test[tested] = pv, tv
         q[tested] = adjust(pv.tolist(), correction)
-    table = table.with_columns(
+    return table.with_columns(
         pl.Series("p_value", p).fill_nan(None), pl.Series("p_adjusted", q).fill_nan(None),
         pl.Series("test", test.tolist(), dtype=pl.String),
     ).with_columns(
         (pl.col("tested") & (pl.col("p_adjusted") <= alpha)).fill_null(False).alias("significant"),
         (pl.col("tested") & (pl.col("rate_with") > pl.col("rate_without"))).fill_null(False).alias("over"),
     )
-    ranked = table.sort(
-        [pl.col("over").not_(), "p_adjusted", "p_value", pl.col("lift").fill_null(0.0), "_kind", "column", "value"],
-        descending=[False, False, False, True, False, False, False], nulls_last=True,
-    ).drop("_kind")
-    counts = {"journeys": n, "journeys_with": n1, "candidates": table.height, "tests": int(tested.sum()),
-              "below_support": int(((table["support"] < min_support) & (table["journeys"] < n)).sum())}
-    return ranked, counts
