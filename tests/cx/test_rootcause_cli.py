@@ -65,14 +65,24 @@ def test_explain_a_deviation_on_the_sample(run_main, store, conformance, tmp_pat
 def test_every_listed_id_is_accepted_as_conform_prints_it(run_main, store, conformance, tmp_path):
     ids = conformance.deviations["id"].to_list()
     dropout = next(i for i in ids if i.startswith("dropped_out:"))
-    code, out, err = run_main("explain", str(store), "-m", MODEL, "--deviation", dropout, "--top", "3", "--correction",
+    code, out, err = run_main("explain", str(store), "-m", MODEL, "--deviation", dropout, "--top", "0", "--correction",
                               "bh", "--min-support", "10", "--json", "-", cwd=tmp_path)
     assert code == 0, err
     data = json.loads(out)
     assert data["subject"]["id"] == dropout and data["correction"] == "bh" and data["min_support"] == 10
-    assert len(data["factors"]) <= 3 and all(f["support"] >= 10 for f in data["factors"])
+    assert len(data["factors"]) == data["over_represented"] and all(f["support"] >= 10 for f in data["factors"])
     assert data["journeys"] == conformance.journeys - conformance.journeys_in_progress
     assert any("still in progress left out" in n for n in data["notes"])
+    # a path factor counts the settled journeys of that path and lists its steps as discover numbers it
+    from journeylog import journeys as J
+
+    paths = dict(J.variants(pl.read_parquet(store)).select("variant_id", "activities").iter_rows())
+    settled = conformance.journey_table.filter(~pl.col("in_progress"))
+    variants = [f for f in data["factors"] if f["kind"] == "variant"]
+    assert variants, "the drop-out follows from its paths"
+    for f in variants:
+        assert f["steps"] == paths[int(f["value"])]
+        assert f["journeys"] == settled.filter(pl.col("variant_id") == int(f["value"])).height
 
 
 def test_unknown_deviation_is_a_usage_error_with_the_nearest_ids(run_main, store, tmp_path):

@@ -198,7 +198,8 @@ def explain_journeys(events: pl.DataFrame, journeys: pl.DataFrame, affected: pl.
                      subject: RootCauseSubject, options: RootCauseOptions | None = None, *,
                      exclude: Sequence[tuple[str, str]] = (), notes: Sequence[str] = (),
                      vocabulary: Any = None) -> RootCauses:
-    """Rank the factors of the journeys in ``journeys`` (``journey_id``, ``variant_id``) with the
+    """Rank the factors of the journeys in ``journeys`` (``journey_id``, ``variant_id`` as
+    :func:`journeylog.journeys.journey_variants` numbers them on all of ``events``) with the
     ``affected`` ones against the rest: the engine of :func:`explain`, for any set of journeys.
     ``exclude``: (kind, value) pairs never tested (part of what is explained)."""
     opts = options or RootCauseOptions()
@@ -211,7 +212,7 @@ def explain_journeys(events: pl.DataFrame, journeys: pl.DataFrame, affected: pl.
     ranked, counts = rank_factors(factors, ids, affected, min_support=opts.min_support, correction=opts.correction,
                                   alpha=opts.alpha, exclude=exclude)
     over = ranked.filter(pl.col("over"))
-    paths = J.variants(events.filter(pl.col(S.JOURNEY_ID).is_in(ids.implode())))
+    paths = J.variants(events)  # the numbering of the caller's variant_id: over the whole log
     steps = paths.select(pl.lit("variant").alias("kind"), pl.col("variant_id").cast(pl.String).alias("value"),
                          pl.col("activities").cast(pl.List(pl.String)).alias("steps"))
     over = over.join(steps, on=["kind", "value"], how="left", maintain_order="left")
