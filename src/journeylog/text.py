@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["fmt_int", "fmt_share", "fmt_duration", "human_duration", "CONTROL", "visible"]
+__all__ = ["fmt_int", "fmt_share", "fmt_ratio", "fmt_duration", "human_duration", "CONTROL", "visible"]
 
 #: Characters that would act on a terminal instead of showing: C0 and C1 controls, DEL, and the
 #: bidirectional overrides and isolates (which can make a line read differently from what it holds).
@@ -47,6 +47,19 @@ def fmt_share(x: Any, digits: int = 1) -> str:
     if 0 < float(x) < 0.5 * 10 ** -(digits + 2):
         return f"<{10 ** -digits:.{digits}f}%"
     return f"{100 * float(x):.{digits}f}%"
+
+
+def fmt_ratio(x: Any) -> str:
+    """How many times as large: two significant figures (``3.4 times``, ``12 times``); ``-`` for
+    none or an infinite ratio.
+
+    >>> fmt_ratio(3.4167), fmt_ratio(12.4), fmt_ratio(1.0), fmt_ratio(float("inf"))
+    ('3.4 times', '12 times', '1.0 times', '-')
+    """
+    if x is None or not math.isfinite(float(x)):
+        return "-"
+    v = float(x)
+    return f"{v:.1f} times" if v < 9.95 else f"{v:.0f} times"
 
 
 def fmt_duration(seconds: Any, none: str = "-") -> str:

@@ -48,6 +48,8 @@ CASES: dict[str, list[list[str]]] = {
          "--window", "1w", "--json", "{out}/drift.json"],
         ["contacts", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--rules",
          f"{SAMPLE}/contacts.yaml", "--json", "{out}/contacts.json", "--contacts-out", "{out}/contacts.csv"],
+        ["explain", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--deviation",
+         "skipped:Identity check", "--json", "{out}/explain.json"],
     ],
     "receipt": [
         ["discover", f"{DATA}/08_receipt.xes.gz", "--graph", "{out}/map.dot", "--graph", "{out}/map.mmd",

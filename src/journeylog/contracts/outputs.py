@@ -348,6 +348,7 @@ class DriftOutput(TypedDict):
 
 
 from journeylog.contracts.contacts import ContactsOutput  # noqa: E402  (its own module: outputs.py stays small)
+from journeylog.contracts.explain import ExplainOutput  # noqa: E402  (its own module: outputs.py stays small)
 
 OUTPUTS: dict[str, type] = {
     "ingest": IngestOutput,
@@ -356,5 +357,6 @@ OUTPUTS: dict[str, type] = {
     "check": CheckOutput,
     "drift": DriftOutput,
     "contacts": ContactsOutput,
+    "explain": ExplainOutput,
 }
 """Command name -> the TypedDict of its ``--json`` document."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from journeylog import schema as S
 from journeylog.config.rules import ONLINE, Pattern
-from journeylog.text import fmt_duration, fmt_int, fmt_share
+from journeylog.text import fmt_duration, fmt_int, fmt_ratio, fmt_share
 
 __all__ = [
     "DeviationKind",
@@ -42,6 +42,10 @@ __all__ = [
     "skipped_note",
     "label_overlap_note",
     "in_progress_note",
+    "deviation_subject",
+    "pattern_subject",
+    "factor_words",
+    "root_cause_statement",
 ]
 
 
@@ -350,3 +354,100 @@ def in_progress_note(journeys: int, settle: str) -> str:
     verb = "journey ended" if journeys == 1 else "journeys ended"
     return (f"{fmt_int(journeys)} {verb} within {settle} of the log's end: counted as in progress, "
             "not as a drop-out")
+
+
+# ----------------------------------------------------------------------------------------------
+# Root causes (journeylog.cx.rootcause): what is over-represented in the journeys with a deviation
+
+
+def deviation_subject(row: Mapping[str, Any]) -> str:
+    """A deviation as the subject of a sentence, in the words of :func:`deviation_statement`
+    (``row``: ``kind``, ``activity``, and as the catalogue has them ``stage``, ``in_model``,
+    ``context``, ``relation``).
+
+    >>> deviation_subject({"kind": "skipped", "activity": "Identity check"})
+    "Skipped 'Identity check'"
+    >>> deviation_subject({"kind": "dropped_out", "activity": "A | B", "stage": ["A", "B"]})
+    "Ending before any of 'A' or 'B'"
+    >>> deviation_subject({"kind": "wrong_order", "activity": "Pay", "context": "Order", "relation": "before"})
+    "Doing 'Pay' before 'Order' against the designed order"
+    """
+    kind, act = DeviationKind(row["kind"]), _quote(row["activity"])
+    if kind is DeviationKind.SKIPPED:
+        return f"Skipped {act}"
+    if kind is DeviationKind.DROPPED_OUT:
+        stage = list(row.get("stage") or [])
+        if len(stage) > 1:
+            return f"Ending before any of {stage_names(stage)}"
+        return f"Dropping out before {_quote(stage[0]) if stage else act}"
+    if kind is DeviationKind.UNEXPECTED:
+        return f"Extra step {act}" if row.get("in_model") is False else (
+            f"{act} where the designed journey does not expect it")
+    if kind is DeviationKind.REPEATED:
+        return f"Repeated {act}"
+    ctx = row.get("context")
+    if ctx:
+        return f"Doing {act} {row.get('relation') or 'before'} {_quote(ctx)} against the designed order"
+    return f"Doing {act} against the designed order"
+
+
+def pattern_subject(name: str) -> str:
+    """A cross-channel pattern as the subject of a sentence: its name with a capital.
+
+    >>> pattern_subject("called after failing on the portal")
+    'Called after failing on the portal'
+    """
+    return _capital(name)
+
+
+def factor_words(kind: str, value: str, *, column: str | None = None, steps: Sequence[str] | None = None,
+                 vocabulary: Mapping[str, Mapping[str, str]] | None = None) -> tuple[str, str]:
+    """``(with, without)``: where a root-cause factor holds, and where it does not, as the two
+    ends of "is 3.4 times as common WITH as WITHOUT". Channel words come from the vocabulary.
+
+    >>> factor_words("channel", "app")
+    ('in journeys where the customer used the app', 'in other journeys')
+    >>> factor_words("start_channel", "web")
+    ('in journeys that started on the portal', 'in journeys that started elsewhere')
+    >>> factor_words("attribute", "android", column="platform")
+    ("when platform is 'android'", 'otherwise')
+    >>> factor_words("variant", "3", steps=["Order", "Pay", "Ship"])
+    ("on path 3 (3 steps from 'Order' to 'Ship')", 'on other paths')
+    """
+    voc = vocabulary or DEFAULT_VOCABULARY
+    if kind == "channel":
+        return f"in journeys where the customer {channel_words(voc, value, 'contact')}", "in other journeys"
+    if kind == "start_channel":
+        return f"in journeys that started {channel_words(voc, value, 'failing')}", "in journeys that started elsewhere"
+    if kind == "contact_reason":
+        return f"in journeys with a contact about {_quote(value)}", "in other journeys"
+    if kind == "activity":
+        return f"in journeys with {_quote(value)}", f"in journeys without {_quote(value)}"
+    if kind == "failed_step":
+        return f"in journeys where {_quote(value)} failed", "in other journeys"
+    if kind == "variant":
+        path = list(steps or [])
+        shape = (f" ({len(path)} {'step' if len(path) == 1 else 'steps'} from {_quote(path[0])} to {_quote(path[-1])})"
+                 if len(path) > 1 else (f" ({_quote(path[0])} only)" if path else ""))
+        return f"on path {value}{shape}", "on other paths"
+    return f"when {column} is {_quote(value)}", "otherwise"
+
+
+def root_cause_statement(subject: str, with_x: str, without_x: str, *, lift: float | None, rate_with: float,
+                         rate_without: float, p: str) -> str:
+    """The sentence for one root-cause factor; ``p`` is the worded (adjusted) p-value
+    (:func:`journeylog.stats.fmt_p`), ``lift`` None when the deviation never happens without it.
+
+    >>> root_cause_statement("Skipped 'Identity check'", "in journeys that started in the app",
+    ...                      "in journeys that started elsewhere", lift=3.43, rate_with=0.12, rate_without=0.035,
+    ...                      p="p < 0.001")  # doctest: +NORMALIZE_WHITESPACE
+    "Skipped 'Identity check' is 3.4 times as common in journeys that started in the app as in journeys that
+    started elsewhere (12.0% vs 3.5%, p < 0.001)."
+    >>> root_cause_statement("Repeated 'Pay'", "on path 2", "on other paths", lift=None, rate_with=1.0,
+    ...                      rate_without=0.0, p="p = 0.004")
+    "Repeated 'Pay' happens only on path 2: in 100.0% of them, never on other paths (p = 0.004)."
+    """
+    if lift is None:
+        return f"{subject} happens only {with_x}: in {fmt_share(rate_with)} of them, never {without_x} ({p})."
+    return (f"{subject} is {fmt_ratio(lift)} as common {with_x} as {without_x} "
+            f"({fmt_share(rate_with)} vs {fmt_share(rate_without)}, {p}).")
