@@ -87,14 +87,14 @@ def generation_time(environ: Mapping[str, str] | None = None) -> str:
 
 def _page_data(contracts: Mapping[str, Any], figures: list[Figure]) -> dict[str, Any]:
     """The data block: the key figures and every contract, long lists cut to what the page shows."""
-    from journeylog.render.html.sections import TOP_VARIANTS
+    from journeylog.render.html.sections import MAX_VARIANTS
 
     out: dict[str, Any] = {"figures": [{"label": f.label, "value": f.value} for f in figures]}
     for name in REGISTRY:
         if name in contracts:
             doc = dict(contracts[name])
             if name == "discover":
-                doc["variants"] = list(doc.get("variants") or [])[: 2 * TOP_VARIANTS]
+                doc["variants"] = list(doc.get("variants") or [])[:MAX_VARIANTS]
             out[name] = doc
     return out
 
@@ -120,6 +120,6 @@ def render_report(contracts: Mapping[str, Any], *, command: str, version: str, g
     page: str = _environment().get_template("report.html.j2").render(
         title=title, subtitle=_subtitle(contracts), figures=figures, sections=sections_for(contracts),
         command=command, version=version, generated=generation_time() if generated is None else generated,
-        csp=csp, css=Markup(css), js=Markup(js), data=Markup(json_for_script(_page_data(contracts, figures))),
+        csp=Markup(csp), css=Markup(css), js=Markup(js), data=Markup(json_for_script(_page_data(contracts, figures))),
     )
     return page

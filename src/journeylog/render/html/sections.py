@@ -60,6 +60,7 @@ class ContractView:
 # --------------------------------------------------------------------------- discover
 
 TOP_VARIANTS = 10  # variants shown at first; the rest of the contract's list behind a button
+MAX_VARIANTS = 100  # variants listed at most (a saved discover --json lists every variant)
 
 
 def discover_figures(d: Mapping[str, Any]) -> list[Figure]:
@@ -89,7 +90,7 @@ def map_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def variants_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
-    variants = d.get("variants") or []
+    variants = (d.get("variants") or [])[:MAX_VARIANTS]
     if not variants:
         return None
     rows = [{"rank": i, "steps": list(v["activities"]), "journeys": fmt_int(v["journeys"]), "share": fmt_share(v["share"]),
