@@ -3,6 +3,7 @@
 #   1. ingest six raw exports (web, app, calls, chat, back office, store) stitched by the CRM table
 #   2. discover the actual paths, write the process map (DOT, and SVG/PNG when Graphviz is installed)
 #   3. conform: compare the journeys with the designed journey (BPMN) and explain the deviations
+#   4. report: everything in one HTML page to send (demo-output/report.html)
 set -euo pipefail
 JOURNEYLOG=${1:-journeylog}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,5 +31,13 @@ if "$JOURNEYLOG" conform --help >/dev/null 2>&1; then
     --json "$out/conform.json" --journeys-out "$out/journey-fitness.csv"
 fi
 
+if "$JOURNEYLOG" report --help >/dev/null 2>&1; then
+  step "journeylog report demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn -o demo-output/report.html"
+  "$JOURNEYLOG" report "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn -o "$out/report.html"
+fi
+
 echo >&2
 echo "outputs in demo-output/: $(cd "$out" && ls | tr '\n' ' ')" >&2
+if [ -f "$out/report.html" ]; then
+  echo "the report to open in a browser: $out/report.html"
+fi

@@ -68,8 +68,13 @@ class Page:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def screenshot(self) -> bytes:
-        data = self.browser.call("Page.captureScreenshot", {"format": "png"}, self.session)["data"]
+    def screenshot(self, full: bool = False) -> bytes:
+        """A PNG of the viewport, or of the ``full`` page."""
+        params: dict[str, Any] = {"format": "png"}
+        if full:
+            w, h = self.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            params |= {"captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": w, "height": h, "scale": 1}}
+        data = self.browser.call("Page.captureScreenshot", params, self.session)["data"]
         return base64.b64decode(data)
 
     def errors(self) -> list[str]:
@@ -182,7 +187,8 @@ class Chromium:
 
 
 def main(argv: list[str]) -> int:
-    """``headless.py PAGE.html OUT.png [WIDTH HEIGHT]``: a screenshot of the top of the page."""
+    """``headless.py PAGE.html OUT.png [WIDTH HEIGHT [full]]``: a screenshot of the top of the page
+    (of all of it with ``full``)."""
     browser, reason = chromium_or_skip_reason()
     if browser is None:
         print(reason, file=sys.stderr)
@@ -190,7 +196,7 @@ def main(argv: list[str]) -> int:
     try:
         width, height = (int(argv[2]), int(argv[3])) if len(argv) >= 4 else (1280, 900)
         page = browser.load(argv[0], width, height)
-        Path(argv[1]).write_bytes(page.screenshot())
+        Path(argv[1]).write_bytes(page.screenshot(full=argv[4:5] == ["full"]))
         for problem in page.errors():
             print(problem, file=sys.stderr)
     finally:

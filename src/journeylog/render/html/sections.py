@@ -63,20 +63,38 @@ TOP_VARIANTS = 10  # variants shown at first; the rest of the contract's list be
 MAX_VARIANTS = 100  # variants listed at most (a saved discover --json lists every variant)
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period(first: str, last: str) -> str:
+    """Two ISO dates as a short span (English month names, whatever the locale).
+
+    >>> period("2026-01-02T07:17:30+00:00", "2026-06-30T10:03:16+00:00"), period("2025-12-30", "2026-01-04")
+    ('2 Jan – 30 Jun 2026', '30 Dec 2025 – 4 Jan 2026')
+    """
+    def day(iso: str, year: bool) -> str:
+        y, m, d = iso[:10].split("-")
+        return f"{int(d)} {_MONTHS[int(m) - 1]}" + (f" {y}" if year else "")
+
+    try:
+        return f"{day(first, first[:4] != last[:4])} – {day(last, True)}"
+    except (ValueError, IndexError):
+        return f"{first[:10]} – {last[:10]}"
+
+
 def discover_figures(d: Mapping[str, Any]) -> list[Figure]:
     out = [
         Figure("journeys", fmt_int(d.get("journeys")),
-               f"by {fmt_int(d.get('customers'))} customers, {fmt_int(d.get('events'))} events in all"),
-        Figure("activities", fmt_int(d.get("activities")), f"distinct steps, on {fmt_int(d.get('channels'))} channels"),
+               f"by {fmt_int(d.get('customers'))} customers; {fmt_int(d.get('events'))} events"),
+        Figure("activities", fmt_int(d.get("activities")), f"distinct steps on {fmt_int(d.get('channels'))} channels"),
     ]
     if d.get("first") and d.get("last"):
-        out.append(Figure("period", f"{str(d['first'])[:10]} – {str(d['last'])[:10]}", "first and last event of the log (UTC)",
-                          small=True))
+        out.append(Figure("period", period(str(d["first"]), str(d["last"])), "first and last event (UTC)", small=True))
     variants = d.get("variants") or []
     if variants:
         k = min(5, len(variants))
         out.append(Figure(f"top {k} paths", fmt_share(variants[k - 1].get("cumulative_share")),
-                          f"of journeys follow one of the {k} most frequent paths"))
+                          f"of journeys take one of the {k} most frequent paths"))
     return out
 
 
@@ -133,20 +151,20 @@ def conform_figures(c: Mapping[str, Any]) -> list[Figure]:
     out = []
     if c.get("fitness") is not None:
         out.append(Figure("fitness", fmt_share(c["fitness"]),
-                          "how closely the steps taken follow the designed journey (100%: every step as designed)"))
+                          "how closely journeys follow the design (100%: exactly)"))
     if c.get("fitting_share") is not None:
         out.append(Figure("journeys that fit", fmt_share(c["fitting_share"]),
-                          f"of {fmt_int(c.get('journeys'))} journeys follow the designed journey exactly"))
+                          f"of {fmt_int(c.get('journeys'))} journeys follow the design exactly"))
     if c.get("precision") is not None:
         out.append(Figure("precision", fmt_share(c["precision"]),
-                          "how much of what the design allows customers actually do (low: the design is too loose)"))
+                          "of what the design allows is actually done (low: too loose)"))
     return out
 
 
 def _impact(row: Mapping[str, Any]) -> dict[str, str]:
     extra, delta = row.get("median_extra_seconds"), row.get("satisfaction_delta")
     return {"extra": "-" if extra is None else ("+" if extra >= 0 else "") + fmt_duration(extra),
-            "satisfaction": "-" if delta is None else f"{delta:+.1f}"}
+            "satisfaction": "-" if delta is None else ("0.0" if abs(delta) < 0.05 else f"{delta:+.1f}")}
 
 
 def deviations_view(c: Mapping[str, Any], limit: int = 15) -> dict[str, Any] | None:
@@ -154,11 +172,12 @@ def deviations_view(c: Mapping[str, Any], limit: int = 15) -> dict[str, Any] | N
     pats = [p for p in c.get("patterns") or [] if p.get("journeys")]
     if not devs and not pats:
         return None
+    top = max([float(x["share"]) for x in devs[:limit] + pats] + [1e-9])  # bars relative to the largest share shown
     dev_rows = [{"statement": d["statement"], "kind": d["kind"].replace("_", " "), "journeys": fmt_int(d["journeys"]),
-                 "share": fmt_share(d["share"]), "bar": round(100 * float(d["share"]), 2), **_impact(d)}
+                 "share": fmt_share(d["share"]), "bar": round(100 * float(d["share"]) / top, 2), **_impact(d)}
                 for d in devs[:limit]]
     pat_rows = [{"name": p["name"], "statement": p["statement"], "journeys": fmt_int(p["journeys"]),
-                 "share": fmt_share(p["share"]), "bar": round(100 * float(p["share"]), 2), **_impact(p)} for p in pats]
+                 "share": fmt_share(p["share"]), "bar": round(100 * float(p["share"]) / top, 2), **_impact(p)} for p in pats]
     return {"deviations": dev_rows, "more": max(0, len(devs) - limit), "patterns": pat_rows,
             "accepted": sum(1 for d in c.get("deviations") or [] if d.get("accepted")), "notes": list(c.get("notes") or [])}
 
@@ -175,7 +194,7 @@ def drift_figures(r: Mapping[str, Any]) -> list[Figure]:
         return []
     n = len(r.get("changes") or [])
     return [Figure("changes over time", fmt_int(n),
-                   f"significant changes across {fmt_int(len(windows))} windows of {r.get('window')} (see Drift)")]
+                   f"significant, across {fmt_int(len(windows))} windows of {r.get('window')}")]
 
 
 def drift_view(r: Mapping[str, Any]) -> dict[str, Any] | None:
