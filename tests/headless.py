@@ -63,7 +63,8 @@ class Page:
     log: list[dict[str, Any]] = field(default_factory=list)
 
     def evaluate(self, expression: str) -> Any:
-        result = self.browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}, self.session)
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        result = self.browser.call("Runtime.evaluate", params, self.session)
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")

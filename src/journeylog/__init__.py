@@ -38,20 +38,21 @@ _API: dict[str, str] = {
     **dict.fromkeys(["load_model", "DesignedModel"], "journeylog.models"),
     **dict.fromkeys(["run_checks", "CheckConfig", "CheckResult"], "journeylog.check"),
     **dict.fromkeys(["DriftOptions", "Drift"], "journeylog.drift"),
+    "ReportOptions": "journeylog.report",
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
 }
 # a stage module that is also its main function (journeylog.ingest(...) is journeylog.ingest.ingest(...))
-_STAGES = ("ingest", "discover", "conform", "drift")
+_STAGES = ("ingest", "discover", "conform", "drift", "report")
 
 __all__ = [
     "__version__",
     # stages
-    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift",
+    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift", "report",
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
-    "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
+    "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "ReportOptions", "Settings",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -99,4 +100,5 @@ if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError
     from journeylog.ingest import EventSource, IngestResult, ReadOptions, open_events, read_events
     from journeylog.models import DesignedModel, load_model
+    from journeylog.report import ReportOptions
     from journeylog.settings import Settings

@@ -125,4 +125,5 @@ def _read_text(path: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"not UTF-8 text (byte {exc.start + 1})", path=path, hint="give the file journeylog wrote with --json") from None
+        raise InvalidInput(f"not UTF-8 text (byte {exc.start + 1})", path=path,
+                           hint="give the file journeylog wrote with --json") from None

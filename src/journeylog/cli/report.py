@@ -75,6 +75,9 @@ def report(
     from journeylog.render.terminal import console, text
 
     map_note = "" if "discover" not in contracts or _dot() else "; Graphviz is not installed, so the map is missing"
+    notes = dict.fromkeys(n for doc in contracts.values() for n in doc.get("notes") or [])
+    for note in notes:
+        console().print(text(f"note: {note}"))
     console().print(text(f"wrote {output}: {', '.join(contracts) or 'no analysis'}{map_note}"))
 
 
@@ -99,6 +102,9 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow}, {"--output": output})
     drift_options = D.DriftOptions(window=window)
     drift_options.check()
+    from journeylog.render.terminal import console, text
+
+    console().print(text(f"report: drift over windows of {window} (--window), the {variants} most frequent paths (--variants)"))
     designed = load_model(model)
     bar = progress_bar(True)
     options = R.ReportOptions(variants=variants, drift=not no_drift, drift_options=drift_options,

@@ -35,7 +35,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from journeylog.render.html.sections import REGISTRY, ContractView, Figure, Section, key_figures, sections_for
+from journeylog.render.html.sections import REGISTRY, ContractView, Figure, Section, key_figures, period, sections_for
 
 __all__ = ["REGISTRY", "ContractView", "Figure", "Section", "csp_hash", "generation_time", "json_for_script",
            "render_report"]
@@ -102,8 +102,8 @@ def _page_data(contracts: Mapping[str, Any], figures: list[Figure]) -> dict[str,
 def _subtitle(contracts: Mapping[str, Any]) -> str:
     d = contracts.get("discover") or {}
     if d.get("first") and d.get("last"):
-        return f"Journeys from {str(d['first'])[:10]} to {str(d['last'])[:10]}, as they really happened, against the designed journey."
-    return "Journeys as they really happened, against the designed journey."
+        return f"{period(str(d['first']), str(d['last']))}: what customers really did, against the designed journey."
+    return "What customers really did, against the designed journey."
 
 
 def render_report(contracts: Mapping[str, Any], *, command: str, version: str, generated: str | None = None,

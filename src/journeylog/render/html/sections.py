@@ -82,6 +82,27 @@ def period(first: str, last: str) -> str:
         return f"{first[:10]} – {last[:10]}"
 
 
+def span(first: str, last: str) -> str:
+    """The length of a period in days (under two weeks), weeks (under a year) or months.
+
+    >>> span("2026-01-02T07:17:30+00:00", "2026-06-30T10:03:16+00:00"), span("2026-01-01", "2026-01-02")
+    ('26 weeks', '1 day')
+    >>> span("2024-01-01", "2026-01-01")
+    '24 months'
+    """
+    import datetime as dt
+
+    try:
+        days = (dt.date.fromisoformat(last[:10]) - dt.date.fromisoformat(first[:10])).days
+    except ValueError:
+        return "-"
+    if days < 14:
+        return f"{days} day" + ("" if days == 1 else "s")
+    if days < 365:
+        return f"{round(days / 7)} weeks"
+    return f"{round(days / 30.44)} months"
+
+
 def discover_figures(d: Mapping[str, Any]) -> list[Figure]:
     out = [
         Figure("journeys", fmt_int(d.get("journeys")),
@@ -89,7 +110,7 @@ def discover_figures(d: Mapping[str, Any]) -> list[Figure]:
         Figure("activities", fmt_int(d.get("activities")), f"distinct steps on {fmt_int(d.get('channels'))} channels"),
     ]
     if d.get("first") and d.get("last"):
-        out.append(Figure("period", period(str(d["first"]), str(d["last"])), "first and last event (UTC)", small=True))
+        out.append(Figure("period", span(str(d["first"]), str(d["last"])), f"{period(str(d['first']), str(d['last']))} (UTC)"))
     variants = d.get("variants") or []
     if variants:
         k = min(5, len(variants))
@@ -131,7 +152,7 @@ def switches_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
     top = max(int(s["count"]) for s in switches)
     rows = []
     for a in channels:
-        row = []
+        row: list[dict[str, Any] | None] = []
         for b in channels:
             s = cells.get((a, b))
             if s is None:
@@ -141,7 +162,8 @@ def switches_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
                             "median": fmt_duration(s.get("median_seconds"))})
         rows.append({"channel": a, "cells": row})
     first = max(switches, key=lambda s: (int(s["count"]), s["from"], s["to"]))
-    return {"channels": channels, "rows": rows, "top": {"from": first["from"], "to": first["to"], "count": fmt_int(first["count"])}}
+    top_switch = {"from": first["from"], "to": first["to"], "count": fmt_int(first["count"])}
+    return {"channels": channels, "rows": rows, "top": top_switch}
 
 
 # --------------------------------------------------------------------------- conform
@@ -197,6 +219,11 @@ def drift_figures(r: Mapping[str, Any]) -> list[Figure]:
                    f"significant, across {fmt_int(len(windows))} windows of {r.get('window')}")]
 
 
+def _share(window: Mapping[str, Any], item: str) -> float | None:
+    v = window.get("fitting_share") if item == "fitting_share" else (window.get("shares") or {}).get(item)
+    return None if v is None else float(v)
+
+
 def drift_view(r: Mapping[str, Any]) -> dict[str, Any] | None:
     windows = r.get("windows") or []
     if len(windows) < 2:
@@ -206,9 +233,10 @@ def drift_view(r: Mapping[str, Any]) -> dict[str, Any] | None:
         if ch["item"] not in changed and ch["item"] not in ("fitness", "fitting_share"):
             changed.append(ch["item"])
     labels = {i["id"]: i["label"] for i in r.get("items") or []}
-    series = [("fitting_share", "journeys that fit")] + [(item, labels.get(item, item)) for item in changed[:len(_LINE_COLOURS) - 1]]
-    top = max([0.05] + [float(w["fitting_share"] if item == "fitting_share" else (w["shares"].get(item) or 0)) for w in windows
-                        for item, _ in series if (w["fitting_share"] if item == "fitting_share" else w["shares"].get(item)) is not None])
+    series = [("fitting_share", "journeys that fit")]
+    series += [(item, labels.get(item, item)) for item in changed[:len(_LINE_COLOURS) - 1]]
+    values = [_share(w, item) for w in windows for item, _ in series]
+    top = max([0.05] + [v for v in values if v is not None])
     step = (_W - 2 * _PAD) / (len(windows) - 1)
 
     def y(v: float) -> float:
@@ -218,7 +246,7 @@ def drift_view(r: Mapping[str, Any]) -> dict[str, Any] | None:
     for (item, label), colour in zip(series, _LINE_COLOURS, strict=False):
         pts = []
         for i, w in enumerate(windows):
-            v = w["fitting_share"] if item == "fitting_share" else w["shares"].get(item)
+            v = _share(w, item)
             if v is not None and w.get("journeys"):
                 pts.append(f"{round(_PAD + i * step, 1)},{y(float(v))}")
         lines.append({"label": label, "colour": colour, "points": " ".join(pts)})
