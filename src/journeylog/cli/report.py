@@ -38,7 +38,7 @@ def report(
     ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(
         help="The log (.csv, .parquet, .jsonl, .xes, a journeylog store); with --from, the saved --json files "
-        "of discover, conform and drift (any of them, any order).", metavar="LOG | JSON...", show_default=False)],
+        "of discover, conform and drift (any of them, any order).", metavar="FILE", show_default=False)],
     output: Annotated[str, typer.Option(
         "--output", "-o", help="The HTML file to write.", metavar="FILE", show_default=False)],
     model: OptModelOpt = None,
