@@ -94,4 +94,4 @@ def test_without_graphviz_the_page_says_so(folder, tmp_path):
     assert done.returncode == 0, done.stderr
     html = (tmp_path / "n.html").read_text()
     assert "Graphviz is not installed: the map is missing (apt-get install graphviz)." in html
-    assert 'id="deviations"' in html and "the map is missing" in done.stderr
+    assert 'id="deviations"' in html and "note: Graphviz is not installed: the map is missing" in done.stderr

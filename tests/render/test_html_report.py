@@ -248,3 +248,19 @@ def test_safe_svg_removes_everything_active():
     assert "alert" not in out and "script" not in out and "foreignObject" not in out and "http://example" not in out
     root = parsed(out).tags[0]
     assert "keep" in out and root[0] == "svg" and root[1]["id"] == "process-map" and "width" not in root[1]
+
+
+def test_map_that_cannot_be_drawn_is_a_note(monkeypatch):
+    """dot failing or too slow (a ResourceLimit) costs the map, not the page; the caller hears of it."""
+    import journeylog.render.graph as G
+    from journeylog.errors import ResourceLimit
+
+    def slow(*_a, **_k):
+        raise ResourceLimit("Graphviz 'dot' did not finish rendering .svg within 1 s", hint="filter the log")
+
+    monkeypatch.setattr(G, "dot_available", lambda: True)
+    monkeypatch.setattr(G, "render_bytes", slow)
+    problems: list[str] = []
+    html = H.render_report({"discover": discover_doc()}, command="c", version="1", generated="", problems=problems)
+    assert problems == ["the map could not be drawn: Graphviz 'dot' did not finish rendering .svg within 1 s (filter the log)"]
+    assert "The map could not be drawn: Graphviz &#39;dot&#39; did not finish" in html and 'id="variants"' in html

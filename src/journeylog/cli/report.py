@@ -71,20 +71,16 @@ def report(
         contracts = contracts_from_files(inputs)
     else:
         contracts = _analyse(inputs, output, model, rules, allow, window, no_drift, variants, settle, read)
-    write_text_atomic(output, render_report(contracts, command=command, version=__version__))
+    problems: list[str] = []
+    write_text_atomic(output, render_report(contracts, command=command, version=__version__, problems=problems))
     from journeylog.render.terminal import console, text
 
-    map_note = "" if "discover" not in contracts or _dot() else "; Graphviz is not installed, so the map is missing"
     notes = dict.fromkeys(n for doc in contracts.values() for n in doc.get("notes") or [])
     for note in notes:
         console().print(text(f"note: {note}"))
-    console().print(text(f"wrote {output}: {', '.join(contracts) or 'no analysis'}{map_note}"))
-
-
-def _dot() -> bool:
-    from journeylog.render.graph import dot_available
-
-    return dot_available()
+    for problem in problems:
+        console().print(text(f"note: {problem}"))
+    console().print(text(f"wrote {output}: {', '.join(contracts) or 'no analysis'}"))
 
 
 def _analyse(inputs: list[str], output: str, model: str | None, rules: str | None, allow: str | None, window: str,

@@ -107,8 +107,9 @@ def _subtitle(contracts: Mapping[str, Any]) -> str:
 
 
 def render_report(contracts: Mapping[str, Any], *, command: str, version: str, generated: str | None = None,
-                  title: str = TITLE) -> str:
-    """The report page. ``generated``: the timestamp shown (None: :func:`generation_time`; ``""``: none)."""
+                  title: str = TITLE, problems: list[str] | None = None) -> str:
+    """The report page. ``generated``: the timestamp shown (None: :func:`generation_time`; ``""``: none).
+    ``problems``: a list that receives what the page could not show (e.g. the map without Graphviz)."""
     css, js = _asset("report.css"), _asset("report.js")
     figures = key_figures(contracts)
     csp = "; ".join([
@@ -117,8 +118,11 @@ def render_report(contracts: Mapping[str, Any], *, command: str, version: str, g
     ])
     from markupsafe import Markup
 
+    shown = sections_for(contracts)
+    if problems is not None:
+        problems += [s.context["problem"] for s in shown if s.context.get("problem")]
     page: str = _environment().get_template("report.html.j2").render(
-        title=title, subtitle=_subtitle(contracts), figures=figures, sections=sections_for(contracts),
+        title=title, subtitle=_subtitle(contracts), figures=figures, sections=shown,
         command=command, version=version, generated=generation_time() if generated is None else generated,
         csp=Markup(csp), css=Markup(css), js=Markup(js), data=Markup(json_for_script(_page_data(contracts, figures))),
     )

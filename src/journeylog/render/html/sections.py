@@ -41,7 +41,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Section:
-    """One section of the page: its anchor ``id``, heading, partial template and view."""
+    """One section of the page: its anchor ``id``, heading, partial template and view. A view's
+    context may carry ``problem``: a sentence the page shows and the command repeats on stderr."""
 
     id: str
     title: str
@@ -122,10 +123,19 @@ def discover_figures(d: Mapping[str, Any]) -> list[Figure]:
 def map_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
     if not d.get("activity_stats"):
         return None
+    from journeylog.errors import JourneylogError
     from journeylog.render.html.svgmap import map_svg
 
-    return {"svg": map_svg(dict(d)), "activities": len(d["activity_stats"]), "paths": len(d.get("dfg") or []),
-            "journeys": fmt_int(d.get("journeys_in_map"))}
+    ctx = {"svg": None, "problem": None, "activities": len(d["activity_stats"]), "paths": len(d.get("dfg") or []),
+           "journeys": fmt_int(d.get("journeys_in_map"))}
+    try:
+        ctx["svg"] = map_svg(dict(d))
+    except JourneylogError as exc:  # dot failed or took too long: the page goes on without the map
+        ctx["problem"] = f"the map could not be drawn: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+    else:
+        if ctx["svg"] is None:
+            ctx["problem"] = "Graphviz is not installed: the map is missing (apt-get install graphviz)"
+    return ctx
 
 
 def variants_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
