@@ -10,8 +10,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint setup system-deps bench sweep clean help
 
 help:
-	@echo "make demo   - ingest, discover and conform the bundled telecom sample"
-	@echo "make test   - lint, then run the whole test suite (installs Graphviz if it can)"
+	@echo "make demo   - ingest, discover and conform the bundled telecom sample, and write its HTML report"
+	@echo "make test   - lint, then run the whole test suite (installs Graphviz and Chromium if it can)"
 	@echo "make lint   - ruff (style, bugs, complexity) and mypy (types) on the code"
 	@echo "make bench  - run the benchmark against plain pm4py (benchmarks/)"
 	@echo "make sweep  - the long equality sweep against pm4py (JOURNEYLOG_SWEEP_EXAMPLES=500)"
@@ -24,15 +24,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) system-deps
 
-# Graphviz's `dot` renders SVG/PNG graphs; the tests need it. Installed from
-# Debian's packages when we can (root or sudo); journeylog itself works without it.
+# Graphviz's `dot` renders SVG/PNG graphs and the report's map; Chromium runs the HTML report's
+# browser tests (headless). Installed from Debian's packages when we can (root or sudo); journeylog
+# itself works without them, and the tests that need them are skipped with the reason.
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { \
+	@missing=""; command -v dot >/dev/null 2>&1 || missing=" graphviz"; \
+	  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing graphviz (Debian package) for SVG/PNG rendering"; \
-	    $$SUDO apt-get update -qq >/dev/null && $$SUDO apt-get install -y -qq graphviz >/dev/null; \
-	  else echo "note: Graphviz not installed and cannot install it here; SVG/PNG tests will be skipped"; fi; }
+	    echo "installing$$missing (Debian packages) for SVG/PNG rendering and the browser tests"; \
+	    $$SUDO apt-get update -qq >/dev/null && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note:$$missing not installed and cannot install here; the tests that need them will be skipped"; fi; fi
 
 demo: $(STAMP)
 	@bash samples/demo.sh $(BIN)/journeylog

@@ -4,6 +4,7 @@
 #   2. discover the actual paths, write the process map (DOT, and SVG/PNG when Graphviz is installed)
 #   3. conform: compare the journeys with the designed journey (BPMN) and explain the deviations
 #   4. contacts: class every call, chat and store visit (mandatory, avoidable, selfcare, assistance)
+#   5. report: everything in one HTML page to send (demo-output/report.html)
 set -euo pipefail
 JOURNEYLOG=${1:-journeylog}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,5 +38,13 @@ if "$JOURNEYLOG" contacts --help >/dev/null 2>&1; then
     --rules samples/telecom/contacts.yaml --json "$out/contacts.json" --contacts-out "$out/contacts.csv"
 fi
 
+if "$JOURNEYLOG" report --help >/dev/null 2>&1; then
+  step "journeylog report demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn -o demo-output/report.html"
+  "$JOURNEYLOG" report "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn -o "$out/report.html"
+fi
+
 echo >&2
 echo "outputs in demo-output/: $(cd "$out" && ls | tr '\n' ' ')" >&2
+if [ -f "$out/report.html" ]; then
+  echo "the report to open in a browser: $out/report.html"
+fi

@@ -40,21 +40,23 @@ _API: dict[str, str] = {
     **dict.fromkeys(["DriftOptions", "Drift"], "journeylog.drift"),
     **dict.fromkeys(["contacts", "ContactOptions", "Contacts"], "journeylog.cx.contacts"),
     **dict.fromkeys(["ContactRules", "load_contact_rules"], "journeylog.config.contacts"),
+    "ReportOptions": "journeylog.report",
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
 }
 # a stage module that is also its main function (journeylog.ingest(...) is journeylog.ingest.ingest(...))
-_STAGES = ("ingest", "discover", "conform", "drift")
+_STAGES = ("ingest", "discover", "conform", "drift", "report")
 
 __all__ = [
     "__version__",
     # stages
     "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift", "contacts",
+    "report",
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
     "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
-    "ContactOptions", "Contacts", "ContactRules", "load_contact_rules",
+    "ContactOptions", "Contacts", "ContactRules", "load_contact_rules", "ReportOptions",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -104,4 +106,5 @@ if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError
     from journeylog.ingest import EventSource, IngestResult, ReadOptions, open_events, read_events
     from journeylog.models import DesignedModel, load_model
+    from journeylog.report import ReportOptions
     from journeylog.settings import Settings

@@ -112,6 +112,8 @@ def readable_help(command: Any) -> Any:
     Changes ``command`` (a click command tree from ``typer.main.get_command``) and returns it."""
     for cmd in [command, *getattr(command, "commands", {}).values()]:
         for p in cmd.params:
+            if getattr(p, "param_type_name", "") == "argument" and getattr(p, "nargs", 1) != 1 and p.metavar:
+                p.display_type_rich = lambda ctx: None  # a variadic argument shows its metavar, not <list[str]>
             if getattr(p, "metavar", None) is not None:
                 continue
             if getattr(p, "is_flag", False):

@@ -1,0 +1,124 @@
+"""``journeylog report``: one self-contained HTML page of every analysis, to send to people who
+never open a terminal."""
+
+
+import shlex
+from typing import Annotated, Any
+
+import typer
+
+from journeylog.cli.app import app
+from journeylog.cli.options import (
+    AllowOpt,
+    OptModelOpt,
+    RulesOpt,
+    SettleOpt,
+    conformance_options,
+    progress_bar,
+    refuse_clobbering,
+    with_read_options,
+)
+
+EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
+
+    journeylog report journeys.parquet --model samples/telecom/designed_journey.bpmn -o report.html
+
+    journeylog discover journeys.parquet --json discover.json
+
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --json conform.json
+
+    journeylog report --from discover.json conform.json -o saved.html
+
+    journeylog report journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1mo --variants 30 -o monthly.html"""  # noqa: E501  (help text: one line per example)
+
+
+@app.command(epilog=EPILOG)
+@with_read_options
+def report(
+    ctx: typer.Context,
+    inputs: Annotated[list[str], typer.Argument(
+        help="The log (.csv, .parquet, .jsonl, .xes, a journeylog store); with --from, the saved --json files "
+        "of discover, conform and drift (any of them, any order).", metavar="FILE", show_default=False)],
+    output: Annotated[str, typer.Option(
+        "--output", "-o", help="The HTML file to write.", metavar="FILE", show_default=False)],
+    model: OptModelOpt = None,
+    rules: RulesOpt = None,
+    allow: AllowOpt = None,
+    from_json: Annotated[bool, typer.Option(
+        "--from", help="Build the page from saved --json outputs instead of analysing a log (nothing is recomputed).")] = False,
+    window: Annotated[str, typer.Option(
+        "--window", help="Drift windows (1d, 1w, 2w, 1mo, 1q; or N journeys); drift is shown when the log spans two or more.")]
+    = "1w",
+    no_drift: Annotated[bool, typer.Option("--no-drift", help="Leave drift over time out.")] = False,
+    variants: Annotated[int, typer.Option("--variants", help="Paths listed (most frequent first).")] = 20,
+    settle: SettleOpt = None,
+    read: Any = None,
+) -> None:
+    """One HTML page to send: key figures, process map, top paths, deviations, channel switches, drift."""
+    from journeylog import __version__
+    from journeylog.io.files import write_text_atomic
+    from journeylog.render.html import render_report
+
+    command = _command_line(ctx)
+    if from_json:
+        for flag, value in (("--model", model), ("--rules", rules), ("--allow", allow), ("--settle", settle)):
+            if value is not None:
+                raise typer.BadParameter("is for a log; saved --json outputs are shown as they are", param_hint=flag)
+        refuse_clobbering({f"JSON {i + 1}": p for i, p in enumerate(inputs)},
+                          {"--output": output})
+        from journeylog.report import contracts_from_files
+
+        contracts = contracts_from_files(inputs)
+    else:
+        contracts = _analyse(inputs, output, model, rules, allow, window, no_drift, variants, settle, read)
+    problems: list[str] = []
+    write_text_atomic(output, render_report(contracts, command=command, version=__version__, problems=problems))
+    from journeylog.render.terminal import console, text
+
+    notes = dict.fromkeys(n for doc in contracts.values() for n in doc.get("notes") or [])
+    for note in notes:
+        console().print(text(f"note: {note}"))
+    for problem in problems:
+        console().print(text(f"note: {problem}"))
+    console().print(text(f"wrote {output}: {', '.join(contracts) or 'no analysis'}"))
+
+
+def _analyse(inputs: list[str], output: str, model: str | None, rules: str | None, allow: str | None, window: str,
+             no_drift: bool, variants: int, settle: str | None, read: Any) -> dict[str, Any]:
+    from journeylog import drift as D
+    from journeylog import report as R
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+
+    if len(inputs) != 1:
+        raise typer.BadParameter(f"give one log, not {len(inputs)} (or --from with saved --json files)", param_hint="LOG")
+    if model is None:
+        raise typer.BadParameter("give the designed journey (--model FILE)", param_hint="--model")
+    log = inputs[0]
+    refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow}, {"--output": output})
+    drift_options = D.DriftOptions(window=window)
+    drift_options.check()
+    from journeylog.render.terminal import console, text
+
+    console().print(text(f"report: drift over windows of {window} (--window), the {variants} most frequent paths (--variants)"))
+    designed = load_model(model)
+    bar = progress_bar(True)
+    options = R.ReportOptions(variants=variants, drift=not no_drift, drift_options=drift_options,
+                              conform_options=conformance_options(rules, allow, "alignments", True, settle, on_progress=bar))
+    with bar:
+        return R.report(read_events(log, read), designed, options)
+
+
+def _command_line(ctx: typer.Context) -> str:
+    """The command as given, in a canonical form (the options that differ from their default, in
+    declaration order, then the arguments), for the page's footer."""
+    words = ["journeylog", ctx.info_name or "report"]
+    options: list[str] = []
+    for p in ctx.command.params:
+        value = ctx.params.get(p.name or "")
+        if p.param_type_name == "argument":
+            words += [str(v) for v in (value or ())]
+        elif p.param_type_name == "option" and value not in (None, False, p.default) and p.name != "help":
+            flag = max(p.opts, key=len)
+            options += [flag] if getattr(p, "is_flag", False) else [flag, str(value)]
+    return shlex.join(words[:2] + options + words[2:])

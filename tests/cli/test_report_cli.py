@@ -1,0 +1,97 @@
+"""``journeylog report``: from a log and from saved --json files (the same sections), the exact
+command in the footer, deterministic with SOURCE_DATE_EPOCH, and the usage and input errors."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from factories import SAMPLE, run_cli, write_file
+from journeylog.errors import INVALID_INPUT, USAGE
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+MODEL = str(SAMPLE / "designed_journey.bpmn")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("report-cli")
+    done = run_cli("ingest", str(SAMPLE / "sources.yaml"), "-o", "journeys.parquet", cwd=base)
+    assert done.returncode == 0, done.stderr
+    for args in (("discover", "journeys.parquet", "--json", "discover.json"),
+                 ("conform", "journeys.parquet", "-m", MODEL, "--json", "conform.json"),
+                 ("drift", "journeys.parquet", "-m", MODEL, "--json", "drift.json")):
+        done = run_cli(*args, cwd=base)
+        assert done.returncode == 0, done.stderr
+    return base
+
+
+def section(html: str, name: str) -> str:
+    m = re.search(rf'<section id="{name}".*?</section>', html, re.S)
+    assert m, name
+    return m.group(0)
+
+
+def test_from_log_and_from_saved_json_show_the_same(run_main, folder):
+    code, _, err = run_main("report", "journeys.parquet", "-m", MODEL, "-o", "a.html", cwd=folder, env=EPOCH)
+    assert code == 0, err
+    assert "wrote a.html: discover, conform, drift" in err
+    code, _, err = run_main("report", "--from", "drift.json", "discover.json", "conform.json", "-o", "b.html", cwd=folder)
+    assert code == 0, err
+    a, b = (folder / "a.html").read_text(), (folder / "b.html").read_text()
+    for name in ("figures", "map", "switches", "deviations", "drift"):
+        assert section(a, name) == section(b, name)
+    # the saved discover --json lists every variant; the report keeps the 20 most frequent
+    assert section(a, "variants").count("<tr") == 21
+    assert "journeylog report --output a.html --model " + MODEL + " journeys.parquet" in a
+    assert "journeylog report --output b.html --from drift.json discover.json conform.json" in b
+    assert (folder / "a.html").stat().st_size < 5_000_000
+
+
+def test_same_bytes_with_source_date_epoch(run_main, folder):
+    for out in ("x.html", "y.html"):
+        code, _, err = run_main("report", "--from", "conform.json", "-o", out, cwd=folder, env=EPOCH)
+        assert code == 0, err
+    x = (folder / "x.html").read_text()
+    assert x.replace("x.html", "y.html") == (folder / "y.html").read_text()
+    assert "on 2026-01-01 00:00:00 UTC" in x
+
+
+def test_invalid_json_is_exit_3_at_file_line_col(run_main, folder):
+    write_file(folder, "broken.json", '{\n  "fitness": 0.5,\n}\n')
+    code, _, err = run_main("report", "--from", "conform.json", "broken.json", "-o", "z.html", cwd=folder)
+    assert code == INVALID_INPUT and "broken.json:3:1: not valid JSON" in err
+    assert not (folder / "z.html").exists()
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("journeys.parquet", "-o", "r.html"), "--model"),
+    (("--from", "conform.json", "-m", MODEL, "-o", "r.html"), "--model"),
+    (("journeys.parquet", "conform.json", "-m", MODEL, "-o", "r.html"), "give one log"),
+    (("--from", "conform.json", "-o", "conform.json"), "conform.json"),
+    (("journeys.parquet", "-m", MODEL, "-o", "r.html", "--window", "3x"), "window"),
+])
+def test_usage_errors(run_main, folder, args, needle):
+    code, _, err = run_main("report", *args, cwd=folder)
+    assert code == USAGE and needle in err, err
+    assert not (folder / "r.html").exists()
+
+
+def test_without_graphviz_the_page_says_so(folder, tmp_path):
+    """``dot`` off the PATH: the map is a visible note, the rest is there, and stderr says it."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    import sys
+
+    env_path = str(bindir) + ":" + str(Path(sys.executable).parent)
+    if shutil.which("dot", path=env_path):
+        pytest.skip("dot is in the interpreter's folder")
+    done = run_cli("report", "--from", "discover.json", "conform.json", "-o", str(tmp_path / "n.html"), cwd=folder,
+                   env={"PATH": env_path})
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "n.html").read_text()
+    assert "Graphviz is not installed: the map is missing (apt-get install graphviz)." in html
+    assert 'id="deviations"' in html and "note: Graphviz is not installed: the map is missing" in done.stderr

@@ -1,0 +1,128 @@
+"""The HTML report in a real browser (headless Chromium over the DevTools protocol, see
+tests/headless.py): the sample's page loads with no console error and no network request, shows
+the map, the key statements and works offline; a log with hostile activity names runs no script
+and injects no element. One browser for the whole module; skipped with one reason when Chromium
+cannot run here."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import polars as pl
+import pytest
+
+from factories import SAMPLE, make_log, run_cli, write_model
+from headless import chromium_or_skip_reason
+from journeylog.render.graph import dot_available
+
+EVIL_SCRIPT = "<script>alert(1)</script>"
+EVIL_STYLE = "</style><img src=x onerror=alert(2)>"
+
+pytestmark = pytest.mark.needs_dot
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not dot_available():
+        pytest.skip("Graphviz dot is not installed (make system-deps)")
+    chromium, reason = chromium_or_skip_reason()
+    if chromium is None:
+        pytest.skip(reason)
+    yield chromium
+    chromium.quit()
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    env = {"SOURCE_DATE_EPOCH": "1767225600"}
+    done = run_cli("ingest", str(SAMPLE / "sources.yaml"), "-o", str(folder / "journeys.parquet"), cwd=folder)
+    assert done.returncode == 0, done.stderr
+    done = run_cli("report", "journeys.parquet", "-m", str(SAMPLE / "designed_journey.bpmn"), "-o", "report.html",
+                   cwd=folder, env=env)
+    assert done.returncode == 0, done.stderr
+    done = run_cli("conform", "journeys.parquet", "-m", str(SAMPLE / "designed_journey.bpmn"), "--json", "conform.json",
+                   cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return folder / "report.html"
+
+
+@pytest.fixture(scope="module")
+def sample_page(browser, sample_report):
+    page = browser.load(sample_report, 1280, 800)
+    yield page
+    page.close()
+
+
+def test_sample_loads_offline_without_errors(sample_page, sample_report):
+    assert sample_page.errors() == []
+    assert [u for u in sample_page.requests if u != sample_page.url and not u.startswith("data:")] == []
+    assert os.path.getsize(sample_report) < 5_000_000
+
+
+def test_sample_shows_the_map(sample_page):
+    from PIL import Image
+
+    box = sample_page.evaluate(
+        "(() => { const r = document.getElementById('map').getBoundingClientRect();"
+        " return [r.left, r.top, r.width, r.height]; })()")
+    sample_page.evaluate(f"window.scrollTo(0, {int(box[1])} - 10)")
+    top = sample_page.evaluate("document.getElementById('map').getBoundingClientRect().top")
+    shot = Image.open(io.BytesIO(sample_page.screenshot())).convert("L")
+    x0, y0 = int(box[0]) + 2, int(top) + 2
+    region = shot.crop((x0, y0, x0 + int(box[2]) - 4, min(shot.height, y0 + int(box[3]) - 4)))
+    dark = sum(1 for v in region.getdata() if v < 200)
+    assert dark > 0.002 * region.width * region.height, "the map region is blank"
+    whole = shot.getextrema()
+    assert whole[0] < 100 < whole[1]  # not a blank page
+    assert sample_page.evaluate("document.querySelectorAll('#process-map g.node').length") >= 10
+
+
+def test_sample_key_statements_are_shown(sample_page, sample_report):
+    import json
+
+    conform = json.loads((sample_report.parent / "conform.json").read_text())
+    text = sample_page.evaluate("document.body.innerText")
+    for d in [x for x in conform["deviations"] if not x["accepted"]][:5]:
+        assert d["statement"] in text
+    for p in conform["patterns"]:
+        if p["journeys"]:
+            assert p["statement"] in text
+    for heading in ("Key figures", "Process map", "Top paths", "Channel switches", "Drift over time", "How to read this"):
+        assert heading in text
+    assert f"{100 * conform['fitness']:.1f}%" in text
+    assert "Graphviz is not installed" not in text
+
+
+def test_map_zooms_and_resets(sample_page):
+    before = sample_page.evaluate("document.getElementById('process-map').getAttribute('viewBox')")
+    sample_page.evaluate("document.getElementById('zoom-in').click()")
+    zoomed = sample_page.evaluate("document.getElementById('process-map').getAttribute('viewBox')")
+    sample_page.evaluate("document.getElementById('zoom-reset').click()")
+    after = sample_page.evaluate("document.getElementById('process-map').getAttribute('viewBox')")
+    assert float(zoomed.split()[2]) < float(before.split()[2])
+    assert [float(v) for v in after.split()] == pytest.approx([float(v) for v in before.split()], abs=1e-3)
+
+
+def test_hostile_names_run_nothing(browser, tmp_path):
+    from journeylog.models import load_model
+    from journeylog.render.html import render_report
+    from journeylog.report import report
+
+    log = make_log(n=120, weeks=3, seed=5).with_columns(
+        pl.col("activity").replace({"Call: identity check help": EVIL_SCRIPT, "Router delivered": EVIL_STYLE}),
+        pl.col("channel").replace({"phone": EVIL_STYLE}))
+    contracts = report(log, load_model(write_model(tmp_path)))
+    path = tmp_path / "hostile.html"
+    path.write_text(render_report(contracts, command=f"journeylog report '{EVIL_SCRIPT}'", version="t"), encoding="utf-8")
+    page = browser.load(path, 1280, 800)
+    try:
+        assert page.dialogs == [] and page.errors() == []
+        assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+        assert page.evaluate("document.scripts.length") == 2
+        text = page.evaluate("document.body.innerText")
+        assert EVIL_SCRIPT in text and EVIL_STYLE in text
+        assert page.evaluate("document.getElementById('process-map').textContent").count(EVIL_SCRIPT) >= 1
+    finally:
+        page.close()
