@@ -56,7 +56,7 @@ def _source_options(spec: SourceSpec, opts: ReadOptions) -> ReadOptions:
         satisfaction=cols.get("satisfaction"), contact_reason=cols.get("contact_reason"), text=cols.get("text"),
         timestamp_format=spec.timestamp_format, timezone=spec.timezone,
         delimiter=spec.delimiter, encoding=spec.encoding, format=spec.format,
-        extra_outcomes=dict(spec.outcomes),
+        extra_outcomes=dict(spec.outcomes), metrics=spec.metrics,
     )
 
 
