@@ -121,6 +121,10 @@ class Conformance:
     model_fits_log: bool = True
     #: the notes about the log as a whole (a model of another log, journeys in progress); also in ``notes``
     log_notes: list[str] = field(default_factory=list)
+    #: the per-variant alignments (:func:`journeylog.mining.align`: ``variant_id``, ``moves``, ...)
+    #: and the variant table they belong to; the emotion curve places scores with them
+    aligned: pl.DataFrame | None = None
+    variant_table: pl.DataFrame | None = None
 
 
 def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -175,6 +179,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         label_overlap=overlap,
         model_fits_log=overlap.fits(opts.min_label_overlap),
         log_notes=log_notes,
+        aligned=aligned,
+        variant_table=variant_table,
     )
 
 
