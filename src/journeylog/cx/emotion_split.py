@@ -110,10 +110,4 @@ def _descriptions(conf: Any) -> dict[tuple[str, str], str]:
     if conf.variant_table is not None:
         for vid, acts in conf.variant_table.select("variant_id", "activities").iter_rows():
             out[("variant", str(vid))] = W.path_words(list(acts))
-    if conf.deviations.height:
-        for did, statement in conf.deviations.select("id", "statement").iter_rows():
-            out[("deviation", did)] = statement
-    if conf.patterns.height:
-        for name, statement in conf.patterns.select("name", "statement").iter_rows():
-            out[("pattern", name)] = statement
     return out

@@ -72,6 +72,8 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     elif spec.channel_column is None:
         cmap = replace(cmap, channel=cmap.channel, channel_value=None)
     good, rej = normalise(raw, cmap, src_opts, spec.name, acc.notes)
+    for m in spec.metrics:
+        acc.notes.append(f"{spec.name}: metric {m.name} ({m.scale}) from column {m.column!r}, kept as {m.event_column}")
     summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height,
                                "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap)}
     if spec.identity is not None:
