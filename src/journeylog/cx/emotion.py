@@ -109,8 +109,8 @@ def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions 
 
         events = score_texts(events, opts.language, opts.on_progress)
         cov = coverage(events)
-        scored = int(events[S.TEXT].drop_nulls().n_unique())
-        sentiment = cast("EmotionSentiment", {"language": opts.language, "texts_scored": scored, "coverage": cov})
+        texts = int(events[S.TEXT].drop_nulls().n_unique())
+        sentiment = cast("EmotionSentiment", {"language": opts.language, "texts_scored": texts, "coverage": cov})
         notes.extend(W.coverage_sentence(c["channel"], c["share"]) for c in cov)
         if not cov:
             raise InvalidInput("no event has a text: there is nothing to score", hint="map a `text:` column in the source map")

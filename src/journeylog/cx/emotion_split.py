@@ -61,11 +61,12 @@ def split_curve(scored: pl.DataFrame, conf: Any, steps: list[str], metric: M.Met
         a, b = table.get((step, True)), table.get((step, False))
         na, nb = (int(a["n"]) if a else 0), (int(b["n"]) if b else 0)
         ma, mb = (a["mean"] if a else None), (b["mean"] if b else None)
-        t = p = None
-        if a and b:
+        t = p = diff = None
+        if a and b and ma is not None and mb is not None:
             t, p = M.welch_test(ma, a["sd"] or 0.0, na, mb, b["sd"] or 0.0, nb)
+            diff = ma - mb
         point: EmotionSplitPoint = {"step": step, "with_responses": na, "with_mean": ma, "without_responses": nb,
-                                    "without_mean": mb, "difference": ma - mb if a and b else None, "t": t, "p": p}
+                                    "without_mean": mb, "difference": diff, "t": t, "p": p}
         points.append(point)
         if p is not None and p < SIGNIFICANCE and point["difference"] is not None:
             significant.append((-abs(point["difference"]), step, point))

@@ -46,7 +46,7 @@ def _analyzer(language: str) -> Any:
     if language not in LANGUAGES:
         raise UsageError(f"{param('language')} must be one of {', '.join(LANGUAGES)}, not {language!r}")
     try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - a dependency
         raise UsageError("text sentiment needs the vaderSentiment package", hint="pip install vaderSentiment") from None
     return SentimentIntensityAnalyzer()
