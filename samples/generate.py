@@ -919,13 +919,14 @@ def write_exports(w: World) -> dict:
 
 REGIONS = ["London", "South East", "North West", "Midlands", "Scotland", "Wales", "South West", "Yorkshire"]
 WEB_CSAT_RATE = 0.09  # a one-question survey after some milestone pages
+WEB_CSAT_ID_RATE = 0.4  # ... asked more often after the ID upload
 NPS_SENT = 0.3  # share of completed installations that get the NPS e-mail two days later
 NPS_ANSWERED = 0.45
 
 
 def web_csat(voice: random.Random, ev: Event) -> str:
     """A CSAT answer (1-5) on some web milestones; the identity upload is the low touchpoint."""
-    if voice.random() >= WEB_CSAT_RATE:
+    if voice.random() >= (WEB_CSAT_ID_RATE if ev.activity == IDENTITY_CHECK else WEB_CSAT_RATE):
         return ""
     if ev.outcome == "failure":
         weights = [45, 30, 15, 7, 3]
@@ -985,10 +986,10 @@ version: 1
 metric: csat
 points:
   Place order: 4.3
-  Identity check: 3.8
+  Identity check: 4.0
   Schedule appointment: 4.0
   Router delivered: 4.0
-  Installation completed: 4.4
+  Installation completed: 3.9
   First bill issued: 3.8
 """
 

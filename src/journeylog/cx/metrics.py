@@ -12,7 +12,7 @@ source-map side live in :mod:`journeylog.config.metrics`.
   scale, and ``sentiment`` (text sentiment, -1..1): the mean.
 
 For every group: responses, mean, median, standard deviation and a 95% t-interval for the mean
-(``mean +- t(0.975, n-1) * sd / sqrt(n)``; none under 2 responses). *Detractors* (for
+(``mean +- t(0.975, n-1) * sd / sqrt(n)``, clipped to the scale; none under 2 responses). *Detractors* (for
 ``--detractors``): NPS 0-6, the two lowest points of other scales (CES: the two highest),
 satisfaction at 2 or less, sentiment at -0.05 or less (VADER's negative threshold).
 
@@ -169,13 +169,15 @@ def point_stats(frame: pl.DataFrame, value: str, by: list[str], metric: Metric) 
     v = pl.col(value)
     aggs = [v.len().alias("responses"), v.mean().alias("mean"), v.median().alias("median"),
             v.std().alias("sd"), detractor_expr(metric, v).sum().alias("detractors")]
-    if metric.scale is not None and not metric.is_nps:
+    if metric.scale is not None and not metric.is_nps and metric.name != SENTIMENT:
         top = v <= metric.scale.low + 1 if metric.lower_is_better else v >= metric.scale.high - 1
         aggs.append(top.mean().alias("top2_share"))
     if metric.is_nps:
         aggs += [(v >= 9).mean().alias("promoters_share"), (v <= 6).mean().alias("detractors_share")]
     out = frame.filter(v.is_not_null()).group_by(by).agg(aggs).sort(by)
     lo, hi = t_interval(out["mean"].to_numpy(), out["sd"].fill_null(0.0).to_numpy(), out["responses"].to_numpy())
+    if metric.scale is not None:  # a mean cannot leave its scale: neither can its interval
+        lo, hi = np.clip(lo, metric.scale.low, metric.scale.high), np.clip(hi, metric.scale.low, metric.scale.high)
     out = out.with_columns(pl.Series("ci_low", lo).fill_nan(None), pl.Series("ci_high", hi).fill_nan(None))
     if metric.is_nps:
         p, d, n = (out[c].to_numpy() for c in ("promoters_share", "detractors_share", "responses"))

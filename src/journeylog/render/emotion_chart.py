@@ -33,7 +33,7 @@ def literal(name: str, limit: int = 28) -> str:
 def _curve(ax: Any, xs: list[int], ys: list[float | None], thin: list[bool], *, style: str, marker: str,
            color: str, label: str) -> None:
     y = [float("nan") if v is None else v for v in ys]
-    ax.plot(xs, y, style, color=color, linewidth=2, label=label, zorder=3)
+    ax.plot(xs, y, style, marker=marker, markersize=8, color=color, linewidth=2, label=label, zorder=3)
     for x, v, hollow in zip(xs, y, thin, strict=True):
         if v == v:
             ax.plot([x], [v], marker, markersize=8, zorder=4, color=color,
@@ -52,8 +52,11 @@ def write_emotion_chart(data: Mapping[str, Any], path: str | os.PathLike[str]) -
 
     from journeylog.io.files import atomic_output
 
-    points = [p for p in data["points"] if p["channel"] is None] or list(data["points"])
-    names = [p["step"] + (f" ({p['channel']})" if p["channel"] else "") for p in points]
+    if data.get("by") == "channel":
+        _write_by_channel(data, label)
+        return
+    points = list(data["points"])
+    names = [p["step"] for p in points]
     xs = list(range(len(points)))
     with plt.rc_context({"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False,
                          "text.usetex": False}):
@@ -91,6 +94,53 @@ def write_emotion_chart(data: Mapping[str, Any], path: str | os.PathLike[str]) -
             handles.append(Line2D([], [], marker="o", linestyle="", color="black", markerfacecolor="white"))
             labels.append(f"thin: fewer than {data['min_responses']} responses")
         ax.legend(handles, labels, loc="best", fontsize=8, frameon=True)
+        with atomic_output(label) as tmp:
+            fmt = os.path.splitext(label)[1].lower()[1:]
+            fig.savefig(tmp, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})
+        plt.close(fig)
+
+
+#: line style, marker and grey of each channel's curve (told apart in print without colour)
+_STYLES = [("-", "o", "black"), ("--", "s", "0.3"), (":", "^", "0.2"), ("-.", "D", "0.45"), ((0, (5, 1, 1, 1)), "v", "0.55"),
+           ((0, (1, 2)), "P", "0.35"), ((0, (8, 3)), "X", "0.6")]
+
+
+def _write_by_channel(data: Mapping[str, Any], label: str) -> None:
+    """One curve per channel along the steps (no interval bands: they would hide each other)."""
+    import matplotlib.pyplot as plt
+
+    from journeylog.io.files import atomic_output
+
+    steps = list(dict.fromkeys(p["step"] for p in data["points"]))
+    channels = sorted({p["channel"] for p in data["points"] if p["channel"] is not None})
+    xs = list(range(len(steps)))
+    with plt.rc_context({"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False}):
+        fig, ax = plt.subplots(figsize=(max(7.0, 1.3 * len(steps) + 2), 5), dpi=100, layout="constrained")
+        for i, channel in enumerate(channels):
+            style, marker, color = _STYLES[i % len(_STYLES)]
+            by_step = {p["step"]: p for p in data["points"] if p["channel"] == channel}
+            ys = [by_step[s]["mean"] if s in by_step else None for s in steps]
+            thin = [by_step[s]["thin"] if s in by_step else False for s in steps]
+            y = [float("nan") if v is None else v for v in ys]
+            ax.plot(xs, y, linestyle=style, marker=marker, markersize=7, color=color, linewidth=1.8,
+                    label=literal(channel), zorder=3)
+            for x, v, hollow in zip(xs, y, thin, strict=True):
+                if v == v and hollow:
+                    ax.plot([x], [v], marker, markersize=7, color=color, markerfacecolor="white" if hollow else color,
+                            zorder=4)
+        if data.get("desired"):
+            desired = {p["step"]: p["desired"] for p in data["points"] if p["desired"] is not None}
+            ax.plot(xs, [desired.get(s, float("nan")) for s in steps], "_", markersize=22, markeredgewidth=2.5,
+                    color="0.5", label="desired", zorder=2)
+        if data["scale_low"] is not None:
+            pad = (data["scale_high"] - data["scale_low"]) * 0.05
+            ax.set_ylim(data["scale_low"] - pad, data["scale_high"] + pad)
+        ax.set_xticks(xs, [literal(s) for s in steps], rotation=20, ha="right", rotation_mode="anchor")
+        ax.set_xlim(-0.5, len(steps) - 0.5)
+        ax.set_ylabel(literal(data["metric_label"], 60))
+        ax.set_title(literal(f"By channel: {data['metric_label']} (hollow: fewer than {data['min_responses']} responses)", 100))
+        ax.grid(axis="y", color="0.9", zorder=0)
+        ax.legend(loc="best", fontsize=8, frameon=True)
         with atomic_output(label) as tmp:
             fmt = os.path.splitext(label)[1].lower()[1:]
             fig.savefig(tmp, format=fmt, metadata={"Date": None} if fmt == "svg" else {"Software": None})

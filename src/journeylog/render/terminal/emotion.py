@@ -22,19 +22,21 @@ def print_emotion(e: Mapping[str, Any], *, show: int = 10, out: Console | None =
     con = out or console()
     nps = e["metric"] == "nps"
     cols = [("touchpoint", "left"), ("responses", "right"), ("mean", "right"), ("median", "right"), ("95% CI", "right")]
-    cols += [("NPS", "right"), ("promoters", "right"), ("detractors", "right")] if nps else [("top-2", "right")]
+    top2 = any(p["top2_share"] is not None for p in e["points"])
+    cols += [("NPS", "right"), ("promoters", "right"), ("detractors", "right")] if nps else (
+        [("top-2", "right")] if top2 else [])
     has_desired = e["desired"] is not None
     if has_desired:
         cols += [("desired", "right"), ("gap", "right")]
     rows = []
     for p in e["points"]:
         name = p["step"] + (f" ({p['channel']})" if p["channel"] else "") + (" (thin)" if p["thin"] else "")
-        ci = "-" if p["ci_low"] is None else f"{p['ci_low']:.2f}-{p['ci_high']:.2f}"
+        ci = "-" if p["ci_low"] is None else f"{p['ci_low']:.2f} to {p['ci_high']:.2f}"
         row = [name, fmt_int(p["responses"]), _n(p["mean"]), _n(p["median"], 1), ci]
         if nps:
             row += [_n(p["nps"], 0), fmt_share(p["promoters_share"]) if p["promoters_share"] is not None else "-",
                     fmt_share(p["detractors_share"]) if p["detractors_share"] is not None else "-"]
-        else:
+        elif top2:
             row += [fmt_share(p["top2_share"]) if p["top2_share"] is not None else "-"]
         if has_desired:
             row += [_n(p["desired"], 1), _n(p["gap"])]
