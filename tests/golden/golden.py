@@ -46,6 +46,9 @@ CASES: dict[str, list[list[str]]] = {
          "--junit", "{out}/junit.xml", "--verbose", "--json", "{out}/check2.json"],
         ["drift", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--no-config",
          "--window", "1w", "--json", "{out}/drift.json"],
+        ["emotion", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--metric", "csat", "--desired",
+         f"{SAMPLE}/desired.yaml", "--split-by", "called after failing on the portal", "--detractors", "--json",
+         "{out}/emotion.json"],
     ],
     "receipt": [
         ["discover", f"{DATA}/08_receipt.xes.gz", "--graph", "{out}/map.dot", "--graph", "{out}/map.mmd",

@@ -36,6 +36,8 @@ class EmotionPoint(TypedDict):
 
 
 class EmotionSplitPoint(TypedDict):
+    """One step of a split curve: journeys with the deviation or pattern against those without (Welch's t-test)."""
+
     step: str
     with_responses: int
     with_mean: float | None
@@ -47,6 +49,8 @@ class EmotionSplitPoint(TypedDict):
 
 
 class EmotionSplit(TypedDict):
+    """The curve split by a deviation id or a pattern (--split-by)."""
+
     by: str  # the deviation id or pattern name
     kind: str  # deviation | pattern
     journeys_with: int
@@ -56,6 +60,8 @@ class EmotionSplit(TypedDict):
 
 
 class DetractorItem(TypedDict):
+    """A path (variant), deviation or pattern and how over-represented it is among detractor journeys."""
+
     kind: str  # variant | deviation | pattern
     id: str
     description: str
@@ -66,6 +72,8 @@ class DetractorItem(TypedDict):
 
 
 class EmotionDetractors(TypedDict):
+    """What detractor journeys share (--detractors): who counts as one, and the items by lift."""
+
     definition: str
     journeys_responding: int
     detractor_journeys: int
@@ -73,6 +81,8 @@ class EmotionDetractors(TypedDict):
 
 
 class SentimentCoverage(TypedDict):
+    """How many events of a channel carry a text that was scored."""
+
     channel: str
     events: int
     with_text: int
@@ -80,12 +90,16 @@ class SentimentCoverage(TypedDict):
 
 
 class EmotionSentiment(TypedDict):
+    """Text sentiment (--sentiment): VADER's compound score, its language and coverage."""
+
     language: str
     texts_scored: int
     coverage: list[SentimentCoverage]
 
 
 class EmotionOutput(TypedDict):
+    """journeylog emotion --json: the emotion curve of one metric along the designed journey."""
+
     metric: str
     metric_label: str
     scale_low: float | None
