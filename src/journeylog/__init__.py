@@ -41,6 +41,8 @@ _API: dict[str, str] = {
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
+    **dict.fromkeys(["emotion", "EmotionOptions", "Emotion"], "journeylog.cx.emotion"),
+    "load_desired": "journeylog.config.desired",
 }
 # a stage module that is also its main function (journeylog.ingest(...) is journeylog.ingest.ingest(...))
 _STAGES = ("ingest", "discover", "conform", "drift")
@@ -48,10 +50,11 @@ _STAGES = ("ingest", "discover", "conform", "drift")
 __all__ = [
     "__version__",
     # stages
-    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift",
+    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift", "emotion",
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
     "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
+    "EmotionOptions", "Emotion", "load_desired",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -93,7 +96,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.check import CheckConfig, CheckResult, run_checks
+    from journeylog.config.desired import load_desired
     from journeylog.conform import Allow, Conformance, ConformOptions, load_allow
+    from journeylog.cx.emotion import Emotion, EmotionOptions, emotion
     from journeylog.discover import DiscoverOptions, Discovery
     from journeylog.drift import Drift, DriftOptions
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError

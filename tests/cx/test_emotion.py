@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.factories import write_file
 
+from factories import write_file
 from journeylog.cx.emotion import EmotionOptions, emotion, to_json
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.models import load_model
@@ -164,3 +164,28 @@ def test_nps_on_the_sample_is_placed_after_installation(sample_store: Path) -> N
     assert install["responses"] == data["placement"]["synchronised"] + data["placement"]["after_log_move"]
     assert install["nps"] == pytest.approx(100 * (sum(v >= 9 for v in nps) - sum(v <= 6 for v in nps)) / len(nps))
     assert data["detractors"] is not None and data["detractors"]["items"]
+
+
+def test_sample_fitting_journeys_score_at_their_own_activity(sample_store: Path) -> None:
+    """In a journey that fits, every event is synchronised: the curve of those journeys is the
+    plain mean per activity (an oracle that needs no alignment)."""
+    from journeylog.conform import ConformOptions, conform
+    from journeylog.ingest import read_events
+
+    events = read_events(str(sample_store))
+    model = load_model(ROOT / "samples/telecom/designed_journey.bpmn")
+    jt = conform(events, model, ConformOptions(precision=False)).journey_table
+    fitting = events.filter(pl.col("journey_id").is_in(jt.filter(pl.col("fitness") >= 1.0)["journey_id"].implode()))
+    data = to_json(emotion(fitting, model, EmotionOptions(metric="csat")))
+    assert data["placement"]["after_log_move"] == data["placement"]["unplaced"] == 0
+    scored = fitting.filter(pl.col("metric_csat").is_not_null())
+    oracle: dict[str, list[float]] = {}
+    for act, v in scored.select("activity", "metric_csat").iter_rows():
+        oracle.setdefault(act, []).append(v)
+    assert sum(len(v) for v in oracle.values()) > 200
+    for p in data["points"]:
+        values = oracle.get(p["step"], [])
+        assert p["responses"] == len(values)
+        if len(values) >= 2:
+            assert p["mean"] == pytest.approx(statistics.mean(values))
+            assert p["median"] == pytest.approx(statistics.median(values))

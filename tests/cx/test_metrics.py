@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.factories import write_file
 
+from factories import write_file
 from journeylog.config.metrics import Scale, parse_scale
 from journeylog.cx import metrics as M
 from journeylog.errors import InvalidInput
