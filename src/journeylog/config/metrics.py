@@ -59,9 +59,9 @@ def _num(x: float) -> str:
 
 #: the metrics known by name: their default scale
 DEFAULT_SCALES: dict[str, Scale] = {
-    "csat": Scale(1, 5),
-    "nps": Scale(0, 10),
-    "ces": Scale(1, 7),
+    "csat": Scale(1.0, 5.0),
+    "nps": Scale(0.0, 10.0),
+    "ces": Scale(1.0, 7.0),
 }
 #: metrics where a lower score is better (customer effort)
 LOWER_IS_BETTER = frozenset({"ces"})

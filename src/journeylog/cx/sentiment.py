@@ -11,7 +11,7 @@ sentence, tuned on social-media English.
 >>> frame = pl.DataFrame({"channel": ["chat", "chat", "phone"], "text": ["great, thanks!", None, "useless"]})
 >>> scored = score_texts(frame)
 >>> [round(x, 4) if x is not None else None for x in scored["metric_sentiment"].to_list()]
-[0.784, None, -0.4215]
+[0.807, None, -0.4215]
 >>> [(c["channel"], c["events"], c["with_text"]) for c in coverage(frame)]
 [('chat', 2, 1), ('phone', 1, 1)]
 """
