@@ -120,6 +120,7 @@ def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions 
     if conf.aligned is None or conf.variant_table is None:  # pragma: no cover - alignments always give both
         raise InvalidInput("no alignment to place the scores on")
     steps = designed_order(conf.aligned, conf.variant_table, model.tasks)
+    events = events.sort(list(S.SORT_KEYS), maintain_order=True)  # the order the variants were read in
     placed = place_events(events, J.journey_variants(events, conf.variant_table), placement_table(conf.aligned))
     scored = placed.filter(pl.col(metric.column).is_not_null())
     placement = _placement(scored)

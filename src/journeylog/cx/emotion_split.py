@@ -26,7 +26,7 @@ from journeylog.errors import UsageError, param
 
 __all__ = ["MIN_DETRACTOR_JOURNEYS", "SIGNIFICANCE", "TOP_DETRACTOR_ITEMS", "detractors_table", "split_curve"]
 
-MIN_DETRACTOR_JOURNEYS = 3
+MIN_DETRACTOR_JOURNEYS = 5
 TOP_DETRACTOR_ITEMS = 10
 SIGNIFICANCE = 0.05
 
