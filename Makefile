@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint setup system-deps bench sweep clean help
 
 help:
-	@echo "make demo   - ingest, discover and conform the bundled telecom sample, and write its HTML report"
+	@echo "make demo   - ingest, discover, conform, contacts and the emotion curve of the bundled telecom sample, and its HTML report"
 	@echo "make test   - lint, then run the whole test suite (installs Graphviz and Chromium if it can)"
 	@echo "make lint   - ruff (style, bugs, complexity) and mypy (types) on the code"
 	@echo "make bench  - run the benchmark against plain pm4py (benchmarks/)"

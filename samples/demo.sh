@@ -4,7 +4,8 @@
 #   2. discover the actual paths, write the process map (DOT, and SVG/PNG when Graphviz is installed)
 #   3. conform: compare the journeys with the designed journey (BPMN) and explain the deviations
 #   4. contacts: class every call, chat and store visit (mandatory, avoidable, selfcare, assistance)
-#   5. report: everything in one HTML page to send (demo-output/report.html)
+#   5. emotion: the CSAT of each touchpoint against the desired curve, drawn in demo-output/emotion.png
+#   6. report: everything in one HTML page to send (demo-output/report.html)
 set -euo pipefail
 JOURNEYLOG=${1:-journeylog}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +37,12 @@ if "$JOURNEYLOG" contacts --help >/dev/null 2>&1; then
   step "journeylog contacts demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn --rules samples/telecom/contacts.yaml"
   "$JOURNEYLOG" contacts "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn \
     --rules samples/telecom/contacts.yaml --json "$out/contacts.json" --contacts-out "$out/contacts.csv"
+fi
+
+if "$JOURNEYLOG" emotion --help >/dev/null 2>&1; then
+  step "journeylog emotion demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn --metric csat --desired samples/telecom/desired.yaml --plot demo-output/emotion.png"
+  "$JOURNEYLOG" emotion "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn --metric csat \
+    --desired samples/telecom/desired.yaml --plot "$out/emotion.png" --json "$out/emotion.json"
 fi
 
 if "$JOURNEYLOG" report --help >/dev/null 2>&1; then

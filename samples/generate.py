@@ -27,13 +27,13 @@ import io
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 SEED = 20260301
 OUT = Path(__file__).resolve().parent / "telecom"
 
-UTC = timezone.utc
+UTC = UTC
 EXPORT_START = datetime(2026, 1, 1, tzinfo=UTC)
 EXPORT_END = datetime(2026, 7, 1, tzinfo=UTC)  # exports were cut at 1 July 2026 00:00 UTC
 ORDERS_FROM = datetime(2026, 1, 2, tzinfo=UTC)
@@ -78,40 +78,8 @@ QUEUES = {
     "Technical fault": "Tech support", "Moving house": "Moves", "New order": "Sales",
 }
 
-FIRST_NAMES = (
-    "Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James Leo Alfie Henry "
-    "Joshua Freddie Archie Ethan Isaac Alexander Joseph Edward Samuel Max Daniel Arthur Lucas Mohammed "
-    "Logan Theo Harrison Benjamin Mason Sebastian Finley Adam Dylan Zachary Riley Teddy Theodore David "
-    "Elijah Jake Toby Louie Reuben Arlo Hugo Luca Jaxon Matthew Harvey Reggie Michael Tommy Jenson "
-    "Olivia Amelia Isla Ava Emily Isabella Mia Poppy Ella Lily Sophia Grace Evie Sophie Jessica Ivy "
-    "Freya Harper Charlotte Florence Willow Daisy Alice Sienna Chloe Phoebe Evelyn Matilda Elsie Rosie "
-    "Ruby Layla Millie Eva Esme Maya Zara Imogen Aria Ellie Erin Holly Lucy Emma Hannah Priya Aisha "
-    "Fatima Amara Siobhan Niamh Aoife Ciara Rhys Dafydd Cerys Eilidh Callum Fraser Ewan Kirsty Morag "
-    "Agnieszka Piotr Tomasz Ana Joao Kwame Chidi Ngozi Ravi Sanjay Anil Deepa Mei Wei Yusuf Omar"
-).split()
-LAST_NAMES = (
-    "Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson Thompson "
-    "Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood Turner Martin "
-    "Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan Allen James Scott Phillips Watson "
-    "Davis Parker Price Bennett Young Griffiths Mitchell Kelly Cook Carter Richardson Bailey Collins Bell "
-    "Shaw Murphy Miller Cox Richards Khan Marshall Anderson Simpson Ellis Adams Singh Begum Wilkinson "
-    "Foster Chapman Powell Webb Rogers Gray Mason Ali Hunt Hussain Campbell Matthews Owen Palmer Holmes "
-    "Mills Barnes Knight Lloyd Butler Russell Barker Fisher Stevens Jenkins Murray Dixon Harvey Graham "
-    "Pearson Ahmed Fletcher Walsh Kaur Gibson Howard Andrews Stewart Elliott Reynolds Saunders Payne "
-    "Fox Ford Pearce Day Brooks West Lawrence Cole Atkinson Bradley Spencer Gill Dawson Ball Burton "
-    "O'Brien Watts Rose Booth Perry Ryan Grant Wells Armstrong Francis Rees Hayes Hart Hudson Newman "
-    "Barrett Webster Hunter Gregory Carr Lowe Page Marsh Riley Dunn Woods Parsons Berry Stone Reid "
-    "Holland Hawkins Harding Porter Robertson Newton Oliver Reed Kennedy Williamson Bird Gardner Shah "
-    "Dean Lane Cooke Bates Henderson Parry Burgess Bishop Walton Burns Nicholson Shepherd Ross Cross "
-    "Long Freeman Warren Nicholls Hamilton Byrne Sutton McDonald Yates Hodgson Robson Curtis Hopkins "
-    "O'Connor Harper Coleman Watkins Moss McCarthy Chambers Griffin Sharp Hardy Wheeler Potter Osborne "
-    "Johnston Gordon Doyle Wallace George Jordan Hutchinson Rowe Burke May Pritchard Gilbert Willis "
-    "Higgins Read Miles Stevenson Stephenson Hammond Arnold Buckley Walters Hewitt Barber Nelson Slater "
-    "Austin Sullivan Whitehead Mann Frost Lambert Stephens Blake Akhtar Lynch Goodwin Barton Woodward "
-    "Thomson Cunningham Quinn Barnett Baxter Bibi Clayton Nash Greenwood Jennings Holt Kemp Poole "
-    "Gallagher Bond Stokes Tucker Davidson Fowler Heath Norman Middleton Lees Banks Kowalski Nowak "
-    "Okafor Mensah Okoye Nguyen Chen Wang Zhang Li Kim Costa Silva Santos Ferreira Rossi Müller Dubois"
-).split()
+FIRST_NAMES = ["Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Muhammad", "Thomas", "Oscar", "William", "James", "Leo", "Alfie", "Henry", "Joshua", "Freddie", "Archie", "Ethan", "Isaac", "Alexander", "Joseph", "Edward", "Samuel", "Max", "Daniel", "Arthur", "Lucas", "Mohammed", "Logan", "Theo", "Harrison", "Benjamin", "Mason", "Sebastian", "Finley", "Adam", "Dylan", "Zachary", "Riley", "Teddy", "Theodore", "David", "Elijah", "Jake", "Toby", "Louie", "Reuben", "Arlo", "Hugo", "Luca", "Jaxon", "Matthew", "Harvey", "Reggie", "Michael", "Tommy", "Jenson", "Olivia", "Amelia", "Isla", "Ava", "Emily", "Isabella", "Mia", "Poppy", "Ella", "Lily", "Sophia", "Grace", "Evie", "Sophie", "Jessica", "Ivy", "Freya", "Harper", "Charlotte", "Florence", "Willow", "Daisy", "Alice", "Sienna", "Chloe", "Phoebe", "Evelyn", "Matilda", "Elsie", "Rosie", "Ruby", "Layla", "Millie", "Eva", "Esme", "Maya", "Zara", "Imogen", "Aria", "Ellie", "Erin", "Holly", "Lucy", "Emma", "Hannah", "Priya", "Aisha", "Fatima", "Amara", "Siobhan", "Niamh", "Aoife", "Ciara", "Rhys", "Dafydd", "Cerys", "Eilidh", "Callum", "Fraser", "Ewan", "Kirsty", "Morag", "Agnieszka", "Piotr", "Tomasz", "Ana", "Joao", "Kwame", "Chidi", "Ngozi", "Ravi", "Sanjay", "Anil", "Deepa", "Mei", "Wei", "Yusuf", "Omar"]
+LAST_NAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis", "Parker", "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson", "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Miller", "Cox", "Richards", "Khan", "Marshall", "Anderson", "Simpson", "Ellis", "Adams", "Singh", "Begum", "Wilkinson", "Foster", "Chapman", "Powell", "Webb", "Rogers", "Gray", "Mason", "Ali", "Hunt", "Hussain", "Campbell", "Matthews", "Owen", "Palmer", "Holmes", "Mills", "Barnes", "Knight", "Lloyd", "Butler", "Russell", "Barker", "Fisher", "Stevens", "Jenkins", "Murray", "Dixon", "Harvey", "Graham", "Pearson", "Ahmed", "Fletcher", "Walsh", "Kaur", "Gibson", "Howard", "Andrews", "Stewart", "Elliott", "Reynolds", "Saunders", "Payne", "Fox", "Ford", "Pearce", "Day", "Brooks", "West", "Lawrence", "Cole", "Atkinson", "Bradley", "Spencer", "Gill", "Dawson", "Ball", "Burton", "O'Brien", "Watts", "Rose", "Booth", "Perry", "Ryan", "Grant", "Wells", "Armstrong", "Francis", "Rees", "Hayes", "Hart", "Hudson", "Newman", "Barrett", "Webster", "Hunter", "Gregory", "Carr", "Lowe", "Page", "Marsh", "Riley", "Dunn", "Woods", "Parsons", "Berry", "Stone", "Reid", "Holland", "Hawkins", "Harding", "Porter", "Robertson", "Newton", "Oliver", "Reed", "Kennedy", "Williamson", "Bird", "Gardner", "Shah", "Dean", "Lane", "Cooke", "Bates", "Henderson", "Parry", "Burgess", "Bishop", "Walton", "Burns", "Nicholson", "Shepherd", "Ross", "Cross", "Long", "Freeman", "Warren", "Nicholls", "Hamilton", "Byrne", "Sutton", "McDonald", "Yates", "Hodgson", "Robson", "Curtis", "Hopkins", "O'Connor", "Harper", "Coleman", "Watkins", "Moss", "McCarthy", "Chambers", "Griffin", "Sharp", "Hardy", "Wheeler", "Potter", "Osborne", "Johnston", "Gordon", "Doyle", "Wallace", "George", "Jordan", "Hutchinson", "Rowe", "Burke", "May", "Pritchard", "Gilbert", "Willis", "Higgins", "Read", "Miles", "Stevenson", "Stephenson", "Hammond", "Arnold", "Buckley", "Walters", "Hewitt", "Barber", "Nelson", "Slater", "Austin", "Sullivan", "Whitehead", "Mann", "Frost", "Lambert", "Stephens", "Blake", "Akhtar", "Lynch", "Goodwin", "Barton", "Woodward", "Thomson", "Cunningham", "Quinn", "Barnett", "Baxter", "Bibi", "Clayton", "Nash", "Greenwood", "Jennings", "Holt", "Kemp", "Poole", "Gallagher", "Bond", "Stokes", "Tucker", "Davidson", "Fowler", "Heath", "Norman", "Middleton", "Lees", "Banks", "Kowalski", "Nowak", "Okafor", "Mensah", "Okoye", "Nguyen", "Chen", "Wang", "Zhang", "Li", "Kim", "Costa", "Silva", "Santos", "Ferreira", "Rossi", "Müller", "Dubois"]
 
 PRODUCTS = [("Fibre 150", 0.40), ("Fibre 500", 0.42), ("Full Fibre 900", 0.18)]
 BROWSERS = [("Chrome", 0.52), ("Safari", 0.27), ("Edge", 0.13), ("Firefox", 0.06), ("Samsung Internet", 0.02)]
@@ -807,6 +775,7 @@ def write_exports(w: World) -> dict:
     for items in by_channel.values():
         items.sort(key=lambda ce: (ce[1].t, ce[1].attrs["_seq"]))
     stats: dict = {"duplicates": {}, "unmatched": {}}
+    voice = random.Random(SEED + 2)  # the experience data (web CSAT, NPS, chat tone, plans): apart from the story
 
     # ---- identity choice per contact -----------------------------------------------------
     unknown_phones: list[str] = []
@@ -842,10 +811,11 @@ def write_exports(w: World) -> dict:
         sessions[(c.cid, "web")] = (ev.t, sid)
         web_rows.append([local(ev.t).strftime("%Y-%m-%d %H:%M:%S"), c.login, sid, ev.activity,
                          "ok" if ev.outcome == "success" else "error", ev.attrs.get("error_code", ""),
-                         ev.attrs.get("product", ""), c.browser])
+                         ev.attrs.get("product", ""), c.browser, web_csat(voice, ev)])
     web_rows, stats["duplicates"]["web_clickstream.csv"] = _with_duplicates(rng, web_rows, 0.006)
     _write("web_clickstream.csv", _csv_text(
-        ["event_time", "login", "session_id", "page_event", "result", "error_code", "product", "browser"], web_rows))
+        ["event_time", "login", "session_id", "page_event", "result", "error_code", "product", "browser", "page_survey"],
+        web_rows))
 
     # ---- app events -----------------------------------------------------------------------
     lines = []
@@ -884,7 +854,7 @@ def write_exports(w: World) -> dict:
     for n, (c, ev) in enumerate(by_channel.get("chat", []), start=1):
         obj = {"chat_id": f"CH{7_300_000 + n * 3}", "customer_email": email_of(c),
                "started_at": fmt_iso_offset(ev.t), "topic": ev.activity, "contact_reason": ev.reason,
-               "rating": ev.score, "first_message": ev.text, "agent": rng.choice(CHAT_AGENTS),
+               "rating": ev.score, "first_message": chat_tone(voice, ev), "agent": rng.choice(CHAT_AGENTS),
                "duration_s": ev.attrs["duration_s"], "messages": rng.randint(4, 26)}
         lines.append(json.dumps(obj, ensure_ascii=False))
     _write("chat_transcripts.jsonl", "\n".join(lines) + "\n")
@@ -913,6 +883,14 @@ def write_exports(w: World) -> dict:
     _write("store_visits.csv", _csv_text(["visit_ref", "store", "account_number", "visit_start", "purpose", "staff_id"],
                                          store_rows))
 
+    # ---- NPS survey and customer table ---------------------------------------------------
+    survey_rows = nps_surveys(voice, w)
+    _write("surveys.csv", _csv_text(["survey_id", "account_number", "sent_at", "survey", "channel", "score"],
+                                    survey_rows))
+    customer_rows = [[c.cid, voice.choices(["consumer", "business"], weights=[85, 15])[0],
+                      voice.choice(REGIONS)] for c in sorted(w.customers + w.crm_only, key=lambda c: c.cid)]
+    _write("customers.csv", _csv_text(["customer_id", "plan", "region"], customer_rows))
+
     # ---- CRM identities -------------------------------------------------------------------
     crm = []
     for c in sorted(w.customers + w.crm_only, key=lambda c: c.cid):
@@ -931,9 +909,89 @@ def write_exports(w: World) -> dict:
         "web_clickstream.csv": len(web_rows), "app_events.jsonl": stats.pop("rows_app"),
         "call_centre.csv": len(call_rows), "chat_transcripts.jsonl": stats.pop("rows_chat"),
         "backoffice_events.csv": len(bo_rows), "store_visits.csv": len(store_rows),
-        "crm_identities.csv": len(crm),
+        "surveys.csv": len(survey_rows), "crm_identities.csv": len(crm), "customers.csv": len(customer_rows),
     }
     return stats
+
+
+# --------------------------------------------------------------------------------------------
+# Experience data: web CSAT, the NPS survey, the tone of chat messages (their own random stream)
+
+REGIONS = ["London", "South East", "North West", "Midlands", "Scotland", "Wales", "South West", "Yorkshire"]
+WEB_CSAT_RATE = 0.09  # a one-question survey after some milestone pages
+WEB_CSAT_ID_RATE = 0.4  # ... asked more often after the ID upload
+NPS_SENT = 0.3  # share of completed installations that get the NPS e-mail two days later
+NPS_ANSWERED = 0.45
+
+
+def web_csat(voice: random.Random, ev: Event) -> str:
+    """A CSAT answer (1-5) on some web milestones; the identity upload is the low touchpoint."""
+    if voice.random() >= (WEB_CSAT_ID_RATE if ev.activity == IDENTITY_CHECK else WEB_CSAT_RATE):
+        return ""
+    if ev.outcome == "failure":
+        weights = [45, 30, 15, 7, 3]
+    elif ev.activity == IDENTITY_CHECK:
+        weights = [15, 30, 30, 17, 8]  # even when it works, the upload is a chore
+    elif ev.activity == PLACE_ORDER:
+        weights = [2, 4, 14, 40, 40]
+    else:
+        weights = [4, 8, 20, 38, 30]
+    return str(voice.choices([1, 2, 3, 4, 5], weights=weights)[0])
+
+
+ANGRY = [" This is ridiculous, I've wasted hours on this.", " Honestly furious, third time I'm asking!!",
+         " Really disappointed with the service so far.", " Terrible experience, I'm thinking of cancelling."]
+HAPPY = [" Thanks so much, you've been really helpful!", " Great service so far, just this one thing :)",
+         " Love the speed, thank you!"]
+
+
+def chat_tone(voice: random.Random, ev: Event) -> str | None:
+    """The customer's first message, sometimes with the mood the rating shows."""
+    text = ev.text
+    if text is None or ev.score is None or voice.random() >= 0.5:
+        return text
+    if ev.score <= 2:
+        return text + voice.choice(ANGRY)
+    if ev.score >= 4:
+        return text + voice.choice(HAPPY)
+    return text
+
+
+def nps_surveys(voice: random.Random, w: World) -> list[list]:
+    """An NPS e-mail two days after some completed installations; answered by some (0-10),
+    lower after failures and contacts in the 90 days before."""
+    pain: dict[str, list[datetime]] = {}
+    for c, ev in w.events:
+        if c is not None and (ev.outcome == "failure" or ev.channel in ("phone", "chat")):
+            pain.setdefault(c.cid, []).append(ev.t)
+    rows = []
+    installs = sorted(((ev.t, c.cid, c.account) for c, ev in w.events
+                       if c is not None and ev.activity == INSTALL and ev.outcome == "success"))
+    for t, cid, account in installs:
+        sent = t + timedelta(days=2, hours=voice.uniform(0, 6))
+        if voice.random() >= NPS_SENT or sent >= EXPORT_END - timedelta(hours=1):
+            continue
+        if voice.random() >= NPS_ANSWERED:
+            continue
+        bad = sum(1 for x in pain.get(cid, []) if t - timedelta(days=90) <= x <= t)
+        centre = 8.6 - 1.6 * min(bad, 3)
+        score = max(0, min(10, round(voice.gauss(centre, 1.6))))
+        rows.append([f"NPS-{len(rows) + 1:05d}", account, fmt_utc_z(sent), "NPS survey", "email", str(score)])
+    return rows
+
+
+def desired_yaml() -> str:
+    return """# The emotion curve the telecom wants (CSAT, 1-5): journeylog emotion --desired samples/telecom/desired.yaml
+version: 1
+metric: csat
+points:
+  Place order: 4.3
+  Identity check: 4.0
+  Schedule appointment: 4.0
+  Router delivered: 4.0
+  Installation completed: 3.9
+  First bill issued: 3.8
+"""
 
 
 def app_version(t: datetime) -> str:
@@ -974,6 +1032,7 @@ sources:
     timestamp_format: "%Y-%m-%d %H:%M:%S"
     timezone: Europe/London        # naive local time
     outcomes: {success: [ok], failure: [error]}
+    metrics: {csat: {column: page_survey, scale: 1-5}}   # a one-question survey on some milestone pages
 
   - name: app
     path: app_events.jsonl
@@ -985,6 +1044,7 @@ sources:
       timestamp: ts
       outcome: status
       satisfaction: rating         # present on some events only
+    metrics: {csat: rating}        # the same in-app rating, as CSAT (default scale 1-5)
     timestamp_format: epoch_ms
 
   - name: calls
@@ -1000,6 +1060,7 @@ sources:
       satisfaction: csat           # post-call survey 1-5, often empty
       contact_reason: contact_reason
       text: agent_note
+    metrics: {csat: csat}          # the same survey, as CSAT (default scale 1-5)
     timestamp_format: "%d/%m/%Y %H:%M"
     timezone: Europe/London
 
@@ -1014,6 +1075,7 @@ sources:
       satisfaction: rating         # 1-5 or null
       contact_reason: contact_reason
       text: first_message
+    metrics: {csat: rating}
     timestamp_format: iso          # with a UTC offset: +01:00 in summer time, +00:00 in winter
 
   - name: backoffice
@@ -1037,6 +1099,17 @@ sources:
       timestamp: visit_start
     timestamp_format: "%Y-%m-%d %H:%M"
     timezone: Europe/London
+
+  - name: surveys
+    path: surveys.csv
+    format: csv
+    channel_column: channel        # email
+    identity: {column: account_number, kind: account}
+    columns:
+      activity: survey             # "NPS survey"
+      timestamp: sent_at
+    timestamp_format: iso          # UTC, with a Z
+    metrics: {nps: {column: score, scale: 0-10}}   # sent two days after some installations
 """
 
 
@@ -1113,7 +1186,8 @@ def main() -> None:
     stats = write_exports(world)
     _write("sources.yaml", SOURCES_YAML)
     _write("designed_journey.bpmn", bpmn_xml())
-    total = sum(n for name, n in stats["rows"].items() if name != "crm_identities.csv")
+    _write("desired.yaml", desired_yaml())
+    total = sum(n for name, n in stats["rows"].items() if name not in ("crm_identities.csv", "customers.csv"))
     print(f"wrote {OUT}")
     for name, n in stats["rows"].items():
         print(f"  {name:26s} {n:6d} rows")

@@ -67,5 +67,5 @@ def test_library_example_runs(tmp_path):
     script.write_text(_library_example())
     r = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert "3227 journeys" in r.stdout and "fitness 0.877" in r.stdout
+    assert "3227 journeys" in r.stdout and "fitness 0.868" in r.stdout  # = pm4py.fitness_alignments on the sample
     assert r.stdout.rstrip().endswith("USAGE no-such-log.csv: no such file")

@@ -44,6 +44,8 @@ _API: dict[str, str] = {
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
+    **dict.fromkeys(["emotion", "EmotionOptions", "Emotion"], "journeylog.cx.emotion"),
+    "load_desired": "journeylog.config.desired",
 }
 # a stage module that is also its main function (journeylog.ingest(...) is journeylog.ingest.ingest(...))
 _STAGES = ("ingest", "discover", "conform", "drift", "report")
@@ -52,11 +54,12 @@ __all__ = [
     "__version__",
     # stages
     "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift", "contacts",
-    "report",
+    "report", "emotion",
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
     "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
     "ContactOptions", "Contacts", "ContactRules", "load_contact_rules", "ReportOptions",
+    "EmotionOptions", "Emotion", "load_desired",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -99,8 +102,10 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.check import CheckConfig, CheckResult, run_checks
     from journeylog.config.contacts import ContactRules, load_contact_rules
+    from journeylog.config.desired import load_desired
     from journeylog.conform import Allow, Conformance, ConformOptions, load_allow
     from journeylog.cx.contacts import ContactOptions, Contacts, contacts
+    from journeylog.cx.emotion import Emotion, EmotionOptions, emotion
     from journeylog.discover import DiscoverOptions, Discovery
     from journeylog.drift import Drift, DriftOptions
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError

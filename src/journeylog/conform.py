@@ -126,6 +126,10 @@ class Conformance:
     log_notes: list[str] = field(default_factory=list)
     #: what the alignment cache did (``path``, ``reused``, ``aligned``, ``stale``); None without one
     cache: dict[str, Any] | None = None
+    #: the per-variant alignments (:func:`journeylog.mining.align`: ``variant_id``, ``moves``, ...)
+    #: and the variant table they belong to; the emotion curve places scores with them
+    aligned: pl.DataFrame | None = None
+    variant_table: pl.DataFrame | None = None
 
 
 def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -185,6 +189,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         log_notes=log_notes,
         cache=None if cache is None else {"path": cache.path, "reused": cache.hits, "aligned": cache.misses,
                                           "stale": cache.stale},
+        aligned=aligned,
+        variant_table=variant_table,
     )
 
 

@@ -50,6 +50,9 @@ CASES: dict[str, list[list[str]]] = {
          f"{SAMPLE}/contacts.yaml", "--json", "{out}/contacts.json", "--contacts-out", "{out}/contacts.csv"],
         ["explain", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--deviation",
          "skipped:Identity check", "--json", "{out}/explain.json"],
+        ["emotion", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--metric", "csat", "--desired",
+         f"{SAMPLE}/desired.yaml", "--split-by", "called after failing on the portal", "--detractors", "--json",
+         "{out}/emotion.json"],
     ],
     "receipt": [
         ["discover", f"{DATA}/08_receipt.xes.gz", "--graph", "{out}/map.dot", "--graph", "{out}/map.mmd",

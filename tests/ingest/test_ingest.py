@@ -112,7 +112,7 @@ def test_sample_is_sorted_typed_and_summarised(sample_result):
     assert set(ev[S.OUTCOME].drop_nulls().unique()) <= {"success", "failure"}
     summary = sample_result.summary()
     names = [s["name"] for s in summary["sources"]]
-    assert names == ["web", "app", "calls", "chat", "backoffice", "store"]
+    assert names == ["web", "app", "calls", "chat", "backoffice", "store", "surveys"]
     calls = summary["sources"][2]
     assert 0.9 < calls["match_rate"] < 1.0  # withheld / unknown numbers are planted
     assert summary["duplicates_dropped"] is True and summary["duplicates"] == sample_result.duplicates > 0

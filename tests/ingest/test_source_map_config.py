@@ -65,7 +65,7 @@ def test_existing_messages_now_located(tmp_path, text, words):
 
 def test_sample_source_map():
     smap = load_source_map(SAMPLE / "sources.yaml")
-    assert [s.name for s in smap.sources] == ["web", "app", "calls", "chat", "backoffice", "store"]
+    assert [s.name for s in smap.sources] == ["web", "app", "calls", "chat", "backoffice", "store", "surveys"]
     web = smap.sources[0]
     assert web.path == SAMPLE / "web_clickstream.csv" and web.timezone == "Europe/London"
     assert web.outcomes == {"ok": "success", "error": "failure"} and web.identity is not None and web.identity.kind == "login"

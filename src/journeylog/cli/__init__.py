@@ -14,6 +14,7 @@ from journeylog.cli import check  # noqa: F401
 from journeylog.cli import drift  # noqa: F401
 from journeylog.cli import explain  # noqa: F401
 from journeylog.cli import report  # noqa: F401
+from journeylog.cli import emotion  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]

@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from journeylog.config.metrics import MetricSpec, read_metrics
 from journeylog.config.yamldoc import YamlDoc
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
 SOURCE_MAP_VERSION = 1
 TOP_KEYS = ("version", "identities", "default_country", "gap", "sources")
 SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "identity", "columns",
-               "timestamp_format", "timezone", "outcomes")
+               "timestamp_format", "timezone", "outcomes", "metrics")
 COLUMN_ROLES = ("journey", "case", "activity", "timestamp", "outcome", "satisfaction", "contact_reason", "text")
 UNMATCHED = ("own_customer", "reject")
 _IDENTITIES_KEYS = ("path", "unmatched", "min_match_rate")
@@ -81,7 +82,8 @@ class IdentityTable:
 @dataclass(frozen=True)
 class SourceSpec:
     """One export of a source map. ``path`` is resolved against the map's folder; ``columns``
-    maps canonical roles to source columns; ``outcomes`` maps extra spellings to success/failure."""
+    maps canonical roles to source columns; ``outcomes`` maps extra spellings to success/failure;
+    ``metrics`` names experience metrics with their scales."""
 
     index: int
     name: str
@@ -96,6 +98,8 @@ class SourceSpec:
     timestamp_format: str | None = None
     timezone: str | None = None
     outcomes: dict[str, str] = field(default_factory=dict)
+    #: named experience metrics (``metrics:``), kept as ``metric_<name>`` columns
+    metrics: tuple[MetricSpec, ...] = ()
 
     @property
     def journey_column(self) -> str | None:
@@ -251,6 +255,7 @@ def _source(doc: YamlDoc, i: int, node: Any, base: Path) -> SourceSpec:
         columns=_columns(doc, keys["columns"][1], what) if "columns" in keys else {},
         timestamp_format=_scalar(doc, keys, "timestamp_format"), timezone=_scalar(doc, keys, "timezone"),
         outcomes=_outcomes(doc, keys["outcomes"][1], what) if "outcomes" in keys else {},
+        metrics=read_metrics(doc, keys["metrics"][1], what) if "metrics" in keys else (),
     )
 
 

@@ -10,6 +10,8 @@ explains the fields; :func:`journeylog.contracts.json_schema` turns these into J
 # no `from __future__ import annotations`: TypedDict reads NotRequired from evaluated annotations
 from typing import Literal, NotRequired, TypedDict
 
+from journeylog.contracts.emotion import EmotionOutput
+
 # --- journeylog ingest --json ---------------------------------------------------------------------
 
 
@@ -358,5 +360,6 @@ OUTPUTS: dict[str, type] = {
     "drift": DriftOutput,
     "contacts": ContactsOutput,
     "explain": ExplainOutput,
+    "emotion": EmotionOutput,
 }
 """Command name -> the TypedDict of its ``--json`` document."""

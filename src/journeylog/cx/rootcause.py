@@ -35,7 +35,7 @@ from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.config.rules import Pattern
 from journeylog.conform import Conformance, ConformOptions, conform
-from journeylog.contracts.outputs import ExplainOutput, RootCauseFactor, RootCauseSubject, SkippedColumn
+from journeylog.contracts.explain import ExplainOutput, RootCauseFactor, RootCauseSubject, SkippedColumn
 from journeylog.cx.rootcause_factors import FACTOR_KINDS, journey_factors, rank_factors
 from journeylog.drift import CORRECTIONS
 from journeylog.errors import UsageError, param

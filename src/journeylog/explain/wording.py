@@ -149,9 +149,14 @@ REFERENCE_OTHERS = "journeys without it"
 
 
 def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float | None,
-                  reference: str = REFERENCE, journeys: int | None = None) -> str:
+                  reference: str = REFERENCE, journeys: int | None = None, metric: str | None = None) -> str:
     """The impact part of a statement, saying what it compares with; empty when nothing is known.
-    ``journeys``: how many the statement is about (one reads "this journey was").
+    ``journeys``: how many the statement is about (one reads "this journey was"). ``metric``:
+    the label of the score compared (``CSAT (1-5)``), named after the points; None for the
+    canonical satisfaction column, whose wording stays as it always was.
+
+    >>> impact_clause(None, -1.12, metric="CSAT (1-5)")
+    '; these journeys scored 1.1 points lower on CSAT (1-5) than journeys that fit'
 
     >>> impact_clause(181440.0, -1.62)
     '; these journeys took 2.1 d longer than journeys that fit and scored 1.6 points lower'
@@ -178,10 +183,11 @@ def impact_clause(median_extra_seconds: float | None, satisfaction_delta: float 
             parts.append((f"{'was' if one else 'were'} {fmt_duration(-extra)} shorter", "than"))
     delta = satisfaction_delta
     if delta is not None and not math.isnan(delta):
+        on = f" on {metric}" if metric else ""
         if round(abs(delta), 1) == 0:
-            parts.append(("scored about the same", "as"))
+            parts.append((f"scored about the same{on}", "as"))
         else:
-            parts.append((f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}", "than"))
+            parts.append((f"scored {abs(delta):.1f} points {'higher' if delta > 0 else 'lower'}{on}", "than"))
     if not parts:
         return ""
     (first, word), rest = parts[0], [p for p, _w in parts[1:]]

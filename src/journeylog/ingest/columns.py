@@ -15,6 +15,7 @@ from datetime import timedelta
 import polars as pl
 
 from journeylog import schema as S
+from journeylog.config.metrics import MetricSpec
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.store import STORE_KEY
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
@@ -87,6 +88,7 @@ class ReadOptions:
     max_input_bytes: int | None = None
     drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
+    metrics: tuple[MetricSpec, ...] = ()  # named experience metrics -> metric_<name> columns
 
 
 # --------------------------------------------------------------------------------------------

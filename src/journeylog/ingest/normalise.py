@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from journeylog import schema as S
+from journeylog.config.metrics import MetricSpec
 from journeylog.errors import InvalidInput, param
 from journeylog.ingest.columns import ROLE_TO_COLUMN, ColumnMap, RawFrame, ReadOptions
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, check_timezone, dates_only, timestamp_expr
@@ -44,6 +45,12 @@ class Plan:
     checks: list[Check]
     source: str
     label: str
+    #: source column -> the helper column holding its raw text (shown in the error for a bad value)
+    raw_values: dict[str, str] | None = None
+
+    def helpers(self) -> list[str]:
+        """The helper columns that :func:`apply_plan` drops from the good rows."""
+        return ["_reason", "_column", "_ts_raw", "_sat_raw", *(self.raw_values or {}).values()]
 
 
 def _outcome_expr(col: str, extra: dict[str, str]) -> pl.Expr:
@@ -137,15 +144,45 @@ def make_plan(frame: pl.DataFrame, label: str, cmap: ColumnMap, opts: ReadOption
     else:
         exprs[S.SATISFACTION] = pl.lit(None, pl.Float64)
         exprs["_sat_raw"] = pl.lit(None, pl.String)
+    raw_values = _metric_exprs(frame, opts.metrics, label, exprs)
     for role in ("contact_reason", "text"):
         src = getattr(cmap, role)
         exprs[ROLE_TO_COLUMN[role]] = str_col(src).replace("", None) if src else pl.lit(None, pl.String)
 
     consumed = {c for c in (cmap.case, cmap.customer, cmap.activity, cmap.timestamp, cmap.channel, outcome_col,
-                            sat_col, cmap.contact_reason, cmap.text) if c}
+                            sat_col, cmap.contact_reason, cmap.text, *(m.column for m in opts.metrics)) if c}
     attrs = [c for c in frame.columns if c not in consumed and c != "source_row"]
     renamed = {c: (f"attr.{c}" if c in S.SCHEMA or c.startswith("_") else c) for c in attrs}
-    return Plan(exprs, cmap.timestamp, renamed, _checks(cmap, outcome_col, sat_col), source, label)
+    checks = _checks(cmap, outcome_col, sat_col) + _metric_checks(opts.metrics, raw_values)
+    return Plan(exprs, cmap.timestamp, renamed, checks, source, label, raw_values)
+
+
+def _metric_exprs(frame: pl.DataFrame, metrics: tuple[MetricSpec, ...], label: str,
+                  exprs: dict[str, pl.Expr]) -> dict[str, str]:
+    """Add a Float64 ``metric_<name>`` expression (and its raw text helper) per metric to
+    ``exprs``; returns source column -> raw helper column."""
+    raw_values: dict[str, str] = {}
+    for spec in metrics:
+        if spec.column not in frame.columns:
+            raise InvalidInput(f"metric {spec.name!r}: column {spec.column!r} is not in the file", path=label,
+                               hint="columns: " + ", ".join(c for c in frame.columns if c != "source_row")[:300])
+        text = pl.col(spec.column).cast(pl.String).str.strip_chars().replace("", None)
+        exprs[spec.event_column] = text.cast(pl.Float64, strict=False)
+        raw_values[spec.column] = exprs_raw = f"_raw.{spec.event_column}"
+        exprs[exprs_raw] = text
+    return raw_values
+
+
+def _metric_checks(metrics: tuple[MetricSpec, ...], raw_values: dict[str, str]) -> list[Check]:
+    """A metric must be a number on its scale (NaN is not)."""
+    out: list[Check] = []
+    for spec in metrics:
+        value, raw = pl.col(spec.event_column), pl.col(raw_values[spec.column])
+        out.append((raw.is_not_null() & value.is_null(), spec.column, f"{spec.name} is not a number", None))
+        out.append((value.is_not_null() & ~value.is_between(spec.scale.low, spec.scale.high), spec.column,
+                    f"{spec.name} is outside its scale {spec.scale}",
+                    f"scores on {spec.scale} only; fix the value or declare the scale in the source map's `metrics:`"))
+    return out
 
 
 def apply_plan(plan: Plan, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -163,8 +200,7 @@ def apply_plan(plan: Plan, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
         column = pl.when(cond.fill_null(False)).then(pl.lit(col)).otherwise(column)
     out = out.with_columns(reason.alias("_reason"), column.alias("_column"))
     bad = out.filter(pl.col("_reason").is_not_null())
-    good = out.filter(pl.col("_reason").is_null()).drop("_reason", "_column", "_ts_raw", "_sat_raw") if bad.height else (
-        out.drop("_reason", "_column", "_ts_raw", "_sat_raw"))
+    good = out.filter(pl.col("_reason").is_null()).drop(plan.helpers()) if bad.height else out.drop(plan.helpers())
     return good, bad
 
 
@@ -178,7 +214,8 @@ def rejects_table(plan: Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: in
     if count and not opts.skip_invalid_rows:
         first = bad.row(0, named=True)
         hint = next(h for _c, col, msg, h in plan.checks if msg == first["_reason"])
-        value = first["_ts_raw"] if first["_column"] == plan.ts_col else None
+        raw_col = (plan.raw_values or {}).get(first["_column"] or "")
+        value = first["_ts_raw"] if first["_column"] == plan.ts_col else (first[raw_col] if raw_col else None)
         msg = first["_reason"] + (f": {value[:80]!r}" if value else "")
         more = f"{count - 1} more invalid rows" if count > 1 else None
         raise InvalidInput(msg, path=plan.label, row=first[S.SOURCE_ROW], column=first["_column"] or None,

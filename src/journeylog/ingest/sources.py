@@ -56,7 +56,7 @@ def _source_options(spec: SourceSpec, opts: ReadOptions) -> ReadOptions:
         satisfaction=cols.get("satisfaction"), contact_reason=cols.get("contact_reason"), text=cols.get("text"),
         timestamp_format=spec.timestamp_format, timezone=spec.timezone,
         delimiter=spec.delimiter, encoding=spec.encoding, format=spec.format,
-        extra_outcomes=dict(spec.outcomes),
+        extra_outcomes=dict(spec.outcomes), metrics=spec.metrics,
     )
 
 
@@ -72,6 +72,8 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     elif spec.channel_column is None:
         cmap = replace(cmap, channel=cmap.channel, channel_value=None)
     good, rej = normalise(raw, cmap, src_opts, spec.name, acc.notes)
+    for m in spec.metrics:
+        acc.notes.append(f"{spec.name}: metric {m.name} ({m.scale}) from column {m.column!r}, kept as {m.event_column}")
     summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height,
                                "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap)}
     if spec.identity is not None:

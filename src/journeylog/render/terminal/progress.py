@@ -26,6 +26,7 @@ STAGES: dict[str, str] = {
     "aligning": "aligning {done} of {total} variants",
     "precision": "precision: {done} of {total} prefixes",
     "token replay": "token replay: {done} of {total} variants",
+    "sentiment": "sentiment: {done} of {total} distinct texts",
 }
 
 
