@@ -42,6 +42,8 @@ __all__ = [
     "skipped_note",
     "label_overlap_note",
     "in_progress_note",
+    "selection_statement",
+    "varying_column_note",
 ]
 
 
@@ -350,3 +352,27 @@ def in_progress_note(journeys: int, settle: str) -> str:
     verb = "journey ended" if journeys == 1 else "journeys ended"
     return (f"{fmt_int(journeys)} {verb} within {settle} of the log's end: counted as in progress, "
             "not as a drop-out")
+
+
+# ----------------------------------------------------------------------------------------------
+# Journey selections (--segment, --from/--to, --journeys-where)
+
+
+def selection_statement(parts: Sequence[str], kept: int, journeys: int) -> str:
+    """What a journey selection kept, for stderr.
+
+    >>> selection_statement(["plan=business", "from 2026-05-01"], 812, 3000)
+    'selected plan=business, from 2026-05-01: 812 of 3,000 journeys (27.1%)'
+    """
+    share = f" ({fmt_share(kept / journeys)})" if journeys else ""
+    return f"selected {', '.join(parts)}: {fmt_int(kept)} of {fmt_int(journeys)} {journeys_word(journeys)}{share}"
+
+
+def varying_column_note(column: str, journeys: int) -> str:
+    """A segment column that changes within journeys.
+
+    >>> varying_column_note("product", 3)
+    "note: 'product' changes within 3 journeys; a journey's value is its first non-empty one"
+    """
+    return (f"note: {column!r} changes within {fmt_int(journeys)} {journeys_word(journeys)}; "
+            "a journey's value is its first non-empty one")

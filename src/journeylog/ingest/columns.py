@@ -18,6 +18,7 @@ from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.store import STORE_KEY
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.journeys.selection import JourneySelection
 
 __all__ = [
     "CANDIDATES",
@@ -87,6 +88,9 @@ class ReadOptions:
     max_input_bytes: int | None = None
     drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
+    #: the journeys analyses read (segments, start dates, journey conditions); None: all.
+    #: Applied by read_events and open_events, never by ingest (a store keeps every journey).
+    selection: JourneySelection | None = None
 
 
 # --------------------------------------------------------------------------------------------
