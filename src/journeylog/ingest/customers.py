@@ -30,7 +30,7 @@ __all__ = ["join_customers"]
 
 
 def _at(table: CustomerTable, name: str) -> dict[str, int | None]:
-    row, col = table.lines.get(name, (table.line, None))  # type: ignore[arg-type]
+    row, col = table.lines.get(name, (table.line, None))
     return {"row": row, "column": col}
 
 
