@@ -303,7 +303,7 @@ class _Parser:
             tok = self.peek()
             if tok.kind == "end" or self.is_word("then"):
                 break
-            if self.is_word("within"):
+            if tok.kind == "word" and tok.text.lower() == "within" and self.peek(1).text != "~":  # as in rules files
                 if first:
                     raise self.error("'within' bounds the time since the previous step: not on the first one")
                 self.take()
