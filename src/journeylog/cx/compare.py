@@ -136,6 +136,11 @@ def _segments_by(events: pl.DataFrame, stats_frame: pl.DataFrame, by: str, max_s
     return values.select(S.JOURNEY_ID, pl.col("value").alias("segment"))
 
 
+def _side(flag: str) -> str:
+    """The parameter token of side ``a`` or ``b``."""
+    return param("a") if flag == "a" else param("b")
+
+
 def _period(value: str, by: str, flag: str) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of ``2026-03`` (month), ``2026-Q2`` (quarter) or ``2026-W14`` (ISO week), UTC."""
     m = {"month": r"(\d{4})-(\d{2})", "quarter": r"(\d{4})-Q([1-4])", "week": r"(\d{4})-W(\d{2})"}[by]
@@ -154,7 +159,7 @@ def _period(value: str, by: str, flag: str) -> tuple[dt.datetime, dt.datetime]:
         return start, dt.datetime(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1, tzinfo=dt.UTC)
     except ValueError:
         example = {"month": "2026-03", "quarter": "2026-Q2", "week": "2026-W14"}[by]
-        raise UsageError(f"{param(flag)} {by}={value!r}: not a {by}", hint=f"e.g. {by}={example}") from None
+        raise UsageError(f"{_side(flag)} {by}={value!r}: not a {by}", hint=f"e.g. {by}={example}") from None
 
 
 def side_selection(texts: Sequence[str], columns: Sequence[str], flag: str) -> JourneySelection:
@@ -173,7 +178,7 @@ def side_selection(texts: Sequence[str], columns: Sequence[str], flag: str) -> J
             lo, hi = _period(value, key, flag)
             start, end = max(start or lo, lo), min(end or hi, hi)
             if end <= start:
-                raise UsageError(f"{param(flag)}: the periods given do not overlap")
+                raise UsageError(f"{_side(flag)}: the periods given do not overlap")
         else:
             segments.append((column, value))
     return JourneySelection(segments, start, end)
