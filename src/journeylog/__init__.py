@@ -41,6 +41,8 @@ _API: dict[str, str] = {
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
+    "JourneySelection": "journeylog.journeys",
+    **dict.fromkeys(["compare", "CompareOptions", "Comparison"], "journeylog.cx.compare"),
 }
 # a stage module that is also its main function (journeylog.ingest(...) is journeylog.ingest.ingest(...))
 _STAGES = ("ingest", "discover", "conform", "drift")
@@ -52,6 +54,8 @@ __all__ = [
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
     "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
+    # segments
+    "JourneySelection", "compare", "CompareOptions", "Comparison",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]

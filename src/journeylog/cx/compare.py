@@ -193,7 +193,7 @@ def _segments_ab(events: pl.DataFrame, a: Sequence[str], b: Sequence[str], notes
     parts = []
     for name, sel in zip(names, sels, strict=True):
         kept, _info = J.select_journeys(events, sel)
-        parts.append(kept.select(S.JOURNEY_ID).unique().with_columns(pl.lit(name).alias("segment")))
+        parts.append(kept.select(S.JOURNEY_ID).unique(maintain_order=True).with_columns(pl.lit(name).alias("segment")))
     both = parts[0].join(parts[1], on=S.JOURNEY_ID, how="semi").height
     if both:
         notes.append(f"{fmt_int(both)} journeys belong to both segments; the tests assume they do not")
@@ -293,7 +293,9 @@ def compare(events: pl.DataFrame, options: CompareOptions, *, rules: Any = None,
         mind, mitems, mlabels = _model_indicators(conformance)
         ind = ind.join(mind, on=S.JOURNEY_ID, how="left")
         items, labels = items + mitems, labels + mlabels
-    table = seg.join(stats_frame, on=S.JOURNEY_ID, how="left").join(ind, on=S.JOURNEY_ID, how="left")
+    # sorted, so every sum and mean adds in the same order on every run (same input, same bytes)
+    table = (seg.join(stats_frame, on=S.JOURNEY_ID, how="left").join(ind, on=S.JOURNEY_ID, how="left")
+             .sort("segment", S.JOURNEY_ID))
     names = _segment_order(seg, options.by is not None and options.by in PERIODS and options.by not in events.columns)
     if len(names) < 2:
         raise InvalidInput(f"only one segment to compare ({names[0] if names else 'none'})",
