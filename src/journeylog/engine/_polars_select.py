@@ -30,14 +30,8 @@ def _present(column: str, dtype: pl.DataType) -> pl.Expr:
     return col.is_not_null()
 
 
-def _condition_flag(lf: pl.LazyFrame, schema: pl.Schema, steps: Sequence[Step], name: str) -> pl.LazyFrame | None:
-    """journey_id, ``name`` (true) for each journey with a match of ``steps``; None when the log
-    lacks a column the steps read (then no journey matches)."""
-    if any(c not in schema for s in steps for c in s.columns()):
-        return None
-    if len(steps) == 1:
-        return (lf.group_by(JOURNEY_ID).agg(step_expr(steps[0], schema).any().alias(name))
-                .filter(pl.col(name)))
+def _sequence_flag(lf: pl.LazyFrame, schema: pl.Schema, steps: Sequence[Step], name: str) -> pl.LazyFrame:
+    """journey_id, ``name`` (true) for each journey with a match of a sequence of ``steps``."""
     pattern = Pattern(name=name, steps=tuple(steps))
     return first_matches(lf, pattern).select(pl.col(JOURNEY_ID).cast(schema[JOURNEY_ID]), pl.lit(True).alias(name))
 
@@ -58,7 +52,22 @@ def select_journeys(
         if column != JOURNEY_ID:  # the group key is its own value
             aggs.append(present.first().alias(column))
         aggs.append(present.n_unique().alias(f"_n{i}"))
-    per = lf.group_by(JOURNEY_ID, maintain_order=True).agg(aggs)
+    flags: list[tuple[str, bool]] = []
+    joins = []
+    for k, (steps, negated) in enumerate(conditions):
+        name = f"_c{k}"
+        if any(c not in schema for s in steps for c in s.columns()):
+            aggs.append(pl.lit(False).alias(name))  # the log cannot show it: no journey has it
+        elif len(steps) == 1:  # one pass: an event flag (row-wise, before grouping), any() per journey
+            lf = lf.with_columns(step_expr(steps[0], schema).alias(name))
+            aggs.append(pl.col(name).any())
+        else:
+            joins.append(_sequence_flag(lf, schema, steps, name))
+        flags.append((name, negated))
+    # within a group, rows keep the frame's (time) order: first() is the first in time
+    per = lf.group_by(JOURNEY_ID).agg(aggs)
+    for frame in joins:
+        per = per.join(frame, on=JOURNEY_ID, how="left")
     keep = pl.lit(True)
     if segments:
         seg_schema = {c: schema[c] for c in segments}
@@ -67,14 +76,8 @@ def select_journeys(
         keep = keep & (pl.col("_start") >= starts_from)
     if starts_before is not None:
         keep = keep & (pl.col("_start") < starts_before)
-    for k, (steps, negated) in enumerate(conditions):
-        name = f"_c{k}"
-        flags = _condition_flag(lf, schema, steps, name)
-        if flags is None:
-            flag = pl.lit(False)
-        else:
-            per = per.join(flags, on=JOURNEY_ID, how="left", maintain_order="left")
-            flag = pl.col(name).fill_null(False)
+    for name, negated in flags:
+        flag = pl.col(name).fill_null(False)
         keep = keep & (~flag if negated else flag)
     table = per.with_columns(keep.fill_null(False).alias("_keep")).select(
         JOURNEY_ID, "_keep", *(f"_n{i}" for i in range(len(segments)))).collect()
