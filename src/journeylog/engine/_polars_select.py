@@ -66,8 +66,8 @@ def select_journeys(
         flags.append((name, negated))
     # within a group, rows keep the frame's (time) order: first() is the first in time
     per = lf.group_by(JOURNEY_ID).agg(aggs)
-    for frame in joins:
-        per = per.join(frame, on=JOURNEY_ID, how="left")
+    for matched in joins:
+        per = per.join(matched, on=JOURNEY_ID, how="left")
     keep = pl.lit(True)
     if segments:
         seg_schema = {c: schema[c] for c in segments}
