@@ -120,9 +120,10 @@ def test_every_token_in_src_maps_to_a_flag_or_variable():
     assert other <= DYNAMIC_CHECK_NAMES | DYNAMIC_READ_NAMES, \
         f"param() with a non-literal name; add its names to this test: {other}"
     flags, existing = cli_flags(), _all_flags() | set(ENVIRONMENT)
-    # every ReadOptions field the command line sets (contact_reason, text, metrics: source maps and the library only)
+    # every ReadOptions field the command line sets (contact_reason, text, metrics: source maps and the library
+    # only; selection: --segment, --from/--to, --journeys-where)
     read_fields = {f.name for f in dataclasses.fields(ReadOptions)} - {
-        "max_input_bytes", "extra_outcomes", "contact_reason", "text", "metrics"}
+        "max_input_bytes", "extra_outcomes", "contact_reason", "text", "metrics", "selection"}
     names = literal | set(ALL_CHECKS) | read_fields
     dangling = {name: flags.get(name, "--" + name.replace("_", "-")) for name in names}
     dangling = {name: flag for name, flag in dangling.items() if flag not in existing}

@@ -46,6 +46,8 @@ _API: dict[str, str] = {
     "Settings": "journeylog.settings",
     **dict.fromkeys(["emotion", "EmotionOptions", "Emotion"], "journeylog.cx.emotion"),
     "load_desired": "journeylog.config.desired",
+    "JourneySelection": "journeylog.journeys",
+    **dict.fromkeys(["compare", "CompareOptions", "Comparison"], "journeylog.cx.compare"),
 }
 # a stage module that is also its main function (journeylog.ingest(...) is journeylog.ingest.ingest(...))
 _STAGES = ("ingest", "discover", "conform", "drift", "report")
@@ -60,6 +62,8 @@ __all__ = [
     "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
     "ContactOptions", "Contacts", "ContactRules", "load_contact_rules", "ReportOptions",
     "EmotionOptions", "Emotion", "load_desired",
+    # segments
+    "JourneySelection", "compare", "CompareOptions", "Comparison",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]

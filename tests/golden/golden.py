@@ -54,6 +54,14 @@ CASES: dict[str, list[list[str]]] = {
          f"{SAMPLE}/desired.yaml", "--split-by", "called after failing on the portal", "--detractors", "--json",
          "{out}/emotion.json"],
     ],
+    "segments": [
+        ["ingest", f"{SAMPLE}/sources.yaml", "-o", "{out}/store.parquet"],
+        ["discover", "{out}/store.parquet", "--segment", "product=Fibre 500", "--journeys-where",
+         "has channel=phone", "--no-model", "--json", "{out}/discover.json"],
+        ["compare", "{out}/store.parquet", "--by", "product", "--json", "{out}/compare.json"],
+        ["compare", "{out}/store.parquet", "--a", "month=2026-03", "--b", "month=2026-05", "--model",
+         f"{SAMPLE}/designed_journey.bpmn", "--json", "{out}/compare2.json"],
+    ],
     "receipt": [
         ["discover", f"{DATA}/08_receipt.xes.gz", "--graph", "{out}/map.dot", "--graph", "{out}/map.mmd",
          "--json", "{out}/discover.json", "--model-out", "{out}/model.pnml"],

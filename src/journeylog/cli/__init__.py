@@ -15,6 +15,7 @@ from journeylog.cli import drift  # noqa: F401
 from journeylog.cli import explain  # noqa: F401
 from journeylog.cli import report  # noqa: F401
 from journeylog.cli import emotion  # noqa: F401
+from journeylog.cli import compare  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]

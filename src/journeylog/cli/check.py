@@ -26,6 +26,7 @@ from journeylog.cli.options import (
     progress_bar,
     refuse_clobbering,
     share_opt,
+    with_journey_selection,
     with_read_options,
 )
 from journeylog.config.checks import BASELINE_PANEL
@@ -58,6 +59,7 @@ VerboseOpt = Annotated[bool, typer.Option(
 
 @app.command(epilog=EPILOG)
 @with_read_options
+@with_journey_selection
 @with_check_options
 def check(
     log: LogArg,

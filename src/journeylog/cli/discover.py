@@ -1,27 +1,23 @@
 """``journeylog discover``: the actual paths, the process map and a discovered model."""
 
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
 from journeylog.cli.app import app
-from journeylog.cli.options import JsonOpt, LogArg, emit_json, refuse_clobbering, status_progress, with_read_options
+from journeylog.cli.options import (
+    JsonOpt,
+    LogArg,
+    emit_json,
+    refuse_clobbering,
+    status_progress,
+    with_journey_selection,
+    with_read_options,
+)
 
 GraphOpt = Annotated[list[str] | None, typer.Option(
     "--graph", help="Write the process map: .dot, .svg, .png, .graphml, .mmd or .json (repeatable).", metavar="FILE")]
-
-
-def _when(value: str | None, name: str) -> datetime | None:
-    """The ``--from``/``--to`` date, or a usage error naming the option."""
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO date such as 2026-05-01 or 2026-05-01T08:00",
-                                 param_hint=name) from None
 
 
 EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
@@ -39,6 +35,7 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
 @app.command(epilog=EPILOG)
 @with_read_options
+@with_journey_selection
 def discover(
     log: LogArg,
     top_variants: Annotated[int | None, typer.Option(
@@ -47,10 +44,9 @@ def discover(
         "--coverage", help="Map the most frequent variants covering this share of journeys (e.g. 0.8).")] = None,
     min_edge_share: Annotated[float, typer.Option(
         "--min-edge-share", help="Hide map edges followed by fewer than this share of journeys.")] = 0.0,
-    date_from: Annotated[str | None, typer.Option("--from", help="Keep journeys starting on or after this date (ISO).")] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Keep journeys starting before this date (ISO).")] = None,
     where: Annotated[list[str] | None, typer.Option(
-        "--where", help="Keep events whose COLUMN equals VALUE (repeatable).", metavar="COLUMN=VALUE")] = None,
+        "--where", help="Keep events whose COLUMN equals VALUE (repeatable; an event filter: --segment keeps whole "
+        "journeys).", metavar="COLUMN=VALUE")] = None,
     noise: Annotated[float, typer.Option("--noise", help="Inductive miner noise threshold (0 = every path).")] = 0.0,
     miner: Annotated[str, typer.Option(
         "--miner", help="auto (IM, or IMd on many activities or variants), im (inductive miner on variants) or imd "
@@ -78,7 +74,6 @@ def discover(
             open_events(log, read, on_progress=status_progress(status)) as source:
         options = D.DiscoverOptions(
             top_variants=top_variants, coverage=coverage, min_edge_share=min_edge_share,
-            date_from=_when(date_from, "--from"), date_to=_when(date_to, "--to"),
             channels=(source.channel_filter,) if source.channel_filter else (), where=D.parse_where(where or []),
             noise=noise, model=not no_model, miner=miner, miner_budget=miner_budget or None,
         )

@@ -19,6 +19,7 @@ from journeylog.cli.options import (
     load_check_config,
     progress_bar,
     refuse_clobbering,
+    with_journey_selection,
     with_read_options,
 )
 
@@ -33,6 +34,7 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
 @app.command(epilog=EPILOG)
 @with_read_options
+@with_journey_selection
 def drift(
     log: LogArg,
     model: OptModelOpt = None,

@@ -93,6 +93,107 @@ def with_read_options(func: Callable[..., Any] | None = None, *, drop_duplicates
     return wrapper
 
 
+# ------------------------------------------------------------------------------------------
+# Selecting journeys: --segment, --from/--to, --journeys-where (docs/segments.md)
+# ------------------------------------------------------------------------------------------
+
+SELECT_PANEL = "Selecting journeys"
+
+
+def _sel(*names: str, help: str, **kw: Any) -> Any:
+    return typer.Option(*names, help=help, rich_help_panel=SELECT_PANEL, show_default=False, **kw)
+
+
+_SELECT_PARAMS: list[tuple[str, Any, Any]] = [
+    ("segment", list[str] | None, _sel(
+        "--segment", metavar="COLUMN=VALUE",
+        help="Keep whole journeys whose COLUMN (a journey or customer attribute: its first non-empty value in the "
+             "journey) equals VALUE (repeatable: values of one column are alternatives, columns must all match).")),
+    ("date_from", str | None, _sel(
+        "--from", metavar="DATE", help="Keep journeys starting on or after this date (ISO: 2026-05-01).")),
+    ("date_to", str | None, _sel("--to", metavar="DATE", help="Keep journeys starting before this date (ISO).")),
+    ("journeys_where", list[str] | None, _sel(
+        "--journeys-where", metavar="CONDITION",
+        help="Keep journeys satisfying a condition (repeatable, all must hold): \"has activity='Upload documents' "
+             "outcome=failure\", \"not has channel=store\", \"pattern=web-failure-then-phone\" (docs/segments.md).")),
+]
+
+
+def _when(value: str | None, flag: str) -> Any:
+    """The ``--from``/``--to`` date, or a usage error naming the option."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO date such as 2026-05-01 or 2026-05-01T08:00",
+                                 param_hint=flag) from None
+
+
+def say_selected(info: Any) -> None:
+    """Say on stderr what a journey selection kept (and which segment columns vary within journeys)."""
+    from journeylog.explain.wording import selection_statement, varying_column_note
+    from journeylog.render.terminal import console, text
+
+    con = console()
+    for column, n in info.varying:
+        con.print(text(varying_column_note(column, n), style="dim"), soft_wrap=True)
+    con.print(text(selection_statement(info.selection.parts(), info.kept, info.journeys)), soft_wrap=True)
+
+
+def journey_selection(segment: list[str] | None = None, date_from: str | None = None, date_to: str | None = None,
+                      journeys_where: list[str] | None = None, rules: str | None = None) -> Any:
+    """The :class:`journeylog.journeys.JourneySelection` of the command-line options (None when
+    none is given); ``pattern=ID`` conditions name a built-in pattern or one of ``rules``."""
+    from journeylog.journeys import JourneySelection
+
+    if not (segment or date_from or date_to or journeys_where):
+        return None
+    selection = JourneySelection.from_text(segment or [], journeys_where or [], _when(date_from, "--from"),
+                                           _when(date_to, "--to"), on_selected=say_selected)
+    if any(c.pattern is not None for c in selection.journeys_where):
+        from journeylog.explain.patterns import Rules, load_rules
+
+        selection = selection.resolve((load_rules(rules) if rules else Rules()).patterns)
+    return selection
+
+
+def with_journey_selection(func: Callable[..., Any]) -> Any:
+    """Add ``--segment``, ``--from``/``--to`` and ``--journeys-where`` to a command that reads its
+    log with :func:`with_read_options`; put it under that decorator::
+
+        @app.command(epilog=EPILOG)
+        @with_read_options
+        @with_journey_selection
+        def contacts(log: LogArg, ..., read: Any = None) -> None: ...
+
+    The selection travels in ``read.selection`` (``read_events``/``open_events`` apply it: whole
+    journeys, before any event filter, said on stderr); a command with a ``selection`` parameter
+    also receives it. ``pattern=ID`` conditions may name the patterns of the command's ``--rules``."""
+    sig = inspect.signature(func)
+    if "read" not in sig.parameters:
+        raise TypeError(f"{func.__name__}: put @with_journey_selection under @with_read_options")
+    params = [p for p in sig.parameters.values() if p.name != "selection"]
+    for name, annotation, option in _SELECT_PARAMS:
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                        annotation=Annotated[annotation, option]))
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name, _a, _o in _SELECT_PARAMS}
+        selection = journey_selection(**values, rules=kwargs.get("rules"))
+        if selection is not None:
+            kwargs["read"] = replace(kwargs["read"], selection=selection)
+        if "selection" in sig.parameters:
+            kwargs["selection"] = selection
+        return func(**kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    return wrapper
+
+
 LogArg = Annotated[str, typer.Argument(
     help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
 JsonOpt = Annotated[str | None, typer.Option(

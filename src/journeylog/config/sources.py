@@ -31,6 +31,7 @@ from journeylog.config.yamldoc import YamlDoc
 
 __all__ = [
     "COLUMN_ROLES",
+    "CustomerTable",
     "DEFAULT_MIN_MATCH_RATE",
     "SOURCE_KEYS",
     "SOURCE_MAP_VERSION",
@@ -45,12 +46,13 @@ __all__ = [
 
 #: the only source map version (``version:`` may also be left out)
 SOURCE_MAP_VERSION = 1
-TOP_KEYS = ("version", "identities", "default_country", "gap", "sources")
+TOP_KEYS = ("version", "identities", "customers", "default_country", "gap", "sources")
 SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "identity", "columns",
                "timestamp_format", "timezone", "outcomes", "metrics")
 COLUMN_ROLES = ("journey", "case", "activity", "timestamp", "outcome", "satisfaction", "contact_reason", "text")
 UNMATCHED = ("own_customer", "reject")
 _IDENTITIES_KEYS = ("path", "unmatched", "min_match_rate")
+_CUSTOMERS_KEYS = ("path", "key", "columns", "format", "delimiter", "encoding")
 _IDENTITY_KEYS = ("column", "kind", "default_country", "min_match_rate")
 #: warn when a source matches fewer of its events than this (``min_match_rate``)
 DEFAULT_MIN_MATCH_RATE = 0.9
@@ -77,6 +79,23 @@ class IdentityTable:
     path: Path
     unmatched: str = "own_customer"
     min_match_rate: float = DEFAULT_MIN_MATCH_RATE
+
+
+@dataclass(frozen=True)
+class CustomerTable:
+    """The customer table (``customers:``): one row per customer, keyed by ``key`` (the value of
+    the events' ``customer_id``); its ``columns`` (None: every other column) are joined onto every
+    event of the customer under their own names. ``line`` says where the map defines it, and
+    ``lines`` where it names the key and each column (for errors found when the table is read)."""
+
+    path: Path
+    key: str = "customer_id"
+    columns: tuple[str, ...] | None = None
+    format: str | None = None
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    line: int | None = None
+    lines: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,7 @@ class SourceMap:
     identities: IdentityTable | None = None
     gap: timedelta | None = None
     default_country: str | None = None
+    customers: CustomerTable | None = None
 
     def country_of(self, spec: SourceSpec) -> str | None:
         """The default phone country of a source: its own, else the map's."""
@@ -158,7 +178,45 @@ def _source_map(doc: YamlDoc) -> SourceMap:
     identities = _identities(doc, top["identities"][1], base) if "identities" in top else None
     country = _country(doc, top["default_country"][1]) if "default_country" in top else None
     sources = tuple(_source(doc, i, entry, base) for i, entry in enumerate(doc.sequence(node, "sources")))
-    return SourceMap(doc.label, sources, version, identities, gap, country)
+    customers = _customers(doc, top["customers"][1], base) if "customers" in top else None
+    return SourceMap(doc.label, sources, version, identities, gap, country, customers)
+
+
+def _where(node: Any) -> tuple[int, int]:
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _customers(doc: YamlDoc, node: Any, base: Path) -> CustomerTable | None:
+    """``customers: {path: customers.csv, key: customer_id, columns: [plan, region]}``."""
+    import yaml
+
+    if doc.value(node) is None:
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, "`customers:` needs a `path:`", hint="customers: {path: customers.csv, key: customer_id}")
+    keys = doc.mapping(node, "customers", _CUSTOMERS_KEYS)
+    path = _scalar(doc, keys, "path")
+    if path is None:
+        raise doc.error(node, "`customers:` needs a `path:`", hint="customers: {path: customers.csv, key: customer_id}")
+    lines: dict[str, tuple[int, int]] = {"path": _where(keys["path"][1])}
+    key = _scalar(doc, keys, "key") or "customer_id"
+    lines["key"] = _where(keys["key"][1]) if "key" in keys else _where(node)
+    columns: tuple[str, ...] | None = None
+    if "columns" in keys and doc.value(keys["columns"][1]) is not None:
+        entries = doc.sequence(keys["columns"][1], "customers.columns")
+        if not entries:
+            raise doc.error(keys["columns"][1], "customers.columns is empty", hint="name the columns, or leave it out for all")
+        names = []
+        for entry in entries:
+            name = doc.text(entry, "a customers column")
+            if name in names:
+                raise doc.error(entry, f"customers.columns names {name!r} twice")
+            names.append(name)
+            lines.setdefault(name, _where(entry))
+        columns = tuple(names)
+    return CustomerTable(base / path, key, columns, _scalar(doc, keys, "format"), _scalar(doc, keys, "delimiter"),
+                         _scalar(doc, keys, "encoding") or "utf-8", doc.line(node), lines)
 
 
 def _version(doc: YamlDoc, top: dict[str, tuple[Any, Any]]) -> int:

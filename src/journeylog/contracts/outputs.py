@@ -352,6 +352,66 @@ class DriftOutput(TypedDict):
 from journeylog.contracts.contacts import ContactsOutput  # noqa: E402  (its own module: outputs.py stays small)
 from journeylog.contracts.explain import ExplainOutput  # noqa: E402  (its own module: outputs.py stays small)
 
+
+class CompareItem(TypedDict):
+    """A share compared between segments: the failure rate, a channel, a top variant, a pattern,
+    the fitting share or a deviation."""
+
+    id: str
+    kind: str  # failure, channel, variant, pattern, fitting_share, or a deviation kind
+    label: str
+
+
+class CompareSegment(TypedDict):
+    """The key figures of one segment."""
+
+    name: str
+    journeys: int
+    events: int
+    share_of_journeys: float
+    median_duration_seconds: float | None
+    p90_duration_seconds: float | None
+    satisfaction: float | None
+    fitness: float | None
+    shares: dict[str, float | None]
+
+
+class CompareDifference(TypedDict):
+    """A significant difference in one share between a segment and another (or the rest)."""
+
+    item: str
+    kind: str
+    segment: str
+    against: str
+    share: float
+    share_against: float
+    journeys: int
+    journeys_against: int
+    ratio: float | None
+    p_value: float
+    q_value: float
+    test: Literal["chi2", "fisher"]
+    statement: str
+
+
+class CompareOutput(TypedDict):
+    """``journeylog compare --json``: the same key figures per segment, and the significant differences."""
+
+    by: str | None
+    comparison: Literal["pair", "each against the rest"]
+    alpha: float
+    correction: Literal["holm", "bh"]
+    min_effect: float
+    min_journeys: int
+    method: str
+    journeys: int
+    tests: int
+    items: list[CompareItem]
+    segments: list[CompareSegment]
+    differences: list[CompareDifference]
+    notes: list[str]
+
+
 OUTPUTS: dict[str, type] = {
     "ingest": IngestOutput,
     "discover": DiscoverOutput,
@@ -361,5 +421,6 @@ OUTPUTS: dict[str, type] = {
     "contacts": ContactsOutput,
     "explain": ExplainOutput,
     "emotion": EmotionOutput,
+    "compare": CompareOutput,
 }
 """Command name -> the TypedDict of its ``--json`` document."""

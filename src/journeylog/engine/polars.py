@@ -15,12 +15,15 @@ input order); no Python loop touches events. The mergeable figures are in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from journeylog.config.rules import Step
 from journeylog.engine._polars_figures import PolarsPartial
+from journeylog.engine._polars_select import select_journeys
 from journeylog.engine.results import PARTS, Figures
 from journeylog.schema import ACTIVITY, CHANNEL, INPUT_ORDER, JOURNEY_ID, TIMESTAMP
 
@@ -135,6 +138,22 @@ class PolarsEngine:
         for col, value in where:
             lf = lf.filter(pl.col(col).cast(pl.String) == value)
         return lf.collect()
+
+    def select_journeys(
+        self,
+        events: pl.DataFrame | pl.LazyFrame,
+        *,
+        segments: Mapping[str, Sequence[str]] = {},
+        starts_from: dt.datetime | None = None,
+        starts_before: dt.datetime | None = None,
+        conditions: Sequence[tuple[Sequence[Step], bool]] = (),
+    ) -> tuple[pl.DataFrame, dict[str, Any]]:
+        """The events of the journeys that belong to every segment (column -> values; a journey's
+        value is its first neither missing nor empty one), start in [from, before) and satisfy
+        every condition (steps matched as a pattern; ``True``: must not match); and the counts
+        ``journeys``, ``kept``, ``events`` (kept) and ``varying`` (segment column -> journeys in
+        which it takes more than one value). See :mod:`journeylog.journeys.selection`."""
+        return select_journeys(self.ordered(events), segments, starts_from, starts_before, conditions)
 
     def journeys_following(self, events: pl.DataFrame, variant_table: pl.DataFrame) -> pl.DataFrame:
         """The events of the journeys whose activity sequence is in ``variant_table``."""

@@ -46,6 +46,8 @@ __all__ = [
     "pattern_subject",
     "factor_words",
     "root_cause_statement",
+    "selection_statement",
+    "varying_column_note",
 ]
 
 
@@ -457,3 +459,24 @@ def root_cause_statement(subject: str, with_x: str, without_x: str, *, lift: flo
         return f"{subject} happens only {with_x}: in {fmt_share(rate_with)} of them, never {without_x} ({p})."
     return (f"{subject} is {fmt_ratio(lift)} as common {with_x} as {without_x} "
             f"({fmt_share(rate_with)} vs {fmt_share(rate_without)}, {p}).")
+# Journey selections (--segment, --from/--to, --journeys-where)
+
+
+def selection_statement(parts: Sequence[str], kept: int, journeys: int) -> str:
+    """What a journey selection kept, for stderr.
+
+    >>> selection_statement(["plan=business", "from 2026-05-01"], 812, 3000)
+    'selected plan=business, from 2026-05-01: 812 of 3,000 journeys (27.1%)'
+    """
+    share = f" ({fmt_share(kept / journeys)})" if journeys else ""
+    return f"selected {', '.join(parts)}: {fmt_int(kept)} of {fmt_int(journeys)} {journeys_word(journeys)}{share}"
+
+
+def varying_column_note(column: str, journeys: int) -> str:
+    """A segment column that changes within journeys.
+
+    >>> varying_column_note("product", 3)
+    "note: 'product' changes within 3 journeys; a journey's value is its first non-empty one"
+    """
+    return (f"note: {column!r} changes within {fmt_int(journeys)} {journeys_word(journeys)}; "
+            "a journey's value is its first non-empty one")

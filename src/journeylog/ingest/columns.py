@@ -19,6 +19,7 @@ from journeylog.config.metrics import MetricSpec
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.store import STORE_KEY
 from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.journeys.selection import JourneySelection
 
 __all__ = [
     "CANDIDATES",
@@ -89,6 +90,9 @@ class ReadOptions:
     drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
     metrics: tuple[MetricSpec, ...] = ()  # named experience metrics -> metric_<name> columns
+    #: the journeys analyses read (segments, start dates, journey conditions); None: all.
+    #: Applied by read_events and open_events, never by ingest (a store keeps every journey).
+    selection: JourneySelection | None = None
 
 
 # --------------------------------------------------------------------------------------------

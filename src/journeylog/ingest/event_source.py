@@ -16,11 +16,13 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog import settings
+from journeylog.io.store import store_table
 from journeylog.io.tabular import collect_parquet, parquet_batches
-from journeylog.journeys import ordered
+from journeylog.journeys import JourneySelection, Selected, ordered, select_journeys
+from journeylog.journeys.selection import check_not_empty
 from journeylog.settings import MEMORY_EVENTS
 
-__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events"]
+__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events", "select_store"]
 
 _BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
 _READ_BATCH = 500_000  # at most this many raw rows read at a time
@@ -127,3 +129,37 @@ class EventSource:
                 yield ordered(done)
         if carry is not None and carry.height:
             yield ordered(carry)
+
+
+def select_store(source: EventSource, selection: JourneySelection) -> EventSource:
+    """The journeys of an on-disk ``source`` that ``selection`` keeps, as a new temporary store
+    (written batch by batch, never whole in memory; journeys are never split across batches, so
+    each batch is selected on its own). ``source`` is closed; ``selection.on_selected`` hears the
+    counts; no journey kept is an :class:`~journeylog.errors.InvalidInput`."""
+    import pyarrow.parquet as pq
+
+    assert source.store is not None
+    tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
+    path = Path(tmp.name) / "selected.parquet"
+    total: Selected | None = None
+    writer = None
+    try:
+        for batch in source.batches():
+            kept, info = select_journeys(batch, selection)
+            total = info if total is None else total + info
+            table = store_table(kept)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table.cast(writer.schema))
+        if writer is not None:
+            writer.close()
+        total = total or Selected(selection, 0, 0, 0)
+        if selection.on_selected is not None:
+            selection.on_selected(total)
+        check_not_empty(total)
+    except BaseException:
+        tmp.cleanup()
+        raise
+    finally:
+        source.close()
+    return EventSource(store=path, channel_filter=source.channel_filter, batch_events=source.batch_events, _tmp=tmp)

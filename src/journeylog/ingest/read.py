@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +21,7 @@ from journeylog.ingest.columns import (
     guessed_roles,
     read_raw,
 )
-from journeylog.ingest.event_source import EventSource, memory_events
+from journeylog.ingest.event_source import EventSource, memory_events, select_store
 from journeylog.ingest.normalise import empty_rejects, normalise
 from journeylog.ingest.out_of_core import (
     ingest_out_of_core,
@@ -35,6 +36,7 @@ from journeylog.io.export import export_format, write_event_log
 from journeylog.io.files import local_file
 from journeylog.io.store import STORE_KEY, validate_store
 from journeylog.io.tabular import sniff_format
+from journeylog.journeys import apply_selection
 
 __all__ = ["ingest", "open_events", "read_events"]
 
@@ -43,10 +45,12 @@ Progress = Callable[[str, int, int], None]
 
 def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
     """Canonical events from one log file (or a journeylog store). Without options every event
-    is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`."""
-    result = ingest(path, options or ReadOptions(drop_duplicates=False))
-    events = result.events
-    assert events is not None
+    is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`. The options'
+    ``selection`` keeps whole journeys (:func:`journeylog.journeys.apply_selection`)."""
+    opts = options or ReadOptions(drop_duplicates=False)
+    result = ingest(path, replace(opts, selection=None))
+    assert result.events is not None
+    events = apply_selection(result.events, opts.selection)  # whole journeys, before any event filter
     if result.channel_filter is not None:
         events = filter_channel(events, result.channel_filter, os.fspath(path))
     return events
@@ -144,7 +148,8 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
                 on_progress: Progress | None = None) -> EventSource:
     """The events of one log for analysis: in memory, or, above :func:`memory_events` events of
     Parquet (a raw export or a journeylog store), on disk in journey-complete batches. Without
-    options every event is kept, exact duplicates too (as in :func:`read_events`)."""
+    options every event is kept, exact duplicates too (as in :func:`read_events`). The options'
+    ``selection`` keeps whole journeys; out of core, into a temporary store (:func:`select_store`)."""
     opts = options or ReadOptions(drop_duplicates=False)
     local_file(path)
     if sniff_format(path, opts.format) == "parquet":
@@ -152,12 +157,12 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
         if info is not None and info[0] > memory_events():
             source = _open_large_parquet(path, opts, info, on_progress)
             if source is not None:
-                return source
+                return source if opts.selection is None or not opts.selection.active else select_store(source, opts.selection)
     result = _ingest_in_memory(path, opts, None)
     assert result.events is not None
     if result.channel_filter is not None:
         check_channel(result.channel_filter, result.events[S.CHANNEL].unique().to_list(), os.fspath(path))
-    return EventSource(events=result.events, channel_filter=result.channel_filter)
+    return EventSource(events=apply_selection(result.events, opts.selection), channel_filter=result.channel_filter)
 
 
 def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: tuple[int, dict[str, str]],

@@ -15,6 +15,7 @@ import polars as pl
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest.columns import DEFAULT_GAP, ReadOptions, column_summary, detect_columns, guessed_roles, read_raw
+from journeylog.ingest.customers import join_customers
 from journeylog.ingest.identity import (
     CUSTOMER_ID_KIND,
     KnownKeys,
@@ -146,6 +147,9 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
     if not nonempty:
         raise InvalidInput("no events left after reading the sources", path=smap.label)
     events, dups = finish(nonempty, use_case, gap, opts.drop_duplicates)
+    if smap.customers is not None:
+        events, notes = join_customers(events, smap.customers, smap.label)
+        acc.notes.extend(notes)
     all_rejects = pl.concat(acc.rejects, how="diagonal_relaxed") if acc.rejects else empty_rejects()
     return IngestResult(events, acc.summaries, dups, all_rejects, acc.notes, "column" if use_case else "gap", None,
                         opts.drop_duplicates, warnings=acc.warnings)

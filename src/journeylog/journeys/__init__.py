@@ -1,5 +1,6 @@
 """The engine-neutral event-level API: order, variants, the process map, channel switches,
-per-journey stats and the mergeable :class:`JourneyFigures`.
+per-journey stats, the mergeable :class:`JourneyFigures` and journey selections
+(:class:`JourneySelection`: segments, start dates, journey conditions).
 
 Each function takes a frame of canonical events (see :mod:`journeylog.schema`) and runs on the
 engine chosen by the frame's type (:func:`journeylog.engine.backend_for`; what an engine provides
@@ -27,14 +28,26 @@ from journeylog.journeys.filters import filter_events, journeys_following, utc
 from journeylog.journeys.ordering import is_ordered, order_keys, ordered
 from journeylog.journeys.processmap import ProcessMap, channel_switches, process_map
 from journeylog.journeys.protocol import Engine
+from journeylog.journeys.selection import (
+    JourneyCondition,
+    JourneySelection,
+    Selected,
+    apply_selection,
+    parse_condition,
+    select_journeys,
+)
 from journeylog.journeys.stats import impact, journey_stats
 from journeylog.journeys.variants import journey_sequences, journey_variants, variants
 
 __all__ = [
     "PARTS",
     "Engine",
+    "JourneyCondition",
+    "JourneySelection",
     "JourneyFigures",
     "ProcessMap",
+    "Selected",
+    "apply_selection",
     "channel_switches",
     "figures_of",
     "filter_events",
@@ -46,7 +59,9 @@ __all__ = [
     "journeys_following",
     "order_keys",
     "ordered",
+    "parse_condition",
     "process_map",
+    "select_journeys",
     "utc",
     "variants",
 ]

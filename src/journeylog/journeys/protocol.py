@@ -33,12 +33,13 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import polars as pl
 
+from journeylog.config.rules import Step
 from journeylog.engine.results import Figures
 
 __all__ = ["Engine"]
@@ -52,7 +53,8 @@ class Engine(Protocol):
     * Ordering: ``is_ordered`` and ``ordered`` (by journey, timestamp, input order).
     * Per journey: ``journey_sequences`` (lazy ``journey_id``, ``activities``),
       ``journey_variants`` (``journey_id`` -> ``variant_id``), ``journey_stats``.
-    * Filters: ``filter_events`` (journey start dates, channels, column values) and
+    * Filters: ``filter_events`` (journey start dates, channels, column values),
+      ``select_journeys`` (whole journeys by segment, start and journey conditions) and
       ``journeys_following`` (the journeys of some variants).
     * Figures: ``partial_figures`` / ``merge`` / ``finish`` (see the module docstring); a
       partial is opaque to the caller and may hold spilled files until finished.
@@ -96,6 +98,19 @@ class Engine(Protocol):
     ) -> Any:
         """The events of whole journeys starting in [from, before), then those on ``channels``
         whose ``where`` columns equal the values (see :func:`journeylog.journeys.filter_events`)."""
+        ...
+
+    def select_journeys(
+        self,
+        events: Any,
+        *,
+        segments: Mapping[str, Sequence[str]] = ...,
+        starts_from: dt.datetime | None = None,
+        starts_before: dt.datetime | None = None,
+        conditions: Sequence[tuple[Sequence[Step], bool]] = (),
+    ) -> tuple[Any, dict[str, Any]]:
+        """Whole journeys by segment, start and journey conditions, and what was kept (see
+        :mod:`journeylog.journeys.selection`)."""
         ...
 
     def journeys_following(self, events: Any, variant_table: pl.DataFrame) -> Any:

@@ -5,6 +5,7 @@ the escaping :func:`text` and :func:`table` every report uses.
 """
 
 from journeylog.render.terminal.check import print_check_report, threshold_text, value_text
+from journeylog.render.terminal.compare import print_comparison
 from journeylog.render.terminal.conform import print_conformance
 from journeylog.render.terminal.console import console, path_text, print_cache, table, text
 from journeylog.render.terminal.contacts import print_contacts
@@ -17,6 +18,7 @@ from journeylog.text import fmt_duration, fmt_int, fmt_share  # re-exported: mod
 __all__ = [
     "ProgressBar", "console", "text", "table", "path_text", "print_ingest_summary", "print_discovery", "print_conformance",
     "print_contacts",
+    "print_comparison",
     "print_check_report", "print_drift_report", "value_text", "threshold_text", "fmt_duration", "fmt_int", "fmt_share",
     "print_cache",
 ]
