@@ -1016,6 +1016,8 @@ version: 1
 identities:
   path: crm_identities.csv        # columns customer_id, id_type, id_value
   unmatched: own_customer          # callers/chatters unknown to the CRM become customers of their own
+customers:                         # customer attributes joined onto every event: --segment plan=business
+  path: customers.csv              # columns customer_id, plan, region
 gap: 30d                           # a new journey starts after 30 quiet days
 sources:
   - name: web

@@ -24,6 +24,8 @@ from journeylog.cli.options import (
 
 EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
+    journeylog compare journeys.parquet --by plan
+
     journeylog compare journeys.parquet --by product
 
     journeylog compare journeys.parquet --a 'month=2026-03' --b 'month=2026-05' --json compare.json

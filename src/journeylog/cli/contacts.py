@@ -11,6 +11,7 @@ from journeylog.cli.options import (
     LogArg,
     emit_json,
     refuse_clobbering,
+    with_journey_selection,
     with_read_options,
 )
 
@@ -38,6 +39,7 @@ def _window(value: str | None, name: str) -> Any:
 
 @app.command(epilog=EPILOG)
 @with_read_options
+@with_journey_selection
 def contacts(
     log: LogArg,
     model: Annotated[str | None, typer.Option(

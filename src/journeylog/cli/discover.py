@@ -30,6 +30,8 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
     journeylog discover journeys.parquet --where 'contact_reason=Billing question' --top-variants 5 --model-out model.bpmn
 
+    journeylog discover journeys.parquet --segment plan=business --journeys-where 'has channel=phone' --no-model
+
     journeylog discover tests/data/models/running-example.xes --model-out running-example.pnml"""  # noqa: E501  (help text: one line per example)
 
 

@@ -5,7 +5,15 @@ from typing import Annotated, Any
 import typer
 
 from journeylog.cli.app import app
-from journeylog.cli.options import JsonOpt, LogArg, ModelOpt, emit_json, refuse_clobbering, with_read_options
+from journeylog.cli.options import (
+    JsonOpt,
+    LogArg,
+    ModelOpt,
+    emit_json,
+    refuse_clobbering,
+    with_journey_selection,
+    with_read_options,
+)
 
 EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
@@ -20,6 +28,7 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
 @app.command(epilog=EPILOG)
 @with_read_options
+@with_journey_selection
 def emotion(
     log: LogArg,
     model: ModelOpt,

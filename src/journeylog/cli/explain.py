@@ -16,6 +16,7 @@ from journeylog.cli.options import (
     emit_json,
     progress_bar,
     refuse_clobbering,
+    with_journey_selection,
     with_read_options,
 )
 
@@ -32,6 +33,7 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
 @app.command(epilog=EPILOG)
 @with_read_options
+@with_journey_selection
 def explain(
     log: LogArg,
     model: OptModelOpt = None,
