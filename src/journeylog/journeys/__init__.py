@@ -27,6 +27,7 @@ from journeylog.journeys.filters import filter_events, journeys_following, utc
 from journeylog.journeys.ordering import is_ordered, order_keys, ordered
 from journeylog.journeys.processmap import ProcessMap, channel_switches, process_map
 from journeylog.journeys.protocol import Engine
+from journeylog.journeys.simplify import MapView, activities_to_keep, drop_weak_edges, keep_paths
 from journeylog.journeys.stats import impact, journey_stats
 from journeylog.journeys.variants import journey_sequences, journey_variants, variants
 
@@ -34,8 +35,11 @@ __all__ = [
     "PARTS",
     "Engine",
     "JourneyFigures",
+    "MapView",
     "ProcessMap",
+    "activities_to_keep",
     "channel_switches",
+    "drop_weak_edges",
     "figures_of",
     "filter_events",
     "impact",
@@ -44,6 +48,7 @@ __all__ = [
     "journey_stats",
     "journey_variants",
     "journeys_following",
+    "keep_paths",
     "order_keys",
     "ordered",
     "process_map",
