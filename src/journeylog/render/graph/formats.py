@@ -45,8 +45,10 @@ def to_dot(pmap: ProcessMap, *, perf: bool | str = False, title: str | None = No
     channel mix under the name; each activity's border has its main channel's colour and a
     ``Channels`` legend names them (no channel decoration at all when the log has no channel).
     ``perf=True`` (or ``"median"``) colours and labels activities (time to the next step) and
-    paths by median time, ``perf="p90"`` by the 90th percentile, with a time legend. Every
-    element carries a ``tooltip`` (activity, counts, channel mix, times; never an internal id).
+    paths by median time, ``perf="p90"`` by the 90th percentile, with a time legend. In the SVG
+    (:func:`~journeylog.render.graph.render_bytes`) each element's ``<title>``, which browsers show
+    on hover, is its tooltip (activity, counts, channel mix, times; never an internal id); no
+    ``tooltip`` attribute is set, as it would wrap every element in an ``<a>`` link.
     """
     return _dot_and_titles(pmap, perf=perf, title=title)[0]
 
@@ -61,7 +63,7 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
     titles.update({f"{e.src}->{e.dst}": edge_tooltip(e, names) for e in g.edges})
     titles["journeylog"] = _clean(title) if title is not None else "process map"
     out: list[str] = ["digraph journeylog {"]
-    out.append(f'  graph [rankdir=LR, fontname="{_FONT}", nodesep=0.25, ranksep=0.5, pad=0.25, newrank=true, tooltip=" "];')
+    out.append(f'  graph [rankdir=LR, fontname="{_FONT}", nodesep=0.25, ranksep=0.5, pad=0.25, newrank=true];')
     if title is not None:
         out.append(f"  graph [label={dot_quote(_truncate(_clean(title)))}, labelloc=t, labeljust=l, fontsize=16];")
     out.append(f'  node [fontname="{_FONT}", fontsize=11, shape=box, style="rounded,filled", penwidth=1.2, margin="0.15,0.06"];')
@@ -73,8 +75,7 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
             width = "0.55" if n.kind == "start" else "0.5"
             out.append(
                 f'  {n.id} [label="{n.kind}", shape={shape}, style=filled, fillcolor="{_TERMINAL_COLOUR}", '
-                f'color="{_TERMINAL_COLOUR}", fontcolor="#FFFFFF", fontsize=9, width={width}, fixedsize=true, '
-                f'tooltip="{n.kind}"];'
+                f'color="{_TERMINAL_COLOUR}", fontcolor="#FFFFFF", fontsize=9, width={width}, fixedsize=true];'
             )
             continue
         value = (n.p90_seconds if stat == "p90" else n.median_seconds)
@@ -82,7 +83,7 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
         border = channel_colour(n.mix[0][0], g.palette) if g.has_channels and n.mix else _darker(fill)
         width = "2.4" if g.has_channels else "1.2"
         out.append(f"  {n.id} [label={_dot_label(_activity_label_lines(n, g, perf))}, fillcolor=\"{fill}\", "
-                   f'fontcolor="{text_colour(fill)}", color="{border}", penwidth={width}, tooltip={dot_quote(tooltip(n, g))}];')
+                   f'fontcolor="{text_colour(fill)}", color="{border}", penwidth={width}];')
     out.append("")
     for e in g.edges:
         attrs = [f"label={dot_quote(e.label(perf))}", f"penwidth={g.penwidth(e.count)}"]
@@ -90,7 +91,6 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
             attrs.append('style=dashed, color="#8C8C8C"')
         elif perf:
             attrs.append(f'color="{_darker(g.time_fill(e.seconds(stat), stat), 0.85)}"')
-        attrs.append(f"tooltip={dot_quote(edge_tooltip(e, names))}")
         out.append(f"  {e.src} -> {e.dst} [{', '.join(attrs)}];")
     legend = _time_legend(g, stat) if perf else _channel_legend(g) if g.legend else []
     out.extend(legend)
@@ -103,12 +103,12 @@ def _legend(label: str, entries: list[tuple[str, str, str]]) -> list[str]:
     """A legend cluster: one column of (text, fill, border) boxes, top to bottom."""
     out = ["", "  subgraph cluster_legend {",
            f'    graph [label={dot_quote(label)}, fontsize=10, style="rounded,dashed", color="#A0A0A0", '
-           'fontcolor="#333333", margin=8, tooltip=" "];',
+           'fontcolor="#333333", margin=8];',
            '    node [fontsize=9, width=0.9, height=0.25, margin="0.08,0.02"];']
     lids = [f"l{i}" for i in range(1, len(entries) + 1)]
     for lid, (text, fill, border) in zip(lids, entries, strict=True):
         out.append(f'    {lid} [label={dot_quote(text)}, fillcolor="{fill}", fontcolor="{text_colour(fill)}", '
-                   f'color="{border}", tooltip={dot_quote(text)}];')
+                   f'color="{border}"];')
     # One rank (a column in LR); with no edges dot keeps the listed order, top to bottom.
     out.append(f"    {{ rank=same; {'; '.join(lids)}; }}")
     out.append("  }")
@@ -122,7 +122,7 @@ def _channel_legend(g: _Graph) -> list[str]:
         entries.append((_truncate(_clean(ch), 40), "#FFFFFF", colour))
     out = _legend("Channels (border: main channel)", entries)
     # a thick border in the channel's colour, as on the activities
-    return [line.replace('tooltip=', 'penwidth=2.4, tooltip=') if line.startswith("    l") else line for line in out]
+    return [line.replace("];", ", penwidth=2.4];") if line.startswith("    l") else line for line in out]
 
 
 def _time_legend(g: _Graph, stat: str) -> list[str]:
