@@ -71,6 +71,9 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
         cmap = replace(cmap, channel=None, channel_value=spec.channel)
     elif spec.channel_column is None:
         cmap = replace(cmap, channel=cmap.channel, channel_value=None)
+    if spec.channel_names and cmap.channel is not None:  # codes -> names, before the usual normalisation
+        col = pl.col(cmap.channel).cast(pl.String).str.strip_chars()
+        raw.frame = raw.frame.with_columns(col.replace(spec.channel_names).alias(cmap.channel))
     good, rej = normalise(raw, cmap, src_opts, spec.name, acc.notes)
     summary: dict[str, Any] = {"name": spec.name, "path": raw.label, "format": raw.fmt, "rows": raw.frame.height,
                                "columns": column_summary(cmap), "columns_guessed": guessed_roles(cmap)}
