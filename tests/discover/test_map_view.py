@@ -134,7 +134,7 @@ def test_perf_labels_equal_the_figures_of_discover(sample_events, stat):
         row = d.shown_map.activities.filter(pl.col("activity") == name).row(0, named=True)
         value = row["p90_seconds" if stat == "p90" else "median_seconds"]
         line = next(ln for ln in text.splitlines() if ln.startswith(f"  {node_id} ["))
-        assert (f"{stat} {human_duration(value)}" if value is not None else "last step") in line
+        assert (f"{stat} {human_duration(value)}" if value is not None else "always the last step") in line
     assert f'label="{stat} time"' in text
 
 

@@ -7,7 +7,8 @@ import pytest
 from journeylog.errors import InvalidInput
 from journeylog.ingest import ingest
 
-CSV = "case,activity,timestamp,chan\nc1,Order,2024-01-01T10:00:00Z,8\nc1,Pay,2024-01-01T11:00:00Z,W\nc2,Order,2024-01-02T10:00:00Z,Q\n"
+CSV = ("case,activity,timestamp,chan\nc1,Order,2024-01-01T10:00:00Z,8\nc1,Pay,2024-01-01T11:00:00Z,W\n"
+       "c2,Order,2024-01-02T10:00:00Z,Q\n")
 
 
 def write(tmp_path, names: str):

@@ -45,8 +45,8 @@ __all__ = [
 #: the only source map version (``version:`` may also be left out)
 SOURCE_MAP_VERSION = 1
 TOP_KEYS = ("version", "identities", "default_country", "gap", "sources")
-SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "channel_names", "identity", "columns",
-               "timestamp_format", "timezone", "outcomes")
+SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "channel_names",
+               "identity", "columns", "timestamp_format", "timezone", "outcomes")
 COLUMN_ROLES = ("journey", "case", "activity", "timestamp", "outcome", "satisfaction", "contact_reason", "text")
 UNMATCHED = ("own_customer", "reject")
 _IDENTITIES_KEYS = ("path", "unmatched", "min_match_rate")

@@ -90,7 +90,7 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
         if e.kind != "flow":
             attrs.append('style=dashed, color="#8C8C8C"')
         elif perf:
-            attrs.append(f'color="{_darker(g.time_fill(e.seconds(stat), stat), 0.85)}"')
+            attrs.append(f'color="{g.time_line(e.seconds(stat), stat)}"')
         out.append(f"  {e.src} -> {e.dst} [{', '.join(attrs)}];")
     legend = _time_legend(g, stat) if perf else _channel_legend(g) if g.legend else []
     out.extend(legend)

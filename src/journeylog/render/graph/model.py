@@ -212,6 +212,11 @@ class _Graph:
         lo, hi = self.time_range(stat)
         return "#F2F2F2" if seconds is None else shade(seconds, lo, hi, TIME_SHADES)
 
+    def time_line(self, seconds: float | None, stat: str) -> str:
+        """A path's colour on the same scale, one step darker (the palest steps vanish on white)."""
+        lo, hi = self.time_range(stat)
+        return _darker(shade(seconds, lo, hi, TIME_SHADES[1:]), 0.8) if seconds is not None else "#8C8C8C"
+
 
 def _num(value: object) -> float | None:
     if value is None:
@@ -302,7 +307,8 @@ def _activity_label_lines(node: _Node, g: _Graph | None = None, perf: bool | str
     if perf:
         stat = _stat(perf)
         value = node.p90_seconds if stat == "p90" else node.median_seconds
-        lines.append(f"{_fmt_count(node.count)} \u00b7 {stat} {human_duration(value) if value is not None else 'last step'}")
+        when = f"{stat} {human_duration(value)}" if value is not None else "always the last step"
+        lines.append(f"{_fmt_count(node.count)} \u00b7 {when}")
     else:
         lines.append(_fmt_count(node.count))
     if g is None or g.has_channels:
