@@ -3,7 +3,7 @@
 **Channels.** :data:`PALETTE` holds 12 colours that stay distinguishable for the common forms of
 colour blindness: the seven colours of Okabe and Ito (2008, "Color Universal Design"; their
 black is left out, it is the colour of the map's lines) followed by five of Paul Tol's "muted"
-scheme (indigo, green, wine, olive, rose; https://personal.sron.nl/~pault/). Channels take them
+scheme (indigo, green, wine, olive, purple; https://personal.sron.nl/~pault/). Channels take them
 in order of their events on the map (most first, ties by name), so the commonest channel always
 gets the same colour and the same log always gives the same colours; ``unknown`` is always
 grey and a 13th channel starts the list again (its name is always printed next to the colour).
@@ -35,7 +35,7 @@ PALETTE: tuple[str, ...] = (
     "#117733",  # Tol muted green
     "#882255",  # Tol muted wine
     "#999933",  # Tol muted olive
-    "#CC6677",  # Tol muted rose
+    "#AA4499",  # Tol muted purple
 )
 UNKNOWN_COLOUR = "#BBBBBB"
 
