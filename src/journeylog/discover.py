@@ -146,11 +146,7 @@ def select_variants(variant_table: pl.DataFrame, options: DiscoverOptions) -> pl
     return variant_table
 
 
-def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None = None) -> Discovery:
-    """Variants, process map, channel switches and a discovered model for ``events``: a frame of
-    canonical events, or an :class:`~journeylog.ingest.EventSource` (logs larger than memory are
-    read in journey-complete batches; the figures are the same)."""
-    opts = options or DiscoverOptions()
+def _check_shares(opts: DiscoverOptions) -> None:
     if not 0 <= opts.min_edge_share <= 1:
         raise UsageError(f"{param('min_edge_share')} is a share between 0 and 1")
     if not 0 <= opts.noise <= 1:
@@ -159,6 +155,14 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         check_share(opts.activities, "activities", zero=False)
     if opts.paths is not None:
         check_share(opts.paths, "paths", zero=True)
+
+
+def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None = None) -> Discovery:
+    """Variants, process map, channel switches and a discovered model for ``events``: a frame of
+    canonical events, or an :class:`~journeylog.ingest.EventSource` (logs larger than memory are
+    read in journey-complete batches; the figures are the same)."""
+    opts = options or DiscoverOptions()
+    _check_shares(opts)
     source = events if isinstance(events, EventSource) else EventSource(events)
     columns = source.columns
     for col, _value in opts.where:

@@ -81,8 +81,8 @@ DfgEdge = TypedDict("DfgEdge", {
 DfgEdge.__doc__ = "A directly-follows pair of the mapped journeys, with the time between them."
 
 ChannelSwitch = TypedDict("ChannelSwitch", {
-    "from": str, "to": str, "kind": Literal["customer", "other", "handoff"], "count": int, "journeys": int,
-    "median_seconds": float | None,
+    "from": str, "to": str, "kind": NotRequired[Literal["customer", "other", "handoff"]], "count": int,
+    "journeys": NotRequired[int], "median_seconds": float | None,
 })
 ChannelSwitch.__doc__ = """Consecutive events of a journey on different channels. ``kind``: ``customer`` (both
 channels customer-facing: web, app, phone, chat, email, sms, store, social), ``handoff`` (an internal
@@ -111,9 +111,11 @@ class ActivityStats(TypedDict):
     count: int
     journeys: int
     channel: str | None
-    channel_mix: list[ChannelShare]
-    median_seconds: float | None  # to the next event; None when the activity always ends its journey
-    p90_seconds: float | None
+    # new in 2026-12 (absent from older outputs): the mix and the time to the next event (None when
+    # the activity always ends its journey)
+    channel_mix: NotRequired[list[ChannelShare]]
+    median_seconds: NotRequired[float | None]
+    p90_seconds: NotRequired[float | None]
 
 
 class ShownMap(TypedDict):
