@@ -21,7 +21,7 @@ channel-switch matrix and a discovered process model. Event-level work runs in P
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -310,6 +310,24 @@ def map_json(view: J.MapView) -> dict[str, Any]:
         "start": [{"activity": a, "count": int(c)} for a, c in pm.start.iter_rows()],
         "end": [{"activity": a, "count": int(c)} for a, c in pm.end.iter_rows()],
     }
+
+
+def shown_map_of_json(out: Mapping[str, Any]) -> J.ProcessMap:
+    """The map to draw from a ``discover --json`` document: its ``map`` (the simplified map) when
+    present, else the full map (outputs written before the knobs existed). Renders exactly as
+    :attr:`Discovery.shown_map` does (channel mix and times included)."""
+    part = out.get("map") or out
+    acts = [{**r, "channels": [m["channel"] for m in r.get("channel_mix") or []] or [r.get("channel")]}
+            for r in part.get("activity_stats", [])]
+    mix = pl.List(pl.Struct({"channel": pl.String, "events": pl.UInt64}))
+    act_schema = {"activity": pl.String, "count": pl.UInt64, "journeys": pl.UInt64, "channel": pl.String,
+                  "channels": pl.List(pl.String), "channel_mix": mix, "median_seconds": pl.Float64, "p90_seconds": pl.Float64}
+    activities = pl.DataFrame([{k: r.get(k) for k in act_schema} for r in acts], schema=act_schema)
+    edges = pl.DataFrame(part.get("dfg", []), schema={"from": pl.String, "to": pl.String, "count": pl.UInt64,
+                                                       "median_seconds": pl.Float64, "p90_seconds": pl.Float64})
+    ends = {"activity": pl.String, "count": pl.UInt64}
+    return J.ProcessMap(activities, edges, pl.DataFrame(part.get("start", []), schema=ends),
+                        pl.DataFrame(part.get("end", []), schema=ends))
 
 
 def to_json(d: Discovery, *, variants: int | None = None) -> DiscoverOutput:

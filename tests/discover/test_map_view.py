@@ -157,3 +157,36 @@ def test_real_logs_default_maps_are_connected_and_small(shared_data):
         # readable by default: at most 30 boxes and about two arcs per box
         assert v.activities_shown <= 30, name
         assert v.paths_shown <= max(20, 3 * (v.activities_shown + 2)), name
+
+
+@pytest.mark.parametrize("perf", [False, True])
+def test_the_json_map_draws_the_same_picture(sample_events, perf):
+    """A report built from saved --json output draws what discover drew."""
+    import json
+
+    d = D.discover(sample_events, D.DiscoverOptions(model=False))
+    saved = json.loads(json.dumps(D.to_json(d)))
+    assert to_dot(D.shown_map_of_json(saved), perf=perf) == to_dot(d.shown_map, perf=perf)
+    old = {k: v for k, v in saved.items() if k != "map"}  # an output written before the map existed
+    assert to_dot(D.shown_map_of_json(old)) == to_dot(D.shown_map_of_json({**saved, "map": None}))
+
+
+def test_cli_says_what_was_hidden(run_main, tmp_path):
+    import json
+
+    code, _out, err = run_main("discover", str(SAMPLE / "sources.yaml"), "--no-model", "--activities", "0.8", "--paths",
+                               "0.1", "--json", "d.json", "--graph", "m.dot", cwd=tmp_path)
+    assert code == 0
+    m = json.loads((tmp_path / "d.json").read_text())["map"]
+    line = (f"map: showing {m['activities_shown']} of {m['activities_total']} activities and {m['paths_shown']} of "
+            f"{m['paths_total']} paths (--activities 0.8 --paths 0.1); --activities 1 --paths 1 for all")
+    assert line in " ".join(err.split())
+    dot = (tmp_path / "m.dot").read_text()
+    assert len(re.findall(r"^  (?:n\d+|start) -> ", dot, flags=re.M)) == m["paths_shown"]
+    assert len(re.findall(r"^  n\d+ \[label=", dot, flags=re.M)) == m["activities_shown"] < m["activities_total"]
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--activities", "0"), ("--paths", "1.5"), ("--perf-stat", "mean")])
+def test_cli_bad_knob_names_the_flag(run_main, tmp_path, flag, value):
+    code, _out, err = run_main("discover", str(SAMPLE / "sources.yaml"), "--no-model", flag, value, cwd=tmp_path)
+    assert code == 2 and flag in err
