@@ -438,8 +438,11 @@ def test_json_shape_and_format():
     assert list(data) == ["edges", "nodes"]
     assert [n["id"] for n in data["nodes"]] == ["start", "n1", "n2", "n3", "n4", "n5", "end"]
     n1 = data["nodes"][1]
+    # Order is followed by Deliver after 2 h, 3 h and 2 h (and ends one journey): median 2 h,
+    # p90 2 h + 0.8 * 1 h (linear interpolation at 0.9 * 2)
     assert n1 == {"id": "n1", "label": "Order", "kind": "activity", "count": 4, "journeys": 4, "channel": "web",
-                  "channels": ["web"]}
+                  "channels": ["web"], "channel_mix": [{"channel": "web", "events": 4}],
+                  "median_seconds": 7200.0, "p90_seconds": 10080.0}
     ids = {n["id"] for n in data["nodes"]}
     for e in data["edges"]:
         assert set(e) == {"from", "to", "count", "median_seconds", "p90_seconds", "label"}

@@ -154,6 +154,7 @@ def to_graphml(pmap: ProcessMap, *, perf: bool | str = False) -> bytes:
             dg.add_node(
                 n.id, label=_clean_data(n.name), kind=n.kind, count=n.count, journeys=n.journeys,
                 channel=_clean_data(n.channel), channels=",".join(_clean_data(c) for c in n.channels),
+                channel_mix=",".join(f"{_clean_data(c)}={k}" for c, k in n.mix),
             )
         else:
             dg.add_node(n.id, label=n.kind, kind=n.kind)
@@ -241,7 +242,8 @@ def to_json(pmap: ProcessMap, *, perf: bool | str = False) -> str:
     """The map as JSON: ``{"nodes": [...], "edges": [...]}``, stable order, sorted keys.
 
     Nodes: ``id``, ``label`` (the full name), ``kind`` (activity|start|end), ``count``,
-    ``journeys``, ``channel``, ``channels``. Edges: ``from``, ``to`` (node ids), ``count``,
+    ``journeys``, ``channel``, ``channels``, ``channel_mix`` (``channel``, ``events``),
+    ``median_seconds`` / ``p90_seconds`` (to the next event). Edges: ``from``, ``to`` (node ids), ``count``,
     ``median_seconds``, ``p90_seconds`` (null for start/end edges), ``label`` (as drawn).
     """
     g = _model(pmap)
@@ -252,10 +254,12 @@ def to_json(pmap: ProcessMap, *, perf: bool | str = False) -> str:
                 "id": n.id, "label": _clean_data(n.name) if n.name is not None else None, "kind": n.kind,
                 "count": n.count, "journeys": n.journeys, "channel": _clean_data(n.channel),
                 "channels": [_clean_data(c) for c in n.channels],
+                "channel_mix": [{"channel": _clean_data(c), "events": k} for c, k in n.mix],
+                "median_seconds": n.median_seconds, "p90_seconds": n.p90_seconds,
             })
         else:
             nodes.append({"id": n.id, "label": n.kind, "kind": n.kind, "count": None, "journeys": None,
-                          "channel": None, "channels": []})
+                          "channel": None, "channels": [], "channel_mix": [], "median_seconds": None, "p90_seconds": None})
     edges = [
         {"from": e.src, "to": e.dst, "count": e.count, "median_seconds": e.median_seconds,
          "p90_seconds": e.p90_seconds, "label": e.label(perf)}
