@@ -320,8 +320,9 @@ def shown_map_of_json(out: Mapping[str, Any]) -> J.ProcessMap:
     acts = [{**r, "channels": [m["channel"] for m in r.get("channel_mix") or []] or [r.get("channel")]}
             for r in part.get("activity_stats", [])]
     mix = pl.List(pl.Struct({"channel": pl.String, "events": pl.UInt64}))
-    act_schema = {"activity": pl.String, "count": pl.UInt64, "journeys": pl.UInt64, "channel": pl.String,
-                  "channels": pl.List(pl.String), "channel_mix": mix, "median_seconds": pl.Float64, "p90_seconds": pl.Float64}
+    act_schema: dict[str, pl.DataType] = {
+        "activity": pl.String(), "count": pl.UInt64(), "journeys": pl.UInt64(), "channel": pl.String(),
+        "channels": pl.List(pl.String), "channel_mix": mix, "median_seconds": pl.Float64(), "p90_seconds": pl.Float64()}
     activities = pl.DataFrame([{k: r.get(k) for k in act_schema} for r in acts], schema=act_schema)
     edges = pl.DataFrame(part.get("dfg", []), schema={"from": pl.String, "to": pl.String, "count": pl.UInt64,
                                                        "median_seconds": pl.Float64, "p90_seconds": pl.Float64})
