@@ -73,3 +73,37 @@ def test_mix_label_shares_against_plain_counts():
         total = sum(n for _c, n in mix)
         parts = [f"{c} {100 * n / total:.0f}%" for c, n in mix[:3]] + ([f"+{len(mix) - 3} more"] if len(mix) > 3 else [])
         assert f'\\n{" · ".join(parts)}"' in line
+
+
+def _svg_or_skip(pm) -> str:
+    import shutil
+
+    import pytest
+
+    from journeylog.render.graph import render_bytes
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz 'dot' is not installed")
+    return render_bytes(pm, "svg").decode()
+
+
+def test_svg_mix_bars_match_the_shares():
+    ev = random_events(6, 60, days=3, steps=5, max_gap_us=10**9, customers=60, activities="AB",
+                       channels=["web", "app", "phone"])
+    pm = process_map(ev)
+    svg = _svg_or_skip(pm)
+    palette = channel_palette(Counter(ev["channel"].to_list()).items())
+    counts = Counter(zip(ev["activity"].to_list(), ev["channel"].to_list(), strict=True))
+    for act in "AB":
+        group = re.search(rf'<g id="node\d+" class="node">\n<title>{act}\n.*?</g>', svg, re.S).group(0)
+        rects = re.findall(r'<rect x="[\d.-]+" y="[\d.-]+" width="([\d.]+)" height="4" fill="(#[0-9A-F]+)"/>', group)
+        mix = sorted(((c, n) for (a, c), n in counts.items() if a == act), key=lambda p: (-p[1], p[0]))
+        total_width = sum(float(w) for w, _c in rects)
+        assert [c for _w, c in rects] == [palette[c] for c, _n in mix]
+        for (w, _c), (_ch, n) in zip(rects, mix, strict=True):
+            assert abs(float(w) / total_width - n / sum(k for _c2, k in mix)) < 0.01
+
+
+def test_no_bars_without_channels():
+    ev = random_events(6, 20, days=3, steps=4, max_gap_us=10**9, customers=20, activities="AB", channels=["web"])
+    assert "<rect" not in _svg_or_skip(process_map(ev.drop("channel")))

@@ -62,6 +62,10 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
     titles: dict[str, str] = {n.id: tooltip(n, g) if n.kind == "activity" else n.kind for n in g.nodes}
     titles.update({f"{e.src}->{e.dst}": edge_tooltip(e, names) for e in g.edges})
     titles["journeylog"] = _clean(title) if title is not None else "process map"
+    if g.has_channels:  # the channel-mix bars drawn into the SVG, by node id (see output.py)
+        for n in g.activities():
+            total = sum(k for _c, k in n.mix) or 1
+            titles[f"bar:{n.id}"] = " ".join(f"{k / total:.6f}:{channel_colour(c, g.palette)}" for c, k in n.mix)
     out: list[str] = ["digraph journeylog {"]
     out.append(f'  graph [rankdir=LR, fontname="{_FONT}", nodesep=0.25, ranksep=0.5, pad=0.25, newrank=true];')
     if title is not None:
@@ -81,7 +85,7 @@ def _dot_and_titles(pmap: ProcessMap, *, perf: bool | str = False, title: str | 
         value = (n.p90_seconds if stat == "p90" else n.median_seconds)
         fill = g.time_fill(value, stat) if perf else g.count_fill(n)
         border = channel_colour(n.mix[0][0], g.palette) if g.has_channels and n.mix else _darker(fill)
-        width = "2.4" if g.has_channels else "1.2"
+        width = '2.4, margin="0.15,0.13"' if g.has_channels else "1.2"  # room for the SVG's mix bar
         out.append(f"  {n.id} [label={_dot_label(_activity_label_lines(n, g, perf))}, fillcolor=\"{fill}\", "
                    f'fontcolor="{text_colour(fill)}", color="{border}", penwidth={width}];')
     out.append("")
