@@ -77,6 +77,10 @@ UNKNOWN_CHANNEL = "unknown"
 CHANNELS: tuple[str, ...] = (
     "web", "app", "phone", "chat", "email", "sms", "store", "field", "backoffice", "social",
 )
+# Channels the customer uses (a switch between two of them is the customer's own) and channels of
+# the organisation's internal work (a switch involving one of them is an internal hand-off).
+CUSTOMER_CHANNELS: tuple[str, ...] = ("web", "app", "phone", "chat", "email", "sms", "store", "social")
+INTERNAL_CHANNELS: tuple[str, ...] = ("backoffice", "field")
 CHANNEL_ALIASES: dict[str, str] = {
     "portal": "web", "website": "web", "online": "web", "internet": "web", "browser": "web", "www": "web",
     "mobile": "app", "mobile app": "app", "ios": "app", "android": "app", "mobile_app": "app",

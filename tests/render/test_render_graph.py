@@ -22,7 +22,6 @@ from journeylog.errors import INVALID_INPUT, USAGE, InvalidInput, ResourceLimit,
 from journeylog.journeys import process_map
 from journeylog.render import graph as rg
 from journeylog.render.graph import (
-    CHANNEL_COLOURS,
     GRAPH_FORMATS,
     channel_colour,
     dot_available,
@@ -34,7 +33,7 @@ from journeylog.render.graph import (
     to_mermaid,
     write_graph,
 )
-from journeylog.schema import CHANNELS
+from journeylog.render.graph.colours import COUNT_SHADES, PALETTE, UNKNOWN_COLOUR
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -122,7 +121,15 @@ def edges_of(root: ET.Element) -> list[ET.Element]:
 
 
 def legend_size(pmap) -> int:
-    return pmap.activities["channel"].fill_null("unknown").n_unique() if pmap.activities.height else 0
+    """Channels of the legend: every channel of any activity's mix, none when all are unknown."""
+    chans = {m["channel"] or "unknown" for mix in pmap.activities["channel_mix"].to_list() for m in mix}
+    return len(chans) if chans - {"unknown"} else 0
+
+
+def svg_nodes_by_dot_order(root: ET.Element) -> dict[str, ET.Element]:
+    """SVG node groups by their DOT id: dot numbers them node1, node2, ... in declaration order
+    (start, n1, n2, ..., end, then the legend)."""
+    return {g.get("id"): g for g in nodes_of(root)}
 
 
 def n_edges(pmap) -> int:
@@ -150,8 +157,11 @@ def test_dot_layout_terminals_and_ids():
 def test_dot_node_shows_name_count_and_channel_colour():
     text = to_dot(simple_map())
     line = next(ln for ln in text.splitlines() if ln.startswith("  n1 ["))
-    assert 'label="Order\\n4 · web"' in line
-    assert f'fillcolor="{CHANNEL_COLOURS["web"]}"' in line
+    assert 'label="Order\\n4\\nweb"' in line
+    # web has the most events of the map: the first palette colour, as the border
+    assert f'color="{PALETTE[0]}"' in line
+    # the most frequent activity has the darkest count shade
+    assert f'fillcolor="{COUNT_SHADES[-1]}"' in line
 
 
 def test_penwidth_log_scaled_between_1_and_6():
@@ -181,31 +191,35 @@ def test_title_is_escaped():
     assert 'label="Q1 \\"all\\" <b>\\\\", labelloc=t' in text
 
 
-def test_legend_lists_only_present_channels_in_vocabulary_order():
+def test_legend_lists_present_channels_by_events():
     text = to_dot(simple_map())
     legend = text[text.index("subgraph cluster_legend"):]
-    assert re.findall(r'l\d+ \[label="([^"]+)"', legend) == ["web", "app", "phone", "field"]
+    # events: web 7 (Browse 3 + Order 4), field 3, app 1, phone 1 (ties by name)
+    assert re.findall(r'l\d+ \[label="([^"]+)"', legend) == ["web", "field", "app", "phone"]
     assert "cluster_legend" not in to_dot(empty_map())
 
 
-def test_legend_matches_dominant_channels():
-    pm = simple_map()
+def test_legend_colours_are_the_borders():
+    text = to_dot(simple_map())
+    legend = dict(re.findall(r'l\d+ \[label="([^"]+)", fillcolor="#FFFFFF", fontcolor="#000000", color="(#[0-9A-F]+)"', text))
+    assert legend == {"web": PALETTE[0], "field": PALETTE[1], "app": PALETTE[2], "phone": PALETTE[3]}
+    deliver = next(ln for ln in text.splitlines() if ln.startswith("  n") and 'label="Deliver' in ln)
+    assert f'color="{PALETTE[1]}"' in deliver
+
+
+def test_channel_colours_unknown_grey_and_stable():
+    assert channel_colour("unknown") == channel_colour(None) == channel_colour("") == UNKNOWN_COLOUR
+    assert UNKNOWN_COLOUR not in PALETTE
+    assert channel_colour("kiosk") in PALETTE and channel_colour("kiosk") == channel_colour("kiosk")
+
+
+def test_no_channel_decoration_without_channels():
+    pm = process_map(events([[("A", None), ("B", None)], [("A", None)]]).drop("channel"))
     text = to_dot(pm)
-    legend = text[text.index("subgraph cluster_legend"):]
-    shown = re.findall(r'l\d+ \[label="([^"]+)"', legend)
-    present = set(pm.activities["channel"].to_list())
-    assert set(shown) == present
-    assert shown == [c for c in CHANNELS if c in present]
-
-
-def test_channel_colours_fixed_distinct_and_deterministic():
-    vocab = [channel_colour(c) for c in CHANNELS]
-    assert len(set(vocab)) == len(CHANNELS)
-    assert channel_colour("unknown") == channel_colour(None) == channel_colour("") == CHANNEL_COLOURS["unknown"]
-    assert channel_colour("unknown") not in vocab
-    assert channel_colour("kiosk") in rg.FALLBACK_COLOURS and channel_colour("kiosk") == channel_colour("kiosk")
-    # fallback colours never reuse a vocabulary colour
-    assert not set(rg.FALLBACK_COLOURS) & set(CHANNEL_COLOURS.values())
+    assert "cluster_legend" not in text and "unknown" not in text
+    line = next(ln for ln in text.splitlines() if ln.startswith("  n1 ["))
+    assert 'label="A\\n2"' in line and "penwidth=1.2" in line
+    assert "unknown" not in to_mermaid(pm)
 
 
 @pytest.mark.parametrize(
@@ -288,16 +302,20 @@ def test_injection_names_render_literally_in_svg(tmp_path):
     # exactly our nodes and edges
     assert len(nodes_of(root)) == pm.activities.height + 2 + legend_size(pm)
     assert len(edges_of(root)) == n_edges(pm)
-    # every name shows literally, in the node with its id
-    by_id = {g.find(f"{SVG}title").text: g for g in nodes_of(root)}
+    # every name shows literally, in the node declared for it (start is node1, n1 is node2, ...)
+    by_id = svg_nodes_by_dot_order(root)
     names = pm.activities.sort(["count", "activity"], descending=[True, False])["activity"].to_list()
     for i, name in enumerate(names, start=1):
-        texts = [t.text or "" for t in by_id[f"n{i}"].iter(f"{SVG}text")]
-        assert squash("".join(texts[:-1])) == squash(display(name)), name[:60]
-        assert texts[-1].startswith(str(pm.activities.filter(pl.col("activity") == name)["count"][0]))
+        texts = [t.text or "" for t in by_id[f"node{i + 1}"].iter(f"{SVG}text")]
+        assert squash("".join(texts[:-2])) == squash(display(name)), name[:60]
+        assert texts[-2] == str(pm.activities.filter(pl.col("activity") == name)["count"][0])
+        # the hover text names the activity, never an id
+        hover = by_id[f"node{i + 1}"].find(f"{SVG}title").text
+        assert squash(hover).startswith(squash(display(name))[:50]) and not re.fullmatch(r"n\d+", hover)
     # activity nodes are boxes (polygon), whatever the names say
     for i in range(1, len(names) + 1):
-        assert by_id[f"n{i}"].find(f"{SVG}polygon") is not None or by_id[f"n{i}"].find(f"{SVG}path") is not None
+        node = by_id[f"node{i + 1}"]
+        assert node.find(f"{SVG}polygon") is not None or node.find(f"{SVG}path") is not None
     title_text = [t.text for t in root.iter(f"{SVG}text")][0]
     assert title_text == EVIL_NAMES[2]
 
@@ -318,7 +336,7 @@ def test_injection_adds_no_attributes():
     for o in acts:
         assert set(o) == expected_keys
         assert o["shape"] == "box" and o["style"] == "rounded,filled"
-        assert not {"URL", "href", "image", "tooltip", "target"} & set(o)
+        assert not {"URL", "href", "image", "tooltip", "target"} & set(o)  # hover text: SVG <title>
     names = {o["name"] for o in objects if "nodes" not in o and "subgraphs" not in o}  # nodes, not subgraphs
     assert names == {f"n{i}" for i in range(1, pm.activities.height + 1)} | {"start", "end"} | {
         f"l{i}" for i in range(1, legend_size(pm) + 1)
@@ -331,8 +349,8 @@ def test_newline_name_becomes_two_text_lines(tmp_path):
     out = tmp_path / "nl.svg"
     write_graph(pm, out)
     root = svg_tree(out.read_bytes())
-    texts = [t.text for t in next(g for g in nodes_of(root) if g.find(f"{SVG}title").text == "n1").iter(f"{SVG}text")]
-    assert texts == ["two", "lines", "1 · web"]
+    texts = [t.text for t in svg_nodes_by_dot_order(root)["node2"].iter(f"{SVG}text")]
+    assert texts == ["two", "lines", "1", "web"]
 
 
 @pytest.mark.needs_dot
@@ -420,8 +438,11 @@ def test_json_shape_and_format():
     assert list(data) == ["edges", "nodes"]
     assert [n["id"] for n in data["nodes"]] == ["start", "n1", "n2", "n3", "n4", "n5", "end"]
     n1 = data["nodes"][1]
+    # Order is followed by Deliver after 2 h, 3 h and 2 h (and ends one journey): median 2 h,
+    # p90 2 h + 0.8 * 1 h (linear interpolation at 0.9 * 2)
     assert n1 == {"id": "n1", "label": "Order", "kind": "activity", "count": 4, "journeys": 4, "channel": "web",
-                  "channels": ["web"]}
+                  "channels": ["web"], "channel_mix": [{"channel": "web", "events": 4}],
+                  "median_seconds": 7200.0, "p90_seconds": 10080.0}
     ids = {n["id"] for n in data["nodes"]}
     for e in data["edges"]:
         assert set(e) == {"from", "to", "count", "median_seconds", "p90_seconds", "label"}
@@ -459,9 +480,9 @@ def test_mermaid_escapes_names():
 
 def test_mermaid_labels_and_classes():
     text = to_mermaid(simple_map())
-    assert 'n1["Order<br>4 · web"]:::ch1' in text
+    assert 'n1["Order<br>4<br>web"]:::ch1' in text
     assert 'n2 -->|"2"| n1' in text
-    assert f"classDef ch1 fill:{CHANNEL_COLOURS['web']}" in text
+    assert f"classDef ch1 fill:{PALETTE[0]}" in text
     assert 'subgraph legend["Channels"]' in text
     assert '-->|"1.0 h<br>(p90 1.0 h)"|' in to_mermaid(simple_map(), perf=True)
 

@@ -26,6 +26,8 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
     journeylog discover journeys.parquet --coverage 0.8 --graph map.svg --json discovery.json
 
+    journeylog discover journeys.parquet --activities 0.8 --paths 0.1 --graph simple.svg --no-model
+
     journeylog discover journeys.parquet --from 2026-05-01 --to 2026-06-01 --channel web --perf --graph web.png
 
     journeylog discover journeys.parquet --where 'contact_reason=Billing question' --top-variants 5 --model-out model.bpmn
@@ -58,7 +60,16 @@ def discover(
         metavar="SECONDS", min=0)] = 30.0,
     no_model: Annotated[bool, typer.Option("--no-model", help="Skip model discovery.")] = False,
     graph: GraphOpt = None,
-    perf: Annotated[bool, typer.Option("--perf", help="Label graph edges with median (and p90) time instead of counts.")] = False,
+    activities: Annotated[float | None, typer.Option(
+        "--activities", help="Map the most frequent activities covering this share of events (1 = all; "
+        "default: all up to 30 activities, else 0.9); the hidden ones are left out of the journeys.")] = None,
+    paths: Annotated[float | None, typer.Option(
+        "--paths", help="Map this share of the strongest paths (1 = all; default: all when the map is sparse, "
+        "else 0.1), plus the strongest ones keeping every activity between start and end.")] = None,
+    perf: Annotated[bool, typer.Option(
+        "--perf", help="Colour and label the map by median time (and p90) instead of counts.")] = False,
+    perf_stat: Annotated[str, typer.Option(
+        "--perf-stat", help="The time --perf shows: median or p90 (p90 implies --perf).")] = "median",
     model_out: Annotated[str | None, typer.Option("--model-out", help="Write the discovered model as .bpmn or .pnml.")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     json_out: JsonOpt = None,
@@ -69,6 +80,8 @@ def discover(
     from journeylog.ingest import open_events
     from journeylog.render import terminal
 
+    if perf_stat not in ("median", "p90"):
+        raise typer.BadParameter(f"{perf_stat!r} is not median or p90", param_hint="--perf-stat")
     if no_model and model_out is not None:
         raise typer.BadParameter("--model-out needs the model; drop --no-model", param_hint="--model-out")
     refuse_clobbering({"log": log}, {"--json": json_out, "--graph": graph, "--model-out": model_out})
@@ -78,11 +91,12 @@ def discover(
             top_variants=top_variants, coverage=coverage, min_edge_share=min_edge_share,
             channels=(source.channel_filter,) if source.channel_filter else (), where=D.parse_where(where or []),
             noise=noise, model=not no_model, miner=miner, miner_budget=miner_budget or None,
+            activities=activities, paths=paths,
         )
         status.update("discovering paths" + ("" if no_model else " and mining the model"))
         result = D.discover(source, options)
     data = D.to_json(result, variants=None if json_out else show)
-    _write_graphs(result.process_map, graph, perf)
+    _write_graphs(result.shown_map, graph, perf_stat if perf_stat == "p90" else perf)
     if model_out is not None:
         from journeylog.models import write_model
 
@@ -91,7 +105,7 @@ def discover(
     emit_json(data, json_out)
 
 
-def _write_graphs(process_map: Any, paths: list[str] | None, perf: bool) -> None:
+def _write_graphs(process_map: Any, paths: list[str] | None, perf: bool | str) -> None:
     if not paths:
         return
     from journeylog.render.graph import write_graph

@@ -47,8 +47,8 @@ __all__ = [
 #: the only source map version (``version:`` may also be left out)
 SOURCE_MAP_VERSION = 1
 TOP_KEYS = ("version", "identities", "customers", "default_country", "gap", "sources")
-SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "identity", "columns",
-               "timestamp_format", "timezone", "outcomes", "metrics")
+SOURCE_KEYS = ("name", "path", "format", "delimiter", "encoding", "channel", "channel_column", "channel_names",
+               "identity", "columns", "timestamp_format", "timezone", "outcomes", "metrics")
 COLUMN_ROLES = ("journey", "case", "activity", "timestamp", "outcome", "satisfaction", "contact_reason", "text")
 UNMATCHED = ("own_customer", "reject")
 _IDENTITIES_KEYS = ("path", "unmatched", "min_match_rate")
@@ -119,6 +119,7 @@ class SourceSpec:
     outcomes: dict[str, str] = field(default_factory=dict)
     #: named experience metrics (``metrics:``), kept as ``metric_<name>`` columns
     metrics: tuple[MetricSpec, ...] = ()
+    channel_names: dict[str, str] = field(default_factory=dict)  # code in the channel column -> channel name
 
     @property
     def journey_column(self) -> str | None:
@@ -314,7 +315,30 @@ def _source(doc: YamlDoc, i: int, node: Any, base: Path) -> SourceSpec:
         timestamp_format=_scalar(doc, keys, "timestamp_format"), timezone=_scalar(doc, keys, "timezone"),
         outcomes=_outcomes(doc, keys["outcomes"][1], what) if "outcomes" in keys else {},
         metrics=read_metrics(doc, keys["metrics"][1], what) if "metrics" in keys else (),
+        channel_names=_channel_names(doc, keys["channel_names"][1], what) if "channel_names" in keys else {},
     )
+
+
+def _channel_names(doc: YamlDoc, node: Any, what: str) -> dict[str, str]:
+    """``channel_names: {8: e-mail, W: web}``: codes of the channel column (numbers or text) to
+    channel names (then normalised like any channel: ``e-mail`` becomes ``email``)."""
+    import yaml
+
+    if doc.value(node) is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        raise doc.error(node, f"{what}: `channel_names:` maps channel codes to names, e.g. {{8: email}}")
+    out: dict[str, str] = {}
+    for key_node, value_node in node.value:
+        code, name = doc.value(key_node), doc.value(value_node)
+        if not isinstance(code, (str, int)) or isinstance(code, bool):
+            raise doc.error(key_node, f"{what}: a channel code is text or a number, not {code!r}")
+        if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
+            raise doc.error(value_node, f"{what}: the name of channel code {code!r} must be text")
+        if str(code) in out:
+            raise doc.error(key_node, f"{what}: channel code {str(code)!r} is named twice")
+        out[str(code)] = str(name).strip()
+    return out
 
 
 def _identity(doc: YamlDoc, node: Any, what: str) -> IdentitySpec | None:

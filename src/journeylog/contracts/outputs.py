@@ -83,9 +83,12 @@ DfgEdge = TypedDict("DfgEdge", {
 DfgEdge.__doc__ = "A directly-follows pair of the mapped journeys, with the time between them."
 
 ChannelSwitch = TypedDict("ChannelSwitch", {
-    "from": str, "to": str, "count": int, "median_seconds": float | None,
+    "from": str, "to": str, "kind": NotRequired[Literal["customer", "other", "handoff"]], "count": int,
+    "journeys": NotRequired[int], "median_seconds": float | None,
 })
-ChannelSwitch.__doc__ = "Consecutive events of a journey on different channels."
+ChannelSwitch.__doc__ = """Consecutive events of a journey on different channels. ``kind``: ``customer`` (both
+channels customer-facing: web, app, phone, chat, email, sms, store, social), ``handoff`` (an internal
+channel, backoffice or field, is involved) or ``other``; listed customer first, then other, then handoff."""
 
 
 class ActivityCount(TypedDict):
@@ -95,13 +98,43 @@ class ActivityCount(TypedDict):
     count: int
 
 
+class ChannelShare(TypedDict):
+    """Events of an activity on one channel."""
+
+    channel: str
+    events: int
+
+
 class ActivityStats(TypedDict):
-    """Events and journeys per activity, and the channel where it happens most."""
+    """Events and journeys per activity, the channel where it happens most, every channel's
+    events (most first) and the time from the activity to the next event of its journey."""
 
     activity: str
     count: int
     journeys: int
     channel: str | None
+    # new in 2026-12 (absent from older outputs): the mix and the time to the next event (None when
+    # the activity always ends its journey)
+    channel_mix: NotRequired[list[ChannelShare]]
+    median_seconds: NotRequired[float | None]
+    p90_seconds: NotRequired[float | None]
+
+
+class ShownMap(TypedDict):
+    """The process map as drawn: simplified by the activities and paths knobs, always connected
+    (every activity reachable from start and reaching end). Same shapes as the full map."""
+
+    activities_shown: int
+    activities_total: int
+    paths_shown: int  # arcs, counting those from start and to end
+    paths_total: int
+    activities_share: float
+    paths_share: float
+    paths_repaired: int  # arcs added back to keep the map connected
+    activity_stats: list[ActivityStats]
+    dfg: list[DfgEdge]
+    start: list[ActivityCount]
+    end: list[ActivityCount]
 
 
 class MinedModel(TypedDict):
@@ -129,6 +162,7 @@ class DiscoverOutput(TypedDict):
     end: list[ActivityCount]
     activity_stats: list[ActivityStats]
     channel_switches: list[ChannelSwitch]
+    map: NotRequired[ShownMap]
     model: NotRequired[MinedModel]
     notes: list[str]  # what was assumed about the log (e.g. dates without times)
 

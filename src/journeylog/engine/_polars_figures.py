@@ -167,7 +167,9 @@ class PolarsPartial:
         chans = (channels if channels is not None else pl.Series([S.UNKNOWN_CHANNEL]))
         chans = chans.cast(pl.String).unique().drop_nulls().sort()
         p = cls(acts, chans, tuple(parts), spill)
-        p.edges = Partitioned(spill, "edges") if "map" in parts else None
+        # partitioned by the source activity alone: a partition holds every pair leaving an activity,
+        # so both the per-pair and the per-activity times are exact group-bys of one partition
+        p.edges = Partitioned(spill, "edges", pl.col("from").cast(pl.UInt64)) if "map" in parts else None
         p.customers = Partitioned(spill, "customers", pl.col(CUSTOMER_ID).hash(seed=7)) if "summary" in parts else None
         p.switches = Partitioned(spill, "switches") if "switches" in parts else None
         return p
@@ -358,21 +360,30 @@ class PolarsPartial:
                 .select(_names("_c", self.channels, CHANNEL), pl.col("events").cast(pl.Int64))
                 .sort(["events", CHANNEL], descending=[True, False]))
 
-    def _edges(self) -> pl.DataFrame:
+    def _edges(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The directly-follows pairs with their times, and per activity the time from it to the
+        next event of its journey (``_a``, ``median_seconds``, ``p90_seconds``)."""
         assert self.edges is not None
-        edges = _concat([
-            g.group_by("from", "to").agg(
+        times = {"median_seconds_lo": pl.Int64(), "median_seconds_hi": pl.Int64(),
+                 "p90_seconds_lo": pl.Int64(), "p90_seconds_hi": pl.Int64()}
+        pairs, outgoing = [], []
+        for g in self.edges.groups():
+            pairs.append(g.group_by("from", "to").agg(
                 pl.len().cast(pl.UInt64).alias("count"),
                 *middle_us(pl.col("_us"), 0.5, "median_seconds"),
                 *middle_us(pl.col("_us"), 0.9, "p90_seconds"),
-            )
-            for g in self.edges.groups()
-        ], {"from": _U32, "to": _U32, "count": _U64, "median_seconds_lo": pl.Int64(),
-            "median_seconds_hi": pl.Int64(), "p90_seconds_lo": pl.Int64(), "p90_seconds_hi": pl.Int64()})
+            ))
+            outgoing.append(g.group_by("from").agg(
+                pl.len().cast(pl.UInt64).alias("count"), *middle_us(pl.col("_us"), 0.5, "median_seconds"),
+                *middle_us(pl.col("_us"), 0.9, "p90_seconds")))
+        edges = _concat(pairs, {"from": _U32, "to": _U32, "count": _U64, **times})
         edges = edges.with_columns(quantile_seconds(edges, 0.5, "median_seconds"), quantile_seconds(edges, 0.9, "p90_seconds"))
+        out = _concat(outgoing, {"from": _U32, "count": _U64, **times})
+        out = out.select(pl.col("from").alias("_a"), quantile_seconds(out, 0.5, "median_seconds"),
+                         quantile_seconds(out, 0.9, "p90_seconds"))
         return edges.select(_names("from", self.activities, "from"), _names("to", self.activities, "to"),
                             "count", "median_seconds", "p90_seconds").sort(
-            ["count", "from", "to"], descending=[True, False, False])
+            ["count", "from", "to"], descending=[True, False, False]), out
 
     def process_map(self) -> ProcessMap:
         """The :class:`~journeylog.engine.results.ProcessMap`."""
@@ -386,16 +397,19 @@ class PolarsPartial:
             .with_columns(_names("_c", self.channels, "_ch"))
             .sort(["n", "_ch"], descending=[True, False])
             .group_by("_a", maintain_order=True)
-            .agg(pl.col("n").sum().alias("count"), pl.col("_ch").first().alias("channel"), pl.col("_ch").alias("channels"))
+            .agg(pl.col("n").sum().alias("count"), pl.col("_ch").first().alias("channel"), pl.col("_ch").alias("channels"),
+                 pl.struct(pl.col("_ch").alias("channel"), pl.col("n").cast(pl.UInt64).alias("events")).alias("channel_mix"))
         )
         aj = _concat(self.act_journeys, {"_a": _U32, "n": _U64}).group_by("_a").agg(pl.col("n").sum().alias("journeys"))
+        edges, outgoing = self._edges()
         activities = (
-            per_channel.join(aj, on="_a", how="left")
+            per_channel.join(aj, on="_a", how="left").join(outgoing, on="_a", how="left")
             .select(_names("_a", self.activities, ACTIVITY), pl.col("count").cast(pl.UInt64),
-                    pl.col("journeys").cast(pl.UInt64), "channel", "channels")
+                    pl.col("journeys").cast(pl.UInt64), "channel", "channels", "channel_mix",
+                    "median_seconds", "p90_seconds")
             .sort(["count", ACTIVITY], descending=[True, False])
         )
-        return ProcessMap(activities=activities, edges=self._edges(), start=start, end=end)
+        return ProcessMap(activities=activities, edges=edges, start=start, end=end)
 
     def channel_switches(self) -> pl.DataFrame:
         """The table of :func:`journeylog.journeys.channel_switches`."""

@@ -32,7 +32,10 @@ class ProcessMap:
     """The directly-follows process map, with frequency and timing.
 
     * ``activities``: ``activity``, ``count`` (events), ``journeys`` (journeys containing it),
-      ``channel`` (the channel it happens on most; ties by name), ``channels`` (all, by count).
+      ``channel`` (the channel it happens on most; ties by name), ``channels`` (all, by count),
+      ``channel_mix`` (``channel``, ``events`` structs, by count then name), ``median_seconds`` and
+      ``p90_seconds`` (time from the activity to the next event of its journey; null when it is
+      always last).
     * ``edges``: ``from``, ``to``, ``count``, ``median_seconds``, ``p90_seconds``.
     * ``start`` / ``end``: ``activity``, ``count`` (journeys starting / ending with it).
     Frames are sorted by count (descending), then by name.

@@ -480,3 +480,17 @@ def varying_column_note(column: str, journeys: int) -> str:
     """
     return (f"note: {column!r} changes within {fmt_int(journeys)} {journeys_word(journeys)}; "
             "a journey's value is its first non-empty one")
+def map_shown(acts: int, acts_total: int, paths: int, paths_total: int, act_share: float, path_share: float) -> str:
+    """What a process map shows of the full map, and how to see everything.
+
+    >>> map_shown(24, 70, 61, 412, 0.9, 0.1)
+    'map: showing 24 of 70 activities and 61 of 412 paths (--activities 0.9 --paths 0.1); --activities 1 --paths 1 for all'
+    >>> map_shown(5, 5, 9, 9, 1.0, 1.0)
+    'map: showing all 5 activities and 9 paths'
+    """
+    if acts == acts_total and paths == paths_total:
+        return f"map: showing all {fmt_int(acts)} {'activity' if acts == 1 else 'activities'} and {fmt_int(paths)} " \
+               f"{'path' if paths == 1 else 'paths'}"
+    return (f"map: showing {fmt_int(acts)} of {fmt_int(acts_total)} activities and {fmt_int(paths)} of "
+            f"{fmt_int(paths_total)} paths (--activities {act_share:g} --paths {path_share:g}); "
+            "--activities 1 --paths 1 for all")

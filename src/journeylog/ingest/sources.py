@@ -72,6 +72,9 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
         cmap = replace(cmap, channel=None, channel_value=spec.channel)
     elif spec.channel_column is None:
         cmap = replace(cmap, channel=cmap.channel, channel_value=None)
+    if spec.channel_names and cmap.channel is not None:  # codes -> names, before the usual normalisation
+        col = pl.col(cmap.channel).cast(pl.String).str.strip_chars()
+        raw.frame = raw.frame.with_columns(col.replace(spec.channel_names).alias(cmap.channel))
     good, rej = normalise(raw, cmap, src_opts, spec.name, acc.notes)
     for m in spec.metrics:
         acc.notes.append(f"{spec.name}: metric {m.name} ({m.scale}) from column {m.column!r}, kept as {m.event_column}")

@@ -36,6 +36,7 @@ from journeylog.journeys.selection import (
     parse_condition,
     select_journeys,
 )
+from journeylog.journeys.simplify import MapView, activities_to_keep, drop_weak_edges, keep_paths
 from journeylog.journeys.stats import impact, journey_stats
 from journeylog.journeys.variants import journey_sequences, journey_variants, variants
 
@@ -45,10 +46,13 @@ __all__ = [
     "JourneyCondition",
     "JourneySelection",
     "JourneyFigures",
+    "MapView",
     "ProcessMap",
     "Selected",
     "apply_selection",
+    "activities_to_keep",
     "channel_switches",
+    "drop_weak_edges",
     "figures_of",
     "filter_events",
     "impact",
@@ -57,6 +61,7 @@ __all__ = [
     "journey_stats",
     "journey_variants",
     "journeys_following",
+    "keep_paths",
     "order_keys",
     "ordered",
     "parse_condition",

@@ -7,12 +7,12 @@ import math
 import textwrap
 import unicodedata
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from journeylog.journeys import ProcessMap
-from journeylog.schema import CHANNELS, UNKNOWN_CHANNEL
-from journeylog.text import human_duration
+from journeylog.render.graph.colours import COUNT_SHADES, PALETTE, TIME_SHADES, UNKNOWN_COLOUR, channel_palette, shade
+from journeylog.schema import UNKNOWN_CHANNEL
+from journeylog.text import fmt_share, human_duration
 
 # Labels longer than this are cut (with an ellipsis) for display; dot fails on labels over 16,384
 # characters and a node hundreds of characters wide helps nobody. GraphML and JSON keep full names.
@@ -21,25 +21,12 @@ MAX_LABEL_CHARS = 200
 WRAP_WIDTH = 30
 ELLIPSIS = "\u2026"
 
-# Paul Tol's colour-blind-safe "light" scheme (pale enough for black text), extended by two hues
-# for the ten-channel vocabulary; the channel name is also printed in each node, so colour is
-# never the only cue.
-CHANNEL_COLOURS: dict[str, str] = {
-    "web": "#77AADD",  # light blue
-    "app": "#99DDFF",  # light cyan
-    "phone": "#EE8866",  # orange
-    "chat": "#EEDD88",  # light yellow
-    "email": "#FFAABB",  # pink
-    "sms": "#44BB99",  # mint
-    "store": "#BBCC33",  # pear
-    "field": "#AAAA00",  # olive
-    "backoffice": "#C2A5CF",  # light purple
-    "social": "#D9B38C",  # tan
-    UNKNOWN_CHANNEL: "#DDDDDD",  # pale grey
-}
-# Channels outside the vocabulary get one of Tol's "pale" colours, chosen by a stable hash
-# (CRC-32, not Python's salted hash()) so a channel keeps its colour across maps and runs.
-FALLBACK_COLOURS: tuple[str, ...] = ("#BBCCEE", "#CCEEFF", "#CCDDAA", "#EEEEBB", "#FFCCCC", "#E0D5C8")
+# The channel colours of a map come from its own channel frequencies (see colours.py): the
+# commonest channel gets the first colour of the 12-colour palette, and so on.
+CHANNEL_COLOURS: tuple[str, ...] = PALETTE
+FALLBACK_COLOURS: tuple[str, ...] = PALETTE
+# How many channels a node's label names (the rest are summed up as "+N more").
+MIX_SHOWN = 3
 
 _START_ID = "start"
 _END_ID = "end"
@@ -126,19 +113,21 @@ def _fmt_count(n: int) -> str:
 # --------------------------------------------------------------------------- colours
 
 
-def channel_colour(channel: str | None) -> str:
-    """The fill colour of a channel: the fixed vocabulary colour, grey for unknown, else a
-    stable pick from :data:`FALLBACK_COLOURS`.
+def channel_colour(channel: str | None, palette: dict[str, str] | None = None) -> str:
+    """The colour of a channel in ``palette`` (see :func:`colours.channel_palette`); grey for
+    unknown; a channel missing from the palette gets a stable pick by CRC-32 of its name.
 
-    >>> channel_colour("web"), channel_colour(None)
-    ('#77AADD', '#DDDDDD')
+    >>> channel_colour(None)
+    '#BBBBBB'
     >>> channel_colour("kiosk") == channel_colour("kiosk")
     True
     """
     name = _channel_name(channel)
-    if name in CHANNEL_COLOURS:
-        return CHANNEL_COLOURS[name]
-    return FALLBACK_COLOURS[zlib.crc32(name.encode("utf-8", "replace")) % len(FALLBACK_COLOURS)]
+    if palette and name in palette:
+        return palette[name]
+    if name == UNKNOWN_CHANNEL:
+        return UNKNOWN_COLOUR
+    return PALETTE[zlib.crc32(name.encode("utf-8", "replace")) % len(PALETTE)]
 
 
 def _channel_name(channel: str | None) -> str:
@@ -148,15 +137,6 @@ def _channel_name(channel: str | None) -> str:
 def _darker(colour: str, factor: float = 0.55) -> str:
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return "#{:02X}{:02X}{:02X}".format(*(int(round(c * factor)) for c in (r, g, b)))
-
-
-def _channel_order(channels: Iterable[str]) -> list[str]:
-    """Vocabulary order first, then ``unknown``, then other names sorted."""
-    present = set(channels)
-    known = [c for c in CHANNELS if c in present]
-    unknown = [UNKNOWN_CHANNEL] if UNKNOWN_CHANNEL in present else []
-    others = sorted(c for c in present if c not in CHANNELS and c != UNKNOWN_CHANNEL)
-    return known + unknown + others
 
 
 # --------------------------------------------------------------------------- the neutral model
@@ -171,6 +151,9 @@ class _Node:
     journeys: int = 0
     channel: str = UNKNOWN_CHANNEL
     channels: tuple[str, ...] = ()
+    mix: tuple[tuple[str, int], ...] = ()  # (channel, events), most first
+    median_seconds: float | None = None  # to the next event of the journey
+    p90_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,10 +165,21 @@ class _Edge:
     p90_seconds: float | None = None
     kind: str = "flow"  # flow | start | end
 
-    def label(self, perf: bool) -> str:
+    def seconds(self, stat: str) -> float | None:
+        return self.p90_seconds if stat == "p90" else self.median_seconds
+
+    def label(self, perf: bool | str) -> str:
         if perf and self.kind == "flow":
+            stat = _stat(perf)
+            if stat == "p90":
+                return f"p90 {human_duration(self.p90_seconds)}"
             return f"{human_duration(self.median_seconds)}\n(p90 {human_duration(self.p90_seconds)})"
         return _fmt_count(self.count)
+
+
+def _stat(perf: bool | str) -> str:
+    """``--perf`` as the statistic shown: ``median`` (``True``) or ``p90``."""
+    return "p90" if perf == "p90" else "median"
 
 
 @dataclass(frozen=True)
@@ -194,11 +188,34 @@ class _Graph:
     edges: list[_Edge]
     legend: list[str] = field(default_factory=list)
     max_count: int = 1
+    palette: dict[str, str] = field(default_factory=dict)
+    has_channels: bool = False
 
     def penwidth(self, count: int) -> str:
         if self.max_count <= 1 or count <= 1:
             return "1.00"
         return f"{1 + 5 * math.log(count) / math.log(self.max_count):.2f}"
+
+    def activities(self) -> list[_Node]:
+        return [n for n in self.nodes if n.kind == "activity"]
+
+    def count_fill(self, node: _Node) -> str:
+        counts = [n.count for n in self.activities()]
+        return shade(node.count, min(counts, default=0), max(counts, default=0), COUNT_SHADES)
+
+    def time_range(self, stat: str) -> tuple[float, float]:
+        values = [v for v in [n.p90_seconds if stat == "p90" else n.median_seconds for n in self.activities()]
+                  + [e.seconds(stat) for e in self.edges if e.kind == "flow"] if v is not None]
+        return (min(values), max(values)) if values else (0.0, 0.0)
+
+    def time_fill(self, seconds: float | None, stat: str) -> str:
+        lo, hi = self.time_range(stat)
+        return "#F2F2F2" if seconds is None else shade(seconds, lo, hi, TIME_SHADES)
+
+    def time_line(self, seconds: float | None, stat: str) -> str:
+        """A path's colour on the same scale, one step darker (the palest steps vanish on white)."""
+        lo, hi = self.time_range(stat)
+        return _darker(shade(seconds, lo, hi, TIME_SHADES[1:]), 0.8) if seconds is not None else "#8C8C8C"
 
 
 def _num(value: object) -> float | None:
@@ -210,6 +227,20 @@ def _num(value: object) -> float | None:
 
 def _name_key(name: str | None) -> tuple[bool, str]:
     return (name is None, name or "")
+
+
+def _mix_of(row: dict) -> tuple[tuple[str, int], ...]:
+    """(channel, events) most first, ties by name; from ``channel_mix`` or, for maps that carry
+    no mix, the dominant channel with every event."""
+    raw = row.get("channel_mix")
+    if raw:
+        pairs = [(_channel_name(m.get("channel")), int(m.get("events") or 0)) for m in raw]
+    else:
+        pairs = [(_channel_name(row.get("channel")), int(row.get("count") or 0))]
+    merged: dict[str, int] = {}
+    for ch, n in pairs:
+        merged[ch] = merged.get(ch, 0) + n
+    return tuple(sorted(merged.items(), key=lambda p: (-p[1], p[0])))
 
 
 def _model(pmap: ProcessMap) -> _Graph:
@@ -224,13 +255,10 @@ def _model(pmap: ProcessMap) -> _Graph:
         chans = row.get("channels") or ()
         nodes.append(
             _Node(
-                id=f"n{i}",
-                name=name,
-                kind="activity",
-                count=int(row.get("count") or 0),
-                journeys=int(row.get("journeys") or 0),
-                channel=_channel_name(row.get("channel")),
-                channels=tuple(_channel_name(c) for c in chans),
+                id=f"n{i}", name=name, kind="activity", count=int(row.get("count") or 0),
+                journeys=int(row.get("journeys") or 0), channel=_channel_name(row.get("channel")),
+                channels=tuple(_channel_name(c) for c in chans), mix=_mix_of(row),
+                median_seconds=_num(row.get("median_seconds")), p90_seconds=_num(row.get("p90_seconds")),
             )
         )
     nodes.append(_Node(_END_ID, "end", "end"))
@@ -252,10 +280,57 @@ def _model(pmap: ProcessMap) -> _Graph:
         for r in flow_rows
     ]
     edges = endpoint_edges(pmap.start, "start") + flows + endpoint_edges(pmap.end, "end")
-    legend = _channel_order(n.channel for n in nodes if n.kind == "activity")
+    acts = [n for n in nodes if n.kind == "activity"]
+    palette = channel_palette(pair for n in acts for pair in n.mix)
+    has_channels = any(ch != UNKNOWN_CHANNEL for n in acts for ch, _n in n.mix)
+    legend = sorted((c for c in palette if c != UNKNOWN_CHANNEL), key=lambda c: list(palette).index(c))
+    if has_channels and UNKNOWN_CHANNEL in palette:
+        legend.append(UNKNOWN_CHANNEL)
     max_count = max([e.count for e in edges], default=1)
-    return _Graph(nodes=nodes, edges=edges, legend=legend, max_count=max(max_count, 1))
+    return _Graph(nodes=nodes, edges=edges, legend=legend if has_channels else [], max_count=max(max_count, 1),
+                  palette=palette, has_channels=has_channels)
 
 
-def _activity_label_lines(node: _Node) -> list[str]:
-    return _display_lines(node.name) + [f"{_fmt_count(node.count)} \u00b7 {_truncate(_clean(node.channel), 40)}"]
+def mix_text(node: _Node, shown: int = MIX_SHOWN) -> str:
+    """``web 51% · app 35% · phone 13%`` (the top ``shown`` channels, then ``+N more``)."""
+    total = sum(n for _c, n in node.mix) or 1
+    if len(node.mix) == 1:
+        return _truncate(_clean(node.mix[0][0]), 40)
+    parts = [f"{_truncate(_clean(ch), 24)} {fmt_share(n / total, 0)}" for ch, n in node.mix[:shown]]
+    if len(node.mix) > shown:
+        parts.append(f"+{len(node.mix) - shown} more")
+    return " \u00b7 ".join(parts)
+
+
+def _activity_label_lines(node: _Node, g: _Graph | None = None, perf: bool | str = False) -> list[str]:
+    lines = _display_lines(node.name)
+    if perf:
+        stat = _stat(perf)
+        value = node.p90_seconds if stat == "p90" else node.median_seconds
+        when = f"{stat} {human_duration(value)}" if value is not None else "always the last step"
+        lines.append(f"{_fmt_count(node.count)} \u00b7 {when}")
+    else:
+        lines.append(_fmt_count(node.count))
+    if g is None or g.has_channels:
+        lines.append(mix_text(node))
+    return lines
+
+
+def tooltip(node: _Node, g: _Graph) -> str:
+    """The hover text of an activity: name, events and journeys, channel mix, times."""
+    lines = [_truncate(_clean(node.name)), f"{_fmt_count(node.count)} events \u00b7 {_fmt_count(node.journeys)} journeys"]
+    if g.has_channels:
+        lines.append(mix_text(node, shown=len(node.mix)))
+    if node.median_seconds is not None:
+        lines.append(f"to the next step: median {human_duration(node.median_seconds)} "
+                     f"\u00b7 p90 {human_duration(node.p90_seconds)}")
+    return "\n".join(lines)
+
+
+def edge_tooltip(edge: _Edge, names: dict[str, str]) -> str:
+    """The hover text of a path: from, to, journeys along it, times."""
+    head = f"{_truncate(_clean(names[edge.src]), 80)} \u2192 {_truncate(_clean(names[edge.dst]), 80)}"
+    lines = [head, f"{_fmt_count(edge.count)} times"]
+    if edge.kind == "flow" and edge.median_seconds is not None:
+        lines.append(f"median {human_duration(edge.median_seconds)} \u00b7 p90 {human_duration(edge.p90_seconds)}")
+    return "\n".join(lines)

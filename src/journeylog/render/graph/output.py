@@ -3,7 +3,9 @@ written atomically."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 from journeylog.errors import InvalidInput, ResourceLimit, UsageError
 from journeylog.io.files import check_output_path, write_bytes_atomic
 from journeylog.journeys import ProcessMap
-from journeylog.render.graph.formats import to_dot, to_graphml, to_json, to_mermaid
+from journeylog.render.graph.formats import _dot_and_titles, to_dot, to_graphml, to_json, to_mermaid
 from journeylog.settings import current
 
 GRAPH_FORMATS: tuple[str, ...] = (".dot", ".svg", ".png", ".graphml", ".mmd", ".json")
@@ -49,13 +51,60 @@ def _run_dot(dot_text: str, fmt: str, path: str) -> bytes:
     return proc.stdout
 
 
-def render_bytes(pmap: ProcessMap, fmt: str, *, perf: bool = False, title: str | None = None, path: str = "") -> bytes:
+_TITLE = re.compile(rb"<title>([^<]*)</title>")
+_COMMENT = re.compile(rb"<!--.*?-->\n?", re.S)
+
+
+def _readable_titles(svg: bytes, titles: dict[str, str]) -> bytes:
+    """Graphviz names each SVG element by its DOT id in a ``<title>`` (browsers show it on hover)
+    and a comment: the titles become the tooltips and the comments go, so no internal id shows."""
+    def swap(match: re.Match[bytes]) -> bytes:
+        key = html.unescape(match.group(1).decode("utf-8"))
+        text = titles.get(key, "")
+        return b"<title>" + html.escape(text, quote=False).encode("utf-8") + b"</title>"
+
+    return _COMMENT.sub(b"", _TITLE.sub(swap, svg))
+
+
+_NODE = re.compile(rb'(<g id="node\d+" class="node">\n<title>([^<]*)</title>\n)(.*?)(</g>)', re.S)
+_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?")
+_SHAPE = re.compile(rb'<(?:path|polygon)[^>]* (?:d|points)="([^"]*)"')
+
+
+def _mix_bars(svg: bytes, titles: dict[str, str]) -> bytes:
+    """A thin bar along the bottom of each activity box: one segment per channel, as wide as its
+    share of the activity's events, in the channel's colour (numbers and colours only)."""
+    def add(match: re.Match[bytes]) -> bytes:
+        spec = titles.get("bar:" + html.unescape(match.group(2).decode("utf-8")))
+        shape = _SHAPE.search(match.group(3))
+        if not spec or shape is None:
+            return match.group(0)
+        nums = [float(v) for v in _NUMBER.findall(shape.group(1))]
+        xs, ys = nums[0::2], nums[1::2]
+        left, right, bottom = min(xs) + 10, max(xs) - 10, max(ys)
+        if right <= left:
+            return match.group(0)
+        rects, x = [], left
+        for part in spec.split(" "):
+            share, colour = part.split(":")
+            width = (right - left) * float(share)
+            rects.append(f'<rect x="{x:.2f}" y="{bottom - 8:.2f}" width="{width:.2f}" height="4" fill="{colour}"/>\n')
+            x += width
+        return match.group(1) + match.group(3) + "".join(rects).encode("ascii") + match.group(4)
+
+    return _NODE.sub(add, svg)
+
+
+def render_bytes(pmap: ProcessMap, fmt: str, *, perf: bool | str = False, title: str | None = None, path: str = "") -> bytes:
     """The map in one of :data:`GRAPH_FORMATS` (given with or without the dot), as bytes."""
     suffix = fmt.lower() if fmt.startswith(".") else f".{fmt.lower()}"
     if suffix == ".dot":
         return to_dot(pmap, perf=perf, title=title).encode("utf-8")
-    if suffix in (".svg", ".png"):
-        return _run_dot(to_dot(pmap, perf=perf, title=title), suffix[1:], path)
+    if suffix == ".svg":
+        dot_text, titles = _dot_and_titles(pmap, perf=perf, title=title)
+        return _readable_titles(_mix_bars(_run_dot(dot_text, "svg", path), titles), titles)
+    if suffix == ".png":
+        return _run_dot(to_dot(pmap, perf=perf, title=title), "png", path)
     if suffix == ".graphml":
         return to_graphml(pmap, perf=perf)
     if suffix == ".mmd":
@@ -68,7 +117,7 @@ def render_bytes(pmap: ProcessMap, fmt: str, *, perf: bool = False, title: str |
     )
 
 
-def write_graph(pmap: ProcessMap, path: str | os.PathLike[str], *, perf: bool = False, title: str | None = None) -> None:
+def write_graph(pmap: ProcessMap, path: str | os.PathLike[str], *, perf: bool | str = False, title: str | None = None) -> None:
     """Write the map to ``path``; the format follows the suffix (see :data:`GRAPH_FORMATS`).
 
     The file is written atomically: on any failure (unknown suffix, a directory as path, ``dot``

@@ -13,6 +13,14 @@ from journeylog.text import fmt_duration, fmt_int, fmt_share
 __all__ = ["print_discovery"]
 
 
+def map_shown_note(m: Mapping[str, Any]) -> str:
+    """``map: showing 24 of 70 activities and 61 of 412 paths; --activities 1 --paths 1 for all``."""
+    from journeylog.explain.wording import map_shown
+
+    return map_shown(m["activities_shown"], m["activities_total"], m["paths_shown"], m["paths_total"],
+                     m["activities_share"], m["paths_share"])
+
+
 def print_discovery(d: Mapping[str, Any], *, show: int = 10, out: Console | None = None, variants: int | None = None) -> None:
     """The discover report from its JSON form: summary, variants, edges, start/end, switches, model.
     ``variants``: how many there are in all, when ``d`` lists only the first ones."""
@@ -42,13 +50,18 @@ def print_discovery(d: Mapping[str, Any], *, show: int = 10, out: Console | None
                      e["activity"] if e else "", fmt_int(e["count"]) if e else ""])
     con.print(table("start and end",
                     [("starts with", "left"), ("journeys", "right"), ("ends with", "left"), ("journeys", "right")], rows))
-    if d["channel_switches"]:
+    switches = d["channel_switches"]
+    for kind, heading in (("customer", "channel switches by the customer"), ("other", "other channel switches"),
+                          ("handoff", "internal hand-offs (back office, field)")):
         rows = [[s["from"], s["to"], fmt_int(s["count"]), fmt_duration(s["median_seconds"])]
-                for s in d["channel_switches"][:show]]
-        con.print(table("channel switches",
-                        [("from", "left"), ("to", "left"), ("count", "right"), ("median gap", "right")], rows))
+                for s in switches if s.get("kind", "customer") == kind][:show]
+        if rows:
+            con.print(table(heading, [("from", "left"), ("to", "left"), ("count", "right"), ("median gap", "right")], rows))
     model = d.get("model")
     if model:
         con.print(text(f"model: {model.get('algorithm', 'inductive miner')}", style="dim"))
+    shown = d.get("map")
+    if shown:
+        con.print(text(map_shown_note(shown), style="dim"), soft_wrap=True)
     for note in d.get("notes", []):
         con.print(text("note: " + note, style="dim"), soft_wrap=True)
