@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 from lxml import etree
 
 from journeylog.engine.results import ProcessMap
@@ -26,18 +25,11 @@ _DROP = {"script", "foreignObject", "iframe", "object", "embed", "image", "use",
 
 
 def process_map_of(discover: dict[str, Any]) -> ProcessMap:
-    """The :class:`ProcessMap` a discover contract describes."""
-    acts = [{**row, "channels": row.get("channels") or ([row["channel"]] if row.get("channel") else [])}
-            for row in discover.get("activity_stats", [])]
-    activities = pl.DataFrame(acts, schema_overrides={"channels": pl.List(pl.String)}) if acts else pl.DataFrame(
-        schema={"activity": pl.String, "count": pl.Int64, "journeys": pl.Int64, "channel": pl.String,
-                "channels": pl.List(pl.String)})
-    edges = pl.DataFrame(discover.get("dfg", []), schema={
-        "from": pl.String, "to": pl.String, "count": pl.Int64, "median_seconds": pl.Float64, "p90_seconds": pl.Float64})
-    ends = {"activity": pl.String, "count": pl.Int64}
-    return ProcessMap(activities=activities, edges=edges,
-                      start=pl.DataFrame(discover.get("start", []), schema=ends),
-                      end=pl.DataFrame(discover.get("end", []), schema=ends))
+    """The :class:`ProcessMap` a discover contract draws: its simplified ``map`` when present
+    (:func:`journeylog.discover.shown_map_of_json`), so the page shows what ``discover --graph`` shows."""
+    from journeylog.discover import shown_map_of_json
+
+    return shown_map_of_json(discover)
 
 
 def safe_svg(svg: bytes) -> str:
