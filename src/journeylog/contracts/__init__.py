@@ -2,7 +2,7 @@
 (see :mod:`journeylog.contracts.outputs`) and the JSON Schema generated from it.
 
 >>> sorted(COMMANDS)
-['check', 'conform', 'discover', 'drift', 'ingest']
+['check', 'conform', 'discover', 'drift', 'funnel', 'ingest']
 >>> s = json_schema("check")
 >>> s["title"], s["required"][:3]
 ('journeylog check --json', ['status', 'exit_code', 'summary'])

@@ -10,6 +10,8 @@ explains the fields; :func:`journeylog.contracts.json_schema` turns these into J
 # no `from __future__ import annotations`: TypedDict reads NotRequired from evaluated annotations
 from typing import Literal, NotRequired, TypedDict
 
+from journeylog.contracts.funnel import FunnelOutput
+
 # --- journeylog ingest --json ---------------------------------------------------------------------
 
 
@@ -353,5 +355,6 @@ OUTPUTS: dict[str, type] = {
     "conform": ConformOutput,
     "check": CheckOutput,
     "drift": DriftOutput,
+    "funnel": FunnelOutput,
 }
 """Command name -> the TypedDict of its ``--json`` document."""
