@@ -11,6 +11,7 @@ from journeylog.cli import discover  # noqa: F401
 from journeylog.cli import conform  # noqa: F401
 from journeylog.cli import check  # noqa: F401
 from journeylog.cli import drift  # noqa: F401
+from journeylog.cli import funnel  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]
