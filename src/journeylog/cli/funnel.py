@@ -1,6 +1,6 @@
 """``journeylog funnel``: journeys reaching each step of the designed journey, in order."""
 
-
+import dataclasses
 from typing import Annotated, Any
 
 import typer
@@ -60,7 +60,9 @@ def funnel(
 
         check_plot_path(plot)
     window = settle_parameter(settle)
-    options = FunnelOptions(by=tuple(by or ()), **({"settle": window} if window is not None else {}))
+    options = FunnelOptions(by=tuple(by or ()))
+    if window is not None:
+        options = dataclasses.replace(options, settle=window)
     designed = load_model(model) if model is not None else None
     result = make_funnel(read_events(log, read), designed, split_steps(steps) if steps is not None else None, options)
     data = result.to_json()

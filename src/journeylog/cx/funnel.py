@@ -261,7 +261,7 @@ def _counts(reach: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     times = reach.filter(pl.col("delta_us").is_not_null()).group_by([*keys, "step"]).agg(
         pl.len().alias("count"), *middle_us(pl.col("delta_us"), 0.5, "median"), *middle_us(pl.col("delta_us"), 0.9, "p90"))
     times = times.select(*keys, "step", quantile_seconds(times, 0.5, "median"), quantile_seconds(times, 0.9, "p90"))
-    return counts.join(times, on=[*keys, "step"], how="left")
+    return counts.join(times, on=[*keys, "step"], how="left", nulls_equal=True)
 
 
 def _failures(ev: pl.DataFrame, steps: Sequence[str], keys: list[str], has_outcome: bool) -> pl.DataFrame:
@@ -277,8 +277,8 @@ def _steps(ev: pl.DataFrame, reach: pl.DataFrame, flags: pl.DataFrame, steps: Se
     groups = flags.group_by("_group").agg(pl.len().alias("_total"))
     grid = groups.join(pl.DataFrame({"step": list(range(len(steps))), S.ACTIVITY: list(steps)},
                                     schema={"step": pl.Int32, S.ACTIVITY: pl.String}), how="cross")
-    table = (grid.join(_counts(reach, ["_group"]), on=["_group", "step"], how="left")
-             .join(_failures(ev, steps, ["_group"], has_outcome), on=["_group", S.ACTIVITY], how="left")
+    table = (grid.join(_counts(reach, ["_group"]), on=["_group", "step"], how="left", nulls_equal=True)
+             .join(_failures(ev, steps, ["_group"], has_outcome), on=["_group", S.ACTIVITY], how="left", nulls_equal=True)
              .with_columns(pl.col("journeys", "continued", "stopped", "stopped_in_progress", "settled", "events")
                            .fill_null(0))
              .sort("_group", "step", nulls_last=True))

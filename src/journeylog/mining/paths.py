@@ -123,6 +123,7 @@ class _Search:
         self.closures: dict[_Marking, list[_Marking]] = {}
         self.memo: dict[_State, _Key | None] = {}
         self.supports: dict[frozenset[str], int] = {}
+        self.entered = 0  # states searched (each once: the memo answers the rest)
 
     def closure(self, marking: _Marking) -> list[_Marking]:
         """The markings reachable from ``marking`` by silent transitions (itself included), sorted."""
@@ -152,7 +153,8 @@ class _Search:
         state = (marking, fired)
         if state in self.memo:
             return self.memo[state]
-        if len(self.memo) >= self.max_states:
+        self.entered += 1
+        if self.entered > self.max_states:
             raise InvalidInput(f"the designed model has too many states (over {self.max_states:,}) to find its main path",
                                path=self.path, hint=f"give the steps of the funnel ({param('steps')})")
         options: list[_Key] = []
