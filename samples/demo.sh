@@ -3,6 +3,7 @@
 #   1. ingest six raw exports (web, app, calls, chat, back office, store) stitched by the CRM table
 #   2. discover the actual paths, write the process map (DOT, and SVG/PNG when Graphviz is installed)
 #   3. conform: compare the journeys with the designed journey (BPMN) and explain the deviations
+#   4. funnel: journeys reaching each designed step in order, where they stop, by channel (funnel.svg)
 set -euo pipefail
 JOURNEYLOG=${1:-journeylog}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,12 @@ if "$JOURNEYLOG" conform --help >/dev/null 2>&1; then
   step "journeylog conform demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn"
   "$JOURNEYLOG" conform "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn \
     --json "$out/conform.json" --journeys-out "$out/journey-fitness.csv"
+fi
+
+if "$JOURNEYLOG" funnel --help >/dev/null 2>&1; then
+  step "journeylog funnel demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn --by channel --plot demo-output/funnel.svg"
+  "$JOURNEYLOG" funnel "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn --by channel \
+    --plot "$out/funnel.svg" --json "$out/funnel.json"
 fi
 
 echo >&2

@@ -17,7 +17,8 @@ SCHEMAS = ROOT / "docs" / "json-schema"
 
 # recording file name -> the command whose --json wrote it (see tests/golden/golden.py)
 RECORDED = {"ingest.json": "ingest", "discover.json": "discover", "conform.json": "conform", "broken.json": "conform",
-            "check.json": "check", "check1.json": "check", "check2.json": "check", "drift.json": "drift"}
+            "check.json": "check", "check1.json": "check", "check2.json": "check", "drift.json": "drift",
+            "funnel.json": "funnel"}
 NOT_JSON_OUTPUTS = {"baseline.json", "map.json"}  # --write-baseline and --graph map.json: other contracts
 
 

@@ -8,11 +8,10 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-import numpy as np
 import polars as pl
 import pytest
 
-from factories import T0, event_frame
+from factories import T0, event_frame, funnel_check_steps, funnel_oracle
 from journeylog.contracts import json_schema, validate
 from journeylog.cx.funnel import FunnelOptions, funnel
 from journeylog.errors import InvalidInput, UsageError
@@ -43,69 +42,6 @@ def random_log(seed: int, journeys: int = 300) -> pl.DataFrame:
                                        "plan": pl.String}, orient="row")
     shuffled = frame.with_row_index("input_order").with_columns(pl.col("input_order").cast(pl.UInt64))
     return shuffled.sample(fraction=1.0, shuffle=True, seed=seed)  # the library must order it itself
-
-
-# ------------------------------------------------------------------------------------------
-# the oracle: plain Python over rows, written apart from the implementation
-
-
-def oracle(rows: list[dict], steps: list[str], settle: dt.timedelta, segment: str | None = None) -> dict:
-    by_journey: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        by_journey[r["journey_id"]].append(r)
-    log_end = max(r["timestamp"] for r in rows)
-    result: dict = {"journeys": len(by_journey), "reach": defaultdict(list), "in_progress": set(), "segment": {}}
-    for jid, evs in by_journey.items():
-        evs.sort(key=lambda r: (r["timestamp"], r["input_order"]))
-        if settle > dt.timedelta(0) and evs[-1]["timestamp"] >= log_end - settle:
-            result["in_progress"].add(jid)
-        if segment is not None:
-            result["segment"][jid] = next((r[segment] for r in evs if r[segment] is not None), None)
-        i, prev_t = -1, None
-        for k, step in enumerate(steps):
-            nxt = next((x for x in range(i + 1, len(evs)) if evs[x]["activity"] == step), None)
-            if nxt is None:
-                break
-            t = evs[nxt]["timestamp"]
-            channel = evs[nxt]["channel"] or "unknown"
-            result["reach"][k].append((jid, None if prev_t is None else (t - prev_t) / dt.timedelta(seconds=1), channel))
-            i, prev_t = nxt, t
-    return result
-
-
-def quantile(values: list[float], q: float) -> float | None:
-    return None if not values else float(np.quantile(np.array(values), q, method="linear"))
-
-
-def check_steps(got: list[dict], rows: list[dict], steps: list[str], settle: dt.timedelta) -> None:
-    o = oracle(rows, steps, settle)
-    total = o["journeys"]
-    journeys_at = [len(o["reach"][k]) for k in range(len(steps))]
-    for k, s in enumerate(got):
-        reached = {jid for jid, _d, _c in o["reach"][k]}
-        nxt = {jid for jid, _d, _c in o["reach"][k + 1]} if k + 1 < len(steps) else set()
-        assert s["step"] == steps[k] and s["index"] == k + 1
-        assert s["journeys"] == journeys_at[k]
-        assert s["share_of_journeys"] == pytest.approx(journeys_at[k] / total)
-        before = journeys_at[k - 1] if k else total
-        assert s["conversion_from_previous"] == (pytest.approx(journeys_at[k] / before) if before else None)
-        assert s["conversion_from_start"] == (pytest.approx(journeys_at[k] / journeys_at[0]) if journeys_at[0] else None)
-        if k + 1 < len(steps):
-            stopped = reached - nxt
-            assert s["stopped"] == len(stopped - o["in_progress"])
-            assert s["stopped_in_progress"] == len(stopped & o["in_progress"])
-            settled = len(reached - o["in_progress"])
-            assert s["stopped_share"] == (pytest.approx(s["stopped"] / settled) if settled else None)
-        else:
-            assert s["stopped"] is None
-        deltas = [d for _j, d, _c in o["reach"][k] if d is not None]
-        for key, q in (("median_seconds_from_previous", 0.5), ("p90_seconds_from_previous", 0.9)):
-            want = quantile(deltas, q)
-            assert s[key] == (None if want is None else pytest.approx(want, rel=1e-12, abs=1e-9)), key
-        events = [r for r in rows if r["activity"] == steps[k]]
-        failed = sum(r["outcome"] == "failure" for r in events)
-        assert (s["events"], s["failed_events"]) == (len(events), failed)
-        assert s["failure_rate"] == (pytest.approx(failed / len(events)) if events else None)
 
 
 # ------------------------------------------------------------------------------------------
@@ -193,7 +129,7 @@ def test_random_logs_match_the_oracle(seed, steps):
     for settle in (dt.timedelta(0), dt.timedelta(days=3)):
         f = funnel(ev, steps=steps, options=FunnelOptions(settle=settle)).to_json()
         assert f["journeys"] == len({r["journey_id"] for r in rows})
-        check_steps(f["funnel"], rows, steps, settle)
+        funnel_check_steps(f["funnel"], rows, steps, settle)
         assert validate(f, json_schema("funnel")) == []
 
 
@@ -203,13 +139,13 @@ def test_random_segments_and_channels_match_the_oracle(seed):
     rows = ev.to_dicts()
     steps = ["A", "B", "C"]
     f = funnel(ev, steps=steps, options=FunnelOptions(by=("channel", "plan"), settle=dt.timedelta(0))).to_json()
-    o = oracle(rows, steps, dt.timedelta(0), segment="plan")
+    o = funnel_oracle(rows, steps, dt.timedelta(0), segment="plan")
     (plan,) = f["segments"]
     assert plan["column"] == "plan"
     for seg in plan["segments"]:
         members = {j for j, v in o["segment"].items() if v == seg["value"]}
         assert seg["journeys"] == len(members)
-        check_steps(seg["steps"], [r for r in rows if r["journey_id"] in members], steps, dt.timedelta(0))
+        funnel_check_steps(seg["steps"], [r for r in rows if r["journey_id"] in members], steps, dt.timedelta(0))
     assert [s["journeys"] for s in plan["segments"]] == sorted((s["journeys"] for s in plan["segments"]), reverse=True)
     for k, step in enumerate(f["funnel"]):
         per_channel = defaultdict(int)

@@ -46,6 +46,8 @@ CASES: dict[str, list[list[str]]] = {
          "--junit", "{out}/junit.xml", "--verbose", "--json", "{out}/check2.json"],
         ["drift", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--no-config",
          "--window", "1w", "--json", "{out}/drift.json"],
+        ["funnel", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--by", "channel", "--by",
+         "product", "--json", "{out}/funnel.json"],
     ],
     "receipt": [
         ["discover", f"{DATA}/08_receipt.xes.gz", "--graph", "{out}/map.dot", "--graph", "{out}/map.mmd",
@@ -67,6 +69,7 @@ CASES: dict[str, list[list[str]]] = {
          "--delimiter", ";", "--json", "{out}/broken.json"],
         ["check", f"{DATA}/running-example.xes", "--model", f"{DATA}/running-example.pnml", "--no-config",
          "--min-fitness", "0.99", "--json", "{out}/check.json"],
+        ["funnel", f"{DATA}/running-example.xes", "--model", f"{DATA}/running-example.pnml", "--json", "{out}/funnel.json"],
     ],
 }
 

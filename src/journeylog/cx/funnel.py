@@ -141,7 +141,7 @@ def funnel(events: pl.DataFrame, model: DesignedModel | None = None, steps: Sequ
         notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
     flags = journeys.with_columns(pl.col(S.JOURNEY_ID).is_in(in_progress).alias("in_progress"))
     reach = _reach(ev, chosen).join(flags, on=S.JOURNEY_ID, how="left")
-    has_outcome = S.OUTCOME in ev.columns
+    has_outcome = S.OUTCOME in ev.columns and ev[S.OUTCOME].null_count() < ev.height  # else: no outcome known
     channels = _channels(ev, reach, chosen, has_outcome) if CHANNEL_BY in opts.by else None
     overall = _steps(ev.with_columns(pl.lit("all").alias("_group")), reach.with_columns(pl.lit("all").alias("_group")),
                      flags.with_columns(pl.lit("all").alias("_group")), chosen, has_outcome)["all"]

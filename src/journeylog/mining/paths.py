@@ -15,8 +15,11 @@ Runs are compared by, in this order:
    interleavings tie on 1 and 2, by where the journeys usually do each step;
 4. the sequence of labels, alphabetically.
 
-Plain Python over the net's arcs (like :mod:`journeylog.mining.stages`). The search keeps one
-best completion per (marking, transitions fired); a net with more than ``max_states`` such
+Plain Python over the net's arcs (like :mod:`journeylog.mining.stages`), in two passes: a
+depth-first branch and bound over (marking, transitions fired) states finds the transition sets
+of the runs best on 1 and 2 (support only falls as steps are added, so a state whose steps already
+have less support than the best run found is left), then, for each such set, a search over the
+runs firing exactly those transitions finds the best order (3, 4). More than ``max_states``
 states is refused with an :class:`~journeylog.errors.InvalidInput` asking for the steps.
 
 >>> from journeylog.models import parse_process_tree
@@ -47,8 +50,6 @@ MAX_PATH_STATES = 200_000
 
 _Marking = tuple[tuple[str, int], ...]
 _State = tuple[_Marking, frozenset[str]]
-#: (-support, -steps, positions, labels, transition names): smaller is better
-_Key = tuple[int, int, tuple[float, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass
@@ -106,24 +107,33 @@ def main_path(model: Any, *, support: Callable[[frozenset[str]], int],
     raw, im, fm, path = unpack_model(model)
     search = _Search(_read(raw), _freeze({str(p.name): int(n) for p, n in fm.items()}), support,
                      position or (lambda _label: 0.0), max_states, path)
-    found = search.best(_freeze({str(p.name): int(n) for p, n in im.items()}), frozenset())
-    if found is None:
+    start = _freeze({str(p.name): int(n) for p, n in im.items()})
+    search.explore(start, frozenset())
+    if not search.sets:
         raise InvalidInput("the designed model has no run from its start to its end that does each step at most once",
                            path=path, hint=f"give the steps of the funnel ({param('steps')})")
-    return found[3]
+    runs = [search.order(start, frozenset(), chosen) for chosen in search.sets]
+    return min(r for r in runs if r is not None)[1]
 
 
 class _Search:
-    """The state of one :func:`main_path` search: the best completion per (marking, fired)."""
+    """One :func:`main_path` search, in two passes. :meth:`explore` finds the sets of visible
+    transitions of the runs with the largest support, then the most steps (a depth-first branch
+    and bound: support only falls as steps are added, so a state whose steps already have less
+    support than the best run found is left; each (marking, fired) state is explored once).
+    :meth:`order` then finds, for one such set, the run firing exactly those transitions with the
+    smallest sequence of positions (the interleaving of parallel branches)."""
 
     def __init__(self, net: _Net, final: _Marking, support: Callable[[frozenset[str]], int],
                  position: Callable[[str], float], max_states: int, path: str | None) -> None:
         self.net, self.final, self.support, self.position = net, final, support, position
         self.max_states, self.path = max_states, path
         self.closures: dict[_Marking, list[_Marking]] = {}
-        self.memo: dict[_State, _Key | None] = {}
         self.supports: dict[frozenset[str], int] = {}
-        self.entered = 0  # states searched (each once: the memo answers the rest)
+        self.seen: set[_State] = set()
+        self.value: tuple[int, int] = (-1, -1)  # (support, steps) of the best runs found so far
+        self.sets: list[frozenset[str]] = []  # their visible transitions
+        self.memo: dict[_State, tuple[tuple[float, ...], tuple[str, ...], tuple[str, ...]] | None] = {}
 
     def closure(self, marking: _Marking) -> list[_Marking]:
         """The markings reachable from ``marking`` by silent transitions (itself included), sorted."""
@@ -147,29 +157,53 @@ class _Search:
             self.supports[labels] = int(self.support(labels))
         return self.supports[labels]
 
-    def best(self, marking: _Marking, fired: frozenset[str]) -> _Key | None:
-        """The best completion from ``marking`` after ``fired`` (each visible transition once:
-        the recursion only goes deeper by a visible firing, so it always ends)."""
+    def _steps(self, marking: _Marking, fired: frozenset[str]) -> list[tuple[_Marking, str]]:
+        """(marking of the closure, visible transition enabled there and not fired yet), sorted."""
+        out = []
+        for m in self.closure(marking):
+            current = dict(m)
+            out += [(m, t) for t in self.net.visible if t not in fired and _enabled(self.net, current, t)]
+        return out
+
+    def explore(self, marking: _Marking, fired: frozenset[str]) -> None:
+        """Pass 1 from (``marking``, ``fired``); the recursion only goes deeper by a visible
+        firing, each transition at most once, so it always ends."""
+        support = self.count(fired)
         state = (marking, fired)
-        if state in self.memo:
-            return self.memo[state]
-        self.entered += 1
-        if self.entered > self.max_states:
+        if support < self.value[0] or state in self.seen:
+            return
+        self.seen.add(state)
+        if len(self.seen) > self.max_states:
             raise InvalidInput(f"the designed model has too many states (over {self.max_states:,}) to find its main path",
                                path=self.path, hint=f"give the steps of the funnel ({param('steps')})")
-        options: list[_Key] = []
-        for m in self.closure(marking):
-            if m == self.final:
-                options.append((-self.count(fired), 0, (), (), ()))
-            current = dict(m)
-            for t in self.net.visible:
-                if t in fired or not _enabled(self.net, current, t):
-                    continue
-                rest = self.best(_fire(self.net, current, t), fired | {t})
-                if rest is not None:
-                    lab = str(self.net.label[t])
-                    options.append((rest[0], rest[1] - 1, (float(self.position(lab)), *rest[2]), (lab, *rest[3]),
-                                    (t, *rest[4])))
+        if self.final in self.closure(marking):
+            value = (support, len(fired))
+            if value > self.value:
+                self.value, self.sets = value, [fired]
+            elif value == self.value and fired not in self.sets:
+                self.sets.append(fired)
+        steps = self._steps(marking, fired)  # the most supported first: a good bound early
+        steps.sort(key=lambda mt: (-self.count(fired | {mt[1]}), mt[1], mt[0]))
+        for m, t in steps:
+            self.explore(_fire(self.net, dict(m), t), fired | {t})
+
+    def order(self, marking: _Marking, fired: frozenset[str], chosen: frozenset[str]
+              ) -> tuple[tuple[float, ...], tuple[str, ...], tuple[str, ...]] | None:
+        """Pass 2: the run from (``marking``, ``fired``) that fires exactly ``chosen``, as
+        (positions, labels, transitions), lexicographically smallest; None when there is none."""
+        state = (marking, fired)
+        if fired == chosen:
+            return ((), (), ()) if self.final in self.closure(marking) else None
+        if state in self.memo:
+            return self.memo[state]
+        options = []
+        for m, t in self._steps(marking, fired):
+            if t not in chosen:
+                continue
+            rest = self.order(_fire(self.net, dict(m), t), fired | {t}, chosen)
+            if rest is not None:
+                lab = str(self.net.label[t])
+                options.append(((float(self.position(lab)), *rest[0]), (lab, *rest[1]), (t, *rest[2])))
         self.memo[state] = min(options) if options else None
         return self.memo[state]
 
