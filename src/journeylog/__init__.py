@@ -38,6 +38,7 @@ _API: dict[str, str] = {
     **dict.fromkeys(["load_model", "DesignedModel"], "journeylog.models"),
     **dict.fromkeys(["run_checks", "CheckConfig", "CheckResult"], "journeylog.check"),
     **dict.fromkeys(["DriftOptions", "Drift"], "journeylog.drift"),
+    **dict.fromkeys(["funnel", "FunnelOptions", "Funnel"], "journeylog.cx.funnel"),
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
@@ -48,10 +49,11 @@ _STAGES = ("ingest", "discover", "conform", "drift")
 __all__ = [
     "__version__",
     # stages
-    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift",
+    "ingest", "read_events", "open_events", "discover", "load_model", "conform", "run_checks", "drift", "funnel",
     # options, configuration and results
     "ReadOptions", "IngestResult", "EventSource", "DiscoverOptions", "Discovery", "DesignedModel", "ConformOptions",
-    "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "Settings",
+    "Conformance", "Allow", "load_allow", "CheckConfig", "CheckResult", "DriftOptions", "Drift", "FunnelOptions", "Funnel",
+    "Settings",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -94,6 +96,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.check import CheckConfig, CheckResult, run_checks
     from journeylog.conform import Allow, Conformance, ConformOptions, load_allow
+    from journeylog.cx.funnel import Funnel, FunnelOptions, funnel
     from journeylog.discover import DiscoverOptions, Discovery
     from journeylog.drift import Drift, DriftOptions
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError

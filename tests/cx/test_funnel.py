@@ -101,6 +101,9 @@ def test_no_outcome_column_gives_no_failure_rate():
     ev = event_frame([("a", h(0), "Order"), ("a", h(1), "Pay")], ("journey_id", "timestamp", "activity"))
     step = funnel(ev, steps=["Order", "Pay"], options=NO_SETTLE).to_json()["funnel"][0]
     assert (step["events"], step["failed_events"], step["failure_rate"]) == (1, None, None)
+    unknown = event_frame([("a", h(0), "web", "Order", None), ("a", h(1), "web", "Pay", None)], COLUMNS)
+    step = funnel(unknown, steps=["Order", "Pay"], options=NO_SETTLE).to_json()["funnel"][0]
+    assert (step["failed_events"], step["failure_rate"]) == (None, None)  # an outcome column, but no outcome known
 
 
 def test_bad_steps_and_columns_are_usage_errors_with_a_suggestion():

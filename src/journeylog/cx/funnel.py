@@ -120,17 +120,17 @@ def funnel(events: pl.DataFrame, model: DesignedModel | None = None, steps: Sequ
     if events.height == 0:
         raise InvalidInput("the log has no events")
     notes: list[str] = []
+    ev = _positions(events)
     if steps is not None:
         chosen = _check_steps(events, steps, model)
         source = "steps"
     elif model is not None:
-        chosen, left_out = main_path(events, model)
+        chosen, left_out = main_path(ev, model)
         notes.append(funnel_steps_note(chosen, left_out))
         source = "model"
     else:
         raise UsageError(f"give the designed model ({param('model')}) or the steps of the funnel ({param('steps')})")
     columns = _check_by(events, opts)
-    ev = _positions(events)
     seen = set(ev[S.ACTIVITY].unique().to_list())
     notes += [funnel_unseen_step_note(s) for s in dict.fromkeys(chosen) if s not in seen]
     journeys = ev.select(S.JOURNEY_ID).unique()
@@ -164,7 +164,7 @@ def main_path(events: pl.DataFrame, model: DesignedModel) -> tuple[tuple[str, ..
     """``(the model's main path, its tasks left out)``: the support of a set of steps is the
     number of journeys with an event of each; a step's position is the median, over the journeys
     that do it, of the 0-based index of its first event (see :mod:`journeylog.mining.paths`)."""
-    ev = _positions(events).filter(pl.col(S.ACTIVITY).is_in(list(model.tasks)))
+    ev = (events if _POS in events.columns else _positions(events)).filter(pl.col(S.ACTIVITY).is_in(list(model.tasks)))
     total = events[S.JOURNEY_ID].n_unique()
     sets = (ev.group_by(S.JOURNEY_ID).agg(pl.col(S.ACTIVITY).unique().sort().alias("labels"))
             .group_by("labels").len().rows())
