@@ -44,6 +44,9 @@ def test_an_exclusive_choice_takes_the_branch_most_journeys_took(tmp_path):
     m = model(tmp_path, "->('A', X('B', 'C'), 'D')")
     assert main_path(log((5, "A B D"), (9, "A C D")), m) == (("A", "C", "D"), ("B",))
     assert main_path(log((9, "A B D"), (5, "A C D")), m) == (("A", "B", "D"), ("C",))
+    assert main_path(log((5, "A C D"), (5, "A B D")), m)[0] == ("A", "B", "D")  # a tie: the names decide
+    assert main_path(log((5, "X A C D"), (5, "A B D")), m)[0] == ("A", "B", "D")  # B's median position is lower
+    assert main_path(log((5, "A C D"), (6, "X A B D")), m)[0] == ("A", "B", "D")  # more journeys did B
 
 
 def test_a_long_branch_taken_more_often_wins_over_a_short_one(tmp_path):

@@ -112,7 +112,10 @@ def main_path(model: Any, *, support: Callable[[frozenset[str]], int],
     if not search.sets:
         raise InvalidInput("the designed model has no run from its start to its end that does each step at most once",
                            path=path, hint=f"give the steps of the funnel ({param('steps')})")
-    runs = [search.order(start, frozenset(), chosen) for chosen in search.sets]
+    runs = []
+    for chosen in search.sets:
+        search.memo.clear()  # the best orders found are those of one set of transitions
+        runs.append(search.order(start, frozenset(), chosen))
     return min(r for r in runs if r is not None)[1]
 
 
