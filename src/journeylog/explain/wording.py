@@ -372,10 +372,12 @@ def funnel_dropoff_statement(after: str | None, before: str, journeys: int, shar
     "1 journey (0.4%) never reached 'Place order'"
     >>> funnel_dropoff_statement("Pay", "Ship", 0, None, 1)
     "No journey stopped after 'Pay'; 1 more is still in progress"
+    >>> funnel_dropoff_statement(None, "Order", 0, 0.0, 0)
+    "No journey stopped before 'Order'"
     """
     share_text = f" ({fmt_share(share)})" if share is not None else ""
     if journeys == 0:
-        head = f"No journey stopped after {_quote(after)}" if after is not None else f"Every journey reached {_quote(before)}"
+        head = f"No journey stopped after {_quote(after)}" if after is not None else f"No journey stopped before {_quote(before)}"
     elif after is None:
         head = f"{fmt_int(journeys)} {journeys_word(journeys)}{share_text} never reached {_quote(before)}"
     else:

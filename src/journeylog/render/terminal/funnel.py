@@ -21,6 +21,10 @@ def _time(x: float | None) -> str:
     return "-" if x is None else fmt_duration(x)
 
 
+def _value(v: str | None) -> str:
+    return "(none)" if v is None else v if v.strip() else repr(v)
+
+
 def print_funnel(f: Mapping[str, Any], *, out: Console | None = None) -> None:
     """The funnel report: the steps, who stopped where, and the breakdowns asked for."""
     con = out or console()
@@ -46,7 +50,7 @@ def print_funnel(f: Mapping[str, Any], *, out: Console | None = None) -> None:
                 ("median", "right"), ("failed", "right")], crow))
     for seg in f["segments"]:
         heads = [(f"{s}", "right") for s in f["steps"]]
-        srow = [["(none)" if g["value"] is None else g["value"], fmt_int(g["journeys"]),
+        srow = [[_value(g["value"]), fmt_int(g["journeys"]),
                  *[f"{fmt_int(s['journeys'])} ({fmt_share(s['share_of_journeys'])})" for s in g["steps"]]]
                 for g in seg["segments"]]
         con.print(table(f"by {seg['column']}: journeys reaching each step (share of the segment)",
