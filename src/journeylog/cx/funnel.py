@@ -46,7 +46,7 @@ import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
-from journeylog.config.settle import DEFAULT_SETTLE
+from journeylog.config.settle import DEFAULT_SETTLE, format_settle
 from journeylog.conform import in_progress_journeys
 from journeylog.contracts.funnel import FunnelChannel, FunnelDropOff, FunnelOutput, FunnelSegments, FunnelStep
 from journeylog.engine import quantile_seconds
@@ -119,25 +119,23 @@ def funnel(events: pl.DataFrame, model: DesignedModel | None = None, steps: Sequ
     opts = options or FunnelOptions()
     if events.height == 0:
         raise InvalidInput("the log has no events")
+    if steps is None and model is None:
+        raise UsageError(f"give the designed model ({param('model')}) or the steps of the funnel ({param('steps')})")
+    columns = _check_by(events, opts)  # the cheap checks first
     notes: list[str] = []
-    ev = _positions(events)
     if steps is not None:
         chosen = _check_steps(events, steps, model)
         source = "steps"
-    elif model is not None:
+    ev = _positions(events)
+    if steps is None and model is not None:
         chosen, left_out = main_path(ev, model)
         notes.append(funnel_steps_note(chosen, left_out))
         source = "model"
-    else:
-        raise UsageError(f"give the designed model ({param('model')}) or the steps of the funnel ({param('steps')})")
-    columns = _check_by(events, opts)
     seen = set(ev[S.ACTIVITY].unique().to_list())
     notes += [funnel_unseen_step_note(s) for s in dict.fromkeys(chosen) if s not in seen]
     journeys = ev.select(S.JOURNEY_ID).unique()
     in_progress = in_progress_journeys(J.journey_stats(events), opts.settle)
     if in_progress:
-        from journeylog.config.settle import format_settle
-
         notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
     flags = journeys.with_columns(pl.col(S.JOURNEY_ID).is_in(in_progress).alias("in_progress"))
     reach = _reach(ev, chosen).join(flags, on=S.JOURNEY_ID, how="left")
