@@ -5,7 +5,8 @@
 #   3. conform: compare the journeys with the designed journey (BPMN) and explain the deviations
 #   4. contacts: class every call, chat and store visit (mandatory, avoidable, selfcare, assistance)
 #   5. emotion: the CSAT of each touchpoint against the desired curve, drawn in demo-output/emotion.png
-#   6. report: everything in one HTML page to send (demo-output/report.html)
+#   6. funnel: journeys reaching each designed step in order, where they stop, by channel (funnel.svg)
+#   7. report: everything in one HTML page to send (demo-output/report.html)
 set -euo pipefail
 JOURNEYLOG=${1:-journeylog}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +44,12 @@ if "$JOURNEYLOG" emotion --help >/dev/null 2>&1; then
   step "journeylog emotion demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn --metric csat --desired samples/telecom/desired.yaml --plot demo-output/emotion.png"
   "$JOURNEYLOG" emotion "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn --metric csat \
     --desired samples/telecom/desired.yaml --plot "$out/emotion.png" --json "$out/emotion.json"
+fi
+
+if "$JOURNEYLOG" funnel --help >/dev/null 2>&1; then
+  step "journeylog funnel demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn --by channel --plot demo-output/funnel.svg"
+  "$JOURNEYLOG" funnel "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn --by channel \
+    --plot "$out/funnel.svg" --json "$out/funnel.json"
 fi
 
 if "$JOURNEYLOG" report --help >/dev/null 2>&1; then

@@ -17,10 +17,13 @@ import os
 import random
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pytest
 
 from journeylog import schema as S
 
@@ -161,3 +164,70 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         base = dict(os.environ)
     return subprocess.run([*command, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout,
                           env={**base, "NO_COLOR": "1", **(env or {})})
+
+
+# ------------------------------------------------------------------------------------------
+# the funnel oracle (tests/cx): plain Python over event rows, written apart from journeylog.cx.funnel
+
+
+def funnel_oracle(rows: list[dict], steps: list[str], settle: dt.timedelta, segment: str | None = None) -> dict:
+    """Per step (0-based), the journeys reaching it in order as ``(journey, seconds from the step
+    before, channel)``, found by a greedy earliest-match scan of each journey's events; the
+    journeys in progress; and with ``segment`` each journey's first non-null value of it."""
+    by_journey: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        by_journey[r["journey_id"]].append(r)
+    log_end = max(r["timestamp"] for r in rows)
+    result: dict = {"journeys": len(by_journey), "reach": defaultdict(list), "in_progress": set(), "segment": {}}
+    for jid, evs in by_journey.items():
+        evs.sort(key=lambda r: (r["timestamp"], r["input_order"]))
+        if settle > dt.timedelta(0) and evs[-1]["timestamp"] >= log_end - settle:
+            result["in_progress"].add(jid)
+        if segment is not None:
+            result["segment"][jid] = next((r[segment] for r in evs if r[segment] is not None), None)
+        i, prev_t = -1, None
+        for k, step in enumerate(steps):
+            nxt = next((x for x in range(i + 1, len(evs)) if evs[x]["activity"] == step), None)
+            if nxt is None:
+                break
+            t = evs[nxt]["timestamp"]
+            channel = evs[nxt]["channel"] or "unknown"
+            result["reach"][k].append((jid, None if prev_t is None else (t - prev_t) / dt.timedelta(seconds=1), channel))
+            i, prev_t = nxt, t
+    return result
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    return None if not values else float(np.quantile(np.array(values), q, method="linear"))
+
+
+def funnel_check_steps(got: list[dict], rows: list[dict], steps: list[str], settle: dt.timedelta) -> None:
+    """Assert the step figures ``got`` (the ``funnel`` list of the JSON) against :func:`funnel_oracle`."""
+    o = funnel_oracle(rows, steps, settle)
+    total = o["journeys"]
+    journeys_at = [len(o["reach"][k]) for k in range(len(steps))]
+    for k, s in enumerate(got):
+        reached = {jid for jid, _d, _c in o["reach"][k]}
+        nxt = {jid for jid, _d, _c in o["reach"][k + 1]} if k + 1 < len(steps) else set()
+        assert s["step"] == steps[k] and s["index"] == k + 1
+        assert s["journeys"] == journeys_at[k]
+        assert s["share_of_journeys"] == pytest.approx(journeys_at[k] / total)
+        before = journeys_at[k - 1] if k else total
+        assert s["conversion_from_previous"] == (pytest.approx(journeys_at[k] / before) if before else None)
+        assert s["conversion_from_start"] == (pytest.approx(journeys_at[k] / journeys_at[0]) if journeys_at[0] else None)
+        if k + 1 < len(steps):
+            stopped = reached - nxt
+            assert s["stopped"] == len(stopped - o["in_progress"])
+            assert s["stopped_in_progress"] == len(stopped & o["in_progress"])
+            settled = len(reached - o["in_progress"])
+            assert s["stopped_share"] == (pytest.approx(s["stopped"] / settled) if settled else None)
+        else:
+            assert s["stopped"] is None
+        deltas = [d for _j, d, _c in o["reach"][k] if d is not None]
+        for key, q in (("median_seconds_from_previous", 0.5), ("p90_seconds_from_previous", 0.9)):
+            want = _quantile(deltas, q)
+            assert s[key] == (None if want is None else pytest.approx(want, rel=1e-12, abs=1e-9)), key
+        events = [r for r in rows if r["activity"] == steps[k]]
+        failed = sum(r["outcome"] == "failure" for r in events)
+        assert (s["events"], s["failed_events"]) == (len(events), failed)
+        assert s["failure_rate"] == (pytest.approx(failed / len(events)) if events else None)

@@ -41,6 +41,7 @@ _API: dict[str, str] = {
     **dict.fromkeys(["contacts", "ContactOptions", "Contacts"], "journeylog.cx.contacts"),
     **dict.fromkeys(["ContactRules", "load_contact_rules"], "journeylog.config.contacts"),
     "ReportOptions": "journeylog.report",
+    **dict.fromkeys(["funnel", "FunnelOptions", "Funnel"], "journeylog.cx.funnel"),
     **dict.fromkeys(["JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode"],
                     "journeylog.errors"),
     "Settings": "journeylog.settings",
@@ -64,6 +65,8 @@ __all__ = [
     "EmotionOptions", "Emotion", "load_desired",
     # segments
     "JourneySelection", "compare", "CompareOptions", "Comparison",
+    # funnel
+    "funnel", "FunnelOptions", "Funnel",
     # errors and exit codes
     "JourneylogError", "UsageError", "InvalidInput", "ResourceLimit", "UnsafeInput", "ExitCode",
 ]
@@ -110,6 +113,7 @@ if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
     from journeylog.conform import Allow, Conformance, ConformOptions, load_allow
     from journeylog.cx.contacts import ContactOptions, Contacts, contacts
     from journeylog.cx.emotion import Emotion, EmotionOptions, emotion
+    from journeylog.cx.funnel import Funnel, FunnelOptions, funnel
     from journeylog.discover import DiscoverOptions, Discovery
     from journeylog.drift import Drift, DriftOptions
     from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError

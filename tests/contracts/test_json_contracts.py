@@ -19,7 +19,7 @@ SCHEMAS = ROOT / "docs" / "json-schema"
 RECORDED = {"ingest.json": "ingest", "discover.json": "discover", "conform.json": "conform", "broken.json": "conform",
             "check.json": "check", "check1.json": "check", "check2.json": "check", "drift.json": "drift",
             "contacts.json": "contacts", "explain.json": "explain", "emotion.json": "emotion",
-            "compare.json": "compare", "compare2.json": "compare"}
+            "compare.json": "compare", "compare2.json": "compare", "funnel.json": "funnel"}
 NOT_JSON_OUTPUTS = {"baseline.json", "map.json"}  # --write-baseline and --graph map.json: other contracts
 
 

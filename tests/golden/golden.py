@@ -53,6 +53,8 @@ CASES: dict[str, list[list[str]]] = {
         ["emotion", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--metric", "csat", "--desired",
          f"{SAMPLE}/desired.yaml", "--split-by", "called after failing on the portal", "--detractors", "--json",
          "{out}/emotion.json"],
+        ["funnel", "{out}/store.parquet", "--model", f"{SAMPLE}/designed_journey.bpmn", "--by", "channel", "--by",
+         "product", "--json", "{out}/funnel.json"],
     ],
     "segments": [
         ["ingest", f"{SAMPLE}/sources.yaml", "-o", "{out}/store.parquet"],
@@ -82,6 +84,7 @@ CASES: dict[str, list[list[str]]] = {
          "--delimiter", ";", "--json", "{out}/broken.json"],
         ["check", f"{DATA}/running-example.xes", "--model", f"{DATA}/running-example.pnml", "--no-config",
          "--min-fitness", "0.99", "--json", "{out}/check.json"],
+        ["funnel", f"{DATA}/running-example.xes", "--model", f"{DATA}/running-example.pnml", "--json", "{out}/funnel.json"],
     ],
 }
 

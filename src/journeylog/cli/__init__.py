@@ -16,6 +16,7 @@ from journeylog.cli import explain  # noqa: F401
 from journeylog.cli import report  # noqa: F401
 from journeylog.cli import emotion  # noqa: F401
 from journeylog.cli import compare  # noqa: F401
+from journeylog.cli import funnel  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]

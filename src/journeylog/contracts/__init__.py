@@ -2,7 +2,7 @@
 (see :mod:`journeylog.contracts.outputs`) and the JSON Schema generated from it.
 
 >>> sorted(COMMANDS)
-['check', 'compare', 'conform', 'contacts', 'discover', 'drift', 'emotion', 'explain', 'ingest']
+['check', 'compare', 'conform', 'contacts', 'discover', 'drift', 'emotion', 'explain', 'funnel', 'ingest']
 >>> s = json_schema("check")
 >>> s["title"], s["required"][:3]
 ('journeylog check --json', ['status', 'exit_code', 'summary'])

@@ -11,6 +11,7 @@ explains the fields; :func:`journeylog.contracts.json_schema` turns these into J
 from typing import Literal, NotRequired, TypedDict
 
 from journeylog.contracts.emotion import EmotionOutput
+from journeylog.contracts.funnel import FunnelOutput
 
 # --- journeylog ingest --json ---------------------------------------------------------------------
 
@@ -456,5 +457,6 @@ OUTPUTS: dict[str, type] = {
     "explain": ExplainOutput,
     "emotion": EmotionOutput,
     "compare": CompareOutput,
+    "funnel": FunnelOutput,
 }
 """Command name -> the TypedDict of its ``--json`` document."""

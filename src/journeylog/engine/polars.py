@@ -22,12 +22,12 @@ from typing import Any
 import polars as pl
 
 from journeylog.config.rules import Step
-from journeylog.engine._polars_figures import PolarsPartial
+from journeylog.engine._polars_figures import PolarsPartial, middle_us
 from journeylog.engine._polars_select import select_journeys
 from journeylog.engine.results import PARTS, Figures
 from journeylog.schema import ACTIVITY, CHANNEL, INPUT_ORDER, JOURNEY_ID, TIMESTAMP
 
-__all__ = ["POLARS", "PolarsEngine", "PolarsPartial", "order_keys"]
+__all__ = ["POLARS", "PolarsEngine", "PolarsPartial", "middle_us", "order_keys"]
 
 
 def order_keys(names: Sequence[str]) -> list[str]:

@@ -48,6 +48,9 @@ __all__ = [
     "root_cause_statement",
     "selection_statement",
     "varying_column_note",
+    "funnel_dropoff_statement",
+    "funnel_steps_note",
+    "funnel_unseen_step_note",
 ]
 
 
@@ -494,3 +497,53 @@ def map_shown(acts: int, acts_total: int, paths: int, paths_total: int, act_shar
     return (f"map: showing {fmt_int(acts)} of {fmt_int(acts_total)} activities and {fmt_int(paths)} of "
             f"{fmt_int(paths_total)} paths (--activities {act_share:g} --paths {path_share:g}); "
             "--activities 1 --paths 1 for all")
+# The funnel along the designed journey (journeylog.cx.funnel)
+
+
+def funnel_dropoff_statement(after: str | None, before: str, journeys: int, share: float | None,
+                             in_progress: int) -> str:
+    """A funnel drop-off in words, with conform's drop-out semantics: journeys still in progress
+    at the end of the log are said apart, not counted as stopped. ``after`` None: before the
+    first step.
+
+    >>> funnel_dropoff_statement("Identity check", "Schedule appointment", 1204, 0.12, 37)
+    "1,204 journeys (12.0%) stopped after 'Identity check' and never reached 'Schedule appointment'; \
+37 more are still in progress"
+    >>> funnel_dropoff_statement(None, "Place order", 1, 0.004, 0)
+    "1 journey (0.4%) never reached 'Place order'"
+    >>> funnel_dropoff_statement("Pay", "Ship", 0, None, 1)
+    "No journey stopped after 'Pay'; 1 more is still in progress"
+    >>> funnel_dropoff_statement(None, "Order", 0, 0.0, 0)
+    "No journey stopped before 'Order'"
+    """
+    share_text = f" ({fmt_share(share)})" if share is not None else ""
+    if journeys == 0:
+        head = f"No journey stopped after {_quote(after)}" if after is not None else f"No journey stopped before {_quote(before)}"
+    elif after is None:
+        head = f"{fmt_int(journeys)} {journeys_word(journeys)}{share_text} never reached {_quote(before)}"
+    else:
+        head = (f"{fmt_int(journeys)} {journeys_word(journeys)}{share_text} stopped after {_quote(after)} "
+                f"and never reached {_quote(before)}")
+    if in_progress:
+        head += f"; {fmt_int(in_progress)} more {'is' if in_progress == 1 else 'are'} still in progress"
+    return head
+
+
+def funnel_steps_note(steps: Sequence[str], left_out: Sequence[str]) -> str:
+    """What the command decided when the steps come from the model.
+
+    >>> funnel_steps_note(["Order", "Pay"], ["Call"])
+    "steps: the designed journey's main path, 'Order' → 'Pay' (left out: 'Call'; see docs/funnel.md)"
+    """
+    path = " → ".join(_quote(s) for s in steps)
+    rest = f"left out: {', '.join(_quote(s) for s in left_out)}; " if left_out else ""
+    return f"steps: the designed journey's main path, {path} ({rest}see docs/funnel.md)"
+
+
+def funnel_unseen_step_note(step: str) -> str:
+    """A step no event of the log has.
+
+    >>> funnel_unseen_step_note("Ship")
+    "no event of the log is step 'Ship': no journey can reach it"
+    """
+    return f"no event of the log is step {_quote(step)}: no journey can reach it"
