@@ -4,8 +4,8 @@ the words drift uses for its items (:mod:`journeylog.drift.items`).
 >>> difference_statement("'called after failing on the portal'", "plan=business", "plan=consumer", 0.153, 0.081, 0.0001)
 "'called after failing on the portal' is 1.9 times as common in plan=business as in plan=consumer (15.3% vs 8.1% \
 of journeys, p < 0.001)."
->>> difference_statement("using phone", "2026-04", "other journeys", 0.05, 0.2, 0.004)
-'Using phone is less common in 2026-04 than in other journeys (5.0% vs 20.0% of journeys, p = 0.004).'
+>>> difference_statement("the phone channel", "2026-04", "other journeys", 0.05, 0.2, 0.004)
+'The phone channel is less common in 2026-04 than in other journeys (5.0% vs 20.0% of journeys, p = 0.004).'
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def item_labels() -> dict[str, str]:
     """The noun phrase of the items that are not deviations or patterns; ``{x}`` the name."""
     return {
         "failure": "a failed step",
-        "channel": "using {x}",
+        "channel": "the {x} channel",
         "variant": "variant {x}",
     }
 
@@ -60,15 +60,15 @@ def variant_label(rank: int, activities: list[str]) -> str:
 
 
 def segment_phrase(name: str, by: str | None, period: bool) -> str:
-    """How a statement names a segment: ``product=Fibre 500``, ``no product``, ``2026-03``.
+    """How a statement names a segment: ``product=Fibre 500``, ``journeys with no product``, ``2026-03``.
 
     >>> segment_phrase("Fibre 500", "product", False), segment_phrase(MISSING, "product", False)
-    ('product=Fibre 500', 'no product')
+    ('product=Fibre 500', 'journeys with no product')
     """
     if by is None or period:
         return name
     if name == MISSING:
-        return f"no {by}"
+        return f"journeys with no {by}"
     if name == OTHER_VALUES:
         return f"the other values of {by}"
     return f"{by}={name}"
