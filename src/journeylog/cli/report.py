@@ -16,7 +16,6 @@ from journeylog.cli.options import (
     conformance_options,
     progress_bar,
     refuse_clobbering,
-    with_journey_selection,
     with_read_options,
 )
 
@@ -35,7 +34,6 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
 @app.command(epilog=EPILOG)
 @with_read_options
-@with_journey_selection
 def report(
     ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(
