@@ -30,6 +30,10 @@ MAX_NAME_LENGTH = 1000
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]|[\n\t]"
 _UNKNOWN_OUTCOME = "\x00?"
 
+#: the reason for a timestamp that does not become a UTC time
+TIMESTAMP_INVALID = ("timestamp does not parse, is outside the years 1-9999, or is a local time that "
+                     "daylight saving skips or repeats in the time zone")
+
 Check = tuple[pl.Expr, str, str, str | None]  # (condition, column, reason, hint)
 
 
@@ -99,8 +103,8 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
         (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity,
          f"activity name longer than {MAX_NAME_LENGTH} characters", None),
         (pl.col("_ts_raw").is_null() | (pl.col("_ts_raw").str.strip_chars() == ""), cmap.timestamp, "empty timestamp", None),
-        (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, "timestamp does not parse (or does not exist in the time zone)",
-         f"give {param('timestamp_format')}, {param('timezone')}"),
+        (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, TIMESTAMP_INVALID,
+         f"give {param('timestamp_format')}, {param('timezone')}, or times with a UTC offset"),
         (pl.col(S.OUTCOME) == _UNKNOWN_OUTCOME, outcome_col or "", "outcome is neither a success nor a failure spelling",
          "success/ok/completed or failure/failed/error; map others with `outcomes:` in a source map"),
         (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "",

@@ -33,7 +33,7 @@ from journeylog.ingest.sources import ingest_source_map
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
 from journeylog.io.export import export_format, write_event_log
 from journeylog.io.files import local_file
-from journeylog.io.store import STORE_KEY, validate_store
+from journeylog.io.store import STORE_KEY, check_store_times, validate_store
 from journeylog.io.tabular import sniff_format
 
 __all__ = ["ingest", "open_events", "read_events"]
@@ -168,6 +168,7 @@ def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: t
         label = os.fspath(path)
         schema = pl.read_parquet_schema(local_file(path))
         validate_store(pl.DataFrame(schema=schema), label)
+        check_store_times(pl.scan_parquet(local_file(path)), label)
         plan = store_plan(list(schema), opts, label)
         if plan.rewrites:
             raise UsageError(f"re-mapping columns or dropping duplicates of a store above {memory_events():,} events "

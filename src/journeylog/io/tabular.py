@@ -135,12 +135,24 @@ def read_csv(
         return "skip"
 
     def _read(use_threads: bool):
+        # The threaded reader drops its last references on one of Arrow's pool threads, after
+        # read_csv has returned. A Python object among them (a py_buffer over ``data``, the
+        # invalid-row callback) needs the GIL there; if the interpreter is exiting meanwhile, that
+        # thread is cancelled inside a C++ destructor and the process aborts ("terminate called
+        # without an active exception", exit 134). So the threaded read gets an Arrow-owned copy
+        # of the bytes and no callback; the callback only runs on the calling thread.
+        source = pa.py_buffer(data)
+        if use_threads:
+            stream = pa.BufferOutputStream()
+            stream.write(source)
+            source = stream.getvalue()
         return pacsv.read_csv(
-            pa.py_buffer(data),
+            source,
             read_options=pacsv.ReadOptions(
                 use_threads=use_threads, encoding=enc, column_names=names, skip_rows=1, block_size=1 << 24
             ),
-            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=on_invalid, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                             invalid_row_handler=None if use_threads else on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 null_values=[],
@@ -152,11 +164,13 @@ def read_csv(
     try:
         table = _read(True)
     except pa.ArrowInvalid as exc:
-        raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
-    if bad:
-        if bad[0][0] is None:  # line numbers are only known when read on one thread
-            bad.clear()
+        try:  # find every row with the wrong number of fields, with its line, on this thread
             _read(False)
+        except pa.ArrowInvalid:
+            pass
+        if not bad:
+            raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
+    if bad:
         number, expected, actual = bad[0]
         more = f"{len(bad) - 1} more rows with the wrong number of fields" if len(bad) > 1 else None
         raise InvalidInput(
