@@ -21,6 +21,7 @@ broken line, files that are not Parquet.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -164,10 +165,8 @@ def read_csv(
     try:
         table = _read(True)
     except pa.ArrowInvalid as exc:
-        try:  # find every row with the wrong number of fields, with its line, on this thread
+        with contextlib.suppress(pa.ArrowInvalid):  # every row with the wrong number of fields, on this thread
             _read(False)
-        except pa.ArrowInvalid:
-            pass
         if not bad:
             raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
     if bad:
