@@ -143,3 +143,74 @@ def test_local_times_in_a_daylight_saving_fold_or_gap_are_an_error_naming_the_ro
     assert "daylight saving" in err
     code, _out, err = run_main("discover", "dst.csv", "--no-model", cwd=tmp_path)  # in UTC both exist once
     assert code == 0, err
+
+
+# ------------------------------------------------------------------------------------------
+# deep JSON, duplicate keys
+# ------------------------------------------------------------------------------------------
+
+_DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_json_nested_100k_deep_in_a_log_is_a_resource_limit(run_main, tmp_path):
+    write_file(tmp_path, "deep.jsonl", '{"case":"c1","activity":"a","timestamp":"2024-01-01","x":' + _DEEP + "}\n"
+               '{"case":"c1","activity":"b","timestamp":"2024-01-02"}\n')
+    refused(run_main, tmp_path, 4, "ingest", "deep.jsonl", "-o", "o.parquet", output=tmp_path / "o.parquet",
+            says="deep.jsonl:1: JSON nested too deeply")
+
+
+def test_json_nested_100k_deep_in_a_baseline_is_a_resource_limit(run_main, tmp_path):
+    from factories import SAMPLE
+
+    write_file(tmp_path, "base.json", '{"version":' + _DEEP + "}")
+    refused(run_main, tmp_path, 4, "check", str(SAMPLE / "sources.yaml"), "-m", str(SAMPLE / "designed_journey.bpmn"),
+            "--no-config", "--no-precision", "--baseline", "base.json", says="base.json: JSON nested too deeply")
+
+
+def test_a_key_twice_in_a_jsonl_row_is_an_error_naming_line_and_key(run_main, tmp_path):
+    write_file(tmp_path, "dup.jsonl", '{"case":"c1","activity":"a","timestamp":"2024-01-01","x":{"activity":1}}\n'
+               '{"case":"c1","activity":"b","activity":"c","timestamp":"2024-01-02"}\n')
+    refused(run_main, tmp_path, 3, "discover", "dup.jsonl", says="dup.jsonl:2: the key 'activity' appears twice")
+
+
+# ------------------------------------------------------------------------------------------
+# disk full: exit 4, the earlier output intact, no temporary file left
+# ------------------------------------------------------------------------------------------
+
+
+def test_disk_full_while_writing_is_exit_4_and_the_old_output_stays(run_main, tmp_path, monkeypatch):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    write_file(tmp_path, "ok.csv", "case,activity,timestamp\nc1,a,2024-01-01T10:00\nc1,b,2024-01-02T10:00\n")
+    write_file(tmp_path, "o.parquet", "old")
+    monkeypatch.setattr(pq, "write_table", full)
+    refused(run_main, tmp_path, 4, "ingest", "ok.csv", "-o", "o.parquet", output=tmp_path / "o.parquet",
+            says="no space left on the device")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.parquet", "ok.csv"]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs (needs root); skipped where mounting is not allowed."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield folder
+    subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+@pytest.mark.parametrize("out", ["o.csv", "o.xes", "o.parquet", "o.jsonl"])
+def test_a_really_full_disk(run_main, tmp_path, tiny_disk, out):
+    from factories import SAMPLE
+
+    write_file(tiny_disk, out, "old")
+    refused(run_main, tmp_path, 4, "ingest", str(SAMPLE / "sources.yaml"), "-o", str(tiny_disk / out),
+            output=tiny_disk / out, says="no space left on the device")
+    assert [p.name for p in tiny_disk.iterdir()] == [out]

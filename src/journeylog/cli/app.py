@@ -168,6 +168,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: exit 70
         if debug:
             raise
+        from journeylog.io.files import disk_full
+
+        if disk_full(exc):  # a temporary file or spill folder outside any one output
+            _print_error("no space left on the device (hint: free space, or set TMPDIR to a larger disk)")
+            sys.exit(int(ExitCode.RESOURCE_LIMIT))
         _print_error(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
                      f"(this is a bug; rerun with --debug for a traceback)")
         code = ExitCode.INTERNAL_ERROR

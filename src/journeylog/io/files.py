@@ -15,6 +15,7 @@ file unchanged and no partial file behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import io
 import os
@@ -180,10 +181,24 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+        if disk_full(exc):
+            raise ResourceLimit("no space left on the device; the earlier file is unchanged", path=os.fspath(path),
+                                hint="free space or write elsewhere") from None
         raise
+
+
+#: what writers say when the disk or the user's quota is full (Polars and Arrow wrap the OS error)
+_DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "os error 28", "os error 122")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an OSError, or a writer's own error wrapping one) says the disk is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, Exception) and any(w in str(exc).lower() for w in _DISK_FULL_WORDS)
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:

@@ -32,6 +32,7 @@ import polars as pl
 
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.files import local_file, read_input_bytes
+from journeylog.io.jsonio import loads_checked
 
 SOURCE_ROW = "source_row"
 _SNIFF_DELIMITERS = (";", "\t", "|")
@@ -265,7 +266,23 @@ def read_jsonl(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     lines = _object_lines(data)
     if len(lines) != frame.height:  # pragma: no cover - defensive
         frame = _jsonl_slow(data, label)
+    _refuse_duplicate_keys(data, label)
     return frame.with_columns(pl.Series(SOURCE_ROW, lines, dtype=pl.Int64))
+
+
+#: a JSON key: a string followed by a colon (over-approximates; candidates are parsed exactly)
+_JSON_KEY = r'"((?:[^"\\]|\\.)*)"\s*:'
+
+
+def _refuse_duplicate_keys(data: bytes, label: str) -> None:
+    """A key twice in one object of a line is an error naming the line and the key (Polars keeps
+    the first silently). Lines whose keys repeat at all are parsed exactly, the rest are not."""
+    text = pl.Series("line", data.split(b"\n"), dtype=pl.Binary).cast(pl.String, strict=False)
+    keys = text.str.extract_all(_JSON_KEY)
+    numbered = pl.DataFrame({"line": text, "keys": keys}).with_row_index("number", offset=1)
+    suspects = numbered.filter(pl.col("keys").list.len() > pl.col("keys").list.n_unique())
+    for number, line in suspects.select("number", "line").iter_rows():
+        loads_checked(line, label=label, row=number)
 
 
 def _object_lines(data: bytes) -> list[int]:
@@ -279,7 +296,7 @@ def _jsonl_slow(data: bytes, label: str) -> pl.DataFrame:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_checked(line, label=label, row=number)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"not valid JSON ({exc.msg})", path=label, row=number, column=exc.colno,
                                hint="one JSON object per line; is the last line truncated?") from None
