@@ -214,3 +214,24 @@ def test_a_really_full_disk(run_main, tmp_path, tiny_disk, out):
     refused(run_main, tmp_path, 4, "ingest", str(SAMPLE / "sources.yaml"), "-o", str(tiny_disk / out),
             output=tiny_disk / out, says="no space left on the device")
     assert [p.name for p in tiny_disk.iterdir()] == [out]
+
+
+# ------------------------------------------------------------------------------------------
+# chart labels that look like mathtext
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["svg", "png"])
+def test_mathtext_like_activity_names_are_drawn_as_text(run_main, tmp_path, suffix):
+    from factories import T0, make_log, write_model
+
+    odd = "$\\x{y}$ and $\\frac{1}{0}$ _x^"
+    log = make_log(n=1200, seed=3, drift_at=T0 + dt.timedelta(weeks=10), fail_after=0.2)
+    log = log.with_columns(pl.col("activity").replace("Call: identity check help", odd))
+    log.write_parquet(tmp_path / "odd.parquet")
+    design = write_model(tmp_path)
+    code, _out, err = run_main("drift", "odd.parquet", "-m", str(design), "--window", "2w", "--no-config",
+                               "--chart", f"c.{suffix}", cwd=tmp_path)
+    assert code == 0 and "Traceback" not in err and "error" not in err, err
+    if suffix == "svg":
+        assert "frac" in (tmp_path / "c.svg").read_text()
