@@ -235,3 +235,20 @@ def test_mathtext_like_activity_names_are_drawn_as_text(run_main, tmp_path, suff
     assert code == 0 and "Traceback" not in err and "error" not in err, err
     if suffix == "svg":
         assert "frac" in (tmp_path / "c.svg").read_text()
+
+
+# ------------------------------------------------------------------------------------------
+# format specs in rule statements: refused when the rules file is read, located
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("statement", ["{journeys:d}", "{name:{share}}", "{share:>99999999}", "{name!r}",
+                                       "{name.__class__}", "{0}"])
+def test_format_specs_in_a_rule_statement_are_a_located_error(run_main, tmp_path, statement):
+    from factories import SAMPLE
+
+    write_file(tmp_path, "rules.yaml", f'patterns:\n  - name: p\n    statement: "{statement}"\n'
+                                       "    steps:\n      - {channel: phone}\n")
+    refused(run_main, tmp_path, 3, "conform", str(SAMPLE / "sources.yaml"), "-m", str(SAMPLE / "designed_journey.bpmn"),
+            "--rules", "rules.yaml", "--no-precision", "--json", "c.json", output=tmp_path / "c.json",
+            says="rules.yaml:3:16:")
