@@ -5,31 +5,15 @@ daylight-saving folds and gaps, hand-edited stores."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import polars as pl
 import pytest
 
 from factories import ROOT, write_file
-
-
-def refused(run_main, tmp_path: Path, code: int, *args: str, output: Path | None = None, says: str = "") -> str:
-    """Run the real command; assert the exit code, exactly one error line, no traceback, and
-    ``output`` untouched (absent, or its bytes unchanged). Returns stderr."""
-    before = hashlib.sha256(output.read_bytes()).hexdigest() if output is not None and output.exists() else None
-    got, _out, err = run_main(*args, cwd=tmp_path)
-    assert got == code, err
-    assert err.count("journeylog: error:") == 1 and "Traceback" not in err, err
-    assert says in err, err
-    if output is not None:
-        after = hashlib.sha256(output.read_bytes()).hexdigest() if output.exists() else None
-        assert after == before
-    return err
-
+from hostile import refused
 
 # ------------------------------------------------------------------------------------------
 # ragged CSV: the process used to abort at exit ("terminate called without an active exception")

@@ -170,7 +170,19 @@ def _choose(present: list[str], opts: ReadOptions, label: str) -> tuple[dict[str
             explicit.add(role)
             continue
         chosen[role] = next((lower[c] for c in CANDIDATES[role] if c in lower), None)
+        _refuse_case_twins(role, chosen[role], present, label)
     return chosen, explicit
+
+
+def _refuse_case_twins(role: str, column: str | None, present: list[str], label: str) -> None:
+    """A role guessed from a name two columns share up to case ('Activity' and 'activity') is an
+    error naming both: which one was meant is not for journeylog to guess."""
+    if column is None:
+        return
+    twins = [c for c in present if c.lower().strip() == column.lower().strip()]
+    if len(twins) > 1:
+        raise UsageError(f"columns {twins[0]!r} and {twins[1]!r} differ only in case; which is the {role}?",
+                         path=label, hint=f"name it with {param(role)}")
 
 
 def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: str, found: str) -> None:

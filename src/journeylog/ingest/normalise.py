@@ -112,10 +112,25 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
     ]
 
 
+def _refuse_nested_roles(frame: pl.DataFrame, cmap: ColumnMap, label: str) -> None:
+    """A list, struct or binary column cannot be an id, an activity, a timestamp or any other role."""
+    for role in ("case", "customer", "activity", "timestamp", "channel", "outcome", "satisfaction",
+                 "contact_reason", "text"):
+        col = getattr(cmap, role)
+        if col is None or col not in frame.columns:
+            continue
+        dtype = frame.schema[col]
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+            raise InvalidInput(f"column {col!r} holds {dtype} values, which cannot be the {role}",
+                               path=label, column=col,
+                               hint=f"flatten it before exporting, or name another column with {param(role)}")
+
+
 def make_plan(frame: pl.DataFrame, label: str, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> Plan:
     """Decide how to read ``frame`` (or a stand-in holding its decisive values: see
     :func:`journeylog.ingest.out_of_core.decision_frame`): timestamp format, outcome and
     satisfaction columns. Notes on what was decided are appended to ``notes``."""
+    _refuse_nested_roles(frame, cmap, label)
     tz = check_timezone(opts.timezone)
     ts_expr, ts_desc = timestamp_expr(frame, cmap.timestamp, opts.timestamp_format, tz, label,
                                       tz_given=opts.timezone is not None)

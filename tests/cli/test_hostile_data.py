@@ -1,0 +1,75 @@
+"""No silent change of data (issue 17, item 3): naive and offset XES dates mixed, columns that
+differ only in case, list/struct columns as a role, Categorical and dictionary-encoded Parquet."""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from factories import write_file
+from hostile import refused
+
+_MIXED_XES = """<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0">
+<trace><string key="concept:name" value="c1"/>
+<event><string key="concept:name" value="a"/><date key="time:timestamp" value="2024-01-01T10:00:00.000+01:00"/></event>
+<event><string key="concept:name" value="b"/><date key="time:timestamp" value="2024-01-01T10:30:00.000"/></event>
+</trace>
+</log>
+"""
+
+
+def test_naive_and_offset_xes_dates_mixed_need_a_time_zone(run_main, tmp_path):
+    write_file(tmp_path, "mix.xes", _MIXED_XES)
+    refused(run_main, tmp_path, 3, "ingest", "mix.xes", "-o", "m.csv", output=tmp_path / "m.csv",
+            says="mix.xes:5:time:timestamp: timestamps mix values with a UTC offset and values without one")
+    code, _out, err = run_main("ingest", "mix.xes", "-o", "m.csv", "--timezone", "Europe/Berlin", cwd=tmp_path)
+    assert code == 0, err
+    times = pl.read_csv(tmp_path / "m.csv")["timestamp"].to_list()
+    # 10:00+01:00 and 10:30 Berlin time (UTC+1 in January) are 09:00 and 09:30 UTC
+    assert [t[:19] for t in times] == ["2024-01-01T09:00:00", "2024-01-01T09:30:00"]
+
+
+@pytest.mark.parametrize("name, frame, role", [
+    ("case2.parquet", pl.DataFrame({"case": ["c1", "c1"], "Case": ["x", "y"], "activity": ["a", "b"],
+                                    "timestamp": ["2024-01-01", "2024-01-02"]}), "case"),
+    ("act2.parquet", pl.DataFrame({"case": ["c1", "c1"], "Activity": ["x", "y"], "activity": ["a", "b"],
+                                   "timestamp": ["2024-01-01", "2024-01-02"]}), "activity"),
+])
+def test_two_columns_differing_only_in_case_for_a_role_are_an_error_naming_both(run_main, tmp_path, name, frame,
+                                                                                 role):
+    frame.write_parquet(tmp_path / name)
+    err = refused(run_main, tmp_path, 2, "discover", name, "--no-model", says="differ only in case")
+    twins = [c for c in frame.columns if c.lower() == role]
+    assert all(repr(t) in err for t in twins) and f"--{role}" in err
+    code, _out, err = run_main("discover", name, "--no-model", f"--{role}", twins[0], cwd=tmp_path)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("column, values", [
+    ("case", [{"id": "c1"}, {"id": "c1"}]),
+    ("activity", [["a"], ["b"]]),
+])
+def test_a_list_or_struct_column_as_a_role_is_an_error(run_main, tmp_path, column, values):
+    data = {"case": ["c1", "c1"], "activity": ["a", "b"], "timestamp": ["2024-01-01", "2024-01-02"], column: values}
+    pl.DataFrame(data).write_parquet(tmp_path / "nested.parquet")
+    refused(run_main, tmp_path, 3, "ingest", "nested.parquet", "-o", "o.parquet", output=tmp_path / "o.parquet",
+            says=f"column {column!r} holds")
+
+
+def test_categorical_and_dictionary_encoded_parquet_strings_are_read_like_strings(run_main, tmp_path):
+    plain = {"case": ["c1", "c1", "c2"], "activity": ["a", "b", "a"],
+             "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"]}
+    pl.DataFrame(plain).with_columns(pl.col("case", "activity").cast(pl.Categorical)).write_parquet(
+        tmp_path / "cat.parquet")
+    pq.write_table(pa.table({k: (pa.array(v).dictionary_encode() if k != "timestamp" else v)
+                             for k, v in plain.items()}), tmp_path / "dict.parquet")
+    pl.DataFrame(plain).write_parquet(tmp_path / "plain.parquet")
+    outs = []
+    for name in ("cat", "dict", "plain"):
+        code, _out, err = run_main("ingest", f"{name}.parquet", "-o", f"{name}.csv", cwd=tmp_path)
+        assert code == 0, err
+        outs.append(pl.read_csv(tmp_path / f"{name}.csv").drop("source", "source_row", strict=False))
+    assert outs[0].equals(outs[2]) and outs[1].equals(outs[2])
