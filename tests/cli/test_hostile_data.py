@@ -73,3 +73,22 @@ def test_categorical_and_dictionary_encoded_parquet_strings_are_read_like_string
         assert code == 0, err
         outs.append(pl.read_csv(tmp_path / f"{name}.csv").drop("source", "source_row", strict=False))
     assert outs[0].equals(outs[2]) and outs[1].equals(outs[2])
+
+
+def _identity_map(folder, crm_rows: str) -> None:
+    write_file(folder, "crm.csv", "customer_id,id_type,id_value\n" + crm_rows)
+    write_file(folder, "web.csv", "login,page,at\nann,Home,2024-01-01T10:00\nbob,Home,2024-01-01T11:00\n")
+    write_file(folder, "sources.yaml", "version: 1\nidentities: {path: crm.csv, unmatched: own_customer}\n"
+               "sources:\n  - name: web\n    path: web.csv\n    channel: web\n    identity: {column: login, kind: login}\n"
+               "    columns: {activity: page, timestamp: at}\n")
+
+
+def test_an_id_made_up_for_an_unmatched_key_never_merges_with_a_real_customer(run_main, tmp_path):
+    # 'bob' is not in the table, so it would become 'login:bob': a real customer already has that id
+    _identity_map(tmp_path, "login:bob,login,ann\n")
+    refused(run_main, tmp_path, 3, "ingest", "sources.yaml", "-o", "o.parquet", output=tmp_path / "o.parquet",
+            says="the id 'login:bob' made up for an unmatched key equals a real customer id")
+    _identity_map(tmp_path, "CUS-1,login,ann\n")
+    code, _out, err = run_main("ingest", "sources.yaml", "-o", "o.csv", cwd=tmp_path)
+    assert code == 0, err
+    assert sorted(set(pl.read_csv(tmp_path / "o.csv")["customer_id"].to_list())) == ["CUS-1", "login:bob"]

@@ -23,6 +23,7 @@ from journeylog.ingest.identity import (
     not_phone_numbers,
     quoted,
     read_identities,
+    refuse_made_up_collisions,
     stitch_identities,
 )
 from journeylog.ingest.normalise import empty_rejects, normalise
@@ -140,7 +141,7 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
     if on_source:
         on_source("", n, n)
     use_case = _journeys_from(smap, acc, gap)
-    nonempty = [f for f in acc.frames if f.height]
+    nonempty = refuse_made_up_collisions([f for f in acc.frames if f.height], smap.label)
     if not nonempty:
         raise InvalidInput("no events left after reading the sources", path=smap.label)
     events, dups = finish(nonempty, use_case, gap, opts.drop_duplicates)
