@@ -92,3 +92,23 @@ def test_an_id_made_up_for_an_unmatched_key_never_merges_with_a_real_customer(ru
     code, _out, err = run_main("ingest", "sources.yaml", "-o", "o.csv", cwd=tmp_path)
     assert code == 0, err
     assert sorted(set(pl.read_csv(tmp_path / "o.csv")["customer_id"].to_list())) == ["CUS-1", "login:bob"]
+
+
+@pytest.mark.parametrize("command", [["discover"], ["conform", "--no-precision"], ["drift", "--no-config"],
+                                     ["check", "--no-config", "--no-precision", "--min-fitness", "0"]])
+def test_every_command_that_reads_a_log_skips_counts_and_lists_invalid_rows(run_main, tmp_path, command):
+    from factories import SAMPLE
+
+    write_file(tmp_path, "bad.csv", "case,activity,timestamp\nc1,a,2024-01-01\nc1,b,nope\nc1,b,2024-01-02\n"
+               "c1,b,2024-01-02\n")
+    args = [command[0], "bad.csv", *([] if command[0] == "discover" else ["-m", str(SAMPLE / "designed_journey.bpmn")]),
+            *command[1:]]
+    refused(run_main, tmp_path, 3, *args, says="bad.csv:3:timestamp")
+    code, _out, err = run_main(*args, "--skip-invalid-rows", "--rejects", "rj.csv", cwd=tmp_path)
+    assert code in (0, 1), err
+    assert "note: skipped 1 invalid row (--skip-invalid-rows), written to rj.csv" in err
+    assert "note: 1 exact duplicate event kept" in err  # analysis commands keep duplicates and say so
+    rejects = pl.read_csv(tmp_path / "rj.csv")
+    assert rejects["source_row"].to_list() == [3] and rejects["column"].to_list() == ["timestamp"]
+    refused(run_main, tmp_path, 2, *args, "--rejects", "other.csv", says="--skip-invalid-rows",
+            output=tmp_path / "other.csv")

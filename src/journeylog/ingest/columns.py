@@ -8,9 +8,10 @@ plays which canonical role (:func:`detect_columns`): explicit options first, the
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import polars as pl
 
@@ -87,6 +88,9 @@ class ReadOptions:
     max_input_bytes: int | None = None
     drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
+    #: called with the :class:`journeylog.ingest.result.IngestResult` once an analysis read is done
+    #: (rows skipped, duplicates kept or dropped): how the CLI says it on stderr and writes ``--rejects``
+    on_read: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------------------------

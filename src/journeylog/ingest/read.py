@@ -44,9 +44,12 @@ Progress = Callable[[str, int, int], None]
 def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None) -> pl.DataFrame:
     """Canonical events from one log file (or a journeylog store). Without options every event
     is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`."""
-    result = ingest(path, options or ReadOptions(drop_duplicates=False))
+    opts = options or ReadOptions(drop_duplicates=False)
+    result = ingest(path, opts)
     events = result.events
     assert events is not None
+    if opts.on_read is not None:
+        opts.on_read(result)
     if result.channel_filter is not None:
         events = filter_channel(events, result.channel_filter, os.fspath(path))
     return events
@@ -155,6 +158,8 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
                 return source
     result = _ingest_in_memory(path, opts, None)
     assert result.events is not None
+    if opts.on_read is not None:
+        opts.on_read(result)
     if result.channel_filter is not None:
         check_channel(result.channel_filter, result.events[S.CHANNEL].unique().to_list(), os.fspath(path))
     return EventSource(events=result.events, channel_filter=result.channel_filter)
@@ -186,6 +191,8 @@ def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: t
         tmp.cleanup()
         raise
     if result is not None:
+        if opts.on_read is not None:
+            opts.on_read(result)
         return EventSource(store=result.store, channel_filter=result.channel_filter, _tmp=tmp)
     tmp.cleanup()
     return None
