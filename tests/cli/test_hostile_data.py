@@ -112,3 +112,24 @@ def test_every_command_that_reads_a_log_skips_counts_and_lists_invalid_rows(run_
     assert rejects["source_row"].to_list() == [3] and rejects["column"].to_list() == ["timestamp"]
     refused(run_main, tmp_path, 2, *args, "--rejects", "other.csv", says="--skip-invalid-rows",
             output=tmp_path / "other.csv")
+
+
+@pytest.mark.parametrize("where", ["../outside/web.csv", "/etc/passwd", "sub/../../outside/web.csv"])
+def test_a_source_map_cannot_name_files_outside_its_folder(run_main, tmp_path, where):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write_file(outside, "web.csv", "login,page,at\nSECRET-HEADER-LINE,Home,2024-01-01T10:00\n")
+    folder = tmp_path / "map"
+    folder.mkdir()
+    (folder / "link.csv").symlink_to(outside / "web.csv")  # a link the folder's owner made is followed
+    write_file(folder, "sources.yaml", f"version: 1\nsources:\n  - name: web\n    path: {where}\n    channel: web\n"
+               "    columns: {activity: page, timestamp: at, case: login}\n")
+    err = refused(run_main, folder, 5, "ingest", "sources.yaml", "-o", "o.parquet", output=folder / "o.parquet",
+                  says="sources.yaml:4:11: the source map names a file outside its folder")
+    assert "SECRET" not in err and "root:" not in err and "--allow-outside-paths" in err
+    if where == "../outside/web.csv":
+        code, _out, err = run_main("ingest", "sources.yaml", "-o", "o.parquet", "--allow-outside-paths", cwd=folder)
+        assert code == 0, err
+    write_file(folder, "sources.yaml", "version: 1\nsources:\n  - name: web\n    path: link.csv\n    channel: web\n"
+               "    columns: {activity: page, timestamp: at, case: login}\n")
+    assert run_main("ingest", "sources.yaml", "-o", "o.parquet", cwd=folder)[0] == 0

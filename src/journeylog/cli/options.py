@@ -54,8 +54,11 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
         help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
     ("skip_invalid_rows", bool, _opt(
         "--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
+    ("allow_outside_paths", bool, _opt(
+        "--allow-outside-paths", help="Let a source map name files outside its own folder (trusted maps only).")),
 ]
-_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "keep_duplicates": False,
+_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "allow_outside_paths": False,
+                  "keep_duplicates": False,
                   "drop_duplicates": False}
 _KEEP_DUPS = ("keep_duplicates", bool, _opt(
     "--keep-duplicates", help="Keep exact duplicate events (default: count and drop them)."))

@@ -85,6 +85,7 @@ class ReadOptions:
     format: str | None = None
     gap: timedelta = DEFAULT_GAP
     skip_invalid_rows: bool = False
+    allow_outside_paths: bool = False  # a source map may name files outside its folder
     max_input_bytes: int | None = None
     drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure

@@ -126,7 +126,7 @@ def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
 
 def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None = None) -> IngestResult:
     """Ingest every export a YAML source map names into one canonical event table."""
-    smap = load_source_map(path)
+    smap = load_source_map(path, allow_outside_paths=opts.allow_outside_paths)
     if smap.gap is not None and opts.gap != DEFAULT_GAP and opts.gap != smap.gap:
         raise UsageError(f"{param('gap')} {format_gap(opts.gap)} and the source map's gap: {format_gap(smap.gap)} "
                          "disagree", path=smap.label, hint="drop one of them: the map's gap: applies to every run of it")
