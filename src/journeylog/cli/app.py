@@ -48,10 +48,18 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Threads for Polars and worker processes for alignments (default: all cores).")] = None,
+    max_input_bytes: Annotated[int | None, typer.Option(
+        "--max-input-bytes", min=1,
+        help="Refuse (exit 4) an input file larger than this many bytes once decompressed "
+             "(default 8 GiB, or JOURNEYLOG_MAX_INPUT_BYTES).")] = None,
+    max_events: Annotated[int | None, typer.Option(
+        "--max-events", min=1,
+        help="Refuse (exit 4) a log of more events than this; a Parquet file is checked from its footer "
+             "before loading (default: no cap).")] = None,
 ) -> None:
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug
-    settings = Settings.from_environ(threads=threads)
+    settings = Settings.from_environ(threads=threads, max_input_bytes=max_input_bytes, max_events=max_events)
     use(settings)
     apply_polars_threads(settings)  # Polars reads it at import; commands import Polars lazily
 
@@ -85,6 +93,8 @@ def cli_flags() -> dict[str, str]:
             if p.name and longs:
                 flags.setdefault(p.name, longs[0])
     flags.update(LIBRARY_FLAGS)
+    flags.update({p.name: f"--{p.name.replace('_', '-')}" for p in root.params  # the option before the variable
+                  if p.name in ("max_input_bytes", "max_events")})
     return flags
 
 

@@ -16,9 +16,10 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.errors import InvalidInput, ResourceLimit, UsageError, param
+from journeylog.io.files import local_file
 from journeylog.io.store import STORE_KEY
-from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.io.tabular import parquet_info, read_csv, read_jsonl, read_parquet, sniff_format
 
 __all__ = [
     "CANDIDATES",
@@ -109,8 +110,25 @@ class RawFrame:
     canonical: bool = False  # a journeylog store
 
 
+def refuse_too_many_events(rows: int, label: str, *, footer: bool = False) -> None:
+    """More rows than the run's ``max_events`` (:class:`journeylog.settings.Settings`) is a
+    resource limit, exit 4 (for Parquet from the footer, before anything is loaded)."""
+    from journeylog.settings import current
+
+    cap = current().max_events
+    if cap is not None and rows > cap:
+        raise ResourceLimit(f"the log has {rows:,} {'rows (from its footer)' if footer else 'rows'}, more than "
+                            f"the {cap:,} allowed", path=label, hint=f"raise {param('max_events')} if the file is trusted")
+
+
 def read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     """Read one CSV, JSON Lines, Parquet or XES file as it is (no column meaning yet)."""
+    raw = _read_raw(path, opts)
+    refuse_too_many_events(raw.frame.height, raw.label)
+    return raw
+
+
+def _read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     label = os.fspath(path)
     fmt = sniff_format(path, opts.format)
     if fmt == "yaml":
@@ -124,6 +142,13 @@ def read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     if fmt == "jsonl":
         return RawFrame(read_jsonl(path, max_bytes=opts.max_input_bytes), label, fmt)
     if fmt == "parquet":
+        try:
+            rows = parquet_info(local_file(path))[0]
+        except InvalidInput:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged file is reported by read_parquet
+            rows = 0
+        refuse_too_many_events(rows, label, footer=True)
         frame, meta = read_parquet(path)
         return RawFrame(frame, label, fmt, canonical=STORE_KEY in meta)
     from journeylog.io.xes import read_xes  # lxml is imported for XES logs only

@@ -36,6 +36,11 @@ from journeylog.settings import MAX_INPUT_BYTES
 #: :func:`max_input_bytes` (``JOURNEYLOG_MAX_INPUT_BYTES``), overridable per call with ``max_bytes``
 DEFAULT_MAX_INPUT_BYTES = MAX_INPUT_BYTES
 
+#: gzip input may inflate to at most this many times its size (event logs compress 5-50 times) ...
+MAX_RATIO = 200
+#: ... or to this many bytes, whichever is more (small files may compress better)
+MIN_RATIO_CAP = 64 * 1024 * 1024
+
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^[A-Za-z][A-Za-z0-9+.\-]*:(?=//)")
 
 
@@ -91,9 +96,10 @@ def is_gzip(path: Path) -> bool:
 class _CappedReader(io.RawIOBase):
     """A read-only stream that raises ResourceLimit once more than ``cap`` bytes were read."""
 
-    def __init__(self, raw: BinaryIO, cap: int, label: str) -> None:
+    def __init__(self, raw: BinaryIO, cap: int, label: str, ratio_cap: int | None = None) -> None:
         self._raw = raw
         self._cap = cap
+        self._ratio_cap = ratio_cap  # compressed input: the most it may inflate to (see MAX_RATIO)
         self._seen = 0
         self._label = label
 
@@ -104,6 +110,11 @@ class _CappedReader(io.RawIOBase):
         data = self._raw.read(len(buffer))
         n = len(data)
         self._seen += n
+        if self._ratio_cap is not None and self._seen > self._ratio_cap < self._cap:
+            raise ResourceLimit(
+                f"compressed input inflates more than {MAX_RATIO} times (to over {self._ratio_cap:,} bytes): "
+                "a compression bomb?", path=self._label,
+                hint=f"decompress it yourself if the file is trusted (the cap then is {param('max_input_bytes')})")
         if self._seen > self._cap:
             raise ResourceLimit(
                 f"input is larger than the {self._cap:,}-byte limit once decompressed",
@@ -124,11 +135,13 @@ def open_input(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     p = local_file(path)
     cap = max_input_bytes() if max_bytes is None else max_bytes
     # no context manager: the returned reader owns the handle and closes it (_CappedReader.close)
+    ratio_cap = None
     if is_gzip(p):
         raw = cast(BinaryIO, gzip.open(p, "rb"))  # noqa: SIM115 - closed by the returned reader
+        ratio_cap = max(MAX_RATIO * p.stat().st_size, MIN_RATIO_CAP)
     else:
         raw = open(p, "rb")  # noqa: SIM115 - closed by the returned reader
-    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path)), buffer_size=1 << 20)
+    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path), ratio_cap), buffer_size=1 << 20)
 
 
 def read_input_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
