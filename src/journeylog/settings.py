@@ -54,7 +54,8 @@ class Settings:
     ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
     ``dot_timeout``: seconds Graphviz may take for one graph;
     ``max_events``: logs with more events (rows) are refused with exit 4 (None: no cap), a
-    Parquet file from its footer before it is loaded.
+    Parquet file from its footer before it is loaded;
+    ``raw_csv``: CSV outputs keep cells that start like a spreadsheet formula as they are.
     """
 
     threads: int | None = None
@@ -63,6 +64,7 @@ class Settings:
     max_input_bytes: int = MAX_INPUT_BYTES
     dot_timeout: float = DOT_TIMEOUT_SECONDS
     max_events: int | None = None
+    raw_csv: bool = False
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):

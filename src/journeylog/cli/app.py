@@ -56,10 +56,14 @@ def _root(
         "--max-events", min=1,
         help="Refuse (exit 4) a log of more events than this; a Parquet file is checked from its footer "
              "before loading (default: no cap).")] = None,
+    raw_csv: Annotated[bool, typer.Option(
+        "--raw-csv", help="Write CSV cells that start with = + - @ TAB or CR as they are (default: prefixed with ', "
+                          "so a spreadsheet does not run them as formulas).")] = False,
 ) -> None:
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug
-    settings = Settings.from_environ(threads=threads, max_input_bytes=max_input_bytes, max_events=max_events)
+    settings = Settings.from_environ(threads=threads, max_input_bytes=max_input_bytes, max_events=max_events,
+                                     raw_csv=raw_csv or None)
     use(settings)
     apply_polars_threads(settings)  # Polars reads it at import; commands import Polars lazily
 

@@ -33,7 +33,8 @@ from journeylog.config.checks import (
 )
 from journeylog.config.settle import parse_settle, settle_parameter
 from journeylog.config.yamldoc import YamlDoc
-from journeylog.errors import JourneylogError, UsageError, param
+from journeylog.errors import JourneylogError, UnsafeInput, UsageError, param
+from journeylog.io.files import is_url
 from journeylog.window import parse_window
 
 __all__ = [
@@ -180,6 +181,11 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
             return None
         if not isinstance(value, str) or not value.strip():
             raise doc.error(top[key][1], f"{key} must be a file path")
+        if is_url(value):
+            located = doc.error(top[key][1], f"{key}: journeylog reads local regular files only, not URLs",
+                                hint="download the file first and give its local path")
+            raise UnsafeInput(located.message, path=located.path, row=located.row, column=located.column,
+                              hint=located.hint)
         p = Path(value)
         return str(p if p.is_absolute() else base / p)
 

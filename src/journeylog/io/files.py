@@ -44,6 +44,15 @@ MIN_RATIO_CAP = 64 * 1024 * 1024
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^[A-Za-z][A-Za-z0-9+.\-]*:(?=//)")
 
 
+def is_url(text: str) -> bool:
+    """Whether ``text`` is a URL (``https://``, ``file://``, ``s3:``...), which journeylog never reads.
+
+    >>> is_url("https://example.com/m.bpmn"), is_url("file:///etc/passwd"), is_url("models/m.bpmn")
+    (True, True, False)
+    """
+    return bool(_URL.match(text.strip()))
+
+
 def max_input_bytes() -> int:
     """The input size cap of this run, read at call time: :func:`journeylog.settings.current`
     ``max_input_bytes``."""
