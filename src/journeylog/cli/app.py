@@ -144,14 +144,57 @@ def _flag_help_option(original: Any, ctx: Any) -> Any:
     return option
 
 
+class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error of the program
+    """SIGTERM (or SIGHUP) arrived: raised in the main thread so every ``finally`` block runs
+    (temporary outputs, spill folders and worker pools are removed) before the process exits."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def _catch_termination() -> dict[int, Any]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` (SIGINT already raises
+    KeyboardInterrupt); only in the main thread (tests may call :func:`main` from others)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _raise_terminated)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with journeylog's exit-code contract."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
     command = readable_help(typer.main.get_command(app))
+    from journeylog.io.files import run_outputs
+
+    previous = _catch_termination()
     try:
-        rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
+        with run_outputs():  # every output is renamed into place only if the command succeeds
+            rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+    except Terminated as exc:
+        _print_error(f"terminated by signal {exc.signum}; no output was written")
+        code = 128 + exc.signum
     except JourneylogError as exc:
         if debug:
             raise
@@ -172,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         _show_usage_error(exc)
         code = exc.exit_code if exc.exit_code not in (None, 0, 1) else ExitCode.USAGE
     except KeyboardInterrupt:
-        _print_error("interrupted")
+        _print_error("interrupted; no output was written")
         code = 130
     except BrokenPipeError:
         code = 0
@@ -190,6 +233,8 @@ def main(argv: list[str] | None = None) -> None:
         _print_error(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
                      f"(this is a bug; rerun with --debug for a traceback)")
         code = ExitCode.INTERNAL_ERROR
+    finally:
+        _restore_signals(previous)
     sys.exit(int(code))
 
 

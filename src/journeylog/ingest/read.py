@@ -32,7 +32,7 @@ from journeylog.ingest.segment import finish, format_gap
 from journeylog.ingest.sources import ingest_source_map
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
 from journeylog.io.export import export_format, write_event_log
-from journeylog.io.files import local_file
+from journeylog.io.files import immediately, local_file
 from journeylog.io.store import STORE_KEY, check_store_times, validate_store
 from journeylog.io.tabular import sniff_format
 
@@ -186,7 +186,8 @@ def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: t
         return source
     tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
     try:
-        result = ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)
+        with immediately():  # a scratch store for this run, not one of its outputs
+            result = ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)
     except BaseException:
         tmp.cleanup()
         raise

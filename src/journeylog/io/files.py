@@ -183,11 +183,71 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+#: the outputs of the run in progress, renamed into place together when it succeeds (see
+#: :func:`run_outputs`): target -> finished temporary file. None: each output is renamed at once.
+_PENDING: dict[Path, Path] | None = None
+
+
+@contextlib.contextmanager
+def run_outputs() -> Iterator[None]:
+    """All outputs written inside this block are renamed into place only when the block ends
+    without an error, one after another; on an error (or a signal, see the CLI) every finished
+    temporary file is removed and no earlier output is touched. Not reentrant: an inner block
+    joins the outer one."""
+    global _PENDING
+    if _PENDING is not None:
+        yield
+        return
+    _PENDING = {}
+    try:
+        yield
+        pending, _PENDING = _PENDING, None
+        for target, tmp in pending.items():
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _disk_or_raise(exc, target) from None
+    finally:
+        leftover: dict[Path, Path] = _PENDING or {}
+        _PENDING = None
+        for tmp in leftover.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+@contextlib.contextmanager
+def immediately() -> Iterator[None]:
+    """Outputs written inside this block are renamed at once even during :func:`run_outputs`
+    (check's JUnit report of a failed run: CI reads it exactly when the run fails)."""
+    global _PENDING
+    saved, _PENDING = _PENDING, None
+    try:
+        yield
+    finally:
+        _PENDING = saved
+
+
+def written_path(target: str | os.PathLike[str]) -> Path:
+    """Where the output for ``target`` is now: its temporary file while the run is pending, else
+    ``target`` itself (a store ingest wrote and then reads back for its summary)."""
+    p = Path(os.fspath(target))
+    if _PENDING is not None:
+        return _PENDING.get(p.absolute(), p)
+    return p
+
+
+def _disk_or_raise(exc: BaseException, path: str | os.PathLike[str]) -> BaseException:
+    if disk_full(exc):
+        return ResourceLimit("no space left on the device; the earlier file is unchanged", path=os.fspath(path),
+                             hint="free space or write elsewhere")
+    return exc
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it over ``path`` when the block succeeds.
-
-    On any exception the temporary file is removed and ``path`` is left as it was.
+    """Yield a temporary path next to ``path``; rename it over ``path`` when the block succeeds
+    (or, inside :func:`run_outputs`, when the whole run does). On any exception the temporary
+    file is removed and ``path`` is left as it was.
     """
     target = check_output_path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
@@ -202,13 +262,19 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)
-        os.replace(tmp_path, target)
+        if _PENDING is not None:
+            earlier = _PENDING.pop(target.absolute(), None)
+            if earlier is not None:  # written twice in one run: the last one counts
+                with contextlib.suppress(OSError):
+                    earlier.unlink()
+            _PENDING[target.absolute()] = tmp_path
+        else:
+            os.replace(tmp_path, target)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         if disk_full(exc):
-            raise ResourceLimit("no space left on the device; the earlier file is unchanged", path=os.fspath(path),
-                                hint="free space or write elsewhere") from None
+            raise _disk_or_raise(exc, path) from None
         raise
 
 
