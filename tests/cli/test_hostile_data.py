@@ -133,3 +133,12 @@ def test_a_source_map_cannot_name_files_outside_its_folder(run_main, tmp_path, w
     write_file(folder, "sources.yaml", "version: 1\nsources:\n  - name: web\n    path: link.csv\n    channel: web\n"
                "    columns: {activity: page, timestamp: at, case: login}\n")
     assert run_main("ingest", "sources.yaml", "-o", "o.parquet", cwd=folder)[0] == 0
+
+
+@pytest.mark.parametrize("tail, line", [
+    ('c1,b,2024-01-02,x\nc1,c,nope,y\n', "ml.csv:6:timestamp"),
+    ('c1,b,2024-01-02,x,extra\n', "ml.csv:5: row has 5 fields"),
+])
+def test_errors_after_multi_line_cells_name_the_physical_line(run_main, tmp_path, tail, line):
+    write_file(tmp_path, "ml.csv", 'case,activity,timestamp,note\nc1,a,2024-01-01,"multi\nline\r\nnote"\n' + tail)
+    refused(run_main, tmp_path, 3, "discover", "ml.csv", says=line)

@@ -172,6 +172,8 @@ def read_csv(
             raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
     if bad:
         number, expected, actual = bad[0]
+        if number is not None:
+            number = _physical_line(data, enc, sep, number)
         more = f"{len(bad) - 1} more rows with the wrong number of fields" if len(bad) > 1 else None
         raise InvalidInput(
             f"row has {actual} fields, the header has {expected}",
@@ -185,8 +187,26 @@ def read_csv(
         raise InvalidInput(
             "the file has a header but no events", path=label, hint=f"columns found: {', '.join(names)}"
         )
-    # One physical line per record is assumed for the row numbers shown in messages.
-    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
+    # The physical line each record starts on: a quoted cell may hold line breaks.
+    breaks = pl.sum_horizontal(pl.col(n).str.count_matches("\n") for n in names) if names else pl.lit(0)
+    lines = (breaks + 1).cum_sum().shift(1, fill_value=0) + 2
+    return frame.with_columns(lines.cast(pl.Int64).alias(SOURCE_ROW))
+
+
+def _physical_line(data: bytes, enc: str, sep: str, record: int) -> int:
+    """The physical line on which CSV record ``record`` (1-based, the header is 1) starts, when
+    quoted cells hold line breaks (error path only: one pass of Python's csv reader)."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(codecs.decode(data, enc, errors="replace").lstrip("\ufeff"), newline=""),
+                        delimiter=sep, quotechar='"')
+    start = 1
+    for index, _row in enumerate(reader, start=1):
+        if index == record:
+            return start
+        start = reader.line_num + 1
+    return record
 
 
 def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
