@@ -236,3 +236,28 @@ def test_format_specs_in_a_rule_statement_are_a_located_error(run_main, tmp_path
     refused(run_main, tmp_path, 3, "conform", str(SAMPLE / "sources.yaml"), "-m", str(SAMPLE / "designed_journey.bpmn"),
             "--rules", "rules.yaml", "--no-precision", "--json", "c.json", output=tmp_path / "c.json",
             says="rules.yaml:3:16:")
+
+
+# ------------------------------------------------------------------------------------------
+# found by `make fuzz`
+# ------------------------------------------------------------------------------------------
+
+
+def test_fuzz_a_control_character_in_yaml_is_invalid_input(run_main, tmp_path):
+    write_file(tmp_path, "sources.yaml", "\x08patterns:\n  - name: ''\n    steps:\n      - {channel: ''}\n")
+    refused(run_main, tmp_path, 3, "ingest", "sources.yaml", "-o", "o.parquet", output=tmp_path / "o.parquet",
+            says="invalid YAML")
+
+
+def test_fuzz_a_parquet_file_that_makes_polars_panic_is_invalid_input(run_main, tmp_path):
+    import io
+
+    buf = io.BytesIO()
+    pl.DataFrame({"case": ["a", "b", "c"], "activity": ["x", "y", "z"],
+                  "timestamp": ["2024-01-01"] * 3}).write_parquet(buf)
+    data = buf.getvalue()
+    (tmp_path / "bad.parquet").write_bytes(data[:80] + b"\x00" + data[80:])  # Polars panics on this one
+    with pytest.raises(pl.exceptions.PanicException):
+        pl.read_parquet(tmp_path / "bad.parquet")
+    refused(run_main, tmp_path, 3, "ingest", "bad.parquet", "-o", "o.csv", output=tmp_path / "o.csv",
+            says="not a valid Parquet file")

@@ -180,6 +180,28 @@ def _restore_signals(previous: dict[int, Any]) -> None:
         signal.signal(signum, handler)
 
 
+def _report(exc: JourneylogError) -> int:
+    """journeylog's own error: its one line (and a line counting more problems, if any)."""
+    flags = cli_flags()
+    _print_error(exc.one_line(flags=flags))
+    more = exc.more_line(flags=flags)
+    if more:
+        sys.stderr.write(f"journeylog: {visible(more)}\n")
+    return int(exc.code)
+
+
+def _unexpected(exc: BaseException) -> int:
+    """An exception no journeylog code raised: a full disk is exit 4, anything else a bug (70)."""
+    from journeylog.io.files import disk_full
+
+    if disk_full(exc):  # a temporary file or spill folder outside any one output
+        _print_error("no space left on the device (hint: free space, or set TMPDIR to a larger disk)")
+        return ExitCode.RESOURCE_LIMIT
+    first = str(exc).splitlines()[0][:300] if str(exc) else ""
+    _print_error(f"internal error: {type(exc).__name__}: {first} (this is a bug; rerun with --debug for a traceback)")
+    return ExitCode.INTERNAL_ERROR
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with journeylog's exit-code contract."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -198,12 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     except JourneylogError as exc:
         if debug:
             raise
-        flags = cli_flags()
-        _print_error(exc.one_line(flags=flags))
-        more = exc.more_line(flags=flags)
-        if more:
-            sys.stderr.write(f"journeylog: {visible(more)}\n")
-        code = exc.code
+        code = _report(exc)
     except typer.Abort:
         _print_error("aborted")
         code = 130
@@ -225,14 +242,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: exit 70
         if debug:
             raise
-        from journeylog.io.files import disk_full
-
-        if disk_full(exc):  # a temporary file or spill folder outside any one output
-            _print_error("no space left on the device (hint: free space, or set TMPDIR to a larger disk)")
-            sys.exit(int(ExitCode.RESOURCE_LIMIT))
-        _print_error(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                     f"(this is a bug; rerun with --debug for a traceback)")
-        code = ExitCode.INTERNAL_ERROR
+        code = _unexpected(exc)
+    except BaseException as exc:  # a Rust panic in Polars (pyo3's PanicException) is a BaseException
+        if debug or type(exc).__name__ != "PanicException":
+            raise
+        code = _unexpected(exc)
     finally:
         _restore_signals(previous)
     sys.exit(int(code))

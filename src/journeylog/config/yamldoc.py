@@ -100,8 +100,8 @@ class YamlDoc:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput(f"{what} is not UTF-8", path=self.label) from None
-        self.loader = yaml.SafeLoader(text)
         try:
+            self.loader = yaml.SafeLoader(text)  # the reader refuses control characters here already
             self.root = self.loader.get_single_node()
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)

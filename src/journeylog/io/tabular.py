@@ -225,7 +225,7 @@ def collect_parquet(
     invalid input, as :func:`read_parquet` reports it, not a crash."""
     try:
         return lf.collect(engine=engine)
-    except (pl.exceptions.ComputeError, OSError) as exc:
+    except (pl.exceptions.ComputeError, OSError, pl.exceptions.PanicException) as exc:
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=os.fspath(path)) from None
 
 
@@ -256,7 +256,7 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, 
     try:
         _rows, kv = parquet_info(p)
         frame = pl.read_parquet(p)
-    except Exception as exc:  # pyarrow/polars raise many types for corrupt files
+    except (Exception, pl.exceptions.PanicException) as exc:  # pyarrow/polars raise many types (and panic)
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=label) from None
     if frame.height == 0:
         raise InvalidInput("the file has no events", path=label, hint=f"columns found: {', '.join(frame.columns)}")
