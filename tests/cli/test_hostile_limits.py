@@ -64,3 +64,15 @@ def test_the_size_cap_hint_names_an_option_that_exists(run_main, tmp_path):
     refused(run_main, tmp_path, 4, "--max-input-bytes", "100", "discover", "log.csv",
             says="(hint: raise --max-input-bytes if the file is trusted)")
     assert run_main("--max-input-bytes", "100000", "discover", "log.csv", "--no-model", cwd=tmp_path)[0] == 0
+
+
+def test_max_input_bytes_in_journeylog_yaml_caps_the_input_unless_the_option_says_otherwise(run_main, tmp_path):
+    write_file(tmp_path, "log.csv", "case,activity,timestamp\n" + "c1,Place order,2024-01-01\n" * 20)
+    write_file(tmp_path, "journeylog.yaml", "max_input_bytes: 100\n")
+    refused(run_main, tmp_path, 4, "check", "log.csv", "-m", MODEL, "--min-fitness", "0", "--no-precision",
+            says="100-byte limit")
+    code, _out, err = run_main("--max-input-bytes", "100000", "check", "log.csv", "-m", MODEL, "--min-fitness", "0",
+                               "--no-precision", cwd=tmp_path)
+    assert code in (0, 1), err
+    write_file(tmp_path, "journeylog.yaml", "max_input_bytes: lots\n")
+    refused(run_main, tmp_path, 3, "check", "log.csv", "-m", MODEL, "--min-fitness", "0", says="journeylog.yaml:1:18:")

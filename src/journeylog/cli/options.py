@@ -279,7 +279,22 @@ def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckCo
     if path is None:
         return K.CheckConfig()
     console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
-    return K.load_config(path)
+    cfg = K.load_config(path)
+    _apply_input_cap(cfg.max_input_bytes)
+    return cfg
+
+
+def _apply_input_cap(cap: int | None) -> None:
+    """journeylog.yaml's ``max_input_bytes:`` for this run, unless ``--max-input-bytes`` or
+    ``JOURNEYLOG_MAX_INPUT_BYTES`` set the cap already (they win)."""
+    import os
+
+    from journeylog import settings
+
+    run = settings.current()
+    if cap is None or "JOURNEYLOG_MAX_INPUT_BYTES" in os.environ or run.max_input_bytes != settings.MAX_INPUT_BYTES:
+        return
+    settings.use(run.with_(max_input_bytes=cap))
 
 
 def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | list[str] | None]) -> None:
