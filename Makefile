@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint setup system-deps bench sweep clean help
+.PHONY: demo test lint setup system-deps bench sweep fuzz clean help
 
 help:
 	@echo "make demo   - ingest, discover, conform, contacts and the emotion curve of the bundled telecom sample, and its HTML report"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff (style, bugs, complexity) and mypy (types) on the code"
 	@echo "make bench  - run the benchmark against plain pm4py (benchmarks/)"
 	@echo "make sweep  - the long equality sweep against pm4py (JOURNEYLOG_SWEEP_EXAMPLES=500)"
+	@echo "make fuzz   - fuzz the CSV/JSONL/Parquet/XES/YAML/BPMN front-ends (JOURNEYLOG_FUZZ_SECONDS=120)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +56,12 @@ bench: $(STAMP)
 # examples in `make test`; this runs 500 hypothesis examples and 500 seeded ones, in one process.
 sweep: $(STAMP)
 	JOURNEYLOG_SWEEP_EXAMPLES=500 $(BIN)/python -m pytest -q -p no:xdist tests/mining/test_equality_sweep.py
+
+# Hypothesis-made hostile inputs through every front-end, in process, for a bounded time; fails on
+# any exit code outside 0-5, a traceback or a second error line (see SECURITY.md).
+JOURNEYLOG_FUZZ_SECONDS ?= 120
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/fuzz_frontends.py --seconds $(JOURNEYLOG_FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache demo-output

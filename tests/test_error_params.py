@@ -95,7 +95,7 @@ def test_cli_mapping_spells_library_names():
     assert flags["json_out"] == "--json" and flags["date_from"] == "--from" and flags["input_format"] == "--format"
     assert flags["format"] == "--format" and flags["channels"] == "--channel"
     assert flags["write_baseline_to"] == "--write-baseline"
-    assert flags["max_input_bytes"] == "JOURNEYLOG_MAX_INPUT_BYTES"
+    assert flags["max_input_bytes"] == "--max-input-bytes"  # the option first; JOURNEYLOG_MAX_INPUT_BYTES also works
 
 
 def test_cli_renders_the_flag(tmp_path, capsys):
@@ -123,7 +123,7 @@ def test_every_token_in_src_maps_to_a_flag_or_variable():
     # every ReadOptions field the command line sets (contact_reason, text, metrics: source maps and the library
     # only; selection: --segment, --from/--to, --journeys-where)
     read_fields = {f.name for f in dataclasses.fields(ReadOptions)} - {
-        "max_input_bytes", "extra_outcomes", "contact_reason", "text", "metrics", "selection"}
+        "max_input_bytes", "extra_outcomes", "contact_reason", "text", "metrics", "selection", "on_read"}
     names = literal | set(ALL_CHECKS) | read_fields
     dangling = {name: flags.get(name, "--" + name.replace("_", "-")) for name in names}
     dangling = {name: flag for name, flag in dangling.items() if flag not in existing}

@@ -89,8 +89,10 @@ _DESCRIPTIONS: dict[ExitCode, str] = {
     ExitCode.CHECK_FAILED: "`check`: an error-level check failed; `drift --fail-on-drift`: a significant change was found",
     ExitCode.USAGE: "usage error: bad option or value, missing file, a directory or device given as a file",
     ExitCode.INVALID_INPUT: "invalid input: a malformed log, model, rules, allow-list, journeylog.yaml or baseline",
-    ExitCode.RESOURCE_LIMIT: "a resource limit was exceeded (input size caps, XML depth/size limits, memory)",
-    ExitCode.UNSAFE_INPUT: "unsafe input refused: XML with a DOCTYPE or entities, a URL given as a path",
+    ExitCode.RESOURCE_LIMIT: ("a resource limit was exceeded (input size and event caps, compression ratio, "
+                              "XML/YAML/JSON depth and size limits, memory, a full disk)"),
+    ExitCode.UNSAFE_INPUT: ("unsafe input refused: XML with a DOCTYPE or entities, a URL given as a path, "
+                            "a source map naming files outside its folder"),
     ExitCode.INTERNAL_ERROR: "internal error (a bug): rerun with `--debug` for the traceback",
 }
 

@@ -52,7 +52,10 @@ class Settings:
     ``processes``: alignment worker processes when set apart from ``threads``;
     ``memory_events``: above this many events logs are processed out of core;
     ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
-    ``dot_timeout``: seconds Graphviz may take for one graph.
+    ``dot_timeout``: seconds Graphviz may take for one graph;
+    ``max_events``: logs with more events (rows) are refused with exit 4 (None: no cap), a
+    Parquet file from its footer before it is loaded;
+    ``raw_csv``: CSV outputs keep cells that start like a spreadsheet formula as they are.
     """
 
     threads: int | None = None
@@ -60,6 +63,8 @@ class Settings:
     memory_events: int = MEMORY_EVENTS
     max_input_bytes: int = MAX_INPUT_BYTES
     dot_timeout: float = DOT_TIMEOUT_SECONDS
+    max_events: int | None = None
+    raw_csv: bool = False
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):
@@ -68,6 +73,8 @@ class Settings:
                 raise UsageError(f"{name} must be at least 1, got {value}")
         if self.memory_events < 1:
             raise UsageError(f"memory_events must be at least 1, got {self.memory_events}")
+        if self.max_events is not None and self.max_events < 1:
+            raise UsageError(f"max_events must be at least 1, got {self.max_events}")
         if self.max_input_bytes < 1:
             raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
         if not self.dot_timeout > 0:

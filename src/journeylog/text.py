@@ -24,12 +24,16 @@ CONTROL: dict[int, str] = dict.fromkeys(
 
 
 def visible(value: object) -> str:
-    """Text safe to print on a terminal: every :data:`CONTROL` character made visible.
+    """Text safe to print on a terminal: every :data:`CONTROL` character made visible, and ``::``
+    split by a zero-width space, so no line a wrapped report prints can start a GitHub Actions
+    workflow command (``::error``, ``::set-output``, ...) from data.
 
     >>> visible("evil\u202ecod.exe"), visible("line\x85next"), visible("caf\u00e9")
     ('evil\ufffdcod.exe', 'line\ufffdnext', 'café')
+    >>> visible("::set-output name=x::1")
+    ':\u200b:set-output name=x:\u200b:1'
     """
-    return str(value).translate(CONTROL)
+    return str(value).translate(CONTROL).replace("::", ":\u200b:")
 
 
 def fmt_int(n: Any) -> str:

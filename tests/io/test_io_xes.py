@@ -208,7 +208,7 @@ def test_types_by_element(tmp_path):
         '    <string key="org:resource" value="Ann"/>\n'
     )
     path = write_file(tmp_path, "log.xes", xes(trace("c1", event("Call", "2024-03-01T10:00:00.123+02:00", extra),
-                                     event("Mail", "2024-03-01T09:00:00", '    <boolean key="ok" value="FALSE"/>\n'),
+                                     event("Mail", "2024-03-01T09:00:00Z", '    <boolean key="ok" value="FALSE"/>\n'),
                                      extra='  <string key="channel" value="phone"/>\n')))
     frame = read_xes(path).events
     assert frame.columns == ["concept:name", "time:timestamp", "n", "x", "ok", "uid", "org:resource",
@@ -221,13 +221,22 @@ def test_types_by_element(tmp_path):
     utc = UTC
     assert frame["time:timestamp"].to_list() == [
         datetime(2024, 3, 1, 8, 0, 0, 123000, tzinfo=utc),  # offset converted to UTC
-        datetime(2024, 3, 1, 9, 0, tzinfo=utc),  # no offset: taken as UTC
+        datetime(2024, 3, 1, 9, 0, tzinfo=utc),
     ]
     assert frame["n"].to_list() == [-42, None]
     assert frame["x"].to_list() == [2500.0, None]
     assert frame["ok"].to_list() == [True, False]
     assert frame["case:channel"].to_list() == ["phone", "phone"]
     assert frame["source_row"].to_list() == [6, 15]
+
+
+def test_naive_dates_are_utc_unless_mixed_with_offsets(tmp_path):
+    naive = write_file(tmp_path, "naive.xes", xes(trace("c1", event("a", "2024-03-01T09:00:00"))))
+    assert read_xes(naive).events["time:timestamp"].to_list() == [datetime(2024, 3, 1, 9, 0, tzinfo=UTC)]
+    mixed = write_file(tmp_path, "mixed.xes", xes(trace("c1", event("a", "2024-03-01T09:00:00"),
+                                                        event("b", "2024-03-01T10:00:00+01:00"))))
+    column = read_xes(mixed).events["time:timestamp"]  # the timestamp reader then asks for a time zone
+    assert column.dtype == pl.String and column.to_list() == ["2024-03-01T09:00:00", "2024-03-01T10:00:00+01:00"]
 
 
 def test_mixed_types_become_text_as_written(tmp_path):

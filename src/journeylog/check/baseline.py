@@ -21,6 +21,7 @@ from typing import Any
 from journeylog.config.project import number
 from journeylog.errors import InvalidInput
 from journeylog.io.files import read_input_bytes, write_text_atomic
+from journeylog.io.jsonio import loads_checked
 
 __all__ = ["BASELINE_VERSION", "DIGITS", "MAX_BASELINE_BYTES", "baseline_from", "baseline_text", "write_baseline",
            "read_baseline", "validate_baseline"]
@@ -79,12 +80,12 @@ def read_baseline(path: str | os.PathLike[str]) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InvalidInput("the baseline is not UTF-8 JSON", path=label) from None
     try:
-        data = json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+        data = loads_checked(text, label=label, constants=False)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"the baseline is not valid JSON: {exc.msg}", path=label, row=exc.lineno, column=exc.colno,
                            hint="write it with journeylog check --write-baseline") from None
     except ValueError as exc:
-        raise InvalidInput(f"the baseline contains {exc}, which is not JSON", path=label) from None
+        raise InvalidInput(f"the baseline contains {exc}", path=label) from None
     return validate_baseline(data, label)
 
 

@@ -48,10 +48,22 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     threads: Annotated[int | None, typer.Option(
         "--threads", min=1, help="Threads for Polars and worker processes for alignments (default: all cores).")] = None,
+    max_input_bytes: Annotated[int | None, typer.Option(
+        "--max-input-bytes", min=1,
+        help="Refuse (exit 4) an input file larger than this many bytes once decompressed "
+             "(default 8 GiB, or JOURNEYLOG_MAX_INPUT_BYTES).")] = None,
+    max_events: Annotated[int | None, typer.Option(
+        "--max-events", min=1,
+        help="Refuse (exit 4) a log of more events than this; a Parquet file is checked from its footer "
+             "before loading (default: no cap).")] = None,
+    raw_csv: Annotated[bool, typer.Option(
+        "--raw-csv", help="Write CSV cells that start with = + - @ TAB or CR as they are (default: prefixed with ', "
+                          "so a spreadsheet does not run them as formulas).")] = False,
 ) -> None:
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug
-    settings = Settings.from_environ(threads=threads)
+    settings = Settings.from_environ(threads=threads, max_input_bytes=max_input_bytes, max_events=max_events,
+                                     raw_csv=raw_csv or None)
     use(settings)
     apply_polars_threads(settings)  # Polars reads it at import; commands import Polars lazily
 
@@ -85,6 +97,8 @@ def cli_flags() -> dict[str, str]:
             if p.name and longs:
                 flags.setdefault(p.name, longs[0])
     flags.update(LIBRARY_FLAGS)
+    flags.update({p.name: f"--{p.name.replace('_', '-')}" for p in root.params  # the option before the variable
+                  if p.name in ("max_input_bytes", "max_events")})
     return flags
 
 
@@ -132,23 +146,83 @@ def _flag_help_option(original: Any, ctx: Any) -> Any:
     return option
 
 
+class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error of the program
+    """SIGTERM (or SIGHUP) arrived: raised in the main thread so every ``finally`` block runs
+    (temporary outputs, spill folders and worker pools are removed) before the process exits."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def _catch_termination() -> dict[int, Any]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` (SIGINT already raises
+    KeyboardInterrupt); only in the main thread (tests may call :func:`main` from others)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _raise_terminated)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _report(exc: JourneylogError) -> int:
+    """journeylog's own error: its one line (and a line counting more problems, if any)."""
+    flags = cli_flags()
+    _print_error(exc.one_line(flags=flags))
+    more = exc.more_line(flags=flags)
+    if more:
+        sys.stderr.write(f"journeylog: {visible(more)}\n")
+    return int(exc.code)
+
+
+def _unexpected(exc: BaseException) -> int:
+    """An exception no journeylog code raised: a full disk is exit 4, anything else a bug (70)."""
+    from journeylog.io.files import disk_full
+
+    if disk_full(exc):  # a temporary file or spill folder outside any one output
+        _print_error("no space left on the device (hint: free space, or set TMPDIR to a larger disk)")
+        return ExitCode.RESOURCE_LIMIT
+    first = str(exc).splitlines()[0][:300] if str(exc) else ""
+    _print_error(f"internal error: {type(exc).__name__}: {first} (this is a bug; rerun with --debug for a traceback)")
+    return ExitCode.INTERNAL_ERROR
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with journeylog's exit-code contract."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
     command = readable_help(typer.main.get_command(app))
+    from journeylog.io.files import run_outputs
+
+    previous = _catch_termination()
     try:
-        rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
+        with run_outputs():  # every output is renamed into place only if the command succeeds
+            rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+    except Terminated as exc:
+        _print_error(f"terminated by signal {exc.signum}; no output was written")
+        code = 128 + exc.signum
     except JourneylogError as exc:
         if debug:
             raise
-        flags = cli_flags()
-        _print_error(exc.one_line(flags=flags))
-        more = exc.more_line(flags=flags)
-        if more:
-            sys.stderr.write(f"journeylog: {visible(more)}\n")
-        code = exc.code
+        code = _report(exc)
     except typer.Abort:
         _print_error("aborted")
         code = 130
@@ -160,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
         _show_usage_error(exc)
         code = exc.exit_code if exc.exit_code not in (None, 0, 1) else ExitCode.USAGE
     except KeyboardInterrupt:
-        _print_error("interrupted")
+        _print_error("interrupted; no output was written")
         code = 130
     except BrokenPipeError:
         code = 0
@@ -170,9 +244,13 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: exit 70
         if debug:
             raise
-        _print_error(f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                     f"(this is a bug; rerun with --debug for a traceback)")
-        code = ExitCode.INTERNAL_ERROR
+        code = _unexpected(exc)
+    except BaseException as exc:  # a Rust panic in Polars (pyo3's PanicException) is a BaseException
+        if debug or type(exc).__name__ != "PanicException":
+            raise
+        code = _unexpected(exc)
+    finally:
+        _restore_signals(previous)
     sys.exit(int(code))
 
 

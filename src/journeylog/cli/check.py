@@ -97,9 +97,11 @@ def check(
                           on_conform=lambda: bar, on_progress=bar)
     except JourneylogError as exc:
         if junit is not None:  # CI still gets a report saying why nothing was checked
+            from journeylog.io.files import immediately
             from journeylog.render.junit import write_junit
 
-            write_junit(junit, [], error=exc.one_line(flags=cli_flags()))
+            with immediately():  # the run's other outputs are dropped; this report is wanted now
+                write_junit(junit, [], error=exc.one_line(flags=cli_flags()))
         raise
     from journeylog.render.outputs import emit_check
 

@@ -54,13 +54,70 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
         help="Cut a customer's timeline into journeys at gaps longer than this (when there is no journey column).")),
     ("skip_invalid_rows", bool, _opt(
         "--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
+    ("allow_outside_paths", bool, _opt(
+        "--allow-outside-paths", help="Let a source map name files outside its own folder (trusted maps only).")),
 ]
-_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "keep_duplicates": False,
+_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "allow_outside_paths": False,
+                  "keep_duplicates": False,
                   "drop_duplicates": False}
 _KEEP_DUPS = ("keep_duplicates", bool, _opt(
     "--keep-duplicates", help="Keep exact duplicate events (default: count and drop them)."))
 _DROP_DUPS = ("drop_duplicates", bool, _opt(
     "--drop-duplicates", help="Drop exact duplicate events (default: keep them, as pm4py does, and count them)."))
+
+
+_REJECTS = ("rejects", str | None, _opt(
+    "--rejects", help="With --skip-invalid-rows: write skipped rows (file, row, column, reason) to this CSV."))
+
+
+class _ReadReport:
+    """What an analysis command's read skipped or kept, said on stderr (rows skipped with
+    ``--skip-invalid-rows``, exact duplicates kept or dropped); the skipped rows go to ``--rejects``,
+    written only when the command succeeds."""
+
+    def __init__(self, rejects: str | None, skipping: bool) -> None:
+        self.path = rejects
+        self.skipping = skipping
+        self.rows: Any = None
+
+    def check(self, log: Any) -> None:
+        if self.path is None:
+            return
+        if not self.skipping:
+            from journeylog.errors import UsageError, param
+
+            raise UsageError(f"{param('rejects')} lists the rows {param('skip_invalid_rows')} skips: give both")
+        refuse_clobbering({"log": log}, {"--rejects": self.path})
+
+    def __call__(self, result: Any) -> None:
+        import sys
+
+        from journeylog.text import fmt_int, visible
+
+        self.rows = result.rejects
+        notes = []
+        if result.rejects.height:
+            where = f", written to {self.path}" if self.path else "; --rejects FILE lists them"
+            notes.append(f"skipped {fmt_int(result.rejects.height)} invalid row"
+                         f"{'s' if result.rejects.height != 1 else ''} (--skip-invalid-rows){where}")
+        if result.duplicates:
+            what = ("dropped (--drop-duplicates)" if result.duplicates_dropped
+                    else "kept, as pm4py keeps them (--drop-duplicates drops them)")
+            notes.append(f"{fmt_int(result.duplicates)} exact duplicate event"
+                         f"{'s' if result.duplicates != 1 else ''} {what}")
+        for note in notes:
+            sys.stderr.write(f"note: {visible(note)}\n")
+
+    def write(self) -> None:
+        if self.path is None:
+            return
+        from journeylog.render.tables import write_csv
+
+        if self.rows is None:
+            from journeylog.ingest.normalise import empty_rejects
+
+            self.rows = empty_rejects()
+        write_csv(self.rows, self.path)
 
 
 def with_read_options(func: Callable[..., Any] | None = None, *, drop_duplicates: bool = False) -> Any:
@@ -73,7 +130,9 @@ def with_read_options(func: Callable[..., Any] | None = None, *, drop_duplicates
     dup_param = _KEEP_DUPS if drop_duplicates else _DROP_DUPS
     sig = inspect.signature(func)
     params = [p for p in sig.parameters.values() if p.name != "read"]
-    for name, annotation, option in [*_READ_PARAMS, dup_param]:
+    own_rejects = "rejects" in sig.parameters  # ingest writes its rejects itself
+    extra = [] if own_rejects else [_REJECTS]
+    for name, annotation, option in [*_READ_PARAMS, dup_param, *extra]:
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
                                         default=_READ_DEFAULTS.get(name), annotation=Annotated[annotation, option]))
 
@@ -86,8 +145,20 @@ def with_read_options(func: Callable[..., Any] | None = None, *, drop_duplicates
         values["drop_duplicates"] = not flag if drop_duplicates else flag
         fmt = values.pop("input_format")
         gap: timedelta = parse_gap(values.pop("gap"))
-        kwargs["read"] = ReadOptions(format=fmt, gap=gap, **values)
-        return func(**kwargs)
+        if own_rejects:
+            kwargs["read"] = ReadOptions(format=fmt, gap=gap, **values)
+            return func(**kwargs)
+        report = _ReadReport(kwargs.pop("rejects"), bool(values["skip_invalid_rows"]))
+        report.check(kwargs.get("log"))
+        kwargs["read"] = ReadOptions(format=fmt, gap=gap, on_read=report, **values)
+        try:
+            result = func(**kwargs)
+        except typer.Exit as done:  # check's exit 1 (a check failed) is a finished run too
+            if done.exit_code in (0, 1):
+                report.write()
+            raise
+        report.write()
+        return result
 
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
     return wrapper
@@ -314,7 +385,22 @@ def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckCo
     if path is None:
         return K.CheckConfig()
     console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
-    return K.load_config(path)
+    cfg = K.load_config(path)
+    _apply_input_cap(cfg.max_input_bytes)
+    return cfg
+
+
+def _apply_input_cap(cap: int | None) -> None:
+    """journeylog.yaml's ``max_input_bytes:`` for this run, unless ``--max-input-bytes`` or
+    ``JOURNEYLOG_MAX_INPUT_BYTES`` set the cap already (they win)."""
+    import os
+
+    from journeylog import settings
+
+    run = settings.current()
+    if cap is None or "JOURNEYLOG_MAX_INPUT_BYTES" in os.environ or run.max_input_bytes != settings.MAX_INPUT_BYTES:
+        return
+    settings.use(run.with_(max_input_bytes=cap))
 
 
 def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | list[str] | None]) -> None:

@@ -33,7 +33,8 @@ from journeylog.config.checks import (
 )
 from journeylog.config.settle import parse_settle, settle_parameter
 from journeylog.config.yamldoc import YamlDoc
-from journeylog.errors import JourneylogError, UsageError, param
+from journeylog.errors import JourneylogError, UnsafeInput, UsageError, param
+from journeylog.io.files import is_url
 from journeylog.window import parse_window
 
 __all__ = [
@@ -46,7 +47,7 @@ DRIFT_KEYS = ("window", "alpha", "min_effect", "min_journeys")
 #: A baseline share check (increase, ratio, fitting-share drop) fails only when the change is also
 #: unlikely to be chance at the two journey counts (two-proportion test, p below this); 0 = off.
 DEFAULT_SIGNIFICANCE = 0.01
-_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "cache", "settle", "checks", "drift")
+_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "cache", "settle", "checks", "drift", "max_input_bytes")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class CheckConfig:
     drift: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None  # the journeylog.yaml it came from
     settle: timedelta | None = None  # None: the default (journeylog.config.settle.DEFAULT_SETTLE)
+    max_input_bytes: int | None = None  # the input size cap, unless --max-input-bytes or the variable says
 
     def has_checks(self) -> bool:
         """Any threshold that is on, or any ``max_share``."""
@@ -181,6 +183,11 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
             return None
         if not isinstance(value, str) or not value.strip():
             raise doc.error(top[key][1], f"{key} must be a file path")
+        if is_url(value):
+            located = doc.error(top[key][1], f"{key}: journeylog reads local regular files only, not URLs",
+                                hint="download the file first and give its local path")
+            raise UnsafeInput(located.message, path=located.path, row=located.row, column=located.column,
+                              hint=located.hint)
         p = Path(value)
         return str(p if p.is_absolute() else base / p)
 
@@ -201,10 +208,16 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
             settle = parse_settle(doc.value(top["settle"][1]))
         except ValueError as exc:
             raise doc.error(top["settle"][1], f"settle: {exc}", hint="settle: 7d (0 turns it off)") from None
+    cap = None
+    if "max_input_bytes" in top and doc.value(top["max_input_bytes"][1]) is not None:
+        cap = doc.value(top["max_input_bytes"][1])
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            raise doc.error(top["max_input_bytes"][1], "max_input_bytes must be a whole number of bytes, at least 1",
+                            hint="max_input_bytes: 2000000000")
     return CheckConfig(checks=checks, max_share=max_share, new_deviation_min_share=settings["new_deviation_min_share"],
                        significance=settings["significance"],
                        model=rel("model"), rules=rel("rules"), allow=rel("allow"), baseline=rel("baseline"),
-                       cache=rel("cache"), drift=drift, path=label, settle=settle)
+                       cache=rel("cache"), drift=drift, path=label, settle=settle, max_input_bytes=cap)
 
 
 def _checks_section(doc: YamlDoc, node: Any, checks: dict[str, Threshold], max_share: dict[str, Threshold],

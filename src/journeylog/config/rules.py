@@ -162,10 +162,15 @@ class RuleDefaults:
 
 def _check_template(doc: YamlDoc, node: Any, template: str, placeholders: Collection[str]) -> None:
     try:
-        fields = [f for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
+        parsed = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
     except ValueError as exc:
         raise doc.error(node, f"bad statement template: {exc}", hint="write braces as {{ and }}") from None
-    for name in fields:
+    for name, spec, conv in parsed:
+        if spec or conv:  # '{journeys:d}', '{x:{y}}', '{share:>99999999}', '{name!r}': values are text already
+            shown = "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+            raise doc.error(node, f"format specs are not allowed in a statement: {shown[:60]!r}",
+                            hint="the values are already formatted; write {" + name[:40] + "}")
+    for name, _spec, _conv in parsed:
         if name not in placeholders:
             raise doc.error(node, f"unknown placeholder {{{name}}} in the statement",
                             hint="one of " + ", ".join("{" + p + "}" for p in placeholders))

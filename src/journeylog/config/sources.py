@@ -28,6 +28,7 @@ from typing import Any
 
 from journeylog.config.metrics import MetricSpec, read_metrics
 from journeylog.config.yamldoc import YamlDoc
+from journeylog.errors import UnsafeInput, param
 
 __all__ = [
     "COLUMN_ROLES",
@@ -153,16 +154,33 @@ class SourceMap:
         return self.identities.min_match_rate if self.identities else DEFAULT_MIN_MATCH_RATE
 
 
-def load_source_map(path: str | os.PathLike[str]) -> SourceMap:
-    """Read and check a source map; every error is located (file, line, column)."""
+def load_source_map(path: str | os.PathLike[str], *, allow_outside_paths: bool = False) -> SourceMap:
+    """Read and check a source map; every error is located (file, line, column). The paths it
+    names (sources, identity table) must lie inside the map's folder (no absolute paths, no ``..``
+    out of it) unless ``allow_outside_paths``: a map from elsewhere cannot make journeylog read other files."""
     doc = YamlDoc(path, "the source map")
     try:
-        return _source_map(doc)
+        return _source_map(doc, allow_outside_paths)
     finally:
         doc.loader.dispose()
 
 
-def _source_map(doc: YamlDoc) -> SourceMap:
+def _placed(doc: YamlDoc, node: Any, base: Path, text: str, allow_outside: bool) -> Path:
+    """``text`` (a path in the map) against the map's folder; a path that leaves it (absolute, or
+    through ``..``) is refused, exit 5, unless allowed. Symbolic links inside the folder are
+    followed: whoever can put a link there chose the file; the map's text cannot."""
+    path = base / text
+    inside = Path(os.path.normpath(os.path.abspath(path))).is_relative_to(os.path.normpath(os.path.abspath(base)))
+    if not allow_outside and not inside:
+        mark = getattr(node, "start_mark", None)
+        raise UnsafeInput("the source map names a file outside its folder", path=doc.label,
+                          row=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+                          hint=f"move the file next to the map, or give {param('allow_outside_paths')} if the map "
+                               "is trusted")
+    return path
+
+
+def _source_map(doc: YamlDoc, allow_outside: bool) -> SourceMap:
     import yaml
 
     if not isinstance(doc.root, yaml.MappingNode):
@@ -176,10 +194,10 @@ def _source_map(doc: YamlDoc) -> SourceMap:
     gap = None
     if "gap" in top and doc.value(top["gap"][1]) is not None:
         gap = doc.duration(top["gap"][1], "gap")
-    identities = _identities(doc, top["identities"][1], base) if "identities" in top else None
+    identities = _identities(doc, top["identities"][1], base, allow_outside) if "identities" in top else None
     country = _country(doc, top["default_country"][1]) if "default_country" in top else None
-    sources = tuple(_source(doc, i, entry, base) for i, entry in enumerate(doc.sequence(node, "sources")))
-    customers = _customers(doc, top["customers"][1], base) if "customers" in top else None
+    sources = tuple(_source(doc, i, entry, base, allow_outside) for i, entry in enumerate(doc.sequence(node, "sources")))
+    customers = _customers(doc, top["customers"][1], base, allow_outside) if "customers" in top else None
     return SourceMap(doc.label, sources, version, identities, gap, country, customers)
 
 
@@ -188,7 +206,7 @@ def _where(node: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _customers(doc: YamlDoc, node: Any, base: Path) -> CustomerTable | None:
+def _customers(doc: YamlDoc, node: Any, base: Path, allow_outside: bool) -> CustomerTable | None:
     """``customers: {path: customers.csv, key: customer_id, columns: [plan, region]}``."""
     import yaml
 
@@ -216,7 +234,8 @@ def _customers(doc: YamlDoc, node: Any, base: Path) -> CustomerTable | None:
             names.append(name)
             lines.setdefault(name, _where(entry))
         columns = tuple(names)
-    return CustomerTable(base / path, key, columns, _scalar(doc, keys, "format"), _scalar(doc, keys, "delimiter"),
+    placed = _placed(doc, keys["path"][1], base, path, allow_outside)
+    return CustomerTable(placed, key, columns, _scalar(doc, keys, "format"), _scalar(doc, keys, "delimiter"),
                          _scalar(doc, keys, "encoding") or "utf-8", doc.line(node), lines)
 
 
@@ -229,7 +248,7 @@ def _version(doc: YamlDoc, top: dict[str, tuple[Any, Any]]) -> int:
     return SOURCE_MAP_VERSION
 
 
-def _identities(doc: YamlDoc, node: Any, base: Path) -> IdentityTable | None:
+def _identities(doc: YamlDoc, node: Any, base: Path, allow_outside: bool) -> IdentityTable | None:
     import yaml
 
     if doc.value(node) is None:
@@ -245,7 +264,7 @@ def _identities(doc: YamlDoc, node: Any, base: Path) -> IdentityTable | None:
         if unmatched not in UNMATCHED:
             raise doc.error(keys["unmatched"][1], f"identities.unmatched must be own_customer or reject, not {unmatched!r}")
     rate = _rate(doc, keys["min_match_rate"][1]) if "min_match_rate" in keys else None
-    return IdentityTable(base / str(doc.value(keys["path"][1])), unmatched,
+    return IdentityTable(_placed(doc, keys["path"][1], base, str(doc.value(keys["path"][1])), allow_outside), unmatched,
                          DEFAULT_MIN_MATCH_RATE if rate is None else rate)
 
 
@@ -291,7 +310,7 @@ def _scalar(doc: YamlDoc, keys: dict[str, tuple[Any, Any]], key: str) -> str | N
     return None if value is None else str(value)
 
 
-def _source(doc: YamlDoc, i: int, node: Any, base: Path) -> SourceSpec:
+def _source(doc: YamlDoc, i: int, node: Any, base: Path, allow_outside: bool) -> SourceSpec:
     import yaml
 
     if not isinstance(node, yaml.MappingNode):
@@ -306,7 +325,7 @@ def _source(doc: YamlDoc, i: int, node: Any, base: Path) -> SourceSpec:
     if channel is not None and channel_column is not None:
         raise doc.error(keys["channel_column"][0], f"{what}: give `channel:` or `channel_column:`, not both")
     return SourceSpec(
-        index=i, name=name, path=base / path,
+        index=i, name=name, path=_placed(doc, keys["path"][1], base, path, allow_outside),
         format=_scalar(doc, keys, "format"), delimiter=_scalar(doc, keys, "delimiter"),
         encoding=_scalar(doc, keys, "encoding") or "utf-8",
         channel=channel, channel_column=channel_column or None,

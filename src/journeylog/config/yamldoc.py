@@ -39,6 +39,53 @@ def parse_duration(text: Any) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+#: the most values a configuration file may hold once its aliases (``*name``) are expanded
+MAX_EXPANDED_NODES = 100_000
+#: the deepest nesting of lists and mappings a configuration file may have
+MAX_DEPTH = 200
+
+
+def _refuse_alias_bombs(root: Any, label: str, what: str) -> None:
+    """A file whose aliases expand to more than :data:`MAX_EXPANDED_NODES` values (a "billion
+    laughs"), that refers to itself, or nests deeper than :data:`MAX_DEPTH` is a resource limit:
+    nothing is expanded or printed. One pass over the nodes, each counted once (memoised)."""
+    size: dict[int, int] = {}
+    stack: list[tuple[Any, bool, int]] = [(root, False, 0)]
+    open_ids: set[int] = set()
+    while stack:
+        node, done, depth = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            open_ids.discard(key)
+            size[key] = min(1 + sum(size[id(c)] for c in children), MAX_EXPANDED_NODES + 1)
+            continue
+        if key in size:
+            continue
+        mark = getattr(node, "start_mark", None)
+        row = mark.line + 1 if mark else None
+        if key in open_ids:
+            raise ResourceLimit(f"{what} has an alias that refers to itself", path=label, row=row)
+        if depth > MAX_DEPTH:
+            raise ResourceLimit(f"{what} nests deeper than {MAX_DEPTH} levels", path=label, row=row)
+        open_ids.add(key)
+        stack.append((node, True, depth))
+        stack.extend((c, False, depth + 1) for c in children if id(c) not in size)
+    if size[id(root)] > MAX_EXPANDED_NODES:
+        raise ResourceLimit(f"{what} expands to more than {MAX_EXPANDED_NODES:,} values through its aliases "
+                            "(*name)", path=label, hint="write the values out instead of nesting aliases")
+
+
+def _children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 class YamlDoc:
     """A YAML file as nodes (safe loader only), with helpers that raise located errors."""
 
@@ -53,13 +100,16 @@ class YamlDoc:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput(f"{what} is not UTF-8", path=self.label) from None
-        self.loader = yaml.SafeLoader(text)
         try:
+            self.loader = yaml.SafeLoader(text)  # the reader refuses control characters here already
             self.root = self.loader.get_single_node()
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise InvalidInput(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", path=self.label,
                                row=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        except RecursionError:
+            raise ResourceLimit(f"{what} nests too deeply", path=self.label) from None
+        _refuse_alias_bombs(self.root, self.label, what)
 
     def error(self, node: Any, message: str, hint: str | None = None) -> InvalidInput:
         mark = getattr(node, "start_mark", None)

@@ -8,17 +8,19 @@ plays which canonical role (:func:`detect_columns`): explicit options first, the
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import polars as pl
 
 from journeylog import schema as S
 from journeylog.config.metrics import MetricSpec
-from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.errors import InvalidInput, ResourceLimit, UsageError, param
+from journeylog.io.files import local_file
 from journeylog.io.store import STORE_KEY
-from journeylog.io.tabular import read_csv, read_jsonl, read_parquet, sniff_format
+from journeylog.io.tabular import parquet_info, read_csv, read_jsonl, read_parquet, sniff_format
 from journeylog.journeys.selection import JourneySelection
 
 __all__ = [
@@ -86,6 +88,7 @@ class ReadOptions:
     format: str | None = None
     gap: timedelta = DEFAULT_GAP
     skip_invalid_rows: bool = False
+    allow_outside_paths: bool = False  # a source map may name files outside its folder
     max_input_bytes: int | None = None
     drop_duplicates: bool = True  # exact duplicate events: drop (ingest) or keep and count (analysis)
     extra_outcomes: dict[str, str] = field(default_factory=dict)  # spelling -> success|failure
@@ -93,6 +96,9 @@ class ReadOptions:
     #: the journeys analyses read (segments, start dates, journey conditions); None: all.
     #: Applied by read_events and open_events, never by ingest (a store keeps every journey).
     selection: JourneySelection | None = None
+    #: called with the :class:`journeylog.ingest.result.IngestResult` once an analysis read is done
+    #: (rows skipped, duplicates kept or dropped): how the CLI says it on stderr and writes ``--rejects``
+    on_read: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,8 +116,25 @@ class RawFrame:
     canonical: bool = False  # a journeylog store
 
 
+def refuse_too_many_events(rows: int, label: str, *, footer: bool = False) -> None:
+    """More rows than the run's ``max_events`` (:class:`journeylog.settings.Settings`) is a
+    resource limit, exit 4 (for Parquet from the footer, before anything is loaded)."""
+    from journeylog.settings import current
+
+    cap = current().max_events
+    if cap is not None and rows > cap:
+        raise ResourceLimit(f"the log has {rows:,} {'rows (from its footer)' if footer else 'rows'}, more than "
+                            f"the {cap:,} allowed", path=label, hint=f"raise {param('max_events')} if the file is trusted")
+
+
 def read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     """Read one CSV, JSON Lines, Parquet or XES file as it is (no column meaning yet)."""
+    raw = _read_raw(path, opts)
+    refuse_too_many_events(raw.frame.height, raw.label)
+    return raw
+
+
+def _read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     label = os.fspath(path)
     fmt = sniff_format(path, opts.format)
     if fmt == "yaml":
@@ -125,6 +148,13 @@ def read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     if fmt == "jsonl":
         return RawFrame(read_jsonl(path, max_bytes=opts.max_input_bytes), label, fmt)
     if fmt == "parquet":
+        try:
+            rows = parquet_info(local_file(path))[0]
+        except InvalidInput:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged file is reported by read_parquet
+            rows = 0
+        refuse_too_many_events(rows, label, footer=True)
         frame, meta = read_parquet(path)
         return RawFrame(frame, label, fmt, canonical=STORE_KEY in meta)
     from journeylog.io.xes import read_xes  # lxml is imported for XES logs only
@@ -176,7 +206,19 @@ def _choose(present: list[str], opts: ReadOptions, label: str) -> tuple[dict[str
             explicit.add(role)
             continue
         chosen[role] = next((lower[c] for c in CANDIDATES[role] if c in lower), None)
+        _refuse_case_twins(role, chosen[role], present, label)
     return chosen, explicit
+
+
+def _refuse_case_twins(role: str, column: str | None, present: list[str], label: str) -> None:
+    """A role guessed from a name two columns share up to case ('Activity' and 'activity') is an
+    error naming both: which one was meant is not for journeylog to guess."""
+    if column is None:
+        return
+    twins = [c for c in present if c.lower().strip() == column.lower().strip()]
+    if len(twins) > 1:
+        raise UsageError(f"columns {twins[0]!r} and {twins[1]!r} differ only in case; which is the {role}?",
+                         path=label, hint=f"name it with {param(role)}")
 
 
 def _check_chosen(chosen: dict[str, str | None], identity: str | None, label: str, found: str) -> None:

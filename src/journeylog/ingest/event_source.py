@@ -16,6 +16,7 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog import settings
+from journeylog.io.files import written_path
 from journeylog.io.store import store_table
 from journeylog.io.tabular import collect_parquet, parquet_batches
 from journeylog.journeys import JourneySelection, Selected, ordered, select_journeys
@@ -72,6 +73,10 @@ class EventSource:
     channel_filter: str | None = None
     batch_events: int = field(default_factory=lambda: batch_sizes()[2])
     _tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.store is not None:  # a store this run wrote and has not renamed into place yet
+            self.store = written_path(self.store)
 
     def __enter__(self) -> EventSource:
         return self

@@ -199,6 +199,27 @@ def not_phone_numbers(n: int) -> str:
     return "is not a phone number" if n == 1 else "are not phone numbers"
 
 
+#: marks the events whose customer id was made up for an unmatched key (``KIND:KEY``); dropped
+#: after :func:`refuse_made_up_collisions`
+MADE_UP = "_made_up"
+
+
+def refuse_made_up_collisions(frames: list[pl.DataFrame], label: str) -> list[pl.DataFrame]:
+    """Ids made up for unmatched keys live in their own namespace: one that equals a real customer
+    id (from the identity table or a customer-id source) would merge two people, so it is an error
+    naming the id. Returns the frames without the marker column."""
+    marked = [f.select(pl.col("_customer"), (pl.col(MADE_UP) if MADE_UP in f.columns else pl.lit(False)).alias(MADE_UP))
+              for f in frames]
+    both = (pl.concat(marked).drop_nulls("_customer").group_by("_customer")
+            .agg(pl.col(MADE_UP).any().alias("made"), (~pl.col(MADE_UP)).any().alias("real"))
+            .filter(pl.col("made") & pl.col("real")).sort("_customer"))
+    if both.height:
+        first = both["_customer"][0]
+        raise InvalidInput(f"the id {first[:80]!r} made up for an unmatched key equals a real customer id",
+                           path=label, hint="rename that customer id, or set identities.unmatched: reject")
+    return [f.drop(MADE_UP, strict=False) for f in frames]
+
+
 def stitch_identities(good: pl.DataFrame, kind: str, column: str, known: KnownKeys | None, *,
                       unmatched: str, source: str, label: str, country: str | None = None,
                       min_match_rate: float = DEFAULT_MIN_MATCH_RATE) -> Stitched:
@@ -243,7 +264,8 @@ def stitch_identities(good: pl.DataFrame, kind: str, column: str, known: KnownKe
             .otherwise(pl.lit(f"{kind} is not a phone number")).alias("reason"))
         good = good.filter(matched)
     good = good.with_columns(
-        pl.coalesce(pl.col("_cid"), pl.lit(kind + ":") + pl.col("_key")).alias("_customer")
+        pl.coalesce(pl.col("_cid"), pl.lit(kind + ":") + pl.col("_key")).alias("_customer"),
+        pl.col("_cid").is_null().alias(MADE_UP),
     ).drop("_key", "_cid", "_readable")
     return Stitched(good, rejects, summary, warnings)
 

@@ -31,6 +31,10 @@ MAX_NAME_LENGTH = 1000
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]|[\n\t]"
 _UNKNOWN_OUTCOME = "\x00?"
 
+#: the reason for a timestamp that does not become a UTC time
+TIMESTAMP_INVALID = ("timestamp does not parse, is outside the years 1-9999, or is a local time that "
+                     "daylight saving skips or repeats in the time zone")
+
 Check = tuple[pl.Expr, str, str, str | None]  # (condition, column, reason, hint)
 
 
@@ -106,8 +110,8 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
         (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity,
          f"activity name longer than {MAX_NAME_LENGTH} characters", None),
         (pl.col("_ts_raw").is_null() | (pl.col("_ts_raw").str.strip_chars() == ""), cmap.timestamp, "empty timestamp", None),
-        (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, "timestamp does not parse (or does not exist in the time zone)",
-         f"give {param('timestamp_format')}, {param('timezone')}"),
+        (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, TIMESTAMP_INVALID,
+         f"give {param('timestamp_format')}, {param('timezone')}, or times with a UTC offset"),
         (pl.col(S.OUTCOME) == _UNKNOWN_OUTCOME, outcome_col or "", "outcome is neither a success nor a failure spelling",
          "success/ok/completed or failure/failed/error; map others with `outcomes:` in a source map"),
         (pl.col("_sat_raw").is_not_null() & pl.col(S.SATISFACTION).is_null(), sat_col or "",
@@ -115,10 +119,25 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
     ]
 
 
+def _refuse_nested_roles(frame: pl.DataFrame, cmap: ColumnMap, label: str) -> None:
+    """A list, struct or binary column cannot be an id, an activity, a timestamp or any other role."""
+    for role in ("case", "customer", "activity", "timestamp", "channel", "outcome", "satisfaction",
+                 "contact_reason", "text"):
+        col = getattr(cmap, role)
+        if col is None or col not in frame.columns:
+            continue
+        dtype = frame.schema[col]
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+            raise InvalidInput(f"column {col!r} holds {dtype} values, which cannot be the {role}",
+                               path=label, column=col,
+                               hint=f"flatten it before exporting, or name another column with {param(role)}")
+
+
 def make_plan(frame: pl.DataFrame, label: str, cmap: ColumnMap, opts: ReadOptions, source: str, notes: list[str]) -> Plan:
     """Decide how to read ``frame`` (or a stand-in holding its decisive values: see
     :func:`journeylog.ingest.out_of_core.decision_frame`): timestamp format, outcome and
     satisfaction columns. Notes on what was decided are appended to ``notes``."""
+    _refuse_nested_roles(frame, cmap, label)
     tz = check_timezone(opts.timezone)
     ts_expr, ts_desc = timestamp_expr(frame, cmap.timestamp, opts.timestamp_format, tz, label,
                                       tz_given=opts.timezone is not None)

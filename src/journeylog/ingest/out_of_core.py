@@ -26,6 +26,7 @@ from journeylog.ingest.columns import (
     column_summary,
     detect_columns,
     guessed_roles,
+    refuse_too_many_events,
 )
 from journeylog.ingest.event_source import batch_sizes
 from journeylog.ingest.normalise import (
@@ -50,9 +51,11 @@ def parquet_rows(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]] | N
     """Row count and key-value metadata of a Parquet file (None when it is not readable as one:
     the in-memory reader then reports the problem)."""
     try:
-        return parquet_info(local_file(path))
+        info = parquet_info(local_file(path))
     except Exception:  # noqa: BLE001 - corrupt files are reported by read_parquet
         return None
+    refuse_too_many_events(info[0], os.fspath(path), footer=True)
+    return info
 
 
 def refuse_channel_filter(channel_filter: str | None, path: str | os.PathLike[str]) -> None:

@@ -33,8 +33,8 @@ from journeylog.ingest.segment import finish, format_gap
 from journeylog.ingest.sources import ingest_source_map
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
 from journeylog.io.export import export_format, write_event_log
-from journeylog.io.files import local_file
-from journeylog.io.store import STORE_KEY, validate_store
+from journeylog.io.files import immediately, local_file
+from journeylog.io.store import STORE_KEY, check_store_times, validate_store
 from journeylog.io.tabular import sniff_format
 from journeylog.journeys import apply_selection
 
@@ -50,6 +50,8 @@ def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None
     opts = options or ReadOptions(drop_duplicates=False)
     result = ingest(path, replace(opts, selection=None))
     assert result.events is not None
+    if opts.on_read is not None:
+        opts.on_read(result)
     events = apply_selection(result.events, opts.selection)  # whole journeys, before any event filter
     if result.channel_filter is not None:
         events = filter_channel(events, result.channel_filter, os.fspath(path))
@@ -160,6 +162,8 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
                 return source if opts.selection is None or not opts.selection.active else select_store(source, opts.selection)
     result = _ingest_in_memory(path, opts, None)
     assert result.events is not None
+    if opts.on_read is not None:
+        opts.on_read(result)
     if result.channel_filter is not None:
         check_channel(result.channel_filter, result.events[S.CHANNEL].unique().to_list(), os.fspath(path))
     return EventSource(events=apply_selection(result.events, opts.selection), channel_filter=result.channel_filter)
@@ -173,6 +177,7 @@ def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: t
         label = os.fspath(path)
         schema = pl.read_parquet_schema(local_file(path))
         validate_store(pl.DataFrame(schema=schema), label)
+        check_store_times(pl.scan_parquet(local_file(path)), label)
         plan = store_plan(list(schema), opts, label)
         if plan.rewrites:
             raise UsageError(f"re-mapping columns or dropping duplicates of a store above {memory_events():,} events "
@@ -185,11 +190,14 @@ def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: t
         return source
     tmp = tempfile.TemporaryDirectory(prefix="journeylog-")
     try:
-        result = ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)
+        with immediately():  # a scratch store for this run, not one of its outputs
+            result = ingest_out_of_core(path, opts, Path(tmp.name) / "events.parquet", rows, on_progress)
     except BaseException:
         tmp.cleanup()
         raise
     if result is not None:
+        if opts.on_read is not None:
+            opts.on_read(result)
         return EventSource(store=result.store, channel_filter=result.channel_filter, _tmp=tmp)
     tmp.cleanup()
     return None

@@ -24,6 +24,7 @@ from journeylog.ingest.identity import (
     not_phone_numbers,
     quoted,
     read_identities,
+    refuse_made_up_collisions,
     stitch_identities,
 )
 from journeylog.ingest.normalise import empty_rejects, normalise
@@ -131,7 +132,7 @@ def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
 
 def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None = None) -> IngestResult:
     """Ingest every export a YAML source map names into one canonical event table."""
-    smap = load_source_map(path)
+    smap = load_source_map(path, allow_outside_paths=opts.allow_outside_paths)
     if smap.gap is not None and opts.gap != DEFAULT_GAP and opts.gap != smap.gap:
         raise UsageError(f"{param('gap')} {format_gap(opts.gap)} and the source map's gap: {format_gap(smap.gap)} "
                          "disagree", path=smap.label, hint="drop one of them: the map's gap: applies to every run of it")
@@ -146,7 +147,7 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
     if on_source:
         on_source("", n, n)
     use_case = _journeys_from(smap, acc, gap)
-    nonempty = [f for f in acc.frames if f.height]
+    nonempty = refuse_made_up_collisions([f for f in acc.frames if f.height], smap.label)
     if not nonempty:
         raise InvalidInput("no events left after reading the sources", path=smap.label)
     events, dups = finish(nonempty, use_case, gap, opts.drop_duplicates)

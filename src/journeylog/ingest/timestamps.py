@@ -38,6 +38,12 @@ _AWARE_FORMATS = (
 _OFFSET_RE = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 _SAMPLE = 2000
 
+#: the timestamps journeylog accepts: the years 1 to 9999 (what every output format can write)
+MIN_TIME_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z in microseconds since the epoch
+MAX_TIME_US = 253_402_300_799_999_999  # 9999-12-31T23:59:59.999999Z
+#: epoch values at or above this are milliseconds, below it seconds (1e11 s is the year 5138)
+_EPOCH_MS_FROM = 1e11
+
 
 def check_timezone(tz: str | None) -> str:
     """``tz`` if it is a known IANA zone (``UTC`` when None), else a usage error."""
@@ -51,10 +57,18 @@ def check_timezone(tz: str | None) -> str:
 
 
 def localise(expr: pl.Expr, tz: str) -> pl.Expr:
-    """Naive local times in ``tz`` -> UTC (non-existent local times -> null, ambiguous -> earliest)."""
+    """Naive local times in ``tz`` -> UTC. A local time the daylight-saving change skips (the
+    gap) or shows twice (the fold) is null: the row is then reported as invalid, never moved."""
     if tz == "UTC":
         return expr.dt.replace_time_zone("UTC")
-    return expr.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    return expr.dt.replace_time_zone(tz, ambiguous="null", non_existent="null").dt.convert_time_zone("UTC")
+
+
+def in_range(expr: pl.Expr) -> pl.Expr:
+    """``expr`` (UTC datetimes) where it lies in the years 1 to 9999, else null (reported as an
+    invalid timestamp, never a crash in a writer)."""
+    micros = expr.cast(pl.Datetime("us", "UTC")).dt.epoch("us")
+    return pl.when(micros.is_between(MIN_TIME_US, MAX_TIME_US)).then(expr).otherwise(None)
 
 
 def _pick_formats(values: pl.Series, candidates: Sequence[str]) -> list[str]:
@@ -70,11 +84,31 @@ def _pick_formats(values: pl.Series, candidates: Sequence[str]) -> list[str]:
 
 
 def _epoch(num: pl.Expr, unit: str) -> pl.Expr:
+    """Epoch seconds or milliseconds -> UTC; values outside the years 1-9999 (or not finite) -> null."""
     factor = 1_000_000 if unit == "epoch_s" else 1_000
-    return pl.from_epoch((num * factor).round(0).cast(pl.Int64), time_unit="us").dt.replace_time_zone("UTC")
+    micros = (num * factor).round(0)
+    safe = pl.when(micros.is_between(MIN_TIME_US, MAX_TIME_US)).then(micros).otherwise(None)
+    return pl.from_epoch(safe.cast(pl.Int64, strict=False), time_unit="us").dt.replace_time_zone("UTC")
 
 
-def _typed_expr(raw: pl.DataFrame, col: str, fmt: str | None, tz: str) -> tuple[pl.Expr, str] | None:
+def _refuse_mixed_epoch_units(raw: pl.DataFrame, col: str, magnitude: pl.Expr, label: str) -> None:
+    """Epoch seconds and milliseconds in one column (no unit given): an error naming a row of each."""
+    marked = raw.select(magnitude.alias("_m"), pl.col(col).cast(pl.String).alias("_v"),
+                        (pl.col("source_row") if "source_row" in raw.columns else pl.int_range(1, pl.len() + 1)).alias("_r"))
+    marked = marked.filter(pl.col("_m").is_not_null() & pl.col("_m").is_finite())
+    ms = marked.filter(pl.col("_m") >= _EPOCH_MS_FROM)
+    s = marked.filter(pl.col("_m") < _EPOCH_MS_FROM)
+    if ms.height and s.height:
+        a, b = s.row(0, named=True), ms.row(0, named=True)
+        raise InvalidInput(
+            f"epoch timestamps mix seconds (row {a['_r']}: {str(a['_v'])[:40]!r}) and milliseconds "
+            f"(row {b['_r']}: {str(b['_v'])[:40]!r})",
+            path=label, row=a["_r"], column=col,
+            hint=f"give {param('timestamp_format')} epoch_s or epoch_ms if one unit is meant",
+        )
+
+
+def _typed_expr(raw: pl.DataFrame, col: str, fmt: str | None, tz: str, label: str) -> tuple[pl.Expr, str] | None:
     """The expression for a datetime, date or numeric (epoch) column; None for other types."""
     dtype = raw.schema[col]
     c = pl.col(col)
@@ -87,8 +121,9 @@ def _typed_expr(raw: pl.DataFrame, col: str, fmt: str | None, tz: str) -> tuple[
     if dtype.is_numeric():
         unit = fmt or ""
         if unit not in ("epoch_s", "epoch_ms"):
-            mx = raw.select(c.abs().max()).item()
-            unit = "epoch_ms" if mx is not None and mx > 1e11 else "epoch_s"
+            _refuse_mixed_epoch_units(raw, col, c.cast(pl.Float64).abs(), label)
+            mx = raw.select(c.cast(pl.Float64).abs().max()).item()
+            unit = "epoch_ms" if mx is not None and mx >= _EPOCH_MS_FROM else "epoch_s"
         return _epoch(c.cast(pl.Float64), unit), unit
     return None
 
@@ -139,9 +174,9 @@ def timestamp_expr(
 ) -> tuple[pl.Expr, str]:
     """An expression giving UTC timestamps for column ``col`` (null where unparseable) and a
     description of the format used. Raises on ambiguity or a column that fits no format."""
-    typed = _typed_expr(raw, col, fmt, tz)
+    typed = _typed_expr(raw, col, fmt, tz, label)
     if typed is not None:
-        return typed
+        return in_range(typed[0]), typed[1]
     dtype = raw.schema[col]
     if not (dtype == pl.String):
         raise InvalidInput(f"timestamp column {col!r} has type {dtype}, expected text or a datetime", path=label)
@@ -151,13 +186,16 @@ def timestamp_expr(
         raise InvalidInput(f"the timestamp column {col!r} is empty", path=label, column=col)
     stripped = pl.col(col).str.strip_chars()
     if fmt in ("epoch_s", "epoch_ms") or (fmt is None and nonempty.str.contains(r"^\d{9,13}(\.\d+)?$").all()):
+        if fmt is None:
+            _refuse_mixed_epoch_units(raw, col, stripped.cast(pl.Float64, strict=False).abs(), label)
         unit = fmt or ("epoch_ms" if nonempty.str.len_chars().max() >= 12 else "epoch_s")  # type: ignore[operator]
         return _epoch(stripped.cast(pl.Float64, strict=False), unit), unit
     if fmt is not None and fmt != "iso":
         aware = any(z in fmt for z in ("%z", "%#z", "%:z", "%Z"))
         parsed = stripped.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC" if aware else None)
-        return (parsed if aware else localise(parsed, tz)), fmt + ("" if aware or tz == "UTC" else f" in {tz}")
-    return _detected_expr(raw, col, nonempty, fmt == "iso", tz, label, tz_given)
+        return in_range(parsed if aware else localise(parsed, tz)), fmt + ("" if aware or tz == "UTC" else f" in {tz}")
+    expr, described = _detected_expr(raw, col, nonempty, fmt == "iso", tz, label, tz_given)
+    return in_range(expr), described
 
 
 def _resolve_ambiguity(raw: pl.DataFrame, col: str, fmts: list[str], label: str) -> list[str]:

@@ -66,14 +66,28 @@ def protect_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
+def _as_text(values: pl.Series) -> pl.Series:
+    return pl.Series(values.name, [None if v is None else str(v) for v in values.to_list()], dtype=pl.String)
+
+
 def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, datetime_format: str | None = None) -> None:
-    """Write ``frame`` as UTF-8 CSV atomically, formulas neutralised (times in Polars' default
-    format unless ``datetime_format`` is given)."""
-    safe = protect_formulas(frame)
-    # Lists of lists and structs cannot go to CSV as-is: flatten to JSON-ish text.
-    nested = [n for n, t in safe.schema.items() if isinstance(t, (pl.Struct, pl.List, pl.Array))]
+    """Write ``frame`` as UTF-8 CSV atomically, formulas neutralised in every column and in the
+    header (unless the run's ``raw_csv`` setting, ``--raw-csv``, turns that off); times in Polars'
+    default format unless ``datetime_format`` is given."""
+    from journeylog import settings
+
+    safe = frame.with_columns(pl.col(n).cast(pl.String) for n, t in frame.schema.items()
+                              if isinstance(t, (pl.Categorical, pl.Enum)))
+    # Lists of lists and structs cannot go to CSV as-is: flatten to text first, then protect that text.
+    nested = [n for n, t in safe.schema.items() if isinstance(t, (pl.Struct, pl.Array)) or (
+        isinstance(t, pl.List) and isinstance(t.inner, (pl.List, pl.Struct, pl.Array)))]
     if nested:
-        safe = safe.with_columns(pl.col(n).map_elements(str, return_dtype=pl.String) for n in nested)
+        safe = safe.with_columns(pl.col(n).map_batches(_as_text, return_dtype=pl.String) for n in nested)
+    flat = [n for n, t in safe.schema.items() if isinstance(t, pl.List)]  # lists of scalars: one joined cell
+    safe = safe.with_columns(pl.col(n).cast(pl.List(pl.String)).list.join("; ") for n in flat)
+    if not settings.current().raw_csv:
+        safe = protect_formulas(safe)
+        safe = safe.rename({n: "'" + n for n in safe.columns if re.match(_FORMULA, n)})
     with atomic_output(path) as tmp:
         safe.write_csv(tmp, datetime_format=datetime_format)
 

@@ -15,6 +15,7 @@ file unchanged and no partial file behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import io
 import os
@@ -35,7 +36,21 @@ from journeylog.settings import MAX_INPUT_BYTES
 #: :func:`max_input_bytes` (``JOURNEYLOG_MAX_INPUT_BYTES``), overridable per call with ``max_bytes``
 DEFAULT_MAX_INPUT_BYTES = MAX_INPUT_BYTES
 
+#: gzip input may inflate to at most this many times its size (event logs compress 5-50 times) ...
+MAX_RATIO = 200
+#: ... or to this many bytes, whichever is more (small files may compress better)
+MIN_RATIO_CAP = 64 * 1024 * 1024
+
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^[A-Za-z][A-Za-z0-9+.\-]*:(?=//)")
+
+
+def is_url(text: str) -> bool:
+    """Whether ``text`` is a URL (``https://``, ``file://``, ``s3:``...), which journeylog never reads.
+
+    >>> is_url("https://example.com/m.bpmn"), is_url("file:///etc/passwd"), is_url("models/m.bpmn")
+    (True, True, False)
+    """
+    return bool(_URL.match(text.strip()))
 
 
 def max_input_bytes() -> int:
@@ -90,9 +105,10 @@ def is_gzip(path: Path) -> bool:
 class _CappedReader(io.RawIOBase):
     """A read-only stream that raises ResourceLimit once more than ``cap`` bytes were read."""
 
-    def __init__(self, raw: BinaryIO, cap: int, label: str) -> None:
+    def __init__(self, raw: BinaryIO, cap: int, label: str, ratio_cap: int | None = None) -> None:
         self._raw = raw
         self._cap = cap
+        self._ratio_cap = ratio_cap  # compressed input: the most it may inflate to (see MAX_RATIO)
         self._seen = 0
         self._label = label
 
@@ -103,6 +119,11 @@ class _CappedReader(io.RawIOBase):
         data = self._raw.read(len(buffer))
         n = len(data)
         self._seen += n
+        if self._ratio_cap is not None and self._seen > self._ratio_cap < self._cap:
+            raise ResourceLimit(
+                f"compressed input inflates more than {MAX_RATIO} times (to over {self._ratio_cap:,} bytes): "
+                "a compression bomb?", path=self._label,
+                hint=f"decompress it yourself if the file is trusted (the cap then is {param('max_input_bytes')})")
         if self._seen > self._cap:
             raise ResourceLimit(
                 f"input is larger than the {self._cap:,}-byte limit once decompressed",
@@ -123,11 +144,13 @@ def open_input(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     p = local_file(path)
     cap = max_input_bytes() if max_bytes is None else max_bytes
     # no context manager: the returned reader owns the handle and closes it (_CappedReader.close)
+    ratio_cap = None
     if is_gzip(p):
         raw = cast(BinaryIO, gzip.open(p, "rb"))  # noqa: SIM115 - closed by the returned reader
+        ratio_cap = max(MAX_RATIO * p.stat().st_size, MIN_RATIO_CAP)
     else:
         raw = open(p, "rb")  # noqa: SIM115 - closed by the returned reader
-    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path)), buffer_size=1 << 20)
+    return io.BufferedReader(_CappedReader(raw, cap, os.fspath(path), ratio_cap), buffer_size=1 << 20)
 
 
 def read_input_bytes(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> bytes:
@@ -160,11 +183,71 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
     return p
 
 
+#: the outputs of the run in progress, renamed into place together when it succeeds (see
+#: :func:`run_outputs`): target -> finished temporary file. None: each output is renamed at once.
+_PENDING: dict[Path, Path] | None = None
+
+
+@contextlib.contextmanager
+def run_outputs() -> Iterator[None]:
+    """All outputs written inside this block are renamed into place only when the block ends
+    without an error, one after another; on an error (or a signal, see the CLI) every finished
+    temporary file is removed and no earlier output is touched. Not reentrant: an inner block
+    joins the outer one."""
+    global _PENDING
+    if _PENDING is not None:
+        yield
+        return
+    _PENDING = {}
+    try:
+        yield
+        pending, _PENDING = _PENDING, None
+        for target, tmp in pending.items():
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _disk_or_raise(exc, target) from None
+    finally:
+        leftover: dict[Path, Path] = _PENDING or {}
+        _PENDING = None
+        for tmp in leftover.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+@contextlib.contextmanager
+def immediately() -> Iterator[None]:
+    """Outputs written inside this block are renamed at once even during :func:`run_outputs`
+    (check's JUnit report of a failed run: CI reads it exactly when the run fails)."""
+    global _PENDING
+    saved, _PENDING = _PENDING, None
+    try:
+        yield
+    finally:
+        _PENDING = saved
+
+
+def written_path(target: str | os.PathLike[str]) -> Path:
+    """Where the output for ``target`` is now: its temporary file while the run is pending, else
+    ``target`` itself (a store ingest wrote and then reads back for its summary)."""
+    p = Path(os.fspath(target))
+    if _PENDING is not None:
+        return _PENDING.get(p.absolute(), p)
+    return p
+
+
+def _disk_or_raise(exc: BaseException, path: str | os.PathLike[str]) -> BaseException:
+    if disk_full(exc):
+        return ResourceLimit("no space left on the device; the earlier file is unchanged", path=os.fspath(path),
+                             hint="free space or write elsewhere")
+    return exc
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it over ``path`` when the block succeeds.
-
-    On any exception the temporary file is removed and ``path`` is left as it was.
+    """Yield a temporary path next to ``path``; rename it over ``path`` when the block succeeds
+    (or, inside :func:`run_outputs`, when the whole run does). On any exception the temporary
+    file is removed and ``path`` is left as it was.
     """
     target = check_output_path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
@@ -179,11 +262,31 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[Path]:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)
-        os.replace(tmp_path, target)
-    except BaseException:
+        if _PENDING is not None:
+            earlier = _PENDING.pop(target.absolute(), None)
+            if earlier is not None:  # written twice in one run: the last one counts
+                with contextlib.suppress(OSError):
+                    earlier.unlink()
+            _PENDING[target.absolute()] = tmp_path
+        else:
+            os.replace(tmp_path, target)
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+        if disk_full(exc):
+            raise _disk_or_raise(exc, path) from None
         raise
+
+
+#: what writers say when the disk or the user's quota is full (Polars and Arrow wrap the OS error)
+_DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded", "os error 28", "os error 122")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an OSError, or a writer's own error wrapping one) says the disk is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, Exception) and any(w in str(exc).lower() for w in _DISK_FULL_WORDS)
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:

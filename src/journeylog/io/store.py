@@ -63,7 +63,25 @@ def validate_store(frame: pl.DataFrame, label: str) -> pl.DataFrame:
             raise InvalidInput(f"journeylog store is missing column {col!r}", path=label, hint="re-run journeylog ingest")
         if frame.schema[col] != dtype:
             raise InvalidInput(f"journeylog store column {col!r} has type {frame.schema[col]}, expected {dtype}", path=label)
+    if frame.height:
+        check_store_times(frame.lazy(), label)
     return frame
+
+
+#: the years every output can write (see :mod:`journeylog.ingest.timestamps`)
+_MIN_TIME_US, _MAX_TIME_US = -62_135_596_800_000_000, 253_402_300_799_999_999
+
+
+def check_store_times(events: pl.LazyFrame, label: str) -> None:
+    """A store edited by hand may hold missing timestamps or ones outside the years 1-9999, which
+    ingest never writes: an error naming the first such row (one streaming pass)."""
+    micros = pl.col(S.TIMESTAMP).dt.epoch("us")
+    bad = (events.with_row_index("_row", offset=1)
+           .filter(micros.is_null() | ~micros.is_between(_MIN_TIME_US, _MAX_TIME_US))
+           .select("_row").head(1).collect(engine="streaming"))
+    if bad.height:
+        raise InvalidInput("timestamp missing or outside the years 1-9999", path=label, row=int(bad.item()),
+                           column=S.TIMESTAMP, hint="re-run journeylog ingest on the export")
 
 
 def is_store(path: str | os.PathLike[str] | Path) -> bool:

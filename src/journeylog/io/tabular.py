@@ -21,6 +21,7 @@ broken line, files that are not Parquet.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -31,6 +32,7 @@ import polars as pl
 
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.io.files import local_file, read_input_bytes
+from journeylog.io.jsonio import loads_checked
 
 SOURCE_ROW = "source_row"
 _SNIFF_DELIMITERS = (";", "\t", "|")
@@ -135,12 +137,24 @@ def read_csv(
         return "skip"
 
     def _read(use_threads: bool):
+        # The threaded reader drops its last references on one of Arrow's pool threads, after
+        # read_csv has returned. A Python object among them (a py_buffer over ``data``, the
+        # invalid-row callback) needs the GIL there; if the interpreter is exiting meanwhile, that
+        # thread is cancelled inside a C++ destructor and the process aborts ("terminate called
+        # without an active exception", exit 134). So the threaded read gets an Arrow-owned copy
+        # of the bytes and no callback; the callback only runs on the calling thread.
+        source = pa.py_buffer(data)
+        if use_threads:
+            stream = pa.BufferOutputStream()
+            stream.write(source)
+            source = stream.getvalue()
         return pacsv.read_csv(
-            pa.py_buffer(data),
+            source,
             read_options=pacsv.ReadOptions(
                 use_threads=use_threads, encoding=enc, column_names=names, skip_rows=1, block_size=1 << 24
             ),
-            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=on_invalid, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                             invalid_row_handler=None if use_threads else on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 null_values=[],
@@ -152,12 +166,14 @@ def read_csv(
     try:
         table = _read(True)
     except pa.ArrowInvalid as exc:
-        raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
-    if bad:
-        if bad[0][0] is None:  # line numbers are only known when read on one thread
-            bad.clear()
+        with contextlib.suppress(pa.ArrowInvalid):  # every row with the wrong number of fields, on this thread
             _read(False)
+        if not bad:
+            raise InvalidInput(f"cannot parse CSV: {exc}", path=label) from None
+    if bad:
         number, expected, actual = bad[0]
+        if number is not None:
+            number = _physical_line(data, enc, sep, number)
         more = f"{len(bad) - 1} more rows with the wrong number of fields" if len(bad) > 1 else None
         raise InvalidInput(
             f"row has {actual} fields, the header has {expected}",
@@ -171,8 +187,26 @@ def read_csv(
         raise InvalidInput(
             "the file has a header but no events", path=label, hint=f"columns found: {', '.join(names)}"
         )
-    # One physical line per record is assumed for the row numbers shown in messages.
-    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
+    # The physical line each record starts on: a quoted cell may hold line breaks.
+    breaks = pl.sum_horizontal(pl.col(n).str.count_matches("\n") for n in names) if names else pl.lit(0)
+    lines = (breaks + 1).cum_sum().shift(1, fill_value=0) + 2
+    return frame.with_columns(lines.cast(pl.Int64).alias(SOURCE_ROW))
+
+
+def _physical_line(data: bytes, enc: str, sep: str, record: int) -> int:
+    """The physical line on which CSV record ``record`` (1-based, the header is 1) starts, when
+    quoted cells hold line breaks (error path only: one pass of Python's csv reader)."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(codecs.decode(data, enc, errors="replace").lstrip("\ufeff"), newline=""),
+                        delimiter=sep, quotechar='"')
+    start = 1
+    for index, _row in enumerate(reader, start=1):
+        if index == record:
+            return start
+        start = reader.line_num + 1
+    return record
 
 
 def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
@@ -191,7 +225,7 @@ def collect_parquet(
     invalid input, as :func:`read_parquet` reports it, not a crash."""
     try:
         return lf.collect(engine=engine)
-    except (pl.exceptions.ComputeError, OSError) as exc:
+    except (pl.exceptions.ComputeError, OSError, pl.exceptions.PanicException) as exc:
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=os.fspath(path)) from None
 
 
@@ -222,7 +256,7 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, 
     try:
         _rows, kv = parquet_info(p)
         frame = pl.read_parquet(p)
-    except Exception as exc:  # pyarrow/polars raise many types for corrupt files
+    except (Exception, pl.exceptions.PanicException) as exc:  # pyarrow/polars raise many types (and panic)
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=label) from None
     if frame.height == 0:
         raise InvalidInput("the file has no events", path=label, hint=f"columns found: {', '.join(frame.columns)}")
@@ -252,7 +286,23 @@ def read_jsonl(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     lines = _object_lines(data)
     if len(lines) != frame.height:  # pragma: no cover - defensive
         frame = _jsonl_slow(data, label)
+    _refuse_duplicate_keys(data, label)
     return frame.with_columns(pl.Series(SOURCE_ROW, lines, dtype=pl.Int64))
+
+
+#: a JSON key: a string followed by a colon (over-approximates; candidates are parsed exactly)
+_JSON_KEY = r'"((?:[^"\\]|\\.)*)"\s*:'
+
+
+def _refuse_duplicate_keys(data: bytes, label: str) -> None:
+    """A key twice in one object of a line is an error naming the line and the key (Polars keeps
+    the first silently). Lines whose keys repeat at all are parsed exactly, the rest are not."""
+    text = pl.Series("line", data.split(b"\n"), dtype=pl.Binary).cast(pl.String, strict=False)
+    keys = text.str.extract_all(_JSON_KEY)
+    numbered = pl.DataFrame({"line": text, "keys": keys}).with_row_index("number", offset=1)
+    suspects = numbered.filter(pl.col("keys").list.len() > pl.col("keys").list.n_unique())
+    for number, line in suspects.select("number", "line").iter_rows():
+        loads_checked(line, label=label, row=number)
 
 
 def _object_lines(data: bytes) -> list[int]:
@@ -266,7 +316,7 @@ def _jsonl_slow(data: bytes, label: str) -> pl.DataFrame:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_checked(line, label=label, row=number)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"not valid JSON ({exc.msg})", path=label, row=number, column=exc.colno,
                                hint="one JSON object per line; is the last line truncated?") from None

@@ -15,7 +15,9 @@ Types follow the XES element: ``<date>`` -> ``Datetime("us", "UTC")``, ``<int>``
 ``<float>`` -> Float64, ``<boolean>`` -> Boolean, ``<string>`` / ``<id>`` -> String.
 
 * Dates are ISO 8601 (parsed like pm4py, with :meth:`datetime.fromisoformat`); an offset is
-  converted to UTC, and **a date without an offset is taken as UTC** (as pm4py does).
+  converted to UTC, and **a date without an offset is taken as UTC** (as pm4py does) when no
+  date of that attribute has one. An attribute mixing dates with and without an offset stays
+  text as written: as the timestamp it is an error unless a time zone is given for the naive ones.
 * A key written with different XES types in different places becomes a String column holding the
   values exactly as written in the file (no value is converted or lost).
 * ``concept:name`` (the case id at trace level, the activity at event level) is always a String
@@ -172,6 +174,8 @@ class _Column:
             dense = [None] * n
             for i, v in zip(self.idx, values, strict=True):
                 dense[i] = v
+        if xes_type == "date" and _mixes_naive_and_offset(self.raws):
+            xes_type, dense = "string", _dense(self.idx, self.raws, n)  # the caller decides (needs a time zone)
         if xes_type == "date":
             return (
                 pl.Series(name, dense, dtype=pl.Int64)
@@ -179,6 +183,24 @@ class _Column:
                 .dt.replace_time_zone("UTC")
             )
         return pl.Series(name, dense, dtype=_DTYPES[xes_type])
+
+
+_OFFSET = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)\s*$"
+
+
+def _mixes_naive_and_offset(raws: list[str]) -> bool:
+    """Whether some dates carry a UTC offset and others do not (then naive is not simply UTC)."""
+    has = pl.Series(raws, dtype=pl.String).str.strip_chars().str.contains(_OFFSET)
+    return bool(has.any()) and not bool(has.all())
+
+
+def _dense(idx: array[int], values: list[Any], n: int) -> list[Any]:
+    if len(idx) == n:
+        return values
+    dense: list[Any] = [None] * n
+    for i, v in zip(idx, values, strict=True):
+        dense[i] = v
+    return dense
 
 
 # An attribute as read: (xes type, raw text, parsed value)

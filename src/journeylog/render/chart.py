@@ -14,6 +14,7 @@ deterministic (fixed hash salt, no date in the metadata), PNG output has no time
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,7 +71,10 @@ def write_chart(data: Mapping[str, Any], path: str | os.PathLike[str], *, top: i
     tested = [bool(w["tested"]) for w in windows]
     items = chart_items(data, top)
 
-    with plt.rc_context({"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False}):
+    # text.parse_math off: activity names such as '$\\x{y}$' are text, not mathtext (which raised on them)
+    with plt.rc_context({"svg.hashsalt": "journeylog", "font.size": 9, "axes.titlesize": 11, "path.simplify": False,
+                         "text.parse_math": False}), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
         fig, ax = plt.subplots(figsize=(11, 5.5), dpi=100, layout="constrained")
         cmap = plt.get_cmap("tab10" if len(items) <= 10 else "tab20")
 

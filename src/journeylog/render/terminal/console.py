@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from journeylog.text import CONTROL
+from journeylog.text import CONTROL, visible
 
 __all__ = ["console", "text", "table", "path_text", "cache_line", "print_cache", "CONTROL"]
 
@@ -29,9 +29,9 @@ def console() -> Console:
 
 
 def text(value: Any, style: str | None = None) -> Text:
-    """Data as a literal rich Text: no markup, control characters made visible."""
-    s = "" if value is None else str(value)
-    return Text(s.translate(CONTROL), style=style or "")
+    """Data as a literal rich Text: no markup, control characters made visible, no ``::`` that
+    could start a GitHub workflow command on a wrapped line (see :func:`journeylog.text.visible`)."""
+    return Text("" if value is None else visible(value), style=style or "")
 
 
 def table(
