@@ -54,7 +54,7 @@ from journeylog.explain import patterns
 from journeylog.explain.wording import DeviationKind, in_progress_note, label_overlap_note
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, dates_only
 from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
-from journeylog.text import fmt_duration
+from journeylog.text import fmt_duration, fmt_int, fmt_share
 
 __all__ = [
     "JOURNEY_COLUMNS",
@@ -155,6 +155,12 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
     ).join(_customers_and_channels(events), on=S.JOURNEY_ID, how="left")
     fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
+    unaligned = jt.filter(pl.col("fitness").is_null()).height if opts.method == "alignments" else 0
+    if unaligned:
+        notes.append(_unaligned_note(unaligned, jt.height))
+    if opts.precision and opts.method == "alignments" and _too_long_for_precision(variant_table):
+        notes.append(f"precision was not computed: a path is longer than {fmt_int(mining.MAX_ALIGN_LENGTH)} events, and "
+                     "precision aligns every prefix of every path (quadratic in its length); --no-precision skips it")
 
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
         # only what replay does not fit needs a search, so tbr stays no slower than alignments
@@ -192,6 +198,25 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         aligned=aligned,
         variant_table=variant_table,
     )
+
+
+def _too_long_for_precision(variant_table: pl.DataFrame) -> bool:
+    """Whether a variant is longer than :data:`journeylog.mining.MAX_ALIGN_LENGTH` events."""
+    longest = variant_table["activities"].list.len().max() if variant_table.height else 0
+    return bool(longest is not None and int(longest) > mining.MAX_ALIGN_LENGTH)  # type: ignore[arg-type]
+
+
+def _unaligned_note(unaligned: int, total: int) -> str:
+    """What the figures leave out when some journeys could not be aligned.
+
+    >>> _unaligned_note(1, 51).split(":")[0]
+    '1 journey (2.0%) was not aligned'
+    """
+    one = unaligned == 1
+    return (f"{fmt_int(unaligned)} {'journey' if one else 'journeys'} ({fmt_share(unaligned / total)}) "
+            f"{'was' if one else 'were'} not aligned: {'its path is' if one else 'their paths are'} longer than "
+            f"{fmt_int(mining.MAX_ALIGN_LENGTH)} events of the model's activities or took longer than the time limit; "
+            f"fitness and the fitting share leave {'it' if one else 'them'} out, as pm4py does with traces that time out")
 
 
 def in_progress_journeys(stats: pl.DataFrame, settle: timedelta) -> list[str]:
@@ -245,7 +270,8 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
         "fitness": fig["log_fitness"],
         "fitting_share": fig["fitting_share"],
         "average_fitness": fig["average_fitness"],
-        "precision": mining.precision(model, variant_table, on_progress=opts.on_progress) if opts.precision else None,
+        "precision": mining.precision(model, variant_table, on_progress=opts.on_progress)
+        if opts.precision and not _too_long_for_precision(variant_table) else None,
     }
     return figures, aligned, per_variant
 

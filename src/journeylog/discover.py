@@ -215,7 +215,10 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         # IMd reads the map of the same journeys (it is the DFG of the kept variants)
         tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner, process_map=full_map,
                                             budget=opts.miner_budget)
-        result.model, result.model_info = tree, {**info, "variants": kept.height}
+        if tree is None:  # the default miner ran out of its budget: said, not silent
+            result.notes.append(info["note"])
+        else:
+            result.model, result.model_info = tree, {**info, "variants": kept.height}
     return result
 
 

@@ -20,7 +20,7 @@ def _variants(activities: int, variants: int, seed: int = 3) -> pl.DataFrame:
         cur, walk = rng.randrange(3), []
         for _ in range(rng.randint(5, 40)):
             walk.append(names[cur])
-            cur = min(activities - 1, max(0, cur + rng.choice([-2, -1, 1, 1, 2, 4, 7])))
+            cur = min(activities - 1, max(0, cur + rng.choice([-2, -1, 1, 1, 2, 4, 7, 13])))
         seen.setdefault(tuple(walk), rng.randint(1, 3))
     rows = sorted(seen.items())
     return pl.DataFrame({"variant_id": list(range(len(rows))), "activities": [list(a) for a, _ in rows],
@@ -38,7 +38,7 @@ def test_auto_uses_imd_on_many_activities_and_says_why() -> None:
 
 
 def test_auto_keeps_im_on_small_logs_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(D, "_im_within", lambda *a: pytest.fail("a small log needs no worker"))
+    monkeypatch.setattr(D, "_within", lambda *a: pytest.fail("a small log needs no worker"))
     table = _variants(8, 30)
     tree, info = D.discover_model(table)
     assert info == {"algorithm": "inductive miner (IM) on 30 variants"}
@@ -60,6 +60,15 @@ def test_im_in_a_worker_gives_the_same_tree() -> None:
 
 
 def test_explicit_im_has_no_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(D, "_im_within", lambda *a: pytest.fail("--miner im waits for IM"))
+    monkeypatch.setattr(D, "_within", lambda *a: pytest.fail("--miner im waits for IM"))
     table = _variants(D.IM_INLINE_ACTIVITIES + 5, 40)
     assert D.discover_model(table, miner="im", budget=0.001)[1]["algorithm"] == "inductive miner (IM) on 40 variants"
+
+
+def test_imd_on_thousands_of_activities_has_the_budget_too() -> None:
+    table = _variants(D.IMD_INLINE_ACTIVITIES + 200, 300, seed=9)
+    assert table["activities"].explode().n_unique() > D.IMD_INLINE_ACTIVITIES
+    tree, info = D.discover_model(table, budget=0.001)
+    assert tree is None and info["note"].startswith("no model was mined: IMd did not finish within 0.001 s")
+    tree, info = D.discover_model(table, miner="imd", budget=0.001)
+    assert tree is not None and "(IMd)" in info["algorithm"]

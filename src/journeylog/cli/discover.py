@@ -15,6 +15,7 @@ from journeylog.cli.options import (
     with_journey_selection,
     with_read_options,
 )
+from journeylog.errors import ResourceLimit
 
 GraphOpt = Annotated[list[str] | None, typer.Option(
     "--graph", help="Write the process map: .dot, .svg, .png, .graphml, .mmd or .json (repeatable).", metavar="FILE")]
@@ -99,6 +100,10 @@ def discover(
     _write_graphs(result.shown_map, graph, perf_stat if perf_stat == "p90" else perf)
     if model_out is not None:
         from journeylog.models import write_model
+
+        if result.model is None:
+            raise ResourceLimit("no model to write: the default miner did not finish within --miner-budget",
+                                hint="--miner imd (or im) waits for the miner; --miner-budget 0 lifts the limit")
 
         write_model(result.model, model_out)
     terminal.print_discovery(data, show=show, variants=result.variants.height)

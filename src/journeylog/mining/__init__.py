@@ -43,6 +43,7 @@ from journeylog.mining.alignments import (
     DEFAULT_MODEL_TIMEOUT,
     DEFAULT_VARIANT_TIMEOUT,
     LOG_MOVE_COST,
+    MAX_ALIGN_LENGTH,
     MOVE_DTYPE,
     SKIP,
     align,
@@ -106,6 +107,7 @@ __all__ = [
     # alignments
     "SKIP",
     "LOG_MOVE_COST",
+    "MAX_ALIGN_LENGTH",
     "DEFAULT_VARIANT_TIMEOUT",
     "DEFAULT_MODEL_TIMEOUT",
     "MOVE_DTYPE",

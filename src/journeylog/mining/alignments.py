@@ -34,6 +34,7 @@ __all__ = [
     "LOG_MOVE_COST",
     "DEFAULT_VARIANT_TIMEOUT",
     "DEFAULT_MODEL_TIMEOUT",
+    "MAX_ALIGN_LENGTH",
     "MOVE_DTYPE",
     "alignment_variant",
     "best_worst_cost",
@@ -51,6 +52,10 @@ LOG_MOVE_COST = 10000
 #: Default time limit for aligning one distinct variant (seconds); a variant that takes longer is
 #: reported with null cost/fitness (pm4py then leaves it out of the figures, and so do we).
 DEFAULT_VARIANT_TIMEOUT = 60.0
+#: The longest sequence (events of the model's activities) that is aligned: pm4py's search on one
+#: journey of tens of thousands of events takes minutes and tens of GB. Longer ones are left out
+#: of the figures like a variant that hits the time limit, and the result counts them.
+MAX_ALIGN_LENGTH = 5000
 #: Default time limit for finding the model's cheapest complete run (best-worst cost / soundness).
 DEFAULT_MODEL_TIMEOUT = 60.0
 #: the type of one alignment move in :func:`align`'s ``moves`` column
@@ -213,7 +218,9 @@ def align(
     model null), ``model`` (a visible model step the journey skipped, log null) or ``silent`` (an
     invisible model step, both null), and ``transition`` is the name of the model transition
     that moved (null for log moves; replayed by :class:`journeylog.mining.stages.NextSteps`).
-    A variant that hits the time limit has null cost, bwc, fitness, moves.
+    A variant that hits the time limit, or whose sequence of model activities is longer than
+    :data:`MAX_ALIGN_LENGTH`, has null cost, bwc, fitness, moves (pm4py leaves timed-out traces
+    out of its figures, and so do we; ``conform`` counts and says them).
 
     Events whose activity the model does not contain can only be log moves: they are removed
     before aligning (so variants that differ only there are aligned once) and put back as log
@@ -236,11 +243,11 @@ def align(
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
     uniques = list(index)
     known = [None if cache is None else cache.get(seq) for seq in uniques]
-    todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None]
+    todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None and len(seq) <= MAX_ALIGN_LENGTH]
     fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress))
     results: list[Aligned | None] = []
     for seq, res in zip(uniques, known, strict=True):
-        if res is None:
+        if res is None and len(seq) <= MAX_ALIGN_LENGTH:
             res = next(fresh)
             if res is not None and cache is not None:
                 cache.put(seq, res)

@@ -15,6 +15,7 @@ from journeylog.errors import InvalidInput, UsageError
 from journeylog.mining.determinism import params, pm4py_quiet, silenced
 from journeylog.mining.petri import tree_to_net
 from journeylog.mining.variants import variant_counter, variant_rows
+from journeylog.text import fmt_int
 
 __all__ = [
     "AUTO_IM_MAX_VARIANTS",
@@ -42,6 +43,10 @@ DEFAULT_MINER_BUDGET = 30.0
 IM_INLINE_ACTIVITIES = 20
 #: see :data:`IM_INLINE_ACTIVITIES`
 IM_INLINE_VARIANTS = 1000
+#: IMd is fast on a few hundred activities but not on thousands (its cut search relates every
+#: pair): under ``auto``, beyond this many activities it runs in a worker with the same budget,
+#: and past it no model is mined (the result says so; ``miner="imd"`` waits for it).
+IMD_INLINE_ACTIVITIES = 150
 #: the ``miner`` values of :func:`discover_model`
 MINERS = ("auto", "im", "imd")
 
@@ -162,7 +167,9 @@ def discover_model(
     to :data:`AUTO_IM_MAX_VARIANTS` variants and :data:`AUTO_IM_MAX_ACTIVITIES` activities, else
     ``imd``. Under ``auto``, IM on more than :data:`IM_INLINE_ACTIVITIES` activities or
     :data:`IM_INLINE_VARIANTS` variants runs in a worker process with a time ``budget`` (seconds;
-    None: no limit); past it IMd is used and the line says so. ``info`` is ``{"algorithm": one
+    None: no limit); past it IMd is used and the line says so; IMd on more than
+    :data:`IMD_INLINE_ACTIVITIES` activities gets the same budget, past which the tree is None
+    and ``info["note"]`` says why. ``info`` is ``{"algorithm": one
     readable line}`` (the ``model`` object of ``discover --json``, see docs/json.md): it always
     names the miner used and, when ``auto`` chose IMd, why.
     """
@@ -179,15 +186,22 @@ def discover_model(
         if inline or budget is None:
             tree = discover_tree(variant_table, noise_threshold)
         else:
-            tree = _im_within(variant_table, noise_threshold, budget)
+            tree = _within(_im_worker, (variant_rows(variant_table), float(noise_threshold)), budget)
         if tree is not None:
             name = f"IMf, noise {float(noise_threshold):g}" if noise_threshold > 0 else "IM"
             return tree, {"algorithm": f"inductive miner ({name}) on {n} variants"}
-        why = (f"the inductive miner (IM) did not finish within {budget:g} s on {activities} activities and "
-               f"{n} variants")
+        why = (f"the inductive miner (IM) did not finish within {budget:g} s on {fmt_int(activities)} activities "
+               f"and {fmt_int(n)} variants")
     source = "process map" if process_map is not None else f"directly-follows graph of {n} variants"
     dfg = _dfg_from_map(process_map) if process_map is not None else _dfg_from_variants(variant_table)
-    tree = discover_tree_imd(*dfg)
+    if miner == "auto" and budget is not None and activities > IMD_INLINE_ACTIVITIES:
+        tree = _within(discover_tree_imd, dfg, budget)
+        if tree is None:
+            return None, {"algorithm": None, "note": (
+                f"no model was mined: IMd did not finish within {budget:g} s on {fmt_int(activities)} activities "
+                f"(miner imd waits for it)")}
+    else:
+        tree = discover_tree_imd(*dfg)
     algorithm = f"inductive miner, directly-follows based (IMd) on the {source}"
     if why:
         algorithm += f" ({why}; miner im waits for IM)"
@@ -209,9 +223,9 @@ def _auto_choice(variants: int, activities: int) -> tuple[str, str]:
     ('imd', '398 activities: IM is slow beyond 50')
     """
     if variants > AUTO_IM_MAX_VARIANTS:
-        return "imd", f"{variants} variants: IM is slow beyond {AUTO_IM_MAX_VARIANTS}"
+        return "imd", f"{fmt_int(variants)} variants: IM is slow beyond {fmt_int(AUTO_IM_MAX_VARIANTS)}"
     if activities > AUTO_IM_MAX_ACTIVITIES:
-        return "imd", f"{activities} activities: IM is slow beyond {AUTO_IM_MAX_ACTIVITIES}"
+        return "imd", f"{fmt_int(activities)} activities: IM is slow beyond {AUTO_IM_MAX_ACTIVITIES}"
     return "im", ""
 
 
@@ -223,18 +237,17 @@ def _im_worker(rows: list[tuple[int, tuple[str, ...], int]], noise_threshold: fl
     return discover_tree(table, noise_threshold)
 
 
-def _im_within(variant_table: pl.DataFrame, noise_threshold: float, budget: float) -> Any:
-    """:func:`discover_tree` in a spawned worker process, or None when it takes longer than
-    ``budget`` seconds (the worker is then stopped). The worker gets the same variant rows in the
-    same order, so the tree is the one :func:`discover_tree` gives here."""
+def _within(func: Any, args: tuple[Any, ...], budget: float) -> Any:
+    """``func(*args)`` in a spawned worker process, or None when it takes longer than ``budget``
+    seconds (the worker is then stopped). The worker gets the same inputs in the same order, so
+    the tree is the one the call gives here; it is made canonical again on arrival."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
 
-    rows = variant_rows(variant_table)
     executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     try:
-        tree = executor.submit(_im_worker, rows, float(noise_threshold)).result(timeout=budget)
+        tree = executor.submit(func, *args).result(timeout=budget)
     except FutureTimeout:
         for proc in list(getattr(executor, "_processes", {}).values()):
             proc.terminate()
