@@ -7,8 +7,8 @@ import datetime as dt
 import random
 
 import polars as pl
-from factories import PTREE, event_frame, write_model
 
+from factories import PTREE, event_frame, write_model
 from journeylog import conform as C
 from journeylog import mining
 from journeylog import schema as S
