@@ -155,12 +155,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
     ).join(_customers_and_channels(events), on=S.JOURNEY_ID, how="left")
     fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
-    unaligned = jt.filter(pl.col("fitness").is_null()).height if opts.method == "alignments" else 0
-    if unaligned:
-        notes.append(_unaligned_note(unaligned, jt.height))
-    if opts.precision and opts.method == "alignments" and _too_long_for_precision(variant_table):
-        notes.append(f"precision was not computed: a path is longer than {fmt_int(mining.MAX_ALIGN_LENGTH)} events, and "
-                     "precision aligns every prefix of every path (quadratic in its length); --no-precision skips it")
+    notes.extend(_alignment_notes(jt, variant_table, opts))
 
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
         # only what replay does not fit needs a search, so tbr stays no slower than alignments
@@ -176,8 +171,6 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
     total = jv.height
     figures["fitting_share_accepted"] = ((total - bad.len()) / total if total else 0.0) if opts.method == "alignments" else None
-    if cache is not None:
-        cache.save()
     return Conformance(
         figures=figures,
         journeys=total,
@@ -193,11 +186,33 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         label_overlap=overlap,
         model_fits_log=overlap.fits(opts.min_label_overlap),
         log_notes=log_notes,
-        cache=None if cache is None else {"path": cache.path, "reused": cache.hits, "aligned": cache.misses,
-                                          "stale": cache.stale},
+        cache=_saved(cache),
         aligned=aligned,
         variant_table=variant_table,
     )
+
+
+def _saved(cache: mining.AlignmentCache | None) -> dict[str, Any] | None:
+    """Write the alignment cache (the run succeeded) and say what it did."""
+    if cache is None:
+        return None
+    cache.save()
+    return {"path": cache.path, "reused": cache.hits, "aligned": cache.misses, "stale": cache.stale}
+
+
+def _alignment_notes(jt: pl.DataFrame, variant_table: pl.DataFrame, opts: ConformOptions) -> list[str]:
+    """What the alignments left out: journeys not aligned (too long, or out of time), and precision
+    when a path is too long for it."""
+    if opts.method != "alignments":
+        return []
+    notes = []
+    unaligned = jt.filter(pl.col("fitness").is_null()).height
+    if unaligned:
+        notes.append(_unaligned_note(unaligned, jt.height))
+    if opts.precision and _too_long_for_precision(variant_table):
+        notes.append(f"precision was not computed: a path is longer than {fmt_int(mining.MAX_ALIGN_LENGTH)} events, and "
+                     "precision aligns every prefix of every path (quadratic in its length)")
+    return notes
 
 
 def _too_long_for_precision(variant_table: pl.DataFrame) -> bool:

@@ -15,7 +15,7 @@ channel-switch matrix and a discovered process model. Event-level work runs in P
 >>> [(v["activities"], v["journeys"]) for v in to_json(d)["variants"]]
 [(['Order', 'Call'], 1), (['Order', 'Pay'], 1)]
 >>> to_json(d)["channel_switches"]
-[{'from': 'web', 'to': 'phone', 'count': 1, 'median_seconds': 3600.0}]
+[{'from': 'web', 'to': 'phone', 'kind': 'customer', 'count': 1, 'journeys': 1, 'median_seconds': 3600.0}]
 """
 
 from __future__ import annotations
@@ -215,10 +215,8 @@ def discover(events: pl.DataFrame | EventSource, options: DiscoverOptions | None
         # IMd reads the map of the same journeys (it is the DFG of the kept variants)
         tree, info = mining.discover_model(kept, noise_threshold=opts.noise, miner=opts.miner, process_map=full_map,
                                             budget=opts.miner_budget)
-        if tree is None:  # the default miner ran out of its budget: said, not silent
-            result.notes.append(info["note"])
-        else:
-            result.model, result.model_info = tree, {**info, "variants": kept.height}
+        result.notes.extend([info["note"]] if tree is None else [])  # out of its budget: said, not silent
+        result.model, result.model_info = tree, ({} if tree is None else {**info, "variants": kept.height})
     return result
 
 

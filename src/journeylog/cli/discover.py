@@ -76,7 +76,9 @@ def discover(
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
-    """The actual customer paths: variants, process map with timing, channel switches and a model."""
+    """The actual customer paths: variants, process map with timing, channel switches and a model.
+
+    Long by design: one parameter per option of the command (Typer reads them from the signature)."""
     from journeylog import discover as D
     from journeylog.ingest import open_events
     from journeylog.render import terminal

@@ -49,16 +49,11 @@ from journeylog import schema as S
 from journeylog.config.settle import DEFAULT_SETTLE, format_settle
 from journeylog.conform import in_progress_journeys
 from journeylog.contracts.funnel import FunnelChannel, FunnelDropOff, FunnelOutput, FunnelSegments, FunnelStep
+from journeylog.cx.wording import funnel_dropoff_statement, funnel_steps_note, funnel_unseen_step_note
 from journeylog.engine import quantile_seconds
 from journeylog.engine.polars import middle_us
 from journeylog.errors import InvalidInput, UsageError, param
-from journeylog.explain.wording import (
-    DeviationKind,
-    funnel_dropoff_statement,
-    funnel_steps_note,
-    funnel_unseen_step_note,
-    in_progress_note,
-)
+from journeylog.explain.wording import DeviationKind, in_progress_note
 from journeylog.mining.paths import main_path as path_search
 from journeylog.models import DesignedModel
 

@@ -36,6 +36,7 @@ from journeylog import schema as S
 from journeylog.config.rules import Pattern
 from journeylog.conform import Conformance, ConformOptions, conform
 from journeylog.contracts.explain import ExplainOutput, RootCauseFactor, RootCauseSubject, SkippedColumn
+from journeylog.cx import wording as CW
 from journeylog.cx.rootcause_factors import FACTOR_KINDS, journey_factors, rank_factors
 from journeylog.drift import CORRECTIONS
 from journeylog.errors import UsageError, param
@@ -159,7 +160,7 @@ def explain_deviation(events: pl.DataFrame, model: DesignedModel, conformance: C
     affected = population.filter(pl.col("deviations").list.contains(pl.lit(deviation)))[S.JOURNEY_ID]
     activities = list(row["stage"] or []) if row["kind"] == W.DeviationKind.DROPPED_OUT.value else [row["activity"]]
     exclude = [(k, a) for a in activities for k in ("activity", "failed_step")]
-    subject: RootCauseSubject = {"kind": "deviation", "id": deviation, "name": W.deviation_subject(row),
+    subject: RootCauseSubject = {"kind": "deviation", "id": deviation, "name": CW.deviation_subject(row),
                                  "statement": row["statement"]}
     return explain_journeys(events, population.select(S.JOURNEY_ID, "variant_id"), affected, subject, opts,
                             exclude=exclude, notes=notes)
@@ -188,7 +189,7 @@ def _explain_pattern(events: pl.DataFrame, rules: P.Rules, pattern: str, opts: R
         raise UsageError(f"{param('pattern')} {pattern!r} cannot be explained: {reason}")
     statement = found.table["statement"][0]
     affected = P.pattern_journeys(events, p)[S.JOURNEY_ID]
-    subject: RootCauseSubject = {"kind": "pattern", "id": p.id, "name": W.pattern_subject(p.name),
+    subject: RootCauseSubject = {"kind": "pattern", "id": p.id, "name": CW.pattern_subject(p.name),
                                  "statement": statement}
     return explain_journeys(events, J.journey_variants(events), affected, subject, opts,
                             exclude=_pattern_exclusions(p), vocabulary=rules.vocabulary)
@@ -218,10 +219,10 @@ def explain_journeys(events: pl.DataFrame, journeys: pl.DataFrame, affected: pl.
     over = over.join(steps, on=["kind", "value"], how="left", maintain_order="left")
     statements = []
     for r in over.iter_rows(named=True):  # one sentence per ranked factor (a few hundred at most)
-        with_x, without_x = W.factor_words(r["kind"], r["value"], column=r["column"], steps=r["steps"],
+        with_x, without_x = CW.factor_words(r["kind"], r["value"], column=r["column"], steps=r["steps"],
                                            vocabulary=vocabulary)
         lift = r["lift"] if r["lift"] is not None and r["lift"] != float("inf") else None
-        statements.append(W.root_cause_statement(subject["name"], with_x, without_x, lift=lift, rate_with=r["rate_with"],
+        statements.append(CW.root_cause_statement(subject["name"], with_x, without_x, lift=lift, rate_with=r["rate_with"],
                                                  rate_without=r["rate_without"], p=fmt_p(r["p_adjusted"])))
     over = over.with_columns(pl.Series("statement", statements, dtype=pl.String))
     counts["over_represented"] = over.height

@@ -20,7 +20,7 @@ add attributes, links or images (see docs/pitfalls.md, "Outputs").
 ...     "activity": ["order", 'evil" shape=box'],
 ...     "channel": ["web", "phone"],
 ... })
->>> 'label="evil\\" shape=box\\n1 · phone"' in to_dot(process_map(ev))
+>>> 'label="evil\\" shape=box\\n1\\nphone"' in to_dot(process_map(ev))
 True
 >>> human_duration(3 * 3600 + 1440)
 '3.4 h'
