@@ -39,12 +39,16 @@ def sample_report(tmp_path_factory):
     env = {"SOURCE_DATE_EPOCH": "1767225600"}
     done = run_cli("ingest", str(SAMPLE / "sources.yaml"), "-o", str(folder / "journeys.parquet"), cwd=folder)
     assert done.returncode == 0, done.stderr
-    done = run_cli("report", "journeys.parquet", "-m", str(SAMPLE / "designed_journey.bpmn"), "-o", "report.html",
-                   cwd=folder, env=env)
+    model, rules, desired = (str(SAMPLE / n) for n in ("designed_journey.bpmn", "contacts.yaml", "desired.yaml"))
+    done = run_cli("report", "journeys.parquet", "-m", model, "--contacts", rules, "--desired", desired,
+                   "-o", "report.html", cwd=folder, env=env)
     assert done.returncode == 0, done.stderr
-    done = run_cli("conform", "journeys.parquet", "-m", str(SAMPLE / "designed_journey.bpmn"), "--json", "conform.json",
-                   cwd=folder)
-    assert done.returncode == 0, done.stderr
+    for args in (("conform", "-m", model, "--json", "conform.json"),
+                 ("contacts", "-m", model, "--rules", rules, "--json", "contacts.json"),
+                 ("funnel", "-m", model, "--json", "funnel.json"),
+                 ("emotion", "-m", model, "--desired", desired, "--json", "emotion.json")):
+        done = run_cli(args[0], "journeys.parquet", *args[1:], cwd=folder)
+        assert done.returncode == 0, done.stderr
     return folder / "report.html"
 
 
@@ -89,8 +93,19 @@ def test_sample_key_statements_are_shown(sample_page, sample_report):
     for p in conform["patterns"]:
         if p["journeys"]:
             assert p["statement"] in text
-    for heading in ("Key figures", "Process map", "Top paths", "Channel switches", "Drift over time", "How to read this"):
+    for heading in ("Key figures", "Process map", "Top paths", "Channel switches", "Drift over time", "Contact classes",
+                    "Funnel", "Emotion curve", "How to read this"):
         assert heading in text
+    folder = sample_report.parent
+    contacts, funnel, emotion = (json.loads((folder / f"{n}.json").read_text()) for n in ("contacts", "funnel", "emotion"))
+    for d in contacts["avoidable"]["drivers"][:3]:
+        assert d["statement"] in text
+    for d in funnel["drop_offs"]:
+        if d["journeys"]:
+            assert d["statement"] in text
+    for s in emotion["statements"]:
+        assert s in text
+    assert sample_page.evaluate("document.querySelectorAll('#emotion circle').length") == len(emotion["points"])
     assert f"{100 * conform['fitness']:.1f}%" in text
     assert "Graphviz is not installed" not in text
 
@@ -112,8 +127,10 @@ def test_hostile_names_run_nothing(browser, tmp_path):
 
     log = make_log(n=120, weeks=3, seed=5).with_columns(
         pl.col("activity").replace({"Call: identity check help": EVIL_SCRIPT, "Router delivered": EVIL_STYLE}),
-        pl.col("channel").replace({"phone": EVIL_STYLE}))
+        pl.col("channel").replace({"phone": EVIL_STYLE}),
+        (pl.int_range(pl.len()) % 5 + 1).cast(pl.Float64).alias("satisfaction"))
     contracts = report(log, load_model(write_model(tmp_path)))
+    assert {"contacts", "funnel", "emotion"} <= contracts.keys()  # hostile steps and channels flow through them too
     path = tmp_path / "hostile.html"
     path.write_text(render_report(contracts, command=f"journeylog report '{EVIL_SCRIPT}'", version="t"), encoding="utf-8")
     page = browser.load(path, 1280, 800)
@@ -123,6 +140,7 @@ def test_hostile_names_run_nothing(browser, tmp_path):
         assert page.evaluate("document.scripts.length") == 2
         text = page.evaluate("document.body.innerText")
         assert EVIL_SCRIPT in text and EVIL_STYLE in text
+        assert page.evaluate("document.querySelectorAll('#emotion circle, #funnel tr, #contacts rect').length") > 0
         assert page.evaluate("document.getElementById('process-map').textContent").count(EVIL_SCRIPT) >= 1
     finally:
         page.close()
