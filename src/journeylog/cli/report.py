@@ -22,15 +22,17 @@ from journeylog.cli.options import (
 
 EPILOG = """**Examples** (in this order, in the project folder, after `journeylog ingest samples/telecom/sources.yaml -o journeys.parquet`)
 
-    journeylog report journeys.parquet --model samples/telecom/designed_journey.bpmn -o report.html
+    journeylog report journeys.parquet --model samples/telecom/designed_journey.bpmn --contacts samples/telecom/contacts.yaml --desired samples/telecom/desired.yaml -o report.html
 
     journeylog discover journeys.parquet --json discover.json
 
     journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --json conform.json
 
-    journeylog report --from discover.json conform.json -o saved.html
+    journeylog funnel journeys.parquet -m samples/telecom/designed_journey.bpmn --json funnel.json
 
-    journeylog report journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1mo --variants 30 -o monthly.html"""  # noqa: E501  (help text: one line per example)
+    journeylog report --from discover.json conform.json funnel.json -o saved.html
+
+    journeylog report journeys.parquet -m samples/telecom/designed_journey.bpmn --window 1mo --variants 30 --metric nps -o monthly.html"""  # noqa: E501  (help text: one line per example)
 
 
 @app.command(epilog=EPILOG)
