@@ -69,10 +69,10 @@ def test_sample_shows_the_map(sample_page):
     from PIL import Image
 
     box = sample_page.evaluate(
-        "(() => { const r = document.getElementById('map').getBoundingClientRect();"
+        "(() => { const r = document.getElementById('map-view').getBoundingClientRect();"
         " return [r.left, r.top, r.width, r.height]; })()")
     sample_page.evaluate(f"window.scrollTo(0, {int(box[1])} - 10)")
-    top = sample_page.evaluate("document.getElementById('map').getBoundingClientRect().top")
+    top = sample_page.evaluate("document.getElementById('map-view').getBoundingClientRect().top")
     shot = Image.open(io.BytesIO(sample_page.screenshot())).convert("L")
     x0, y0 = int(box[0]) + 2, int(top) + 2
     region = shot.crop((x0, y0, x0 + int(box[2]) - 4, min(shot.height, y0 + int(box[3]) - 4)))
