@@ -149,3 +149,19 @@ def test_unknown_funnel_steps_leave_the_funnel_out(run_main, folder):
     assert code == 0, err
     assert "note: funnel left out:" in err and "Nope" in err
     assert 'id="funnel"' not in (folder / "f.html").read_text()
+
+
+def test_map_levels_of_the_sample(folder):
+    """The page's map levels: the default is the drawn map (its paths are the contract's
+    ``map.paths_shown``), the last has every path of the full map, and they grow in paths."""
+    import json
+
+    from journeylog.render.html.svgmap import map_levels
+
+    doc = json.loads((folder / "discover.json").read_text())
+    levels = map_levels(doc)
+    default = [lv for lv in levels if lv.default]
+    assert len(default) == 1 and default[0].paths == doc["map"]["paths_shown"]
+    assert levels[-1].paths == len(doc["dfg"]) + len(doc["start"]) + len(doc["end"])
+    assert levels[-1].activities == doc["activities"]
+    assert [lv.paths for lv in levels] == sorted({lv.paths for lv in levels})

@@ -120,6 +120,28 @@ def test_map_zooms_and_resets(sample_page):
     assert [float(v) for v in after.split()] == pytest.approx([float(v) for v in before.split()], abs=1e-3)
 
 
+def test_map_detail_switches_between_the_drawn_maps(sample_page):
+    """The Detail buttons show one pre-drawn map at a time; zoom acts on the one shown."""
+    count = sample_page.evaluate("document.querySelectorAll('button.map-level').length")
+    assert count >= 2
+    visible = "Array.from(document.querySelectorAll('.map-layer')).filter(l => !l.hidden).map(l => l.id)"
+    first = sample_page.evaluate(visible)
+    assert len(first) == 1
+    assert sample_page.evaluate(f"document.getElementById('{first[0]}').querySelector('#process-map') !== null")
+    sample_page.evaluate(f"document.querySelectorAll('button.map-level')[{count - 1}].click()")
+    shown = sample_page.evaluate(visible)
+    assert shown == [f"map-level-{count - 1}"]
+    edges = sample_page.evaluate(f"document.querySelectorAll('#map-level-{count - 1} g.edge').length")
+    assert edges > sample_page.evaluate("document.querySelectorAll('#process-map g.edge').length")
+    svg = f"document.querySelector('#map-level-{count - 1} svg')"
+    before = sample_page.evaluate(f"{svg}.getAttribute('viewBox')")
+    sample_page.evaluate("document.getElementById('zoom-in').click()")
+    assert float(sample_page.evaluate(f"{svg}.getAttribute('viewBox')").split()[2]) < float(before.split()[2])
+    default = sample_page.evaluate("document.querySelector('#process-map').parentElement.id.split('-').pop()")
+    sample_page.evaluate(f"document.querySelector('button.map-level[data-level=\"{default}\"]').click()")
+    assert sample_page.evaluate(visible) == first and sample_page.errors() == []
+
+
 def test_hostile_names_run_nothing(browser, tmp_path):
     from journeylog.models import load_model
     from journeylog.render.html import render_report

@@ -126,16 +126,21 @@ def map_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
     if not d.get("activity_stats"):
         return None
     from journeylog.errors import JourneylogError
-    from journeylog.render.html.svgmap import map_svg
+    from journeylog.render.html.svgmap import level_svgs
 
-    ctx = {"svg": None, "problem": None, "activities": len(d["activity_stats"]), "paths": len(d.get("dfg") or []),
-           "journeys": fmt_int(d.get("journeys_in_map"))}
+    part = d.get("map") or {}
+    ctx: dict[str, Any] = {
+        "levels": None, "problem": None, "journeys": fmt_int(d.get("journeys_in_map")),
+        "activities": fmt_int(part.get("activities_shown", len(d["activity_stats"]))),
+        "activities_total": fmt_int(part.get("activities_total", len(d["activity_stats"]))),
+        "paths": fmt_int(part["paths_shown"]) if "paths_shown" in part else None,
+        "paths_total": fmt_int(part["paths_total"]) if "paths_total" in part else None}
     try:
-        ctx["svg"] = map_svg(dict(d))
+        ctx["levels"] = level_svgs(dict(d))
     except JourneylogError as exc:  # dot failed or took too long: the page goes on without the map
         ctx["problem"] = f"the map could not be drawn: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
     else:
-        if ctx["svg"] is None:
+        if ctx["levels"] is None:
             ctx["problem"] = "Graphviz is not installed: the map is missing (apt-get install graphviz)"
     return ctx
 
