@@ -43,6 +43,8 @@ DETECTORS: dict[str, frozenset[str]] = {
     "contacts": frozenset({"classes", "avoidable", "repeat", "first_contact_resolution"}),
     "funnel": frozenset({"steps", "funnel", "drop_offs", "completed_share"}),
     "emotion": frozenset({"metric", "points", "placement", "gaps"}),
+    "compare": frozenset({"comparison", "segments", "differences"}),  # --from only: report() does not run these
+    "explain": frozenset({"subject", "factors", "candidates"}),
 }
 
 

@@ -165,3 +165,26 @@ def test_map_levels_of_the_sample(folder):
     assert levels[-1].paths == len(doc["dfg"]) + len(doc["start"]) + len(doc["end"])
     assert levels[-1].activities == doc["activities"]
     assert [lv.paths for lv in levels] == sorted({lv.paths for lv in levels})
+
+
+def test_from_compare_and_explain(run_main, folder):
+    """Saved compare and explain outputs give a small section each: the segments and the
+    significant factors' statements, as the files have them."""
+    import json
+
+    for args in (("compare", "journeys.parquet", "--by", "plan", "--json", "compare.json"),
+                 ("explain", "journeys.parquet", "-m", MODEL, "--deviation", "skipped:Identity check",
+                  "--json", "explain.json")):
+        done = run_cli(*args, cwd=folder)
+        assert done.returncode == 0, done.stderr
+    code, _, err = run_main("report", "--from", "explain.json", "compare.json", "-o", "ce.html", cwd=folder)
+    assert code == 0, err
+    assert "wrote ce.html: compare, explain" in err
+    html = (folder / "ce.html").read_text()
+    compare, explain = (json.loads((folder / f"{n}.json").read_text()) for n in ("compare", "explain"))
+    rows = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">([\d,]+)</td>", section(html, "compare"))
+    assert [(n, int(j.replace(",", ""))) for n, j in rows] == [(s["name"], s["journeys"]) for s in compare["segments"]]
+    factors = re.findall(r"<li>(.*?)</li>", section(html, "explain"))
+    import html as htmllib
+
+    assert [htmllib.unescape(f) for f in factors] == [f["statement"] for f in explain["factors"] if f["significant"]][:10]

@@ -42,7 +42,7 @@ def report(
     ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(
         help="The log (.csv, .parquet, .jsonl, .xes, a journeylog store); with --from, the saved --json files "
-        "of discover, conform, drift, contacts, funnel and emotion (any of them, any order).", metavar="FILE",
+        "of discover, conform, drift, contacts, funnel, emotion, compare and explain (any of them, any order).", metavar="FILE",
         show_default=False)],
     output: Annotated[str, typer.Option(
         "--output", "-o", help="The HTML file to write.", metavar="FILE", show_default=False)],

@@ -19,7 +19,8 @@ from typing import Any
 
 from journeylog.text import fmt_duration, fmt_int, fmt_share
 
-__all__ = ["contacts_figures", "contacts_view", "emotion_figures", "emotion_view", "funnel_figures", "funnel_view"]
+__all__ = ["compare_view", "contacts_figures", "contacts_view", "emotion_figures", "emotion_view", "explain_view",
+           "funnel_figures", "funnel_view"]
 
 DRIVERS = 8  # avoidable-contact drivers listed
 REASONS = 8  # contact reasons listed
@@ -217,3 +218,31 @@ def emotion_view(e: Mapping[str, Any]) -> dict[str, Any] | None:
             "lower_is_better": bool(e.get("lower_is_better")), "min_responses": fmt_int(e.get("min_responses")),
             "thin": any(r["thin"] for r in rows), "statements": list(e.get("statements") or []),
             "desired_file": e.get("desired") is not None}
+
+
+# --------------------------------------------------------------------------- compare, explain (from saved files)
+
+STATEMENTS = 10  # differences or factors listed
+
+
+def compare_view(c: Mapping[str, Any]) -> dict[str, Any] | None:
+    segments = c.get("segments") or []
+    if not segments:
+        return None
+    rows = [{"name": "-" if s.get("name") is None else s["name"], "journeys": fmt_int(s.get("journeys")),
+             "share": fmt_share(s.get("share_of_journeys")), "fitness": fmt_share(s.get("fitness")),
+             "duration": fmt_duration(s.get("median_duration_seconds")),
+             "satisfaction": _score(s.get("satisfaction"))} for s in segments]
+    differences = [d["statement"] for d in (c.get("differences") or [])[:STATEMENTS]]
+    return {"by": c.get("by"), "rows": rows, "differences": differences, "tests": fmt_int(c.get("tests")),
+            "more": max(0, len(c.get("differences") or []) - STATEMENTS)}
+
+
+def explain_view(e: Mapping[str, Any]) -> dict[str, Any] | None:
+    subject = e.get("subject") or {}
+    if not subject:
+        return None
+    factors = [f["statement"] for f in e.get("factors") or [] if f.get("significant")][:STATEMENTS]
+    return {"name": subject.get("name"), "statement": subject.get("statement"), "factors": factors,
+            "with": fmt_int(e.get("journeys_with")), "without": fmt_int(e.get("journeys_without")),
+            "tests": fmt_int(e.get("tests")), "significant": fmt_int(e.get("over_represented"))}

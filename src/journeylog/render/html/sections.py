@@ -309,6 +309,8 @@ REGISTRY: dict[str, ContractView] = {
     "emotion": ContractView(X.emotion_figures, (
         Section("emotion", "Emotion curve", "_emotion.html.j2", X.emotion_view),
     )),
+    "compare": ContractView(sections=(Section("compare", "Segments compared", "_compare.html.j2", X.compare_view),)),
+    "explain": ContractView(sections=(Section("explain", "Root causes", "_explain.html.j2", X.explain_view),)),
 }
 """Contract name -> its figures and sections, in page order."""
 
