@@ -93,13 +93,15 @@ def report(
     problems: list[str] = []
     write_text_atomic(output, render_report(contracts, command=command, version=__version__, problems=problems,
                                             omitted=omitted))
+    _say(contracts, omitted + problems, output)
+
+
+def _say(contracts: dict[str, Any], problems: list[str], output: str) -> None:
+    """The analyses' notes, what the page left out or could not show, and what was written."""
     from journeylog.render.terminal import console, text
 
-    notes = dict.fromkeys(n for doc in contracts.values() for n in doc.get("notes") or [])
-    for note in notes:
+    for note in [*dict.fromkeys(n for doc in contracts.values() for n in doc.get("notes") or []), *problems]:
         console().print(text(f"note: {note}"))
-    for problem in omitted + problems:
-        console().print(text(f"note: {problem}"))
     console().print(text(f"wrote {output}: {', '.join(contracts) or 'no analysis'}"))
 
 
