@@ -182,7 +182,7 @@ def emotion_view(e: Mapping[str, Any]) -> dict[str, Any] | None:
     def y(v: float) -> float:
         return round(_TOP + (_EH - _TOP - _BOTTOM) * (high - float(v)) / (high - low), 1)
 
-    channels = list(dict.fromkeys(p.get("channel") for p in points))
+    channels = list(dict.fromkeys(p.get("channel") for p in points if _value(p)[0] is not None))  # series with a score
     series = []
     for i, ch in enumerate(channels[:len(_COLOURS)]):
         own = [p for p in points if p.get("channel") == ch]
