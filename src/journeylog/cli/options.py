@@ -160,13 +160,7 @@ def journey_selection(segment: list[str] | None = None, date_from: str | None = 
     return selection
 
 
-def with_journey_selection_no_dates(func: Callable[..., Any]) -> Any:
-    """:func:`with_journey_selection` without ``--from``/``--to``: for ``journeylog report``, whose
-    ``--from`` reads saved ``--json`` outputs."""
-    return with_journey_selection(func, dates=False)
-
-
-def with_journey_selection(func: Callable[..., Any], dates: bool = True) -> Any:
+def with_journey_selection(func: Callable[..., Any]) -> Any:
     """Add ``--segment``, ``--from``/``--to`` and ``--journeys-where`` to a command that reads its
     log with :func:`with_read_options`; put it under that decorator::
 
@@ -182,14 +176,13 @@ def with_journey_selection(func: Callable[..., Any], dates: bool = True) -> Any:
     if "read" not in sig.parameters:
         raise TypeError(f"{func.__name__}: put @with_journey_selection under @with_read_options")
     params = [p for p in sig.parameters.values() if p.name != "selection"]
-    chosen = [p for p in _SELECT_PARAMS if dates or p[0] not in ("date_from", "date_to")]
-    for name, annotation, option in chosen:
+    for name, annotation, option in _SELECT_PARAMS:
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                                         annotation=Annotated[annotation, option]))
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name, _a, _o in chosen}
+        values = {name: kwargs.pop(name) for name, _a, _o in _SELECT_PARAMS}
         selection = journey_selection(**values, rules=kwargs.get("rules"))
         if selection is not None:
             kwargs["read"] = replace(kwargs["read"], selection=selection)

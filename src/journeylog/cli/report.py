@@ -16,7 +16,6 @@ from journeylog.cli.options import (
     conformance_options,
     progress_bar,
     refuse_clobbering,
-    with_journey_selection_no_dates,
     with_read_options,
 )
 
@@ -37,7 +36,6 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
 @app.command(epilog=EPILOG)
 @with_read_options
-@with_journey_selection_no_dates
 def report(
     ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(
