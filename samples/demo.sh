@@ -53,8 +53,9 @@ if "$JOURNEYLOG" funnel --help >/dev/null 2>&1; then
 fi
 
 if "$JOURNEYLOG" report --help >/dev/null 2>&1; then
-  step "journeylog report demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn -o demo-output/report.html"
-  "$JOURNEYLOG" report "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn -o "$out/report.html"
+  step "journeylog report demo-output/journeys.parquet --model samples/telecom/designed_journey.bpmn --contacts samples/telecom/contacts.yaml --desired samples/telecom/desired.yaml -o demo-output/report.html"
+  "$JOURNEYLOG" report "$out/journeys.parquet" --model samples/telecom/designed_journey.bpmn \
+    --contacts samples/telecom/contacts.yaml --desired samples/telecom/desired.yaml -o "$out/report.html"
 fi
 
 echo >&2

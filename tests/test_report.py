@@ -28,14 +28,24 @@ def log():
     return make_log(n=400, weeks=6, seed=3)
 
 
+LEFT_OUT: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def contracts(log, model):
-    return report(log, model, ReportOptions(variants=5))
+    return report(log, model, ReportOptions(variants=5), omitted=LEFT_OUT)
 
 
 def test_each_contract_is_its_commands_json(contracts, log, model):
-    """The oracle: the three analyses run one by one, as the commands run them."""
-    assert list(contracts) == ["discover", "conform", "drift"]
+    """The oracle: the analyses run one by one, as the commands run them (the log has no
+    satisfaction score: emotion is left out, with a sentence saying why)."""
+    from journeylog.cx.contacts import contacts as contacts_alone
+    from journeylog.cx.funnel import funnel as funnel_alone
+
+    assert list(contracts) == ["discover", "conform", "drift", "contacts", "funnel"]
+    assert dumps(contracts["contacts"]) == dumps(contacts_alone(log, model).to_json())
+    assert dumps(contracts["funnel"]) == dumps(funnel_alone(log, model).to_json())
+    assert len(LEFT_OUT) == 1 and LEFT_OUT[0].startswith("emotion left out: the log has no")
     assert dumps(contracts["discover"]) == dumps(D.to_json(D.discover(log, D.DiscoverOptions()), variants=5))
     alone = C.conform(log, model, C.ConformOptions())
     assert dumps(contracts["conform"]) == dumps(C.to_json(alone))
@@ -52,7 +62,8 @@ def test_variants_option_cuts_the_list(contracts, log):
 def test_no_drift_within_one_window(model):
     short = make_log(n=60, weeks=1, seed=4)
     weeks = short["timestamp"].dt.truncate("1w").n_unique()
-    out = report(short, model, ReportOptions(drift_options=R.DriftOptions(window="1q")))
+    out = report(short, model, ReportOptions(drift_options=R.DriftOptions(window="1q"), contacts=False, funnel=False,
+                                             emotion=False))
     assert weeks >= 1 and "drift" not in out and set(out) == {"discover", "conform"}
 
 

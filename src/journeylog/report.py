@@ -40,6 +40,11 @@ DETECTORS: dict[str, frozenset[str]] = {
     "discover": frozenset({"dfg", "variants", "activity_stats"}),
     "conform": frozenset({"method", "deviations", "patterns", "fitness"}),
     "drift": frozenset({"windows", "changes", "items"}),
+    "contacts": frozenset({"classes", "avoidable", "repeat", "first_contact_resolution"}),
+    "funnel": frozenset({"steps", "funnel", "drop_offs", "completed_share"}),
+    "emotion": frozenset({"metric", "points", "placement", "gaps"}),
+    "compare": frozenset({"comparison", "segments", "differences"}),  # --from only: report() does not run these
+    "explain": frozenset({"subject", "factors", "candidates"}),
 }
 
 
@@ -53,12 +58,21 @@ class ReportOptions:
     drift_options: Any = None  # journeylog.drift.DriftOptions; None: its defaults (weekly windows)
     conform_options: Any = None  # journeylog.conform.ConformOptions; None: its defaults
     discover_options: Any = None  # journeylog.discover.DiscoverOptions; None: every variant mapped
+    contacts: bool = True  # classify the assisted contacts (the section shows when the log has some)
+    contact_rules: Any = None  # journeylog.config.contacts.ContactRules; None: the default rules
+    emotion: bool = True  # the emotion curve of one metric (when the log has it)
+    emotion_options: Any = None  # journeylog.cx.emotion.EmotionOptions; None: csat when present, else satisfaction
+    funnel: bool = True  # the funnel along the designed journey's main path (or funnel_steps)
+    funnel_steps: tuple[str, ...] | None = None
 
 
-def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = None) -> dict[str, Any]:
+def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = None,
+           omitted: list[str] | None = None) -> dict[str, Any]:
     """Discover, conform and (when the log spans several windows) drift on ``events`` against the
     designed ``model``: ``{"discover": DiscoverOutput, "conform": ConformOutput, "drift":
-    DriftOutput}`` (``drift`` absent for a log within one window)."""
+    DriftOutput}`` (``drift`` absent for a log within one window); then contacts, funnel and
+    emotion, each left out when it fails for a reason the user can fix (no channel column, no
+    score of the metric, ...): ``omitted`` receives one sentence per analysis left out."""
     from journeylog import conform as C
     from journeylog import discover as D
     from journeylog import drift as R
@@ -76,7 +90,29 @@ def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = Non
         data = R.to_json(R.drift_from_conformance(conformance, opts.drift_options or R.DriftOptions()))
         if len(data["windows"]) >= 2:
             out["drift"] = data
+    for name, run in _customer_analyses(events, model, opts):
+        try:
+            out[name] = run()
+        except (InvalidInput, UsageError) as exc:
+            if omitted is not None:
+                omitted.append(f"{name} left out: {exc.one_line()}")
     return out
+
+
+def _customer_analyses(events: pl.DataFrame, model: Any, opts: ReportOptions) -> list[tuple[str, Callable[[], Any]]]:
+    """The analyses of the customer experience the options ask for, as (contract name, thunk)."""
+    from journeylog.cx import contacts as X
+    from journeylog.cx import emotion as E
+    from journeylog.cx import funnel as F
+
+    runs: list[tuple[str, Callable[[], Any]]] = []
+    if opts.contacts:
+        runs.append(("contacts", lambda: X.contacts(events, model, rules=opts.contact_rules).to_json()))
+    if opts.funnel:
+        runs.append(("funnel", lambda: F.funnel(events, model, opts.funnel_steps).to_json()))
+    if opts.emotion:
+        runs.append(("emotion", lambda: E.to_json(E.emotion(events, model, opts.emotion_options or E.EmotionOptions()))))
+    return runs
 
 
 def kind_of(document: Mapping[str, Any]) -> str | None:

@@ -39,12 +39,16 @@ def sample_report(tmp_path_factory):
     env = {"SOURCE_DATE_EPOCH": "1767225600"}
     done = run_cli("ingest", str(SAMPLE / "sources.yaml"), "-o", str(folder / "journeys.parquet"), cwd=folder)
     assert done.returncode == 0, done.stderr
-    done = run_cli("report", "journeys.parquet", "-m", str(SAMPLE / "designed_journey.bpmn"), "-o", "report.html",
-                   cwd=folder, env=env)
+    model, rules, desired = (str(SAMPLE / n) for n in ("designed_journey.bpmn", "contacts.yaml", "desired.yaml"))
+    done = run_cli("report", "journeys.parquet", "-m", model, "--contacts", rules, "--desired", desired,
+                   "-o", "report.html", cwd=folder, env=env)
     assert done.returncode == 0, done.stderr
-    done = run_cli("conform", "journeys.parquet", "-m", str(SAMPLE / "designed_journey.bpmn"), "--json", "conform.json",
-                   cwd=folder)
-    assert done.returncode == 0, done.stderr
+    for args in (("conform", "-m", model, "--json", "conform.json"),
+                 ("contacts", "-m", model, "--rules", rules, "--json", "contacts.json"),
+                 ("funnel", "-m", model, "--json", "funnel.json"),
+                 ("emotion", "-m", model, "--desired", desired, "--json", "emotion.json")):
+        done = run_cli(args[0], "journeys.parquet", *args[1:], cwd=folder)
+        assert done.returncode == 0, done.stderr
     return folder / "report.html"
 
 
@@ -65,10 +69,10 @@ def test_sample_shows_the_map(sample_page):
     from PIL import Image
 
     box = sample_page.evaluate(
-        "(() => { const r = document.getElementById('map').getBoundingClientRect();"
+        "(() => { const r = document.getElementById('map-view').getBoundingClientRect();"
         " return [r.left, r.top, r.width, r.height]; })()")
     sample_page.evaluate(f"window.scrollTo(0, {int(box[1])} - 10)")
-    top = sample_page.evaluate("document.getElementById('map').getBoundingClientRect().top")
+    top = sample_page.evaluate("document.getElementById('map-view').getBoundingClientRect().top")
     shot = Image.open(io.BytesIO(sample_page.screenshot())).convert("L")
     x0, y0 = int(box[0]) + 2, int(top) + 2
     region = shot.crop((x0, y0, x0 + int(box[2]) - 4, min(shot.height, y0 + int(box[3]) - 4)))
@@ -89,8 +93,19 @@ def test_sample_key_statements_are_shown(sample_page, sample_report):
     for p in conform["patterns"]:
         if p["journeys"]:
             assert p["statement"] in text
-    for heading in ("Key figures", "Process map", "Top paths", "Channel switches", "Drift over time", "How to read this"):
+    for heading in ("Key figures", "Process map", "Top paths", "Channel switches", "Drift over time", "Contact classes",
+                    "Funnel", "Emotion curve", "How to read this"):
         assert heading in text
+    folder = sample_report.parent
+    contacts, funnel, emotion = (json.loads((folder / f"{n}.json").read_text()) for n in ("contacts", "funnel", "emotion"))
+    for d in contacts["avoidable"]["drivers"][:3]:
+        assert d["statement"] in text
+    for d in funnel["drop_offs"]:
+        if d["journeys"]:
+            assert d["statement"] in text
+    for s in emotion["statements"]:
+        assert s in text
+    assert sample_page.evaluate("document.querySelectorAll('#emotion circle').length") == len(emotion["points"])
     assert f"{100 * conform['fitness']:.1f}%" in text
     assert "Graphviz is not installed" not in text
 
@@ -105,6 +120,28 @@ def test_map_zooms_and_resets(sample_page):
     assert [float(v) for v in after.split()] == pytest.approx([float(v) for v in before.split()], abs=1e-3)
 
 
+def test_map_detail_switches_between_the_drawn_maps(sample_page):
+    """The Detail buttons show one pre-drawn map at a time; zoom acts on the one shown."""
+    count = sample_page.evaluate("document.querySelectorAll('button.map-level').length")
+    assert count >= 2
+    visible = "Array.from(document.querySelectorAll('.map-layer')).filter(l => !l.hidden).map(l => l.id)"
+    first = sample_page.evaluate(visible)
+    assert len(first) == 1
+    assert sample_page.evaluate(f"document.getElementById('{first[0]}').querySelector('#process-map') !== null")
+    sample_page.evaluate(f"document.querySelectorAll('button.map-level')[{count - 1}].click()")
+    shown = sample_page.evaluate(visible)
+    assert shown == [f"map-level-{count - 1}"]
+    edges = sample_page.evaluate(f"document.querySelectorAll('#map-level-{count - 1} g.edge').length")
+    assert edges > sample_page.evaluate("document.querySelectorAll('#process-map g.edge').length")
+    svg = f"document.querySelector('#map-level-{count - 1} svg')"
+    before = sample_page.evaluate(f"{svg}.getAttribute('viewBox')")
+    sample_page.evaluate("document.getElementById('zoom-in').click()")
+    assert float(sample_page.evaluate(f"{svg}.getAttribute('viewBox')").split()[2]) < float(before.split()[2])
+    default = sample_page.evaluate("document.querySelector('#process-map').parentElement.id.split('-').pop()")
+    sample_page.evaluate(f"document.querySelector('button.map-level[data-level=\"{default}\"]').click()")
+    assert sample_page.evaluate(visible) == first and sample_page.errors() == []
+
+
 def test_hostile_names_run_nothing(browser, tmp_path):
     from journeylog.models import load_model
     from journeylog.render.html import render_report
@@ -112,8 +149,10 @@ def test_hostile_names_run_nothing(browser, tmp_path):
 
     log = make_log(n=120, weeks=3, seed=5).with_columns(
         pl.col("activity").replace({"Call: identity check help": EVIL_SCRIPT, "Router delivered": EVIL_STYLE}),
-        pl.col("channel").replace({"phone": EVIL_STYLE}))
+        pl.col("channel").replace({"phone": EVIL_STYLE}),
+        (pl.int_range(pl.len()) % 5 + 1).cast(pl.Float64).alias("satisfaction"))
     contracts = report(log, load_model(write_model(tmp_path)))
+    assert {"contacts", "funnel", "emotion"} <= contracts.keys()  # hostile steps and channels flow through them too
     path = tmp_path / "hostile.html"
     path.write_text(render_report(contracts, command=f"journeylog report '{EVIL_SCRIPT}'", version="t"), encoding="utf-8")
     page = browser.load(path, 1280, 800)
@@ -123,6 +162,7 @@ def test_hostile_names_run_nothing(browser, tmp_path):
         assert page.evaluate("document.scripts.length") == 2
         text = page.evaluate("document.body.innerText")
         assert EVIL_SCRIPT in text and EVIL_STYLE in text
+        assert page.evaluate("document.querySelectorAll('#emotion circle, #funnel tr, #contacts rect').length") > 0
         assert page.evaluate("document.getElementById('process-map').textContent").count(EVIL_SCRIPT) >= 1
     finally:
         page.close()

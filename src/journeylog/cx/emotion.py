@@ -114,6 +114,10 @@ def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions 
         notes.extend(W.coverage_sentence(c["channel"], c["share"]) for c in cov)
         if not cov:
             raise InvalidInput("no event has a text: there is nothing to score", hint="map a `text:` column in the source map")
+    if metric.column not in events.columns:  # satisfaction is canonical but optional
+        have = ", ".join(M.available_metrics(events.columns)) or "none"
+        raise InvalidInput(f"the log has no {metric.label} score (no column {metric.column!r})",
+                           hint=f"give {param('metric')}: the log has {have}")
     if events.filter(pl.col(metric.column).is_not_null()).height == 0:
         raise InvalidInput(f"no event has a {metric.label} score")
     conf = conform(events, model, ConformOptions(precision=False, settle=timedelta(0)))

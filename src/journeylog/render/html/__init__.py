@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -107,9 +107,10 @@ def _subtitle(contracts: Mapping[str, Any]) -> str:
 
 
 def render_report(contracts: Mapping[str, Any], *, command: str, version: str, generated: str | None = None,
-                  title: str = TITLE, problems: list[str] | None = None) -> str:
+                  title: str = TITLE, problems: list[str] | None = None, omitted: Sequence[str] = ()) -> str:
     """The report page. ``generated``: the timestamp shown (None: :func:`generation_time`; ``""``: none).
-    ``problems``: a list that receives what the page could not show (e.g. the map without Graphviz)."""
+    ``problems``: a list that receives what the page could not show (e.g. the map without Graphviz).
+    ``omitted``: one sentence per analysis left out (shown at the top of the page)."""
     css, js = _asset("report.css"), _asset("report.js")
     figures = key_figures(contracts)
     csp = "; ".join([
@@ -123,7 +124,7 @@ def render_report(contracts: Mapping[str, Any], *, command: str, version: str, g
         problems += [s.context["problem"] for s in shown if s.context.get("problem")]
     page: str = _environment().get_template("report.html.j2").render(
         title=title, subtitle=_subtitle(contracts), figures=figures, sections=shown,
-        command=command, version=version, generated=generation_time() if generated is None else generated,
+        omitted=list(omitted), command=command, version=version, generated=generation_time() if generated is None else generated,
         csp=Markup(csp), css=Markup(css), js=Markup(js), data=Markup(json_for_script(_page_data(contracts, figures))),
     )
     return page

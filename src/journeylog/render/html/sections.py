@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from journeylog.render.html import cx_sections as X
 from journeylog.text import fmt_duration, fmt_int, fmt_share
 
 __all__ = ["REGISTRY", "ContractView", "Figure", "Section", "key_figures", "sections_for"]
@@ -62,6 +63,7 @@ class ContractView:
 
 TOP_VARIANTS = 10  # variants shown at first; the rest of the contract's list behind a button
 MAX_VARIANTS = 100  # variants listed at most (a saved discover --json lists every variant)
+TOP_HANDOFFS = 6  # internal hand-offs shown at first; the rest behind a button
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -124,16 +126,21 @@ def map_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
     if not d.get("activity_stats"):
         return None
     from journeylog.errors import JourneylogError
-    from journeylog.render.html.svgmap import map_svg
+    from journeylog.render.html.svgmap import level_svgs
 
-    ctx = {"svg": None, "problem": None, "activities": len(d["activity_stats"]), "paths": len(d.get("dfg") or []),
-           "journeys": fmt_int(d.get("journeys_in_map"))}
+    part = d.get("map") or {}
+    ctx: dict[str, Any] = {
+        "levels": None, "problem": None, "journeys": fmt_int(d.get("journeys_in_map")),
+        "activities": fmt_int(part.get("activities_shown", len(d["activity_stats"]))),
+        "activities_total": fmt_int(part.get("activities_total", len(d["activity_stats"]))),
+        "paths": fmt_int(part["paths_shown"]) if "paths_shown" in part else None,
+        "paths_total": fmt_int(part["paths_total"]) if "paths_total" in part else None}
     try:
-        ctx["svg"] = map_svg(dict(d))
+        ctx["levels"] = level_svgs(dict(d))
     except JourneylogError as exc:  # dot failed or took too long: the page goes on without the map
         ctx["problem"] = f"the map could not be drawn: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
     else:
-        if ctx["svg"] is None:
+        if ctx["levels"] is None:
             ctx["problem"] = "Graphviz is not installed: the map is missing (apt-get install graphviz)"
     return ctx
 
@@ -150,9 +157,17 @@ def variants_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def switches_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
-    switches = [s for s in d.get("channel_switches") or [] if s.get("from") is not None and s.get("to") is not None]
+    """The customer's own switches (kind ``customer`` or ``other``) as a matrix; internal hand-offs
+    (kind ``handoff``: back office, field) listed apart, so the customer's switches come first."""
+    every = [s for s in d.get("channel_switches") or [] if s.get("from") is not None and s.get("to") is not None]
+    switches = [s for s in every if s.get("kind") != "handoff"]
+    handoffs = [{"from": s["from"], "to": s["to"], "count": fmt_int(s["count"]), "median": fmt_duration(s.get("median_seconds")),
+                 "hidden": i >= TOP_HANDOFFS}
+                for i, s in enumerate(sorted((s for s in every if s.get("kind") == "handoff"),
+                                key=lambda s: (-int(s["count"]), s["from"], s["to"])))]
+    more = max(0, len(handoffs) - TOP_HANDOFFS)
     if not switches:
-        return None
+        return {"channels": [], "rows": [], "top": None, "handoffs": handoffs, "more": more, "kinds": True} if handoffs else None
     total: dict[str, int] = {}
     for s in switches:
         total[s["from"]] = total.get(s["from"], 0) + int(s["count"])
@@ -173,7 +188,8 @@ def switches_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
         rows.append({"channel": a, "cells": row})
     first = max(switches, key=lambda s: (int(s["count"]), s["from"], s["to"]))
     top_switch = {"from": first["from"], "to": first["to"], "count": fmt_int(first["count"])}
-    return {"channels": channels, "rows": rows, "top": top_switch}
+    return {"channels": channels, "rows": rows, "top": top_switch, "handoffs": handoffs, "more": more,
+            "kinds": any("kind" in s for s in every)}
 
 
 # --------------------------------------------------------------------------- conform
@@ -284,6 +300,17 @@ REGISTRY: dict[str, ContractView] = {
     "drift": ContractView(drift_figures, (
         Section("drift", "Drift over time", "_drift.html.j2", drift_view),
     )),
+    "contacts": ContractView(X.contacts_figures, (
+        Section("contacts", "Contact classes", "_contacts.html.j2", X.contacts_view),
+    )),
+    "funnel": ContractView(X.funnel_figures, (
+        Section("funnel", "Funnel", "_funnel.html.j2", X.funnel_view),
+    )),
+    "emotion": ContractView(X.emotion_figures, (
+        Section("emotion", "Emotion curve", "_emotion.html.j2", X.emotion_view),
+    )),
+    "compare": ContractView(sections=(Section("compare", "Segments compared", "_compare.html.j2", X.compare_view),)),
+    "explain": ContractView(sections=(Section("explain", "Root causes", "_explain.html.j2", X.explain_view),)),
 }
 """Contract name -> its figures and sections, in page order."""
 

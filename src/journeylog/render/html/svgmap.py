@@ -11,13 +11,17 @@ something is removed (scripts, ``foreignObject``, event-handler attributes, link
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
 from journeylog.engine.results import ProcessMap
 
-__all__ = ["map_svg", "process_map_of", "safe_svg"]
+__all__ = ["MapLevel", "map_levels", "map_svg", "process_map_of", "safe_svg"]
+
+DISTINCT = 0.2  # a level is offered only when its paths differ from every other level's by more than this share
+MORE_PATHS = 0.5  # the "more paths" level of the page's detail control (share of the strongest paths)
 
 _SVG_NS = "http://www.w3.org/2000/svg"
 _DROP = {"script", "foreignObject", "iframe", "object", "embed", "image", "use", "animate", "set",
@@ -32,7 +36,49 @@ def process_map_of(discover: dict[str, Any]) -> ProcessMap:
     return shown_map_of_json(discover)
 
 
-def safe_svg(svg: bytes) -> str:
+@dataclass(frozen=True)
+class MapLevel:
+    """One level of detail of the page's map: its label, the map, and whether it is the default."""
+
+    label: str
+    process_map: ProcessMap
+    activities: int
+    paths: int
+    default: bool = False
+
+
+def _paths(pm: ProcessMap) -> int:
+    return pm.edges.height + pm.start.height + pm.end.height
+
+
+def map_levels(discover: dict[str, Any]) -> list[MapLevel]:
+    """The maps the page lets the reader switch between, simplest first: the fewest paths that keep
+    the map connected, the map ``discover`` draws (the default), more paths, and every activity
+    and path. Built from the contract alone (the paths knob applied to its full map; with activities
+    hidden, only the drawn map and the full one); a level within :data:`DISTINCT` of another
+    level's paths (and with as many activities) is left out."""
+    from journeylog.journeys import keep_paths
+
+    shown = process_map_of(discover)
+    full = process_map_of({k: v for k, v in discover.items() if k != "map"})
+    candidates: list[tuple[str, ProcessMap, bool]] = []
+    all_activities = full.activities.height == shown.activities.height
+    if all_activities:
+        candidates.append(("main paths", keep_paths(full, 0.0)[0], False))
+    candidates.append(("default", shown, True))
+    if all_activities:
+        candidates.append(("more paths", keep_paths(full, MORE_PATHS)[0], False))
+    candidates.append(("every path", full, False))
+    levels: list[MapLevel] = []
+    for label, pm, default in sorted(candidates, key=lambda c: not c[2]):  # the default first: it wins ties
+        size = (pm.activities.height, _paths(pm))
+        if all(lv.activities != size[0] or abs(lv.paths - size[1]) > DISTINCT * lv.paths for lv in levels):
+            levels.append(MapLevel(label, pm, size[0], size[1], default))
+    levels.sort(key=lambda lv: (lv.activities, lv.paths))
+    return levels
+
+
+def safe_svg(svg: bytes, element_id: str = "process-map") -> str:
     """Graphviz SVG as an inline ``<svg>`` element: no prolog, DOCTYPE or comments, nothing active."""
     start = svg.find(b"<svg")
     if start < 0:
@@ -59,7 +105,7 @@ def safe_svg(svg: bytes) -> str:
     for attr in ("width", "height"):  # the page sizes the map; the viewBox keeps its proportions
         root.attrib.pop(attr, None)
     root.set("preserveAspectRatio", "xMidYMid meet")
-    root.set("id", "process-map")
+    root.set("id", element_id)
     root.set("role", "img")
     text: str = etree.tostring(root, encoding="unicode")
     return text
@@ -72,3 +118,19 @@ def map_svg(discover: dict[str, Any]) -> str | None:
     if not dot_available():
         return None
     return safe_svg(render_bytes(process_map_of(discover), "svg"))
+
+
+def level_svgs(discover: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Each of :func:`map_levels` drawn and made safe (the default's element id ``process-map``,
+    the others ``process-map-N``), or None when Graphviz ``dot`` is not installed."""
+    from journeylog.render.graph import dot_available, render_bytes
+
+    if not dot_available():
+        return None
+    out = []
+    for i, level in enumerate(map_levels(discover)):
+        element_id = "process-map" if level.default else f"process-map-{i + 1}"
+        out.append({"label": level.label, "activities": level.activities, "paths": level.paths,
+                    "default": level.default, "index": i,
+                    "svg": safe_svg(render_bytes(level.process_map, "svg"), element_id)})
+    return out

@@ -1,12 +1,24 @@
 (function () {
   "use strict";
   // Pan and zoom of the process map, by changing the SVG's viewBox: drag to move, wheel or buttons to zoom.
-  var box = document.getElementById("map");
+  var box = document.getElementById("map-view");  // the frame (the section is "map")
   var svg = document.getElementById("process-map");
   if (box && svg && svg.viewBox && svg.viewBox.baseVal) {
-    var base = svg.viewBox.baseVal;
-    var home = { x: base.x, y: base.y, w: base.width, h: base.height };
-    var view = { x: home.x, y: home.y, w: home.w, h: home.h };
+    var home, view;
+    var start = function () {
+      var base = svg.viewBox.baseVal;
+      home = { x: base.x, y: base.y, w: base.width, h: base.height };
+      view = { x: home.x, y: home.y, w: home.w, h: home.h };
+    };
+    start();
+    // The frame takes the map's proportions (a wide map gets no empty band), at most 72% of the window.
+    var fit = function () {
+      var tall = box.clientWidth * home.h / home.w + 8;
+      box.style.minHeight = "240px";
+      box.style.height = Math.round(Math.max(240, Math.min(tall, window.innerHeight * 0.72))) + "px";
+    };
+    fit();
+    window.addEventListener("resize", fit);
     var apply = function () { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); };
     var zoom = function (factor, cx, cy) {
       var w = Math.min(Math.max(view.w * factor, home.w / 40), home.w * 4);
@@ -46,6 +58,22 @@
     bind("zoom-out", function () { var c = centre(); zoom(1.4, c.x, c.y); });
     bind("zoom-reset", reset);
     window.addEventListener("beforeprint", reset);
+    // Map detail: show one pre-drawn map (fewer or more paths) and hide the others.
+    var levels = document.querySelectorAll("button.map-level");
+    Array.prototype.forEach.call(levels, function (button) {
+      button.addEventListener("click", function () {
+        var layer = document.getElementById("map-level-" + button.getAttribute("data-level"));
+        if (!layer) { return; }
+        reset();
+        Array.prototype.forEach.call(box.querySelectorAll(".map-layer"), function (l) { l.hidden = l !== layer; });
+        Array.prototype.forEach.call(levels, function (b) {
+          b.classList.toggle("on", b === button);
+          b.setAttribute("aria-pressed", b === button ? "true" : "false");
+        });
+        svg = layer.querySelector("svg");
+        start(); fit();
+      });
+    });
   }
   // "Show N more": reveal the hidden rows of the section's table.
   Array.prototype.forEach.call(document.querySelectorAll("button.show-more"), function (button) {
