@@ -103,6 +103,9 @@ class ConformOptions:
     settle: timedelta = DEFAULT_SETTLE
     min_label_overlap: float = DEFAULT_MIN_LABEL_OVERLAP
     cache: str | None = None
+    #: ``(column, label)`` of the score the impact sentences compare instead of ``satisfaction``
+    #: (``("metric_csat", "CSAT (1-5)")``; :func:`journeylog.cx.metrics.resolve_metric` gives both)
+    impact_metric: tuple[str, str] | None = None
     on_progress: mining.Progress | None = field(default=None, compare=False)
 
 
@@ -124,6 +127,8 @@ class Conformance:
     model_fits_log: bool = True
     #: the notes about the log as a whole (a model of another log, journeys in progress); also in ``notes``
     log_notes: list[str] = field(default_factory=list)
+    #: the label of the score the impact sentences compare (``ConformOptions.impact_metric``); None: satisfaction
+    impact_metric: str | None = None
     #: what the alignment cache did (``path``, ``reused``, ``aligned``, ``stale``); None without one
     cache: dict[str, Any] | None = None
     #: the per-variant alignments (:func:`journeylog.mining.align`: ``variant_id``, ``moves``, ...)
@@ -148,6 +153,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
     cache = mining.open_cache(model, opts.cache) if opts.cache is not None and opts.method == "alignments" else None
     figures, aligned, per_variant = _figures(model, variant_table, jv, opts, cache)
     stats = J.journey_stats(events)
+    scored, metric, scores = _scored(events, stats, opts)  # what the impact figures compare
     in_progress = in_progress_journeys(stats, opts.settle)
     notes = _log_notes(events, overlap, in_progress, opts)
     log_notes = list(notes)
@@ -163,8 +169,8 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
         notes.append("deviations are explained from alignments; the figures are token-based replay")
     rules = opts.rules if opts.rules is not None else patterns.Rules()
-    catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, stats, model, rules, opts, in_progress)
-    pat, pat_journeys = _patterns(events, rules, fitting, opts.allow, notes)
+    catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, scores, model, rules, opts, in_progress, metric)
+    pat, pat_journeys = _patterns(scored, rules, fitting, opts.allow, notes, metric)
 
     # journeys whose only deviations are accepted count as fitting for checks
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
@@ -187,9 +193,23 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         model_fits_log=overlap.fits(opts.min_label_overlap),
         log_notes=log_notes,
         cache=_saved(cache),
+        impact_metric=metric,
         aligned=aligned,
         variant_table=variant_table,
     )
+
+
+def _scored(events: pl.DataFrame, stats: pl.DataFrame,
+            opts: ConformOptions) -> tuple[pl.DataFrame, str | None, pl.DataFrame]:
+    """The events with ``impact_metric``'s column as their satisfaction (the impact figures compare
+    it), its label and their journey stats; the events, None and ``stats`` without one."""
+    if opts.impact_metric is None:
+        return events, None, stats
+    column, label = opts.impact_metric
+    if column not in events.columns:
+        raise UsageError(f"{param('impact_metric')}: the log has no column {column!r}")
+    scored = events.with_columns(pl.col(column).cast(pl.Float64).alias(S.SATISFACTION))
+    return scored, label, J.journey_stats(scored)
 
 
 def _saved(cache: mining.AlignmentCache | None) -> dict[str, Any] | None:
@@ -293,7 +313,7 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
 
 def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fitting: list[str], stats: pl.DataFrame,
                model: DesignedModel, rules: RuleSet, opts: ConformOptions,
-               in_progress: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+               in_progress: list[str], metric: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id.
 
     Drop-outs are counted over the journeys not in progress only (their share too): the
@@ -302,7 +322,7 @@ def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fi
 
     def build(o: pl.DataFrame, journeys: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         return DV.catalogue(o, journeys, events, reference=fitting, stats=stats, examples=opts.examples,
-                            tasks=model.tasks, vocabulary=rules.vocabulary)
+                            tasks=model.tasks, vocabulary=rules.vocabulary, metric=metric)
 
     if in_progress:
         dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
@@ -326,10 +346,10 @@ def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fi
 
 
 def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: Allow,
-              notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+              notes: list[str], metric: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The cross-channel pattern table (with ``accepted``) and journey_id -> pattern name; the
     notes on skipped patterns are added to ``notes``."""
-    found = patterns.match_patterns(events, rules, reference=fitting)
+    found = patterns.match_patterns(events, rules, reference=fitting, metric=metric)
     pat = found.table
     notes.extend(found.notes)
     reported = set(pat["id"].to_list()) if pat.height else set()
@@ -449,7 +469,7 @@ def _patterns_json(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 def to_json(c: Conformance) -> ConformOutput:
     """The documented JSON contract of ``journeylog conform --json`` (see docs/json.md)."""
-    return {
+    out: ConformOutput = {
         "method": c.figures["method"],
         "fitness": c.figures["fitness"],
         "fitting_share": c.figures["fitting_share"],
@@ -467,6 +487,9 @@ def to_json(c: Conformance) -> ConformOutput:
         "settle_seconds": c.settle.total_seconds(),
         "notes": c.notes,
     }
+    if c.impact_metric is not None:
+        out["impact_metric"] = c.impact_metric
+    return out
 
 
 def _overlap_json(o: LabelOverlap | None) -> LabelOverlapOutput | None:

@@ -30,7 +30,9 @@ EPILOG = """**Examples** (in this order, in the project folder, after `journeylo
 
     journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --method tbr --no-precision
 
-    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --no-precision --cache alignments.cache"""  # noqa: E501  (help text: one line per example)
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --no-precision --cache alignments.cache
+
+    journeylog conform journeys.parquet -m samples/telecom/designed_journey.bpmn --no-precision --metric csat"""  # noqa: E501  (help text: one line per example)
 
 
 @app.command(epilog=EPILOG)
@@ -50,6 +52,9 @@ def conform(
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     settle: SettleOpt = None,
     cache: CacheOpt = None,
+    metric: Annotated[str | None, typer.Option(
+        "--metric", help="The score the impact sentences compare: satisfaction (default) or a metric of the source "
+        "map (csat, nps, ces, ...), named with its scale.", metavar="NAME")] = None,
     json_out: JsonOpt = None,
     read: Any = None,
 ) -> None:
@@ -64,8 +69,16 @@ def conform(
     designed = load_model(model)
     bar = progress_bar(not no_precision)
     options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache)
+    events = read_events(log, read)
+    if metric is not None:
+        from dataclasses import replace
+
+        from journeylog.cx.metrics import resolve_metric
+
+        chosen = resolve_metric(metric, events.columns)
+        options = replace(options, impact_metric=(chosen.column, chosen.label))
     with bar:
-        result = C.conform(read_events(log, read), designed, options)
+        result = C.conform(events, designed, options)
     data = C.to_json(result)
     if journeys_out is not None:
         from journeylog.render.tables import write_table

@@ -258,6 +258,9 @@ class ConformOutput(TypedDict):
     journeys_in_progress: int
     settle_seconds: float
     notes: list[str]
+    #: the score the deviations' and patterns' ``satisfaction_delta`` compare when it is not the
+    #: canonical satisfaction (``conform --metric csat``: "CSAT (1-5)"); absent otherwise
+    impact_metric: NotRequired[str]
 
 
 # --- journeylog check --json ----------------------------------------------------------------------

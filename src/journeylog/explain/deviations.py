@@ -212,6 +212,7 @@ def catalogue(
     examples: int = 5,
     tasks: Sequence[str] | None = None,
     vocabulary: Mapping[str, Mapping[str, str]] | None = None,
+    metric: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The deviation catalogue and the per-journey deviation ids.
 
@@ -220,6 +221,8 @@ def catalogue(
     model never mentions reads as an "extra step"). Returns (catalogue, journey_deviations) where the
     catalogue has ``id, kind, activity, stage, channel, journeys, share, examples, median_extra_seconds,
     satisfaction_delta, statement`` (+ context fields), sorted by journeys, then extra time, then id.
+    ``metric``: the label of the score in ``stats``' ``satisfaction`` column when it is not the
+    canonical one (``CSAT (1-5)``), named in the statements.
     ``stage`` is the sorted step names of a drop-out's stage (null for other kinds).
 
     Long by design: one Polars plan per step (group occurrences, examples, impact, statements)
@@ -262,7 +265,7 @@ def catalogue(
         r.update(J.impact(stats, affected, ref))
         r["share"] = r["journeys"] / total if total else 0.0
         r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
-        r["statement"] = deviation_statement(r, vocabulary)
+        r["statement"] = deviation_statement({**r, "metric": metric}, vocabulary)
         rows.append(r)
     cat = pl.DataFrame(rows)
     cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64),

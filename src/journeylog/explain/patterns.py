@@ -282,13 +282,15 @@ def match_patterns(
     rules: RuleSet | Sequence[Pattern] | None = None,
     *,
     reference: pl.Series | Sequence[str] | None = None,
+    metric: str | None = None,
 ) -> PatternResult:
     """Look for every pattern of ``rules`` (default: the built-ins) in ``events``.
 
     ``reference``: the journeys to compare with for the impact figures (``conform`` passes the
     journeys that fit the designed model); by default each pattern's affected journeys are
-    compared with all journeys where it does not occur. See the module docs for the semantics and
-    the JSON contract.
+    compared with all journeys where it does not occur. ``metric``: the label of the score in the
+    events' ``satisfaction`` column when it is not the canonical one (named in the statements).
+    See the module docs for the semantics and the JSON contract.
 
     Long by design: applicability, matching, impact and statements run per pattern over one
     sorted event frame and one journey-stats frame built once here.
@@ -337,7 +339,8 @@ def match_patterns(
             "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
                                              median_extra_seconds=imp["median_extra_seconds"],
                                              satisfaction_delta=imp["satisfaction_delta"],
-                                             reference=W.REFERENCE if ref_ids is not None else W.REFERENCE_OTHERS),
+                                             reference=W.REFERENCE if ref_ids is not None else W.REFERENCE_OTHERS,
+                                             metric=metric),
             "journeys": n,
             "share": share,
             "median_seconds_to_contact": median,

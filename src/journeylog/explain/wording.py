@@ -206,6 +206,7 @@ def pattern_statement(
     median_extra_seconds: float | None = None,
     satisfaction_delta: float | None = None,
     reference: str = REFERENCE,
+    metric: str | None = None,
 ) -> str:
     """Fill the pattern's statement template (or :data:`DEFAULT_STATEMENT`) with human numbers.
 
@@ -230,7 +231,7 @@ def pattern_statement(
         "median": fmt_duration(median_seconds) if median_seconds is not None else "-",
         "activity": activity if activity is not None else "",
         "trigger": f"{quoted} failed" if fails else quoted,
-        "impact": impact_clause(median_extra_seconds, satisfaction_delta, reference, journeys),
+        "impact": impact_clause(median_extra_seconds, satisfaction_delta, reference, journeys, metric=metric),
     }
     return (pattern.statement or DEFAULT_STATEMENT).format(**values)
 
@@ -325,7 +326,7 @@ def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping
         rel = row.get("relation") or "before"
         head = f"Did {act} {rel} {_quote(ctx)} against the designed order in {n} ({share})"
     return head + impact_clause(row.get("median_extra_seconds"), row.get("satisfaction_delta"),
-                                journeys=row["journeys"]) + "."
+                                journeys=row["journeys"], metric=row.get("metric")) + "."
 
 
 # ----------------------------------------------------------------------------------------------
