@@ -78,6 +78,7 @@ LIBRARY_FLAGS: dict[str, str] = {
     "format": "--format",  # ReadOptions.format is the CLI's input_format
     "channels": "--channel",  # DiscoverOptions.channels comes from --channel
     "write_baseline_to": "--write-baseline",  # check_log(write_baseline_to=) is check --write-baseline
+    "impact_metric": "--metric",  # ConformOptions.impact_metric comes from conform --metric
 }
 
 
