@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from journeylog.errors import UsageError
 
-__all__ = ["Settings", "ENVIRONMENT", "current", "use", "apply_polars_threads"]
+__all__ = ["Settings", "ALIGNERS", "ENVIRONMENT", "current", "use", "apply_polars_threads"]
 
 #: default event count above which logs are processed out of core
 MEMORY_EVENTS = 10_000_000
@@ -41,7 +41,11 @@ ENVIRONMENT = {
     "JOURNEYLOG_MEMORY_EVENTS": "memory_events",
     "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
     "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
+    "JOURNEYLOG_ALIGNER": "aligner",
 }
+#: the exact alignment searches (:mod:`journeylog.mining.alignments`): journeylog's own A*
+#: (:mod:`journeylog.mining.astar`) or pm4py's
+ALIGNERS = ("journeylog", "pm4py")
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class Settings:
     ``processes``: alignment worker processes when set apart from ``threads``;
     ``memory_events``: above this many events logs are processed out of core;
     ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
-    ``dot_timeout``: seconds Graphviz may take for one graph.
+    ``dot_timeout``: seconds Graphviz may take for one graph;
+    ``aligner``: the exact alignment search, ``"journeylog"`` (default) or ``"pm4py"`` (same costs).
     """
 
     threads: int | None = None
@@ -60,6 +65,7 @@ class Settings:
     memory_events: int = MEMORY_EVENTS
     max_input_bytes: int = MAX_INPUT_BYTES
     dot_timeout: float = DOT_TIMEOUT_SECONDS
+    aligner: str = "journeylog"
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):
@@ -72,6 +78,8 @@ class Settings:
             raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
         if not self.dot_timeout > 0:
             raise UsageError(f"dot_timeout must be above 0, got {self.dot_timeout}")
+        if self.aligner not in ALIGNERS:
+            raise UsageError(f"aligner must be one of {', '.join(ALIGNERS)}, got {self.aligner!r}")
 
     def worker_processes(self) -> int:
         """Worker processes for variant-level work: ``processes``, else ``threads``, else the cores
@@ -97,6 +105,9 @@ class Settings:
         for var, name in ENVIRONMENT.items():
             text = env.get(var, "").strip()
             if not text:
+                continue
+            if name == "aligner":
+                values[name] = text
                 continue
             kind = float if name == "dot_timeout" else int
             try:
