@@ -15,11 +15,17 @@ transition carries must be a log move: ``h = 10000 x`` their count. A state whos
 token no transition can take away (beyond the final marking), or cannot put a token into a final
 place that needs one, is dead and not queued.
 
-**Tie-breaking** (deterministic): the open list is ordered by ``(f, h, -trace position, push
-order)``: among equal f, the state with the smaller heuristic (like pm4py, which prefers the
-smaller h), then the one further along the trace, then the one queued first. A state's moves are
-queued in this order: synchronous moves, then model moves (silent or visible), each in the
-transition order of :class:`CompiledNet` (by name, then label), then the log move.
+**Tie-breaking** (deterministic): the open list is ordered by ``(f, trace position, g, push
+order)``: among equal f, the state less far along the trace, then the one with the lower cost so
+far, then the one queued first; a state keeps the first of equally cheap ways to reach it. A
+state's moves are queued in this order: synchronous moves, then model moves (silent or visible),
+each in the transition order of :class:`CompiledNet` (by name, then label), then the log move.
+So among equally cheap alignments, model moves come before log moves where either order works
+(a swapped pair ``a c b`` against ``a b c`` is "skipped b, extra b after c"), a repeated step's
+first occurrence is synchronous, like pm4py's usual choice (tests/mining/test_astar.py pins
+these). pm4py's choices come from its LP solutions, so on real logs the two searches may pick
+different, equally cheap alignments (on the web-shop benchmark about 60% of variants get the
+same visible moves); every cost, hence every fitness figure, is the same.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ SKIP = ">>"
 SEARCH_VERSION = "journeylog-astar-1"
 #: successors remembered per model before the memory is cleared (bounded memory on huge models)
 MAX_REMEMBERED_MARKINGS = 200_000
+#: the model's whole reachability graph is explored (once) when it has at most this many markings
+MAX_GRAPH_MARKINGS = 20_000
 
 #: a search state: (marking, trace position)
 State = tuple[tuple[int, ...], int]
@@ -47,15 +55,19 @@ State = tuple[tuple[int, ...], int]
 Successors = tuple[dict[int, list[tuple[int, tuple[int, ...]]]], list[tuple[int, int, tuple[int, ...]]]]
 
 
-def _arc_weight(arc: Any) -> int:
-    return int(getattr(arc, "weight", 1) or 1)
+def _arc_weight(arc: Any, weighted: bool) -> int:
+    return int(getattr(arc, "weight", 1) or 1) if weighted else 1
 
 
 class CompiledNet:
     """The model part of the synchronous product, built once: integer places and transitions,
-    weighted pre/post vectors, labels, and per-marking memories of successors and reach."""
+    weighted pre/post vectors, labels, and per-marking memories of successors and reach.
 
-    def __init__(self, net: Any, im: Any, fm: Any) -> None:
+    ``weighted``: arc weights count. Off by default, as in pm4py's alignments, whose synchronous
+    product copies every arc with weight 1: the costs, hence the figures, then equal pm4py's on
+    nets with weighted arcs too."""
+
+    def __init__(self, net: Any, im: Any, fm: Any, weighted: bool = False) -> None:
         places = sorted(net.places, key=lambda p: (str(p.name), tuple(sorted(str(a.source.name) for a in p.in_arcs)),
                                                    tuple(sorted(str(a.target.name) for a in p.out_arcs))))
         self.place_index = {p: i for i, p in enumerate(places)}
@@ -75,9 +87,9 @@ class CompiledNet:
             pre: dict[int, int] = {}
             post: dict[int, int] = {}
             for a in t.in_arcs:
-                pre[self.place_index[a.source]] = pre.get(self.place_index[a.source], 0) + _arc_weight(a)
+                pre[self.place_index[a.source]] = pre.get(self.place_index[a.source], 0) + _arc_weight(a, weighted)
             for a in t.out_arcs:
-                post[self.place_index[a.target]] = post.get(self.place_index[a.target], 0) + _arc_weight(a)
+                post[self.place_index[a.target]] = post.get(self.place_index[a.target], 0) + _arc_weight(a, weighted)
             self.pre.append(tuple(sorted(pre.items())))
             d = {p: post.get(p, 0) - pre.get(p, 0) for p in set(pre) | set(post)}
             self.delta.append(tuple(sorted((p, v) for p, v in d.items() if v != 0)))
@@ -101,6 +113,8 @@ class CompiledNet:
         self.final = self._marking(fm)
         self._succ: dict[tuple[int, ...], Successors] = {}
         self._reach: dict[tuple[int, ...], int | None] = {}
+        self._remaining: dict[tuple[int, ...], int] | None = None
+        self._remaining_done = False
 
     def _marking(self, marking: Any) -> tuple[int, ...]:
         m = [0] * self.n_places
@@ -136,6 +150,42 @@ class CompiledNet:
         got = (sync, model)
         self._succ[m] = got
         return got
+
+    def remaining(self) -> dict[tuple[int, ...], int] | None:
+        """The exact cheapest cost from every reachable marking to the final marking with the
+        model alone (visible 10000, silent 1; markings that cannot finish are left out), when the
+        reachability graph has at most ``MAX_GRAPH_MARKINGS`` markings; else None. Built once."""
+        if self._remaining_done:
+            return self._remaining
+        self._remaining_done = True
+        index = {self.initial: 0}
+        order = [self.initial]
+        back: list[list[tuple[int, int]]] = [[]]  # per marking: (cost, predecessor)
+        k = 0
+        while k < len(order):
+            for cost, _ti, nm in self.successors(order[k])[1]:
+                j = index.get(nm)
+                if j is None:
+                    if len(order) >= MAX_GRAPH_MARKINGS:
+                        return None
+                    j = index[nm] = len(order)
+                    order.append(nm)
+                    back.append([])
+                back[j].append((cost, k))
+            k += 1
+        dist: dict[int, int] = {}
+        goal = index.get(self.final)
+        heap = [] if goal is None else [(0, goal)]
+        while heap:
+            d, j = heapq.heappop(heap)
+            if j in dist:
+                continue
+            dist[j] = d
+            for cost, k in back[j]:
+                if k not in dist:
+                    heapq.heappush(heap, (d + cost, k))
+        self._remaining = {order[j]: d for j, d in dist.items()}
+        return self._remaining
 
     def _graph_reach(self, m: tuple[int, ...]) -> tuple[set[int], set[int]]:
         """The places and transitions reachable in the net's graph from ``m``'s marked places."""
@@ -194,11 +244,16 @@ def compiled(net: Any, im: Any, fm: Any) -> CompiledNet:
 
 
 class _Suffix:
-    """The heuristic of one trace: ``10000 x`` the remaining events whose label no transition
-    reachable from the marking carries (``mask`` from :meth:`CompiledNet.reach`)."""
+    """The heuristic of one trace at a state (marking, position), the larger of two bounds: the
+    remaining events whose label no transition reachable from the marking carries, ``10000 x``
+    (each is a log move), and the model's exact cheapest completion from the marking minus
+    ``10000 x`` the remaining events (each event can replace at most one visible model move by
+    a synchronous one). -1: the marking cannot reach the final marking."""
 
-    def __init__(self, lid: list[int]) -> None:
+    def __init__(self, lid: list[int], remaining: dict[tuple[int, ...], int] | None) -> None:
         n = len(lid)
+        self.cn_remaining = remaining
+        self.n = n
         self.distinct = sorted({x for x in lid if x >= 0})
         self.counts = {x: [0] * (n + 1) for x in self.distinct}
         self.unknown = [0] * (n + 1)  # events no transition carries: always log moves
@@ -206,15 +261,33 @@ class _Suffix:
             for x in self.distinct:
                 self.counts[x][i] = self.counts[x][i + 1] + (1 if lid[i] == x else 0)
             self.unknown[i] = self.unknown[i + 1] + (1 if lid[i] < 0 else 0)
+        # per position: (label bit, count) of every label still ahead
+        self.ahead = [[(1 << x, self.counts[x][i]) for x in self.distinct if self.counts[x][i]] for i in range(n + 1)]
         self.memo: dict[tuple[int, int], int] = {}
 
-    def h(self, mask: int, i: int) -> int:
+    def bind(self, cn: CompiledNet) -> _Suffix:
+        self.cn = cn
+        return self
+
+    def h(self, m: tuple[int, ...], i: int) -> int:
+        mask = self.cn.reach(m)
+        if mask is None:
+            return -1
         key = (mask, i)
         got = self.memo.get(key)
         if got is None:
-            got = self.unknown[i] + sum(self.counts[x][i] for x in self.distinct if not (mask >> x) & 1)
+            got = self.unknown[i]
+            for bit, c in self.ahead[i]:
+                if not mask & bit:
+                    got += c
             got *= LOG_MOVE
             self.memo[key] = got
+        rest = self.cn_remaining
+        if rest is not None:
+            r = rest.get(m)
+            if r is None:
+                return -1
+            return max(got, r - LOG_MOVE * (self.n - i))
         return got
 
 
@@ -226,20 +299,20 @@ def search(cn: CompiledNet, seq: Sequence[str], timeout: float | None = None) ->
     start = time.monotonic()
     n = len(seq)
     lid = [cn.label_ids.get(a, -1) for a in seq]
-    suffix = _Suffix(lid)
+    suffix = _Suffix(lid, cn.remaining()).bind(cn)
     final = cn.final
     m0 = cn.initial
-    mask0 = cn.reach(m0)
-    if mask0 is None:
+    h0 = suffix.h(m0, 0)
+    if h0 < 0:
         return None
     # state: (marking, position); parent: state -> (previous state, move kind, transition)
     best: dict[State, int] = {(m0, 0): 0}
     parent: dict[State, tuple[State, int, int]] = {}
     closed: set[State] = set()
-    heap: list[tuple[int, int, int, int, int, tuple[int, ...], int]] = [(suffix.h(mask0, 0), 0, 0, 0, 0, m0, 0)]
+    heap: list[tuple[int, int, int, int, int, tuple[int, ...], int]] = [(h0, 0, 0, 0, 0, m0, 0)]
     counter = 0
     while heap:
-        _f, _g, _negi, _c, g, m, i = heapq.heappop(heap)
+        _f, _i, _g, _c, g, m, i = heapq.heappop(heap)
         state = (m, i)
         if state in closed:
             continue
@@ -254,13 +327,13 @@ def search(cn: CompiledNet, seq: Sequence[str], timeout: float | None = None) ->
             old = best.get(nstate)
             if (old is not None and old <= ng) or nstate in closed:
                 continue
-            mask = cn.reach(nm)
-            if mask is None:
+            nh = suffix.h(nm, ni)
+            if nh < 0:
                 continue
             best[nstate] = ng
             parent[nstate] = (state, kind, ti)
             counter += 1
-            heapq.heappush(heap, (ng + suffix.h(mask, ni), ng, -ni, counter, ng, nm, ni))
+            heapq.heappush(heap, (ng + nh, ni, ng, counter, ng, nm, ni))
     return None
 
 
@@ -292,3 +365,4 @@ def _result(cn: CompiledNet, seq: Sequence[str], parent: dict[State, tuple[State
         state = prev
     steps.reverse()
     return {"alignment": [s for s, _t in steps], "transitions": [t for _s, t in steps], "cost": cost}
+
