@@ -54,7 +54,6 @@ def _pm4py_cost(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int) -> 
 
 
 def _pm4py_bwc(net: Any, im: Any, fm: Any) -> int:
-    from pm4py.algo.conformance.alignments.petri_net import algorithm as alg
 
     return int(A.alignment_variant().value.get_best_worst_cost(net, im, fm, parameters={}))
 
