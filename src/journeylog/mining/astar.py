@@ -4,7 +4,8 @@ pm4py's A* (:mod:`journeylog.mining.alignments`) rebuilds the synchronous produc
 matrix and an LP for every trace. Here the model part is compiled once per model
 (:class:`CompiledNet`): places and transitions become integers, a marking is a tuple of token
 counts, and the successors of a marking (enabled transitions and the markings they lead to) are
-computed once and remembered for every later state, trace and variant. The search runs over
+computed once and remembered for every later state, trace and variant; each marking gets an
+integer id, so a search state (marking, position) is one integer. The search runs over
 states (marking, trace position) with pm4py's standard costs: 0 for a synchronous move, 10000
 for a log move or a visible model move, 1 for a silent (tau) model move.
 
@@ -43,47 +44,47 @@ MODEL_MOVE = 10000
 TAU_MOVE = 1
 SKIP = ">>"
 #: names this search in alignment caches: change it when the chosen moves can change
-SEARCH_VERSION = "journeylog-astar-1"
-#: successors remembered per model before the memory is cleared (bounded memory on huge models)
-MAX_REMEMBERED_MARKINGS = 200_000
+SEARCH_VERSION = "journeylog-astar-2"
+#: markings remembered per model (with their successors) before the memory starts afresh
+MAX_REMEMBERED_MARKINGS = 500_000
 #: the model's whole reachability graph is explored (once) when it has at most this many markings
 MAX_GRAPH_MARKINGS = 20_000
 
-#: a search state: (marking, trace position)
-State = tuple[tuple[int, ...], int]
-#: :meth:`CompiledNet.successors`: synchronous candidates by label id, and every model move
-Successors = tuple[dict[int, list[tuple[int, tuple[int, ...]]]], list[tuple[int, int, tuple[int, ...]]]]
+#: :meth:`CompiledNet.successors`: synchronous candidates ``(transition, marking id)`` by label
+#: id, and every model move ``(cost, transition, marking id)``
+Successors = tuple[dict[int, list[tuple[int, int]]], list[tuple[int, int, int]]]
 
 
 def _arc_weight(arc: Any, weighted: bool) -> int:
     return int(getattr(arc, "weight", 1) or 1) if weighted else 1
 
 
+def _names(arcs: Any, end: str) -> tuple[str, ...]:
+    return tuple(sorted(str(getattr(a, end).name) for a in arcs))
+
+
 class CompiledNet:
     """The model part of the synchronous product, built once: integer places and transitions,
-    weighted pre/post vectors, labels, and per-marking memories of successors and reach.
+    pre/post vectors, labels, markings interned as integer ids, and per-marking memories of
+    successors, reachable labels and the cheapest completion.
 
     ``weighted``: arc weights count. Off by default, as in pm4py's alignments, whose synchronous
     product copies every arc with weight 1: the costs, hence the figures, then equal pm4py's on
     nets with weighted arcs too."""
 
     def __init__(self, net: Any, im: Any, fm: Any, weighted: bool = False) -> None:
-        places = sorted(net.places, key=lambda p: (str(p.name), tuple(sorted(str(a.source.name) for a in p.in_arcs)),
-                                                   tuple(sorted(str(a.target.name) for a in p.out_arcs))))
+        places = sorted(net.places, key=lambda p: (str(p.name), _names(p.in_arcs, "source"), _names(p.out_arcs, "target")))
         self.place_index = {p: i for i, p in enumerate(places)}
         self.n_places = len(places)
-
-        def tkey(t: Any) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-            return (str(t.name), "" if t.label is None else str(t.label),
-                    tuple(sorted(str(a.source.name) for a in t.in_arcs)),
-                    tuple(sorted(str(a.target.name) for a in t.out_arcs)))
-
-        transitions = sorted(net.transitions, key=tkey)
+        transitions = sorted(net.transitions, key=lambda t: (str(t.name), "" if t.label is None else str(t.label),
+                                                             _names(t.in_arcs, "source"), _names(t.out_arcs, "target")))
         self.names: list[str] = [str(t.name) for t in transitions]
         self.labels: list[str | None] = [None if t.label is None else str(t.label) for t in transitions]
         self.pre: list[tuple[tuple[int, int], ...]] = []
         self.delta: list[tuple[tuple[int, int], ...]] = []
-        for t in transitions:
+        self.consumers: list[list[int]] = [[] for _ in range(self.n_places)]
+        self.post_places: list[list[int]] = []
+        for ti, t in enumerate(transitions):
             pre: dict[int, int] = {}
             post: dict[int, int] = {}
             for a in t.in_arcs:
@@ -91,30 +92,30 @@ class CompiledNet:
             for a in t.out_arcs:
                 post[self.place_index[a.target]] = post.get(self.place_index[a.target], 0) + _arc_weight(a, weighted)
             self.pre.append(tuple(sorted(pre.items())))
-            d = {p: post.get(p, 0) - pre.get(p, 0) for p in set(pre) | set(post)}
-            self.delta.append(tuple(sorted((p, v) for p, v in d.items() if v != 0)))
-        n_t = len(transitions)
-        self.consumers: list[list[int]] = [[] for _ in range(self.n_places)]
-        self.producers_of_place: list[list[int]] = [[] for _ in range(self.n_places)]
-        for ti in range(n_t):
-            for p, _w in self.pre[ti]:
+            self.delta.append(tuple(sorted((p, post.get(p, 0) - pre.get(p, 0)) for p in set(pre) | set(post)
+                                           if post.get(p, 0) != pre.get(p, 0))))
+            for p in pre:
                 self.consumers[p].append(ti)
-        self.post_places: list[list[int]] = [[] for _ in range(n_t)]
-        for ti, t in enumerate(transitions):
-            for a in t.out_arcs:
-                self.post_places[ti].append(self.place_index[a.target])
-        self.free = [ti for ti in range(n_t) if not self.pre[ti]]
+            self.post_places.append(sorted(post))
+        self.free = [ti for ti in range(len(transitions)) if not self.pre[ti]]
         self.label_ids: dict[str, int] = {}
         for lab in self.labels:
             if lab is not None and lab not in self.label_ids:
                 self.label_ids[lab] = len(self.label_ids)
         self.tlabel = [-1 if lab is None else self.label_ids[lab] for lab in self.labels]
-        self.initial = self._marking(im)
-        self.final = self._marking(fm)
-        self._succ: dict[tuple[int, ...], Successors] = {}
-        self._reach: dict[tuple[int, ...], int | None] = {}
-        self._remaining: dict[tuple[int, ...], int] | None = None
-        self._remaining_done = False
+        self._start = (self._marking(im), self._marking(fm))
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget every marking but the initial and final ones (ids 0 and 1, or 0 when equal)."""
+        self.markings: list[tuple[int, ...]] = []
+        self.ids: dict[tuple[int, ...], int] = {}
+        self.succ: list[Successors | None] = []
+        self.masks: list[int | None | bool] = []  # False: not computed yet
+        self.rest: list[int] | None = None
+        self._rest_done = False
+        self.initial = self.intern(self._start[0])
+        self.final = self.intern(self._start[1])
 
     def _marking(self, marking: Any) -> tuple[int, ...]:
         m = [0] * self.n_places
@@ -122,70 +123,76 @@ class CompiledNet:
             m[self.place_index[p]] += int(c)
         return tuple(m)
 
-    def successors(self, m: tuple[int, ...]) -> Successors:
-        """The moves of the model from ``m``: ``(sync, model)`` where ``sync`` maps a label id to
-        the ``(transition, next marking)`` pairs carrying it and ``model`` lists ``(cost,
-        transition, next marking)`` for every enabled transition, both in transition order."""
-        got = self._succ.get(m)
+    def intern(self, m: tuple[int, ...]) -> int:
+        """The id of marking ``m``."""
+        got = self.ids.get(m)
+        if got is None:
+            got = self.ids[m] = len(self.markings)
+            self.markings.append(m)
+            self.succ.append(None)
+            self.masks.append(False)
+            if self.rest is not None:
+                self.rest.append(-1)
+        return got
+
+    def successors(self, mid: int) -> Successors:
+        """The moves of the model from marking ``mid``: ``(sync, model)`` where ``sync`` maps a
+        label id to the ``(transition, next marking)`` pairs carrying it and ``model`` lists
+        ``(cost, transition, next marking)`` for every enabled transition, in transition order."""
+        got = self.succ[mid]
         if got is not None:
             return got
+        m = self.markings[mid]
         cands = set(self.free)
         for p, c in enumerate(m):
             if c:
                 cands.update(self.consumers[p])
-        sync: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
-        model: list[tuple[int, int, tuple[int, ...]]] = []
+        sync: dict[int, list[tuple[int, int]]] = {}
+        model: list[tuple[int, int, int]] = []
         for ti in sorted(cands):
             if all(m[p] >= w for p, w in self.pre[ti]):
                 nm = list(m)
                 for p, v in self.delta[ti]:
                     nm[p] += v
-                after = tuple(nm)
+                after = self.intern(tuple(nm))
                 x = self.tlabel[ti]
                 if x >= 0:
                     sync.setdefault(x, []).append((ti, after))
                 model.append((TAU_MOVE if x < 0 else MODEL_MOVE, ti, after))
-        if len(self._succ) >= MAX_REMEMBERED_MARKINGS:
-            self._succ.clear()
-        got = (sync, model)
-        self._succ[m] = got
+        got = self.succ[mid] = (sync, model)
         return got
 
-    def remaining(self) -> dict[tuple[int, ...], int] | None:
-        """The exact cheapest cost from every reachable marking to the final marking with the
-        model alone (visible 10000, silent 1; markings that cannot finish are left out), when the
-        reachability graph has at most ``MAX_GRAPH_MARKINGS`` markings; else None. Built once."""
-        if self._remaining_done:
-            return self._remaining
-        self._remaining_done = True
-        index = {self.initial: 0}
-        order = [self.initial]
-        back: list[list[tuple[int, int]]] = [[]]  # per marking: (cost, predecessor)
-        k = 0
-        while k < len(order):
-            for cost, _ti, nm in self.successors(order[k])[1]:
-                j = index.get(nm)
-                if j is None:
-                    if len(order) >= MAX_GRAPH_MARKINGS:
+    def remaining(self) -> list[int] | None:
+        """By marking id: the exact cheapest cost to the final marking with the model alone
+        (visible 10000, silent 1; -1: cannot finish), when the reachability graph has at most
+        ``MAX_GRAPH_MARKINGS`` markings (then every marking is known); else None. Built once."""
+        if self._rest_done:
+            return self.rest
+        self._rest_done = True
+        back: dict[int, list[tuple[int, int]]] = {}  # marking -> (cost, predecessor)
+        seen = {self.initial}
+        todo = [self.initial]
+        while todo:
+            mid = todo.pop()
+            for cost, _ti, nid in self.successors(mid)[1]:
+                back.setdefault(nid, []).append((cost, mid))
+                if nid not in seen:
+                    if len(seen) >= MAX_GRAPH_MARKINGS:
                         return None
-                    j = index[nm] = len(order)
-                    order.append(nm)
-                    back.append([])
-                back[j].append((cost, k))
-            k += 1
-        dist: dict[int, int] = {}
-        goal = index.get(self.final)
-        heap = [] if goal is None else [(0, goal)]
+                    seen.add(nid)
+                    todo.append(nid)
+        rest = [-1] * len(self.markings)
+        heap = [(0, self.final)] if self.final in seen else []
         while heap:
-            d, j = heapq.heappop(heap)
-            if j in dist:
+            d, mid = heapq.heappop(heap)
+            if rest[mid] >= 0:
                 continue
-            dist[j] = d
-            for cost, k in back[j]:
-                if k not in dist:
-                    heapq.heappush(heap, (d + cost, k))
-        self._remaining = {order[j]: d for j, d in dist.items()}
-        return self._remaining
+            rest[mid] = d
+            for cost, prev in back.get(mid, ()):
+                if rest[prev] < 0:
+                    heapq.heappush(heap, (d + cost, prev))
+        self.rest = rest
+        return rest
 
     def _graph_reach(self, m: tuple[int, ...]) -> tuple[set[int], set[int]]:
         """The places and transitions reachable in the net's graph from ``m``'s marked places."""
@@ -206,24 +213,26 @@ class CompiledNet:
                         stack.append(p)
         return seen_p, seen_t
 
-    def reach(self, m: tuple[int, ...]) -> int | None:
+    def reach(self, mid: int) -> int | None:
         """The labels (bit mask over ``label_ids``) of the transitions that can still fire from
-        ``m`` as far as the net's graph tells, or None when ``m`` cannot reach the final marking:
-        it keeps a token nothing takes away, or a final place that needs a token cannot get one."""
-        if m in self._reach:
-            return self._reach[m]
+        marking ``mid`` as far as the net's graph tells, or None when it cannot reach the final
+        marking: it keeps a token nothing takes away, or a final place that needs a token cannot
+        get one, or (when the whole reachability graph is known) no run leads to the final one."""
+        got = self.masks[mid]
+        if got is not False:
+            return got
+        m = self.markings[mid]
         seen_p, seen_t = self._graph_reach(m)
         mask: int | None = 0
         for ti in seen_t:
             if self.tlabel[ti] >= 0:
                 mask |= 1 << self.tlabel[ti]  # type: ignore[operator]
-        stuck = any(c > self.final[p] and not self.consumers[p] for p, c in enumerate(m))
-        unfilled = any(c > m[p] and p not in seen_p for p, c in enumerate(self.final))
-        if stuck or unfilled:
+        final = self.markings[self.final]
+        stuck = any(c > final[p] and not self.consumers[p] for p, c in enumerate(m))
+        unfilled = any(c > m[p] and p not in seen_p for p, c in enumerate(final))
+        if stuck or unfilled or (self.rest is not None and self.rest[mid] < 0):
             mask = None
-        if len(self._reach) >= MAX_REMEMBERED_MARKINGS:
-            self._reach.clear()
-        self._reach[m] = mask
+        self.masks[mid] = mask
         return mask
 
 
@@ -232,62 +241,56 @@ _COMPILED: dict[int, tuple[Any, CompiledNet]] = {}
 
 def compiled(net: Any, im: Any, fm: Any) -> CompiledNet:
     """The compiled model of ``net`` (built on first use and kept while the net lives here)."""
-    key = id(net)
-    got = _COMPILED.get(key)
-    if got is not None and got[0] is net and got[1].initial == got[1]._marking(im) and got[1].final == got[1]._marking(fm):
+    got = _COMPILED.get(id(net))
+    if got is not None and got[0] is net and got[1]._start == (got[1]._marking(im), got[1]._marking(fm)):
         return got[1]
     if len(_COMPILED) > 8:
         _COMPILED.clear()
     cn = CompiledNet(net, im, fm)
-    _COMPILED[key] = (net, cn)
+    _COMPILED[id(net)] = (net, cn)
     return cn
 
 
-class _Suffix:
-    """The heuristic of one trace at a state (marking, position), the larger of two bounds: the
-    remaining events whose label no transition reachable from the marking carries, ``10000 x``
+class _Heuristic:
+    """The heuristic of one trace at a state (marking id, position), the larger of two bounds:
+    ``10000 x`` the remaining events whose label no transition reachable from the marking carries
     (each is a log move), and the model's exact cheapest completion from the marking minus
-    ``10000 x`` the remaining events (each event can replace at most one visible model move by
-    a synchronous one). -1: the marking cannot reach the final marking."""
+    ``10000 x`` the remaining events (each event can replace at most one visible model move by a
+    synchronous one). -1: the marking cannot reach the final marking."""
 
-    def __init__(self, lid: list[int], remaining: dict[tuple[int, ...], int] | None) -> None:
+    def __init__(self, cn: CompiledNet, lid: list[int]) -> None:
         n = len(lid)
-        self.cn_remaining = remaining
+        self.cn = cn
         self.n = n
-        self.distinct = sorted({x for x in lid if x >= 0})
-        self.counts = {x: [0] * (n + 1) for x in self.distinct}
+        self.rest = cn.remaining()
+        distinct = sorted({x for x in lid if x >= 0})
+        counts = {x: [0] * (n + 1) for x in distinct}
         self.unknown = [0] * (n + 1)  # events no transition carries: always log moves
         for i in range(n - 1, -1, -1):
-            for x in self.distinct:
-                self.counts[x][i] = self.counts[x][i + 1] + (1 if lid[i] == x else 0)
+            for x in distinct:
+                counts[x][i] = counts[x][i + 1] + (1 if lid[i] == x else 0)
             self.unknown[i] = self.unknown[i + 1] + (1 if lid[i] < 0 else 0)
         # per position: (label bit, count) of every label still ahead
-        self.ahead = [[(1 << x, self.counts[x][i]) for x in self.distinct if self.counts[x][i]] for i in range(n + 1)]
-        self.memo: dict[tuple[int, int], int] = {}
+        self.ahead = [[(1 << x, counts[x][i]) for x in distinct if counts[x][i]] for i in range(n + 1)]
+        self.memo: dict[int, int] = {}
 
-    def bind(self, cn: CompiledNet) -> _Suffix:
-        self.cn = cn
-        return self
-
-    def h(self, m: tuple[int, ...], i: int) -> int:
-        mask = self.cn.reach(m)
-        if mask is None:
-            return -1
-        key = (mask, i)
+    def h(self, mid: int, i: int) -> int:
+        key = mid * (self.n + 1) + i
         got = self.memo.get(key)
-        if got is None:
+        if got is not None:
+            return got
+        mask = self.cn.reach(mid)
+        if mask is None:
+            got = -1
+        else:
             got = self.unknown[i]
             for bit, c in self.ahead[i]:
                 if not mask & bit:
                     got += c
             got *= LOG_MOVE
-            self.memo[key] = got
-        rest = self.cn_remaining
-        if rest is not None:
-            r = rest.get(m)
-            if r is None:
-                return -1
-            return max(got, r - LOG_MOVE * (self.n - i))
+            if self.rest is not None:
+                got = max(got, self.rest[mid] - LOG_MOVE * (self.n - i))
+        self.memo[key] = got
         return got
 
 
@@ -296,66 +299,68 @@ def search(cn: CompiledNet, seq: Sequence[str], timeout: float | None = None) ->
     pairs), ``transitions`` (model transition names, None for log moves) and ``cost``; None when
     ``timeout`` seconds pass first or the final marking cannot be reached.
     """
+    if len(cn.markings) > MAX_REMEMBERED_MARKINGS:
+        cn._reset()
     start = time.monotonic()
     n = len(seq)
+    width = n + 1
     lid = [cn.label_ids.get(a, -1) for a in seq]
-    suffix = _Suffix(lid, cn.remaining()).bind(cn)
-    final = cn.final
-    m0 = cn.initial
-    h0 = suffix.h(m0, 0)
+    heur = _Heuristic(cn, lid)
+    h0 = heur.h(cn.initial, 0)
     if h0 < 0:
         return None
-    # state: (marking, position); parent: state -> (previous state, move kind, transition)
-    best: dict[State, int] = {(m0, 0): 0}
-    parent: dict[State, tuple[State, int, int]] = {}
-    closed: set[State] = set()
-    heap: list[tuple[int, int, int, int, int, tuple[int, ...], int]] = [(h0, 0, 0, 0, 0, m0, 0)]
+    goal = cn.final * width + n
+    # a state is marking id x (n + 1) + position; parent: state -> (previous state, move kind, transition)
+    best: dict[int, int] = {cn.initial * width: 0}
+    parent: dict[int, tuple[int, int, int]] = {}
+    closed: set[int] = set()
+    heap: list[tuple[int, int, int, int, int, int]] = [(h0, 0, 0, 0, 0, cn.initial * width)]
     counter = 0
     while heap:
-        _f, _i, _g, _c, g, m, i = heapq.heappop(heap)
-        state = (m, i)
+        _f, i, g, _c, _g, state = heapq.heappop(heap)
         if state in closed:
             continue
+        if state == goal:
+            return _result(cn, seq, parent, state, width, g)
         if timeout is not None and not len(closed) & 255 and time.monotonic() - start >= timeout:
             return None
-        if i == n and m == final:
-            return _result(cn, seq, parent, state, g)
         closed.add(state)
-        for cost, nm, ni, kind, ti in _moves(cn.successors(m), m, i, lid[i] if i < n else -2):
-            nstate = (nm, ni)
+        for cost, nid, ni, kind, ti in _moves(cn.successors(state // width), state // width, i,
+                                              lid[i] if i < n else -2):
+            nstate = nid * width + ni
             ng = g + cost
             old = best.get(nstate)
             if (old is not None and old <= ng) or nstate in closed:
                 continue
-            nh = suffix.h(nm, ni)
+            nh = heur.h(nid, ni)
             if nh < 0:
                 continue
             best[nstate] = ng
             parent[nstate] = (state, kind, ti)
             counter += 1
-            heapq.heappush(heap, (ng + nh, ni, ng, counter, ng, nm, ni))
+            heapq.heappush(heap, (ng + nh, ni, ng, counter, ng, nstate))
     return None
 
 
-def _moves(succ: Successors, m: tuple[int, ...], i: int, x: int) -> list[tuple[int, tuple[int, ...], int, int, int]]:
-    """``(cost, marking, position, kind, transition)`` of every move from state ``(m, i)`` (``x``:
-    the label id of event ``i``, -1 for a label no transition carries, -2 past the end), in
-    queueing order: synchronous (kind 0), model (1), log (2)."""
+def _moves(succ: Successors, mid: int, i: int, x: int) -> list[tuple[int, int, int, int, int]]:
+    """``(cost, marking id, position, kind, transition)`` of every move from state ``(mid, i)``
+    (``x``: the label id of event ``i``, -1 for a label no transition carries, -2 past the end),
+    in queueing order: synchronous (kind 0), model (1), log (2)."""
     sync, model = succ
-    out = [(0, nm, i + 1, 0, ti) for ti, nm in sync.get(x, ())]
-    out.extend((cost, nm, i, 1, ti) for cost, ti, nm in model)
+    out = [(0, nid, i + 1, 0, ti) for ti, nid in sync.get(x, ())]
+    out.extend((cost, nid, i, 1, ti) for cost, ti, nid in model)
     if x != -2:
-        out.append((LOG_MOVE, m, i + 1, 2, -1))
+        out.append((LOG_MOVE, mid, i + 1, 2, -1))
     return out
 
 
-def _result(cn: CompiledNet, seq: Sequence[str], parent: dict[State, tuple[State, int, int]], state: State,
+def _result(cn: CompiledNet, seq: Sequence[str], parent: dict[int, tuple[int, int, int]], state: int, width: int,
             cost: int) -> dict[str, Any]:
     """The moves from the initial state to ``state``, as pm4py writes them."""
     steps: list[tuple[tuple[str | None, str | None], str | None]] = []
     while state in parent:
         prev, kind, ti = parent[state]
-        i = prev[1]
+        i = prev % width
         if kind == 0:
             steps.append(((seq[i], cn.labels[ti]), cn.names[ti]))
         elif kind == 1:
@@ -365,4 +370,3 @@ def _result(cn: CompiledNet, seq: Sequence[str], parent: dict[State, tuple[State
         state = prev
     steps.reverse()
     return {"alignment": [s for s, _t in steps], "transitions": [t for _s, t in steps], "cost": cost}
-
