@@ -14,7 +14,9 @@ sequences is aligned by both searches, one sequence at a time and back to back (
 journeylog), in one process: pm4py's ``apply_trace`` with the state-equation A* and the best-worst
 cost given (as ``journeylog.mining.align`` calls it), and ``journeylog.mining.astar.search`` on the
 model compiled once. Every optimal cost must be equal (exit status 1 otherwise). Prints the
-medians and totals of both and their ratio, and ``--json FILE`` writes them.
+medians and totals of both and their ratio, and ``--json FILE`` writes them. ``--ebi`` also
+times Ebi's exact alignments (``ebi-pm``, a Rust library, not a journeylog dependency: put it on
+``PYTHONPATH``) on the same sequences in one call, and checks its deviation counts.
 """
 
 from __future__ import annotations
@@ -45,12 +47,47 @@ def sequences(log: Path, labels: set[str]) -> list[tuple[str, ...]]:
     return sorted(out)
 
 
+def ebi_deviations(net: object, im: object, fm: object, seqs: list[tuple[str, ...]]) -> tuple[float, dict[tuple[str, ...], int]]:
+    """Ebi's (``ebi-pm``, Rust) exact alignments of ``seqs`` in one call: seconds, and per sequence
+    the number of log and visible model moves (its cost function has free silent moves, so only
+    ``cost // 10000`` is comparable with pm4py's)."""
+    import os
+    import tempfile
+
+    import ebi  # type: ignore[import-not-found]
+    import pm4py
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.pnml")
+        pm4py.write_pnml(net, im, fm, path)
+        model = Path(path).read_text(encoding="utf-8")
+    log = EventLog([Trace([Event({"concept:name": a}) for a in seq]) for seq in seqs])
+    t0 = time.perf_counter()
+    out = str(ebi.conformance_non_stochastic_alignments(log, model))
+    seconds = time.perf_counter() - t0
+    devs: dict[tuple[str, ...], int] = {}
+    for block in out.split("# alignment ")[1:]:
+        lines = [ln.strip() for ln in block.splitlines()]
+        trace: list[str] = []
+        dev = 0
+        for k, ln in enumerate(lines):
+            if ln in ("synchronous move", "log move", "model move"):
+                label = lines[k + 1].removeprefix("label ")
+                if ln != "model move":
+                    trace.append(label)
+                dev += ln != "synchronous move"
+        devs[tuple(trace)] = dev
+    return seconds, devs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--log", type=Path, required=True)
     ap.add_argument("--model", type=Path, required=True)
     ap.add_argument("--sample", type=int, default=0, help="align this many sequences (seeded sample); 0 = all")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ebi", action="store_true", help="also time Ebi's exact alignments (ebi-pm, when importable)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
@@ -73,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     tp: list[float] = []
     tj: list[float] = []
     differ = []
+    costs: list[int | None] = []
     for seq in seqs:
         t0 = time.perf_counter()
         a = A._align_pm4py(net, im, fm, seq, bwc0, None)
@@ -80,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         b = astar.search(cn, seq)
         tj.append(time.perf_counter() - t0)
+        costs.append(None if a is None else int(a["cost"]))
         if a is None or b is None or a["cost"] != b["cost"]:
             differ.append((seq, a and a["cost"], b and b["cost"]))
     res = {
@@ -90,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_total": sum(tp) / (sum(tj) + compile_s), "ratio_median": statistics.median(tp) / statistics.median(tj),
         "costs_differ": len(differ),
     }
+    if args.ebi:
+        seconds, devs = ebi_deviations(net, im, fm, seqs)
+        pm_devs = {seq: c // 10000 for seq, c in zip(seqs, costs, strict=True) if c is not None}
+        res["ebi_total_s"] = seconds
+        res["ebi_deviations_differ"] = sum(devs.get(seq) != d for seq, d in pm_devs.items())
     for k, v in res.items():
         print(f"{k:24} {v:.4g}" if isinstance(v, float) else f"{k:24} {v}")
     for d in differ[:10]:
