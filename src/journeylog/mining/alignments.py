@@ -386,29 +386,42 @@ def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: 
 def _alignment_table(
     rows: list[VariantRow], reduced_of: list[tuple[str, ...]], results: list[Aligned | None], labels: set[str]
 ) -> pl.DataFrame:
-    """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored."""
-    out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": [], "moves": []}
-    for (vid, acts, _count), red, res in zip(rows, reduced_of, results, strict=True):
+    """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored.
+
+    The moves go to Polars as flat columns (one row per move) gathered back per variant: building
+    a list-of-struct column from Python dicts is many times slower."""
+    out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": []}
+    flat: dict[str, list[Any]] = {"row": [], "kind": [], "log": [], "model": [], "transition": []}
+    has_moves: list[bool] = []
+    for row, ((vid, acts, _count), red, res) in enumerate(zip(rows, reduced_of, results, strict=True)):
         out["variant_id"].append(vid)
         if res is None:
-            for col in ("cost", "bwc", "fitness", "moves"):
+            for col in ("cost", "bwc", "fitness"):
                 out[col].append(None)
+            has_moves.append(False)
             continue
         cost, bwc, fitness, moves = _restore(acts, red, res, labels)
         out["cost"].append(cost)
         out["bwc"].append(bwc)
         out["fitness"].append(fitness)
-        out["moves"].append(moves)
-    return pl.DataFrame(
-        out,
-        schema={
-            "variant_id": pl.UInt32,
-            "cost": pl.Int64,
-            "bwc": pl.Int64,
-            "fitness": pl.Float64,
-            "moves": pl.List(MOVE_DTYPE),
-        },
-    )
+        has_moves.append(True)
+        for m in moves:
+            flat["row"].append(row)
+            flat["kind"].append(m["kind"])
+            flat["log"].append(m["log"])
+            flat["model"].append(m["model"])
+            flat["transition"].append(m.get("transition"))
+    table = pl.DataFrame(out, schema={"variant_id": pl.UInt32, "cost": pl.Int64, "bwc": pl.Int64, "fitness": pl.Float64})
+    per_row = (pl.DataFrame(flat, schema={"row": pl.UInt32, "kind": pl.String, "log": pl.String, "model": pl.String,
+                                          "transition": pl.String})
+               .group_by("row", maintain_order=True)
+               .agg(pl.struct("kind", "log", "model", "transition").alias("moves")))
+    gathered = (pl.DataFrame({"row": pl.arange(0, len(rows), eager=True, dtype=pl.UInt32), "has": has_moves},
+                          schema={"row": pl.UInt32, "has": pl.Boolean})
+             .join(per_row, on="row", how="left", maintain_order="left")
+             .select(pl.when(pl.col("has")).then(pl.col("moves").fill_null(pl.lit([], dtype=pl.List(MOVE_DTYPE))))
+                     .alias("moves")))
+    return table.with_columns(gathered.get_column("moves").cast(pl.List(MOVE_DTYPE)))
 
 
 def alignment_figures(

@@ -263,15 +263,16 @@ class _Heuristic:
         self.cn = cn
         self.n = n
         self.rest = cn.remaining()
-        distinct = sorted({x for x in lid if x >= 0})
-        counts = {x: [0] * (n + 1) for x in distinct}
         self.unknown = [0] * (n + 1)  # events no transition carries: always log moves
-        for i in range(n - 1, -1, -1):
-            for x in distinct:
-                counts[x][i] = counts[x][i + 1] + (1 if lid[i] == x else 0)
-            self.unknown[i] = self.unknown[i + 1] + (1 if lid[i] < 0 else 0)
         # per position: (label bit, count) of every label still ahead
-        self.ahead = [[(1 << x, counts[x][i]) for x in distinct if counts[x][i]] for i in range(n + 1)]
+        self.ahead: list[list[tuple[int, int]]] = [[] for _ in range(n + 1)]
+        counts: dict[int, int] = {}
+        for i in range(n - 1, -1, -1):
+            x = lid[i]
+            self.unknown[i] = self.unknown[i + 1] + (x < 0)
+            if x >= 0:
+                counts[1 << x] = counts.get(1 << x, 0) + 1
+            self.ahead[i] = list(counts.items())
         self.memo: dict[int, int] = {}
 
     def h(self, mid: int, i: int) -> int:
