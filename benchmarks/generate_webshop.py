@@ -96,7 +96,7 @@ def _noise(acts: list[str], rng: random.Random, vocab: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--events", type=int, default=300_000)
+    ap.add_argument("--events", type=int, default=300_000, help="at least this many events (whole journeys)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("-o", "--out", type=Path, required=True)
     ap.add_argument("--model-out", type=Path)
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, list[object]] = {"journey_id": [], "customer_id": [], "timestamp": [], "channel": [], "activity": []}
     made = 0
     j = 0
-    batch = journeys(max(1, args.events // per), args.seed)
-    for acts in batch:
+    batches = (journeys(max(1, args.events // per), args.seed + k) for k in range(1_000_000))
+    for acts in (acts for batch in batches for acts in batch):
         if made >= args.events:
             break
         t = START_US + j * 600_000_000

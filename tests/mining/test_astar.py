@@ -285,3 +285,24 @@ def test_shared_logs_sampled_variants_cost_what_pm4py_says(name: str) -> None:
         res = astar.search(cn, seq)
         assert res is not None and res["cost"] == _pm4py_cost(net, im, fm, seq, bwc0), seq
         check_moves(net, im, fm, seq, res)
+
+
+def test_webshop_generator_and_per_variant_benchmark_run(tmp_path: Path) -> None:
+    """benchmarks/generate_webshop.py is seeded; bench_align.py finds every cost equal (no timing asserts)."""
+    import subprocess
+    import sys
+
+    import polars as pl
+
+    bench = ROOT / "benchmarks"
+    for name in ("a.parquet", "b.parquet"):
+        proc = subprocess.run([sys.executable, str(bench / "generate_webshop.py"), "--events", "3000", "--seed", "5",
+                               "-o", name, "--model-out", "shop.ptree"], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    a, b = pl.read_parquet(tmp_path / "a.parquet"), pl.read_parquet(tmp_path / "b.parquet")
+    assert a.equals(b) and a.height >= 3000
+    proc = subprocess.run([sys.executable, str(bench / "bench_align.py"), "--log", "a.parquet", "--model", "shop.ptree",
+                           "--sample", "15"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "costs_differ             0" in proc.stdout
