@@ -360,7 +360,7 @@ def _align_distinct(
     with Workers(model, plan.processes) as workers:
         while len(results) < total:
             rest = uniques[len(results) :]
-            if plan.parallel(len(rest)):
+            if plan.parallel(len(rest), done=len(results)):
                 jobs = [(chunk, bwc0, timeout_per_variant, deadline, _ALIGNER["name"]) for chunk in chunks(rest, plan.processes)]
                 workers.map(_worker_align, jobs, on_result=arrived)
             else:
