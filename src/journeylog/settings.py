@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from journeylog.errors import UsageError
 
-__all__ = ["Settings", "ENVIRONMENT", "current", "use", "apply_polars_threads"]
+__all__ = ["Settings", "ALIGNERS", "ENVIRONMENT", "current", "use", "apply_polars_threads"]
 
 #: default event count above which logs are processed out of core
 MEMORY_EVENTS = 10_000_000
@@ -41,7 +41,11 @@ ENVIRONMENT = {
     "JOURNEYLOG_MEMORY_EVENTS": "memory_events",
     "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
     "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
+    "JOURNEYLOG_ALIGNER": "aligner",
 }
+#: the exact alignment searches (:mod:`journeylog.mining.alignments`): journeylog's own A*
+#: (:mod:`journeylog.mining.astar`) or pm4py's
+ALIGNERS = ("journeylog", "pm4py")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ class Settings:
     ``max_events``: logs with more events (rows) are refused with exit 4 (None: no cap), a
     Parquet file from its footer before it is loaded;
     ``raw_csv``: CSV outputs keep cells that start like a spreadsheet formula as they are.
+    ``aligner``: the exact alignment search, ``"pm4py"`` (default) or ``"journeylog"`` (same costs,
+    12-18x faster per variant; it may pick another of the equally cheap alignments, so the deviation
+    catalogue can differ: see docs/benchmarks.md).
     """
 
     threads: int | None = None
@@ -65,6 +72,7 @@ class Settings:
     dot_timeout: float = DOT_TIMEOUT_SECONDS
     max_events: int | None = None
     raw_csv: bool = False
+    aligner: str = "pm4py"
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):
@@ -79,6 +87,8 @@ class Settings:
             raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
         if not self.dot_timeout > 0:
             raise UsageError(f"dot_timeout must be above 0, got {self.dot_timeout}")
+        if self.aligner not in ALIGNERS:
+            raise UsageError(f"aligner must be one of {', '.join(ALIGNERS)}, got {self.aligner!r}")
 
     def worker_processes(self) -> int:
         """Worker processes for variant-level work: ``processes``, else ``threads``, else the cores
@@ -104,6 +114,9 @@ class Settings:
         for var, name in ENVIRONMENT.items():
             text = env.get(var, "").strip()
             if not text:
+                continue
+            if name == "aligner":
+                values[name] = text
                 continue
             kind = float if name == "dot_timeout" else int
             try:

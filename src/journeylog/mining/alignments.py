@@ -1,4 +1,9 @@
-"""Alignments: pm4py's A* alignments of every distinct variant, weighted back to journeys.
+"""Alignments: the optimal alignment of every distinct variant, weighted back to journeys.
+
+The search is journeylog's own (:mod:`journeylog.mining.astar`, the default) or pm4py's A*
+(``JOURNEYLOG_ALIGNER=pm4py``, :class:`journeylog.settings.Settings`): both find pm4py's optimal
+cost, so every figure below is the same; among equally cheap alignments they may choose different
+moves.
 
 Exactness against pm4py on the full (one trace per journey) log: ``log_fitness`` and
 ``fitting_share`` are built from integer sums (cost x journeys), so they equal pm4py's figures to
@@ -15,7 +20,9 @@ from typing import Any
 
 import polars as pl
 
+from journeylog import settings as run_settings
 from journeylog.errors import InvalidInput
+from journeylog.mining import astar
 from journeylog.mining.cache import AlignmentCache, cache_key, model_fingerprint
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
@@ -95,8 +102,12 @@ def best_worst_cost(net: Any, im: Any, fm: Any, path: str | None, timeout: float
         raise InvalidInput("the model has no final marking", path=path)
     start = time.monotonic()
     try:
-        with silenced():
-            bwc = variant.get_best_worst_cost(net, im, fm, parameters=p)
+        if run_settings.current().aligner == "journeylog":
+            run = astar.search(astar.compiled(net, im, fm), (), timeout)
+            bwc = None if run is None else run["cost"]
+        else:
+            with silenced():
+                bwc = variant.get_best_worst_cost(net, im, fm, parameters=p)
     except Exception as exc:  # pragma: no cover - pm4py internals
         raise InvalidInput(f"pm4py cannot replay the model: {type(exc).__name__}: {exc}", path=path) from None
     if bwc is None:
@@ -114,7 +125,34 @@ def best_worst_cost(net: Any, im: Any, fm: Any, path: str | None, timeout: float
     return int(bwc)
 
 
+#: the search :func:`_align_one` uses (:data:`journeylog.settings.ALIGNERS`); :func:`align` sets it
+#: for the length of one call, workers get it with their jobs
+_ALIGNER = {"name": "pm4py"}
+
+
 def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
+    """The optimal alignment of one sequence (None when it ran out of time): journeylog's search
+    (:mod:`journeylog.mining.astar`) or pm4py's, as :data:`_ALIGNER` says."""
+    if _ALIGNER["name"] == "journeylog":
+        return _align_own(net, im, fm, seq, bwc0, timeout)
+    return _align_pm4py(net, im, fm, seq, bwc0, timeout)
+
+
+def _align_own(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
+    """journeylog's alignment of one sequence, with pm4py's figures: ``bwc`` is 10000 per event
+    plus the model's cheapest run, ``fitness`` pm4py's formula on whole 10000s."""
+    res = astar.search(astar.compiled(net, im, fm), seq, None if timeout is None else max(0.0, float(timeout)))
+    if res is None:
+        return None
+    bwc = LOG_MOVE_COST * len(seq) + bwc0
+    num = res["cost"] // LOG_MOVE_COST
+    den = bwc // LOG_MOVE_COST
+    res["bwc"] = bwc
+    res["fitness"] = 1 - num / den if den > 0 else 0
+    return res
+
+
+def _align_pm4py(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
     """pm4py's alignment of one sequence (None when it ran out of time)."""
     from pm4py.algo.conformance.alignments.petri_net import algorithm as alg
     from pm4py.objects.log.obj import Event, Trace
@@ -135,9 +173,10 @@ def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, time
             "cost": int(ali["cost"]), "bwc": int(ali["bwc"]), "fitness": ali["fitness"]}
 
 
-def _worker_align(job: tuple[list[tuple[str, ...]], int, float | None, float | None]) -> list[Aligned | None]:
+def _worker_align(job: tuple[list[tuple[str, ...]], int, float | None, float | None, str]) -> list[Aligned | None]:
     """In a worker process: align a chunk of sequences with the worker's model."""
-    seqs, bwc0, timeout, deadline = job
+    seqs, bwc0, timeout, deadline, aligner = job
+    _ALIGNER["name"] = aligner
     net, im, fm = worker_model()
     return [_align_one(net, im, fm, seq, bwc0, trace_timeout(timeout, deadline)) for seq in seqs]
 
@@ -244,7 +283,12 @@ def align(
     uniques = list(index)
     known = [None if cache is None else cache.get(seq) for seq in uniques]
     todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None and len(seq) <= MAX_ALIGN_LENGTH]
-    fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress))
+    before = _ALIGNER["name"]
+    _ALIGNER["name"] = (settings or run_settings.current()).aligner
+    try:
+        fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress))
+    finally:
+        _ALIGNER["name"] = before
     results: list[Aligned | None] = []
     for seq, res in zip(uniques, known, strict=True):
         if res is None and len(seq) <= MAX_ALIGN_LENGTH:
@@ -262,8 +306,10 @@ def open_cache(model: Any, path: str) -> AlignmentCache:
     import pm4py
 
     net, im, fm, _path = unpack_model(model)
+    aligner = run_settings.current().aligner
+    variant = astar.SEARCH_VERSION if aligner == "journeylog" else str(alignment_variant().name)
     key = cache_key(model_fingerprint(net, im, fm), costs=(LOG_MOVE_COST, LOG_MOVE_COST, 1),
-                    pm4py_version=str(pm4py.__version__), variant=str(alignment_variant().name))
+                    pm4py_version=str(pm4py.__version__), variant=variant)
     return AlignmentCache.open(path, key)
 
 
@@ -321,8 +367,8 @@ def _align_distinct(
     with Workers(model, plan.processes) as workers:
         while len(results) < total:
             rest = uniques[len(results) :]
-            if plan.parallel(len(rest)):
-                jobs = [(chunk, bwc0, timeout_per_variant, deadline) for chunk in chunks(rest, plan.processes)]
+            if plan.parallel(len(rest), done=len(results)):
+                jobs = [(chunk, bwc0, timeout_per_variant, deadline, _ALIGNER["name"]) for chunk in chunks(rest, plan.processes)]
                 workers.map(_worker_align, jobs, on_result=arrived)
             else:
                 arrived([_align_one(net, im, fm, rest[0], bwc0, trace_timeout(timeout_per_variant, deadline))])
@@ -347,29 +393,42 @@ def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: 
 def _alignment_table(
     rows: list[VariantRow], reduced_of: list[tuple[str, ...]], results: list[Aligned | None], labels: set[str]
 ) -> pl.DataFrame:
-    """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored."""
-    out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": [], "moves": []}
-    for (vid, acts, _count), red, res in zip(rows, reduced_of, results, strict=True):
+    """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored.
+
+    The moves go to Polars as flat columns (one row per move) gathered back per variant: building
+    a list-of-struct column from Python dicts is many times slower."""
+    out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": []}
+    flat: dict[str, list[Any]] = {"row": [], "kind": [], "log": [], "model": [], "transition": []}
+    has_moves: list[bool] = []
+    for row, ((vid, acts, _count), red, res) in enumerate(zip(rows, reduced_of, results, strict=True)):
         out["variant_id"].append(vid)
         if res is None:
-            for col in ("cost", "bwc", "fitness", "moves"):
+            for col in ("cost", "bwc", "fitness"):
                 out[col].append(None)
+            has_moves.append(False)
             continue
         cost, bwc, fitness, moves = _restore(acts, red, res, labels)
         out["cost"].append(cost)
         out["bwc"].append(bwc)
         out["fitness"].append(fitness)
-        out["moves"].append(moves)
-    return pl.DataFrame(
-        out,
-        schema={
-            "variant_id": pl.UInt32,
-            "cost": pl.Int64,
-            "bwc": pl.Int64,
-            "fitness": pl.Float64,
-            "moves": pl.List(MOVE_DTYPE),
-        },
-    )
+        has_moves.append(True)
+        for m in moves:
+            flat["row"].append(row)
+            flat["kind"].append(m["kind"])
+            flat["log"].append(m["log"])
+            flat["model"].append(m["model"])
+            flat["transition"].append(m.get("transition"))
+    table = pl.DataFrame(out, schema={"variant_id": pl.UInt32, "cost": pl.Int64, "bwc": pl.Int64, "fitness": pl.Float64})
+    per_row = (pl.DataFrame(flat, schema={"row": pl.UInt32, "kind": pl.String, "log": pl.String, "model": pl.String,
+                                          "transition": pl.String})
+               .group_by("row", maintain_order=True)
+               .agg(pl.struct("kind", "log", "model", "transition").alias("moves")))
+    gathered = (pl.DataFrame({"row": pl.arange(0, len(rows), eager=True, dtype=pl.UInt32), "has": has_moves},
+                          schema={"row": pl.UInt32, "has": pl.Boolean})
+             .join(per_row, on="row", how="left", maintain_order="left")
+             .select(pl.when(pl.col("has")).then(pl.col("moves").fill_null(pl.lit([], dtype=pl.List(MOVE_DTYPE))))
+                     .alias("moves")))
+    return table.with_columns(gathered.get_column("moves").cast(pl.List(MOVE_DTYPE)))
 
 
 def alignment_figures(

@@ -105,13 +105,18 @@ class Plan:
             self.processes = (settings or run_settings.current()).worker_processes()
             self.auto = True
 
-    def parallel(self, items_left: int) -> bool:
-        """Whether the next ``items_left`` items go to worker processes."""
+    def parallel(self, items_left: int, done: int = 0) -> bool:
+        """Whether the next ``items_left`` items go to worker processes. With ``done`` (items
+        finished here so far), not when the rest would take less than ``PARALLEL_AFTER_SECONDS``
+        more at the pace so far (starting the workers would cost more than it saves)."""
         if self.processes < 2 or items_left < 2:
             return False
         if not self.auto:
             return True
-        return items_left >= 4 * self.processes and time.monotonic() - self.start > PARALLEL_AFTER_SECONDS
+        elapsed = time.monotonic() - self.start
+        if done and elapsed / done * items_left < PARALLEL_AFTER_SECONDS:
+            return False
+        return items_left >= 4 * self.processes and elapsed > PARALLEL_AFTER_SECONDS
 
 
 class Workers:
