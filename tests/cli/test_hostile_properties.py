@@ -20,10 +20,12 @@ _SETTINGS = settings(max_examples=15, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # names: any printable unicode, no control/C1/bidi characters (refused as invalid rows by design),
-# not blank, no surrounding spaces (ids are stripped), not starting like a formula (CSV prefixes ')
+# not blank, no surrounding spaces (ids are stripped), not starting like a formula (CSV prefixes '),
+# and not U+FFFE/U+FFFF, the two non-control characters XML 1.0 cannot hold (the XES writer replaces
+# them by U+FFFD, as io/export.py documents; tests/io covers that)
 _name = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=12).filter(
     lambda s: s.strip() == s and s.strip() != "" and not s.startswith(("=", "+", "-", "@"))
-    and not any(ord(c) in CONTROL for c in s))
+    and not any(ord(c) in CONTROL for c in s) and "\ufffe" not in s and "\uffff" not in s)
 _time = st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)).map(
     lambda t: t.replace(tzinfo=dt.UTC))
 
