@@ -156,8 +156,19 @@ class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an 
         self.signum = signum
 
 
+#: the signals received in this run: a signal raised while Polars runs Python code can come back
+#: wrapped (a Rust panic, a ComputeError), and is still the signal, not a bug
+_RECEIVED: list[int] = []
+
+
 def _raise_terminated(signum: int, _frame: Any) -> None:
+    _RECEIVED.append(signum)
     raise Terminated(signum)
+
+
+def _terminated(signum: int) -> int:
+    _print_error(f"terminated by signal {signum}; no output was written")
+    return 128 + signum
 
 
 def _catch_termination() -> dict[int, Any]:
@@ -218,8 +229,7 @@ def main(argv: list[str] | None = None) -> None:
             rv = command.main(args=args, prog_name="journeylog", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
     except Terminated as exc:
-        _print_error(f"terminated by signal {exc.signum}; no output was written")
-        code = 128 + exc.signum
+        code = _terminated(exc.signum)
     except JourneylogError as exc:
         if debug:
             raise
@@ -242,14 +252,14 @@ def main(argv: list[str] | None = None) -> None:
     except MemoryError:
         _print_error("out of memory (resource limit)")
         code = ExitCode.RESOURCE_LIMIT
-    except Exception as exc:  # a bug: exit 70
-        if debug:
+    except Exception as exc:  # a bug: exit 70 (unless a signal arrived and came back wrapped)
+        if debug and not _RECEIVED:
             raise
-        code = _unexpected(exc)
+        code = _terminated(_RECEIVED[0]) if _RECEIVED else _unexpected(exc)
     except BaseException as exc:  # a Rust panic in Polars (pyo3's PanicException) is a BaseException
         if debug or type(exc).__name__ != "PanicException":
             raise
-        code = _unexpected(exc)
+        code = _terminated(_RECEIVED[0]) if _RECEIVED else _unexpected(exc)
     finally:
         _restore_signals(previous)
     sys.exit(int(code))
