@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from journeylog.render.html.figure import Figure
 from journeylog.text import fmt_duration, fmt_int, fmt_share
 
 __all__ = ["compare_view", "contacts_figures", "contacts_view", "emotion_figures", "emotion_view", "explain_view",
@@ -27,9 +28,7 @@ REASONS = 8  # contact reasons listed
 _COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377")  # Paul Tol's bright scheme
 
 
-def _figure(label: str, value: str, explanation: str) -> Any:
-    from journeylog.render.html.sections import Figure
-
+def _figure(label: str, value: str, explanation: str) -> Figure:
     return Figure(label, value, explanation)
 
 

@@ -23,21 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journeylog.render.html import cx_sections as X
+from journeylog.render.html.figure import Figure
 from journeylog.text import fmt_duration, fmt_int, fmt_share
 
 __all__ = ["REGISTRY", "ContractView", "Figure", "Section", "key_figures", "sections_for"]
 
 View = Callable[[Mapping[str, Any]], "dict[str, Any] | None"]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One key figure: a short label, its value as text and a one-line explanation."""
-
-    label: str
-    value: str
-    explanation: str
-    small: bool = False  # a long value (dates) in a smaller type
 
 
 @dataclass(frozen=True)
