@@ -90,7 +90,7 @@ def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = Non
         data = R.to_json(R.drift_from_conformance(conformance, opts.drift_options or R.DriftOptions()))
         if len(data["windows"]) >= 2:
             out["drift"] = data
-    for name, run in _customer_analyses(events, model, opts):
+    for name, run in _customer_analyses(events, model, opts, conformance):
         try:
             out[name] = run()
         except (InvalidInput, UsageError) as exc:
@@ -99,8 +99,10 @@ def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = Non
     return out
 
 
-def _customer_analyses(events: pl.DataFrame, model: Any, opts: ReportOptions) -> list[tuple[str, Callable[[], Any]]]:
-    """The analyses of the customer experience the options ask for, as (contract name, thunk)."""
+def _customer_analyses(events: pl.DataFrame, model: Any, opts: ReportOptions,
+                       conformance: Any = None) -> list[tuple[str, Callable[[], Any]]]:
+    """The analyses of the customer experience the options ask for, as (contract name, thunk);
+    the emotion curve places its scores with ``conformance``'s alignments (aligned once)."""
     from journeylog.cx import contacts as X
     from journeylog.cx import emotion as E
     from journeylog.cx import funnel as F
@@ -111,7 +113,8 @@ def _customer_analyses(events: pl.DataFrame, model: Any, opts: ReportOptions) ->
     if opts.funnel:
         runs.append(("funnel", lambda: F.funnel(events, model, opts.funnel_steps).to_json()))
     if opts.emotion:
-        runs.append(("emotion", lambda: E.to_json(E.emotion(events, model, opts.emotion_options or E.EmotionOptions()))))
+        runs.append(("emotion", lambda: E.to_json(E.emotion(events, model, opts.emotion_options or E.EmotionOptions(),
+                                                                 conformance=conformance))))
     return runs
 
 

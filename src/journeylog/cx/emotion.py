@@ -91,8 +91,12 @@ def _choose_metric(events: pl.DataFrame, opts: EmotionOptions, notes: list[str])
     return M.resolve_metric(name, events.columns, opts.scale)
 
 
-def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions | None = None) -> Emotion:
-    """The emotion curve of ``events`` along ``model`` (see the module docstring)."""
+def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions | None = None, *,
+            conformance: Any = None) -> Emotion:
+    """The emotion curve of ``events`` along ``model`` (see the module docstring).
+    ``conformance``: a :class:`journeylog.conform.Conformance` of the same events and model whose
+    alignments place the scores (the report passes its own, so the log is aligned once); None:
+    aligned here."""
     from journeylog import journeys as J
     from journeylog.conform import ConformOptions, conform
 
@@ -120,7 +124,8 @@ def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions 
                            hint=f"give {param('metric')}: the log has {have}")
     if events.filter(pl.col(metric.column).is_not_null()).height == 0:
         raise InvalidInput(f"no event has a {metric.label} score")
-    conf = conform(events, model, ConformOptions(precision=False, settle=timedelta(0)))
+    conf = conformance if conformance is not None and conformance.aligned is not None else conform(
+        events, model, ConformOptions(precision=False, settle=timedelta(0)))
     if conf.aligned is None or conf.variant_table is None:  # pragma: no cover - alignments always give both
         raise InvalidInput("no alignment to place the scores on")
     steps = designed_order(conf.aligned, conf.variant_table, model.tasks)
