@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from factories import SHARED_DATA_MISSING
 from journeylog.mining import alignments as A
 from journeylog.mining import astar
 from journeylog.models import load_model
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"),
               pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 ROOT = Path(__file__).resolve().parents[2]
+
 SHARED = ROOT.parent / "shared" / "data" / "pm4py-core"
 
 TREES = {
@@ -265,7 +267,7 @@ SHARED_LOGS = ["running-example.xes", "03_repairExample.xes.gz", "02_teleclaims.
                "roadtraffic100traces.xes"]
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="no shared data")
+@pytest.mark.skipif(not SHARED.is_dir(), reason=SHARED_DATA_MISSING)
 @pytest.mark.parametrize("name", SHARED_LOGS)
 def test_shared_logs_sampled_variants_cost_what_pm4py_says(name: str) -> None:
     """IMf (noise 0.2) nets of the shared logs, 25 sampled variants each (the whole-log figures
