@@ -16,17 +16,26 @@ transition carries must be a log move: ``h = 10000 x`` their count. A state whos
 token no transition can take away (beyond the final marking), or cannot put a token into a final
 place that needs one, is dead and not queued.
 
-**Tie-breaking** (deterministic): the open list is ordered by ``(f, trace position, g, push
-order)``: among equal f, the state less far along the trace, then the one with the lower cost so
-far, then the one queued first; a state keeps the first of equally cheap ways to reach it. A
-state's moves are queued in this order: synchronous moves, then model moves (silent or visible),
-each in the transition order of :class:`CompiledNet` (by name, then label), then the log move.
-So among equally cheap alignments, model moves come before log moves where either order works
-(a swapped pair ``a c b`` against ``a b c`` is "skipped b, extra b after c"), a repeated step's
-first occurrence is synchronous, like pm4py's usual choice (tests/mining/test_astar.py pins
-these). pm4py's choices come from its LP solutions, so on real logs the two searches may pick
-different, equally cheap alignments (on the web-shop benchmark about 60% of variants get the
-same visible moves); every cost, hence every fitness figure, is the same.
+**Tie-breaking** (deterministic, a property of the alignment, not of the search order): among
+the optimal alignments, the one chosen is the least when they are compared move by move *from
+the end*: a log move before a visible model move, before a silent move, before a synchronous
+move; moves of one kind by transition order (:class:`CompiledNet`, by name), the later
+transition last. Then, in every run of moves between two synchronous moves, the log moves are
+written first (log and model moves commute there: no cost, marking or deviation kind changes).
+In words: the journey's steps are matched to the design as early as they can be, and what does
+not fit is explained as late as it can be. So a repeated step's first occurrence is synchronous
+(``a b b c`` against ``a b c``: "b repeated"), and a step done before the one the design puts
+first is matched where it happened, the other one reads as done late (``a c b``: "b skipped",
+then "b extra after c", i.e. wrong order for b), the same way whatever came earlier in the
+journey; a drop-out lists the journey's own extra events before the steps it never did.
+The search finds it by continuing A* until every state of an optimal alignment is closed (the
+states whose f is at most the optimal cost: with a consistent heuristic that adds little to the
+search) and keeping, per state, its preferred equally cheap last move; the preferred last moves
+read back from the final state give the least alignment from the end. pm4py's choices come from
+its LP solutions and follow no such rule (on the bundled sample it blames either step of one
+swapped pair, depending on the journey's earlier steps). tests/mining/test_tiebreak.py pins
+the rule against every optimal alignment enumerated by brute force, and hand-built cases with
+the deviations they read as.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ MODEL_MOVE = 10000
 TAU_MOVE = 1
 SKIP = ">>"
 #: names this search in alignment caches: change it when the chosen moves can change
-SEARCH_VERSION = "journeylog-astar-2"
+SEARCH_VERSION = "journeylog-astar-3"
 #: markings remembered per model (with their successors) before the memory starts afresh
 MAX_REMEMBERED_MARKINGS = 500_000
 #: the model's whole reachability graph is explored (once) when it has at most this many markings
@@ -311,36 +320,51 @@ def search(cn: CompiledNet, seq: Sequence[str], timeout: float | None = None) ->
     if h0 < 0:
         return None
     goal = cn.final * width + n
-    # a state is marking id x (n + 1) + position; parent: state -> (previous state, move kind, transition)
+    # a state is marking id x (n + 1) + position; parent: state -> (preference, previous state,
+    # move kind, transition) of its preferred optimal last move (see the module's tie-breaking)
     best: dict[int, int] = {cn.initial * width: 0}
-    parent: dict[int, tuple[int, int, int]] = {}
+    parent: dict[int, tuple[int, int, int, int]] = {}
     closed: set[int] = set()
-    heap: list[tuple[int, int, int, int, int, int]] = [(h0, 0, 0, 0, 0, cn.initial * width)]
-    counter = 0
+    heap: list[tuple[int, int, int, int]] = [(h0, 0, 0, cn.initial * width)]
+    cost = -1
     while heap:
-        _f, i, g, _c, _g, state = heapq.heappop(heap)
+        f, i, g, state = heapq.heappop(heap)
+        if cost >= 0 and f > cost:
+            break  # every state of an optimal alignment is closed: its preferred last move is known
         if state in closed:
             continue
         if state == goal:
-            return _result(cn, seq, parent, state, width, g)
+            cost = g
         if timeout is not None and not len(closed) & 255 and time.monotonic() - start >= timeout:
             return None
         closed.add(state)
-        for cost, nid, ni, kind, ti in _moves(cn.successors(state // width), state // width, i,
-                                              lid[i] if i < n else -2):
+        mid = state // width
+        for mcost, nid, ni, kind, ti in _moves(cn.successors(mid), mid, i, lid[i] if i < n else -2):
             nstate = nid * width + ni
-            ng = g + cost
+            ng = g + mcost
             old = best.get(nstate)
-            if (old is not None and old <= ng) or nstate in closed:
+            pref = _PREFERENCE[kind] if kind != 1 or cn.tlabel[ti] >= 0 else _SILENT
+            if old is not None and old <= ng:
+                if old == ng:  # an equally cheap last move: keep the preferred one
+                    here = parent[nstate]
+                    if pref < here[0] or (pref == here[0] and ti > here[3]):
+                        parent[nstate] = (pref, state, kind, ti)
                 continue
             nh = heur.h(nid, ni)
             if nh < 0:
                 continue
             best[nstate] = ng
-            parent[nstate] = (state, kind, ti)
-            counter += 1
-            heapq.heappush(heap, (ng + nh, ni, ng, counter, ng, nstate))
-    return None
+            parent[nstate] = (pref, state, kind, ti)
+            heapq.heappush(heap, (ng + nh, ni, ng, nstate))
+    if cost < 0:
+        return None
+    return _result(cn, seq, parent, goal, width, cost)
+
+
+#: the rank of a move kind (0 synchronous, 1 model, 2 log) as the last move into a state: the
+#: lowest wins among equally cheap ones; a silent model move ranks :data:`_SILENT`
+_PREFERENCE = (3, 1, 0)
+_SILENT = 2
 
 
 def _moves(succ: Successors, mid: int, i: int, x: int) -> list[tuple[int, int, int, int, int]]:
@@ -355,19 +379,27 @@ def _moves(succ: Successors, mid: int, i: int, x: int) -> list[tuple[int, int, i
     return out
 
 
-def _result(cn: CompiledNet, seq: Sequence[str], parent: dict[int, tuple[int, int, int]], state: int, width: int,
+def _result(cn: CompiledNet, seq: Sequence[str], parent: dict[int, tuple[int, int, int, int]], state: int, width: int,
             cost: int) -> dict[str, Any]:
-    """The moves from the initial state to ``state``, as pm4py writes them."""
-    steps: list[tuple[tuple[str | None, str | None], str | None]] = []
+    """The moves from the initial state to ``state``, as pm4py writes them: the preferred last
+    move of every state back to the initial one, then in every run of moves between two
+    synchronous ones the log moves first (see the module's tie-breaking)."""
+    back: list[tuple[int, int, int]] = []  # (kind, position, transition), last move first
     while state in parent:
-        prev, kind, ti = parent[state]
-        i = prev % width
-        if kind == 0:
-            steps.append(((seq[i], cn.labels[ti]), cn.names[ti]))
-        elif kind == 1:
-            steps.append(((SKIP, cn.labels[ti]), cn.names[ti]))
-        else:
-            steps.append(((seq[i], SKIP), None))
+        _pref, prev, kind, ti = parent[state]
+        back.append((kind, prev % width, ti))
         state = prev
-    steps.reverse()
+    back.reverse()
+    steps: list[tuple[tuple[str | None, str | None], str | None]] = []
+    model: list[tuple[tuple[str | None, str | None], str | None]] = []
+    for kind, i, ti in back:
+        if kind == 1:
+            model.append(((SKIP, cn.labels[ti]), cn.names[ti]))
+        elif kind == 2:
+            steps.append(((seq[i], SKIP), None))
+        else:
+            steps.extend(model)
+            model.clear()
+            steps.append(((seq[i], cn.labels[ti]), cn.names[ti]))
+    steps.extend(model)
     return {"alignment": [s for s, _t in steps], "transitions": [t for _s, t in steps], "cost": cost}
