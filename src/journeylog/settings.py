@@ -60,9 +60,10 @@ class Settings:
     ``max_events``: logs with more events (rows) are refused with exit 4 (None: no cap), a
     Parquet file from its footer before it is loaded;
     ``raw_csv``: CSV outputs keep cells that start like a spreadsheet formula as they are.
-    ``aligner``: the exact alignment search, ``"pm4py"`` (default) or ``"journeylog"`` (same costs,
-    12-18x faster per variant; it may pick another of the equally cheap alignments, so the deviation
-    catalogue can differ: see docs/benchmarks.md).
+    ``aligner``: the exact alignment search, ``"journeylog"`` (default: :mod:`journeylog.mining.astar`,
+    12-18x faster per variant, with a documented choice among equally cheap alignments) or ``"pm4py"``
+    (pm4py's A*); the same costs, hence the same figures; the deviation catalogue can differ where
+    several alignments are equally cheap (see docs/benchmarks.md).
     """
 
     threads: int | None = None
@@ -72,7 +73,7 @@ class Settings:
     dot_timeout: float = DOT_TIMEOUT_SECONDS
     max_events: int | None = None
     raw_csv: bool = False
-    aligner: str = "pm4py"
+    aligner: str = "journeylog"
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):

@@ -59,11 +59,15 @@ def _root(
     raw_csv: Annotated[bool, typer.Option(
         "--raw-csv", help="Write CSV cells that start with = + - @ TAB or CR as they are (default: prefixed with ', "
                           "so a spreadsheet does not run them as formulas).")] = False,
+    aligner: Annotated[str | None, typer.Option(
+        "--aligner", metavar="journeylog|pm4py",
+        help="The exact alignment search: journeylog's (default) or pm4py's A*. Same costs and figures; among "
+             "equally cheap alignments they may pick other moves (default: JOURNEYLOG_ALIGNER, else journeylog).")] = None,
 ) -> None:
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug
     settings = Settings.from_environ(threads=threads, max_input_bytes=max_input_bytes, max_events=max_events,
-                                     raw_csv=raw_csv or None)
+                                     raw_csv=raw_csv or None, aligner=aligner)
     use(settings)
     apply_polars_threads(settings)  # Polars reads it at import; commands import Polars lazily
 

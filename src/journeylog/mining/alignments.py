@@ -127,7 +127,7 @@ def best_worst_cost(net: Any, im: Any, fm: Any, path: str | None, timeout: float
 
 #: the search :func:`_align_one` uses (:data:`journeylog.settings.ALIGNERS`); :func:`align` sets it
 #: for the length of one call, workers get it with their jobs
-_ALIGNER = {"name": "pm4py"}
+_ALIGNER = {"name": "journeylog"}
 
 
 def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
