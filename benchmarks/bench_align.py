@@ -63,9 +63,9 @@ def ebi_deviations(net: object, im: object, fm: object, seqs: list[tuple[str, ..
         pm4py.write_pnml(net, im, fm, path)
         model = Path(path).read_text(encoding="utf-8")
     log = EventLog([Trace([Event({"concept:name": a}) for a in seq]) for seq in seqs])
-    t0 = time.perf_counter()
+    t0 = CLOCK[0]()
     out = str(ebi.conformance_non_stochastic_alignments(log, model))
-    seconds = time.perf_counter() - t0
+    seconds = CLOCK[0]() - t0
     devs: dict[tuple[str, ...], int] = {}
     for block in out.split("# alignment ")[1:]:
         lines = [ln.strip() for ln in block.splitlines()]
@@ -81,6 +81,40 @@ def ebi_deviations(net: object, im: object, fm: object, seqs: list[tuple[str, ..
     return seconds, devs
 
 
+#: the clock every timing uses: wall time, or with ``--cpu`` this process's CPU time (all threads)
+CLOCK = [time.perf_counter]
+
+
+def pm4py_variant(name: str, net: object, im: object, fm: object, seqs: list[tuple[str, ...]], bwc0: int,
+                  costs: list[int | None]) -> tuple[float, int]:
+    """pm4py's variant ``name`` (``algorithm.Variants``) on every sequence, called as journeylog
+    calls the default one: seconds, and for how many sequences the number of deviations (log and
+    visible model moves, counted on the returned moves: the Dijkstra variants leave silent steps
+    out of the cost, the discounted A* returns a discounted cost) differs from the default's."""
+    import warnings
+
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as alg
+    from pm4py.objects.log.obj import Event, Trace
+
+    from journeylog.mining.determinism import ACTIVITY_KEY, params
+
+    variant = alg.Variants[name]
+    p = params()
+    p[alg.Parameters.BEST_WORST_COST_INTERNAL] = bwc0
+    bad = 0
+    total = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for seq, cost in zip(seqs, costs, strict=True):
+            trace = Trace([Event({ACTIVITY_KEY: a}) for a in seq])
+            t0 = CLOCK[0]()
+            ali = alg.apply_trace(trace, net, im, fm, parameters=p, variant=variant)
+            total += CLOCK[0]() - t0
+            devs = None if ali is None else sum(1 for lg, md in ali["alignment"] if md == ">>" or (lg == ">>" and md is not None))
+            bad += cost is None or devs != cost // 10000
+    return total, bad
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--log", type=Path, required=True)
@@ -88,8 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=0, help="align this many sequences (seeded sample); 0 = all")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ebi", action="store_true", help="also time Ebi's exact alignments (ebi-pm, when importable)")
+    ap.add_argument("--variants", default="",
+                    help="also time these pm4py exact variants, comma-separated (e.g. "
+                         "VERSION_DIJKSTRA_LESS_MEMORY,VERSION_DISCOUNTED_A_STAR,VERSION_DIJKSTRA_NO_HEURISTICS)")
+    ap.add_argument("--cpu", action="store_true", help="time CPU seconds of this process, not wall (a shared machine)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    if args.cpu:
+        CLOCK[0] = time.process_time
 
     from journeylog.mining import alignments as A
     from journeylog.mining import astar
@@ -103,21 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     total = len(seqs)
     if args.sample and args.sample < total:
         seqs = sorted(random.Random(args.seed).sample(seqs, args.sample))
-    t0 = time.perf_counter()
+    t0 = CLOCK[0]()
     cn = astar.CompiledNet(net, im, fm)
     bwc0 = astar.search(cn, ())["cost"]  # type: ignore[index]
-    compile_s = time.perf_counter() - t0
+    compile_s = CLOCK[0]() - t0
     tp: list[float] = []
     tj: list[float] = []
     differ = []
     costs: list[int | None] = []
     for seq in seqs:
-        t0 = time.perf_counter()
+        t0 = CLOCK[0]()
         a = A._align_pm4py(net, im, fm, seq, bwc0, None)
-        tp.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        tp.append(CLOCK[0]() - t0)
+        t0 = CLOCK[0]()
         b = astar.search(cn, seq)
-        tj.append(time.perf_counter() - t0)
+        tj.append(CLOCK[0]() - t0)
         costs.append(None if a is None else int(a["cost"]))
         if a is None or b is None or a["cost"] != b["cost"]:
             differ.append((seq, a and a["cost"], b and b["cost"]))
@@ -129,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_total": sum(tp) / (sum(tj) + compile_s), "ratio_median": statistics.median(tp) / statistics.median(tj),
         "costs_differ": len(differ),
     }
+    for name in [v for v in args.variants.split(",") if v]:
+        seconds, bad = pm4py_variant(name, net, im, fm, seqs, bwc0, costs)
+        res[f"{name}_total_s"] = seconds
+        res[f"{name}_costs_differ"] = bad
+        res[f"{name}_ratio_total"] = seconds / (sum(tj) + compile_s)
     if args.ebi:
         seconds, devs = ebi_deviations(net, im, fm, seqs)
         pm_devs = {seq: c // 10000 for seq, c in zip(seqs, costs, strict=True) if c is not None}

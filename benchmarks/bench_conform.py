@@ -19,8 +19,9 @@ Each run, back to back, one side after the other:
   ``convert_to_petri_net``) + ``pm4py.fitness_alignments`` (its defaults) in that process.
 
 The three figures (alignment fitness, fitting share, average trace fitness) must be equal with
-``==`` (exit status 1 otherwise). Prints the median wall times and ratios; ``--json FILE`` writes
-every run.
+``==`` (exit status 1 otherwise). Prints the median wall times and ratios, and the median CPU
+times (journeylog: the command's process, user + system, all threads; pm4py: its process over
+the timed part) for a machine shared with other work; ``--json FILE`` writes every run.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,7 @@ import pandas as pd
 import pm4py
 log, model = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
+c0 = time.process_time()
 df = pm4py.format_dataframe(pd.read_parquet(log), case_id="journey_id", activity_key="activity", timestamp_key="timestamp")
 if model.lower().endswith(".bpmn"):
     net, im, fm = pm4py.convert_to_petri_net(pm4py.read_bpmn(model))
@@ -54,7 +57,9 @@ else:
     net, im, fm = pm4py.convert_to_petri_net(pm4py.parse_process_tree(open(model, encoding="utf-8").read().strip()))
 fit = pm4py.fitness_alignments(df, net, im, fm)
 seconds = time.perf_counter() - t0
-print(json.dumps({"seconds": seconds, "fitness": fit["log_fitness"], "average_fitness": fit["average_trace_fitness"],
+cpu = time.process_time() - c0
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "fitness": fit["log_fitness"],
+                  "average_fitness": fit["average_trace_fitness"],
                   "fitting_share": fit["percentage_of_fitting_traces"] / 100}))
 """
 
@@ -62,13 +67,16 @@ print(json.dumps({"seconds": seconds, "fitness": fit["log_fitness"], "average_fi
 def run_journeylog(log: Path, model: Path, aligner: str, out: Path) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), JOURNEYLOG_ALIGNER=aligner)
     t0 = time.perf_counter()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "journeylog.cli", "conform", str(log), "--model", str(model),
                            "--no-precision", "--json", str(out)], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if proc.returncode not in (0, 1):  # 1: a threshold / deviation exit is still a result
         raise SystemExit(f"journeylog conform failed ({proc.returncode}): {proc.stderr[-2000:]}")
     data = json.loads(out.read_text(encoding="utf-8"))
-    return {"seconds": seconds, "fitness": data["fitness"], "average_fitness": data["average_fitness"],
+    return {"seconds": seconds, "cpu_seconds": cpu, "fitness": data["fitness"], "average_fitness": data["average_fitness"],
             "fitting_share": data["fitting_share"]}
 
 
@@ -100,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs["pm4py"].append(run_pm4py(args.log, args.model))
                 print(f"run {k + 1}: pm4py {runs['pm4py'][-1]['seconds']:.2f} s", file=sys.stderr)
     medians = {side: statistics.median(r["seconds"] for r in rs) for side, rs in runs.items() if rs}
+    cpu = {side: statistics.median(r["cpu_seconds"] for r in rs) for side, rs in runs.items() if rs}
     unequal = []
     if runs["pm4py"]:
         ref = runs["pm4py"][0]
@@ -109,13 +118,15 @@ def main(argv: list[str] | None = None) -> int:
                     unequal.append(f"{a} {fig}: {runs[a][0][fig]!r} != pm4py {ref[fig]!r}")
     for side, sec in medians.items():
         ratio = f"  ({medians['pm4py'] / sec:.1f}x faster than pm4py)" if "pm4py" in medians and side != "pm4py" else ""
-        print(f"{side:12} median {sec:8.2f} s{ratio}")
+        cratio = f" ({cpu['pm4py'] / cpu[side]:.1f}x)" if "pm4py" in cpu and side != "pm4py" else ""
+        print(f"{side:12} median {sec:8.2f} s{ratio}; CPU {cpu[side]:8.2f} s{cratio}")
     print("figures:", "equal" if not unequal and runs["pm4py"] else ("not compared" if not runs["pm4py"] else "DIFFERENT"))
     for u in unequal:
         print("  ", u)
     if args.json:
         args.json.write_text(json.dumps({"log": str(args.log), "model": str(args.model), "runs": runs,
-                                         "medians": medians, "unequal": unequal}, indent=2) + "\n", encoding="utf-8")
+                                         "medians": medians, "cpu_medians": cpu,
+                                         "unequal": unequal}, indent=2) + "\n", encoding="utf-8")
     return 1 if unequal else 0
 
 

@@ -32,7 +32,7 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any]:
     from journeylog.ingest import ReadOptions, read_events
     from journeylog.models import load_model
 
-    events = read_events(args.log, ReadOptions(drop_duplicates=False))
+    events = read_events(args.log, ReadOptions(drop_duplicates=False, delimiter=args.delimiter))
     if not args.discover:
         return events, load_model(args.model)
     from journeylog.mining.determinism import pm4py_quiet
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model")
     ap.add_argument("--discover", action="store_true", help="pm4py's inductive miner (noise 0.2) on the log")
     ap.add_argument("--examples", type=int, default=5)
+    ap.add_argument("--delimiter", help="CSV delimiter (default: found from the header)")
     args = ap.parse_args(argv)
     if not args.discover and not args.model:
         ap.error("--model or --discover")

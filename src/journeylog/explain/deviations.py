@@ -256,13 +256,12 @@ def catalogue(
         pl.col(S.CHANNEL).alias("_channels"),
     )
     rows = []
-    ref = list(reference)
+    impacts = _impacts(stats, per_journey, reference)
     for r in grouped.sort("id").iter_rows(named=True):
         r["context"], r["context_share"] = _mode_share(Counter(c for c in r.pop("_contexts") if c is not None))
         chans = Counter(c for c in r.pop("_channels") if c is not None)
         r["channel"], r["channel_share"] = _mode_share(chans)
-        affected = per_journey.filter(pl.col("id") == r["id"])[S.JOURNEY_ID].unique()
-        r.update(J.impact(stats, affected, ref))
+        r.update(impacts.get(r["id"], {"median_extra_seconds": None, "satisfaction_delta": None}))
         r["share"] = r["journeys"] / total if total else 0.0
         r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
         r["statement"] = deviation_statement({**r, "metric": metric}, vocabulary)
@@ -274,6 +273,30 @@ def catalogue(
     cols = ["id", "kind", "activity", "stage", "channel", "channel_share", "context", "context_share", "relation", "failed_share",
             "journeys", "share", "examples", "median_extra_seconds", "satisfaction_delta", "statement"]
     return cat.select(cols), journey_devs
+
+
+def _impacts(stats: pl.DataFrame, per_journey: pl.DataFrame, reference: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """:func:`journeylog.journeys.impact` of every deviation id (its journeys against
+    ``reference``): the same filters and Series operations, so the same figures to the last bit,
+    but the reference journeys are picked once and each id's journeys come from one partition, not
+    from Python lists and a filter of every occurrence once per id (at 1M events that loop took a
+    fifth of ``conform``)."""
+    def picked(ids: pl.Series) -> pl.DataFrame:
+        return stats.filter(pl.col(S.JOURNEY_ID).is_in(ids.implode()))
+
+    ref = picked(pl.Series(list(reference), dtype=pl.String))
+    ref_sat = ref["satisfaction"].mean()
+    pairs = per_journey.select("id", S.JOURNEY_ID).unique().sort("id", S.JOURNEY_ID)
+    out: dict[str, dict[str, float | None]] = {}
+    for (dev_id,), part in pairs.partition_by("id", as_dict=True, maintain_order=True).items():
+        aff = picked(part[S.JOURNEY_ID])
+        extra = None
+        if aff.height and ref.height:
+            extra = float(aff["duration_seconds"].median()) - float(ref["duration_seconds"].median())  # type: ignore[arg-type]
+        a_sat = aff["satisfaction"].mean()
+        delta = None if a_sat is None or ref_sat is None else float(a_sat) - float(ref_sat)  # type: ignore[arg-type]
+        out[str(dev_id)] = {"median_extra_seconds": extra, "satisfaction_delta": delta}
+    return out
 
 
 def _mode_share(counts: Counter) -> tuple[str | None, float | None]:
