@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model")
     ap.add_argument("--discover", action="store_true", help="pm4py's inductive miner (noise 0.2) on the log")
     ap.add_argument("--examples", type=int, default=5)
+    ap.add_argument("--other-deviations", action="store_true", help="show only variants whose deviations differ")
     ap.add_argument("--delimiter", help="CSV delimiter (default: found from the header)")
     args = ap.parse_args(argv)
     if not args.discover and not args.model:
@@ -100,7 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"deviation ids with other journey counts: {len(changed)} of {len(ids)}")
     for i in sorted(changed, key=lambda i: (-abs(per["pm4py"][i] - per["journeylog"][i]), i)):
         print(f"  {i:60s} pm4py {per['pm4py'][i]:6d}  journeylog {per['journeylog'][i]:6d}")
-    shown = sorted(differ, key=lambda v: (-counts[v], v))[: args.examples]
+    devs = {n: {v: sorted(set(map(tuple, g.select("kind", "activity").rows()))) for (v,), g in
+                o.partition_by("variant_id", as_dict=True).items()} for n, o in occ.items()}
+    other = [v for v in differ if devs["pm4py"].get(v, []) != devs["journeylog"].get(v, [])]
+    print(f"deviations differ: {len(other)} variants, {sum(counts[v] for v in other)} journeys")
+    shown = sorted(other if args.other_deviations else differ, key=lambda v: (-counts[v], v))[: args.examples]
     kinds: dict[str, dict[int, list[str]]] = {
         n: {v: sorted(f"{k}:{x}" for k, x in o.filter(pl.col("variant_id") == v).select("kind", "activity").iter_rows())
             for v in shown} for n, o in occ.items()}

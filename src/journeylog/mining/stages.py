@@ -23,6 +23,9 @@ __all__ = ["MAX_SILENT_MARKINGS", "NextSteps"]
 #: whose silent transitions produce tokens forever would otherwise never stop).
 MAX_SILENT_MARKINGS = 10_000
 
+#: :meth:`NextSteps.stage` results remembered per model (then the memory starts afresh)
+MAX_REMEMBERED_STAGES = 100_000
+
 #: a marking as a sorted tuple of (place name, tokens)
 _Marking = tuple[tuple[str, int], ...]
 
@@ -50,6 +53,9 @@ class NextSteps:
         self._visible = sorted(n for n, lab in self._label.items() if lab is not None)
         self._initial: _Marking = _freeze({str(p.name): int(n) for p, n in im.items()})
         self._cache: dict[_Marking, tuple[str, ...]] = {}
+        #: :meth:`stage` by its arguments: variants that differ only in activities the model lacks
+        #: fire the same transitions (a log of 20,000 variants has a few hundred distinct runs)
+        self._stages: dict[tuple[tuple[str, ...], frozenset[int]], tuple[tuple[str, ...], frozenset[int]]] = {}
 
     def knows(self, names: Iterable[str | None]) -> bool:
         """Whether every name is a transition of the model (None never is)."""
@@ -72,6 +78,15 @@ class NextSteps:
         Indexes are tried from the last one back; a silent transition that is no longer enabled
         once a step is postponed is postponed with it. Unknown names raise ``KeyError``.
         """
+        key = (tuple(fired), frozenset(movable))
+        got = self._stages.get(key)
+        if got is None:
+            if len(self._stages) >= MAX_REMEMBERED_STAGES:
+                self._stages.clear()
+            got = self._stages[key] = self._stage(key[0], key[1])
+        return got
+
+    def _stage(self, fired: Sequence[str], movable: Collection[int]) -> tuple[tuple[str, ...], frozenset[int]]:
         postponed: frozenset[int] = frozenset()
         for i in sorted(movable, reverse=True):
             if self._replay(fired, postponed | {i}, check=True) is not None:
