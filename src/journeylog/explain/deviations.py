@@ -192,14 +192,31 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
     :func:`dropout_stage`). One Python pass per *variant*, not per event.
     """
     rows: list[dict[str, Any]] = []
-    for vid, moves in aligned.select("variant_id", "moves").iter_rows():
-        steps = [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
+    for vid, steps in _variant_steps(aligned):
         for occ in variant_deviations(steps, next_steps):
             rows.append({"variant_id": vid, "stage": None, **occ})
     schema: dict[str, pl.DataType] = {"variant_id": pl.UInt32(), "kind": pl.String(), "activity": pl.String(),
                                       "context": pl.String(), "relation": pl.String(), "event_index": pl.Int64(),
                                       "stage": pl.List(pl.String)}
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def _variant_steps(aligned: pl.DataFrame) -> Iterable[tuple[Any, Sequence[Sequence[Any]]]]:
+    """``(variant_id, moves)`` of every row; a list-of-struct ``moves`` column is read as flat
+    columns (turning every move into a Python dict took as long as explaining it)."""
+    dtype = aligned.schema["moves"]
+    if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+        for vid, moves in aligned.select("variant_id", "moves").iter_rows():
+            yield vid, [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
+        return
+    lengths = aligned["moves"].list.len().fill_null(0).to_list()
+    flat = aligned["moves"].explode()  # an empty or null list leaves one null row
+    names = {f.name for f in dtype.inner.fields}
+    cols = [flat.struct.field(n).to_list() if n in names else [None] * flat.len() for n in ("log", "model", "transition")]
+    start = 0
+    for vid, n in zip(aligned["variant_id"].to_list(), lengths, strict=True):
+        yield vid, list(zip(cols[0][start:start + n], cols[1][start:start + n], cols[2][start:start + n], strict=True))
+        start += max(n, 1)
 
 
 def catalogue(
