@@ -97,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     aligners = [a for a in args.aligners.split(",") if a]
-    runs: dict[str, list[dict[str, float]]] = {a: [] for a in aligners}
+    # keyed "journeylog:<aligner>": "pm4py" alone is plain pm4py (an aligner named pm4py must not share its list)
+    runs: dict[str, list[dict[str, float]]] = {f"journeylog:{a}": [] for a in aligners}
     runs["pm4py"] = []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.runs):
             for a in aligners:
-                runs[a].append(run_journeylog(args.log, args.model, a, Path(tmp) / f"{a}.json"))
-                print(f"run {k + 1}: journeylog ({a}) {runs[a][-1]['seconds']:.2f} s", file=sys.stderr)
+                runs[f"journeylog:{a}"].append(run_journeylog(args.log, args.model, a, Path(tmp) / f"{a}.json"))
+                print(f"run {k + 1}: journeylog ({a}) {runs[f'journeylog:{a}'][-1]['seconds']:.2f} s", file=sys.stderr)
             if not args.skip_pm4py:
                 runs["pm4py"].append(run_pm4py(args.log, args.model))
                 print(f"run {k + 1}: pm4py {runs['pm4py'][-1]['seconds']:.2f} s", file=sys.stderr)
@@ -114,12 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         ref = runs["pm4py"][0]
         for a in aligners:
             for fig in ("fitness", "fitting_share", "average_fitness"):
-                if any(r[fig] != ref[fig] for r in runs[a]):
-                    unequal.append(f"{a} {fig}: {runs[a][0][fig]!r} != pm4py {ref[fig]!r}")
+                if any(r[fig] != ref[fig] for r in runs[f"journeylog:{a}"] + runs["pm4py"]):
+                    unequal.append(f"{a} {fig}: {runs[f'journeylog:{a}'][0][fig]!r} != pm4py {ref[fig]!r}")
     for side, sec in medians.items():
         ratio = f"  ({medians['pm4py'] / sec:.1f}x faster than pm4py)" if "pm4py" in medians and side != "pm4py" else ""
         cratio = f" ({cpu['pm4py'] / cpu[side]:.1f}x)" if "pm4py" in cpu and side != "pm4py" else ""
-        print(f"{side:12} median {sec:8.2f} s{ratio}; CPU {cpu[side]:8.2f} s{cratio}")
+        print(f"{side:20} median {sec:8.2f} s{ratio}; CPU {cpu[side]:8.2f} s{cratio}")
     print("figures:", "equal" if not unequal and runs["pm4py"] else ("not compared" if not runs["pm4py"] else "DIFFERENT"))
     for u in unequal:
         print("  ", u)
