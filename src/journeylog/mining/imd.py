@@ -77,18 +77,26 @@ def _components(nodes: Collection[str], edges: Collection[tuple[str, str]]) -> l
     return list(groups.values())
 
 
-def _reach(succ: dict[str, list[str]], a: str) -> set[str]:
-    """Nodes reachable from ``a`` by one edge or more, ``a`` itself not included (networkx's
-    ``descendants``)."""
-    seen = {a}
-    stack = [a]
-    while stack:
-        for b in succ[stack.pop()]:
-            if b not in seen:
-                seen.add(b)
-                stack.append(b)
-    seen.discard(a)
-    return seen
+def _closure(alphabet: Collection[str], edges: Collection[tuple[str, str]]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """For every activity, the activities that reach it and those it reaches by one edge or more,
+    itself not included (networkx's ``ancestors`` and ``descendants``, as pm4py's
+    ``get_transitive_relations`` uses them), by Warshall's algorithm on integer bit sets."""
+    names = list(alphabet)
+    index = {a: i for i, a in enumerate(names)}
+    reach = [0] * len(names)
+    for a, b in edges:
+        reach[index[a]] |= 1 << index[b]
+    for k in range(len(names)):
+        bit, via = 1 << k, reach[k]
+        for i in range(len(names)):
+            if reach[i] & bit:
+                reach[i] |= via
+    post = {a: {names[j] for j in range(len(names)) if j != i and reach[i] >> j & 1} for i, a in enumerate(names)}
+    pre: dict[str, set[str]] = {a: set() for a in names}
+    for a, after in post.items():
+        for b in after:
+            pre[b].add(a)
+    return pre, post
 
 
 # ---------------------------------------------------------------------------------------------- cuts
@@ -132,13 +140,7 @@ def _merge_sequence_groups(groups: list[set[str]], succ: dict[str, set[str]]) ->
 
 def _sequence_groups(dfg: Dfg) -> list[set[str]] | None:
     alphabet = _vertices(dfg)
-    succ_lists: dict[str, list[str]] = {a: [] for a in alphabet}
-    pred_lists: dict[str, list[str]] = {a: [] for a in alphabet}
-    for a, b in dfg.graph:
-        succ_lists[a].append(b)
-        pred_lists[b].append(a)
-    pre = {a: _reach(pred_lists, a) for a in alphabet}
-    post = {a: _reach(succ_lists, a) for a in alphabet}
+    pre, post = _closure(alphabet, list(dfg.graph))
     groups = [{a} for a in alphabet]
     if not groups:
         return None
