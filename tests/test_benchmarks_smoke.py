@@ -55,3 +55,16 @@ def test_bench_smoke_figures_equal(tmp_path: Path) -> None:
         for side in ("pm4py", "journeylog"):
             r = doc["steps"][step][side]
             assert r["status"] == "ok" and len(r["times"]) == 1 and r["peak_rss_mb"] > 0
+
+
+def test_bench_commands_compares_whole_commands_with_pm4py(tmp_path: Path) -> None:
+    """bench_commands.py runs journeylog ingest/discover and pm4py's equivalents; the figures are equal."""
+    proc = _run(str(BENCH / "bench_commands.py"), "--events", "3000", "--runs", "1", "--steps", "ingest,discover",
+                "--workdir", str(tmp_path), "--json", "out.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    for step in ("ingest", "discover"):
+        assert report["steps"][step]["equal"] is True
+        assert report["steps"][step]["journeylog_best"] > 0
+    assert all(report["steps"]["discover"]["rounds"][0]["pm4py_checks"].values())
+    assert "ingest" in proc.stdout and "discover" in proc.stdout

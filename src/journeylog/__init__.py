@@ -22,13 +22,18 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("journeylog")
-except PackageNotFoundError:  # running from a checkout via cli.py
-    __version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version, looked up on first use (``importlib.metadata`` takes a
+    noticeable part of a command's start-up)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("journeylog")
+    except PackageNotFoundError:  # running from a checkout via cli.py
+        return "0.1.0"
 
 # public name -> the module that defines it (these paths stay valid as modules become packages)
 _API: dict[str, str] = {
@@ -92,6 +97,9 @@ sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name in _STAGES:
         return importlib.import_module(f"{__name__}.{name}")  # attached (callable) by _Package
     module = _API.get(name)
@@ -107,6 +115,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the stages resolve to their modules for type checkers
+    __version__: str
     from journeylog.check import CheckConfig, CheckResult, run_checks
     from journeylog.config.contacts import ContactRules, load_contact_rules
     from journeylog.config.desired import load_desired

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 
-from journeylog import __version__
 from journeylog.errors import ExitCode, JourneylogError
 from journeylog.settings import ENVIRONMENT, Settings, apply_polars_threads, use
 from journeylog.text import visible
@@ -37,6 +36,8 @@ _STATE: dict[str, Any] = {"debug": False}
 
 def _version(value: bool) -> None:
     if value:
+        from journeylog import __version__
+
         typer.echo(f"journeylog {__version__}")
         raise typer.Exit(0)
 

@@ -17,9 +17,9 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-import pyarrow as pa
 
 from journeylog import schema as S
 from journeylog.engine.results import (
@@ -31,6 +31,9 @@ from journeylog.engine.results import (
 )
 from journeylog.errors import UsageError
 from journeylog.schema import ACTIVITY, CHANNEL, CUSTOMER_ID, JOURNEY_ID, TIMESTAMP
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Separator used only to give variants a total, deterministic order; activity names with
 # control characters are rejected at ingest, so it cannot occur inside a name.
@@ -75,6 +78,8 @@ class Partitioned:
         for (p,), chunk in part.partition_by("_p", as_dict=True, include_key=False).items():
             table = chunk.to_arrow()
             if p not in self.writers:
+                import pyarrow as pa  # only when spilling (a second of start-up otherwise)
+
                 path = self.spill / f"{self.name}-{p}.arrow"
                 self.files.setdefault(int(p), []).append(path)
                 self.writers[p] = pa.ipc.new_file(str(path), table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))

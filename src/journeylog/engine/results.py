@@ -18,7 +18,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypedDict
 
-import numpy as np
 import polars as pl
 
 __all__ = ["PARTS", "Figures", "ProcessMap", "Summary", "quantile_seconds"]
@@ -86,6 +85,8 @@ def quantile_seconds(frame: pl.DataFrame, q: float, name: str) -> pl.Series:
     arithmetic is done here in numpy, in IEEE double precision with one rounding per operation,
     so the figure does not depend on how an engine grouped, batched or optimised the data.
     """
+    import numpy as np  # here, not at start-up: ingest never needs it
+
     lo = frame[f"{name}_lo"].to_numpy().astype(np.int64)
     hi = frame[f"{name}_hi"].to_numpy().astype(np.int64)
     if q == 0.5:

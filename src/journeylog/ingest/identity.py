@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 import polars as pl
 
 from journeylog import schema as S
@@ -82,6 +81,8 @@ def phone_e164(value: str, country: str | None) -> str | None:
     >>> phone_e164("07700 900123", "GB"), phone_e164("0044 7700-900123", None), phone_e164("07700 900123", None)
     ('+447700900123', '+447700900123', None)
     """
+    import phonenumbers  # here, not at start-up: only identity matching on phone numbers needs it
+
     text = value.strip()
     if country is None and text.startswith("00"):
         text = "+" + text[2:]  # the international prefix of most countries, without a country to say so

@@ -230,10 +230,16 @@ def dates_only(timestamps: pl.Series, tz: str = "UTC") -> bool:
     >>> dates_only(ts), dates_only(ts, "Europe/Paris")
     (True, False)
     """
-    ts = timestamps.drop_nulls()
-    if ts.len() == 0 or not isinstance(ts.dtype, pl.Datetime):
+    dtype = timestamps.dtype
+    if not isinstance(dtype, pl.Datetime) or timestamps.null_count() == timestamps.len():
         return False
-    local = ts.dt.convert_time_zone(tz) if ts.dtype.time_zone is not None else ts
+    if dtype.time_zone is None or tz == "UTC":
+        # midnight in UTC (or on a naive clock) is a whole number of days since the epoch: one
+        # integer pass, no time-zone arithmetic
+        day = 86_400 * {"ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[dtype.time_unit or "us"]
+        return bool((timestamps.to_physical() % day == 0).all())
+    ts = timestamps.drop_nulls()
+    local = ts.dt.convert_time_zone(tz)
     midnight = (local.dt.hour() == 0) & (local.dt.minute() == 0) & (local.dt.second() == 0) & (
         local.dt.microsecond() == 0)
     return bool(midnight.all())

@@ -210,8 +210,20 @@ def _physical_line(data: bytes, enc: str, sep: str, record: int) -> int:
 
 
 def parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
-    """Row count and key-value metadata of a Parquet file, from its footer (pyarrow's errors
-    pass through)."""
+    """Row count and key-value metadata of a Parquet file, from its footer, read by Polars (no
+    pyarrow import: a good part of a second at start-up). Polars' errors pass through; a panic
+    on a damaged footer is an ``OSError``."""
+    try:
+        kv = pl.read_parquet_metadata(os.fspath(path))
+        rows = pl.scan_parquet(os.fspath(path)).select(pl.len()).collect().item()
+    except pl.exceptions.PanicException as exc:
+        raise OSError(str(exc).splitlines()[0] if str(exc) else "damaged Parquet footer") from None
+    return int(rows), dict(kv)
+
+
+def _pyarrow_parquet_info(path: str | os.PathLike[str]) -> tuple[int, dict[str, str]]:
+    """:func:`parquet_info` read by pyarrow, whose messages :func:`read_parquet` reports for a
+    damaged file (pyarrow's errors pass through)."""
     import pyarrow.parquet as pq
 
     meta = pq.read_metadata(path)
@@ -254,7 +266,10 @@ def read_parquet(path: str | os.PathLike[str]) -> tuple[pl.DataFrame, dict[str, 
         raise InvalidInput("not a valid Parquet file (missing PAR1 magic bytes)", path=label,
                            hint="is this a CSV renamed .parquet? give the right suffix")
     try:
-        _rows, kv = parquet_info(p)
+        try:
+            kv = parquet_info(p)[1]
+        except Exception:  # noqa: BLE001 - a damaged footer is reported with pyarrow's message, as it always was
+            kv = _pyarrow_parquet_info(p)[1]
         frame = pl.read_parquet(p)
     except (Exception, pl.exceptions.PanicException) as exc:  # pyarrow/polars raise many types (and panic)
         raise InvalidInput(f"not a valid Parquet file ({str(exc).splitlines()[0][:200]})", path=label) from None

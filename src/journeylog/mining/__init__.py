@@ -69,6 +69,7 @@ from journeylog.mining.export import (
     write_bpmn_file,
     write_pnml_file,
 )
+from journeylog.mining.imd import Tree
 from journeylog.mining.parallel import PARALLEL_AFTER_SECONDS, Progress
 from journeylog.mining.petri import (
     bpmn_graph_from_root,
@@ -104,6 +105,7 @@ __all__ = [
     "discover_tree_imd",
     "discover_model",
     "discover_net",
+    "Tree",
     # alignments
     "SKIP",
     "LOG_MOVE_COST",

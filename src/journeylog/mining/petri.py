@@ -159,7 +159,12 @@ def process_tree_class() -> tuple[Any, Any]:
 
 
 def tree_to_net(tree: Any) -> tuple[Any, Any, Any]:
-    """pm4py's process tree -> Petri net conversion, names made canonical: ``(net, im, fm)``."""
+    """pm4py's process tree (or journeylog's IMd tree) -> Petri net conversion, names made
+    canonical: ``(net, im, fm)``."""
+    from journeylog.mining.imd import Tree
+
+    if isinstance(tree, Tree):
+        tree = tree.to_pm4py()
     pm4py_quiet()
     from pm4py.objects.conversion.process_tree.variants import to_petri_net
 

@@ -92,6 +92,8 @@ def write_model(model: Any, path: str | os.PathLike[str]) -> None:
         raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label,
                          hint="give a .bpmn or .pnml file name")
     check_output_path(path)
+    if isinstance(model, mining.Tree):  # journeylog's IMd tree (discover's model)
+        model = model.to_pm4py()
     ProcessTree, _ = mining.process_tree_class()
     is_tree = isinstance(model, ProcessTree)
     triple: tuple[Any, Any, Any] | None

@@ -4,7 +4,8 @@ One module per command's report; :mod:`~journeylog.render.terminal.console` has 
 the escaping :func:`text` and :func:`table` every report uses.
 """
 
-from journeylog.render.terminal.check import print_check_report, threshold_text, value_text
+from typing import TYPE_CHECKING, Any
+
 from journeylog.render.terminal.compare import print_comparison
 from journeylog.render.terminal.conform import print_conformance
 from journeylog.render.terminal.console import console, path_text, print_cache, table, text
@@ -22,3 +23,17 @@ __all__ = [
     "print_check_report", "print_drift_report", "value_text", "threshold_text", "fmt_duration", "fmt_int", "fmt_share",
     "print_cache",
 ]
+
+_LAZY = {"print_check_report", "threshold_text", "value_text"}  # journeylog.check loads conform and mining
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from journeylog.render.terminal import check
+
+        return getattr(check, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from journeylog.render.terminal.check import print_check_report, threshold_text, value_text
