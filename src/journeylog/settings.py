@@ -34,6 +34,8 @@ MEMORY_EVENTS = 10_000_000
 MAX_INPUT_BYTES = 8 * 1024**3
 #: default seconds Graphviz's dot may take for one graph
 DOT_TIMEOUT_SECONDS = 120.0
+#: default seconds alignment precision may take before it is skipped (with a note)
+PRECISION_BUDGET_SECONDS = 60.0
 
 #: environment variable -> setting (documented in the README; read once, by :meth:`Settings.from_environ`)
 ENVIRONMENT = {
@@ -42,6 +44,7 @@ ENVIRONMENT = {
     "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
     "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
     "JOURNEYLOG_ALIGNER": "aligner",
+    "JOURNEYLOG_PRECISION_BUDGET": "precision_budget",
 }
 #: the exact alignment searches (:mod:`journeylog.mining.alignments`): journeylog's own A*
 #: (:mod:`journeylog.mining.astar`) or pm4py's
@@ -63,6 +66,8 @@ class Settings:
     ``aligner``: the exact alignment search, ``"pm4py"`` (default) or ``"journeylog"`` (same costs,
     12-18x faster per variant; it may pick another of the equally cheap alignments, so the deviation
     catalogue can differ: see docs/benchmarks.md).
+    ``precision_budget``: seconds alignment precision may take; past it precision is skipped and
+    the output says why (0: no limit).
     """
 
     threads: int | None = None
@@ -73,6 +78,7 @@ class Settings:
     max_events: int | None = None
     raw_csv: bool = False
     aligner: str = "pm4py"
+    precision_budget: float = PRECISION_BUDGET_SECONDS
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):
@@ -87,6 +93,8 @@ class Settings:
             raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
         if not self.dot_timeout > 0:
             raise UsageError(f"dot_timeout must be above 0, got {self.dot_timeout}")
+        if not self.precision_budget >= 0:
+            raise UsageError(f"precision_budget must be 0 (no limit) or more seconds, got {self.precision_budget}")
         if self.aligner not in ALIGNERS:
             raise UsageError(f"aligner must be one of {', '.join(ALIGNERS)}, got {self.aligner!r}")
 
@@ -118,7 +126,7 @@ class Settings:
             if name == "aligner":
                 values[name] = text
                 continue
-            kind = float if name == "dot_timeout" else int
+            kind = float if name in ("dot_timeout", "precision_budget") else int
             try:
                 values[name] = kind(text)
             except ValueError:

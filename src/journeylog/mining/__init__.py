@@ -81,7 +81,7 @@ from journeylog.mining.petri import (
     terminate_pool,
     tree_to_net,
 )
-from journeylog.mining.precision import precision
+from journeylog.mining.precision import precision, precision_skipped
 from journeylog.mining.replay import token_replay
 from journeylog.mining.stages import NextSteps
 from journeylog.mining.variants import variant_log
@@ -124,6 +124,7 @@ __all__ = [
     "Progress",
     # precision, replay
     "precision",
+    "precision_skipped",
     "token_replay",
     # petri nets for journeylog.models
     "bpmn_graph_from_root",
