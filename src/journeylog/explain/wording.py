@@ -43,6 +43,7 @@ __all__ = [
     "label_overlap_note",
     "in_progress_note",
     "precision_budget_note",
+    "align_fallback_note",
     "selection_statement",
     "varying_column_note",
 ]
@@ -373,6 +374,22 @@ def precision_budget_note(budget: float, prefixes: int) -> str:
             f"every path ({fmt_int(prefixes)} here), one search each as long as the prefix, which grows quadratically "
             "with long or looping paths; --no-precision skips it, --precision-budget 0 (or JOURNEYLOG_PRECISION_BUDGET=0) "
             "waits for it")
+
+
+def align_fallback_note(budget: float, paths: int) -> str:
+    """What to say when pm4py's alignment search ran past its budget and journeylog's finished the work.
+
+    >>> align_fallback_note(60, 1)
+    "pm4py's alignment search did not finish within 60 s: the 1 path left was aligned with journeylog's own \
+exact search (the same optimal costs, so the same fitness figures; among equally cheap alignments it may \
+choose other moves, so some deviation counts can differ); JOURNEYLOG_ALIGN_BUDGET=0 waits for pm4py's search, \
+JOURNEYLOG_ALIGNER=journeylog uses journeylog's throughout"
+    """
+    left = "path left was" if paths == 1 else "paths left were"
+    return (f"pm4py's alignment search did not finish within {budget:g} s: the {fmt_int(paths)} {left} aligned with "
+            "journeylog's own exact search (the same optimal costs, so the same fitness figures; among equally cheap "
+            "alignments it may choose other moves, so some deviation counts can differ); JOURNEYLOG_ALIGN_BUDGET=0 "
+            "waits for pm4py's search, JOURNEYLOG_ALIGNER=journeylog uses journeylog's throughout")
 
 
 # ----------------------------------------------------------------------------------------------
