@@ -225,11 +225,11 @@ def _alignment_notes(jt: pl.DataFrame, vt: pl.DataFrame, opts: ConformOptions, p
     out_of_time = opts.precision and precision is None and not _too_long_for_precision(vt)
     notes = [W.precision_budget_note(*mining.precision_skipped(vt))] if out_of_time else []
     notes += [W.align_fallback_note(budget, n) for budget, n in [mining.align_fallbacks(aligned)] if n]
-    if opts.method != "alignments":
-        return notes
-    unaligned = jt.filter(pl.col("fitness").is_null()).height
+    unaligned = jt.filter(pl.col("fitness").is_null()).height  # token replay leaves out the same long paths
     if unaligned:
         notes.append(_unaligned_note(unaligned, jt.height))
+    if opts.method != "alignments":
+        return notes
     if opts.precision and _too_long_for_precision(vt):
         notes.append(f"precision was not computed: a path is longer than {fmt_int(mining.MAX_ALIGN_LENGTH)} events, and "
                      "precision aligns every prefix of every path (quadratic in its length)")
