@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 matplotlib.rcParams["svg.hashsalt"] = "journeylog"
 STYLE = {"journeylog": "-", "pm4py": "--"}
+MARK = {"journeylog": "o", "pm4py": "s"}
 
 
 def load(path: Path) -> dict[tuple[str, str], list[tuple[int, float, float, str]]]:
@@ -50,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         label = f"{tool} {step}"
         ok = [(e, s, m) for e, s, m, st in points if st == "ok"]
         if ok:
-            ax_t.plot([p[0] for p in ok], [p[1] for p in ok], STYLE[tool], marker="o", color=colour, label=label)
-            ax_m.plot([p[0] for p in ok], [p[2] for p in ok], STYLE[tool], marker="o", color=colour, label=label)
+            ax_t.plot([p[0] for p in ok], [p[1] for p in ok], STYLE[tool], marker=MARK[tool], color=colour, label=label)
+            ax_m.plot([p[0] for p in ok], [p[2] for p in ok], STYLE[tool], marker=MARK[tool], color=colour, label=label)
         late = [(e, s) for e, s, _m, st in points if st != "ok"]
         if late:
             ax_t.plot([p[0] for p in late], [p[1] for p in late], "o", mfc="none", color=colour,

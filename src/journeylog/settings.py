@@ -72,8 +72,8 @@ class Settings:
     ``precision_budget``: seconds alignment precision may take; past it precision is skipped and
     the output says why (0: no limit).
     ``align_budget``: seconds pm4py's alignment search may take in all (aligner ``pm4py``); the paths
-    left then are aligned with journeylog's exact search (same optimal costs) and the output says so
-    (0: no limit).
+    left then are aligned with journeylog's exact search (same optimal costs) and the output says so;
+    paths still left after as long again (at least 60 s) are not aligned, and counted (0: no limit).
     """
 
     threads: int | None = None

@@ -70,3 +70,12 @@ def test_conform_says_which_search_finished_the_work(tmp_path):
     assert not any(n.startswith("pm4py's alignment search") for n in full["notes"])
     for key in ("fitness", "fitting_share", "average_fitness"):
         assert data[key] == full[key]
+
+
+def test_past_the_second_half_paths_are_left_unaligned(model, monkeypatch):
+    from journeylog.mining import alignments
+
+    monkeypatch.setattr(alignments, "DEFAULT_VARIANT_TIMEOUT", TINY)  # journeylog's share: max(budget, this)
+    spent = mining.align(model, _vt(), processes=1, settings=Settings(align_budget=TINY))
+    assert spent["fitness"].null_count() == len(SEQS)
+    assert mining.align_fallbacks(spent)[1] == 0

@@ -281,8 +281,8 @@ def align(
     ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it. ``on_progress``
     hears ``("aligning", done, total)`` over the distinct sequences aligned. ``cache``
     (:func:`open_cache`): sequences found there are not aligned again, the others are added to it
-    (the caller saves it). pm4py's search gets ``settings.align_budget`` seconds in all (0: no limit); journeylog's
-    exact search (same costs) aligns the rest, marked in a ``fallback`` column (:mod:`journeylog.mining.budgets`).
+    (the caller saves it). pm4py's search gets ``settings.align_budget`` s (0: no limit), then journeylog's exact search, marked
+    ``fallback`` (:mod:`journeylog.mining.budgets`); no ``timeout_total``: paths left after as long again (>=60 s) go unaligned.
     """
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
@@ -292,17 +292,18 @@ def align(
                            else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
     reduced_of, index = _reduce(rows, labels)
     plan = Plan(processes, settings)
+    run = settings or run_settings.current()
+    if timeout_total is None and run.align_budget > 0:  # then journeylog's search as long again, at least a variant's limit
+        timeout_total = run.align_budget + max(run.align_budget, DEFAULT_VARIANT_TIMEOUT)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
     uniques = list(index)
     known = [None if cache is None else cache.get(seq) for seq in uniques]
     todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None and len(seq) <= MAX_ALIGN_LENGTH]
     before = _ALIGNER["name"]
-    run = settings or run_settings.current()
     _ALIGNER["name"] = run.aligner
     switch_at = time.time() + run.align_budget if run.align_budget > 0 and run.aligner == "pm4py" else None
     try:
-        fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress,
-                                     switch_at))
+        fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress, switch_at))
     finally:
         _ALIGNER["name"] = before
     results: list[Aligned | None] = []
@@ -312,8 +313,7 @@ def align(
             if res is not None and cache is not None:
                 cache.put(seq, res)
         results.append(res)
-    per_variant = [results[index[red]] for red in reduced_of]
-    table = _alignment_table(rows, reduced_of, per_variant, labels)
+    table = _alignment_table(rows, reduced_of, per_variant := [results[index[red]] for red in reduced_of], labels)
     fallback = [bool(res and res.get("fallback")) for res in per_variant]
     return table.with_columns(pl.Series("fallback", fallback, dtype=pl.Boolean)) if any(fallback) else table
 
