@@ -68,3 +68,18 @@ def test_bench_commands_compares_whole_commands_with_pm4py(tmp_path: Path) -> No
         assert report["steps"][step]["journeylog_best"] > 0
     assert all(report["steps"]["discover"]["rounds"][0]["pm4py_checks"].values())
     assert "ingest" in proc.stdout and "discover" in proc.stdout
+
+
+def test_scaling_bench_and_plot_smoke(tmp_path: Path) -> None:
+    """bench_scaling.py writes one CSV row per step (no timing asserted); the plot is the same bytes twice."""
+    out = tmp_path / "scaling.csv"
+    proc = _run(str(BENCH / "bench_scaling.py"), "--sizes", "2000", "--steps", "ingest,discover", "--pm4py-steps", "read",
+                "--workdir", str(tmp_path), "--csv", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = out.read_text().splitlines()
+    assert rows[0] == "events,tool,step,seconds,step_seconds,peak_mb,status"
+    assert [r.split(",")[1:3] + [r.split(",")[-1]] for r in rows[1:]] == [
+        ["journeylog", "ingest", "ok"], ["journeylog", "discover", "ok"], ["pm4py", "read", "ok"]]
+    for name in ("a.png", "b.png"):
+        assert _run(str(BENCH / "plot_scaling.py"), str(out), name, cwd=tmp_path).returncode == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()

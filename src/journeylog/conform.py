@@ -51,6 +51,7 @@ from journeylog.contracts.outputs import (
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
+from journeylog.explain import wording as W
 from journeylog.explain.wording import DeviationKind, in_progress_note, label_overlap_note
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, dates_only
 from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
@@ -161,8 +162,7 @@ def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions 
         stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
     ).join(_customers_and_channels(events), on=S.JOURNEY_ID, how="left")
     fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
-    notes.extend(_alignment_notes(jt, variant_table, opts))
-
+    notes.extend(_alignment_notes(jt, variant_table, opts, figures["precision"], aligned))
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
         # only what replay does not fit needs a search, so tbr stays no slower than alignments
         fit = per_variant.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
@@ -220,16 +220,17 @@ def _saved(cache: mining.AlignmentCache | None) -> dict[str, Any] | None:
     return {"path": cache.path, "reused": cache.hits, "aligned": cache.misses, "stale": cache.stale}
 
 
-def _alignment_notes(jt: pl.DataFrame, variant_table: pl.DataFrame, opts: ConformOptions) -> list[str]:
-    """What the alignments left out: journeys not aligned (too long, or out of time), and precision
-    when a path is too long for it."""
-    if opts.method != "alignments":
-        return []
-    notes = []
-    unaligned = jt.filter(pl.col("fitness").is_null()).height
+def _alignment_notes(jt: pl.DataFrame, vt: pl.DataFrame, opts: ConformOptions, precision: Any, aligned: Any) -> list[str]:
+    """Unaligned journeys, paths past pm4py's time budget, precision not computed (too long, out of time)."""
+    out_of_time = opts.precision and precision is None and not _too_long_for_precision(vt)
+    notes = [W.precision_budget_note(*mining.precision_skipped(vt))] if out_of_time else []
+    notes += [W.align_fallback_note(budget, n) for budget, n in [mining.align_fallbacks(aligned)] if n]
+    unaligned = jt.filter(pl.col("fitness").is_null()).height  # token replay leaves out the same long paths
     if unaligned:
         notes.append(_unaligned_note(unaligned, jt.height))
-    if opts.precision and _too_long_for_precision(variant_table):
+    if opts.method != "alignments":
+        return notes
+    if opts.precision and _too_long_for_precision(vt):
         notes.append(f"precision was not computed: a path is longer than {fmt_int(mining.MAX_ALIGN_LENGTH)} events, and "
                      "precision aligns every prefix of every path (quadratic in its length)")
     return notes

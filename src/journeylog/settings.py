@@ -34,6 +34,10 @@ MEMORY_EVENTS = 10_000_000
 MAX_INPUT_BYTES = 8 * 1024**3
 #: default seconds Graphviz's dot may take for one graph
 DOT_TIMEOUT_SECONDS = 120.0
+#: default seconds alignment precision may take before it is skipped (with a note)
+PRECISION_BUDGET_SECONDS = 60.0
+#: default seconds pm4py's alignment search may take in all before journeylog's exact search aligns the rest
+ALIGN_BUDGET_SECONDS = 60.0
 
 #: environment variable -> setting (documented in the README; read once, by :meth:`Settings.from_environ`)
 ENVIRONMENT = {
@@ -42,6 +46,8 @@ ENVIRONMENT = {
     "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
     "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
     "JOURNEYLOG_ALIGNER": "aligner",
+    "JOURNEYLOG_PRECISION_BUDGET": "precision_budget",
+    "JOURNEYLOG_ALIGN_BUDGET": "align_budget",
 }
 #: the exact alignment searches (:mod:`journeylog.mining.alignments`): journeylog's own A*
 #: (:mod:`journeylog.mining.astar`) or pm4py's
@@ -64,6 +70,11 @@ class Settings:
     12-18x faster per variant, with a documented choice among equally cheap alignments) or ``"pm4py"``
     (pm4py's A*); the same costs, hence the same figures; the deviation catalogue can differ where
     several alignments are equally cheap (see docs/benchmarks.md).
+    ``precision_budget``: seconds alignment precision may take; past it precision is skipped and
+    the output says why (0: no limit).
+    ``align_budget``: seconds pm4py's alignment search may take in all (aligner ``pm4py``); the paths
+    left then are aligned with journeylog's exact search (same optimal costs) and the output says so;
+    paths still left after as long again (at least 60 s) are not aligned, and counted (0: no limit).
     """
 
     threads: int | None = None
@@ -74,6 +85,8 @@ class Settings:
     max_events: int | None = None
     raw_csv: bool = False
     aligner: str = "journeylog"
+    precision_budget: float = PRECISION_BUDGET_SECONDS
+    align_budget: float = ALIGN_BUDGET_SECONDS
 
     def __post_init__(self) -> None:
         for name in ("threads", "processes"):
@@ -88,6 +101,9 @@ class Settings:
             raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
         if not self.dot_timeout > 0:
             raise UsageError(f"dot_timeout must be above 0, got {self.dot_timeout}")
+        for name in ("precision_budget", "align_budget"):
+            if not getattr(self, name) >= 0:
+                raise UsageError(f"{name} must be 0 (no limit) or more seconds, got {getattr(self, name)}")
         if self.aligner not in ALIGNERS:
             raise UsageError(f"aligner must be one of {', '.join(ALIGNERS)}, got {self.aligner!r}")
 
@@ -119,7 +135,7 @@ class Settings:
             if name == "aligner":
                 values[name] = text
                 continue
-            kind = float if name == "dot_timeout" else int
+            kind = float if name in ("dot_timeout", "precision_budget", "align_budget") else int
             try:
                 values[name] = kind(text)
             except ValueError:

@@ -46,6 +46,9 @@ def conform(
     method: Annotated[str, typer.Option(
         "--method", help="alignments (exact, default) or tbr (token-based replay).")] = "alignments",
     no_precision: Annotated[bool, typer.Option("--no-precision", help="Skip alignment precision.")] = False,
+    precision_budget: Annotated[float | None, typer.Option(
+        "--precision-budget", min=0, metavar="SECONDS", help="Seconds precision may take before it is skipped with a "
+        "note (default 60, or JOURNEYLOG_PRECISION_BUDGET; 0 = no limit).")] = None,
     journeys_out: Annotated[str | None, typer.Option(
         "--journeys-out", help="One row per journey: customer, first and last event, duration, satisfaction, "
         "channels, fitness, fits, deviation ids (.csv or .parquet).")] = None,
@@ -66,6 +69,10 @@ def conform(
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow},
                       {"--json": json_out, "--journeys-out": journeys_out, "--cache": cache})
+    if precision_budget is not None:
+        from journeylog import settings
+
+        settings.use(settings.current().with_(precision_budget=precision_budget))
     designed = load_model(model)
     bar = progress_bar(not no_precision)
     options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache)

@@ -42,6 +42,8 @@ __all__ = [
     "skipped_note",
     "label_overlap_note",
     "in_progress_note",
+    "precision_budget_note",
+    "align_fallback_note",
     "selection_statement",
     "varying_column_note",
 ]
@@ -358,6 +360,36 @@ def in_progress_note(journeys: int, settle: str) -> str:
     verb = "journey ended" if journeys == 1 else "journeys ended"
     return (f"{fmt_int(journeys)} {verb} within {settle} of the log's end: counted as in progress, "
             "not as a drop-out")
+
+
+def precision_budget_note(budget: float, prefixes: int) -> str:
+    """What to say when alignment precision ran out of its time budget (it is then not given).
+
+    >>> precision_budget_note(60, 104_310)
+    'precision was not computed: it did not finish within 60 s; it aligns every distinct prefix of every path \
+(104,310 here), one search each as long as the prefix, which grows quadratically with long or looping paths; \
+--no-precision skips it, --precision-budget 0 (or JOURNEYLOG_PRECISION_BUDGET=0) waits for it'
+    """
+    return (f"precision was not computed: it did not finish within {budget:g} s; it aligns every distinct prefix of "
+            f"every path ({fmt_int(prefixes)} here), one search each as long as the prefix, which grows quadratically "
+            "with long or looping paths; --no-precision skips it, --precision-budget 0 (or JOURNEYLOG_PRECISION_BUDGET=0) "
+            "waits for it")
+
+
+def align_fallback_note(budget: float, paths: int) -> str:
+    """What to say when pm4py's alignment search ran past its budget and journeylog's finished the work.
+
+    >>> align_fallback_note(60, 1)
+    "pm4py's alignment search did not finish within 60 s: the 1 path left was aligned with journeylog's own \
+exact search (the same optimal costs, so the same fitness figures; among equally cheap alignments it may \
+choose other moves, so some deviation counts can differ); JOURNEYLOG_ALIGN_BUDGET=0 waits for pm4py's search, \
+JOURNEYLOG_ALIGNER=journeylog uses journeylog's throughout"
+    """
+    left = "path left was" if paths == 1 else "paths left were"
+    return (f"pm4py's alignment search did not finish within {budget:g} s: the {fmt_int(paths)} {left} aligned with "
+            "journeylog's own exact search (the same optimal costs, so the same fitness figures; among equally cheap "
+            "alignments it may choose other moves, so some deviation counts can differ); JOURNEYLOG_ALIGN_BUDGET=0 "
+            "waits for pm4py's search, JOURNEYLOG_ALIGNER=journeylog uses journeylog's throughout")
 
 
 # ----------------------------------------------------------------------------------------------

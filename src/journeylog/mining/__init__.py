@@ -15,6 +15,8 @@ A flat façade over one module per task, like pm4py's own:
 * :mod:`~journeylog.mining.stages`: :class:`NextSteps` (the steps that could come next at a
   point of an alignment: the stage where a journey dropped out);
 * :mod:`~journeylog.mining.precision`: :func:`precision`;
+* :mod:`~journeylog.mining.budgets`: what the time budgets decided (:func:`align_fallbacks`,
+  :func:`precision_skipped`), for the notes that say so;
 * :mod:`~journeylog.mining.replay`: :func:`token_replay`;
 * :mod:`~journeylog.mining.variants`: :func:`variant_log`;
 * :mod:`~journeylog.mining.parallel`: the worker processes (how many: the run's
@@ -52,6 +54,7 @@ from journeylog.mining.alignments import (
     best_worst_cost,
     open_cache,
 )
+from journeylog.mining.budgets import align_fallbacks
 from journeylog.mining.cache import AlignmentCache
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet
 from journeylog.mining.discovery import (
@@ -82,7 +85,7 @@ from journeylog.mining.petri import (
     terminate_pool,
     tree_to_net,
 )
-from journeylog.mining.precision import precision
+from journeylog.mining.precision import precision, precision_skipped
 from journeylog.mining.replay import token_replay
 from journeylog.mining.stages import NextSteps
 from journeylog.mining.variants import variant_log
@@ -115,6 +118,7 @@ __all__ = [
     "MOVE_DTYPE",
     "best_worst_cost",
     "align",
+    "align_fallbacks",
     "align_unfit",
     "alignment_figures",
     "open_cache",
@@ -126,6 +130,7 @@ __all__ = [
     "Progress",
     # precision, replay
     "precision",
+    "precision_skipped",
     "token_replay",
     # petri nets for journeylog.models
     "bpmn_graph_from_root",

@@ -130,12 +130,24 @@ def best_worst_cost(net: Any, im: Any, fm: Any, path: str | None, timeout: float
 _ALIGNER = {"name": "journeylog"}
 
 
-def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
+def _align_one(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None,
+               switch_at: float | None = None) -> Aligned | None:
     """The optimal alignment of one sequence (None when it ran out of time): journeylog's search
-    (:mod:`journeylog.mining.astar`) or pm4py's, as :data:`_ALIGNER` says."""
+    (:mod:`journeylog.mining.astar`) or pm4py's, as :data:`_ALIGNER` says; pm4py's only until ``switch_at``
+    (``time.time()``; the run's ``align_budget``), then journeylog's, marked ``fallback`` (same optimal cost)."""
     if _ALIGNER["name"] == "journeylog":
         return _align_own(net, im, fm, seq, bwc0, timeout)
-    return _align_pm4py(net, im, fm, seq, bwc0, timeout)
+    if switch_at is None:
+        return _align_pm4py(net, im, fm, seq, bwc0, timeout)
+    left = switch_at - time.time()
+    if left > 0:
+        res = _align_pm4py(net, im, fm, seq, bwc0, left if timeout is None else min(timeout, left))
+        if res is not None or time.time() < switch_at:
+            return res
+    res = _align_own(net, im, fm, seq, bwc0, timeout)
+    if res is not None:
+        res["fallback"] = True
+    return res
 
 
 def _align_own(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, timeout: float | None) -> Aligned | None:
@@ -173,12 +185,12 @@ def _align_pm4py(net: Any, im: Any, fm: Any, seq: tuple[str, ...], bwc0: int, ti
             "cost": int(ali["cost"]), "bwc": int(ali["bwc"]), "fitness": ali["fitness"]}
 
 
-def _worker_align(job: tuple[list[tuple[str, ...]], int, float | None, float | None, str]) -> list[Aligned | None]:
+def _worker_align(job: tuple[Any, ...]) -> list[Aligned | None]:
     """In a worker process: align a chunk of sequences with the worker's model."""
-    seqs, bwc0, timeout, deadline, aligner = job
+    seqs, bwc0, timeout, deadline, aligner, switch_at = job
     _ALIGNER["name"] = aligner
     net, im, fm = worker_model()
-    return [_align_one(net, im, fm, seq, bwc0, trace_timeout(timeout, deadline)) for seq in seqs]
+    return [_align_one(net, im, fm, seq, bwc0, trace_timeout(timeout, deadline), switch_at) for seq in seqs]
 
 
 def trace_timeout(timeout: float | None, deadline: float | None) -> float | None:
@@ -269,7 +281,8 @@ def align(
     ``PARALLEL_AFTER_SECONDS``; 1 = never); the result does not depend on it. ``on_progress``
     hears ``("aligning", done, total)`` over the distinct sequences aligned. ``cache``
     (:func:`open_cache`): sequences found there are not aligned again, the others are added to it
-    (the caller saves it).
+    (the caller saves it). pm4py's search gets ``settings.align_budget`` s (0: no limit), then journeylog's exact search, marked
+    ``fallback`` (:mod:`journeylog.mining.budgets`); no ``timeout_total``: paths left after as long again (>=60 s) go unaligned.
     """
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
@@ -279,14 +292,18 @@ def align(
                            else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
     reduced_of, index = _reduce(rows, labels)
     plan = Plan(processes, settings)
+    run = settings or run_settings.current()
+    if timeout_total is None and run.align_budget > 0:  # then journeylog's search as long again, at least a variant's limit
+        timeout_total = run.align_budget + max(run.align_budget, DEFAULT_VARIANT_TIMEOUT)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
     uniques = list(index)
     known = [None if cache is None else cache.get(seq) for seq in uniques]
     todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None and len(seq) <= MAX_ALIGN_LENGTH]
     before = _ALIGNER["name"]
-    _ALIGNER["name"] = (settings or run_settings.current()).aligner
+    _ALIGNER["name"] = run.aligner
+    switch_at = time.time() + run.align_budget if run.align_budget > 0 and run.aligner == "pm4py" else None
     try:
-        fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress))
+        fresh = iter(_align_distinct((net, im, fm), todo, bwc0, timeout_per_variant, deadline, plan, on_progress, switch_at))
     finally:
         _ALIGNER["name"] = before
     results: list[Aligned | None] = []
@@ -296,7 +313,10 @@ def align(
             if res is not None and cache is not None:
                 cache.put(seq, res)
         results.append(res)
-    return _alignment_table(rows, reduced_of, [results[index[red]] for red in reduced_of], labels)
+    table = _alignment_table(rows, reduced_of, per_variant := [results[index[red]] for red in reduced_of], labels)
+    fallback = [bool(res and res.get("fallback")) for res in per_variant]
+    return table.with_columns(pl.Series("fallback", fallback, dtype=pl.Boolean)) if any(fallback) else table
+
 
 
 def open_cache(model: Any, path: str) -> AlignmentCache:
@@ -353,8 +373,10 @@ def _align_distinct(
     deadline: float | None,
     plan: Plan,
     on_progress: Progress | None = None,
+    switch_at: float | None = None,
 ) -> list[Aligned | None]:
-    """Align the distinct sequences in order: here, until ``plan`` hands the rest to workers."""
+    """Align the distinct sequences in order: here, until ``plan`` hands the rest to workers
+    (``switch_at``: see :func:`_align_one`)."""
     net, im, fm = model
     results: list[Aligned | None] = []
     total = len(uniques)
@@ -368,10 +390,11 @@ def _align_distinct(
         while len(results) < total:
             rest = uniques[len(results) :]
             if plan.parallel(len(rest), done=len(results)):
-                jobs = [(chunk, bwc0, timeout_per_variant, deadline, _ALIGNER["name"]) for chunk in chunks(rest, plan.processes)]
+                jobs = [(chunk, bwc0, timeout_per_variant, deadline, _ALIGNER["name"], switch_at)
+                        for chunk in chunks(rest, plan.processes)]
                 workers.map(_worker_align, jobs, on_result=arrived)
             else:
-                arrived([_align_one(net, im, fm, rest[0], bwc0, trace_timeout(timeout_per_variant, deadline))])
+                arrived([_align_one(net, im, fm, rest[0], bwc0, trace_timeout(timeout_per_variant, deadline), switch_at)])
     return results
 
 

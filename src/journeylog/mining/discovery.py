@@ -49,6 +49,13 @@ IM_INLINE_VARIANTS = 1000
 #: pair): under ``auto``, beyond this many activities it runs in a worker with the same budget,
 #: and past it no model is mined (the result says so; ``miner="imd"`` waits for it).
 IMD_INLINE_ACTIVITIES = 150
+#: IM's cut search and fall-throughs grow with the length of the paths too: under ``auto`` a log
+#: with a path longer than this many events is mined with IMd (a 60,000-event journey among 500
+#: short ones kept IM busy for minutes), and IM runs here only when its distinct paths hold at
+#: most :data:`IM_INLINE_EVENTS` events in all (else in a worker, with the budget)
+AUTO_IM_MAX_PATH = 5000
+#: see :data:`AUTO_IM_MAX_PATH`
+IM_INLINE_EVENTS = 20_000
 #: the ``miner`` values of :func:`discover_model`
 MINERS = ("auto", "im", "imd")
 
@@ -169,11 +176,14 @@ def discover_model(
     _check_noise_threshold(noise_threshold)
     n = variant_table.height
     activities = _activity_count(variant_table)
+    lengths = variant_table["activities"].list.len()
+    longest, events = (int(lengths.max() or 0), int(lengths.sum())) if n else (0, 0)  # type: ignore[arg-type]
     chosen, why = miner, ""
     if miner == "auto":
-        chosen, why = _auto_choice(n, activities)
+        chosen, why = _auto_choice(n, activities, longest)
     if chosen == "im":
-        inline = miner == "im" or (activities <= IM_INLINE_ACTIVITIES and n <= IM_INLINE_VARIANTS)
+        inline = miner == "im" or (activities <= IM_INLINE_ACTIVITIES and n <= IM_INLINE_VARIANTS
+                                   and events <= IM_INLINE_EVENTS)
         if inline or budget is None:
             tree = discover_tree(variant_table, noise_threshold)
         else:
@@ -205,18 +215,22 @@ def _activity_count(variant_table: pl.DataFrame) -> int:
     return int(variant_table["activities"].explode().drop_nulls().n_unique()) if variant_table.height else 0
 
 
-def _auto_choice(variants: int, activities: int) -> tuple[str, str]:
+def _auto_choice(variants: int, activities: int, longest: int = 0) -> tuple[str, str]:
     """``auto``'s miner and, for IMd, why.
 
     >>> _auto_choice(200, 12)
     ('im', '')
     >>> _auto_choice(1199, 398)
     ('imd', '398 activities: IM is slow beyond 50')
+    >>> _auto_choice(501, 20, 60_000)
+    ('imd', 'a path of 60,000 events: IM is slow beyond 5,000')
     """
     if variants > AUTO_IM_MAX_VARIANTS:
         return "imd", f"{fmt_int(variants)} variants: IM is slow beyond {fmt_int(AUTO_IM_MAX_VARIANTS)}"
     if activities > AUTO_IM_MAX_ACTIVITIES:
         return "imd", f"{fmt_int(activities)} activities: IM is slow beyond {AUTO_IM_MAX_ACTIVITIES}"
+    if longest > AUTO_IM_MAX_PATH:
+        return "imd", f"a path of {fmt_int(longest)} events: IM is slow beyond {fmt_int(AUTO_IM_MAX_PATH)}"
     return "im", ""
 
 

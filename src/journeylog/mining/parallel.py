@@ -9,10 +9,11 @@ per core).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -149,3 +150,24 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+
+    @contextlib.contextmanager
+    def stopped_on(self, kind: type[BaseException]) -> Iterator[Workers]:
+        """Like ``with workers:``, except that when ``kind`` is raised (a time budget ran out) the
+        worker processes are terminated at once instead of finishing their current jobs."""
+        try:
+            yield self
+        except kind:
+            self.stop()
+            raise
+        finally:
+            self.__exit__()
+
+    def stop(self) -> None:
+        """Terminate the worker processes now (their current jobs are lost) and drop the pool."""
+        if self.executor is None:
+            return
+        for proc in list((getattr(self.executor, "_processes", None) or {}).values()):
+            proc.terminate()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = None

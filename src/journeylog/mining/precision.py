@@ -10,11 +10,13 @@ them again, which corrupts activity names containing a comma; journeylog keeps p
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
 import polars as pl
 
+from journeylog import settings as run_settings
 from journeylog.mining.alignments import DEFAULT_MODEL_TIMEOUT, best_worst_cost
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
@@ -22,9 +24,16 @@ from journeylog.mining.petri import file_names, unpack_model, visible_labels
 from journeylog.mining.variants import VariantRow, variant_rows
 from journeylog.settings import Settings
 
-__all__ = ["precision"]
+__all__ = ["precision", "precision_skipped"]
 
 Prefix = tuple[str, ...]
+
+#: prefixes aligned in one go here between two looks at the clock (the budget is checked between them)
+INLINE_CHUNK = 32
+
+
+class _OutOfTime(Exception):
+    """The precision budget ran out (caught in :func:`precision`, which then returns None)."""
 
 
 def _stop_markings(net: Any, im: Any, fm: Any, prefixes: list[Prefix]) -> list[Any]:
@@ -46,8 +55,9 @@ def _worker_prefixes(job: list[Prefix]) -> list[Any]:
 def precision(
     model: Any, variant_table: pl.DataFrame, *, processes: int | None = None, settings: Settings | None = None,
     on_progress: Progress | None = None,
-) -> float:
-    """Align-ETConformance precision, equal to ``pm4py.precision_alignments`` on the full log.
+) -> float | None:
+    """Align-ETConformance precision, equal to ``pm4py.precision_alignments`` on the full log;
+    None when it did not finish within ``settings.precision_budget`` seconds (0: no limit).
 
     pm4py counts, for every prefix of every trace, the activities that follow it in the log and
     the visible transitions the model enables after it; it aligns each *distinct* prefix once and
@@ -56,8 +66,10 @@ def precision(
     ``transform_markings_from_sync_to_original_net`` do the replay. Prefixes containing an
     activity the model lacks, or extending a prefix the model cannot replay, cannot be replayed
     either and are not aligned (pm4py aligns them and finds nothing). ``processes`` and
-    ``settings`` as in :func:`journeylog.mining.align`. pm4py's prefix search has no time limit.
-    ``on_progress`` hears ``("precision", done, total)`` over the distinct prefixes, a level
+    ``settings`` as in :func:`journeylog.mining.align`. pm4py's prefix search has no time limit of
+    its own: the budget (the run's settings by default) is checked between chunks of prefixes and,
+    once spent, the workers are stopped and None is returned (the caller says why: see
+    :func:`precision_prefixes`). ``on_progress`` hears ``("precision", done, total)`` over the distinct prefixes, a level
     (prefix length) at a time.
     """
     pm4py_quiet()
@@ -70,7 +82,12 @@ def precision(
     labels = visible_labels(net)
     rows = variant_rows(variant_table)
     follow, weight = _prefix_table(rows)
-    markings = _prefix_markings((net, im, fm), follow, labels, processes, settings, on_progress)
+    budget = (settings or run_settings.current()).precision_budget
+    deadline = time.monotonic() + budget if budget > 0 else None
+    try:
+        markings = _prefix_markings((net, im, fm), follow, labels, processes, settings, on_progress, deadline)
+    except _OutOfTime:
+        return None
     with file_names(net):  # pm4py's silent closure depends on the names (see file_names)
         sum_at, sum_ee = _prefix_sums(net, follow, weight, markings)
         enabled_initially = {t.label for t in get_visible_transitions_eventually_enabled_by_marking(net, im)}
@@ -82,6 +99,19 @@ def precision(
     if sum_at > 0:
         return 1 - float(sum_ee) / float(sum_at)
     return 1.0
+
+
+def precision_skipped(variant_table: pl.DataFrame, settings: Settings | None = None) -> tuple[float, int]:
+    """Why :func:`precision` gave None: ``(budget in seconds, distinct prefixes to align)``. Each
+    prefix is one search as long as the prefix: long looping paths make them many and long. The
+    count is an upper bound (prefixes the model cannot replay are skipped).
+
+    >>> vt = pl.DataFrame({"variant_id": [0, 1], "activities": [["a", "b", "c"], ["a", "b", "b"]], "journeys": [2, 1]})
+    >>> precision_skipped(vt, Settings(precision_budget=5))  # prefixes (a) and (a, b)
+    (5.0, 2)
+    """
+    budget = float((settings or run_settings.current()).precision_budget)
+    return budget, len(_prefix_table(variant_rows(variant_table))[0])
 
 
 def _prefix_table(rows: list[VariantRow]) -> tuple[dict[Prefix, set[str]], Counter[Prefix]]:
@@ -103,9 +133,11 @@ def _prefix_markings(
     processes: int | None,
     settings: Settings | None,
     on_progress: Progress | None = None,
+    deadline: float | None = None,
 ) -> dict[Prefix, Any]:
     """The markings (of the original net) where each distinct prefix's alignment stops; None for
-    prefixes that cannot be replayed. Aligned level by level, shortest first."""
+    prefixes that cannot be replayed. Aligned level by level, shortest first. Raises
+    :class:`_OutOfTime` (workers stopped) once ``time.monotonic()`` passes ``deadline``."""
     from pm4py.algo.evaluation.precision.variants import align_etconformance as aec
 
     net, im, fm = model
@@ -116,20 +148,27 @@ def _prefix_markings(
     plan = Plan(processes, settings)
     workers = Workers(model, plan.processes)
 
+    def check_clock(_result: object = None) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime
+
     def flush(batch: list[Prefix]) -> None:
         if not batch:
             return
         if plan.parallel(len(batch)):
-            parts = workers.map(_worker_prefixes, chunks(batch, plan.processes))
+            parts = workers.map(_worker_prefixes, chunks(batch, plan.processes), on_result=check_clock)
             raw = [r for part in parts for r in part]
         else:
-            raw = _stop_markings(net, im, fm, batch)
+            raw = []
+            for start in range(0, len(batch), INLINE_CHUNK):
+                check_clock()
+                raw.extend(_stop_markings(net, im, fm, batch[start : start + INLINE_CHUNK]))
         for prefix, mk in zip(batch, aec.transform_markings_from_sync_to_original_net(raw, net), strict=True):
             markings[prefix] = mk
 
     total = len(ordered)
     report(on_progress, "precision", 0, total)
-    with workers:
+    with workers.stopped_on(_OutOfTime):
         current_len = None
         for prefix in ordered:
             if current_len is not None and len(prefix) != current_len:

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from journeylog.errors import InvalidInput
+from journeylog.mining.alignments import MAX_ALIGN_LENGTH
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet, silenced
 from journeylog.mining.parallel import Progress, report
 from journeylog.mining.petri import unpack_model, visible_labels
@@ -37,7 +38,10 @@ def token_replay(
     see :mod:`journeylog.mining`), ``journeys``, ``fitting_journeys`` and ``variants``: one row per
     variant with ``variant_id``, ``fit``, ``fitness``, ``missing``, ``consumed``, ``remaining``,
     ``produced`` (tokens). One pm4py call replays every variant once (never a trace per journey);
-    ``on_progress`` hears ``("token replay", done, total)`` before and after it.
+    ``on_progress`` hears ``("token replay", done, total)`` before and after it. As with
+    alignments, a variant with more than :data:`MAX_ALIGN_LENGTH` events of the model's activities
+    is not replayed (pm4py's replay of one 60,000-event journey takes many minutes): its row has
+    nulls and the figures leave it out (``conform`` counts and says them).
     """
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
@@ -51,6 +55,8 @@ def token_replay(
     n = fit = m = c = r = p = 0
     for (vid, _acts, count), res in zip(rows, replayed, strict=True):
         _append_row(frame, vid, res)
+        if res is None:
+            continue
         fitness[vid] = res["trace_fitness"]
         n += count
         fit += count if res["trace_is_fit"] else 0
@@ -75,19 +81,20 @@ def token_replay(
     }
 
 
-def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: str | None) -> list[dict[str, Any]]:
+def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: str | None) -> list[dict[str, Any] | None]:
     """The replay of every variant, from one replay of each distinct sequence of model
     activities: pm4py's replay passes over activities the model lacks, so variants that differ
-    only there replay alike (tests/mining compare the figures with pm4py on the full log)."""
+    only there replay alike (tests/mining compare the figures with pm4py on the full log).
+    None for a sequence longer than :data:`MAX_ALIGN_LENGTH`."""
     labels = visible_labels(net)
     reduced = [tuple(a for a in acts if a in labels) for _vid, acts, _count in rows]
-    distinct = list(dict.fromkeys(reduced))
+    distinct = [seq for seq in dict.fromkeys(reduced) if len(seq) <= MAX_ALIGN_LENGTH]
     table = pl.DataFrame({"variant_id": range(len(distinct)), "activities": [list(d) for d in distinct],
                           "journeys": [1] * len(distinct)},
                          schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt32})
     results = _replay(net, im, fm, variant_log(table), path)
     index = {seq: i for i, seq in enumerate(distinct)}
-    return [results[index[r]] for r in reduced]
+    return [results[index[r]] if r in index else None for r in reduced]
 
 
 def _replay(net: Any, im: Any, fm: Any, log: Any, path: str | None) -> list[dict[str, Any]]:
@@ -109,10 +116,10 @@ def _replay(net: Any, im: Any, fm: Any, log: Any, path: str | None) -> list[dict
         raise InvalidInput(f"pm4py's token replay failed on the model: {type(exc).__name__}: {exc}", path=path) from None
 
 
-def _append_row(frame: dict[str, list[Any]], vid: int, res: dict[str, Any]) -> None:
-    """One variant's row of the ``variants`` table."""
+def _append_row(frame: dict[str, list[Any]], vid: int, res: dict[str, Any] | None) -> None:
+    """One variant's row of the ``variants`` table (nulls when it was not replayed)."""
     frame["variant_id"].append(vid)
-    frame["fit"].append(bool(res["trace_is_fit"]))
-    frame["fitness"].append(float(res["trace_fitness"]))
+    frame["fit"].append(None if res is None else bool(res["trace_is_fit"]))
+    frame["fitness"].append(None if res is None else float(res["trace_fitness"]))
     for kind in _TOKENS:
-        frame[kind].append(int(res[f"{kind}_tokens"]))
+        frame[kind].append(None if res is None else int(res[f"{kind}_tokens"]))
