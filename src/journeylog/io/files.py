@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, cast
 from journeylog import settings
 from journeylog.errors import ResourceLimit, UnsafeInput, UsageError, param
 from journeylog.settings import MAX_INPUT_BYTES
+from journeylog.text import no_workflow_commands
 
 #: the default cap on decompressed/plain input (exit 4 beyond it); the cap in force is the run's
 #: :func:`max_input_bytes` (``JOURNEYLOG_MAX_INPUT_BYTES``), overridable per call with ``max_bytes``
@@ -343,5 +344,6 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically; ``-`` writes to standard output."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+    """Write UTF-8 ``text`` to ``path`` atomically; ``-`` writes to standard output. No line of it
+    can start a GitHub Actions workflow command (:func:`journeylog.text.no_workflow_commands`)."""
+    write_bytes_atomic(path, no_workflow_commands(text).encode("utf-8"))
