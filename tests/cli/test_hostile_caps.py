@@ -203,7 +203,7 @@ def test_usage_errors_of_every_command_are_one_line(run_main, tmp_path, command,
     code, _out, err = run_main(command, *extra, cwd=tmp_path)
     assert code == 2, err
     assert err.count("\n") == 1 and err.startswith("journeylog: error: ") and "Traceback" not in err, err
-    assert f"(hint: see 'journeylog" in err
+    assert "(hint: see 'journeylog" in err
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -28,8 +28,8 @@ import polars as pl
 from journeylog import schema as S
 from journeylog.errors import UsageError
 from journeylog.io.files import atomic_output
-from journeylog.text import WORKFLOW_LINE, no_workflow_commands
 from journeylog.io.store import write_events
+from journeylog.text import WORKFLOW_LINE, no_workflow_commands
 
 __all__ = ["EXPORT_SUFFIXES", "export_format", "protect_formulas", "write_csv", "write_event_log", "write_xes"]
 

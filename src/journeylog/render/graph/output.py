@@ -12,10 +12,10 @@ from pathlib import Path
 
 from journeylog.errors import InvalidInput, ResourceLimit, UsageError
 from journeylog.io.files import check_output_path, write_bytes_atomic
-from journeylog.text import no_workflow_commands
 from journeylog.journeys import ProcessMap
 from journeylog.render.graph.formats import _dot_and_titles, to_dot, to_graphml, to_json, to_mermaid
 from journeylog.settings import current
+from journeylog.text import no_workflow_commands
 
 GRAPH_FORMATS: tuple[str, ...] = (".dot", ".svg", ".png", ".graphml", ".mmd", ".json")
 
