@@ -36,6 +36,8 @@ MAX_INPUT_BYTES = 8 * 1024**3
 MAX_NAME_CHARS = 500
 #: default cap on the bytes of one cell (any column) of a tabular log, identity or customer table
 MAX_CELL_BYTES = 1024 * 1024
+#: default cap on the tasks (visible transitions) of a designed model; silent steps may be 4 times as many
+MAX_MODEL_TASKS = 500
 #: default seconds Graphviz's dot may take for one graph
 DOT_TIMEOUT_SECONDS = 120.0
 
@@ -46,6 +48,7 @@ ENVIRONMENT = {
     "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
     "JOURNEYLOG_MAX_NAME_CHARS": "max_name_chars",
     "JOURNEYLOG_MAX_CELL_BYTES": "max_cell_bytes",
+    "JOURNEYLOG_MAX_MODEL_TASKS": "max_model_tasks",
     "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
     "JOURNEYLOG_ALIGNER": "aligner",
 }
@@ -64,6 +67,8 @@ class Settings:
     ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
     ``max_name_chars``: a longer activity name or journey/customer id is refused with exit 4;
     ``max_cell_bytes``: a longer cell of a tabular input (any column) is refused with exit 4;
+    ``max_model_tasks``: a designed model with more tasks (or more than 4 times as many
+    transitions) is refused with exit 4, before any alignment (the alignment budget);
     ``dot_timeout``: seconds Graphviz may take for one graph;
     ``max_events``: logs with more events (rows) are refused with exit 4 (None: no cap), a
     Parquet file from its footer before it is loaded;
@@ -79,6 +84,7 @@ class Settings:
     max_input_bytes: int = MAX_INPUT_BYTES
     max_name_chars: int = MAX_NAME_CHARS
     max_cell_bytes: int = MAX_CELL_BYTES
+    max_model_tasks: int = MAX_MODEL_TASKS
     dot_timeout: float = DOT_TIMEOUT_SECONDS
     max_events: int | None = None
     raw_csv: bool = False
@@ -93,7 +99,7 @@ class Settings:
             raise UsageError(f"memory_events must be at least 1, got {self.memory_events}")
         if self.max_events is not None and self.max_events < 1:
             raise UsageError(f"max_events must be at least 1, got {self.max_events}")
-        for name in ("max_input_bytes", "max_name_chars", "max_cell_bytes"):
+        for name in ("max_input_bytes", "max_name_chars", "max_cell_bytes", "max_model_tasks"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not self.dot_timeout > 0:

@@ -210,3 +210,50 @@ def test_usage_errors_of_every_command_are_one_line(run_main, tmp_path, command,
 def test_help_is_unaffected(run_main, tmp_path, command):
     code, out, err = run_main(command, "--help", cwd=tmp_path)
     assert code == 0 and "Usage" in out and "error" not in err, err
+
+
+# ------------------------------------------------------------------------------------------
+# the alignment budget: a model too large to align is refused when it is loaded
+# ------------------------------------------------------------------------------------------
+
+
+def _looped_pnml(tasks: int) -> str:
+    """A chain of ``tasks`` tasks, each with a silent step back (a model of looped tasks)."""
+    places = "".join(f'<place id="p{i}">' + ("<initialMarking><text>1</text></initialMarking>" if i == 0 else "")
+                     + "</place>" for i in range(tasks + 1))
+    moves = "".join(f'<transition id="t{i}"><name><text>task {i}</text></name></transition>'
+                    f'<transition id="s{i}"><toolspecific tool="ProM" version="6.4" activity="$invisible$" '
+                    f'localNodeID="x{i}"/></transition>' for i in range(tasks))
+    arcs = "".join(f'<arc id="a{i}" source="p{i}" target="t{i}"/><arc id="b{i}" source="t{i}" target="p{i + 1}"/>'
+                   f'<arc id="c{i}" source="p{i + 1}" target="s{i}"/><arc id="d{i}" source="s{i}" target="p{i}"/>'
+                   for i in range(tasks))
+    return ('<?xml version="1.0" encoding="UTF-8"?><pnml><net id="n" type="http://www.pnml.org/version-2009/grammar/'
+            f'pnmlcoremodel"><page id="g">{places}{moves}{arcs}</page><finalmarkings><marking><place idref="p{tasks}">'
+            "<text>1</text></place></marking></finalmarkings></net></pnml>")
+
+
+@pytest.mark.parametrize("command", [["conform", "--no-precision"], ["check", "--min-fitness", "0"],
+                                     ["funnel"], ["drift", "--window", "1d"]])
+def test_a_model_of_thousands_of_looped_tasks_is_refused_before_it_is_converted(run_main, tmp_path, monkeypatch,
+                                                                                 command):
+    import journeylog.models.loading as loading
+
+    def never(*_a, **_k):
+        raise AssertionError("converted")
+
+    monkeypatch.setattr(loading, "load_pnml", never)
+    write_file(tmp_path, "loop.pnml", _looped_pnml(2000))
+    write_file(tmp_path, "log.csv", "case,activity,timestamp\nc1,task 0,2024-01-01\nc1,task 1,2024-01-02\n")
+    refused(run_main, tmp_path, 4, command[0], "log.csv", "-m", "loop.pnml", *command[1:], "--json", "o.json",
+            output=tmp_path / "o.json", says="loop.pnml: the model has 4,000 transitions (silent steps included), more "
+            "than the alignment budget of 500 tasks (2,000 transitions) (hint: raise --max-model-tasks")
+
+
+def test_a_model_within_a_raised_budget_is_aligned(run_main, tmp_path):
+    write_file(tmp_path, "loop.pnml", _looped_pnml(30))
+    write_file(tmp_path, "log.csv", "case,activity,timestamp\nc1,task 0,2024-01-01\nc1,task 1,2024-01-02\n")
+    refused(run_main, tmp_path, 4, "--max-model-tasks", "29", "conform", "log.csv", "-m", "loop.pnml",
+            "--no-precision", says="the model has 30 tasks")
+    code, _out, err = run_main("--max-model-tasks", "30", "conform", "log.csv", "-m", "loop.pnml", "--no-precision",
+                               cwd=tmp_path)
+    assert code == 0, err

@@ -391,7 +391,7 @@ def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckCo
 
 
 def _apply_input_cap(cfg: "CheckConfig") -> None:
-    """journeylog.yaml's ``max_input_bytes:``, ``max_name_chars:`` and ``max_cell_bytes:`` for
+    """journeylog.yaml's ``max_input_bytes:``, ``max_name_chars:``, ``max_cell_bytes:`` and ``max_model_tasks:`` for
     this run, unless the option (``--max-input-bytes``, ...) or the variable
     (``JOURNEYLOG_MAX_INPUT_BYTES``, ...) set that cap already (they win)."""
     import os
@@ -400,7 +400,7 @@ def _apply_input_cap(cfg: "CheckConfig") -> None:
 
     run = settings.current()
     for name, default in (("max_input_bytes", settings.MAX_INPUT_BYTES), ("max_name_chars", settings.MAX_NAME_CHARS),
-                          ("max_cell_bytes", settings.MAX_CELL_BYTES)):
+                          ("max_cell_bytes", settings.MAX_CELL_BYTES), ("max_model_tasks", settings.MAX_MODEL_TASKS)):
         cap = getattr(cfg, name)
         if cap is None or f"JOURNEYLOG_{name.upper()}" in os.environ or getattr(run, name) != default:
             continue

@@ -48,7 +48,7 @@ DRIFT_KEYS = ("window", "alpha", "min_effect", "min_journeys")
 #: unlikely to be chance at the two journey counts (two-proportion test, p below this); 0 = off.
 DEFAULT_SIGNIFICANCE = 0.01
 _TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "cache", "settle", "checks", "drift", "max_input_bytes",
-             "max_name_chars", "max_cell_bytes")
+             "max_name_chars", "max_cell_bytes", "max_model_tasks")
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class CheckConfig:
     max_input_bytes: int | None = None  # the input size cap, unless --max-input-bytes or the variable says
     max_name_chars: int | None = None  # the name length cap, unless --max-name-chars or the variable says
     max_cell_bytes: int | None = None  # the cell size cap, unless --max-cell-bytes or the variable says
+    max_model_tasks: int | None = None  # the model size cap, unless --max-model-tasks or the variable says
 
     def has_checks(self) -> bool:
         """Any threshold that is on, or any ``max_share``."""
@@ -213,7 +214,7 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
             raise doc.error(top["settle"][1], f"settle: {exc}", hint="settle: 7d (0 turns it off)") from None
     caps: dict[str, int | None] = {}
     for key, unit, example in (("max_input_bytes", "bytes", 2000000000), ("max_name_chars", "characters", 4000),
-                               ("max_cell_bytes", "bytes", 4000000)):
+                               ("max_cell_bytes", "bytes", 4000000), ("max_model_tasks", "tasks", 2000)):
         caps[key] = cap = doc.value(top[key][1]) if key in top else None
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise doc.error(top[key][1], f"{key} must be a whole number of {unit}, at least 1", hint=f"{key}: {example}")
