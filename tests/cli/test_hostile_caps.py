@@ -146,6 +146,28 @@ def test_an_error_about_a_file_the_map_points_at_shows_none_of_its_content(run_m
     assert not (tmp_path / "out.parquet").exists()
 
 
+@pytest.mark.parametrize("role", ["sources", "identities", "customers"])
+def test_a_link_in_the_map_folder_to_a_file_outside_shows_none_of_it(run_main, tmp_path, role):
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    write_file(outside, "passwd", SECRET_LINES)
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    (folder / "link.csv").symlink_to(outside / "passwd")
+    write_file(folder, "ok.csv", LOG)
+    yaml = {"sources": "sources:\n  - name: s\n    path: link.csv\n",
+            "identities": "sources:\n  - name: s\n    path: ok.csv\n    identity: {column: case, kind: phone}\n"
+                          "identities:\n  path: link.csv\n",
+            "customers": "sources:\n  - name: s\n    path: ok.csv\n    identity: {column: case, kind: customer_id}\n"
+                         "customers:\n  path: link.csv\n  key: customer_id\n"}[role]
+    write_file(folder, "map.yaml", yaml)
+    for args in (["ingest", "maps/map.yaml", "-o", "out.csv"], ["discover", "maps/map.yaml", "--json", "d.json"]):
+        code, _out, err = run_main(*args, cwd=tmp_path)
+        assert code == 3, err
+        assert err.count("journeylog: error:") == 1 and "Traceback" not in err, err
+        assert not re.search(r"root|daemon|/bin/bash|nologin", err), err
+
+
 def test_an_error_about_a_file_named_on_the_command_line_still_quotes_it(run_main, tmp_path):
     write_file(tmp_path, "log.csv", f"case,activity,timestamp\nc1,a,{SECRET}\n")
     refused(run_main, tmp_path, 3, "discover", "log.csv", says=SECRET)
