@@ -279,3 +279,10 @@ def test_a_model_within_a_raised_budget_is_aligned(run_main, tmp_path):
     code, _out, err = run_main("--max-model-tasks", "30", "conform", "log.csv", "-m", "loop.pnml", "--no-precision",
                                cwd=tmp_path)
     assert code == 0, err
+
+
+def test_a_utf16_file_gets_the_encoding_that_reads_it(run_main, tmp_path):
+    write_file(tmp_path, "log.csv", LOG.encode("utf-16"))
+    refused(run_main, tmp_path, 3, "discover", "log.csv", "--no-model", says="(hint: give --encoding utf-16)")
+    code, _out, err = run_main("discover", "log.csv", "--no-model", "--encoding", "utf-16", cwd=tmp_path)
+    assert code == 0, err

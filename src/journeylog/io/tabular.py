@@ -55,11 +55,14 @@ def _decode_check(data: bytes, encoding: str, label: str) -> None:
         raise UsageError(f"unknown encoding {encoding!r}", hint=f"for example {param('encoding')} latin-1") from None
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
+        utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # what Excel's "Unicode text" writes
         raise InvalidInput(
-            f"bytes that are not valid {encoding} (byte 0x{data[exc.start]:02x})",
+            f"bytes that are not valid {encoding} (byte 0x{data[exc.start]:02x})"
+            + ("; the file starts with a UTF-16 byte order mark" if utf16 else ""),
             path=label,
             row=line,
-            hint=f"give {param('encoding')}, e.g. {param('encoding')} latin-1 or cp1252",
+            hint=f"give {param('encoding')} utf-16" if utf16 else
+            f"give {param('encoding')}, e.g. {param('encoding')} latin-1 or cp1252",
         ) from None
 
 
