@@ -286,3 +286,18 @@ def test_a_utf16_file_gets_the_encoding_that_reads_it(run_main, tmp_path):
     refused(run_main, tmp_path, 3, "discover", "log.csv", "--no-model", says="(hint: give --encoding utf-16)")
     code, _out, err = run_main("discover", "log.csv", "--no-model", "--encoding", "utf-16", cwd=tmp_path)
     assert code == 0, err
+
+
+def test_a_hand_edited_store_with_a_long_name_is_a_resource_limit(run_main, tmp_path):
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    write_file(tmp_path, "log.csv", LOG)
+    assert run_main("ingest", "log.csv", "-o", "store.parquet", cwd=tmp_path)[0] == 0
+    frame = pl.read_parquet(tmp_path / "store.parquet")
+    meta = pq.read_metadata(tmp_path / "store.parquet").metadata
+    frame = frame.with_columns(pl.when(pl.col("activity") == "Pay").then(pl.lit("Y" * 100_000))
+                               .otherwise(pl.col("activity")).alias("activity"))
+    pq.write_table(frame.to_arrow().replace_schema_metadata(meta), tmp_path / "edited.parquet")
+    refused(run_main, tmp_path, 4, "conform", "edited.parquet", "-m", MODEL, "--no-precision", "--json", "c.json",
+            output=tmp_path / "c.json", says="edited.parquet:2:activity: a name is longer than the 500-character")
