@@ -142,13 +142,13 @@ def refuse_huge_cells(frame: pl.DataFrame, label: str) -> None:
     from journeylog.settings import current
 
     cap = current().max_cell_bytes
-    text = [c for c, t in frame.schema.items() if t == pl.String]
+    text = [c for c, t in frame.schema.items() if t == pl.String or isinstance(t, (pl.Categorical, pl.Enum))]
     if not text:
         return
-    longest = frame.select(pl.col(c).str.len_bytes().max() for c in text).row(0)
+    longest = frame.select(pl.col(c).cast(pl.String).str.len_bytes().max() for c in text).row(0)
     for col, size in zip(text, longest, strict=True):
         if size is not None and size > cap:
-            rows = frame.filter(pl.col(col).str.len_bytes() > cap)
+            rows = frame.filter(pl.col(col).cast(pl.String).str.len_bytes() > cap)
             row = rows[S.SOURCE_ROW][0] if S.SOURCE_ROW in rows.columns else None
             raise ResourceLimit(f"a cell is longer than the {cap:,}-byte limit", path=label, row=row, column=col,
                                 hint=f"raise {param('max_cell_bytes')} if the file is trusted")
