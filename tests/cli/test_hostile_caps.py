@@ -301,3 +301,4 @@ def test_a_hand_edited_store_with_a_long_name_is_a_resource_limit(run_main, tmp_
     pq.write_table(frame.to_arrow().replace_schema_metadata(meta), tmp_path / "edited.parquet")
     refused(run_main, tmp_path, 4, "conform", "edited.parquet", "-m", MODEL, "--no-precision", "--json", "c.json",
             output=tmp_path / "c.json", says="edited.parquet:2:activity: a name is longer than the 500-character")
+
