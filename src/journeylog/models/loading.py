@@ -60,16 +60,18 @@ def model_kind(path: str | os.PathLike[str]) -> str:
 _ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(?:transition|task|\w+Task|callActivity|subProcess|\w+Event|\w+Gateway)[\s/>]")
 
 
-def refuse_large_model(tasks: int, transitions: int, label: str) -> None:
+def refuse_large_model(tasks: int, transitions: int, label: str, *, at_least: bool = False) -> None:
     """More tasks than the run's ``max_model_tasks`` (:class:`journeylog.settings.Settings`), or
-    more than 4 times as many transitions, is a resource limit (exit 4): the alignment budget.
+    more than 4 times as many transitions, is a resource limit (exit 4): the alignment budget
+    (``at_least``: ``transitions`` was counted in part of the file).
     Alignments on such a model take minutes to hours and gigabytes (one state-equation search per
     journey variant over every transition)."""
     from journeylog.settings import current
 
     cap = current().max_model_tasks
     if tasks > cap or transitions > 4 * cap:
-        what = f"{tasks:,} tasks" if tasks > cap else f"{transitions:,} transitions (silent steps included)"
+        what = (f"{tasks:,} tasks" if tasks > cap else
+                f"{'at least ' if at_least else ''}{transitions:,} transitions (silent steps included)")
         raise ResourceLimit(f"the model has {what}, more than the alignment budget of {cap:,} tasks "
                             f"({4 * cap:,} transitions)", path=label,
                             hint=f"raise {param('max_model_tasks')} if the model is trusted and a long run is fine")
@@ -77,12 +79,20 @@ def refuse_large_model(tasks: int, transitions: int, label: str) -> None:
 
 def _refuse_large_file(path: str | os.PathLike[str], label: str) -> None:
     """The same budget counted in the file's elements (BPMN, PNML) before the conversion."""
-    from journeylog.io.files import read_input_bytes
+    from journeylog.io.files import open_input
+    from journeylog.settings import current
 
     if model_kind(path) == "ptree":
         return
-    found = len(_ELEMENT.findall(read_input_bytes(path)))
-    refuse_large_model(0, found, label)
+    most = 4 * current().max_model_tasks
+    found, tail = 0, b""
+    with open_input(path) as fh:  # streamed: a huge file is refused once it has too many elements
+        while found <= most and (chunk := fh.read(1 << 20)):
+            text = tail + chunk
+            found += sum(1 for m in _ELEMENT.finditer(text) if m.end() > len(tail))
+            tail = text[-256:]
+        at_least = bool(fh.read(1))
+    refuse_large_model(0, found, label, at_least=at_least)
 
 
 def load_model(path: str | os.PathLike[str]) -> DesignedModel:
