@@ -31,6 +31,7 @@ from typing import Any
 import polars as pl
 
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.io.jsonio import loads_checked
 
 __all__ = ["DETECTORS", "ReportOptions", "contracts_from_files", "kind_of", "report"]
 
@@ -140,7 +141,7 @@ def contracts_from_files(paths: Sequence[str], read: Callable[[str], str] | None
     for path in paths:
         text = reader(path)
         try:
-            document = json.loads(text)
+            document = loads_checked(text, label=path)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"not valid JSON: {exc.msg}", path=path, row=exc.lineno, column=exc.colno) from None
         kind = kind_of(document) if isinstance(document, dict) else None

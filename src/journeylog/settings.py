@@ -32,6 +32,12 @@ __all__ = ["Settings", "ALIGNERS", "ENVIRONMENT", "current", "use", "apply_polar
 MEMORY_EVENTS = 10_000_000
 #: default cap on the (decompressed) size of one input file, in bytes
 MAX_INPUT_BYTES = 8 * 1024**3
+#: default cap on the characters of one name (activity, journey or customer id) in a log
+MAX_NAME_CHARS = 500
+#: default cap on the bytes of one cell (any column) of a tabular log, identity or customer table
+MAX_CELL_BYTES = 1024 * 1024
+#: default cap on the tasks (visible transitions) of a designed model; silent steps may be 4 times as many
+MAX_MODEL_TASKS = 500
 #: default seconds Graphviz's dot may take for one graph
 DOT_TIMEOUT_SECONDS = 120.0
 #: default seconds alignment precision may take before it is skipped (with a note)
@@ -44,6 +50,9 @@ ENVIRONMENT = {
     "JOURNEYLOG_PROCESSES": "processes",
     "JOURNEYLOG_MEMORY_EVENTS": "memory_events",
     "JOURNEYLOG_MAX_INPUT_BYTES": "max_input_bytes",
+    "JOURNEYLOG_MAX_NAME_CHARS": "max_name_chars",
+    "JOURNEYLOG_MAX_CELL_BYTES": "max_cell_bytes",
+    "JOURNEYLOG_MAX_MODEL_TASKS": "max_model_tasks",
     "JOURNEYLOG_DOT_TIMEOUT": "dot_timeout",
     "JOURNEYLOG_ALIGNER": "aligner",
     "JOURNEYLOG_PRECISION_BUDGET": "precision_budget",
@@ -62,6 +71,10 @@ class Settings:
     ``processes``: alignment worker processes when set apart from ``threads``;
     ``memory_events``: above this many events logs are processed out of core;
     ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
+    ``max_name_chars``: a longer activity name or journey/customer id is refused with exit 4;
+    ``max_cell_bytes``: a longer cell of a tabular input (any column) is refused with exit 4;
+    ``max_model_tasks``: a designed model with more tasks (or more than 4 times as many
+    transitions) is refused with exit 4, before any alignment (the alignment budget);
     ``dot_timeout``: seconds Graphviz may take for one graph;
     ``max_events``: logs with more events (rows) are refused with exit 4 (None: no cap), a
     Parquet file from its footer before it is loaded;
@@ -81,6 +94,9 @@ class Settings:
     processes: int | None = None
     memory_events: int = MEMORY_EVENTS
     max_input_bytes: int = MAX_INPUT_BYTES
+    max_name_chars: int = MAX_NAME_CHARS
+    max_cell_bytes: int = MAX_CELL_BYTES
+    max_model_tasks: int = MAX_MODEL_TASKS
     dot_timeout: float = DOT_TIMEOUT_SECONDS
     max_events: int | None = None
     raw_csv: bool = False
@@ -97,8 +113,9 @@ class Settings:
             raise UsageError(f"memory_events must be at least 1, got {self.memory_events}")
         if self.max_events is not None and self.max_events < 1:
             raise UsageError(f"max_events must be at least 1, got {self.max_events}")
-        if self.max_input_bytes < 1:
-            raise UsageError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
+        for name in ("max_input_bytes", "max_name_chars", "max_cell_bytes", "max_model_tasks"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not self.dot_timeout > 0:
             raise UsageError(f"dot_timeout must be above 0, got {self.dot_timeout}")
         for name in ("precision_budget", "align_budget"):

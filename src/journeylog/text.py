@@ -10,9 +10,11 @@ use these, so a figure reads the same everywhere.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
-__all__ = ["fmt_int", "fmt_share", "fmt_ratio", "fmt_duration", "human_duration", "CONTROL", "visible"]
+__all__ = ["fmt_int", "fmt_share", "fmt_ratio", "fmt_duration", "human_duration", "CONTROL", "visible",
+           "WORKFLOW_LINE", "no_workflow_commands"]
 
 #: Characters that would act on a terminal instead of showing: C0 and C1 controls, DEL, and the
 #: bidirectional overrides and isolates (which can make a line read differently from what it holds).
@@ -34,6 +36,21 @@ def visible(value: object) -> str:
     ':\u200b:set-output name=x:\u200b:1'
     """
     return str(value).translate(CONTROL).replace("::", ":\u200b:")
+
+
+#: ``::`` at the start of a line (after blanks): what a GitHub Actions runner reads as a workflow
+#: command. The runner also breaks lines at a lone CR. (A regex both Python and Polars read.)
+WORKFLOW_LINE = r"(^|[\r\n\x85\u2028\u2029])([^\S\r\n]*)::"
+
+
+def no_workflow_commands(text: str) -> str:
+    """``text`` (a whole output file) with every line that would start a GitHub Actions workflow
+    command split by a zero-width space after its first colon; nothing else changes.
+
+    >>> no_workflow_commands("a::b\\n  ::error::x\\r::warning::y")
+    'a::b\\n  :\u200b:error::x\\r:\u200b:warning::y'
+    """
+    return re.sub(WORKFLOW_LINE, "\\1\\2:\u200b:", text)
 
 
 def fmt_int(n: Any) -> str:

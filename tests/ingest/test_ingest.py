@@ -14,7 +14,7 @@ import pytest
 
 from factories import SAMPLE, write_file
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, UnsafeInput, UsageError
+from journeylog.errors import InvalidInput, ResourceLimit, UnsafeInput, UsageError
 from journeylog.ingest import ReadOptions, ingest, parse_gap, read_events, write_events
 
 # ----------------------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def test_skip_invalid_rows_counts_and_returns_rejects(tmp_path):
 
 def test_long_names_refused(tmp_path):
     p = write_file(tmp_path, "long.csv", f"case_id,activity,timestamp\nc1,{'x' * 200_000},2024-01-01 10:00\n")
-    with pytest.raises(InvalidInput, match="longer than"):
+    with pytest.raises(ResourceLimit, match="longer than the 500-character name limit"):
         read_events(p)
 
 

@@ -57,6 +57,19 @@ def _root(
         "--max-events", min=1,
         help="Refuse (exit 4) a log of more events than this; a Parquet file is checked from its footer "
              "before loading (default: no cap).")] = None,
+    max_name_chars: Annotated[int | None, typer.Option(
+        "--max-name-chars", min=1,
+        help="Refuse (exit 4) a log whose activity name or journey/customer id is longer than this many "
+             "characters (default 500, or JOURNEYLOG_MAX_NAME_CHARS).")] = None,
+    max_cell_bytes: Annotated[int | None, typer.Option(
+        "--max-cell-bytes", min=1,
+        help="Refuse (exit 4) a tabular input with a cell (any column) longer than this many bytes "
+             "(default 1 MiB, or JOURNEYLOG_MAX_CELL_BYTES).")] = None,
+    max_model_tasks: Annotated[int | None, typer.Option(
+        "--max-model-tasks", min=1,
+        help="Refuse (exit 4) a designed model of more tasks than this (or more than 4 times as many "
+             "transitions, silent steps included): the alignment budget (default 500, or "
+             "JOURNEYLOG_MAX_MODEL_TASKS).")] = None,
     raw_csv: Annotated[bool, typer.Option(
         "--raw-csv", help="Write CSV cells that start with = + - @ TAB or CR as they are (default: prefixed with ', "
                           "so a spreadsheet does not run them as formulas).")] = False,
@@ -68,6 +81,8 @@ def _root(
     """journeylog: actual customer journeys against the designed one."""
     _STATE["debug"] = debug
     settings = Settings.from_environ(threads=threads, max_input_bytes=max_input_bytes, max_events=max_events,
+                                     max_name_chars=max_name_chars, max_cell_bytes=max_cell_bytes,
+                                     max_model_tasks=max_model_tasks,
                                      raw_csv=raw_csv or None, aligner=aligner)
     use(settings)
     apply_polars_threads(settings)  # Polars reads it at import; commands import Polars lazily
@@ -104,7 +119,8 @@ def cli_flags() -> dict[str, str]:
                 flags.setdefault(p.name, longs[0])
     flags.update(LIBRARY_FLAGS)
     flags.update({p.name: f"--{p.name.replace('_', '-')}" for p in root.params  # the option before the variable
-                  if p.name in ("max_input_bytes", "max_events")})
+                  if p.name in ("max_input_bytes", "max_events", "max_name_chars", "max_cell_bytes",
+                                "max_model_tasks")})
     return flags
 
 

@@ -386,21 +386,26 @@ def load_check_config(log: str, config: str | None, no_config: bool) -> "CheckCo
         return K.CheckConfig()
     console().print(text(f"configuration: {path}", style="dim"), soft_wrap=True)
     cfg = K.load_config(path)
-    _apply_input_cap(cfg.max_input_bytes)
+    _apply_input_cap(cfg)
     return cfg
 
 
-def _apply_input_cap(cap: int | None) -> None:
-    """journeylog.yaml's ``max_input_bytes:`` for this run, unless ``--max-input-bytes`` or
-    ``JOURNEYLOG_MAX_INPUT_BYTES`` set the cap already (they win)."""
+def _apply_input_cap(cfg: "CheckConfig") -> None:
+    """journeylog.yaml's ``max_input_bytes:``, ``max_name_chars:``, ``max_cell_bytes:`` and ``max_model_tasks:`` for
+    this run, unless the option (``--max-input-bytes``, ...) or the variable
+    (``JOURNEYLOG_MAX_INPUT_BYTES``, ...) set that cap already (they win)."""
     import os
 
     from journeylog import settings
 
     run = settings.current()
-    if cap is None or "JOURNEYLOG_MAX_INPUT_BYTES" in os.environ or run.max_input_bytes != settings.MAX_INPUT_BYTES:
-        return
-    settings.use(run.with_(max_input_bytes=cap))
+    for name, default in (("max_input_bytes", settings.MAX_INPUT_BYTES), ("max_name_chars", settings.MAX_NAME_CHARS),
+                          ("max_cell_bytes", settings.MAX_CELL_BYTES), ("max_model_tasks", settings.MAX_MODEL_TASKS)):
+        cap = getattr(cfg, name)
+        if cap is None or f"JOURNEYLOG_{name.upper()}" in os.environ or getattr(run, name) != default:
+            continue
+        run = run.with_(**{name: cap})
+    settings.use(run)
 
 
 def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | list[str] | None]) -> None:

@@ -47,7 +47,8 @@ DRIFT_KEYS = ("window", "alpha", "min_effect", "min_journeys")
 #: A baseline share check (increase, ratio, fitting-share drop) fails only when the change is also
 #: unlikely to be chance at the two journey counts (two-proportion test, p below this); 0 = off.
 DEFAULT_SIGNIFICANCE = 0.01
-_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "cache", "settle", "checks", "drift", "max_input_bytes")
+_TOP_KEYS = ("version", "model", "rules", "allow", "baseline", "cache", "settle", "checks", "drift", "max_input_bytes",
+             "max_name_chars", "max_cell_bytes", "max_model_tasks")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class CheckConfig:
     path: str | None = None  # the journeylog.yaml it came from
     settle: timedelta | None = None  # None: the default (journeylog.config.settle.DEFAULT_SETTLE)
     max_input_bytes: int | None = None  # the input size cap, unless --max-input-bytes or the variable says
+    max_name_chars: int | None = None  # the name length cap, unless --max-name-chars or the variable says
+    max_cell_bytes: int | None = None  # the cell size cap, unless --max-cell-bytes or the variable says
+    max_model_tasks: int | None = None  # the model size cap, unless --max-model-tasks or the variable says
 
     def has_checks(self) -> bool:
         """Any threshold that is on, or any ``max_share``."""
@@ -208,16 +212,16 @@ def _config_from(doc: YamlDoc) -> CheckConfig:
             settle = parse_settle(doc.value(top["settle"][1]))
         except ValueError as exc:
             raise doc.error(top["settle"][1], f"settle: {exc}", hint="settle: 7d (0 turns it off)") from None
-    cap = None
-    if "max_input_bytes" in top and doc.value(top["max_input_bytes"][1]) is not None:
-        cap = doc.value(top["max_input_bytes"][1])
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-            raise doc.error(top["max_input_bytes"][1], "max_input_bytes must be a whole number of bytes, at least 1",
-                            hint="max_input_bytes: 2000000000")
+    caps: dict[str, int | None] = {}
+    for key, unit, example in (("max_input_bytes", "bytes", 2000000000), ("max_name_chars", "characters", 4000),
+                               ("max_cell_bytes", "bytes", 4000000), ("max_model_tasks", "tasks", 2000)):
+        caps[key] = cap = doc.value(top[key][1]) if key in top else None
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise doc.error(top[key][1], f"{key} must be a whole number of {unit}, at least 1", hint=f"{key}: {example}")
     return CheckConfig(checks=checks, max_share=max_share, new_deviation_min_share=settings["new_deviation_min_share"],
                        significance=settings["significance"],
                        model=rel("model"), rules=rel("rules"), allow=rel("allow"), baseline=rel("baseline"),
-                       cache=rel("cache"), drift=drift, path=label, settle=settle, max_input_bytes=cap)
+                       cache=rel("cache"), drift=drift, path=label, settle=settle, **caps)
 
 
 def _checks_section(doc: YamlDoc, node: Any, checks: dict[str, Threshold], max_share: dict[str, Threshold],

@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from journeylog.errors import InvalidInput, ResourceLimit
-from journeylog.io.files import local_file
+from journeylog.io.files import local_file, refuse_unread_compression
 
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 #: the longest duration a setting may give (a window, gap or settle beyond a century means nothing)
@@ -93,7 +93,12 @@ class YamlDoc:
         import yaml
 
         self.label = os.fspath(path)
-        raw = local_file(path).read_bytes()
+        file = local_file(path)
+        if file.stat().st_size > MAX_CONFIG_BYTES:  # before reading it
+            raise ResourceLimit(f"{what} is larger than {MAX_CONFIG_BYTES:,} bytes", path=self.label)
+        refuse_unread_compression(file)
+        with open(file, "rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
         if len(raw) > MAX_CONFIG_BYTES:
             raise ResourceLimit(f"{what} is larger than {MAX_CONFIG_BYTES:,} bytes", path=self.label)
         try:

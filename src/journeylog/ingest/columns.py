@@ -34,6 +34,7 @@ __all__ = [
     "detect_columns",
     "guessed_roles",
     "read_raw",
+    "refuse_huge_cells",
 ]
 
 DEFAULT_GAP = timedelta(days=30)
@@ -131,7 +132,26 @@ def read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:
     """Read one CSV, JSON Lines, Parquet or XES file as it is (no column meaning yet)."""
     raw = _read_raw(path, opts)
     refuse_too_many_events(raw.frame.height, raw.label)
+    refuse_huge_cells(raw.frame, raw.label)
     return raw
+
+
+def refuse_huge_cells(frame: pl.DataFrame, label: str) -> None:
+    """A text cell longer than the run's ``max_cell_bytes`` (:class:`journeylog.settings.Settings`)
+    is a resource limit, exit 4, at FILE:ROW:COLUMN (the value is not shown)."""
+    from journeylog.settings import current
+
+    cap = current().max_cell_bytes
+    text = [c for c, t in frame.schema.items() if t == pl.String or isinstance(t, (pl.Categorical, pl.Enum))]
+    if not text:
+        return
+    longest = frame.select(pl.col(c).cast(pl.String).str.len_bytes().max() for c in text).row(0)
+    for col, size in zip(text, longest, strict=True):
+        if size is not None and size > cap:
+            rows = frame.filter(pl.col(col).cast(pl.String).str.len_bytes() > cap)
+            row = rows[S.SOURCE_ROW][0] if S.SOURCE_ROW in rows.columns else None
+            raise ResourceLimit(f"a cell is longer than the {cap:,}-byte limit", path=label, row=row, column=col,
+                                hint=f"raise {param('max_cell_bytes')} if the file is trusted")
 
 
 def _read_raw(path: str | os.PathLike[str], opts: ReadOptions) -> RawFrame:

@@ -21,13 +21,17 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog.config.metrics import MetricSpec
-from journeylog.errors import InvalidInput, param
+from journeylog.errors import InvalidInput, ResourceLimit, param
 from journeylog.ingest.columns import ROLE_TO_COLUMN, ColumnMap, RawFrame, ReadOptions
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, check_timezone, dates_only, timestamp_expr
+from journeylog.settings import MAX_NAME_CHARS, current
 
 __all__ = ["MAX_NAME_LENGTH", "Plan", "apply_plan", "empty_rejects", "make_plan", "normalise", "rejects_table"]
 
-MAX_NAME_LENGTH = 1000
+#: the default name length cap (the run's is ``Settings.max_name_chars``)
+MAX_NAME_LENGTH = MAX_NAME_CHARS
+#: the start of the reason of a name over the cap: a resource limit (exit 4), never a skipped row
+NAME_TOO_LONG = "-character name limit"
 _CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]|[\n\t]"
 _UNKNOWN_OUTCOME = "\x00?"
 
@@ -104,15 +108,18 @@ def _checks(cmap: ColumnMap, outcome_col: str | None, sat_col: str | None) -> li
     id_col = cmap.case or cmap.customer
     ident = pl.coalesce("_case", "_customer")
     activity = pl.col(S.ACTIVITY)
+    cap = current().max_name_chars
+    too_long = f"is longer than the {cap:,}{NAME_TOO_LONG}"
     return [
+        (pl.col("_case").str.len_chars() > cap, cmap.case or "", f"a journey id {too_long}", None),
+        (pl.col("_customer").str.len_chars() > cap, cmap.customer or "", f"a customer id {too_long}", None),
+        (activity.str.len_chars() > cap, cmap.activity, f"an activity name {too_long}", None),
         (pl.col("_case").is_null() & pl.col("_customer").is_null() | (ident.str.strip_chars() == ""),
          id_col or "", "empty journey/customer id", f"fill the id or use {param('skip_invalid_rows')}"),
         (ident.str.contains(_CONTROL), id_col or "", "control character in an id", None),
         (activity.is_null() | (activity.str.strip_chars() == ""), cmap.activity, "empty activity",
          f"fill the activity or use {param('skip_invalid_rows')}"),
         (activity.str.contains(_CONTROL), cmap.activity, "control character (newline, tab, ...) in the activity name", None),
-        (activity.str.len_chars() > MAX_NAME_LENGTH, cmap.activity,
-         f"activity name longer than {MAX_NAME_LENGTH} characters", None),
         (pl.col("_ts_raw").is_null() | (pl.col("_ts_raw").str.strip_chars() == ""), cmap.timestamp, "empty timestamp", None),
         (pl.col(S.TIMESTAMP).is_null(), cmap.timestamp, TIMESTAMP_INVALID,
          f"give {param('timestamp_format')}, {param('timezone')}, or times with a UTC offset"),
@@ -283,6 +290,12 @@ def rejects_table(plan: Plan, bad: pl.DataFrame, opts: ReadOptions, *, total: in
     """The rejects table for ``bad`` rows, or the error for the first of them (``total``: how
     many invalid rows there are in all, when ``bad`` holds only some)."""
     count = bad.height if total is None else total
+    limit = bad.filter(pl.col("_reason").str.contains(NAME_TOO_LONG, literal=True))
+    if limit.height:  # a resource limit, whatever skip_invalid_rows says
+        first = limit.row(0, named=True)
+        raise ResourceLimit(first["_reason"], path=plan.label, row=first[S.SOURCE_ROW],
+                            column=first["_column"] or None,
+                            hint=f"raise {param('max_name_chars')} if the file is trusted")
     if count and not opts.skip_invalid_rows:
         first = bad.row(0, named=True)
         hint = next(h for _c, col, msg, h in plan.checks if msg == first["_reason"])

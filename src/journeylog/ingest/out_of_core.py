@@ -26,6 +26,7 @@ from journeylog.ingest.columns import (
     column_summary,
     detect_columns,
     guessed_roles,
+    refuse_huge_cells,
     refuse_too_many_events,
 )
 from journeylog.ingest.event_source import batch_sizes
@@ -143,6 +144,7 @@ def _spread(p: Path, plan: Plan, bucket_of: pl.Expr, opts: ReadOptions, tmp: str
         if S.SOURCE_ROW not in batch.columns:
             batch = batch.with_columns(pl.int_range(done + 1, done + batch.height + 1, dtype=pl.Int64).alias(S.SOURCE_ROW))
         done += batch.height
+        refuse_huge_cells(batch, plan.label)
         good, bad = apply_plan(plan, batch)
         if bad.height:
             out.bad_total += bad.height

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from journeylog.config.sources import SourceMap, SourceSpec, load_source_map
+from journeylog.config.yamldoc import MAX_CONFIG_BYTES
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest.columns import DEFAULT_GAP, ReadOptions, column_summary, detect_columns, guessed_roles, read_raw
 from journeylog.ingest.customers import join_customers
@@ -28,6 +29,7 @@ from journeylog.ingest.identity import (
     stitch_identities,
 )
 from journeylog.ingest.normalise import empty_rejects, normalise
+from journeylog.ingest.redact import content_hidden
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 
@@ -130,6 +132,16 @@ def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
     return use_case
 
 
+def _map_text(label: str) -> str:
+    """The source map's own text (already read and checked by load_source_map): its words may be
+    quoted in errors about the files it points at, nothing else of those files may."""
+    try:
+        with open(label, "rb") as fh:
+            return fh.read(MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None = None) -> IngestResult:
     """Ingest every export a YAML source map names into one canonical event table."""
     smap = load_source_map(path, allow_outside_paths=opts.allow_outside_paths)
@@ -137,13 +149,16 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
         raise UsageError(f"{param('gap')} {format_gap(opts.gap)} and the source map's gap: {format_gap(smap.gap)} "
                          "disagree", path=smap.label, hint="drop one of them: the map's gap: applies to every run of it")
     gap = smap.gap if smap.gap is not None else opts.gap
-    id_table = read_identities(smap.identities.path) if smap.identities is not None else None
+    words = _map_text(smap.label)
+    with content_hidden(words):
+        id_table = read_identities(smap.identities.path) if smap.identities is not None else None
     acc = _Read()
     n = len(smap.sources)
     for spec in smap.sources:
         if on_source:
             on_source(spec.name, spec.index, n)
-        _read_source(spec, smap, id_table, opts, acc)
+        with content_hidden(words):
+            _read_source(spec, smap, id_table, opts, acc)
     if on_source:
         on_source("", n, n)
     use_case = _journeys_from(smap, acc, gap)
@@ -152,7 +167,8 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
         raise InvalidInput("no events left after reading the sources", path=smap.label)
     events, dups = finish(nonempty, use_case, gap, opts.drop_duplicates)
     if smap.customers is not None:
-        events, notes = join_customers(events, smap.customers, smap.label)
+        with content_hidden(words):
+            events, notes = join_customers(events, smap.customers, smap.label)
         acc.notes.extend(notes)
     all_rejects = pl.concat(acc.rejects, how="diagonal_relaxed") if acc.rejects else empty_rejects()
     return IngestResult(events, acc.summaries, dups, all_rejects, acc.notes, "column" if use_case else "gap", None,

@@ -29,6 +29,7 @@ from journeylog import schema as S
 from journeylog.errors import UsageError
 from journeylog.io.files import atomic_output
 from journeylog.io.store import write_events
+from journeylog.text import WORKFLOW_LINE, no_workflow_commands
 
 __all__ = ["EXPORT_SUFFIXES", "export_format", "protect_formulas", "write_csv", "write_event_log", "write_xes"]
 
@@ -88,6 +89,10 @@ def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, datetime_for
     if not settings.current().raw_csv:
         safe = protect_formulas(safe)
         safe = safe.rename({n: "'" + n for n in safe.columns if re.match(_FORMULA, n)})
+    # never a line that starts a GitHub Actions workflow command, --raw-csv or not
+    safe = safe.with_columns(pl.col(n).str.replace_all(WORKFLOW_LINE, "${1}${2}:\u200b:")
+                             for n, t in safe.schema.items() if t == pl.String)
+    safe = safe.rename({n: no_workflow_commands(n) for n in safe.columns if no_workflow_commands(n) != n})
     with atomic_output(path) as tmp:
         safe.write_csv(tmp, datetime_format=datetime_format)
 

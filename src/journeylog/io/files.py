@@ -31,6 +31,7 @@ from typing import Any, BinaryIO, cast
 from journeylog import settings
 from journeylog.errors import ResourceLimit, UnsafeInput, UsageError, param
 from journeylog.settings import MAX_INPUT_BYTES
+from journeylog.text import no_workflow_commands
 
 #: the default cap on decompressed/plain input (exit 4 beyond it); the cap in force is the run's
 #: :func:`max_input_bytes` (``JOURNEYLOG_MAX_INPUT_BYTES``), overridable per call with ``max_bytes``
@@ -102,6 +103,48 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
+#: compressed or archive formats journeylog does not read (only gzip is decompressed, with its
+#: size and ratio caps): their leading bytes, and the suffix that names them
+UNREAD_COMPRESSIONS: tuple[tuple[bytes, str, str], ...] = (
+    (b"BZh", "bzip2", ".bz2"),
+    (b"\xfd7zXZ\x00", "xz", ".xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd", ".zst"),
+    (b"\x04\x22\x4d\x18", "lz4", ".lz4"),
+    (b"PK\x03\x04", "zip", ".zip"),
+    (b"7z\xbc\xaf\x27\x1c", "7-zip", ".7z"),
+    (b"\x5d\x00\x00", "lzma", ".lzma"),
+)
+
+
+_BZIP2_BLOCKS = (b"\x31\x41\x59\x26\x53\x59", b"\x17\x72\x45\x38\x50\x90")
+
+
+def refuse_unread_compression(path: str | os.PathLike[str], head: bytes | None = None) -> None:
+    """A bzip2, xz, zstd, lz4, zip or 7-zip file (by its leading bytes, else its suffix) is
+    invalid input: journeylog decompresses gzip only, where it caps the decompressed size and
+    ratio, and never reads other compressed bytes as text.
+
+    >>> refuse_unread_compression("log.csv.zst", b"")  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    journeylog.errors.InvalidInput: log.csv.zst: zstd-compressed input, which journeylog does not read
+    (hint: decompress it first, or compress it with gzip, which journeylog reads with its size caps)
+    """
+    from journeylog.errors import InvalidInput
+
+    text = os.fspath(path)
+    if head is None:
+        with open(text, "rb") as fh:
+            head = fh.read(10)
+    name = text.lower()
+    for magic, kind, suffix in UNREAD_COMPRESSIONS:
+        by_bytes = head.startswith(magic) and (kind != "bzip2" or head[4:10] in _BZIP2_BLOCKS)
+        if by_bytes or (kind != "lzma" and name.endswith(suffix)):
+            raise InvalidInput(f"{kind}-compressed input, which journeylog does not read", path=text,
+                               hint="decompress it first, or compress it with gzip, which journeylog reads with "
+                                    "its size caps")
+
+
 class _CappedReader(io.RawIOBase):
     """A read-only stream that raises ResourceLimit once more than ``cap`` bytes were read."""
 
@@ -145,6 +188,7 @@ def open_input(path: str | os.PathLike[str], *, max_bytes: int | None = None) ->
     cap = max_input_bytes() if max_bytes is None else max_bytes
     # no context manager: the returned reader owns the handle and closes it (_CappedReader.close)
     ratio_cap = None
+    refuse_unread_compression(path)
     if is_gzip(p):
         raw = cast(BinaryIO, gzip.open(p, "rb"))  # noqa: SIM115 - closed by the returned reader
         ratio_cap = max(MAX_RATIO * p.stat().st_size, MIN_RATIO_CAP)
@@ -300,5 +344,6 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically; ``-`` writes to standard output."""
-    write_bytes_atomic(path, text.encode("utf-8"))
+    """Write UTF-8 ``text`` to ``path`` atomically; ``-`` writes to standard output. No line of it
+    can start a GitHub Actions workflow command (:func:`journeylog.text.no_workflow_commands`)."""
+    write_bytes_atomic(path, no_workflow_commands(text).encode("utf-8"))

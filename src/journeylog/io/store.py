@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput
+from journeylog.errors import InvalidInput, ResourceLimit, param
 from journeylog.io.files import atomic_output
 from journeylog.io.tabular import parquet_info
 
@@ -74,14 +74,28 @@ _MIN_TIME_US, _MAX_TIME_US = -62_135_596_800_000_000, 253_402_300_799_999_999
 
 def check_store_times(events: pl.LazyFrame, label: str) -> None:
     """A store edited by hand may hold missing timestamps or ones outside the years 1-9999, which
-    ingest never writes: an error naming the first such row (one streaming pass)."""
+    ingest never writes: an error naming the first such row; or a name (activity, journey or
+    customer id) longer than the run's ``max_name_chars``: exit 4, as for any log (one streaming
+    pass for both)."""
+    from journeylog.settings import current
+
+    cap = current().max_name_chars
     micros = pl.col(S.TIMESTAMP).dt.epoch("us")
+    bad_time = micros.is_null() | ~micros.is_between(_MIN_TIME_US, _MAX_TIME_US)
+    names = [c for c in (S.JOURNEY_ID, S.CUSTOMER_ID, S.ACTIVITY) if c in events.collect_schema().names()]
+    too_long = [(pl.col(c).str.len_chars() > cap).fill_null(False).alias(c) for c in names]
     bad = (events.with_row_index("_row", offset=1)
-           .filter(micros.is_null() | ~micros.is_between(_MIN_TIME_US, _MAX_TIME_US))
-           .select("_row").head(1).collect(engine="streaming"))
-    if bad.height:
-        raise InvalidInput("timestamp missing or outside the years 1-9999", path=label, row=int(bad.item()),
+           .filter(pl.any_horizontal(bad_time, *too_long))
+           .select("_row", bad_time.alias("_time"), *too_long).head(1).collect(engine="streaming"))
+    if not bad.height:
+        return
+    row = bad.row(0, named=True)
+    if row["_time"]:
+        raise InvalidInput("timestamp missing or outside the years 1-9999", path=label, row=int(row["_row"]),
                            column=S.TIMESTAMP, hint="re-run journeylog ingest on the export")
+    col = next(c for c in names if row[c])
+    raise ResourceLimit(f"a name is longer than the {cap:,}-character name limit", path=label, row=int(row["_row"]),
+                        column=col, hint=f"raise {param('max_name_chars')} if the file is trusted")
 
 
 def is_store(path: str | os.PathLike[str] | Path) -> bool:

@@ -31,7 +31,7 @@ from typing import Literal
 import polars as pl
 
 from journeylog.errors import InvalidInput, UsageError, param
-from journeylog.io.files import local_file, read_input_bytes
+from journeylog.io.files import local_file, read_input_bytes, refuse_unread_compression
 from journeylog.io.jsonio import loads_checked
 
 SOURCE_ROW = "source_row"
@@ -55,11 +55,14 @@ def _decode_check(data: bytes, encoding: str, label: str) -> None:
         raise UsageError(f"unknown encoding {encoding!r}", hint=f"for example {param('encoding')} latin-1") from None
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
+        utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # what Excel's "Unicode text" writes
         raise InvalidInput(
-            f"bytes that are not valid {encoding} (byte 0x{data[exc.start]:02x})",
+            f"bytes that are not valid {encoding} (byte 0x{data[exc.start]:02x})"
+            + ("; the file starts with a UTF-16 byte order mark" if utf16 else ""),
             path=label,
             row=line,
-            hint=f"give {param('encoding')}, e.g. {param('encoding')} latin-1 or cp1252",
+            hint=f"give {param('encoding')} utf-16" if utf16 else
+            f"give {param('encoding')}, e.g. {param('encoding')} latin-1 or cp1252",
         ) from None
 
 
@@ -311,11 +314,13 @@ _JSON_KEY = r'"((?:[^"\\]|\\.)*)"\s*:'
 
 def _refuse_duplicate_keys(data: bytes, label: str) -> None:
     """A key twice in one object of a line is an error naming the line and the key (Polars keeps
-    the first silently). Lines whose keys repeat at all are parsed exactly, the rest are not."""
+    the first silently). Lines whose keys repeat at all, or hold an escape (``"\\u0061"`` is
+    ``"a"``), are parsed exactly, the rest are not."""
     text = pl.Series("line", data.split(b"\n"), dtype=pl.Binary).cast(pl.String, strict=False)
     keys = text.str.extract_all(_JSON_KEY)
     numbered = pl.DataFrame({"line": text, "keys": keys}).with_row_index("number", offset=1)
-    suspects = numbered.filter(pl.col("keys").list.len() > pl.col("keys").list.n_unique())
+    escaped = pl.col("keys").list.eval(pl.element().str.contains("\\", literal=True)).list.any()
+    suspects = numbered.filter((pl.col("keys").list.len() > pl.col("keys").list.n_unique()) | escaped)
     for number, line in suspects.select("number", "line").iter_rows():
         loads_checked(line, label=label, row=number)
 
@@ -370,6 +375,7 @@ def sniff_format(path: str | os.PathLike[str], declared: str | None = None) -> s
     ):
         if name.endswith(suffix):
             return fmt
+    refuse_unread_compression(path, b"")
     raise UsageError(
         "cannot tell the file format from its name",
         path=os.fspath(path),

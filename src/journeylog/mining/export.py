@@ -151,7 +151,8 @@ def _structure_hashes(nodes: dict[str, Any], succ: dict[str, list[str]]) -> dict
 
     graph = nx.DiGraph()
     for nid, el in nodes.items():
-        graph.add_node(nid, label=f"{_ln(el)}:{el.get('name') or ''}")
+        label = f"{_ln(el)}:{el.get('name') or ''}"  # networkx hashes labels as ASCII: escape the rest
+        graph.add_node(nid, label=label.encode("ascii", "backslashreplace").decode("ascii"))
     graph.add_edges_from((a, b) for a, targets in succ.items() for b in targets if a in nodes and b in nodes)
     rounds = max(1, min(len(nodes), 8))
     with warnings.catch_warnings():  # "hashes for directed graphs changed in networkx 3.5": pinned

@@ -4,18 +4,19 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from journeylog import mining
-from journeylog.errors import InvalidInput, JourneylogError, UsageError
+from journeylog.errors import InvalidInput, JourneylogError, ResourceLimit, UsageError, param
 from journeylog.io.files import atomic_output, check_output_path, local_file
 from journeylog.models.bpmn import load_bpmn
 from journeylog.models.pnml import load_pnml
 from journeylog.models.ptree import load_ptree
 
-__all__ = ["MODEL_SUFFIXES", "DesignedModel", "model_kind", "load_model", "write_model"]
+__all__ = ["MODEL_SUFFIXES", "DesignedModel", "model_kind", "load_model", "refuse_large_model", "write_model"]
 
 MODEL_SUFFIXES = {".bpmn": "bpmn", ".pnml": "pnml", ".ptree": "ptree", ".txt": "ptree"}
 
@@ -54,11 +55,52 @@ def model_kind(path: str | os.PathLike[str]) -> str:
     return kind
 
 
+#: an element that becomes a transition: a BPMN activity or event, a PNML transition (counted in the
+#: file before pm4py converts it, so a huge model is refused before the conversion)
+_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(?:transition|task|\w+Task|callActivity|subProcess|\w+Event|\w+Gateway)[\s/>]")
+
+
+def refuse_large_model(tasks: int, transitions: int, label: str, *, at_least: bool = False) -> None:
+    """More tasks than the run's ``max_model_tasks`` (:class:`journeylog.settings.Settings`), or
+    more than 4 times as many transitions, is a resource limit (exit 4): the alignment budget
+    (``at_least``: ``transitions`` was counted in part of the file).
+    Alignments on such a model take minutes to hours and gigabytes (one state-equation search per
+    journey variant over every transition)."""
+    from journeylog.settings import current
+
+    cap = current().max_model_tasks
+    if tasks > cap or transitions > 4 * cap:
+        what = (f"{tasks:,} tasks" if tasks > cap else
+                f"{'at least ' if at_least else ''}{transitions:,} transitions (silent steps included)")
+        raise ResourceLimit(f"the model has {what}, more than the alignment budget of {cap:,} tasks "
+                            f"({4 * cap:,} transitions)", path=label,
+                            hint=f"raise {param('max_model_tasks')} if the model is trusted and a long run is fine")
+
+
+def _refuse_large_file(path: str | os.PathLike[str], label: str) -> None:
+    """The same budget counted in the file's elements (BPMN, PNML) before the conversion."""
+    from journeylog.io.files import open_input
+    from journeylog.settings import current
+
+    if model_kind(path) == "ptree":
+        return
+    most = 4 * current().max_model_tasks
+    found, tail = 0, b""
+    with open_input(path) as fh:  # streamed: a huge file is refused once it has too many elements
+        while found <= most and (chunk := fh.read(1 << 20)):
+            text = tail + chunk
+            found += sum(1 for m in _ELEMENT.finditer(text) if m.end() > len(tail))
+            tail = text[-256:]
+        at_least = bool(fh.read(1))
+    refuse_large_model(0, found, label, at_least=at_least)
+
+
 def load_model(path: str | os.PathLike[str]) -> DesignedModel:
     """Read a BPMN, PNML or process-tree file into a :class:`DesignedModel`."""
     label = os.fspath(path)
     local_file(path)  # URLs, missing files, directories: refused before anything else
     kind = model_kind(path)
+    _refuse_large_file(path, label)
     try:
         if kind == "bpmn":
             net, im, fm, notes = load_bpmn(path, label)
@@ -72,6 +114,7 @@ def load_model(path: str | os.PathLike[str]) -> DesignedModel:
         raise InvalidInput("the model is nested too deeply to convert", path=label) from None
     except Exception as exc:  # any pm4py failure: one line, never a traceback
         raise InvalidInput(f"pm4py could not read the {kind.upper()} model: {type(exc).__name__}: {exc}", path=label) from None
+    refuse_large_model(sum(1 for t in net.transitions if t.label is not None), len(net.transitions), label)
     tasks = tuple(sorted({t.label for t in net.transitions if t.label is not None}))
     if not tasks:
         raise InvalidInput("the model has no named tasks (only silent steps)", path=label,

@@ -15,6 +15,7 @@ from journeylog.io.files import check_output_path, write_bytes_atomic
 from journeylog.journeys import ProcessMap
 from journeylog.render.graph.formats import _dot_and_titles, to_dot, to_graphml, to_json, to_mermaid
 from journeylog.settings import current
+from journeylog.text import no_workflow_commands
 
 GRAPH_FORMATS: tuple[str, ...] = (".dot", ".svg", ".png", ".graphml", ".mmd", ".json")
 
@@ -135,4 +136,7 @@ def write_graph(pmap: ProcessMap, path: str | os.PathLike[str], *, perf: bool | 
         raise InvalidInput(
             f"cannot render {suffix}: Graphviz 'dot' is not installed", path=text, hint="apt-get install graphviz, or write .dot"
         )
-    write_bytes_atomic(text, render_bytes(pmap, suffix, perf=perf, title=title, path=text))
+    data = render_bytes(pmap, suffix, perf=perf, title=title, path=text)
+    if suffix in (".dot", ".svg", ".graphml", ".mmd", ".json"):  # text: no line may start a workflow command
+        data = no_workflow_commands(data.decode("utf-8")).encode("utf-8")
+    write_bytes_atomic(text, data)
