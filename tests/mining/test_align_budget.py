@@ -35,8 +35,8 @@ def model(tmp_path):
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_a_spent_budget_aligns_the_rest_exactly_and_marks_it(model, processes):
-    full = mining.align(model, _vt(), processes=1, settings=Settings(align_budget=0))
-    spent = mining.align(model, _vt(), processes=processes, settings=Settings(align_budget=TINY))
+    full = mining.align(model, _vt(), processes=1, settings=Settings(aligner="pm4py", align_budget=0))
+    spent = mining.align(model, _vt(), processes=processes, settings=Settings(aligner="pm4py", align_budget=TINY))
     assert "fallback" not in full.columns
     assert spent["fallback"].to_list() == [True] * len(SEQS)
     # the same optimal costs, so the same figures
@@ -61,12 +61,12 @@ def test_conform_says_which_search_finished_the_work(tmp_path):
     make_log(300, seed=5).write_csv(tmp_path / "log.csv")
     write_model(tmp_path)
     args = ("conform", "log.csv", "-m", "design.ptree", "--no-precision", "--json", "-")
-    spent = run_cli(*args, cwd=tmp_path, env={"JOURNEYLOG_ALIGN_BUDGET": str(TINY)})
+    spent = run_cli(*args, cwd=tmp_path, env={"JOURNEYLOG_ALIGN_BUDGET": str(TINY), "JOURNEYLOG_ALIGNER": "pm4py"})
     assert spent.returncode == 0, spent.stderr
     data = json.loads(spent.stdout)
     note = next(n for n in data["notes"] if n.startswith("pm4py's alignment search did not finish"))
     assert f"within {TINY:g} s" in note and "JOURNEYLOG_ALIGN_BUDGET=0" in note
-    full = json.loads(run_cli(*args, cwd=tmp_path, env={"JOURNEYLOG_ALIGN_BUDGET": "0"}).stdout)
+    full = json.loads(run_cli(*args, cwd=tmp_path, env={"JOURNEYLOG_ALIGN_BUDGET": "0", "JOURNEYLOG_ALIGNER": "pm4py"}).stdout)
     assert not any(n.startswith("pm4py's alignment search") for n in full["notes"])
     for key in ("fitness", "fitting_share", "average_fitness"):
         assert data[key] == full[key]
