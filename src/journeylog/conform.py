@@ -143,7 +143,10 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     the figures (equal to pm4py's on the full log), the deviation catalogue, the cross-channel
     patterns and the per-journey table. ``events`` is a frame of canonical events or an
     :class:`~journeylog.ingest.EventSource` (a log larger than memory is read in journey-complete
-    batches, twice; the results are the same)."""
+    batches, twice; the results are the same).
+
+    Long by design: the steps of the analysis in order (two passes over the events, alignments,
+    figures, catalogue, patterns), one call each; apart they would pass a dozen tables around."""
     opts = options or ConformOptions()
     if opts.method not in METHODS:
         raise UsageError(f"{param('method')} must be one of {', '.join(METHODS)}")
