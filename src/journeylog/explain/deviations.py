@@ -193,15 +193,26 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
     names drop-out stages (e.g. ``journeylog.mining.NextSteps(model).after``; see
     :func:`dropout_stage`). One Python pass per *variant*, not per event.
     """
-    rows: list[dict[str, Any]] = []
-    for vid, moves in aligned.select("variant_id", "moves").iter_rows():
-        steps = [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
-        for occ in variant_deviations(steps, next_steps):
-            rows.append({"variant_id": vid, "stage": None, **occ})
     schema: dict[str, pl.DataType] = {"variant_id": pl.UInt32(), "kind": pl.String(), "activity": pl.String(),
                                       "context": pl.String(), "relation": pl.String(), "event_index": pl.Int64(),
                                       "stage": pl.List(pl.String)}
-    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    frames = [pl.DataFrame(schema=schema)]
+    for start in range(0, aligned.height, _VARIANTS_AT_ONCE):  # columns of a slice at a time: no row dict per occurrence
+        cols: dict[str, list[Any]] = {name: [] for name in schema}
+        for vid, moves in aligned.slice(start, _VARIANTS_AT_ONCE).select("variant_id", "moves").iter_rows():
+            steps = [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
+            for occ in variant_deviations(steps, next_steps):
+                cols["variant_id"].append(vid)
+                cols["kind"].append(getattr(occ["kind"], "value", occ["kind"]))
+                for name in ("activity", "context", "relation", "event_index", "stage"):
+                    cols[name].append(occ.get(name))
+        if cols["variant_id"]:
+            frames.append(pl.DataFrame(cols, schema=schema))
+    return pl.concat(frames) if len(frames) > 1 else frames[0]
+
+
+#: variants turned into occurrences at a time by :func:`occurrences_table`
+_VARIANTS_AT_ONCE = 20_000
 
 
 def _with_ids(occurrences: pl.DataFrame) -> pl.DataFrame:
