@@ -125,13 +125,29 @@ def _scored(batch: pl.DataFrame, metric: str | None) -> pl.DataFrame:
     return batch if metric is None else batch.with_columns(pl.col(metric).cast(pl.Float64).alias(S.SATISFACTION))
 
 
-def _journey_rows(batch: pl.DataFrame, variant_table: pl.DataFrame, in_progress: pl.Expr, metric: str | None) -> pl.DataFrame:
+def _journey_variants(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """``journey_id`` -> ``variant_id`` of one batch (as :func:`journeylog.journeys.journey_variants`),
+    joined on a 64-bit hash of each sequence (``keys``: ``_h``, ``variant_id``) instead of on
+    the lists (millions of variants are not hashed again per batch); every journey's sequence is
+    then compared with its variant's, and a collision falls back to the join on the lists."""
+    seqs = J.journey_sequences(batch).collect()
+    out = seqs.with_columns(pl.col("activities").hash().alias("_h")).join(keys, on="_h", how="left")
+    exact = out.height == seqs.height and bool(out.select(
+        (pl.col("activities") == pl.lit(variant_table["activities"]).gather(pl.col("variant_id").cast(pl.Int64) - 1))
+        .fill_null(False).all()).item())
+    if not exact:
+        return J.journey_variants(batch, variant_table)
+    return out.select(S.JOURNEY_ID, pl.col("variant_id").cast(variant_table["variant_id"].dtype)).sort(S.JOURNEY_ID)
+
+
+def _journey_rows(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame, in_progress: pl.Expr,
+                  metric: str | None) -> pl.DataFrame:
     """The per-journey rows of one batch (see :class:`Gathered`)."""
     stats = J.journey_stats(batch).select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction")
     score = (J.journey_stats(_scored(batch, metric)).select(S.JOURNEY_ID, pl.col("satisfaction").alias("score"))
              if metric is not None else stats.select(S.JOURNEY_ID, pl.col("satisfaction").alias("score")))
     return (
-        J.journey_variants(batch, variant_table)
+        _journey_variants(batch, variant_table, keys)
         .join(stats, on=S.JOURNEY_ID, how="left")
         .join(score, on=S.JOURNEY_ID, how="left")
         .join(_customers_and_channels(batch), on=S.JOURNEY_ID, how="left")
@@ -156,8 +172,11 @@ def gather(
     in_progress = in_progress_expr(facts.last, settle)
     rows: list[pl.DataFrame] = []
     parts: list[dict[str, pl.DataFrame]] = []
-    for batch in batches(source):
-        jr = _journey_rows(batch, facts.variant_table, in_progress, metric)
+    keys = facts.variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
+    wanted = [S.ACTIVITY, S.CUSTOMER_ID, S.CHANNEL, S.OUTCOME, S.SATISFACTION, *([metric] if metric else []),
+              *(patterns.wanted if patterns is not None else [])]
+    for batch in batches(source, [c for c in dict.fromkeys(wanted) if c in source.columns]):
+        jr = _journey_rows(batch, facts.variant_table, keys, in_progress, metric)
         rows.append(jr)
         if occurrences is not None:
             parts.append(DV.occurrence_counts(
@@ -178,7 +197,7 @@ def deviation_counts(source: EventSource, journeys: pl.DataFrame, occurrences: p
     it is settled."""
     parts: list[dict[str, pl.DataFrame]] = []
     keys = journeys.select(S.JOURNEY_ID, "variant_id", "settled")
-    for batch in batches(source):
+    for batch in batches(source, [c for c in (S.CHANNEL, S.OUTCOME) if c in source.columns]):
         jv = keys.join(batch.select(pl.col(S.JOURNEY_ID).unique()), on=S.JOURNEY_ID, how="semi")
         parts.append(DV.occurrence_counts(DV.journey_occurrences(jv, occurrences, batch), examples))
         if len(parts) >= _COMPACT:
