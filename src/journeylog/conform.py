@@ -33,7 +33,6 @@ from typing import Any, cast
 
 import polars as pl
 
-from journeylog import journeys as J
 from journeylog import mining
 from journeylog import schema as S
 from journeylog.config import allow as config_allow
@@ -49,11 +48,13 @@ from journeylog.contracts.outputs import (
     UnseenTask,
 )
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.explain import batches as B
 from journeylog.explain import deviations as DV
 from journeylog.explain import patterns
 from journeylog.explain import wording as W
-from journeylog.explain.wording import DeviationKind, in_progress_note, label_overlap_note
-from journeylog.ingest.timestamps import DATES_ONLY_NOTE, dates_only
+from journeylog.explain.wording import in_progress_note, label_overlap_note
+from journeylog.ingest import EventSource
+from journeylog.ingest.timestamps import DATES_ONLY_NOTE
 from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
 from journeylog.text import fmt_duration, fmt_int, fmt_share
 
@@ -138,78 +139,94 @@ class Conformance:
     variant_table: pl.DataFrame | None = None
 
 
-def conform(events: pl.DataFrame, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
+def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
     """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`):
     the figures (equal to pm4py's on the full log), the deviation catalogue, the cross-channel
-    patterns and the per-journey table."""
+    patterns and the per-journey table. ``events`` is a frame of canonical events or an
+    :class:`~journeylog.ingest.EventSource` (a log larger than memory is read in journey-complete
+    batches, twice; the results are the same).
+
+    Long by design: the steps of the analysis in order (two passes over the events, alignments,
+    figures, catalogue, patterns), one call each; apart they would pass a dozen tables around."""
     opts = options or ConformOptions()
     if opts.method not in METHODS:
         raise UsageError(f"{param('method')} must be one of {', '.join(METHODS)}")
-    if events.height == 0:
+    source = events if isinstance(events, EventSource) else EventSource(events)
+    metric = _metric_column(source.columns, opts)
+    facts = B.log_facts(source)
+    if facts.events == 0:
         raise InvalidInput("the log has no events")
-    variant_table = J.variants(events)
-    jv = J.journey_variants(events, variant_table)
+    variant_table = facts.variant_table
     labels = label_check(model.tasks, variant_table["activities"].explode().unique().sort().to_list())
-    overlap = label_overlap(model.tasks, dict(events.group_by(S.ACTIVITY).len().iter_rows()))
+    overlap = label_overlap(model.tasks, facts.activity_events)
     cache = mining.open_cache(model, opts.cache) if opts.cache is not None and opts.method == "alignments" else None
-    figures, aligned, per_variant = _figures(model, variant_table, jv, opts, cache)
-    stats = J.journey_stats(events)
-    scored, metric, scores = _scored(events, stats, opts)  # what the impact figures compare
-    in_progress = in_progress_journeys(stats, opts.settle)
-    notes = _log_notes(events, overlap, in_progress, opts)
+    aligned = (mining.align(model, variant_table, on_progress=opts.on_progress, cache=cache)
+               if opts.method == "alignments" else None)
+    stage = mining.NextSteps(model).stage
+    occ = DV.occurrences_table(aligned, stage) if aligned is not None else None
+    rules = opts.rules if opts.rules is not None else patterns.Rules()
+    gathered = B.gather(source, facts, settle=opts.settle, occurrences=occ, metric=metric, examples=opts.examples,
+                        patterns=patterns.PatternGatherer(rules, source.columns))
+    figures, per_variant = _figures(model, variant_table, gathered.journeys, opts, aligned)
+    jt = gathered.journeys.join(per_variant, on="variant_id", how="left").sort(S.JOURNEY_ID).with_columns(
+        (pl.col("fitness") >= 1.0).fill_null(False).alias("reference"))
+    in_progress = int(jt["in_progress"].sum())
+    notes = _log_notes(facts, overlap, in_progress, opts)
     log_notes = list(notes)
-    jt = jv.join(per_variant, on="variant_id", how="left").join(
-        stats.select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left",
-    ).join(_customers_and_channels(events), on=S.JOURNEY_ID, how="left")
-    fitting = jt.filter(pl.col("fitness") >= 1.0)[S.JOURNEY_ID].to_list()
     notes.extend(_alignment_notes(jt, variant_table, opts, figures["precision"], aligned))
+    counts = gathered.counts
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
         # only what replay does not fit needs a search, so tbr stays no slower than alignments
         fit = per_variant.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
         aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
         notes.append("deviations are explained from alignments; the figures are token-based replay")
-    rules = opts.rules if opts.rules is not None else patterns.Rules()
-    catalogue, journey_devs = _catalogue(aligned, jv, events, fitting, scores, model, rules, opts, in_progress, metric)
-    pat, pat_journeys = _patterns(scored, rules, fitting, opts.allow, notes, metric)
+        occ = DV.occurrences_table(aligned, stage)
+        counts = B.deviation_counts(source, jt, occ, opts.examples)
+    assert occ is not None and counts is not None and gathered.patterns is not None
+    label = opts.impact_metric[1] if opts.impact_metric is not None else None
+    impact_rows = jt.select(S.JOURNEY_ID, "variant_id", "duration_seconds", pl.col("score").alias("satisfaction"),
+                            "settled", "reference")
+    catalogue = _accepted(DV.catalogue_of(counts, impact_rows, occ, tasks=model.tasks, vocabulary=rules.vocabulary,
+                                          metric=label), opts.allow)
+    found = gathered.patterns.result(impact_rows, metric=label)
+    pat, pat_journeys = _patterns(found, gathered.patterns, opts.allow, notes)
 
     # journeys whose only deviations are accepted count as fitting for checks
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
-    bad = journey_devs.filter(~pl.col("deviation_id").is_in(list(accepted_ids)))[S.JOURNEY_ID].unique()
-    total = jv.height
-    figures["fitting_share_accepted"] = ((total - bad.len()) / total if total else 0.0) if opts.method == "alignments" else None
+    total = jt.height
+    journey_devs = DV.journey_deviations(jt, occ)
+    bad = journey_devs.filter(
+        pl.col("deviations").list.set_difference(pl.lit(sorted(accepted_ids), pl.List(pl.String))).list.len() > 0).height
+    figures["fitting_share_accepted"] = ((total - bad) / total if total else 0.0) if opts.method == "alignments" else None
     return Conformance(
         figures=figures,
         journeys=total,
         deviations=catalogue,
         patterns=pat,
-        journey_table=_with_deviations_and_patterns(jt, journey_devs, pat_journeys).with_columns(
-            pl.col(S.JOURNEY_ID).is_in(in_progress).alias("in_progress")),
+        journey_table=_with_deviations_and_patterns(jt, journey_devs, pat_journeys),
         unknown_activities=labels.unknown_activities,
         unseen_tasks=labels.unseen_tasks,
         notes=notes,
-        journeys_in_progress=len(in_progress),
+        journeys_in_progress=in_progress,
         settle=opts.settle,
         label_overlap=overlap,
         model_fits_log=overlap.fits(opts.min_label_overlap),
         log_notes=log_notes,
         cache=_saved(cache),
-        impact_metric=metric,
+        impact_metric=label,
         aligned=aligned,
         variant_table=variant_table,
     )
 
 
-def _scored(events: pl.DataFrame, stats: pl.DataFrame,
-            opts: ConformOptions) -> tuple[pl.DataFrame, str | None, pl.DataFrame]:
-    """The events with ``impact_metric``'s column as their satisfaction (the impact figures compare
-    it), its label and their journey stats; the events, None and ``stats`` without one."""
+def _metric_column(columns: list[str], opts: ConformOptions) -> str | None:
+    """The column of ``impact_metric`` (the impact figures compare it instead of satisfaction)."""
     if opts.impact_metric is None:
-        return events, None, stats
-    column, label = opts.impact_metric
-    if column not in events.columns:
+        return None
+    column, _label = opts.impact_metric
+    if column not in columns:
         raise UsageError(f"{param('impact_metric')}: the log has no column {column!r}")
-    scored = events.with_columns(pl.col(column).cast(pl.Float64).alias(S.SATISFACTION))
-    return scored, label, J.journey_stats(scored)
+    return column
 
 
 def _saved(cache: mining.AlignmentCache | None) -> dict[str, Any] | None:
@@ -271,33 +288,32 @@ def in_progress_journeys(stats: pl.DataFrame, settle: timedelta) -> list[str]:
     return sorted(stats.filter(pl.col("end") >= pl.lit(last) - pl.lit(settle))[S.JOURNEY_ID].to_list())
 
 
-def _log_notes(events: pl.DataFrame, overlap: LabelOverlap, in_progress: list[str], opts: ConformOptions) -> list[str]:
+def _log_notes(facts: B.LogFacts, overlap: LabelOverlap, in_progress: int, opts: ConformOptions) -> list[str]:
     """What the figures assume about the log: a model of another log, journeys still in
     progress at its end, dates without times."""
     notes: list[str] = []
     if not overlap.fits(opts.min_label_overlap):
-        activities = events[S.ACTIVITY].n_unique()
+        activities = len(facts.activity_events)
         notes.append(label_overlap_note(overlap.events_share, opts.min_label_overlap,
                                         round(overlap.log_activities_in_model * activities), activities))
     if in_progress:
-        notes.append(in_progress_note(len(in_progress), format_settle(opts.settle)))
-    if dates_only(events[S.TIMESTAMP]):
+        notes.append(in_progress_note(in_progress, format_settle(opts.settle)))
+    if facts.dates_only:
         notes.append(DATES_ONLY_NOTE)
     return notes
 
 
-def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame, opts: ConformOptions,
-             cache: mining.AlignmentCache | None = None) -> tuple[dict[str, Any], pl.DataFrame | None, pl.DataFrame]:
-    """``(figures, alignments or None, per-variant fitness/cost/bwc)`` by the chosen method; cost
-    and bwc let drift recompute pm4py's log fitness on any subset of journeys."""
-    if opts.method == "alignments":
-        aligned = mining.align(model, variant_table, on_progress=opts.on_progress, cache=cache)
-        # journeys in pm4py's trace order (sorted by case id), so even the float average matches
-        fig = mining.alignment_figures(aligned, variant_table, trace_order=jv["variant_id"])
+def _figures(model: DesignedModel, variant_table: pl.DataFrame, journeys: pl.DataFrame, opts: ConformOptions,
+             aligned: pl.DataFrame | None) -> tuple[dict[str, Any], pl.DataFrame]:
+    """``(figures, per-variant fitness/cost/bwc)`` by the chosen method (``aligned``: the
+    alignments, None for token replay); cost and bwc let drift recompute pm4py's log fitness on
+    any subset of journeys. ``journeys`` (sorted by journey id) gives pm4py's trace order."""
+    order = journeys["variant_id"]  # pm4py's trace order (sorted by case id), so even the float average matches
+    if aligned is not None:
+        fig = mining.alignment_figures(aligned, variant_table, trace_order=order)
         per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
     else:
-        replay = mining.token_replay(model, variant_table, trace_order=jv["variant_id"], on_progress=opts.on_progress)
-        aligned = None
+        replay = mining.token_replay(model, variant_table, trace_order=order, on_progress=opts.on_progress)
         fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
         per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
             pl.lit(None, pl.Int64).alias("cost"), pl.lit(None, pl.Int64).alias("bwc"))
@@ -309,54 +325,26 @@ def _figures(model: DesignedModel, variant_table: pl.DataFrame, jv: pl.DataFrame
         "precision": mining.precision(model, variant_table, on_progress=opts.on_progress)
         if opts.precision and not _too_long_for_precision(variant_table) else None,
     }
-    return figures, aligned, per_variant
+    return figures, per_variant
 
 
-def _catalogue(aligned: pl.DataFrame, jv: pl.DataFrame, events: pl.DataFrame, fitting: list[str], stats: pl.DataFrame,
-               model: DesignedModel, rules: RuleSet, opts: ConformOptions,
-               in_progress: list[str], metric: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The deviation catalogue (with ``accepted`` from the allow-list) and journey_id -> deviation id.
-
-    Drop-outs are counted over the journeys not in progress only (their share too): the
-    catalogue of drop-outs is made on those journeys and merged with the rest."""
-    occ = DV.occurrences_table(aligned, mining.NextSteps(model).stage)
-
-    def build(o: pl.DataFrame, journeys: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return DV.catalogue(o, journeys, events, reference=fitting, stats=stats, examples=opts.examples,
-                            tasks=model.tasks, vocabulary=rules.vocabulary, metric=metric)
-
-    if in_progress:
-        dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
-        settled = jv.filter(~pl.col(S.JOURNEY_ID).is_in(in_progress))
-        parts = [build(occ.filter(~dropped), jv)]
-        if settled.height:  # else no journey has ended: none can have dropped out
-            parts.append(build(occ.filter(dropped & pl.col("variant_id").is_in(settled["variant_id"].unique())), settled))
-        cats = [c for c, _ in parts if c.height]
-        catalogue = pl.concat(cats, how="vertical_relaxed").sort(
-            ["journeys", pl.col("median_extra_seconds").fill_null(float("-inf")), "id"],
-            descending=[True, True, False]) if cats else parts[0][0]
-        journey_devs = pl.concat([d for _, d in parts], how="vertical_relaxed").sort([S.JOURNEY_ID, "deviation_id"])
-    else:
-        catalogue, journey_devs = build(occ, jv)
+def _accepted(catalogue: pl.DataFrame, allow: Allow) -> pl.DataFrame:
+    """The catalogue with ``accepted`` from the allow-list."""
     if catalogue.height:
-        catalogue = catalogue.with_columns(
-            pl.col("id").map_elements(opts.allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
-    else:
-        catalogue = catalogue.with_columns(pl.lit(False).alias("accepted"))
-    return catalogue, journey_devs
+        return catalogue.with_columns(pl.col("id").map_elements(allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
+    return catalogue.with_columns(pl.lit(False).alias("accepted"))
 
 
-def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: Allow,
-              notes: list[str], metric: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _patterns(found: patterns.PatternResult, gatherer: patterns.PatternGatherer, allow: Allow,
+              notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The cross-channel pattern table (with ``accepted``) and journey_id -> pattern name; the
     notes on skipped patterns are added to ``notes``."""
-    found = patterns.match_patterns(events, rules, reference=fitting, metric=metric)
     pat = found.table
     notes.extend(found.notes)
     reported = set(pat["id"].to_list()) if pat.height else set()
     pat_journeys = pl.concat(
-        [patterns.pattern_journeys(events, p).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
-         for p in rules.patterns if p.id in reported],
+        [gatherer.journeys(p.id).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
+         for p in gatherer.patterns if p.id in reported],
         how="vertical",
     ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
     if pat.height:
@@ -365,28 +353,18 @@ def _patterns(events: pl.DataFrame, rules: RuleSet, fitting: list[str], allow: A
 
 
 def _with_deviations_and_patterns(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:
-    """The journey table with sorted ``deviations`` and ``patterns`` lists (empty, never null)."""
-    devs_per_journey = journey_devs.group_by(S.JOURNEY_ID).agg(pl.col("deviation_id").sort().alias("deviations"))
+    """The journey table with sorted ``deviations`` (:func:`journeylog.explain.deviations.journey_deviations`)
+    and ``patterns`` lists (empty, never null), in its documented columns."""
     pats_per_journey = (pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns"))
                         if pat_journeys.height else None)
-    jt = jt.join(devs_per_journey, on=S.JOURNEY_ID, how="left").with_columns(
-        pl.col("deviations").fill_null(pl.lit([], pl.List(pl.String))))
+    jt = jt.join(journey_devs, on=S.JOURNEY_ID, how="left")
     if pats_per_journey is not None:
         jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
     else:
         jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
-    return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).sort(S.JOURNEY_ID)
-
-
-def _customers_and_channels(events: pl.DataFrame) -> pl.DataFrame:
-    """Per journey: its customer (the first one named) and the channels it used, in order of
-    first use (events are sorted by journey and time)."""
-    names = events.columns
-    customer = (pl.col(S.CUSTOMER_ID).drop_nulls().first() if S.CUSTOMER_ID in names
-                else pl.lit(None, pl.String)).alias(S.CUSTOMER_ID)
-    channels = (pl.col(S.CHANNEL).drop_nulls().unique(maintain_order=True) if S.CHANNEL in names
-                else pl.lit([], pl.List(pl.String)).first()).alias("channels")
-    return events.group_by(S.JOURNEY_ID).agg(customer, channels)
+    return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).select(
+        S.JOURNEY_ID, "variant_id", "fitness", "cost", "bwc", "start", "end", "duration_seconds", "satisfaction",
+        S.CUSTOMER_ID, "channels", "deviations", "patterns", "in_progress").sort(S.JOURNEY_ID)
 
 
 #: The columns of :func:`journey_table`, in order, with what they hold (docs/cli.md lists them).

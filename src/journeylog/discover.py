@@ -349,11 +349,7 @@ def to_json(d: Discovery, *, variants: int | None = None) -> DiscoverOutput:
         "first": first.isoformat() if first else None,
         "last": last.isoformat() if last else None,
         "journeys_in_map": d.journeys_in_map,
-        "variants": [
-            {"activities": list(r["activities"]), "journeys": int(r["journeys"]), "share": r["share"],
-             "cumulative_share": r["cumulative_share"]}
-            for r in (d.variants if variants is None else d.variants.head(variants)).iter_rows(named=True)
-        ],
+        "variants": variant_rows(d.variants if variants is None else d.variants.head(variants)),
         "dfg": _dfg_rows(d.process_map),
         "start": [{"activity": a, "count": int(c)} for a, c in d.process_map.start.iter_rows()],
         "end": [{"activity": a, "count": int(c)} for a, c in d.process_map.end.iter_rows()],
@@ -366,3 +362,10 @@ def to_json(d: Discovery, *, variants: int | None = None) -> DiscoverOutput:
         out["model"] = {**d.model_info, "process_tree": str(d.model)}
     out["notes"] = list(d.notes)
     return cast(DiscoverOutput, out)
+
+
+def variant_rows(variants: pl.DataFrame) -> list[dict[str, Any]]:
+    """The ``variants`` entries of :func:`to_json` for these rows of the variant table (the
+    command writes millions of them in slices, never as one list)."""
+    return [{"activities": list(r["activities"]), "journeys": int(r["journeys"]), "share": r["share"],
+             "cumulative_share": r["cumulative_share"]} for r in variants.iter_rows(named=True)]

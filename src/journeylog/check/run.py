@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from journeylog import schema as S
 from journeylog.check.baseline import read_baseline, write_baseline
 from journeylog.check.evaluators import CheckResult, check_max_share_names, exit_code, run_checks
@@ -90,7 +92,8 @@ def check_log(
     Raises UsageError when there is no model or nothing to check (and no baseline to write).
     """
     from journeylog import conform as C
-    from journeylog.ingest import read_events
+    from journeylog.explain.batches import batches
+    from journeylog.ingest import open_events
     from journeylog.models import load_model
 
     started = time.monotonic()
@@ -105,14 +108,16 @@ def check_log(
     baseline = read_baseline(baseline_path) if baseline_path else None
     designed = load_model(config.model)
     options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
-    events = read_events(log, read)
-    activities = set(designed.tasks) | set(events[S.ACTIVITY].unique().drop_nulls().to_list())
-    check_max_share_names(config, activities)
-    if on_conform is not None:
-        with on_conform():
-            result = C.conform(events, designed, options)
-    else:
-        result = C.conform(events, designed, options)
+    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        seen = (source.distinct(S.ACTIVITY) if source.channel_filter is None  # else: the channel's activities
+                else pl.concat([b[S.ACTIVITY].unique() for b in batches(source, [S.ACTIVITY])]))
+        activities = set(designed.tasks) | set(seen.drop_nulls().to_list())
+        check_max_share_names(config, activities)
+        if on_conform is not None:
+            with on_conform():
+                result = C.conform(source, designed, options)
+        else:
+            result = C.conform(source, designed, options)
     data = C.to_json(result)
     notes.extend(result.log_notes)
     if baseline is not None and baseline.get("method") not in (None, data["method"]):

@@ -63,7 +63,7 @@ def conform(
 ) -> None:
     """Actual journeys against the designed one: fitness, precision, and deviations in plain language."""
     from journeylog import conform as C
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
     from journeylog.models import load_model
     from journeylog.render import terminal
 
@@ -76,16 +76,16 @@ def conform(
     designed = load_model(model)
     bar = progress_bar(not no_precision)
     options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache)
-    events = read_events(log, read)
-    if metric is not None:
-        from dataclasses import replace
+    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        if metric is not None:
+            from dataclasses import replace
 
-        from journeylog.cx.metrics import resolve_metric
+            from journeylog.cx.metrics import resolve_metric
 
-        chosen = resolve_metric(metric, events.columns)
-        options = replace(options, impact_metric=(chosen.column, chosen.label))
-    with bar:
-        result = C.conform(events, designed, options)
+            chosen = resolve_metric(metric, source.columns)
+            options = replace(options, impact_metric=(chosen.column, chosen.label))
+        with bar:
+            result = C.conform(source, designed, options)
     data = C.to_json(result)
     if journeys_out is not None:
         from journeylog.render.tables import write_table

@@ -9,7 +9,6 @@ from journeylog.cli.app import app
 from journeylog.cli.options import (
     JsonOpt,
     LogArg,
-    emit_json,
     refuse_clobbering,
     status_progress,
     with_journey_selection,
@@ -98,7 +97,7 @@ def discover(
         )
         status.update("discovering paths" + ("" if no_model else " and mining the model"))
         result = D.discover(source, options)
-    data = D.to_json(result, variants=None if json_out else show)
+    data = D.to_json(result, variants=show)  # the JSON streams every variant (below)
     _write_graphs(result.shown_map, graph, perf_stat if perf_stat == "p90" else perf)
     if model_out is not None:
         from journeylog.models import write_model
@@ -109,7 +108,13 @@ def discover(
 
         write_model(result.model, model_out)
     terminal.print_discovery(data, show=show, variants=result.variants.height)
-    emit_json(data, json_out)
+    if json_out is not None:
+        from journeylog.render.json import Lazy, emit_json_streamed
+
+        table = result.variants
+        step = 10_000
+        every = Lazy(lambda: (D.variant_rows(table.slice(i, step)) for i in range(0, table.height, step)))
+        emit_json_streamed({**data, "variants": every}, json_out)
 
 
 def _write_graphs(process_map: Any, paths: list[str] | None, perf: bool | str) -> None:

@@ -66,7 +66,7 @@ def drift(
     """Drift over time: fitness, fitting share and every deviation per window, with tested changes."""
     from journeylog import check as K
     from journeylog import drift as D
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
     from journeylog.models import load_model
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config},
@@ -80,8 +80,8 @@ def drift(
     designed = load_model(cfg.model)
     bar = progress_bar(precision=False)
     copts = dataclasses.replace(K.conform_options_for(cfg, precision=False), on_progress=bar)
-    with bar:
-        result = D.drift(read_events(log, read), designed, copts, options)
+    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        result = D.drift(source, designed, copts, options)
     data = D.to_json(result)
     from journeylog.render.outputs import emit_drift
 

@@ -16,6 +16,7 @@ from journeylog.drift.statements import describe
 from journeylog.drift.windows import DriftOptions, JourneyData, journey_data
 from journeylog.errors import UsageError, param
 from journeylog.explain.wording import DeviationKind
+from journeylog.ingest import EventSource
 from journeylog.window import Window, parse_window
 
 __all__ = ["Drift", "drift", "drift_from_conformance", "to_json"]
@@ -36,8 +37,11 @@ class Drift:
 
 
 
-def drift(events: pl.DataFrame, model: Any, conform_options: Any = None, options: DriftOptions | None = None) -> Drift:
-    """Align ``events`` with ``model`` once and find drift over time (see the module notes)."""
+def drift(events: pl.DataFrame | EventSource, model: Any, conform_options: Any = None,
+          options: DriftOptions | None = None) -> Drift:
+    """Align ``events`` with ``model`` once and find drift over time (see the module notes).
+    ``events``: a frame of canonical events or an :class:`~journeylog.ingest.EventSource` (out of
+    core, as :func:`journeylog.conform.conform` reads it)."""
     from journeylog.conform import ConformOptions, conform
 
     opts = options or DriftOptions()

@@ -41,10 +41,12 @@ import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
+from journeylog.explain.impact import impact_of
 from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
-           "occurrences_table", "catalogue"]
+           "occurrences_table", "catalogue", "catalogue_of", "journey_deviations",
+           "journey_occurrences", "merge_counts", "occurrence_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
 KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
@@ -191,14 +193,157 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
     names drop-out stages (e.g. ``journeylog.mining.NextSteps(model).after``; see
     :func:`dropout_stage`). One Python pass per *variant*, not per event.
     """
-    rows: list[dict[str, Any]] = []
-    for vid, steps in _variant_steps(aligned):
-        for occ in variant_deviations(steps, next_steps):
-            rows.append({"variant_id": vid, "stage": None, **occ})
     schema: dict[str, pl.DataType] = {"variant_id": pl.UInt32(), "kind": pl.String(), "activity": pl.String(),
                                       "context": pl.String(), "relation": pl.String(), "event_index": pl.Int64(),
                                       "stage": pl.List(pl.String)}
-    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    frames = [pl.DataFrame(schema=schema)]
+    for start in range(0, aligned.height, _VARIANTS_AT_ONCE):  # columns of a slice at a time: no row dict per occurrence
+        cols: dict[str, list[Any]] = {name: [] for name in schema}
+        for vid, steps in _variant_steps(aligned.slice(start, _VARIANTS_AT_ONCE)):
+            for occ in variant_deviations(steps, next_steps):
+                cols["variant_id"].append(vid)
+                cols["kind"].append(getattr(occ["kind"], "value", occ["kind"]))
+                for name in ("activity", "context", "relation", "event_index", "stage"):
+                    cols[name].append(occ.get(name))
+        if cols["variant_id"]:
+            frames.append(pl.DataFrame(cols, schema=schema))
+    return pl.concat(frames) if len(frames) > 1 else frames[0]
+
+
+#: variants turned into occurrences at a time by :func:`occurrences_table`
+_VARIANTS_AT_ONCE = 20_000
+
+
+def _with_ids(occurrences: pl.DataFrame) -> pl.DataFrame:
+    """The occurrences with ``id`` (``kind:activity``) and a ``stage`` column (null when absent)."""
+    if "stage" not in occurrences.columns:
+        occurrences = occurrences.with_columns(pl.lit(None, pl.List(pl.String)).alias("stage"))
+    return occurrences.with_columns((pl.col("kind") + ":" + pl.col("activity")).alias("id"))
+
+
+def journey_occurrences(journey_variants: pl.DataFrame, occurrences: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """Per journey of ``journey_variants`` (``journey_id``, ``variant_id`` and optionally
+    ``settled``: a drop-out counts only for a settled journey) the occurrences of its variant, with
+    the ``channel`` and ``outcome`` of the event each points at. ``events`` hold every event of
+    these journeys, sorted by journey and time (one journey-complete batch)."""
+    per_journey = journey_variants.join(_with_ids(occurrences), on="variant_id", how="inner")
+    if "settled" in per_journey.columns:
+        per_journey = per_journey.filter((pl.col("kind") != DeviationKind.DROPPED_OUT.value) | pl.col("settled"))
+    names = events.columns
+    positioned = events.select(
+        S.JOURNEY_ID,
+        pl.col(S.CHANNEL).cast(pl.String) if S.CHANNEL in names else pl.lit(None, pl.String).alias(S.CHANNEL),
+        pl.col(S.OUTCOME).cast(pl.String) if S.OUTCOME in names else pl.lit(None, pl.String).alias(S.OUTCOME),
+        pl.int_range(pl.len()).over(S.JOURNEY_ID).cast(pl.Int64).alias("event_index"),
+    )
+    return per_journey.join(positioned, on=[S.JOURNEY_ID, "event_index"], how="left")
+
+
+#: the parts of :func:`occurrence_counts`
+_COUNTED = ("relation", "context", S.CHANNEL)
+
+
+def occurrence_counts(per_journey: pl.DataFrame, examples: int = 5) -> dict[str, pl.DataFrame]:
+    """What the catalogue needs of the per-journey occurrences (:func:`journey_occurrences`) of
+    some journeys, as counts that add up over journey-complete batches (:func:`merge_counts`):
+    ``ids`` (per deviation: journeys, the first ``examples`` journey ids, stage, failed and all
+    occurrences) and, per deviation, how often each relation, context and channel occurs."""
+    out = {"ids": per_journey.group_by("id", "kind", "activity").agg(
+        pl.col(S.JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"),
+        pl.col(S.JOURNEY_ID).unique().sort().head(examples).alias("examples"),
+        pl.col("stage").first().alias("stage"),
+        (pl.col(S.OUTCOME) == S.FAILURE).fill_null(False).sum().cast(pl.UInt64).alias("failed"),
+        pl.len().cast(pl.UInt64).alias("occurrences"),
+    )}
+    for col in _COUNTED:
+        out[col] = per_journey.filter(pl.col(col).is_not_null()).group_by("id", col).agg(pl.len().cast(pl.UInt64).alias("n"))
+    return out
+
+
+def merge_counts(parts: Sequence[dict[str, pl.DataFrame]], examples: int = 5) -> dict[str, pl.DataFrame]:
+    """The counts of :func:`occurrence_counts` of several batches as one (journeys never span batches)."""
+    if len(parts) == 1:
+        return dict(parts[0])
+    out = {"ids": pl.concat([p["ids"] for p in parts]).group_by("id", "kind", "activity").agg(
+        pl.col("journeys").sum(), pl.col("examples").explode().unique().sort().head(examples),
+        pl.col("stage").first(), pl.col("failed").sum(), pl.col("occurrences").sum(),
+    )}
+    for col in _COUNTED:
+        out[col] = pl.concat([p[col] for p in parts]).group_by("id", col).agg(pl.col("n").sum())
+    return out
+
+
+def _modes(counts: pl.DataFrame, col: str) -> dict[str, tuple[Any, float | None]]:
+    """Per deviation id: the most frequent value of ``col`` (ties: the smallest) and its share."""
+    out: dict[str, tuple[Any, float | None]] = {}
+    for dev, values, ns in counts.group_by("id").agg(pl.col(col), pl.col("n")).iter_rows():
+        out[dev] = _mode_share(Counter(dict(zip(values, ns, strict=True))))
+    return out
+
+
+def catalogue_of(
+    counts: dict[str, pl.DataFrame],
+    journeys: pl.DataFrame,
+    occurrences: pl.DataFrame,
+    *,
+    tasks: Sequence[str] | None = None,
+    vocabulary: Mapping[str, Mapping[str, str]] | None = None,
+    metric: str | None = None,
+) -> pl.DataFrame:
+    """The deviation catalogue from the merged counts (:func:`merge_counts`) and the per-journey
+    table ``journeys`` (``journey_id``, ``variant_id``, ``duration_seconds``, ``satisfaction``,
+    ``settled`` and ``reference``: the journeys impact is measured against, sorted by journey id).
+    A drop-out's journeys and share are over the settled journeys. See :func:`catalogue`."""
+    ids = counts["ids"]
+    if ids.height == 0:
+        return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64})
+    variants = dict(_with_ids(occurrences).group_by("id").agg(pl.col("variant_id").unique()).iter_rows())
+    modes = {col: _modes(counts[col], col) for col in _COUNTED}
+    ref = journeys.filter("reference")
+    settled = journeys.filter("settled")
+    dropped = DeviationKind.DROPPED_OUT.value
+    rows = []
+    for r in ids.sort("id").iter_rows(named=True):
+        occurrences_n, failed = r.pop("occurrences"), r.pop("failed")
+        relation = modes["relation"].get(r["id"], (None, None))[0]
+        r = {"id": r["id"], "kind": r["kind"], "activity": r["activity"], "journeys": r["journeys"],
+             "examples": r["examples"], "relation": relation, "stage": r["stage"],
+             "failed_share": failed / occurrences_n if occurrences_n else None}
+        r["context"], r["context_share"] = modes["context"].get(r["id"], (None, None))
+        r["channel"], r["channel_share"] = modes[S.CHANNEL].get(r["id"], (None, None))
+        among = settled if r["kind"] == dropped else journeys
+        affected = among.filter(pl.col("variant_id").is_in(pl.Series(variants[r["id"]], dtype=pl.UInt32).implode()))
+        r.update(impact_of(affected, ref))
+        r["share"] = r["journeys"] / among.height if among.height else 0.0
+        r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
+        r["statement"] = deviation_statement({**r, "metric": metric}, vocabulary)
+        rows.append(r)
+    cat = pl.DataFrame(rows)
+    cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64),
+                           pl.col("stage").cast(pl.List(pl.String)))
+    cat = cat.sort(["journeys", pl.col("median_extra_seconds").fill_null(float("-inf")), "id"], descending=[True, True, False])
+    cols = ["id", "kind", "activity", "stage", "channel", "channel_share", "context", "context_share", "relation", "failed_share",
+            "journeys", "share", "examples", "median_extra_seconds", "satisfaction_delta", "statement"]
+    return cat.select(cols)
+
+
+def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: Collection[str] | None = None) -> pl.DataFrame:
+    """Per journey of ``journeys`` (``journey_id``, ``variant_id``, ``settled``): ``deviations``,
+    the sorted ids of its variant's deviations (a drop-out only when settled; only those in
+    ``keep`` when given), never null. One list per variant, joined to the journeys."""
+    occ = _with_ids(occurrences)
+    if keep is not None:
+        occ = occ.filter(pl.col("id").is_in(pl.Series(list(keep), dtype=pl.String).implode()))
+    dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
+    per_variant = occ.group_by("variant_id").agg(
+        pl.col("id").filter(~dropped).unique().alias("_always"), pl.col("id").filter(dropped).unique().alias("_settled"))
+    empty = pl.lit([], pl.List(pl.String))
+    return journeys.select(S.JOURNEY_ID, "variant_id", "settled").join(per_variant, on="variant_id", how="left").select(
+        S.JOURNEY_ID,
+        pl.col("_always").fill_null(empty).list.concat(
+            pl.when(pl.col("settled")).then(pl.col("_settled").fill_null(empty)).otherwise(empty))
+        .list.sort().alias("deviations"),
+    )
 
 
 def _variant_steps(aligned: pl.DataFrame) -> Iterable[tuple[Any, Sequence[Sequence[Any]]]]:
@@ -231,7 +376,7 @@ def catalogue(
     vocabulary: Mapping[str, Mapping[str, str]] | None = None,
     metric: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The deviation catalogue and the per-journey deviation ids.
+    """The deviation catalogue and the per-journey deviation ids, of a log in memory.
 
     ``journey_variants``: journey_id -> variant_id; ``reference``: ids of the journeys that fit
     (impact is measured against them); ``tasks``: the model's steps (an unexpected activity the
@@ -242,78 +387,21 @@ def catalogue(
     canonical one (``CSAT (1-5)``), named in the statements.
     ``stage`` is the sorted step names of a drop-out's stage (null for other kinds).
 
-    Long by design: one Polars plan per step (group occurrences, examples, impact, statements)
-    over the same intermediate frames; split apart they would pass six frames between helpers.
+    The same steps as ``conform`` takes over journey-complete batches: :func:`journey_occurrences`
+    and :func:`occurrence_counts` per batch, then :func:`catalogue_of` on the per-journey table.
     """
-    total = journey_variants.height
     stats = J.journey_stats(events) if stats is None else stats
-    if occurrences.height == 0:
-        empty = pl.DataFrame(schema={"journey_id": pl.String, "deviation_id": pl.String})
-        return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64}), empty
-    if "stage" not in occurrences.columns:
-        occurrences = occurrences.with_columns(pl.lit(None, pl.List(pl.String)).alias("stage"))
-    occ = occurrences.with_columns((pl.col("kind") + ":" + pl.col("activity")).alias("id"))
-    per_journey = journey_variants.join(occ, on="variant_id", how="inner")
-    # channel and outcome of the event each occurrence points at
-    positioned = events.select(
-        S.JOURNEY_ID, S.CHANNEL, S.OUTCOME,
-        pl.int_range(pl.len()).over(S.JOURNEY_ID).cast(pl.Int64).alias("event_index"),
-    )
-    per_journey = per_journey.join(positioned, on=[S.JOURNEY_ID, "event_index"], how="left")
+    jv = journey_variants.with_columns(pl.lit(True).alias("settled"))
+    per_journey = journey_occurrences(jv, occurrences, J.ordered(events))
+    journeys = jv.join(stats.select(S.JOURNEY_ID, "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left").with_columns(
+        pl.col(S.JOURNEY_ID).is_in(pl.Series(list(reference), dtype=pl.String).implode()).alias("reference")).sort(S.JOURNEY_ID)
+    cat = catalogue_of(occurrence_counts(per_journey, examples), journeys, occurrences, tasks=tasks, vocabulary=vocabulary,
+                       metric=metric)
     journey_devs = (per_journey.select(S.JOURNEY_ID, pl.col("id").alias("deviation_id")).unique()
                     .sort([S.JOURNEY_ID, "deviation_id"]))
-
-    grouped = per_journey.group_by("id", "kind", "activity").agg(
-        pl.col(S.JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"),
-        pl.col(S.JOURNEY_ID).unique().sort().head(examples).alias("examples"),
-        pl.col("relation").drop_nulls().mode().sort().first().alias("relation"),
-        pl.col("stage").first().alias("stage"),
-        (pl.col(S.OUTCOME) == S.FAILURE).fill_null(False).mean().alias("failed_share"),
-        pl.col("context").alias("_contexts"),
-        pl.col(S.CHANNEL).alias("_channels"),
-    )
-    rows = []
-    impacts = _impacts(stats, per_journey, reference)
-    for r in grouped.sort("id").iter_rows(named=True):
-        r["context"], r["context_share"] = _mode_share(Counter(c for c in r.pop("_contexts") if c is not None))
-        chans = Counter(c for c in r.pop("_channels") if c is not None)
-        r["channel"], r["channel_share"] = _mode_share(chans)
-        r.update(impacts.get(r["id"], {"median_extra_seconds": None, "satisfaction_delta": None}))
-        r["share"] = r["journeys"] / total if total else 0.0
-        r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
-        r["statement"] = deviation_statement({**r, "metric": metric}, vocabulary)
-        rows.append(r)
-    cat = pl.DataFrame(rows)
-    cat = cat.with_columns(pl.col("median_extra_seconds").cast(pl.Float64), pl.col("satisfaction_delta").cast(pl.Float64),
-                           pl.col("stage").cast(pl.List(pl.String)))
-    cat = cat.sort(["journeys", pl.col("median_extra_seconds").fill_null(float("-inf")), "id"], descending=[True, True, False])
-    cols = ["id", "kind", "activity", "stage", "channel", "channel_share", "context", "context_share", "relation", "failed_share",
-            "journeys", "share", "examples", "median_extra_seconds", "satisfaction_delta", "statement"]
-    return cat.select(cols), journey_devs
-
-
-def _impacts(stats: pl.DataFrame, per_journey: pl.DataFrame, reference: Sequence[str]) -> dict[str, dict[str, float | None]]:
-    """:func:`journeylog.journeys.impact` of every deviation id (its journeys against
-    ``reference``): the same filters and Series operations, so the same figures to the last bit,
-    but the reference journeys are picked once and each id's journeys come from one partition, not
-    from Python lists and a filter of every occurrence once per id (at 1M events that loop took a
-    fifth of ``conform``)."""
-    def picked(ids: pl.Series) -> pl.DataFrame:
-        return stats.filter(pl.col(S.JOURNEY_ID).is_in(ids.implode()))
-
-    ref = picked(pl.Series(list(reference), dtype=pl.String))
-    ref_sat = ref["satisfaction"].mean()
-    pairs = per_journey.select("id", S.JOURNEY_ID).unique().sort("id", S.JOURNEY_ID)
-    out: dict[str, dict[str, float | None]] = {}
-    for (dev_id,), part in pairs.partition_by("id", as_dict=True, maintain_order=True).items():
-        aff = picked(part[S.JOURNEY_ID])
-        extra = None
-        if aff.height and ref.height:
-            extra = float(aff["duration_seconds"].median()) - float(ref["duration_seconds"].median())  # type: ignore[arg-type]
-        a_sat = aff["satisfaction"].mean()
-        delta = None if a_sat is None or ref_sat is None else float(a_sat) - float(ref_sat)  # type: ignore[arg-type]
-        out[str(dev_id)] = {"median_extra_seconds": extra, "satisfaction_delta": delta}
-    return out
+    if occurrences.height == 0:
+        journey_devs = pl.DataFrame(schema={"journey_id": pl.String, "deviation_id": pl.String})
+    return cat, journey_devs
 
 
 def _mode_share(counts: Counter) -> tuple[str | None, float | None]:

@@ -91,15 +91,17 @@ from journeylog.config.rules import DEFAULT_WINDOW, ONLINE, Pattern, RuleDefault
 from journeylog.config.yamldoc import parse_duration
 from journeylog.errors import InvalidInput
 from journeylog.explain import wording as W
+from journeylog.explain.impact import impact_of
 from journeylog.explain.matching import check_columns, first_matches, pattern_journeys, sorted_events, step_expr
 from journeylog.explain.wording import DEFAULT_VOCABULARY
-from journeylog.journeys import impact, journey_stats
+from journeylog.journeys import journey_stats
 
 __all__ = [
     "DEFAULT_WINDOW",
     "DEFAULT_VOCABULARY",
     "RULE_DEFAULTS",
     "Pattern",
+    "PatternGatherer",
     "PatternResult",
     "Rules",
     "Step",
@@ -241,40 +243,141 @@ def _column_info(lf: pl.LazyFrame, names: Sequence[str], columns: Sequence[str])
     return lf.select(exprs).collect().row(0, named=True)
 
 
-def _applicability(lf: pl.LazyFrame, names: Sequence[str], patterns: Sequence[Pattern]) -> dict[str, str | None]:
-    """pattern id -> None if applicable, else the reason it is skipped. One pass over the events."""
-    reasons: dict[str, str | None] = {}
-    schema = lf.collect_schema()
-    canonical = sorted({c for p in patterns for s in p.steps for c in s.columns() if c in S.SCHEMA})
-    info = _column_info(lf, names, canonical)
-    step_exprs: dict[str, pl.Expr] = {}
-    for p in patterns:
-        missing = check_columns(p, names)  # raises for unknown attribute columns
-        reason = None
-        for s in p.steps:
-            for c in s.columns():
-                if c in missing or (c in info and not info[c]):
-                    reason = W.no_information_reason(c)
-                    break
-            if reason:
-                break
-        reasons[p.id] = reason
-        if reason is None:
-            for k, s in enumerate(p.steps):
-                step_exprs[f"{p.id}\x1f{k}"] = step_expr(s, schema).any()
-    if step_exprs:
-        found = lf.select([e.alias(k) for k, e in step_exprs.items()]).collect().row(0, named=True)
-        for p in patterns:
-            if reasons[p.id] is None:
-                for k, s in enumerate(p.steps):
-                    if not found[f"{p.id}\x1f{k}"]:
-                        reasons[p.id] = W.no_match_reason(k + 1, s.describe())
-                        break
-    return reasons
-
-
 def _ids(values: pl.Series | Sequence[str]) -> pl.Series:
     return values.cast(pl.String) if isinstance(values, pl.Series) else pl.Series(list(values), dtype=pl.String)
+
+
+_MATCH_SCHEMA: dict[str, pl.DataType] = {_J: pl.String(), "activity": pl.String(), "seconds_to_contact": pl.Float64()}
+
+
+class PatternGatherer:
+    """Pattern matching over journey-complete batches of one log (a pattern lies within one
+    journey, so matching batch by batch is exact): :meth:`add` each batch, then :meth:`result`.
+
+    Applicability (:attr:`PatternResult.skipped`) is gathered over the batches as whether any
+    event carries a column's information or satisfies a step; the matches of every pattern whose
+    columns the log has are kept (one row per matching journey) until :meth:`result` drops those
+    of the patterns skipped.
+    """
+
+    def __init__(self, rules: RuleSet | Sequence[Pattern] | None, names: Sequence[str]) -> None:
+        patterns = tuple(rules.patterns if isinstance(rules, RuleSet) else (rules if rules is not None else builtin_patterns()))
+        seen: dict[str, str] = {}
+        for p in patterns:
+            if p.id in seen or p.name in seen.values():
+                raise InvalidInput(f"two patterns share the id {p.id!r} or the name {p.name!r}", path=p.path, row=p.line)
+            seen[p.id] = p.name
+        self.patterns = patterns
+        self.names = list(names)
+        # read only what the patterns and the impact figures need
+        wanted = [_J, _T, S.ACTIVITY, S.SATISFACTION, *(c for p in patterns for s in p.steps for c in s.columns())]
+        self.wanted = [c for c in dict.fromkeys(wanted) if c in self.names]
+        self.missing = {p.id: check_columns(p, self.names) for p in patterns}  # raises for unknown attribute columns
+        self.canonical = sorted({c for p in patterns for s in p.steps for c in s.columns() if c in S.SCHEMA})
+        self.info: dict[str, bool] = {}
+        self.found: dict[str, bool] = {}
+        self.matches: dict[str, list[pl.DataFrame]] = {p.id: [] for p in patterns if not self.missing[p.id]}
+
+    def add(self, events: pl.DataFrame | pl.LazyFrame) -> None:
+        """Match every pattern in one journey-complete batch of events."""
+        lf = sorted_events(events).select(self.wanted).collect().lazy()
+        for c, has in _column_info(lf, self.names, self.canonical).items():
+            self.info[c] = self.info.get(c, False) or bool(has)
+        schema = lf.collect_schema()
+        steps = {f"{p.id}\x1f{k}": step_expr(s, schema).any()
+                 for p in self.patterns if p.id in self.matches for k, s in enumerate(p.steps)}
+        if steps:
+            for key, hit in lf.select([e.alias(k) for k, e in steps.items()]).collect().row(0, named=True).items():
+                self.found[key] = self.found.get(key, False) or bool(hit)
+        ids = list(self.matches)
+        for pid, pj in zip(ids, pl.collect_all([first_matches(lf, self._pattern(pid)) for pid in ids]), strict=True):
+            if pj.height:
+                self.matches[pid].append(pj.select(list(_MATCH_SCHEMA)).cast(_MATCH_SCHEMA))  # type: ignore[arg-type]
+
+    def _pattern(self, pid: str) -> Pattern:
+        return next(p for p in self.patterns if p.id == pid)
+
+    def reasons(self) -> dict[str, str | None]:
+        """pattern id -> None if applicable, else the reason it is skipped."""
+        reasons: dict[str, str | None] = {}
+        for p in self.patterns:
+            reason = None
+            for s in p.steps:
+                for c in s.columns():
+                    if c in self.missing[p.id] or (c in self.info and not self.info[c]):
+                        reason = W.no_information_reason(c)
+                        break
+                if reason:
+                    break
+            if reason is None:
+                for k, s in enumerate(p.steps):
+                    if not self.found.get(f"{p.id}\x1f{k}", False):
+                        reason = W.no_match_reason(k + 1, s.describe())
+                        break
+            reasons[p.id] = reason
+        return reasons
+
+    def journeys(self, pattern_id: str) -> pl.DataFrame:
+        """The journeys where the pattern occurs: ``journey_id``, ``activity`` (of the step-1 event
+        of the first match) and ``seconds_to_contact``, one row each."""
+        frames = self.matches.get(pattern_id, [])
+        return pl.concat(frames) if frames else pl.DataFrame(schema=_MATCH_SCHEMA)
+
+    def result(self, stats: pl.DataFrame, *, reference: pl.Series | Sequence[str] | None = None,
+               metric: str | None = None) -> PatternResult:
+        """The patterns found, with their impact on ``stats`` (one row per journey of the log:
+        ``journey_id``, ``duration_seconds``, ``satisfaction``, sorted by journey id; with a
+        boolean ``reference`` column, the journeys to compare with when ``reference`` is None and
+        the column is there). See :func:`match_patterns`."""
+        reasons = self.reasons()
+        applicable = [p for p in self.patterns if reasons[p.id] is None]
+        skipped = pl.DataFrame(
+            [(p.id, p.name, reasons[p.id]) for p in self.patterns if reasons[p.id] is not None],
+            schema=_SKIPPED_SCHEMA, orient="row",
+        ).sort(["name", "id"])
+        if not applicable:
+            return PatternResult(pl.DataFrame(schema=_TABLE_SCHEMA), skipped)
+        total = stats.height
+        given = reference is not None or "reference" in stats.columns
+        fixed_ref = (stats.filter(pl.col(_J).is_in(_ids(reference).implode())) if reference is not None
+                     else stats.filter("reference") if given else None)
+        rows = [self._row(p, stats, fixed_ref, total, metric) for p in applicable]
+        table = pl.DataFrame(rows, schema=_TABLE_SCHEMA).sort(["journeys", "name", "id"], descending=[True, False, False])
+        return PatternResult(table, skipped)
+
+    def _row(self, p: Pattern, stats: pl.DataFrame, fixed_ref: pl.DataFrame | None, total: int,
+             metric: str | None) -> dict[str, Any]:
+        """One pattern's row of the table."""
+        pj = self.journeys(p.id)
+        n = pj.height
+        ids = pj[_J]
+        median = float(pj["seconds_to_contact"].median()) if n else None  # type: ignore[arg-type]
+        acts = (
+            pj.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("journeys"))
+            .sort(["journeys", "activity"], descending=[True, False], nulls_last=True).head(_TOP)
+        )
+        affected = stats[_J].is_in(ids.implode())
+        ref = fixed_ref if fixed_ref is not None else stats.filter(~affected)
+        imp = impact_of(stats.filter(affected), ref) if n else {"median_extra_seconds": None, "satisfaction_delta": None}
+        share = n / total if total else 0.0
+        top = acts["activity"][0] if acts.height else None
+        return {
+            "id": p.id,
+            "name": p.name,
+            "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
+                                             median_extra_seconds=imp["median_extra_seconds"],
+                                             satisfaction_delta=imp["satisfaction_delta"],
+                                             reference=W.REFERENCE if fixed_ref is not None else W.REFERENCE_OTHERS,
+                                             metric=metric),
+            "journeys": n,
+            "share": share,
+            "median_seconds_to_contact": median,
+            "activities": acts.to_dicts(),
+            "examples": ids.sort().head(_TOP).to_list(),
+            "median_extra_seconds": imp["median_extra_seconds"],
+            "satisfaction_delta": imp["satisfaction_delta"],
+            "builtin": p.builtin,
+        }
 
 
 def match_patterns(
@@ -290,65 +393,11 @@ def match_patterns(
     journeys that fit the designed model); by default each pattern's affected journeys are
     compared with all journeys where it does not occur. ``metric``: the label of the score in the
     events' ``satisfaction`` column when it is not the canonical one (named in the statements).
-    See the module docs for the semantics and the JSON contract.
-
-    Long by design: applicability, matching, impact and statements run per pattern over one
-    sorted event frame and one journey-stats frame built once here.
+    See the module docs for the semantics and the JSON contract. The events are one batch of
+    :class:`PatternGatherer` (``conform`` feeds it journey-complete batches of a larger log).
     """
-    patterns = tuple(rules.patterns if isinstance(rules, RuleSet) else (rules if rules is not None else builtin_patterns()))
-    seen: dict[str, str] = {}
-    for p in patterns:
-        if p.id in seen or p.name in seen.values():
-            raise InvalidInput(f"two patterns share the id {p.id!r} or the name {p.name!r}", path=p.path, row=p.line)
-        seen[p.id] = p.name
     lf = sorted_events(events)
-    names = lf.collect_schema().names()
-    # read only what the patterns and the impact figures need, once
-    wanted = [_J, _T, S.ACTIVITY, S.SATISFACTION, *(c for p in patterns for s in p.steps for c in s.columns())]
-    lf = lf.select([c for c in dict.fromkeys(wanted) if c in names]).collect().lazy()
-    reasons = _applicability(lf, names, patterns)
-    applicable = [p for p in patterns if reasons[p.id] is None]
-    skipped = pl.DataFrame(
-        [(p.id, p.name, reasons[p.id]) for p in patterns if reasons[p.id] is not None],
-        schema=_SKIPPED_SCHEMA, orient="row",
-    ).sort(["name", "id"])
-    if not applicable:
-        return PatternResult(pl.DataFrame(schema=_TABLE_SCHEMA), skipped)
-
-    found = pl.collect_all([first_matches(lf, p) for p in applicable])
-    stats = journey_stats(lf)
-    all_ids = stats[_J].cast(pl.String)
-    total = stats.height
-    ref_ids = _ids(reference) if reference is not None else None
-    rows = []
-    for p, pj in zip(applicable, found, strict=True):
-        n = pj.height
-        ids = pj[_J]
-        median = float(pj["seconds_to_contact"].median()) if n else None  # type: ignore[arg-type]
-        acts = (
-            pj.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("journeys"))
-            .sort(["journeys", "activity"], descending=[True, False], nulls_last=True).head(_TOP)
-        )
-        ref = ref_ids if ref_ids is not None else all_ids.filter(~all_ids.is_in(ids.implode()))
-        imp = impact(stats, ids, ref) if n else {"median_extra_seconds": None, "satisfaction_delta": None}
-        share = n / total if total else 0.0
-        top = acts["activity"][0] if acts.height else None
-        rows.append({
-            "id": p.id,
-            "name": p.name,
-            "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
-                                             median_extra_seconds=imp["median_extra_seconds"],
-                                             satisfaction_delta=imp["satisfaction_delta"],
-                                             reference=W.REFERENCE if ref_ids is not None else W.REFERENCE_OTHERS,
-                                             metric=metric),
-            "journeys": n,
-            "share": share,
-            "median_seconds_to_contact": median,
-            "activities": acts.to_dicts(),
-            "examples": ids.sort().head(_TOP).to_list(),
-            "median_extra_seconds": imp["median_extra_seconds"],
-            "satisfaction_delta": imp["satisfaction_delta"],
-            "builtin": p.builtin,
-        })
-    table = pl.DataFrame(rows, schema=_TABLE_SCHEMA).sort(["journeys", "name", "id"], descending=[True, False, False])
-    return PatternResult(table, skipped)
+    gatherer = PatternGatherer(rules, lf.collect_schema().names())
+    frame = lf.select(gatherer.wanted).collect()
+    gatherer.add(frame)
+    return gatherer.result(journey_stats(frame), reference=reference, metric=metric)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
@@ -43,3 +44,69 @@ def plain(obj: Any) -> Any:
 def dumps(obj: Any) -> str:
     """Pretty, deterministic JSON with a trailing newline."""
     return json.dumps(plain(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+class Lazy:
+    """A list of a JSON document given in pieces: ``pieces()`` yields lists of items, written one
+    piece at a time by :func:`write_json` (millions of variants are never one Python list).
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> write_json(out.write, {"n": 2, "rows": Lazy(lambda: iter([[{"a": 1}], [{"a": 2}]]))})
+    >>> out.getvalue() == dumps({"n": 2, "rows": [{"a": 1}, {"a": 2}]})
+    True
+    """
+
+    def __init__(self, pieces: Callable[[], Iterable[list[Any]]]) -> None:
+        self.pieces = pieces
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(plain(obj), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def write_json(write: Callable[[str], Any], data: Mapping[str, Any]) -> None:
+    """Write ``data`` (a dict whose values may be :class:`Lazy` lists) through ``write`` as the
+    same bytes :func:`dumps` gives for it with every lazy list made whole, without making them
+    whole: each value is rendered on its own and indented one level, each lazy item likewise two
+    levels (JSON strings hold no raw newline, so indenting after every newline is exact)."""
+    items = list(data.items())
+    if not items:
+        write("{}\n")
+        return
+    write("{\n")
+    for i, (key, value) in enumerate(items):
+        write("  " + json.dumps(str(key), ensure_ascii=False) + ": ")
+        if isinstance(value, Lazy):
+            _write_lazy(write, value)
+        else:
+            write(_dump(value).replace("\n", "\n  "))
+        write(",\n" if i < len(items) - 1 else "\n")
+    write("}\n")
+
+
+def _write_lazy(write: Callable[[str], Any], value: Lazy) -> None:
+    first = True
+    for piece in value.pieces():
+        for item in piece:
+            write(("[\n" if first else ",\n") + "    " + _dump(item).replace("\n", "\n    "))
+            first = False
+    write("[]" if first else "\n  ]")
+
+
+def emit_json_streamed(data: Mapping[str, Any], target: str | None) -> None:
+    """Write ``data`` (see :func:`write_json`) to ``target`` (a file, written atomically, or ``-``
+    for stdout); nothing when None."""
+    if target is None:
+        return
+    import os
+    import sys
+
+    from journeylog.io.files import atomic_output
+
+    if os.fspath(target) == "-":
+        write_json(lambda text: sys.stdout.buffer.write(text.encode("utf-8")), data)
+        sys.stdout.flush()
+        return
+    with atomic_output(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as f:
+        write_json(f.write, data)
