@@ -275,7 +275,7 @@ def test_only_mining_imports_pm4py():
 
 # --- the public API (journeylog/__init__.py) -------------------------------------------------------
 
-HEAVY = ("polars", "pm4py", "pyarrow", "numpy", "scipy", "pandas")
+HEAVY = ("polars", "pm4py", "pyarrow", "numpy", "scipy", "pandas", "pyspark")
 
 
 def _modules_after(code: str) -> list[str]:
