@@ -46,13 +46,14 @@ def _starts(events: DataFrame, starts_from: dt.datetime | None, starts_before: d
     """The events of the journeys whose first event is in [from, before)."""
     if starts_from is None and starts_before is None:
         return events
-    start = F.min(micros(TIMESTAMP)).over(Window.partitionBy(JOURNEY_ID))
+    start = F.col("_jl_start")
     cond = F.lit(True)
     if starts_from is not None:
         cond = cond & (start >= F.lit(_epoch_us(starts_from)))
     if starts_before is not None:
         cond = cond & (start < F.lit(_epoch_us(starts_before)))
-    return events.where(cond)
+    return events.withColumn("_jl_start", F.min(micros(TIMESTAMP)).over(Window.partitionBy(JOURNEY_ID))) \
+        .where(cond).drop("_jl_start")
 
 
 class SparkEngine:

@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,8 @@ def spark_session(master: str | None = None) -> SparkSession:
     :class:`~journeylog.errors.UsageError` when pyspark or Java is missing.
     """
     _require()
+    # pyspark's own note about pandas versions is not the user's business
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support", category=FutureWarning)
     from pyspark.sql import SparkSession
 
     with _lock:
