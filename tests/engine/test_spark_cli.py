@@ -44,7 +44,7 @@ def test_commands_not_on_spark_yet_are_refused(sample_store: Path, run_main: Any
     assert code == ExitCode.USAGE and "--engine" in err
 
 
-def test_a_raw_export_is_refused_with_the_way_forward(spark: Any, run_main: Any, tmp_path: Path) -> None:
+def test_a_raw_export_is_refused_with_the_way_forward(run_main: Any, tmp_path: Path) -> None:
     log = tmp_path / "log.csv"
     log.write_text("journey_id,timestamp,activity\na,2024-01-01T00:00:00Z,x\n", encoding="utf-8")
     code, _out, err = run_main("discover", str(log), "--engine", "spark", cwd=tmp_path)
