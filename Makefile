@@ -20,21 +20,23 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,spark]'
 	@touch $(STAMP)
 
 setup: $(STAMP) system-deps
 
 # Graphviz's `dot` renders SVG/PNG graphs and the report's map; Chromium runs the HTML report's
-# browser tests (headless). Installed from Debian's packages when we can (root or sudo); journeylog
-# itself works without them, and the tests that need them are skipped with the reason.
+# browser tests (headless); Java 17 runs the Spark engine's tests (--engine spark, local mode).
+# Installed from Debian's packages when we can (root or sudo); journeylog itself works without
+# them, and the tests that need them are skipped with the reason.
 system-deps:
 	@missing=""; command -v dot >/dev/null 2>&1 || missing=" graphviz"; \
 	  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || missing="$$missing openjdk-17-jre-headless"; \
 	  if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing$$missing (Debian packages) for SVG/PNG rendering and the browser tests"; \
+	    echo "installing$$missing (Debian packages) for SVG/PNG rendering, the browser tests and the Spark tests"; \
 	    $$SUDO apt-get update -qq >/dev/null && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "note:$$missing not installed and cannot install here; the tests that need them will be skipped"; fi; fi
 

@@ -273,9 +273,25 @@ def test_only_mining_imports_pm4py():
            "call a function of journeylog.mining instead")
 
 
+# pyspark is an optional extra: only the Spark engine's modules import it (journeylog.engine picks
+# them for a pyspark frame; the session module and ingest.spark_store import it inside functions)
+SPARK_MODULES = {"journeylog.engine.spark", "journeylog.engine._spark_figures", "journeylog.engine._spark_select",
+                 "journeylog.engine._spark_collect", "journeylog.engine.spark_session", "journeylog.ingest.spark_store"}
+
+
+def test_only_the_spark_engine_imports_pyspark():
+    modules = _modules()
+    found: dict[str, list[str]] = {}
+    for imp in _all_imports():
+        if imp.target.split(".")[0] == "pyspark" and imp.module not in SPARK_MODULES:
+            found.setdefault(str(modules[imp.module].relative_to(ROOT)), []).append(f"line {imp.line}")
+    _check(found, set(), "modules outside the Spark engine importing pyspark",
+           "go through journeylog.engine.backend_for (or engine.spark_session) instead")
+
+
 # --- the public API (journeylog/__init__.py) -------------------------------------------------------
 
-HEAVY = ("polars", "pm4py", "pyarrow", "numpy", "scipy", "pandas")
+HEAVY = ("polars", "pm4py", "pyarrow", "numpy", "scipy", "pandas", "pyspark")
 
 
 def _modules_after(code: str) -> list[str]:

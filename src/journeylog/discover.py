@@ -231,9 +231,8 @@ def _map_view(full_map: J.ProcessMap, opts: DiscoverOptions, journeys_in_map: in
     path_share = auto_paths if opts.paths is None else opts.paths
     kept = J.activities_to_keep(full_map.activities, act_share)
     if len(kept) < full_map.activities.height:
-        wanted = pl.Series(kept, dtype=pl.String).implode()
         projected = J.JourneyFigures.of_batches(
-            (b.filter(pl.col(S.ACTIVITY).is_in(wanted)) for b in batches), activities=activities,
+            (J.filter_events(b, activities=kept) for b in batches), activities=activities,
             channels=channels, spill=spill, parts=("map",)).process_map()
     else:
         projected = full_map
@@ -246,8 +245,10 @@ def _map_view(full_map: J.ProcessMap, opts: DiscoverOptions, journeys_in_map: in
 def _dates_only(source: EventSource) -> bool:
     """Whether every timestamp of the log is at midnight UTC (a log of dates): one streaming pass
     over the timestamps, never all of them in memory."""
-    if source.events is not None:
+    if isinstance(source.events, pl.DataFrame):
         return dates_only(source.events[S.TIMESTAMP])
+    if source.events is not None:  # a frame of another engine (Spark)
+        return J.dates_only(source.events)
     assert source.store is not None
     ts = pl.col(S.TIMESTAMP)
     off_midnight = ((ts.dt.hour() != 0) | (ts.dt.minute() != 0) | (ts.dt.second() != 0) | (ts.dt.microsecond() != 0)).any()

@@ -56,8 +56,14 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
         "--skip-invalid-rows", help="Skip rows that cannot be read (counted; see --rejects) instead of failing.")),
     ("allow_outside_paths", bool, _opt(
         "--allow-outside-paths", help="Let a source map name files outside its own folder (trusted maps only).")),
+    ("engine", str, _opt(
+        "--engine", help="Event-level engine: polars (this machine) or spark (a store read by Apache Spark; "
+        "discover only for now; needs journeylog[spark] and Java 17, see docs/spark.md).")),
+    ("spark_master", str | None, _opt(
+        "--spark-master", help="Master of the local Spark session with --engine spark (default local[2]; "
+        "ignored under spark-submit or Databricks).")),
 ]
-_READ_DEFAULTS = {"encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "allow_outside_paths": False,
+_READ_DEFAULTS = {"engine": "polars", "encoding": "utf-8", "gap": "30d", "skip_invalid_rows": False, "allow_outside_paths": False,
                   "keep_duplicates": False,
                   "drop_duplicates": False}
 _KEEP_DUPS = ("keep_duplicates", bool, _opt(
@@ -143,6 +149,8 @@ def with_read_options(func: Callable[..., Any] | None = None, *, drop_duplicates
         values = {name: kwargs.pop(name) for name, _a, _o in _READ_PARAMS}
         flag = bool(kwargs.pop(dup_param[0]))
         values["drop_duplicates"] = not flag if drop_duplicates else flag
+        if values["engine"] not in ("polars", "spark"):
+            raise typer.BadParameter(f"{values['engine']!r} is not polars or spark", param_hint="--engine")
         fmt = values.pop("input_format")
         gap: timedelta = parse_gap(values.pop("gap"))
         if own_rejects:

@@ -120,9 +120,11 @@ class PolarsEngine:
         starts_before: dt.datetime | None = None,
         channels: Sequence[str] = (),
         where: Sequence[tuple[str, str]] = (),
+        activities: Sequence[str] | None = None,
     ) -> pl.DataFrame:
         """The events of journeys starting in [``starts_from``, ``starts_before``), on
-        ``channels`` (all when empty), whose columns equal the ``where`` values (as text)."""
+        ``channels`` (all when empty), whose columns equal the ``where`` values (as text) and,
+        unless None, whose activity is one of ``activities``."""
         lf = events.lazy()
         if starts_from is not None or starts_before is not None:
             starts = lf.group_by(JOURNEY_ID).agg(pl.col(TIMESTAMP).min().alias("_start"))
@@ -137,7 +139,16 @@ class PolarsEngine:
             lf = lf.filter(pl.col(CHANNEL).is_in(list(channels)))
         for col, value in where:
             lf = lf.filter(pl.col(col).cast(pl.String) == value)
+        if activities is not None:
+            lf = lf.filter(pl.col(ACTIVITY).is_in(pl.Series(list(activities), dtype=pl.String).implode()))
         return lf.collect()
+
+    def dates_only(self, events: pl.DataFrame | pl.LazyFrame) -> bool:
+        """Whether there is a timestamp and every one is at midnight UTC (a log of dates)."""
+        ts = pl.col(TIMESTAMP)
+        off = ((ts.dt.hour() != 0) | (ts.dt.minute() != 0) | (ts.dt.second() != 0) | (ts.dt.microsecond() != 0)).any()
+        row = events.lazy().select(off.alias("off"), ts.is_not_null().any().alias("any")).collect().row(0)
+        return bool(row[1]) and not bool(row[0])
 
     def select_journeys(
         self,

@@ -100,6 +100,10 @@ class ReadOptions:
     #: called with the :class:`journeylog.ingest.result.IngestResult` once an analysis read is done
     #: (rows skipped, duplicates kept or dropped): how the CLI says it on stderr and writes ``--rejects``
     on_read: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
+    #: the event-level engine of an analysis: ``polars`` (default) or ``spark`` (a store read by
+    #: Spark, see :mod:`journeylog.ingest.spark_store`), and the master of a local Spark session
+    engine: str = "polars"
+    spark_master: str | None = None
 
 
 # --------------------------------------------------------------------------------------------

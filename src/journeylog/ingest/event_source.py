@@ -16,10 +16,11 @@ import polars as pl
 
 from journeylog import schema as S
 from journeylog import settings
+from journeylog.engine import backend_for
 from journeylog.io.files import written_path
 from journeylog.io.store import store_table
 from journeylog.io.tabular import collect_parquet, parquet_batches
-from journeylog.journeys import JourneySelection, Selected, ordered, select_journeys
+from journeylog.journeys import JourneySelection, Selected, order_keys, ordered, select_journeys
 from journeylog.journeys.selection import check_not_empty
 from journeylog.settings import MEMORY_EVENTS
 
@@ -68,7 +69,7 @@ class EventSource:
     [2]
     """
 
-    events: pl.DataFrame | None = None
+    events: pl.DataFrame | None = None  # or a Spark DataFrame (``--engine spark``; discover only)
     store: Path | None = None
     channel_filter: str | None = None
     batch_events: int = field(default_factory=lambda: batch_sizes()[2])
@@ -103,14 +104,16 @@ class EventSource:
     def columns(self) -> list[str]:
         """The column names of the events."""
         if self.events is not None:
-            return self.events.columns
+            return list(self.events.columns)
         assert self.store is not None
         return list(pl.read_parquet_schema(self.store))
 
     def distinct(self, column: str) -> pl.Series:
         """The distinct values of ``column`` (a streaming scan when on disk)."""
-        if self.events is not None:
+        if isinstance(self.events, pl.DataFrame):
             return self.events[column].unique()
+        if self.events is not None:  # a frame of another engine (Spark)
+            return backend_for(self.events, "events").distinct(self.events, column)
         assert self.store is not None
         return collect_parquet(pl.scan_parquet(self.store).select(pl.col(column).unique()), self.store)[column]
 
@@ -120,7 +123,8 @@ class EventSource:
         keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in self.columns else [])
         cols = list(dict.fromkeys([*keys, *(columns or self.columns)]))
         if self.events is not None:
-            yield ordered(self.events).select(cols)
+            frame = ordered(self.events)  # a Spark frame may gain its read order here
+            yield frame.select(list(dict.fromkeys([*order_keys(frame.columns), *cols])))
             return
         assert self.store is not None
         carry: pl.DataFrame | None = None

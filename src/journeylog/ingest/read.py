@@ -31,6 +31,7 @@ from journeylog.ingest.out_of_core import (
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 from journeylog.ingest.sources import ingest_source_map
+from journeylog.ingest.spark_store import open_spark_events, refuse_spark
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
 from journeylog.io.export import export_format, write_event_log
 from journeylog.io.files import immediately, local_file
@@ -48,6 +49,7 @@ def read_events(path: str | os.PathLike[str], options: ReadOptions | None = None
     is kept (exact duplicates too, as pm4py keeps them). See :func:`ingest`. The options'
     ``selection`` keeps whole journeys (:func:`journeylog.journeys.apply_selection`)."""
     opts = options or ReadOptions(drop_duplicates=False)
+    refuse_spark(opts)
     result = ingest(path, replace(opts, selection=None))
     assert result.events is not None
     if opts.on_read is not None:
@@ -74,6 +76,7 @@ def ingest(
     memory, and the result's ``events`` is None (read the store back with :func:`open_events`).
     """
     opts = options or ReadOptions()
+    refuse_spark(opts, "ingest")
     local_file(path)
     out_format = export_format(output) if output is not None else None
     if output is not None and out_format == "parquet" and sniff_format(path, opts.format) == "parquet":
@@ -151,8 +154,13 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
     """The events of one log for analysis: in memory, or, above :func:`memory_events` events of
     Parquet (a raw export or a journeylog store), on disk in journey-complete batches. Without
     options every event is kept, exact duplicates too (as in :func:`read_events`). The options'
-    ``selection`` keeps whole journeys; out of core, into a temporary store (:func:`select_store`)."""
+    ``selection`` keeps whole journeys; out of core, into a temporary store (:func:`select_store`).
+    With ``engine="spark"`` the events are a Spark DataFrame of the store at ``path``
+    (:func:`journeylog.ingest.spark_store.open_spark_events`)."""
     opts = options or ReadOptions(drop_duplicates=False)
+    if opts.engine == "spark":
+        frame, channel_filter = open_spark_events(path, opts)
+        return EventSource(events=frame, channel_filter=channel_filter)
     local_file(path)
     if sniff_format(path, opts.format) == "parquet":
         info = parquet_rows(path)

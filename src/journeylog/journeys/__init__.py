@@ -24,7 +24,7 @@ sees one trace per *variant* (:func:`variants`) and results are weighted back by
 from __future__ import annotations
 
 from journeylog.journeys.figures import PARTS, JourneyFigures, figures_of
-from journeylog.journeys.filters import filter_events, journeys_following, utc
+from journeylog.journeys.filters import dates_only, filter_events, journeys_following, utc
 from journeylog.journeys.ordering import is_ordered, order_keys, ordered
 from journeylog.journeys.processmap import ProcessMap, channel_switches, process_map
 from journeylog.journeys.protocol import Engine
@@ -52,6 +52,7 @@ __all__ = [
     "apply_selection",
     "activities_to_keep",
     "channel_switches",
+    "dates_only",
     "drop_weak_edges",
     "figures_of",
     "filter_events",

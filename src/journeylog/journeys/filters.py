@@ -20,7 +20,7 @@ from typing import Any
 from journeylog import schema as S
 from journeylog.engine import backend_for
 
-__all__ = ["filter_events", "journeys_following", "utc"]
+__all__ = ["dates_only", "filter_events", "journeys_following", "utc"]
 
 
 def utc(value: dt.datetime) -> dt.datetime:
@@ -39,16 +39,18 @@ def filter_events(
     date_to: dt.datetime | None = None,
     channels: Sequence[str] = (),
     where: Sequence[tuple[str, str]] = (),
+    activities: Sequence[str] | None = None,
 ) -> Any:
     """Keep whole journeys that *start* in [``date_from``, ``date_to``), then the events on
     ``channels`` (names as given to ingest; all when empty) whose ``where`` columns equal the
-    values (compared as text)."""
+    values (compared as text) and, unless None, whose activity is one of ``activities``."""
     return backend_for(events, "events").filter_events(
         events,
         starts_from=None if date_from is None else utc(date_from),
         starts_before=None if date_to is None else utc(date_to),
         channels=[S.normalise_channel_name(c) for c in channels],
         where=list(where),
+        activities=None if activities is None else list(activities),
     )
 
 
@@ -56,3 +58,8 @@ def journeys_following(events: Any, variant_table: Any) -> Any:
     """The events of the journeys whose activity sequence is one of ``variant_table``'s
     ``activities`` (e.g. the variants kept by :func:`journeylog.discover.select_variants`)."""
     return backend_for(events, "events").journeys_following(events, variant_table)
+
+
+def dates_only(events: Any) -> bool:
+    """Whether ``events`` has a timestamp and every one is at midnight UTC (a log of dates)."""
+    return bool(backend_for(events, "events").dates_only(events))

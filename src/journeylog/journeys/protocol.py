@@ -1,5 +1,5 @@
 """What an event-level engine must provide: the seam between the journeys API and a dataframe
-library (Polars today, Apache Spark next).
+library (Polars, :mod:`journeylog.engine.polars`; Apache Spark, :mod:`journeylog.engine.spark`).
 
 The journeys functions (:mod:`journeylog.journeys`) choose an engine by the type of the frame
 they are given (:func:`journeylog.engine.backend_for`) and call it through :class:`Engine`. An
@@ -52,8 +52,10 @@ class Engine(Protocol):
 
     * Ordering: ``is_ordered`` and ``ordered`` (by journey, timestamp, input order).
     * Per journey: ``journey_sequences`` (lazy ``journey_id``, ``activities``),
-      ``journey_variants`` (``journey_id`` -> ``variant_id``), ``journey_stats``.
-    * Filters: ``filter_events`` (journey start dates, channels, column values),
+      ``journey_variants`` (``journey_id`` -> ``variant_id``), ``journey_stats`` (one row per
+      journey: on Spark these are per-journey-sized results on the driver).
+    * Whole log: ``distinct`` (values of a column), ``dates_only``.
+    * Filters: ``filter_events`` (journey start dates, channels, column values, activities),
       ``select_journeys`` (whole journeys by segment, start and journey conditions) and
       ``journeys_following`` (the journeys of some variants).
     * Figures: ``partial_figures`` / ``merge`` / ``finish`` (see the module docstring); a
@@ -87,6 +89,10 @@ class Engine(Protocol):
         """The distinct values of ``column``."""
         ...
 
+    def dates_only(self, events: Any) -> bool:
+        """Whether there is a timestamp and every one is at midnight UTC (a log of dates)."""
+        ...
+
     def filter_events(
         self,
         events: Any,
@@ -95,9 +101,11 @@ class Engine(Protocol):
         starts_before: dt.datetime | None = None,
         channels: Sequence[str] = (),
         where: Sequence[tuple[str, str]] = (),
+        activities: Sequence[str] | None = None,
     ) -> Any:
         """The events of whole journeys starting in [from, before), then those on ``channels``
-        whose ``where`` columns equal the values (see :func:`journeylog.journeys.filter_events`)."""
+        whose ``where`` columns equal the values and, unless None, whose activity is one of
+        ``activities`` (see :func:`journeylog.journeys.filter_events`)."""
         ...
 
     def select_journeys(

@@ -1,0 +1,8 @@
+"""pytest at the root: the Spark engine's modules import pyspark, an optional extra
+(``journeylog[spark]``); without it their doctests are not collected (the Spark tests skip with
+the reason, see tests/engine/conftest.py)."""
+
+import importlib.util
+
+collect_ignore_glob = [] if importlib.util.find_spec("pyspark") is not None else [
+    "src/journeylog/engine/spark.py", "src/journeylog/engine/_spark_*.py"]

@@ -1,0 +1,53 @@
+"""Fixtures of the Spark engine tests: one local SparkSession for the whole run.
+
+``spark``: the session (skipped with one reason when pyspark or Java is missing);
+``to_spark``: a Polars frame of events as a Spark frame (written as Parquet and read back, as a
+store is read, so the read order is the frame's order).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+SPARK_MISSING = "pyspark or Java 17 is not installed (make setup installs both: pip install 'journeylog[spark]')"
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    """The one local SparkSession of the test run (two cores, few shuffle partitions)."""
+    from journeylog.engine.spark_session import spark_available, spark_session
+
+    if not spark_available():
+        pytest.skip(SPARK_MISSING)
+    session = spark_session("local[2]")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    return session
+
+
+@pytest.fixture(scope="session")
+def to_spark(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Callable[[pl.DataFrame], Any]:
+    folder = tmp_path_factory.mktemp("spark-frames")
+    counter = itertools.count()
+
+    def convert(frame: pl.DataFrame) -> Any:
+        path = Path(folder) / f"f{next(counter)}.parquet"
+        frame.write_parquet(path)
+        return spark.read.parquet(str(path))
+
+    return convert
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled telecom sample as a journeylog store (``journeylog ingest ... -o``)."""
+    from journeylog.ingest import ingest
+
+    path = tmp_path_factory.mktemp("sample") / "journeys.parquet"
+    ingest(Path(__file__).resolve().parents[2] / "samples" / "telecom" / "sources.yaml", output=path)
+    return path

@@ -1,0 +1,51 @@
+"""``--engine spark`` through the real command line (in process, sharing the test run's session):
+``discover --json`` is byte-identical to ``--engine polars``; what does not run on Spark yet is
+refused with one usage error line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from journeylog.errors import ExitCode
+
+
+def _discover(run_main: Any, store: Path, folder: Path, engine: str, *args: str) -> bytes:
+    out = folder / f"{engine}.json"
+    code, _stdout, err = run_main("discover", str(store), "--engine", engine, "--json", str(out), *args, cwd=folder)
+    assert code == 0, err
+    assert "WARN" not in err and "log4j" not in err.lower(), err  # Spark's noise stays off the terminal
+    return out.read_bytes()
+
+
+@pytest.mark.slow
+def test_discover_json_is_byte_identical_on_the_sample(spark: Any, sample_store: Path, run_main: Any,
+                                                       tmp_path: Path) -> None:
+    polars = _discover(run_main, sample_store, tmp_path, "polars")
+    assert _discover(run_main, sample_store, tmp_path, "spark") == polars
+
+
+@pytest.mark.slow
+def test_discover_json_with_filters_and_selection(spark: Any, sample_store: Path, run_main: Any, tmp_path: Path) -> None:
+    args = ("--no-model", "--top-variants", "4", "--activities", "0.6", "--from", "2026-05-01",
+            "--segment", "plan=business", "--journeys-where", "has channel=phone", "--where", "outcome=failure")
+    polars = _discover(run_main, sample_store, tmp_path, "polars", *args)
+    assert _discover(run_main, sample_store, tmp_path, "spark", *args) == polars
+
+
+def test_commands_not_on_spark_yet_are_refused(sample_store: Path, run_main: Any, tmp_path: Path) -> None:
+    for command in (("funnel",), ("ingest", "-o", "again.parquet")):
+        code, _out, err = run_main(command[0], str(sample_store), *command[1:], "--engine", "spark", cwd=tmp_path)
+        assert code == ExitCode.USAGE and "does not run on Spark yet" in err, err
+        assert len([line for line in err.splitlines() if "error:" in line]) == 1, err
+    code, _out, err = run_main("discover", str(sample_store), "--engine", "duckdb", cwd=tmp_path)
+    assert code == ExitCode.USAGE and "--engine" in err
+
+
+def test_a_raw_export_is_refused_with_the_way_forward(run_main: Any, tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("journey_id,timestamp,activity\na,2024-01-01T00:00:00Z,x\n", encoding="utf-8")
+    code, _out, err = run_main("discover", str(log), "--engine", "spark", cwd=tmp_path)
+    assert code == ExitCode.USAGE and "journeylog ingest" in err, err
