@@ -422,6 +422,7 @@ def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | li
 
     from journeylog.errors import UsageError
     from journeylog.io.files import check_output_path
+    from journeylog.io.store import is_store_dir
 
     def same(a: str, b: str) -> bool:
         try:
@@ -443,6 +444,7 @@ def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | li
                 if same(path, out_path):
                     raise UsageError(f"{flag} and {out_flag} both write this file", path=path,
                                      hint="give each output its own file")
-            check_output_path(path)  # a folder that exists; not a directory, FIFO or device
+            if not is_store_dir(path):  # a store folder (ingest --engine spark) is replaced as a whole
+                check_output_path(path)  # a folder that exists; not a directory, FIFO or device
             seen.append((flag, path))
 

@@ -32,7 +32,7 @@ from journeylog.ingest.identity import (
     not_phone_numbers,
     quoted,
 )
-from journeylog.ingest.spark_read import ORDER
+from journeylog.ingest.spark_read import ORDER, arrow_frame
 from journeylog.text import fmt_int, fmt_share
 
 __all__ = ["refuse_made_up_collisions", "stitch"]
@@ -97,13 +97,20 @@ def stitch(spark: Any, good: Any, kind: str, column: str, known: KnownKeys | Non
         good = good.withColumn("_cid", F.lit(None).cast("string"))
     good = good.localCheckpoint(eager=True)
     matched = F.col("_cid").isNotNull()
-    height = good.count()
-    events_matched = good.where(matched).count()
+    unreadable = F.col("_readable") == F.lit(False)
+    figs = good.agg(  # every figure in one pass
+        F.count(F.lit(1)).alias("height"), F.sum(matched.cast("long")).alias("matched"),
+        F.countDistinct("_key").alias("keys"), F.max(F.col("_key").isNull().cast("int")).alias("null_key"),
+        F.countDistinct(F.when(matched, F.col("_key"))).alias("keys_matched"),
+        F.sum(unreadable.cast("long")).alias("unreadable"),
+        F.countDistinct(F.when(unreadable, F.col("_key"))).alias("keys_unreadable"),
+    ).collect()[0]
+    height, events_matched = int(figs["height"]), int(figs["matched"] or 0)
     rate = round(float(events_matched) / height, 6) if height else None
     summary: dict[str, Any] = {
-        "identity_kind": kind, "identity_column": column, "keys": _n_unique(good, "_key"),
-        "keys_matched": _n_unique(good.where(matched), "_key"), "events_matched": events_matched,
-        "match_rate": rate, "unmatched_sample": _sample(good.where(~matched), True),
+        "identity_kind": kind, "identity_column": column, "keys": int(figs["keys"]) + int(figs["null_key"] or 0),
+        "keys_matched": int(figs["keys_matched"]), "events_matched": events_matched,
+        "match_rate": rate, "unmatched_sample": _sample(good.where(~matched), True) if events_matched < height else [],
     }
     warnings: list[str] = []
     if known is not None:
@@ -114,11 +121,12 @@ def stitch(spark: Any, good: Any, kind: str, column: str, known: KnownKeys | Non
                 f"{fmt_int(height)}) matched the identity table, under {fmt_share(min_match_rate)}; "
                 f"unmatched {kind} keys include {quoted(summary['unmatched_sample'])}")
     if kind.lower() in PHONE_KINDS:
-        warnings += _phone_figures(good, summary, source, kind, country)
+        warnings += _phone_figures(good, summary, source, kind, country, int(figs["unreadable"] or 0),
+                                   int(figs["keys_unreadable"]))
     rejects = None
     if unmatched == "reject" and known is not None:
         rows = good.where(~matched).orderBy(ORDER).select(S.SOURCE_ROW, "_readable").toArrow()
-        rejects = pl.from_arrow(rows).select(  # type: ignore[union-attr]
+        rejects = arrow_frame(rows).select(
             pl.lit(source).alias(S.SOURCE), pl.lit(label).alias("file"), pl.col(S.SOURCE_ROW),
             pl.lit(column).alias("column"),
             pl.when(pl.col("_readable")).then(pl.lit(f"{kind} not in the identity table"))
@@ -129,17 +137,15 @@ def stitch(spark: Any, good: Any, kind: str, column: str, known: KnownKeys | Non
     return good, rejects, summary, warnings
 
 
-def _phone_figures(good: Any, summary: dict[str, Any], source: str, kind: str, country: str | None) -> list[str]:
+def _phone_figures(good: Any, summary: dict[str, Any], source: str, kind: str, country: str | None, events: int,
+                   keys: int) -> list[str]:
     """The unreadable phone values (as :func:`journeylog.ingest.identity._phone_figures`)."""
     from pyspark.sql import functions as F
 
-    bad = good.where(~F.col("_readable"))
-    events = bad.count()
-    summary.update(default_country=country, keys_unparseable=_n_unique(bad, "_key") if events else 0,
-                   events_unparseable=events)
+    summary.update(default_country=country, keys_unparseable=keys, events_unparseable=events)
     if not events:
         return []
-    sample = _sample(bad, False)
+    sample = _sample(good.where(~F.col("_readable")), False)
     why = f"read with default country {country}" if country else "no default_country for national numbers"
     return [f"{source}: {counted(summary['keys_unparseable'], kind + ' value')} in {counted(events, 'event')} "
             f"{not_phone_numbers(summary['keys_unparseable'])} ({why}), e.g. {quoted(sample)}; no customer matched"]

@@ -165,8 +165,8 @@ def _source_map(spark: Any, label: str, opts: ReadOptions, scratch: Path, on_sou
     if on_source:
         on_source("", n, n)
     use_case = _journeys_from(smap, acc, gap)
-    counts = [f.count() for f in acc.frames]
-    nonempty = refuse_made_up_collisions([f for f, c in zip(acc.frames, counts) if c], smap.label)
+    counts = [s["events"] for s in acc.summaries]
+    nonempty = refuse_made_up_collisions([f for f, c in zip(acc.frames, counts, strict=True) if c], smap.label)
     if not nonempty:
         raise InvalidInput("no events left after reading the sources", path=smap.label)
     events, dups = _finish(nonempty, use_case, gap, opts.drop_duplicates)
@@ -188,6 +188,7 @@ def _stitched(spark: Any, src: SparkSource, spec: Any, smap: Any, id_table: pl.D
     for m in spec.metrics:
         acc.notes.append(f"{spec.name}: metric {m.name} ({m.scale}) from column {m.column!r}, kept as {m.event_column}")
     summary = dict(src.summary)
+    more = None
     if spec.identity is not None:
         unmatched = smap.identities.unmatched if smap.identities else "own_customer"
         country = smap.country_of(spec)
@@ -199,7 +200,8 @@ def _stitched(spark: Any, src: SparkSource, spec: Any, smap: Any, id_table: pl.D
         acc.warnings.extend(warnings)
         if more is not None:
             rej = pl.concat([rej, more])
-    summary.update(events=good.count(), rejected=rej.height)
+    events = summary.get("events_matched") if more is not None else None
+    summary.update(events=good.count() if events is None else events, rejected=rej.height)
     acc.summaries.append(summary)
     acc.frames.append(good.withColumn(MARK, _lit(index)))
     acc.rejects.append(rej)
@@ -231,7 +233,9 @@ def _journeys_from(smap: Any, acc: _Acc, gap: timedelta) -> bool:
         acc.notes.append("some sources have a journey column and some do not: journeys are cut by time gap for all")
     if not use_case:
         acc.notes.append(f"journeys cut at gaps longer than {format_gap(gap)}")
-        if any(f.where(F.col("_customer").isNull()).limit(1).count() for f in acc.frames):
+        nulls = reduce(lambda a, b: a.unionByName(b), [f.select("_customer").where(F.col("_customer").isNull()).limit(1)
+                                                       for f in acc.frames])
+        if nulls.limit(1).count():
             raise InvalidInput("a source without `identity:` has no customer column", path=smap.label,
                                hint="give each source an identity column (or a journey column in every source)")
     return use_case

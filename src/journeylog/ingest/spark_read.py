@@ -30,12 +30,12 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.errors import InvalidInput, JourneylogError, UsageError, param
+from journeylog.errors import JourneylogError, UsageError, param
 from journeylog.ingest.columns import ColumnMap, ReadOptions, column_summary, detect_columns, guessed_roles
 from journeylog.ingest.normalise import Plan, make_plan, rejects_table
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, check_timezone
 
-__all__ = ["ORDER", "REMOTE", "SparkSource", "is_table_name", "read_source", "spark_label"]
+__all__ = ["ORDER", "REMOTE", "SparkSource", "arrow_frame", "is_table_name", "numbered", "read_source", "scratch_dir"]
 
 #: the schemes of paths Spark reads itself (the cluster holds the credentials)
 REMOTE = re.compile(r"^(s3a|s3|s3n|abfss|abfs|wasbs|hdfs|gs|dbfs|file):/", re.IGNORECASE)
@@ -57,11 +57,6 @@ def is_table_name(text: str) -> bool:
         return False
     return text.rsplit(".", 1)[-1].lower() not in ("csv", "tsv", "txt", "parquet", "pq", "jsonl", "ndjson", "json",
                                                    "xes", "gz", "yaml", "yml")
-
-
-def spark_label(path: str | os.PathLike[str]) -> str:
-    """The path as messages show it (relative when local and given absolute by a source map)."""
-    return os.fspath(path)
 
 
 @dataclass
@@ -95,11 +90,14 @@ def numbered(frame: Any) -> Any:
               .agg(F.count(F.lit(1)).alias("n"), F.min("_mid").alias("m")).collect())
     # a file's pieces are in file order in partition order; files in name order
     chunks = sorted(chunks, key=lambda r: (r["_file"], r["p"]))
-    global_at, file_at, before, seen = {}, {}, 0, {}  # (p, file) -> offsets
+    global_at: dict[str, int] = {}  # "partition NUL file" -> rows before the chunk, in all and in its file
+    file_at: dict[str, int] = {}
+    before = 0
+    seen: dict[str, int] = {}
     for r in chunks:
-        key = f"{r['p']}\x00{r['_file']}"
-        global_at[key] = before
-        file_at[key] = seen.get(r["_file"], 0)
+        name = f"{r['p']}\x00{r['_file']}"
+        global_at[name] = before
+        file_at[name] = seen.get(r["_file"], 0)
         before += r["n"]
         seen[r["_file"]] = seen.get(r["_file"], 0) + r["n"]
     key = F.concat_ws("\x00", ((F.col("_mid").bitwiseAND(F.lit(~_LOW)) / (1 << 33)).cast("long")).cast("string"),
@@ -118,11 +116,10 @@ def numbered(frame: Any) -> Any:
 
 
 def _polars_schema(spark_schema: Any) -> pl.Schema:
+    import pyarrow as pa
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    import pyarrow as pa
-
-    return pl.from_arrow(pa.Table.from_batches([], schema=to_arrow_schema(spark_schema))).schema  # type: ignore[union-attr]
+    return pl.from_arrow(pa.Table.from_batches([], schema=to_arrow_schema(spark_schema, timezone="UTC"))).schema  # type: ignore[union-attr]
 
 
 def _decision_frame(raw: Any, schema: pl.Schema, cmap: ColumnMap, opts: ReadOptions, label: str) -> pl.DataFrame:
@@ -183,7 +180,7 @@ def _apply_on_spark(raw: Any, plan: Plan, schema: pl.Schema) -> Any:
 
     empty = pl.DataFrame(schema={**schema, S.SOURCE_ROW: pl.Int64, ORDER: pl.Int64})
     out_schema = from_arrow_schema(_planned(plan, empty).to_arrow().schema)
-    arrow_schema = to_arrow_schema(out_schema)
+    arrow_schema = to_arrow_schema(out_schema, timezone="UTC")
     columns = list(empty.columns)
 
     def run(batches: Any) -> Any:
@@ -222,10 +219,17 @@ def _checked(planned: Any, plan: Plan, opts: ReadOptions) -> tuple[Any, pl.DataF
     keep = [S.SOURCE_ROW, "_reason", "_column", "_ts_raw", *(plan.raw_values or {}).values()]
     if not opts.skip_invalid_rows:
         first = bad.orderBy(ORDER).select(*keep).limit(1).toArrow()
-        rejects_table(plan, pl.from_arrow(first), opts, total=count)  # type: ignore[arg-type]  (raises)
+        rejects_table(plan, arrow_frame(first), opts, total=count)  # raises
     rows = bad.orderBy(ORDER).select(S.SOURCE_ROW, "_reason", "_column").toArrow()  # the rejects only
-    rejects = rejects_table(plan, pl.from_arrow(rows), opts)  # type: ignore[arg-type]
+    rejects = rejects_table(plan, arrow_frame(rows), opts)
     return planned.filter(F.col("_reason").isNull()).drop(*helpers), rejects
+
+
+def arrow_frame(table: Any) -> pl.DataFrame:
+    """A small Arrow table from Spark as a Polars frame."""
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def _empty_rejects() -> pl.DataFrame:
@@ -247,8 +251,6 @@ def _spark_native(spark: Any, path: str, label: str, fmt: str, opts: ReadOptions
     raw = numbered(_read_spark(spark, path, fmt))
     schema = _polars_schema(raw.drop(ORDER).schema)
     cmap = prepare(list(schema))
-    if "_channel_names" in schema:  # pragma: no cover - reserved
-        raise UsageError("a column named _channel_names is reserved", path=label)
     decision = _decision_frame(raw, schema, cmap, opts, label)
     plan = make_plan(decision, label, cmap, opts, source, notes)
     planned = _apply_on_spark(raw, plan, schema)
@@ -322,6 +324,7 @@ def read_source(spark: Any, path: str, label: str, opts: ReadOptions, source: st
         fmt = "parquet" if opts.format in (None, "parquet") else opts.format
     else:
         fmt = sniff_format(path, opts.format)
+    _refuse_store(path, fmt, label)
     notes: list[str] = []
     if fmt in ("parquet", "table"):
         def prepare(columns: list[str]) -> ColumnMap:
@@ -348,10 +351,23 @@ def read_source(spark: Any, path: str, label: str, opts: ReadOptions, source: st
     return SparkSource(good, summary, rejects, cmap, notes)
 
 
+def _refuse_store(path: str, fmt: str, label: str) -> None:
+    """A journeylog store is not ingested again on Spark (the Polars path re-reads it as a store)."""
+    from journeylog.io.store import STORE_KEY, is_store_dir
+    from journeylog.io.tabular import parquet_info
+
+    store = is_store_dir(path)
+    if not store and fmt == "parquet" and os.path.isfile(path):
+        try:
+            store = STORE_KEY in parquet_info(path)[1]
+        except Exception:  # noqa: BLE001 - a damaged file is reported when Spark reads it
+            store = False
+    if store:
+        raise UsageError(f"{param('engine')} spark: the input is a journeylog store already; re-ingesting a store "
+                         "is not supported on Spark yet", path=label,
+                         hint=f"analyse it with {param('engine')} spark directly, or use {param('engine')} polars")
+
+
 def scratch_dir() -> tempfile.TemporaryDirectory[str]:
     """A scratch folder for the Parquet files the per-file tasks write."""
     return tempfile.TemporaryDirectory(prefix="journeylog-spark-")
-
-
-def refuse_invalid(message: str, label: str) -> None:  # pragma: no cover - helper for callers
-    raise InvalidInput(message, path=label)
