@@ -16,6 +16,7 @@ from journeylog import schema as S
 from journeylog.config.sources import CustomerTable
 from journeylog.ingest.columns import ReadOptions, read_raw
 from journeylog.ingest.customers import join_customers as check_customers
+from journeylog.ingest.spark_read import q
 
 __all__ = ["join_customers"]
 
@@ -34,7 +35,7 @@ def join_customers(spark: Any, events: Any, table: CustomerTable, map_label: str
     attrs = frame.select(pl.col(table.key).cast(pl.String).str.strip_chars().alias(S.CUSTOMER_ID), *columns)
     right = spark.createDataFrame(attrs.to_arrow())
     joined = events.join(F.broadcast(right), on=S.CUSTOMER_ID, how="left")
-    joined = joined.select(*events.columns, *columns)
+    joined = joined.select(*[q(c) for c in [*events.columns, *columns]])
     customers = events.select(S.CUSTOMER_ID).where(F.col(S.CUSTOMER_ID).isNotNull()).distinct()
     total = customers.count()
     missing = customers.join(F.broadcast(right.select(S.CUSTOMER_ID)), on=S.CUSTOMER_ID, how="left_anti").count()

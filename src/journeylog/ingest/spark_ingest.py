@@ -36,7 +36,16 @@ from journeylog.ingest.normalise import empty_rejects
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import format_gap
 from journeylog.ingest.spark_identity import refuse_made_up_collisions, stitch
-from journeylog.ingest.spark_read import ORDER, REMOTE, SparkSource, is_table_name, numbered, read_source, scratch_dir
+from journeylog.ingest.spark_read import (
+    ORDER,
+    REMOTE,
+    SparkSource,
+    is_table_name,
+    numbered,
+    q,
+    read_source,
+    scratch_dir,
+)
 
 __all__ = ["ingest_spark"]
 
@@ -255,7 +264,7 @@ def _finish(frames: list[Any], use_case: bool, gap: timedelta, drop_duplicates: 
 
     events = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), frames)
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))  # Polars' diagonal concat order
-    events = numbered(events.orderBy(MARK, ORDER).drop(ORDER).select([c for c in columns if c != ORDER]))
+    events = numbered(events.orderBy(MARK, ORDER).drop(ORDER).select([q(c) for c in columns if c != ORDER]))
     events = events.withColumn(S.INPUT_ORDER, F.col(ORDER)).drop(ORDER, MARK)
     if use_case:
         events = events.withColumn(S.JOURNEY_ID, F.col("_case")) \
@@ -269,9 +278,9 @@ def _finish(frames: list[Any], use_case: bool, gap: timedelta, drop_duplicates: 
         events = events.withColumn(S.JOURNEY_ID, F.concat(F.col(S.CUSTOMER_ID), F.lit("#"), n.cast("string")))
     events = events.drop("_case", "_customer")
     attrs = [c for c in events.columns if c not in S.SCHEMA]
-    events = events.select([F.col(c).cast(t).alias(c) for c, t in _SPARK_TYPES.items()] + [F.col(c) for c in attrs])
+    events = events.select([F.col(c).cast(t).alias(c) for c, t in _SPARK_TYPES.items()] + [q(c) for c in attrs])
     content = [c for c in events.columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)]
-    nth = F.row_number().over(Window.partitionBy(*content).orderBy(S.INPUT_ORDER))
+    nth = F.row_number().over(Window.partitionBy(*[q(c) for c in content]).orderBy(S.INPUT_ORDER))
     events = events.withColumn("_nth", nth).localCheckpoint(eager=True)
     dups = events.where(F.col("_nth") > 1).count()
     if drop_duplicates and dups:

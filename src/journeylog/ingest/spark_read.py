@@ -35,7 +35,8 @@ from journeylog.ingest.columns import ColumnMap, ReadOptions, column_summary, de
 from journeylog.ingest.normalise import Plan, make_plan, rejects_table
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, check_timezone
 
-__all__ = ["ORDER", "REMOTE", "SparkSource", "arrow_frame", "is_table_name", "numbered", "read_source", "scratch_dir"]
+__all__ = ["ORDER", "REMOTE", "SparkSource", "arrow_frame", "is_table_name", "numbered", "q", "read_source",
+           "scratch_dir"]
 
 #: the schemes of paths Spark reads itself (the cluster holds the credentials)
 REMOTE = re.compile(r"^(s3a|s3|s3n|abfss|abfs|wasbs|hdfs|gs|dbfs|file):/", re.IGNORECASE)
@@ -44,6 +45,14 @@ _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){1,2}$")
 #: the helper column holding a row's place in the input (file order), for input order and errors
 ORDER = "_ord"
 _LOW = (1 << 33) - 1  # the row number inside a partition, in monotonically_increasing_id
+
+
+def q(name: str) -> Any:
+    """The Spark column named ``name`` exactly (a dot in a name such as ``attr.outcome`` is not a
+    struct field)."""
+    from pyspark.sql import functions as F
+
+    return F.col("`" + name.replace("`", "``") + "`")
 
 
 def is_table_name(text: str) -> bool:
@@ -138,14 +147,14 @@ def _decision_frame(raw: Any, schema: pl.Schema, cmap: ColumnMap, opts: ReadOpti
                          hint=f"give {param('timestamp_format')}, or use {param('engine')} polars")
     values: dict[str, pl.Series] = {}
     for col in sorted({c for c in (cmap.outcome, cmap.satisfaction) if c is not None}):
-        rows = raw.select(col).distinct().limit(100_001).collect()
+        rows = raw.select(q(col)).distinct().limit(100_001).collect()
         if len(rows) > 100_000 and col not in cmap.explicit:
             raise UsageError(f"{param('engine')} spark: column {col!r} has over 100,000 distinct values", path=label,
                              hint=f"name the {'outcome' if col == cmap.outcome else 'satisfaction'} column, or "
                                   f"use {param('engine')} polars")
         values[col] = pl.Series(col, [r[0] for r in rows], dtype=schema[col])
     if ts_type.is_numeric():
-        ext = raw.agg(F.min(cmap.timestamp).alias("lo"), F.max(cmap.timestamp).alias("hi")).collect()[0]
+        ext = raw.agg(F.min(q(cmap.timestamp)).alias("lo"), F.max(q(cmap.timestamp)).alias("hi")).collect()[0]
         values[cmap.timestamp] = pl.Series(cmap.timestamp, [ext["lo"], ext["hi"]], dtype=ts_type)
     height = max([v.len() for v in values.values()] + [1])
     cols = []
@@ -218,7 +227,7 @@ def _checked(planned: Any, plan: Plan, opts: ReadOptions) -> tuple[Any, pl.DataF
         return planned.drop(*helpers), _empty_rejects()
     keep = [S.SOURCE_ROW, "_reason", "_column", "_ts_raw", *(plan.raw_values or {}).values()]
     if not opts.skip_invalid_rows:
-        first = bad.orderBy(ORDER).select(*keep).limit(1).toArrow()
+        first = bad.orderBy(ORDER).select(*[q(c) for c in keep]).limit(1).toArrow()
         rejects_table(plan, arrow_frame(first), opts, total=count)  # raises
     rows = bad.orderBy(ORDER).select(S.SOURCE_ROW, "_reason", "_column").toArrow()  # the rejects only
     rejects = rejects_table(plan, arrow_frame(rows), opts)
