@@ -220,6 +220,7 @@ def _checked(planned: Any, plan: Plan, opts: ReadOptions) -> tuple[Any, pl.DataF
     (the same line as ``--engine polars``) unless ``skip_invalid_rows``."""
     from pyspark.sql import functions as F
 
+    planned = planned.localCheckpoint(eager=True)  # normalised once, on the executors
     bad = planned.filter(F.col("_reason").isNotNull())
     count = bad.count()
     helpers = [c for c in plan.helpers() if c in planned.columns]
@@ -264,7 +265,6 @@ def _spark_native(spark: Any, path: str, label: str, fmt: str, opts: ReadOptions
     plan = make_plan(decision, label, cmap, opts, source, notes)
     planned = _apply_on_spark(raw, plan, schema)
     good, rejects = _checked(planned, plan, opts)
-    good = good.localCheckpoint(eager=True)
     if _dates_only(good, check_timezone(opts.timezone)):
         notes.append(f"{source}: {DATES_ONLY_NOTE}")
     return good, rejects, cmap, raw.count()
