@@ -192,7 +192,8 @@ def test_parquet_gap_journeys_and_no_events_to_the_driver(spark: Any, run_main: 
     thousand events split over row groups; every collect to the driver is watched: none brings
     more than a handful of rows (counts, per-partition figures, the variant-free summary)."""
     from pyspark import RDD
-    from pyspark.sql import DataFrame
+
+    frame_class = type(spark.range(1))  # the session's DataFrame class (pyspark 4: the classic one)
 
     n = 3000
     base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -218,7 +219,7 @@ def test_parquet_gap_journeys_and_no_events_to_the_driver(spark: Any, run_main: 
         monkeypatch.setattr(cls, name, wrapped)
 
     for name in ("collect", "toArrow", "toPandas", "take", "tail"):
-        watch(DataFrame, name)
+        watch(frame_class, name)
     watch(RDD, "collect")
     code, _o, err = run_main("ingest", "gaps.parquet", "-o", "spark.parquet", "--gap", "1d", "--engine", "spark",
                              "--json", "spark.json", cwd=tmp_path)
