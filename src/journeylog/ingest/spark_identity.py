@@ -32,7 +32,7 @@ from journeylog.ingest.identity import (
     not_phone_numbers,
     quoted,
 )
-from journeylog.ingest.spark_read import ORDER, arrow_frame
+from journeylog.ingest.spark_read import ORDER, arrow_frame, checkpoint
 from journeylog.text import fmt_int, fmt_share
 
 __all__ = ["refuse_made_up_collisions", "stitch"]
@@ -95,7 +95,7 @@ def stitch(spark: Any, good: Any, kind: str, column: str, known: KnownKeys | Non
         good = good.join(F.broadcast(table), on="_key", how="left")
     else:
         good = good.withColumn("_cid", F.lit(None).cast("string"))
-    good = good.localCheckpoint(eager=True)
+    good = checkpoint(good)
     matched = F.col("_cid").isNotNull()
     unreadable = F.col("_readable") == F.lit(False)
     figs = good.agg(  # every figure in one pass

@@ -40,6 +40,7 @@ from journeylog.ingest.spark_read import (
     ORDER,
     REMOTE,
     SparkSource,
+    checkpoint,
     is_table_name,
     numbered,
     q,
@@ -281,7 +282,7 @@ def _finish(frames: list[Any], use_case: bool, gap: timedelta, drop_duplicates: 
     events = events.select([F.col(c).cast(t).alias(c) for c, t in _SPARK_TYPES.items()] + [q(c) for c in attrs])
     content = [c for c in events.columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)]
     nth = F.row_number().over(Window.partitionBy(*[q(c) for c in content]).orderBy(S.INPUT_ORDER))
-    events = events.withColumn("_nth", nth).localCheckpoint(eager=True)
+    events = checkpoint(events.withColumn("_nth", nth))
     dups = events.where(F.col("_nth") > 1).count()
     if drop_duplicates and dups:
         events = events.where(F.col("_nth") == 1)

@@ -35,7 +35,7 @@ from journeylog.ingest.columns import ColumnMap, ReadOptions, column_summary, de
 from journeylog.ingest.normalise import Plan, make_plan, rejects_table
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE, check_timezone
 
-__all__ = ["ORDER", "REMOTE", "SparkSource", "arrow_frame", "is_table_name", "numbered", "q", "read_source",
+__all__ = ["ORDER", "REMOTE", "SparkSource", "arrow_frame", "checkpoint", "is_table_name", "numbered", "q", "read_source",
            "scratch_dir"]
 
 #: the schemes of paths Spark reads itself (the cluster holds the credentials)
@@ -45,6 +45,15 @@ _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){1,2}$")
 #: the helper column holding a row's place in the input (file order), for input order and errors
 ORDER = "_ord"
 _LOW = (1 << 33) - 1  # the row number inside a partition, in monotonically_increasing_id
+
+
+def checkpoint(frame: Any) -> Any:
+    """``frame`` computed once and kept on the executors' disks (a local checkpoint: short lineage,
+    numbers that do not change when Spark recomputes, and no hold on execution memory, which the
+    sorts and windows of a large log need)."""
+    from pyspark import StorageLevel
+
+    return frame.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
 
 
 def q(name: str) -> Any:
@@ -94,7 +103,7 @@ def numbered(frame: Any) -> Any:
     from pyspark.sql import functions as F
 
     frame = frame.withColumn("_mid", F.monotonically_increasing_id()).withColumn("_file", F.input_file_name())
-    frame = frame.localCheckpoint(eager=True)
+    frame = checkpoint(frame)
     chunks = (frame.groupBy((F.col("_mid").bitwiseAND(F.lit(~_LOW)) / (1 << 33)).cast("long").alias("p"), "_file")
               .agg(F.count(F.lit(1)).alias("n"), F.min("_mid").alias("m")).collect())
     # a file's pieces are in file order in partition order; files in name order
@@ -220,7 +229,7 @@ def _checked(planned: Any, plan: Plan, opts: ReadOptions) -> tuple[Any, pl.DataF
     (the same line as ``--engine polars``) unless ``skip_invalid_rows``."""
     from pyspark.sql import functions as F
 
-    planned = planned.localCheckpoint(eager=True)  # normalised once, on the executors
+    planned = checkpoint(planned)  # normalised once, on the executors
     bad = planned.filter(F.col("_reason").isNotNull())
     count = bad.count()
     helpers = [c for c in plan.helpers() if c in planned.columns]
