@@ -258,10 +258,18 @@ def _empty_rejects() -> pl.DataFrame:
 
 
 def _read_spark(spark: Any, path: str, fmt: str) -> Any:
-    if fmt == "table":
-        return spark.read.table(path)
-    target = path if REMOTE.match(path) else str(Path(path).resolve())
-    return spark.read.parquet(target)
+    """The input as Spark reads it; what Spark cannot find or read is a usage error naming it."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        if fmt == "table":
+            return spark.read.table(path)
+        return spark.read.parquet(path if REMOTE.match(path) else str(Path(path).resolve()))
+    except AnalysisException as exc:
+        what = "table" if fmt == "table" else "Parquet input"
+        raise UsageError(f"Spark cannot read this {what}: {str(exc).splitlines()[0][:200]}", path=path,
+                         hint="a local file, a folder of Parquet files, a path the cluster reads (s3a://, abfss://, "
+                              "hdfs://) or a catalogue table") from None
 
 
 def _spark_native(spark: Any, path: str, label: str, fmt: str, opts: ReadOptions, source: str,
