@@ -57,8 +57,9 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
     ("allow_outside_paths", bool, _opt(
         "--allow-outside-paths", help="Let a source map name files outside its own folder (trusted maps only).")),
     ("engine", str, _opt(
-        "--engine", help="Event-level engine: polars (this machine) or spark (a store read by Apache Spark; "
-        "discover only for now; needs journeylog[spark] and Java 17, see docs/spark.md).")),
+        "--engine", help="Event-level engine: polars (this machine) or spark (Apache Spark: ingest writes a "
+        "store folder, discover reads a store; the other commands for now refuse it; needs journeylog[spark] and "
+        "Java 17, see docs/spark.md).")),
     ("spark_master", str | None, _opt(
         "--spark-master", help="Master of the local Spark session with --engine spark (default local[2]; "
         "ignored under spark-submit or Databricks).")),
@@ -427,6 +428,7 @@ def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | li
 
     from journeylog.errors import UsageError
     from journeylog.io.files import check_output_path
+    from journeylog.io.store import is_store_dir
 
     def same(a: str, b: str) -> bool:
         try:
@@ -448,6 +450,7 @@ def refuse_clobbering(inputs: dict[str, str | None], outputs: dict[str, str | li
                 if same(path, out_path):
                     raise UsageError(f"{flag} and {out_flag} both write this file", path=path,
                                      hint="give each output its own file")
-            check_output_path(path)  # a folder that exists; not a directory, FIFO or device
+            if not is_store_dir(path):  # a store folder (ingest --engine spark) is replaced as a whole
+                check_output_path(path)  # a folder that exists; not a directory, FIFO or device
             seen.append((flag, path))
 

@@ -35,7 +35,7 @@ from journeylog.ingest.spark_store import open_spark_events, refuse_spark
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
 from journeylog.io.export import export_format, write_event_log
 from journeylog.io.files import immediately, local_file
-from journeylog.io.store import STORE_KEY, check_store_times, validate_store
+from journeylog.io.store import STORE_KEY, check_store_times, is_store_dir, read_store_dir, validate_store
 from journeylog.io.tabular import sniff_format
 from journeylog.journeys import apply_selection
 
@@ -76,8 +76,12 @@ def ingest(
     memory, and the result's ``events`` is None (read the store back with :func:`open_events`).
     """
     opts = options or ReadOptions()
-    refuse_spark(opts, "ingest")
-    local_file(path)
+    if opts.engine == "spark":
+        from journeylog.ingest.spark_ingest import ingest_spark
+
+        return ingest_spark(path, opts, output=output, on_source=on_source)
+    if not is_store_dir(path):
+        local_file(path)
     out_format = export_format(output) if output is not None else None
     if output is not None and out_format == "parquet" and sniff_format(path, opts.format) == "parquet":
         info = parquet_rows(path)
@@ -97,6 +101,8 @@ def ingest(
 
 def _ingest_in_memory(path: str | os.PathLike[str], opts: ReadOptions, on_source: Progress | None) -> IngestResult:
     """One file (or a source map, or a store) read whole into memory."""
+    if is_store_dir(path):  # a store written by Spark
+        return _read_store(read_store_dir(path), os.fspath(path), Path(os.fspath(path)).name, opts)
     if sniff_format(path, opts.format) == "yaml":
         _refuse_for_source_map(opts, path)
         return ingest_source_map(path, opts, on_source)
@@ -161,8 +167,9 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
     if opts.engine == "spark":
         frame, channel_filter = open_spark_events(path, opts)
         return EventSource(events=frame, channel_filter=channel_filter)
-    local_file(path)
-    if sniff_format(path, opts.format) == "parquet":
+    if not is_store_dir(path):
+        local_file(path)
+    if not is_store_dir(path) and sniff_format(path, opts.format) == "parquet":
         info = parquet_rows(path)
         if info is not None and info[0] > memory_events():
             source = _open_large_parquet(path, opts, info, on_progress)

@@ -31,7 +31,8 @@ from journeylog.io.tabular import parquet_info
 if TYPE_CHECKING:  # pyarrow is imported when a store is written, not on every start
     import pyarrow as pa
 
-__all__ = ["STORE_KEY", "STORE_VERSION", "is_store", "store_table", "validate_store", "write_events"]
+__all__ = ["STORE_KEY", "STORE_MARKER", "STORE_VERSION", "is_store", "is_store_dir", "read_store_dir", "store_marker",
+           "store_table", "validate_store", "write_events"]
 
 #: the Parquet key-value metadata key that marks a journeylog store
 STORE_KEY = "journeylog"
@@ -39,11 +40,44 @@ STORE_KEY = "journeylog"
 STORE_VERSION = 1
 
 
+#: the file marking a folder as a journeylog store written by Spark (``ingest --engine spark``):
+#: its Parquet part files (``part-*.parquet``, in name order) hold the events in store order
+STORE_MARKER = "_journeylog.json"
+
+
+def store_marker() -> str:
+    """The store marker's JSON text (the footer metadata of a one-file store, the marker file of a
+    folder)."""
+    return json.dumps({"version": STORE_VERSION, "columns": list(S.SCHEMA)})
+
+
+def is_store_dir(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a folder holding a journeylog store (its marker file)."""
+    p = Path(os.fspath(path))
+    return p.is_dir() and (p / STORE_MARKER).is_file()
+
+
+def read_store_dir(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """The events of a store folder (read whole, in store order), with the canonical types
+    (Spark has no unsigned integers: ``input_order`` is stored as Int64)."""
+    label = os.fspath(path)
+    parts = sorted(Path(label).glob("part-*.parquet"))
+    if not parts:
+        return pl.DataFrame(schema=S.SCHEMA)
+    try:
+        frame = pl.concat([pl.read_parquet(p) for p in parts], how="vertical_relaxed")
+    except (Exception, pl.exceptions.PanicException) as exc:  # pyarrow/polars raise many types
+        raise InvalidInput(f"not a valid journeylog store ({str(exc).splitlines()[0][:200]})", path=label) from None
+    if S.INPUT_ORDER in frame.columns and frame.schema[S.INPUT_ORDER] == pl.Int64:
+        frame = frame.with_columns(pl.col(S.INPUT_ORDER).cast(pl.UInt64))
+    return frame
+
+
 def store_table(events: pl.DataFrame) -> pa.Table:
     """``events`` as an Arrow table carrying the store marker (the one place it is written)."""
     table = events.to_arrow()
     meta = dict(table.schema.metadata or {})
-    meta[STORE_KEY.encode()] = json.dumps({"version": STORE_VERSION, "columns": list(S.SCHEMA)}).encode()
+    meta[STORE_KEY.encode()] = store_marker().encode()
     return table.replace_schema_metadata(meta)
 
 
