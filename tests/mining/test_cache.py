@@ -47,9 +47,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, ...]]]:
     seen: list[tuple[str, ...]] = []
     real = A._align_one
 
-    def spy(net, im, fm, seq, bwc0, timeout):  # type: ignore[no-untyped-def]
+    def spy(net, im, fm, seq, bwc0, timeout, switch_at=None):  # type: ignore[no-untyped-def]
         seen.append(seq)
-        return real(net, im, fm, seq, bwc0, timeout)
+        return real(net, im, fm, seq, bwc0, timeout, switch_at)
 
     monkeypatch.setattr(A, "_align_one", spy)
     settings.use(settings.Settings(processes=1))
@@ -128,8 +128,8 @@ def test_timed_out_alignments_are_not_kept(tmp_path: Path, monkeypatch: pytest.M
     model = load_model(write_model(tmp_path))
     monkeypatch.setattr(settings, "_CURRENT", settings.Settings(processes=1))
     real = A._align_one
-    monkeypatch.setattr(A, "_align_one", lambda net, im, fm, seq, bwc0, t: None if len(seq) == 2
-                        else real(net, im, fm, seq, bwc0, t))
+    monkeypatch.setattr(A, "_align_one", lambda net, im, fm, seq, bwc0, t, s=None: None if len(seq) == 2
+                        else real(net, im, fm, seq, bwc0, t, s))
     cache = tmp_path / "a.cache"
     C.conform(_log(6, 200), model, _opts(cache))
     kept = [tuple(e["trace"]) for e in json.loads(cache.read_text())["entries"]]
