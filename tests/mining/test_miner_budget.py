@@ -3,6 +3,7 @@ time budget for IM in between, after which IMd is used and the model line says s
 
 from __future__ import annotations
 
+import os
 import random
 
 import polars as pl
@@ -72,3 +73,17 @@ def test_imd_on_thousands_of_activities_has_the_budget_too() -> None:
     assert tree is None and info["note"].startswith("no model was mined: IMd did not finish within 0.001 s")
     tree, info = D.discover_model(table, miner="imd", budget=0.001)
     assert tree is not None and "(IMd)" in info["algorithm"]
+
+
+def test_the_budget_counts_the_workers_cpu_time_not_the_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that waits past the budget without using the CPU (as on a busy machine) finishes;
+    one that computes past it is stopped. Where the system does not report CPU time, wall time."""
+    import time
+
+    if D.worker_cpu_seconds(os.getpid()) is None:
+        pytest.skip("this system does not report a process's CPU time; the budget is wall time here")
+    monkeypatch.setattr(D, "canonical_tree", lambda tree: "finished")
+    assert D._within(time.sleep, (2.5,), 1.0) == "finished"
+    started = time.monotonic()
+    assert D._within(sum, (range(10**11),), 1.0) is None
+    assert time.monotonic() - started < 1.0 * D.WALL_FACTOR + 5

@@ -56,7 +56,7 @@ def discover(
         "--miner", help="auto (IM, or IMd on many activities or variants), im (inductive miner on variants) or imd "
         "(from the process map; fast on many activities or variants).")] = "auto",
     miner_budget: Annotated[float, typer.Option(
-        "--miner-budget", help="Seconds auto gives IM on a large log before it uses IMd instead (0 = no limit).",
+        "--miner-budget", help="CPU seconds auto gives IM on a large log before it uses IMd instead (0 = no limit).",
         metavar="SECONDS", min=0)] = 30.0,
     no_model: Annotated[bool, typer.Option("--no-model", help="Skip model discovery.")] = False,
     graph: GraphOpt = None,

@@ -3,13 +3,14 @@
 Each budget has a stated fallback, and the result is never silently different:
 
 * the default miner (:func:`journeylog.mining.discover_model`, ``discover --miner-budget``): IM past
-  its budget gives way to IMd, and the model line says so;
-* pm4py's alignment search (:func:`journeylog.mining.align`, ``Settings.align_budget``,
+  its budget (CPU seconds of its worker, so a busy machine does not change the model) gives way to
+  IMd, and the model line says so;
+* pm4py's alignment search (wall time; :func:`journeylog.mining.align`, ``Settings.align_budget``,
   ``JOURNEYLOG_ALIGN_BUDGET``): the paths left are aligned by journeylog's exact search (the same
   optimal costs, so the same figures), marked in a ``fallback`` column (:func:`align_fallbacks`);
   that search gets as long again (at least a variant's 60 s limit), and paths still left then are
   not aligned and are counted like timed-out ones (``conform`` says how many; the figures leave them out);
-* precision (:func:`journeylog.mining.precision`, ``Settings.precision_budget``,
+* precision (wall time; :func:`journeylog.mining.precision`, ``Settings.precision_budget``,
   ``conform --precision-budget``): past it precision is not given (:func:`precision_skipped` says why).
 """
 

@@ -6,6 +6,8 @@ tree_sort, then the children of every exclusive/parallel/inclusive node sorted b
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
 from typing import Any
 
@@ -242,21 +244,55 @@ def _im_worker(rows: list[tuple[int, tuple[str, ...], int]], noise_threshold: fl
     return discover_tree(table, noise_threshold)
 
 
+#: the miner's worker is stopped after this many times its budget in wall time, whatever its CPU time
+WALL_FACTOR = 10.0
+
+
+def worker_cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU seconds of process ``pid`` (from ``/proc``), or None where the system
+    does not say (then budgets fall back to wall time).
+
+    >>> import os
+    >>> cpu = worker_cpu_seconds(os.getpid())
+    >>> cpu is None or cpu >= 0
+    True
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _within(func: Any, args: tuple[Any, ...], budget: float) -> Any:
-    """``func(*args)`` in a spawned worker process, or None when it takes longer than ``budget``
-    seconds (the worker is then stopped). The worker gets the same inputs in the same order, so
-    the tree is the one the call gives here; it is made canonical again on arrival."""
+    """``func(*args)`` in a spawned worker process, or None when it uses more than ``budget``
+    seconds of CPU (the worker is then stopped). CPU time, not wall time, so that a busy machine
+    does not change the model (wall time where the system does not report a process's CPU time;
+    and never more than :data:`WALL_FACTOR` times the budget in wall time). The worker gets the same
+    inputs in the same order, so the tree is the one the call gives here; it is made canonical
+    again on arrival."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures import TimeoutError as FutureTimeout
 
     executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    started = time.monotonic()
     try:
-        tree = executor.submit(func, *args).result(timeout=budget)
-    except FutureTimeout:
-        for proc in list(getattr(executor, "_processes", {}).values()):
-            proc.terminate()
-        return None
+        future = executor.submit(func, *args)
+        while True:
+            try:
+                tree = future.result(timeout=min(0.2, budget))
+                break
+            except FutureTimeout:
+                procs = list(getattr(executor, "_processes", {}).values())
+                cpu = [worker_cpu_seconds(p.pid) for p in procs if p.pid is not None]
+                wall = time.monotonic() - started
+                used = sum(c for c in cpu if c is not None) if cpu and None not in cpu else wall
+                if used > budget or wall > budget * WALL_FACTOR:
+                    for proc in procs:
+                        proc.terminate()
+                    return None
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     return tree if isinstance(tree, Tree) else canonical_tree(tree)  # journeylog's IMd tree is canonical
