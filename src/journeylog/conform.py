@@ -152,6 +152,9 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     if opts.method not in METHODS:
         raise UsageError(f"{param('method')} must be one of {', '.join(METHODS)}")
     source = events if isinstance(events, EventSource) else EventSource(events)
+    if source.events is not None and not isinstance(source.events, pl.DataFrame | pl.LazyFrame):
+        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: conformance does not run "
+                         "on this engine yet (discover does)", hint=f"use {param('engine')} polars here (the default)")
     metric = _metric_column(source.columns, opts)
     facts = B.log_facts(source)
     if facts.events == 0:
