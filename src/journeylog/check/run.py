@@ -94,10 +94,8 @@ def check_log(
     from journeylog import conform as C
     from journeylog.explain.batches import batches
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
 
-    refuse_spark(read, "check")
     started = time.monotonic()
     if not config.model:
         raise UsageError("no designed model", hint=f"give {param('model')} FILE, or model: in journeylog.yaml")
