@@ -32,6 +32,7 @@ from journeylog.text import fmt_int, fmt_share
 
 __all__ = [
     "CUSTOMER_ID_KIND",
+    "match_rate_warnings",
     "DEFAULT_MIN_MATCH_RATE",
     "EMAIL_KINDS",
     "LOGIN_KINDS",
@@ -246,14 +247,7 @@ def stitch_identities(good: pl.DataFrame, kind: str, column: str, known: KnownKe
         "keys_matched": good.filter(matched)["_key"].n_unique(), "events_matched": int(matched.sum()),
         "match_rate": rate, "unmatched_sample": _unmatched_sample(good, matched),
     }
-    warnings: list[str] = []
-    if known is not None:
-        summary["min_match_rate"] = min_match_rate
-        if rate is not None and rate < min_match_rate:
-            warnings.append(
-                f"{source}: only {fmt_share(rate)} of events ({fmt_int(summary['events_matched'])} of "
-                f"{fmt_int(good.height)}) matched the identity table, under {fmt_share(min_match_rate)}; "
-                f"unmatched {kind} keys include {quoted(summary['unmatched_sample'])}")
+    warnings = match_rate_warnings(summary, good.height, known is not None, min_match_rate, source, kind)
     if kind.lower() in PHONE_KINDS:
         warnings += _phone_figures(good, summary, source, kind, country)
     rejects = None
@@ -281,3 +275,18 @@ def _phone_figures(good: pl.DataFrame, summary: dict[str, Any], source: str, kin
     why = f"read with default country {country}" if country else "no default_country for national numbers"
     return [f"{source}: {counted(summary['keys_unparseable'], kind + ' value')} in {counted(bad.height, 'event')} "
             f"{not_phone_numbers(summary['keys_unparseable'])} ({why}), e.g. {quoted(sample)}; no customer matched"]
+
+
+def match_rate_warnings(summary: dict[str, Any], height: int, against_table: bool, min_match_rate: float,
+                        source: str, kind: str) -> list[str]:
+    """Records ``min_match_rate`` in ``summary`` when keys were matched against an identity table,
+    and warns when fewer than that share of the ``height`` events matched (both engines)."""
+    if not against_table:
+        return []
+    summary["min_match_rate"] = min_match_rate
+    rate = summary["match_rate"]
+    if rate is None or rate >= min_match_rate:
+        return []
+    return [f"{source}: only {fmt_share(rate)} of events ({fmt_int(summary['events_matched'])} of "
+            f"{fmt_int(height)}) matched the identity table, under {fmt_share(min_match_rate)}; "
+            f"unmatched {kind} keys include {quoted(summary['unmatched_sample'])}"]

@@ -86,7 +86,7 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     if spec.identity is not None:
         unmatched = smap.identities.unmatched if smap.identities else "own_customer"
         country = smap.country_of(spec)
-        known = _known(smap, id_table, spec.identity.kind, country, acc)
+        known = known_for(smap, id_table, spec.identity.kind, country, acc.known, acc.warnings)
         stitched = stitch_identities(good, spec.identity.kind, spec.identity.column, known, unmatched=unmatched,
                                      source=spec.name, label=raw.label, country=country,
                                      min_match_rate=smap.min_match_rate_of(spec))
@@ -101,32 +101,36 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     acc.rejects.append(rej)
 
 
-def _known(smap: SourceMap, id_table: pl.DataFrame | None, kind: str, country: str | None, acc: _Read) -> KnownKeys | None:
-    """The identity table's keys of ``kind`` for ``country``, normalised once per map; warns once
-    about table values that are not phone numbers."""
+def known_for(smap: SourceMap, id_table: pl.DataFrame | None, kind: str, country: str | None,
+              known: dict[tuple[str, str | None], KnownKeys], warnings: list[str]) -> KnownKeys | None:
+    """The identity table's keys of ``kind`` for ``country``, normalised once per map (kept in
+    ``known``); warns once (in ``warnings``) about table values that are not phone numbers. Both
+    engines' ingest use it (the identity table is read on the driver)."""
     if id_table is None or smap.identities is None or kind.lower() == CUSTOMER_ID_KIND:
         return None
-    if (kind, country) not in acc.known:
+    if (kind, country) not in known:
         label = os.path.relpath(smap.identities.path) if not smap.identities.path.is_absolute() else str(smap.identities.path)
-        known = acc.known[(kind, country)] = known_keys(id_table, kind, country, label)
+        keys = known[(kind, country)] = known_keys(id_table, kind, country, label)
         read = f"read with default country {country}" if country else "no default_country"
-        warning = (f"identity table: {counted(known.unreadable, kind + ' value')} "
-                   f"{not_phone_numbers(known.unreadable)} ({read}), e.g. "
-                   f"{quoted(known.unreadable_sample)}; no event matched")
-        if known.unreadable and warning not in acc.warnings:  # once, whatever the default countries
-            acc.warnings.append(warning)
-    return acc.known[(kind, country)]
+        warning = (f"identity table: {counted(keys.unreadable, kind + ' value')} "
+                   f"{not_phone_numbers(keys.unreadable)} ({read}), e.g. "
+                   f"{quoted(keys.unreadable_sample)}; no event matched")
+        if keys.unreadable and warning not in warnings:  # once, whatever the default countries
+            warnings.append(warning)
+    return known[(kind, country)]
 
 
-def _journeys_from(smap: SourceMap, acc: _Read, gap: timedelta) -> bool:
-    """Whether the journeys come from journey columns (every source has one) or gaps; notes why."""
+def journeys_by_column(smap: SourceMap, gap: timedelta, notes: list[str], no_customer: Callable[[], bool]) -> bool:
+    """Whether the journeys come from journey columns (every source has one) or gaps; notes why.
+    Cut by gaps, every event needs a customer: ``no_customer()`` (asked of the engine) says
+    whether one lacks it, which is invalid input."""
     journey_cols = sum(1 for s in smap.sources if s.journey_column)
     use_case = journey_cols == len(smap.sources)
     if 0 < journey_cols < len(smap.sources):
-        acc.notes.append("some sources have a journey column and some do not: journeys are cut by time gap for all")
+        notes.append("some sources have a journey column and some do not: journeys are cut by time gap for all")
     if not use_case:
-        acc.notes.append(f"journeys cut at gaps longer than {format_gap(gap)}")
-        if any(f["_customer"].null_count() for f in acc.frames):
+        notes.append(f"journeys cut at gaps longer than {format_gap(gap)}")
+        if no_customer():
             raise InvalidInput("a source without `identity:` has no customer column", path=smap.label,
                                hint="give each source an identity column (or a journey column in every source)")
     return use_case
@@ -161,7 +165,7 @@ def ingest_source_map(path: str | os.PathLike[str], opts: ReadOptions, on_source
             _read_source(spec, smap, id_table, opts, acc)
     if on_source:
         on_source("", n, n)
-    use_case = _journeys_from(smap, acc, gap)
+    use_case = journeys_by_column(smap, gap, acc.notes, lambda: any(f["_customer"].null_count() for f in acc.frames))
     nonempty = refuse_made_up_collisions([f for f in acc.frames if f.height], smap.label)
     if not nonempty:
         raise InvalidInput("no events left after reading the sources", path=smap.label)

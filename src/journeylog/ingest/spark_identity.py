@@ -28,12 +28,12 @@ from journeylog.ingest.identity import (
     UNMATCHED_SAMPLE,
     KnownKeys,
     counted,
+    match_rate_warnings,
     normalise_keys,
     not_phone_numbers,
     quoted,
 )
 from journeylog.ingest.spark_read import ORDER, arrow_frame, checkpoint
-from journeylog.text import fmt_int, fmt_share
 
 __all__ = ["refuse_made_up_collisions", "stitch"]
 
@@ -112,14 +112,7 @@ def stitch(spark: Any, good: Any, kind: str, column: str, known: KnownKeys | Non
         "keys_matched": int(figs["keys_matched"]), "events_matched": events_matched,
         "match_rate": rate, "unmatched_sample": _sample(good.where(~matched), True) if events_matched < height else [],
     }
-    warnings: list[str] = []
-    if known is not None:
-        summary["min_match_rate"] = min_match_rate
-        if rate is not None and rate < min_match_rate:
-            warnings.append(
-                f"{source}: only {fmt_share(rate)} of events ({fmt_int(summary['events_matched'])} of "
-                f"{fmt_int(height)}) matched the identity table, under {fmt_share(min_match_rate)}; "
-                f"unmatched {kind} keys include {quoted(summary['unmatched_sample'])}")
+    warnings = match_rate_warnings(summary, height, known is not None, min_match_rate, source, kind)
     if kind.lower() in PHONE_KINDS:
         warnings += _phone_figures(good, summary, source, kind, country, int(figs["unreadable"] or 0),
                                    int(figs["keys_unreadable"]))

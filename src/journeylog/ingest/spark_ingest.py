@@ -31,10 +31,11 @@ import polars as pl
 from journeylog import schema as S
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.ingest.columns import DEFAULT_GAP, ReadOptions
-from journeylog.ingest.identity import CUSTOMER_ID_KIND, KnownKeys, counted, known_keys, not_phone_numbers, quoted
+from journeylog.ingest.identity import KnownKeys
 from journeylog.ingest.normalise import empty_rejects
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import format_gap
+from journeylog.ingest.sources import journeys_by_column, known_for
 from journeylog.ingest.spark_identity import refuse_made_up_collisions, stitch
 from journeylog.ingest.spark_read import (
     ORDER,
@@ -174,7 +175,7 @@ def _source_map(spark: Any, label: str, opts: ReadOptions, scratch: Path, on_sou
         _stitched(spark, src, spec, smap, id_table, acc, i)
     if on_source:
         on_source("", n, n)
-    use_case = _journeys_from(smap, acc, gap)
+    use_case = journeys_by_column(smap, gap, acc.notes, lambda: _no_customer(acc))
     counts = [s["events"] for s in acc.summaries]
     nonempty = refuse_made_up_collisions([f for f, c in zip(acc.frames, counts, strict=True) if c], smap.label)
     if not nonempty:
@@ -202,7 +203,7 @@ def _stitched(spark: Any, src: SparkSource, spec: Any, smap: Any, id_table: pl.D
     if spec.identity is not None:
         unmatched = smap.identities.unmatched if smap.identities else "own_customer"
         country = smap.country_of(spec)
-        known = _known(smap, id_table, spec.identity.kind, country, acc)
+        known = known_for(smap, id_table, spec.identity.kind, country, acc.known, acc.warnings)
         good, more, figures, warnings = stitch(spark, good, spec.identity.kind, spec.identity.column, known,
                                                unmatched=unmatched, source=spec.name, label=src.summary["path"],
                                                country=country, min_match_rate=smap.min_match_rate_of(spec))
@@ -217,38 +218,13 @@ def _stitched(spark: Any, src: SparkSource, spec: Any, smap: Any, id_table: pl.D
     acc.rejects.append(rej)
 
 
-def _known(smap: Any, id_table: pl.DataFrame | None, kind: str, country: str | None, acc: _Acc) -> KnownKeys | None:
-    """As :func:`journeylog.ingest.sources._known` (the identity table is read on the driver)."""
-    if id_table is None or smap.identities is None or kind.lower() == CUSTOMER_ID_KIND:
-        return None
-    if (kind, country) not in acc.known:
-        label = os.path.relpath(smap.identities.path) if not smap.identities.path.is_absolute() else str(smap.identities.path)
-        known = acc.known[(kind, country)] = known_keys(id_table, kind, country, label)
-        read = f"read with default country {country}" if country else "no default_country"
-        warning = (f"identity table: {counted(known.unreadable, kind + ' value')} "
-                   f"{not_phone_numbers(known.unreadable)} ({read}), e.g. "
-                   f"{quoted(known.unreadable_sample)}; no event matched")
-        if known.unreadable and warning not in acc.warnings:
-            acc.warnings.append(warning)
-    return acc.known[(kind, country)]
-
-
-def _journeys_from(smap: Any, acc: _Acc, gap: timedelta) -> bool:
-    """As :func:`journeylog.ingest.sources._journeys_from`."""
+def _no_customer(acc: _Acc) -> bool:
+    """Whether an event of ``acc``'s frames lacks a customer (one row at most reaches the driver)."""
     from pyspark.sql import functions as F
 
-    journey_cols = sum(1 for s in smap.sources if s.journey_column)
-    use_case = journey_cols == len(smap.sources)
-    if 0 < journey_cols < len(smap.sources):
-        acc.notes.append("some sources have a journey column and some do not: journeys are cut by time gap for all")
-    if not use_case:
-        acc.notes.append(f"journeys cut at gaps longer than {format_gap(gap)}")
-        nulls = reduce(lambda a, b: a.unionByName(b), [f.select("_customer").where(F.col("_customer").isNull()).limit(1)
-                                                       for f in acc.frames])
-        if nulls.limit(1).count():
-            raise InvalidInput("a source without `identity:` has no customer column", path=smap.label,
-                               hint="give each source an identity column (or a journey column in every source)")
-    return use_case
+    nulls = reduce(lambda a, b: a.unionByName(b), [f.select("_customer").where(F.col("_customer").isNull()).limit(1)
+                                                   for f in acc.frames])
+    return bool(nulls.limit(1).count())
 
 
 _SPARK_TYPES = {S.JOURNEY_ID: "string", S.CUSTOMER_ID: "string", S.TIMESTAMP: "timestamp", S.CHANNEL: "string",
