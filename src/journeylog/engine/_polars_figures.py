@@ -40,6 +40,23 @@ if TYPE_CHECKING:
 SEQ_SEP = "\x1f"
 
 
+def numbered_variants(counts: pl.LazyFrame) -> pl.DataFrame:
+    """The variant table from ``activities`` (list) and ``journeys`` per distinct sequence, as
+    every engine returns it: most journeys first, ties by the sequence's text; ``variant_id`` 1..n,
+    ``share`` and ``cumulative_share`` of the journeys. One rule, so engines order alike."""
+    out = (counts.with_columns(pl.col("activities").cast(pl.List(pl.String)))
+           .with_columns(pl.col("activities").list.join(SEQ_SEP).alias("_key"))
+           .sort(["journeys", "_key"], descending=[True, False])
+           .select("activities", "journeys").collect())
+    total = int(out["journeys"].sum()) if out.height else 0
+    return out.with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("variant_id"),
+        pl.col("journeys").cast(pl.UInt64),
+        (pl.col("journeys") / total if total else pl.lit(0.0)).alias("share"),
+        (pl.col("journeys").cum_sum() / total if total else pl.lit(0.0)).alias("cumulative_share"),
+    ).select("variant_id", "activities", "journeys", "share", "cumulative_share")
+
+
 def middle_us(us: pl.Expr, q: float, name: str) -> list[pl.Expr]:
     """Aggregations picking, from a group's sorted integer microseconds, the two values around
     position ``q * (n - 1)``: ``{name}_lo`` and ``{name}_hi`` (see
@@ -329,21 +346,10 @@ class PolarsPartial:
 
     def variant_table(self) -> pl.DataFrame:
         """The table of :func:`journeylog.journeys.variants`."""
-        out = (
+        return numbered_variants(
             self._merged_variants().lazy()
             .with_columns(pl.col("_seq").list.eval(pl.lit(self.activities).gather(pl.element())).alias("activities"))
-            .with_columns(pl.col("activities").list.join(SEQ_SEP).alias("_key"))
-            .sort(["journeys", "_key"], descending=[True, False])
-            .select("activities", "journeys")
-            .collect()
-        )
-        total = int(out["journeys"].sum()) if out.height else 0
-        return out.with_columns(
-            pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("variant_id"),
-            pl.col("journeys").cast(pl.UInt64),
-            (pl.col("journeys") / total if total else pl.lit(0.0)).alias("share"),
-            (pl.col("journeys").cum_sum() / total if total else pl.lit(0.0)).alias("cumulative_share"),
-        ).select("variant_id", pl.col("activities").cast(pl.List(pl.String)), "journeys", "share", "cumulative_share")
+            .select("activities", "journeys"))
 
     def summary(self) -> Summary:
         """``events``, ``journeys``, ``customers``, ``activities``, ``channels``, ``first``, ``last``."""

@@ -29,7 +29,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from journeylog import schema as S
-from journeylog.engine._polars_figures import SEQ_SEP
+from journeylog.engine._polars_figures import numbered_variants
 from journeylog.engine._spark_collect import collect_polars
 from journeylog.engine.results import PARTS, Figures, ProcessMap, Summary, quantile_seconds
 from journeylog.errors import UsageError
@@ -210,18 +210,7 @@ class _Figures:
             F.array_sort(F.collect_list(F.struct("_pos", ACTIVITY))).alias("_s"))
         table = collect_polars(seqs.select(F.transform("_s", lambda x: x[ACTIVITY]).alias("activities"))
                                .groupBy("activities").agg(F.count(F.lit(1)).alias("journeys")))
-        out = (table.lazy()
-               .with_columns(pl.col("activities").cast(pl.List(pl.String)))
-               .with_columns(pl.col("activities").list.join(SEQ_SEP).alias("_key"))
-               .sort(["journeys", "_key"], descending=[True, False])
-               .select("activities", "journeys").collect())
-        total = int(out["journeys"].sum()) if out.height else 0
-        return out.with_columns(
-            pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).alias("variant_id"),
-            pl.col("journeys").cast(pl.UInt64),
-            (pl.col("journeys") / total if total else pl.lit(0.0)).alias("share"),
-            (pl.col("journeys").cum_sum() / total if total else pl.lit(0.0)).alias("cumulative_share"),
-        ).select("variant_id", "activities", "journeys", "share", "cumulative_share")
+        return numbered_variants(table.lazy())
 
     def _process_map(self, acts: pl.DataFrame) -> ProcessMap:
         """... activity (journeys, starts, ends, outgoing times) and per edge."""
