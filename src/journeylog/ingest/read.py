@@ -30,7 +30,7 @@ from journeylog.ingest.out_of_core import (
 )
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
-from journeylog.ingest.sources import ingest_source_map
+from journeylog.ingest.sources import ingest_source_map, refuse_map_options
 from journeylog.ingest.spark_store import open_spark_events, refuse_spark
 from journeylog.ingest.store_options import apply_store_plan, check_channel, filter_channel, store_plan
 from journeylog.io.export import export_format, write_event_log
@@ -104,7 +104,7 @@ def _ingest_in_memory(path: str | os.PathLike[str], opts: ReadOptions, on_source
     if is_store_dir(path):  # a store written by Spark
         return _read_store(read_store_dir(path), os.fspath(path), Path(os.fspath(path)).name, opts)
     if sniff_format(path, opts.format) == "yaml":
-        _refuse_for_source_map(opts, path)
+        refuse_map_options(opts, path)
         return ingest_source_map(path, opts, on_source)
     raw = read_raw(path, opts)
     name = Path(os.fspath(path)).name
@@ -138,21 +138,6 @@ def _read_store(frame: pl.DataFrame, label: str, name: str, opts: ReadOptions) -
     dups = stored.height - events.height if plan.drop_duplicates else 0
     src = [{"name": name, "path": label, "format": "journeylog", "rows": stored.height, "events": events.height}]
     return IngestResult(events, src, dups, empty_rejects(), [], "store", plan.channel_filter, plan.drop_duplicates)
-
-
-_MAP_OPTIONS = ("case", "customer", "activity", "timestamp", "channel", "outcome", "satisfaction", "contact_reason",
-                "text", "timestamp_format", "timezone", "delimiter")
-
-
-def _refuse_for_source_map(opts: ReadOptions, path: str | os.PathLike[str]) -> None:
-    """A source map names each export's columns and formats itself: the same options given for
-    the whole run would be overridden, so they are a usage error, not silently ignored."""
-    given = [n for n in _MAP_OPTIONS if getattr(opts, n) is not None]
-    if opts.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
-        given.append("encoding")
-    if given:
-        raise UsageError(f"{param(given[0])} does not apply to a source map: each source names its own columns and "
-                         "formats", path=os.fspath(path), hint="set it on the source in the YAML (see docs/sources.md)")
 
 
 def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None, *,

@@ -33,7 +33,7 @@ from journeylog.ingest.redact import content_hidden
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import finish, format_gap
 
-__all__ = ["ingest_source_map"]
+__all__ = ["ingest_source_map", "journeys_by_column", "known_for", "refuse_map_options"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,6 +99,21 @@ def _read_source(spec: SourceSpec, smap: SourceMap, id_table: pl.DataFrame | Non
     acc.summaries.append(summary)
     acc.frames.append(good)
     acc.rejects.append(rej)
+
+
+_MAP_OPTIONS = ("case", "customer", "activity", "timestamp", "channel", "outcome", "satisfaction", "contact_reason",
+                "text", "timestamp_format", "timezone", "delimiter")
+
+
+def refuse_map_options(opts: ReadOptions, path: str | os.PathLike[str]) -> None:
+    """A source map names each export's columns and formats itself: the same options given for
+    the whole run would be overridden, so they are a usage error, not silently ignored."""
+    given = [n for n in _MAP_OPTIONS if getattr(opts, n) is not None]
+    if opts.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        given.append("encoding")
+    if given:
+        raise UsageError(f"{param(given[0])} does not apply to a source map: each source names its own columns and "
+                         "formats", path=os.fspath(path), hint="set it on the source in the YAML (see docs/sources.md)")
 
 
 def known_for(smap: SourceMap, id_table: pl.DataFrame | None, kind: str, country: str | None,

@@ -35,7 +35,7 @@ from journeylog.ingest.identity import KnownKeys
 from journeylog.ingest.normalise import empty_rejects
 from journeylog.ingest.result import IngestResult
 from journeylog.ingest.segment import format_gap
-from journeylog.ingest.sources import journeys_by_column, known_for
+from journeylog.ingest.sources import journeys_by_column, known_for, refuse_map_options
 from journeylog.ingest.spark_identity import refuse_made_up_collisions, stitch
 from journeylog.ingest.spark_read import (
     ORDER,
@@ -93,9 +93,7 @@ def ingest_spark(path: str | os.PathLike[str], opts: ReadOptions, *, output: str
         is_map = not (REMOTE.match(label) or is_table_name(label) or os.path.isdir(label)) and \
             sniff_format(path, opts.format) == "yaml"
         if is_map:
-            from journeylog.ingest.read import _refuse_for_source_map
-
-            _refuse_for_source_map(opts, path)
+            refuse_map_options(opts, path)
             result, events = _source_map(spark, label, opts, scratch, on_source)
         else:
             result, events = _one_file(spark, label, opts, scratch, on_source)
