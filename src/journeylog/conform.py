@@ -27,6 +27,7 @@ reported apart (``accepted: true``) and left out of the figures that checks use
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -119,7 +120,9 @@ class Conformance:
     journeys: int
     deviations: pl.DataFrame
     patterns: pl.DataFrame
-    journey_table: pl.DataFrame
+    #: the per-journey table, or how to build it (built on first use of :attr:`journey_table`:
+    #: a run that does not ask for it never holds a deviation list per journey)
+    _journeys: pl.DataFrame | Callable[[], pl.DataFrame]
     unknown_activities: list[dict[str, Any]]
     unseen_tasks: list[dict[str, Any]]
     notes: list[str]
@@ -137,6 +140,18 @@ class Conformance:
     #: and the variant table they belong to; the emotion curve places scores with them
     aligned: pl.DataFrame | None = None
     variant_table: pl.DataFrame | None = None
+
+    @property
+    def journey_table(self) -> pl.DataFrame:
+        """One row per journey: its variant, fitness, cost, times, satisfaction, customer,
+        channels, sorted ``deviations`` and ``patterns`` lists and whether it is in progress."""
+        if callable(self._journeys):
+            self._journeys = self._journeys()
+        return self._journeys
+
+    @journey_table.setter
+    def journey_table(self, table: pl.DataFrame) -> None:
+        self._journeys = table
 
 
 def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -197,16 +212,14 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     # journeys whose only deviations are accepted count as fitting for checks
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
     total = jt.height
-    journey_devs = DV.journey_deviations(jt, occ)
-    bad = journey_devs.filter(
-        pl.col("deviations").list.set_difference(pl.lit(sorted(accepted_ids), pl.List(pl.String))).list.len() > 0).height
+    bad = DV.journeys_with_deviations(jt, occ, accepted_ids)
     figures["fitting_share_accepted"] = ((total - bad) / total if total else 0.0) if opts.method == "alignments" else None
     return Conformance(
         figures=figures,
         journeys=total,
         deviations=catalogue,
         patterns=pat,
-        journey_table=_with_deviations_and_patterns(jt, journey_devs, pat_journeys),
+        _journeys=lambda: _with_deviations_and_patterns(jt, DV.journey_deviations(jt, occ), pat_journeys),
         unknown_activities=labels.unknown_activities,
         unseen_tasks=labels.unseen_tasks,
         notes=notes,

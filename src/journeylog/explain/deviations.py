@@ -46,7 +46,7 @@ from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
            "occurrences_table", "catalogue", "catalogue_of", "journey_deviations",
-           "journey_occurrences", "merge_counts", "occurrence_counts"]
+           "journey_occurrences", "journeys_with_deviations", "merge_counts", "occurrence_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
 KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
@@ -344,6 +344,18 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
             pl.when(pl.col("settled")).then(pl.col("_settled").fill_null(empty)).otherwise(empty))
         .list.sort().alias("deviations"),
     )
+
+
+def journeys_with_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, accepted: Collection[str] = ()) -> int:
+    """How many journeys of ``journeys`` (``variant_id``, ``settled``) have a deviation that is
+    not in ``accepted``: the journeys of :func:`journey_deviations` whose list holds another id,
+    counted per variant (a variant's deviations are the same for all its journeys; a drop-out
+    counts only for settled ones), without a list per journey."""
+    occ = _with_ids(occurrences).filter(~pl.col("id").is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()))
+    dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
+    per_variant = occ.group_by("variant_id").agg((~dropped).any().alias("_always"), dropped.any().alias("_settled"))
+    hit = journeys.select("variant_id", "settled").join(per_variant, on="variant_id", how="inner")
+    return hit.filter(pl.col("_always") | (pl.col("_settled") & pl.col("settled"))).height
 
 
 def _variant_steps(aligned: pl.DataFrame) -> Iterable[tuple[Any, Sequence[Sequence[Any]]]]:

@@ -419,7 +419,24 @@ def _alignment_table(
     """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored.
 
     The moves go to Polars as flat columns (one row per move) gathered back per variant: building
-    a list-of-struct column from Python dicts is many times slower."""
+    a list-of-struct column from Python dicts is many times slower. They are built
+    :data:`_TABLE_SLICE` variants at a time, so the Python lists of one slice are all that exists
+    besides the table (a million variants of 15 moves held as Python lists took gigabytes)."""
+    parts = [_table_slice(rows[i:i + _TABLE_SLICE], reduced_of[i:i + _TABLE_SLICE], results[i:i + _TABLE_SLICE], labels)
+             for i in range(0, len(rows), _TABLE_SLICE)]
+    if not parts:
+        return _table_slice([], [], [], labels)
+    return pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
+
+
+#: variants turned into :func:`align`'s table at a time
+_TABLE_SLICE = 50_000
+
+
+def _table_slice(
+    rows: list[VariantRow], reduced_of: list[tuple[str, ...]], results: list[Aligned | None], labels: set[str]
+) -> pl.DataFrame:
+    """One slice of :func:`_alignment_table`."""
     out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": []}
     flat: dict[str, list[Any]] = {"row": [], "kind": [], "log": [], "model": [], "transition": []}
     has_moves: list[bool] = []
@@ -446,6 +463,7 @@ def _alignment_table(
                                           "transition": pl.String})
                .group_by("row", maintain_order=True)
                .agg(pl.struct("kind", "log", "model", "transition").alias("moves")))
+    del flat
     gathered = (pl.DataFrame({"row": pl.arange(0, len(rows), eager=True, dtype=pl.UInt32), "has": has_moves},
                           schema={"row": pl.UInt32, "has": pl.Boolean})
              .join(per_row, on="row", how="left", maintain_order="left")

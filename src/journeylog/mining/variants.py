@@ -34,8 +34,9 @@ def variant_rows(variant_table: pl.DataFrame) -> list[VariantRow]:
         raise ValueError(f"not a variant table: missing column(s) {', '.join(missing)}")
     table = variant_table.select("variant_id", "activities", "journeys").sort("variant_id")
     out = []
+    names: dict[str, str] = {}  # one string object per activity, shared by every variant (millions of variants)
     for vid, acts, count in table.iter_rows():
-        out.append((int(vid), tuple(acts or ()), int(count)))
+        out.append((int(vid), tuple(names.setdefault(a, a) for a in acts) if acts else (), int(count)))
     return out
 
 
