@@ -191,7 +191,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     in_progress = int(jt["in_progress"].sum())
     notes = _log_notes(facts, overlap, in_progress, opts)
     log_notes = list(notes)
-    notes.extend(_alignment_notes(jt, variant_table, opts, figures["precision"], aligned))
+    notes.extend(_alignment_notes(jt, variant_table, opts, figures["precision"], aligned, model))
     counts = gathered.counts
     if aligned is None:  # token replay gives no moves: deviations are explained from alignments
         # only what replay does not fit needs a search, so tbr stays no slower than alignments
@@ -253,10 +253,11 @@ def _saved(cache: mining.AlignmentCache | None) -> dict[str, Any] | None:
     return {"path": cache.path, "reused": cache.hits, "aligned": cache.misses, "stale": cache.stale}
 
 
-def _alignment_notes(jt: pl.DataFrame, vt: pl.DataFrame, opts: ConformOptions, precision: Any, aligned: Any) -> list[str]:
+def _alignment_notes(jt: pl.DataFrame, vt: pl.DataFrame, opts: ConformOptions, precision: Any, aligned: Any,
+                     model: Any = None) -> list[str]:
     """Unaligned journeys, paths past pm4py's time budget, precision not computed (too long, out of time)."""
     out_of_time = opts.precision and precision is None and not _too_long_for_precision(vt)
-    notes = [W.precision_budget_note(*mining.precision_skipped(vt))] if out_of_time else []
+    notes = [W.precision_budget_note(*mining.precision_skipped(vt, model=model))] if out_of_time else []
     notes += [W.align_fallback_note(budget, n) for budget, n in [mining.align_fallbacks(aligned)] if n]
     unaligned = jt.filter(pl.col("fitness").is_null()).height  # token replay leaves out the same long paths
     if unaligned:

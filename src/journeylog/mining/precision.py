@@ -81,7 +81,7 @@ def precision(
     best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT)
     labels = visible_labels(net)
     rows = variant_rows(variant_table)
-    follow, weight = _prefix_table(rows)
+    follow, weight = _prefix_table(rows, labels)
     budget = (settings or run_settings.current()).precision_budget
     deadline = time.monotonic() + budget if budget > 0 else None
     try:
@@ -101,25 +101,41 @@ def precision(
     return 1.0
 
 
-def precision_skipped(variant_table: pl.DataFrame, settings: Settings | None = None) -> tuple[float, int]:
+def precision_skipped(variant_table: pl.DataFrame, settings: Settings | None = None, model: Any = None) -> tuple[float, int]:
     """Why :func:`precision` gave None: ``(budget in seconds, distinct prefixes to align)``. Each
     prefix is one search as long as the prefix: long looping paths make them many and long. The
-    count is an upper bound (prefixes the model cannot replay are skipped).
+    count is an upper bound (prefixes the model cannot replay are skipped); with ``model``, only
+    prefixes of its activities are counted, as :func:`precision` aligns them.
 
     >>> vt = pl.DataFrame({"variant_id": [0, 1], "activities": [["a", "b", "c"], ["a", "b", "b"]], "journeys": [2, 1]})
     >>> precision_skipped(vt, Settings(precision_budget=5))  # prefixes (a) and (a, b)
     (5.0, 2)
     """
     budget = float((settings or run_settings.current()).precision_budget)
-    return budget, len(_prefix_table(variant_rows(variant_table))[0])
+    labels = visible_labels(unpack_model(model)[0]) if model is not None else None
+    return budget, len(_prefix_table(variant_rows(variant_table), labels)[0])
 
 
-def _prefix_table(rows: list[VariantRow]) -> tuple[dict[Prefix, set[str]], Counter[Prefix]]:
-    """For every proper prefix: the activities that follow it in the log, and how many traces share it."""
+def _prefix_table(rows: list[VariantRow], labels: set[str] | None = None) -> tuple[dict[Prefix, set[str]], Counter[Prefix]]:
+    """For every proper prefix: the activities that follow it in the log, and how many traces share it.
+
+    With ``labels`` (the model's visible labels), only the prefixes made of labels: a prefix
+    holding an activity the model lacks cannot be replayed, nor can any prefix extending it, so
+    they add nothing to precision (:func:`_prefix_sums` skips them); not listing them keeps the
+    table to what is aligned (a log whose paths are full of steps the design does not have
+    otherwise lists every prefix of every variant: gigabytes at a million variants).
+
+    >>> rows = [(1, ("a", "x", "b"), 2), (2, ("a", "b"), 1)]
+    >>> _prefix_table(rows)[1] == {("a",): 3, ("a", "x"): 2}, _prefix_table(rows, {"a", "b"})[1] == {("a",): 3}
+    (True, True)
+    """
     follow: dict[Prefix, set[str]] = {}
     weight: Counter[Prefix] = Counter()
     for _vid, acts, count in rows:
-        for i in range(1, len(acts)):
+        end = len(acts)
+        if labels is not None:
+            end = next((i for i, a in enumerate(acts) if a not in labels), end) + 1  # up to the first non-label
+        for i in range(1, min(end, len(acts))):
             prefix = acts[:i]
             follow.setdefault(prefix, set()).add(acts[i])
             weight[prefix] += count
