@@ -1,6 +1,7 @@
 """``journeylog conform``: actual journeys against the designed one."""
 
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -77,11 +78,10 @@ def conform(
     refuse_spark(read, "conform")
     designed = load_model(model)
     bar = progress_bar(not no_precision)
-    options = conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache)
+    options = replace(conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache),
+                      keep_moves=False)  # the command does not use them
     with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
         if metric is not None:
-            from dataclasses import replace
-
             from journeylog.cx.metrics import resolve_metric
 
             chosen = resolve_metric(metric, source.columns)
