@@ -40,6 +40,8 @@ ALL = "all"
 #: the ``by`` value for the breakdown by the channel each step was done on
 CHANNEL_BY = "channel"
 POS = "_pos"
+JOURNEY = "_j"
+TASK = "_t"
 #: the key of the breakdown of all journeys in :class:`FunnelParts` (the channel's is ``channel``)
 ALL_KEY = "__funnel_all"
 _COMPACT = 16  # merge the partial tables of this many batches into one
@@ -47,37 +49,41 @@ _SUMS = ("journeys", "continued", "stopped", "stopped_in_progress", "settled")
 
 
 def positions(events: pl.DataFrame) -> pl.DataFrame:
-    """Events in journey order with their 0-based index in the journey (``_pos``) and a channel."""
+    """Events in journey order with a journey code (``_j``: 0, 1, ... in journey order, a run id:
+    a journey's events are contiguous), their 0-based index in the journey (``_pos``) and a channel."""
     ev = J.ordered(events)
     channel = (pl.col(S.CHANNEL).fill_null(S.UNKNOWN_CHANNEL) if S.CHANNEL in ev.columns
                else pl.lit(S.UNKNOWN_CHANNEL)).alias(S.CHANNEL)
-    return ev.with_columns(channel, pl.int_range(pl.len()).over(S.JOURNEY_ID).alias(POS))
+    row = pl.int_range(pl.len())
+    first_row = pl.when(pl.col(JOURNEY) != pl.col(JOURNEY).shift(1).fill_null(-1)).then(row).forward_fill()
+    return ev.with_columns(channel, pl.col(S.JOURNEY_ID).rle_id().alias(JOURNEY)).with_columns(
+        (row - first_row).alias(POS))
 
 
 def reach(ev: pl.DataFrame, steps: Sequence[str]) -> pl.DataFrame:
-    """One row per (journey, step reached): ``step`` (0-based), the reaching event's ``_pos``,
-    ``timestamp`` and ``channel``, ``delta_us`` from the step before, and ``continued`` (it
-    reached the next step too)."""
+    """One row per (journey, step reached) of :func:`positions`' events: ``_j``, ``step``
+    (0-based), the reaching event's ``_pos``, ``timestamp`` and ``channel``, ``delta_us`` from
+    the step before, and ``continued`` (it reached the next step too)."""
     parts: list[pl.DataFrame] = []
     prev: pl.DataFrame | None = None
     for k, step in enumerate(steps):
-        cand = ev.filter(pl.col(S.ACTIVITY) == step).select(S.JOURNEY_ID, POS, S.TIMESTAMP, S.CHANNEL)
+        cand = ev.filter(pl.col(S.ACTIVITY) == step).select(JOURNEY, POS, S.TIMESTAMP, S.CHANNEL)
         if prev is None:
-            hit = cand.group_by(S.JOURNEY_ID).agg(pl.all().sort_by(POS).first()).with_columns(
+            hit = cand.group_by(JOURNEY).agg(pl.all().sort_by(POS).first()).with_columns(
                 pl.lit(None, pl.Int64).alias("delta_us"))
         else:
-            hit = (prev.select(S.JOURNEY_ID, pl.col(POS).alias("_prev"), pl.col(S.TIMESTAMP).alias("_prev_ts"))
-                   .join(cand, on=S.JOURNEY_ID).filter(pl.col(POS) > pl.col("_prev"))
-                   .group_by(S.JOURNEY_ID).agg(pl.all().sort_by(POS).first())
+            hit = (prev.select(JOURNEY, pl.col(POS).alias("_prev"), pl.col(S.TIMESTAMP).alias("_prev_ts"))
+                   .join(cand, on=JOURNEY).filter(pl.col(POS) > pl.col("_prev"))
+                   .group_by(JOURNEY).agg(pl.all().sort_by(POS).first())
                    .with_columns((pl.col(S.TIMESTAMP) - pl.col("_prev_ts")).dt.total_microseconds().alias("delta_us"))
                    .drop("_prev", "_prev_ts"))
-        hit = hit.select(S.JOURNEY_ID, pl.lit(k, pl.Int32).alias("step"), POS, S.TIMESTAMP, S.CHANNEL, "delta_us")
+        hit = hit.select(JOURNEY, pl.lit(k, pl.Int32).alias("step"), POS, S.TIMESTAMP, S.CHANNEL, "delta_us")
         parts.append(hit)
         prev = hit
     out = pl.concat(parts, how="vertical")
-    nxt = out.select(S.JOURNEY_ID, (pl.col("step") - 1).alias("step"), pl.lit(True).alias("continued"))
-    return (out.join(nxt, on=[S.JOURNEY_ID, "step"], how="left")
-            .with_columns(pl.col("continued").fill_null(False)).sort(S.JOURNEY_ID, "step"))
+    nxt = out.select(JOURNEY, (pl.col("step") - 1).alias("step"), pl.lit(True).alias("continued"))
+    return (out.join(nxt, on=[JOURNEY, "step"], how="left")
+            .with_columns(pl.col("continued").fill_null(False)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -126,9 +132,11 @@ def log_facts(source: EventSource, tasks: Sequence[str], columns: Sequence[str])
     values: dict[str, list[pl.Series]] = {c: [] for c in columns}
     sets: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
+    task = pl.Enum(list(dict.fromkeys(tasks)))
     for batch in batches(source, wanted):
         counts["events"] += batch.height
-        counts["journeys"] += batch[S.JOURNEY_ID].n_unique()
+        ev = positions(batch)
+        counts["journeys"] += int(ev[JOURNEY][-1]) + 1
         if batch[S.TIMESTAMP].drop_nulls().len():
             last.append(batch[S.TIMESTAMP].max())  # type: ignore[arg-type]
         activities.update(batch[S.ACTIVITY].unique().to_list())
@@ -137,24 +145,34 @@ def log_facts(source: EventSource, tasks: Sequence[str], columns: Sequence[str])
         channels.update(batch[S.CHANNEL].fill_null(S.UNKNOWN_CHANNEL).unique().to_list() if S.CHANNEL in batch.columns
                         else [S.UNKNOWN_CHANNEL])
         for c in columns:
-            journey_values = batch.group_by(S.JOURNEY_ID).agg(_journey_value(c, c))[c].unique()
+            journey_values = ev.group_by(JOURNEY).agg(_journey_value(c, c))[c].unique()
             values[c] = [pl.concat([*values[c], journey_values]).unique()]
         if tasks:
-            ev = positions(batch).filter(pl.col(S.ACTIVITY).is_in(list(tasks)))
-            sets = _merge([*sets, ev.group_by(S.JOURNEY_ID).agg(pl.col(S.ACTIVITY).unique().sort().alias("labels"))
+            first = _first_task_events(ev, task)
+            sets = _merge([*sets, first.group_by(JOURNEY).agg(pl.col(TASK).to_physical().sort().alias("labels"))
                            .group_by("labels").len()], ["labels"])
-            firsts.append(ev.group_by(S.JOURNEY_ID, S.ACTIVITY).agg(pl.col(POS).min()).group_by(S.ACTIVITY, POS).len())
+            firsts.append(first.group_by(TASK, POS).len())
             if len(firsts) >= _COMPACT:
-                firsts = _merge(firsts, [S.ACTIVITY, POS])
-    firsts = _merge(firsts, [S.ACTIVITY, POS])
+                firsts = _merge(firsts, [TASK, POS])
+    firsts = _merge(firsts, [TASK, POS])
     return FunnelFacts(
         events=counts["events"], journeys=counts["journeys"], last=max(last) if last else None,
         activities=frozenset(activities), outcome_known=counts["known"] > 0, channels=tuple(sorted(channels)),
         values={c: v[0] if v else pl.Series(c, [], pl.String) for c, v in values.items()},
-        label_sets=[(frozenset(labels), int(n)) for labels, n in sets[0].rows()] if sets else [],
-        first_positions=firsts[0] if firsts else pl.DataFrame(schema={S.ACTIVITY: pl.String, POS: pl.Int64,
-                                                                      "len": pl.UInt32}),
+        label_sets=[(frozenset(task.categories[i] for i in codes), int(n)) for codes, n in sets[0].rows()] if sets else [],
+        first_positions=(firsts[0] if firsts else pl.DataFrame(schema={TASK: task, POS: pl.Int64, "len": pl.UInt32}))
+        .select(pl.col(TASK).cast(pl.String).alias(S.ACTIVITY), POS, "len"),
     )
+
+
+def _first_task_events(ev: pl.DataFrame, task: pl.Enum) -> pl.DataFrame:
+    """The first event of each task in each journey of :func:`positions`' events: ``_j``, the
+    task (``_t``, of the enum ``task``) and ``_pos``."""
+    n = len(task.categories)
+    ev = ev.filter(pl.col(S.ACTIVITY).is_in(task.categories.implode())).select(
+        JOURNEY, pl.col(S.ACTIVITY).cast(task).alias(TASK), POS)
+    code = pl.col(JOURNEY).cast(pl.Int64) * n + pl.col(TASK).to_physical().cast(pl.Int64)
+    return ev.filter(code.is_first_distinct())  # journey order: the first is the earliest
 
 
 def median_positions(histogram: pl.DataFrame) -> dict[str, float]:
@@ -216,31 +234,32 @@ def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, set
     in_progress = in_progress_expr(facts.last, settle)
     for batch in batches(source, wanted):
         ev = positions(batch)
-        flags = ev.group_by(S.JOURNEY_ID).agg(
+        flags = ev.group_by(JOURNEY).agg(
             pl.col(S.TIMESTAMP).max().alias("end"), *[_journey_value(c, segment_key(i)) for i, c in enumerate(columns)],
-        ).with_columns(in_progress.alias("in_progress"), pl.lit(ALL).alias(ALL_KEY)).drop("end")
+        ).with_columns(in_progress.alias("in_progress")).drop("end")
         flags = flags.with_columns(pl.col(k).cast(e) for k, e in enums.items() if k != S.CHANNEL)
-        hits = reach(ev, steps).join(flags, on=S.JOURNEY_ID, how="left")
-        flags = flags.with_columns(pl.col(S.JOURNEY_ID).is_in(
-            hits.filter(pl.col("step") == 0)[S.JOURNEY_ID].implode()).alias("_started"))
+        hits = reach(ev, steps).join(flags, on=JOURNEY, how="left")
+        flags = flags.with_columns(pl.col(JOURNEY).is_in(
+            hits.filter(pl.col("step") == 0)[JOURNEY].implode()).alias("_started"))
         ev = ev.filter(pl.col(S.ACTIVITY).is_in(list(dict.fromkeys(steps)))).join(
-            flags.drop("in_progress", "_started"), on=S.JOURNEY_ID, how="left")
+            flags.drop("in_progress", "_started"), on=JOURNEY, how="left")
         failed = (pl.col(S.OUTCOME) == S.FAILURE).sum() if S.OUTCOME in ev.columns else pl.lit(0)
         for key in keys:
-            group = pl.col(key).cast(pl.String).alias("_group")
+            group = (pl.lit(ALL) if key == ALL_KEY else pl.col(key)).alias("_group")  # text after grouping
             if key in totals:
                 totals[key] = _merge([*totals[key], flags.group_by(group).agg(
                     pl.len().cast(pl.Int64).alias("journeys"), pl.col("in_progress").sum().cast(pl.Int64),
                     (~pl.col("_started")).sum().cast(pl.Int64).alias("not_started"),
-                    (~pl.col("_started") & pl.col("in_progress")).sum().cast(pl.Int64).alias("waiting"))], ["_group"])
+                    (~pl.col("_started") & pl.col("in_progress")).sum().cast(pl.Int64).alias("waiting")).pipe(_text)],
+                    ["_group"])
             counts[key] = _merge([*counts[key], hits.group_by(group, "step").agg(
                 pl.len().cast(pl.Int64).alias("journeys"),
                 pl.col("continued").sum().cast(pl.Int64).alias("continued"),
                 (~pl.col("continued") & ~pl.col("in_progress")).sum().cast(pl.Int64).alias("stopped"),
                 (~pl.col("continued") & pl.col("in_progress")).sum().cast(pl.Int64).alias("stopped_in_progress"),
-                (~pl.col("in_progress")).sum().cast(pl.Int64).alias("settled"))], ["_group", "step"])
+                (~pl.col("in_progress")).sum().cast(pl.Int64).alias("settled")).pipe(_text)], ["_group", "step"])
             failures[key] = _merge([*failures[key], ev.group_by(group, S.ACTIVITY).agg(
-                pl.len().cast(pl.Int64).alias("events"), failed.cast(pl.Int64).alias("failed_events"))],
+                pl.len().cast(pl.Int64).alias("events"), failed.cast(pl.Int64).alias("failed_events")).pipe(_text)],
                 ["_group", S.ACTIVITY])
         times.append(hits.filter(pl.col("delta_us").is_not_null()).select(
             "step", "delta_us", *[pl.col(k).cast(e) for k, e in enums.items()]))
@@ -252,6 +271,11 @@ def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, set
                                               else pl.lit(None, pl.Int64).alias("failed_events"))
                   for key, frames in failures.items()},
     )
+
+
+def _text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its ``_group`` as text."""
+    return frame.with_columns(pl.col("_group").cast(pl.String))
 
 
 def _with_times(counts: pl.DataFrame, times: pl.DataFrame, key: str) -> pl.DataFrame:
