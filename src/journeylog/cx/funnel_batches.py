@@ -232,6 +232,7 @@ def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, set
     failures: dict[str, list[pl.DataFrame]] = {key: [] for key in keys}
     times: list[pl.DataFrame] = []
     in_progress = in_progress_expr(facts.last, settle)
+    step = pl.UInt16 if len(steps) < 2**16 else pl.Int32  # narrow: one row per journey and step reached
     for batch in batches(source, wanted):
         ev = positions(batch)
         flags = ev.group_by(JOURNEY).agg(
@@ -262,8 +263,8 @@ def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, set
                 pl.len().cast(pl.Int64).alias("events"), failed.cast(pl.Int64).alias("failed_events")).pipe(_text)],
                 ["_group", S.ACTIVITY])
         times.append(hits.filter(pl.col("delta_us").is_not_null()).select(
-            "step", "delta_us", *[pl.col(k).cast(e) for k, e in enums.items()]))
-    spent = pl.concat(times) if times else pl.DataFrame(schema={"step": pl.Int32, "delta_us": pl.Int64, **enums})
+            pl.col("step").cast(step), "delta_us", *[pl.col(k).cast(e) for k, e in enums.items()]))
+    spent = pl.concat(times) if times else pl.DataFrame(schema={"step": step, "delta_us": pl.Int64, **enums})
     return FunnelParts(
         totals={key: frames[0] for key, frames in totals.items()},
         counts={key: _with_times(frames[0], spent, key) for key, frames in counts.items()},
@@ -282,7 +283,7 @@ def _with_times(counts: pl.DataFrame, times: pl.DataFrame, key: str) -> pl.DataF
     """``counts`` with the median and p90 seconds from the step before per group and step (the
     quantiles of discover: :func:`journeylog.engine.quantile_seconds`)."""
     group = (pl.lit(ALL) if key == ALL_KEY else pl.col(key).cast(pl.String)).alias("_group")
-    per = times.group_by(group, "step").agg(
+    per = times.group_by(group, pl.col("step").cast(pl.Int32)).agg(
         pl.len().alias("count"), *middle_us(pl.col("delta_us"), 0.5, "median"), *middle_us(pl.col("delta_us"), 0.9, "p90"))
     per = per.select("_group", "step", quantile_seconds(per, 0.5, "median"), quantile_seconds(per, 0.9, "p90"))
     return counts.join(per, on=["_group", "step"], how="left", nulls_equal=True)
