@@ -59,7 +59,8 @@ def funnel(
     from journeylog.config.settle import settle_parameter
     from journeylog.cx.funnel import FunnelOptions
     from journeylog.cx.funnel import funnel as make_funnel
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
+    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
     from journeylog.render.terminal.funnel import print_funnel
 
@@ -68,12 +69,14 @@ def funnel(
         from journeylog.render.funnel_chart import check_plot_path
 
         check_plot_path(plot)
+    refuse_spark(read, "funnel")
     window = settle_parameter(settle)
     options = FunnelOptions(by=tuple(by or ()))
     if window is not None:
         options = dataclasses.replace(options, settle=window)
     designed = load_model(model) if model is not None else None
-    result = make_funnel(read_events(log, read), designed, split_steps(steps) if steps is not None else None, options)
+    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        result = make_funnel(source, designed, split_steps(steps) if steps is not None else None, options)
     data = result.to_json()
     print_funnel(data)
     if plot is not None:
