@@ -5,4 +5,4 @@ the reason, see tests/engine/conftest.py)."""
 import importlib.util
 
 collect_ignore_glob = [] if importlib.util.find_spec("pyspark") is not None else [
-    "src/journeylog/engine/spark.py", "src/journeylog/engine/_spark_*.py"]
+    "src/journeylog/engine/spark.py", "src/journeylog/engine/spark_batches.py", "src/journeylog/engine/_spark_*.py"]

@@ -163,7 +163,8 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     the figures (equal to pm4py's on the full log), the deviation catalogue, the cross-channel
     patterns and the per-journey table. ``events`` is a frame of canonical events or an
     :class:`~journeylog.ingest.EventSource` (a log larger than memory is read in journey-complete
-    batches, twice; the results are the same).
+    batches, twice; a Spark DataFrame is read on the executors, :mod:`journeylog.explain.batches`;
+    the results are the same).
 
     Long by design: the steps of the analysis in order (two passes over the events, alignments,
     figures, catalogue, patterns), one call each; apart they would pass a dozen tables around."""
@@ -171,9 +172,6 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     if opts.method not in METHODS:
         raise UsageError(f"{param('method')} must be one of {', '.join(METHODS)}")
     source = events if isinstance(events, EventSource) else EventSource(events)
-    if source.events is not None and not isinstance(source.events, pl.DataFrame | pl.LazyFrame):
-        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: conformance does not run "
-                         "on this engine yet (discover does)", hint=f"use {param('engine')} polars here (the default)")
     metric = _metric_column(source.columns, opts)
     facts = B.log_facts(source)
     if facts.events == 0:
@@ -205,7 +203,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         notes.append("deviations are explained from alignments; the figures are token-based replay")
         occ = DV.occurrences_table(aligned, stage)
         aligned = _moves_kept(aligned, opts)
-        counts = B.deviation_counts(source, jt, occ, opts.examples)
+        counts = B.deviation_counts(source, facts, occ, settle=opts.settle, examples=opts.examples)
     assert occ is not None and counts is not None and gathered.patterns is not None
     label = opts.impact_metric[1] if opts.impact_metric is not None else None
     impact_rows = jt.select(S.JOURNEY_ID, "variant_id", "duration_seconds", pl.col("score").alias("satisfaction"),

@@ -73,6 +73,11 @@ def _something_to_check(config: CheckConfig, baseline_path: str | None, write_ba
         raise UsageError(f"{param(wanted[0])} compares with a baseline", hint=f"give {param('baseline')} FILE")
 
 
+def _activities(batch: pl.DataFrame) -> pl.Series:
+    """The distinct activities of one batch (of the channel's events)."""
+    return batch[S.ACTIVITY].unique()
+
+
 def check_log(
     log: str | os.PathLike[str],
     config: CheckConfig,
@@ -92,7 +97,7 @@ def check_log(
     Raises UsageError when there is no model or nothing to check (and no baseline to write).
     """
     from journeylog import conform as C
-    from journeylog.explain.batches import batches
+    from journeylog.explain.batches import map_batches
     from journeylog.ingest import open_events
     from journeylog.models import load_model
 
@@ -110,7 +115,7 @@ def check_log(
     options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
     with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
         seen = (source.distinct(S.ACTIVITY) if source.channel_filter is None  # else: the channel's activities
-                else pl.concat([b[S.ACTIVITY].unique() for b in batches(source, [S.ACTIVITY])]))
+                else pl.concat([pl.Series(S.ACTIVITY, [], pl.String), *map_batches(source, _activities, [S.ACTIVITY])]))
         activities = set(designed.tasks) | set(seen.drop_nulls().to_list())
         check_max_share_names(config, activities)
         if on_conform is not None:

@@ -83,9 +83,7 @@ def check(
     """Guard a journey in CI: thresholds and a baseline; exit 1 when an error-level check fails."""
     from journeylog import check as K
     from journeylog.errors import JourneylogError
-    from journeylog.ingest.spark_store import refuse_spark
 
-    refuse_spark(read, "check")
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config,
                        "--baseline": baseline}, {"--json": json_out, "--junit": junit, "--write-baseline": write_baseline,
                                          "--cache": cache})

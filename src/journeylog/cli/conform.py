@@ -65,7 +65,6 @@ def conform(
     """Actual journeys against the designed one: fitness, precision, and deviations in plain language."""
     from journeylog import conform as C
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
     from journeylog.render import terminal
 
@@ -75,7 +74,6 @@ def conform(
         from journeylog import settings
 
         settings.use(settings.current().with_(precision_budget=precision_budget))
-    refuse_spark(read, "conform")
     designed = load_model(model)
     bar = progress_bar(not no_precision)
     options = replace(conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache),

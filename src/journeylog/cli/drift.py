@@ -67,12 +67,10 @@ def drift(
     from journeylog import check as K
     from journeylog import drift as D
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config},
                       {"--json": json_out, "--chart": chart})
-    refuse_spark(read, "drift")
     cfg = K.with_overrides(load_check_config(log, config, no_config), model=model, rules=rules, allow=allow, settle=settle)
     if not cfg.model:
         raise typer.BadParameter("give the designed model (--model FILE, or model: in journeylog.yaml)", param_hint="--model")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import warnings
@@ -130,6 +131,8 @@ def _local(master: str) -> SparkSession:
     from pyspark.java_gateway import launch_gateway
     from pyspark.sql import SparkSession
 
+    # the executors' Python workers (journeylog's batch functions run there) are this Python
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     folder = Path(tempfile.gettempdir()) / f"journeylog-spark-{os.getuid() if hasattr(os, 'getuid') else 0}"
     folder.mkdir(parents=True, exist_ok=True)
     log4j = folder / "log4j2.properties"

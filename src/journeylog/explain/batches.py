@@ -11,6 +11,12 @@
    (:func:`journeylog.explain.deviations.occurrence_counts`: channel and outcome of the event
    each deviation points at) and the pattern matches (:class:`journeylog.explain.patterns.PatternGatherer`).
 
+Each pass is a function of one batch whose results are merged here, in any order
+(:func:`map_batches`, on :meth:`journeylog.ingest.EventSource.map_batches`): in memory and out of
+core the batches are read here; on a Spark DataFrame the function runs on the executors, one call
+per partition of whole journeys, and only its results (per-variant counts, per-journey rows,
+deviation counts, pattern matches) reach the driver.
+
 Everything after these passes works on per-journey and per-variant tables, bounded by the number
 of journeys, not of events.
 """
@@ -18,33 +24,43 @@ of journeys, not of events.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
+from journeylog.engine import default_engine
 from journeylog.explain import deviations as DV
-from journeylog.explain.patterns import PatternGatherer
+from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
-__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "log_facts"]
+__all__ = ["Gathered", "LogFacts", "deviation_counts", "gather", "in_progress_expr", "log_facts", "map_batches"]
 
+T = TypeVar("T")
 _COMPACT = 16  # merge the deviation counts of this many batches into one
 
 
-def batches(source: EventSource, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
-    """The source's journey-complete, ordered batches with its channel filter applied (the
-    events on that channel only; :func:`journeylog.ingest.open_events` checked the log has it)."""
+def _filtered(fn: Callable[[pl.DataFrame], T], channel: str | None, batch: pl.DataFrame) -> list[T]:
+    """``[fn(batch)]`` of the batch's events on ``channel`` (all when None); ``[]`` when none is left."""
+    if channel is not None:
+        batch = batch.filter(pl.col(S.CHANNEL) == channel)
+    return [fn(batch)] if batch.height else []
+
+
+def map_batches(source: EventSource, fn: Callable[[pl.DataFrame], T], columns: Sequence[str] | None = None) -> Iterator[T]:
+    """``fn`` of each of the source's journey-complete, ordered batches with its channel filter
+    applied (the events on that channel only; :func:`journeylog.ingest.open_events` checked the
+    log has it), skipping batches left empty; in no promised order (on Spark ``fn`` runs on the
+    executors: it must pickle, and its results should be small)."""
     channel = S.normalise_channel_name(source.channel_filter) if source.channel_filter is not None else None
     wanted = None if columns is None else list(dict.fromkeys([*columns, *([S.CHANNEL] if channel else [])]))
-    for batch in source.batches(wanted):
-        if channel is not None:
-            batch = batch.filter(pl.col(S.CHANNEL) == channel)
-        if batch.height:
-            yield batch
+    for results in source.map_batches(functools.partial(_filtered, fn, channel), wanted):
+        yield from results
 
 
 @dataclass
@@ -59,32 +75,46 @@ class LogFacts:
     dates_only: bool
 
 
+@dataclass
+class _FactsPart:
+    """One batch's share of :class:`LogFacts`: the engine's partial figures of its variants, its
+    events per activity, its events, its last event and whether it has timestamps, all dates."""
+
+    variants: Any
+    activity_events: pl.DataFrame
+    events: int
+    last: dt.datetime | None
+    dated: bool
+    dates: bool
+
+
+def _facts_of(activities: pl.Series, batch: pl.DataFrame) -> _FactsPart:
+    """The first pass over one batch."""
+    ts = batch[S.TIMESTAMP]
+    dated = bool(ts.drop_nulls().len())
+    variants = default_engine().partial_figures([batch], activities=activities, parts=("variants",))
+    return _FactsPart(variants, batch.group_by(S.ACTIVITY).len(), batch.height,
+                      ts.max() if dated else None, dated, dates_only(ts) if dated else True)  # type: ignore[arg-type]
+
+
 def log_facts(source: EventSource) -> LogFacts:
     """The first pass over ``source`` (see the module docs)."""
-    counts: list[pl.DataFrame] = []
-    seen = {"events": 0, "dated": 0, "dates": True}
-    last: list[dt.datetime] = []
-
-    def tapped() -> Iterator[pl.DataFrame]:
-        for batch in batches(source, [S.ACTIVITY]):
-            counts.append(batch.group_by(S.ACTIVITY).len())
-            seen["events"] += batch.height
-            ts = batch[S.TIMESTAMP]
-            if ts.drop_nulls().len():
-                seen["dated"] += 1
-                seen["dates"] = seen["dates"] and dates_only(ts)
-                last.append(ts.max())  # type: ignore[arg-type]
-            yield batch
-
-    figures = J.JourneyFigures.of_batches(tapped(), activities=source.distinct(S.ACTIVITY), parts=("variants",))
-    table = figures.variant_table()
-    per_activity = pl.concat(counts).group_by(S.ACTIVITY).agg(pl.col("len").sum()) if counts else None
+    activities = source.distinct(S.ACTIVITY)
+    parts = list(map_batches(source, functools.partial(_facts_of, activities), [S.ACTIVITY]))
+    engine = default_engine()  # every batch is a Polars frame (on Spark's executors too)
+    variants = functools.reduce(engine.merge, [p.variants for p in parts]) if parts else \
+        engine.partial_figures([], activities=activities, parts=("variants",))
+    table = engine.finish(variants).variants
+    assert table is not None
+    per_activity = (pl.concat([p.activity_events for p in parts]).group_by(S.ACTIVITY).agg(pl.col("len").sum())
+                    .sort(S.ACTIVITY) if parts else None)
+    dated = [p for p in parts if p.dated]
     return LogFacts(
         variant_table=table,
         activity_events=dict(per_activity.iter_rows()) if per_activity is not None else {},
-        events=int(seen["events"]),
-        last=max(last) if last else None,
-        dates_only=bool(seen["dated"]) and bool(seen["dates"]),
+        events=sum(p.events for p in parts),
+        last=max(p.last for p in dated if p.last is not None) if dated else None,
+        dates_only=bool(dated) and all(p.dates for p in dated),
     )
 
 
@@ -140,20 +170,72 @@ def _journey_variants(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl
     return out.select(S.JOURNEY_ID, pl.col("variant_id").cast(variant_table["variant_id"].dtype)).sort(S.JOURNEY_ID)
 
 
-def _journey_rows(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame, in_progress: pl.Expr,
-                  metric: str | None) -> pl.DataFrame:
+@dataclass
+class _Journeys:
+    """How a batch's journeys are told apart: the variant table (with a hash per sequence,
+    ``keys``) and the log's last event with the settle window (journeys in progress)."""
+
+    variant_table: pl.DataFrame
+    last: dt.datetime | None
+    settle: dt.timedelta
+    keys: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = self.variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
+
+    def settled(self, batch: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
+        """``journey_id``, ``variant_id`` and ``stats`` (per journey, with ``end``), with
+        ``in_progress`` and ``settled``."""
+        return (_journey_variants(batch, self.variant_table, self.keys).join(stats, on=S.JOURNEY_ID, how="left")
+                .with_columns(in_progress_expr(self.last, self.settle).alias("in_progress"))
+                .with_columns((~pl.col("in_progress")).alias("settled")))
+
+
+def _journey_rows(batch: pl.DataFrame, journeys: _Journeys, metric: str | None) -> pl.DataFrame:
     """The per-journey rows of one batch (see :class:`Gathered`)."""
     stats = J.journey_stats(batch).select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction")
     score = (J.journey_stats(_scored(batch, metric)).select(S.JOURNEY_ID, pl.col("satisfaction").alias("score"))
              if metric is not None else stats.select(S.JOURNEY_ID, pl.col("satisfaction").alias("score")))
-    return (
-        _journey_variants(batch, variant_table, keys)
-        .join(stats, on=S.JOURNEY_ID, how="left")
-        .join(score, on=S.JOURNEY_ID, how="left")
-        .join(_customers_and_channels(batch), on=S.JOURNEY_ID, how="left")
-        .with_columns(in_progress.alias("in_progress"))
-        .with_columns((~pl.col("in_progress")).alias("settled"))
-    )
+    rows = stats.join(score, on=S.JOURNEY_ID, how="left").join(_customers_and_channels(batch), on=S.JOURNEY_ID, how="left")
+    return journeys.settled(batch, rows)
+
+
+@dataclass
+class _GatherPart:
+    """One batch's share of :class:`Gathered`."""
+
+    journeys: pl.DataFrame
+    counts: dict[str, pl.DataFrame] | None
+    patterns: PatternPart | None
+
+
+@dataclass
+class _Gatherer:
+    """The second pass over one batch (pickled to Spark's executors with what it needs)."""
+
+    journeys: _Journeys
+    occurrences: pl.DataFrame | None
+    patterns: PatternGatherer | None
+    metric: str | None
+    examples: int
+
+    def __call__(self, batch: pl.DataFrame) -> _GatherPart:
+        jr = _journey_rows(batch, self.journeys, self.metric)
+        counts = None if self.occurrences is None else DV.occurrence_counts(
+            DV.journey_occurrences(jr.select(S.JOURNEY_ID, "variant_id", "settled"), self.occurrences, batch),
+            self.examples)
+        pats = self.patterns.part(_scored(batch, self.metric)) if self.patterns is not None else None
+        return _GatherPart(jr, counts, pats)
+
+
+def _merged_counts(parts: Iterator[dict[str, pl.DataFrame]], examples: int) -> dict[str, pl.DataFrame] | None:
+    """The deviation counts of ``parts`` merged (a few batches at a time, so that they stay small)."""
+    done: list[dict[str, pl.DataFrame]] = []
+    for part in parts:
+        done.append(part)
+        if len(done) >= _COMPACT:
+            done = [DV.merge_counts(done, examples)]
+    return DV.merge_counts(done, examples) if done else None
 
 
 def gather(
@@ -169,37 +251,44 @@ def gather(
     """The second pass over ``source`` (see the module docs): the per-journey table, and the
     deviation counts of ``occurrences`` (per-variant, :func:`journeylog.explain.deviations.occurrences_table`;
     None: none gathered) and the matches of ``patterns`` (None: none)."""
-    in_progress = in_progress_expr(facts.last, settle)
-    rows: list[pl.DataFrame] = []
-    parts: list[dict[str, pl.DataFrame]] = []
-    keys = facts.variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
     wanted = [S.ACTIVITY, S.CUSTOMER_ID, S.CHANNEL, S.OUTCOME, S.SATISFACTION, *([metric] if metric else []),
               *(patterns.wanted if patterns is not None else [])]
-    for batch in batches(source, [c for c in dict.fromkeys(wanted) if c in source.columns]):
-        jr = _journey_rows(batch, facts.variant_table, keys, in_progress, metric)
-        rows.append(jr)
-        if occurrences is not None:
-            parts.append(DV.occurrence_counts(
-                DV.journey_occurrences(jr.select(S.JOURNEY_ID, "variant_id", "settled"), occurrences, batch), examples))
-            if len(parts) >= _COMPACT:
-                parts = [DV.merge_counts(parts, examples)]
-        if patterns is not None:
-            patterns.add(_scored(batch, metric))
+    fn = _Gatherer(_Journeys(facts.variant_table, facts.last, settle), occurrences, patterns, metric, examples)
+    rows: list[pl.DataFrame] = []
+
+    def tapped() -> Iterator[dict[str, pl.DataFrame]]:
+        for part in map_batches(source, fn, [c for c in dict.fromkeys(wanted) if c in source.columns]):
+            rows.append(part.journeys)
+            if patterns is not None and part.patterns is not None:
+                patterns.absorb(part.patterns)
+            if part.counts is not None:
+                yield part.counts
+
+    counts = _merged_counts(tapped(), examples)
     journeys = (pl.concat(rows) if len(rows) > 1 else rows[0]).sort(S.JOURNEY_ID).rechunk()
-    counts = DV.merge_counts(parts, examples) if parts else None
     return Gathered(journeys, counts, patterns)
 
 
-def deviation_counts(source: EventSource, journeys: pl.DataFrame, occurrences: pl.DataFrame,
+@dataclass
+class _Counter:
+    """The deviation counts of one batch (the pass of :func:`deviation_counts`)."""
+
+    journeys: _Journeys
+    occurrences: pl.DataFrame
+    examples: int
+
+    def __call__(self, batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        jv = self.journeys.settled(batch, J.journey_stats(batch).select(S.JOURNEY_ID, "end"))
+        return DV.occurrence_counts(DV.journey_occurrences(jv.select(S.JOURNEY_ID, "variant_id", "settled"),
+                                                           self.occurrences, batch), self.examples)
+
+
+def deviation_counts(source: EventSource, facts: LogFacts, occurrences: pl.DataFrame, *, settle: dt.timedelta,
                      examples: int = 5) -> dict[str, pl.DataFrame]:
     """The deviation counts alone (a pass of their own when the alignments come after the
-    journey table, as for token replay): ``journeys`` gives each journey's variant and whether
-    it is settled."""
-    parts: list[dict[str, pl.DataFrame]] = []
-    keys = journeys.select(S.JOURNEY_ID, "variant_id", "settled")
-    for batch in batches(source, [c for c in (S.CHANNEL, S.OUTCOME) if c in source.columns]):
-        jv = keys.join(batch.select(pl.col(S.JOURNEY_ID).unique()), on=S.JOURNEY_ID, how="semi")
-        parts.append(DV.occurrence_counts(DV.journey_occurrences(jv, occurrences, batch), examples))
-        if len(parts) >= _COMPACT:
-            parts = [DV.merge_counts(parts, examples)]
-    return DV.merge_counts(parts, examples)
+    journey table, as for token replay): each journey's variant and whether it is settled are
+    found again per batch, as :func:`gather` finds them."""
+    fn = _Counter(_Journeys(facts.variant_table, facts.last, settle), occurrences, examples)
+    counts = _merged_counts(map_batches(source, fn, [c for c in (S.ACTIVITY, S.CHANNEL, S.OUTCOME) if c in source.columns]),
+                            examples)
+    return counts if counts is not None else DV.merge_counts([], examples)

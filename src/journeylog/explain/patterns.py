@@ -102,6 +102,7 @@ __all__ = [
     "RULE_DEFAULTS",
     "Pattern",
     "PatternGatherer",
+    "PatternPart",
     "PatternResult",
     "Rules",
     "Step",
@@ -250,6 +251,16 @@ def _ids(values: pl.Series | Sequence[str]) -> pl.Series:
 _MATCH_SCHEMA: dict[str, pl.DataType] = {_J: pl.String(), "activity": pl.String(), "seconds_to_contact": pl.Float64()}
 
 
+@dataclass
+class PatternPart:
+    """One batch's share of a :class:`PatternGatherer`: per column whether an event carries its
+    information, per pattern step whether an event satisfies it, and per pattern its matches."""
+
+    info: dict[str, bool]
+    found: dict[str, bool] = field(default_factory=dict)
+    matches: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
 class PatternGatherer:
     """Pattern matching over journey-complete batches of one log (a pattern lies within one
     journey, so matching batch by batch is exact): :meth:`add` each batch, then :meth:`result`.
@@ -280,19 +291,33 @@ class PatternGatherer:
 
     def add(self, events: pl.DataFrame | pl.LazyFrame) -> None:
         """Match every pattern in one journey-complete batch of events."""
+        self.absorb(self.part(events))
+
+    def part(self, events: pl.DataFrame | pl.LazyFrame) -> PatternPart:
+        """What one journey-complete batch adds (this gatherer is not changed: batches can be
+        matched anywhere, on Spark's executors too, and :meth:`absorb`-ed in any order)."""
         lf = sorted_events(events).select(self.wanted).collect().lazy()
-        for c, has in _column_info(lf, self.names, self.canonical).items():
-            self.info[c] = self.info.get(c, False) or bool(has)
+        part = PatternPart({c: bool(has) for c, has in _column_info(lf, self.names, self.canonical).items()})
         schema = lf.collect_schema()
         steps = {f"{p.id}\x1f{k}": step_expr(s, schema).any()
                  for p in self.patterns if p.id in self.matches for k, s in enumerate(p.steps)}
         if steps:
-            for key, hit in lf.select([e.alias(k) for k, e in steps.items()]).collect().row(0, named=True).items():
-                self.found[key] = self.found.get(key, False) or bool(hit)
+            part.found = {k: bool(hit) for k, hit in
+                          lf.select([e.alias(k) for k, e in steps.items()]).collect().row(0, named=True).items()}
         ids = list(self.matches)
         for pid, pj in zip(ids, pl.collect_all([first_matches(lf, self._pattern(pid)) for pid in ids]), strict=True):
             if pj.height:
-                self.matches[pid].append(pj.select(list(_MATCH_SCHEMA)).cast(_MATCH_SCHEMA))  # type: ignore[arg-type]
+                part.matches[pid] = pj.select(list(_MATCH_SCHEMA)).cast(_MATCH_SCHEMA)  # type: ignore[arg-type]
+        return part
+
+    def absorb(self, part: PatternPart) -> None:
+        """Add the matches and applicability of one batch (:meth:`part`)."""
+        for c, has in part.info.items():
+            self.info[c] = self.info.get(c, False) or has
+        for key, hit in part.found.items():
+            self.found[key] = self.found.get(key, False) or hit
+        for pid, frame in part.matches.items():
+            self.matches[pid].append(frame)
 
     def _pattern(self, pid: str) -> Pattern:
         return next(p for p in self.patterns if p.id == pid)
@@ -321,7 +346,8 @@ class PatternGatherer:
         """The journeys where the pattern occurs: ``journey_id``, ``activity`` (of the step-1 event
         of the first match) and ``seconds_to_contact``, one row each."""
         frames = self.matches.get(pattern_id, [])
-        return pl.concat(frames) if frames else pl.DataFrame(schema=_MATCH_SCHEMA)
+        # batches come in any order (journeys never span two): sorted by journey, as one batch gives them
+        return pl.concat(frames).sort(_J) if frames else pl.DataFrame(schema=_MATCH_SCHEMA)
 
     def result(self, stats: pl.DataFrame, *, reference: pl.Series | Sequence[str] | None = None,
                metric: str | None = None) -> PatternResult:

@@ -8,9 +8,10 @@ on the command line); :func:`memory_events` reads it at call time.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -29,6 +30,8 @@ __all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events", "sele
 _BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
 _READ_BATCH = 500_000  # at most this many raw rows read at a time
 _SCAN_BATCH = 2_000_000  # at most this many store events per analysis batch
+
+T = TypeVar("T")
 
 
 def memory_events() -> int:
@@ -69,7 +72,7 @@ class EventSource:
     [2]
     """
 
-    events: pl.DataFrame | None = None  # or a Spark DataFrame (``--engine spark``; discover only)
+    events: pl.DataFrame | None = None  # or a Spark DataFrame (``--engine spark``)
     store: Path | None = None
     channel_filter: str | None = None
     batch_events: int = field(default_factory=lambda: batch_sizes()[2])
@@ -120,8 +123,7 @@ class EventSource:
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
         """The events in batches that never split a journey, each sorted by (journey, timestamp,
         input order). In memory: one batch."""
-        keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in self.columns else [])
-        cols = list(dict.fromkeys([*keys, *(columns or self.columns)]))
+        cols = _columns_of(self.columns, columns)
         if self.events is not None:
             frame = ordered(self.events)  # a Spark frame may gain its read order here
             yield frame.select(list(dict.fromkeys([*order_keys(frame.columns), *cols])))
@@ -138,6 +140,31 @@ class EventSource:
                 yield ordered(done)
         if carry is not None and carry.height:
             yield ordered(carry)
+
+    def map_batches(self, fn: Callable[[pl.DataFrame], T], columns: Sequence[str] | None = None) -> Iterator[T]:
+        """``fn`` of every journey-complete batch of the events (sorted by journey, timestamp and
+        input order; ``columns`` and the order keys, all columns when None), in no promised
+        order: combine the results with order-independent merges.
+
+        In memory and out of core, ``fn`` runs here on :meth:`batches`. On a Spark DataFrame it
+        runs on the executors, one call per partition of whole journeys
+        (:func:`journeylog.engine.spark_batches.map_partitions`): only its results, pickled,
+        reach the driver, so they should be small (counts, per-variant tables; per-journey rows
+        at most), and ``fn`` (with what it closes over) must pickle."""
+        if self.events is not None and not isinstance(self.events, pl.DataFrame | pl.LazyFrame):
+            from journeylog.engine.spark_batches import map_partitions
+
+            frame = backend_for(self.events, "events").ordered(self.events)  # its read order, before any shuffle
+            yield from map_partitions(frame, fn, _columns_of(list(frame.columns), columns), self.batch_events)
+            return
+        for batch in self.batches(columns):
+            yield fn(batch)
+
+
+def _columns_of(names: list[str], columns: Sequence[str] | None) -> list[str]:
+    """The order keys and ``columns`` (all of ``names`` when None), each once."""
+    keys = [S.JOURNEY_ID, S.TIMESTAMP] + ([S.INPUT_ORDER] if S.INPUT_ORDER in names else [])
+    return list(dict.fromkeys([*keys, *(columns or names)]))
 
 
 def select_store(source: EventSource, selection: JourneySelection) -> EventSource:

@@ -1,0 +1,91 @@
+"""A function of journey-complete Polars batches run on the executors: :func:`map_partitions`.
+
+This is how an analysis written for :meth:`journeylog.ingest.EventSource.map_batches` (in memory:
+one batch; out of core: batches of a store) runs on a Spark DataFrame without the events ever
+reaching the driver:
+
+1. the events are repartitioned by journey id into ``max(default parallelism, events / batch)``
+   partitions (so a partition holds whole journeys and about a batch's events at most) and sorted
+   within each partition by (journey, timestamp, input order), the order of
+   :func:`journeylog.journeys.ordered`;
+2. ``mapInArrow`` turns each partition's Arrow batches into ONE Polars frame (journey-complete by
+   construction), casts the canonical columns to their journeylog types, applies the function and
+   returns its result pickled, one binary row per partition;
+3. the driver receives those rows only (through :func:`journeylog.engine._spark_collect.collect_polars`)
+   and unpickles them.
+
+Which journeys share a partition depends on the partition count: callers combine the results with
+order-independent merges (sums, sorted concatenations). The function is pickled (cloudpickle) to
+the executors with what it closes over, and journeylog must be importable there.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import polars as pl
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from journeylog import schema as S
+from journeylog.engine._spark_collect import collect_polars
+from journeylog.engine.polars import POLARS
+
+__all__ = ["map_partitions", "partition_count"]
+
+T = TypeVar("T")
+_RESULT = "_jl_result"
+
+
+def partition_count(events: int, batch_events: int, parallelism: int) -> int:
+    """How many partitions ``events`` are spread over: enough that none holds more than about
+    ``batch_events`` (the memory budget of one batch), and at least ``parallelism``.
+
+    >>> partition_count(10_000, 2_000_000, 4), partition_count(10_000_000, 2_000_000, 4)
+    (4, 5)
+    """
+    return max(1, parallelism, math.ceil(events / max(1, batch_events)))
+
+
+def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
+    """The canonical columns of ``frame`` in their journeylog types (Spark's ``long`` input order
+    is journeylog's UInt64, for example)."""
+    return frame.with_columns(pl.col(c).cast(S.SCHEMA[c]) for c in frame.columns
+                              if c in S.SCHEMA and frame.schema[c] != S.SCHEMA[c])
+
+
+def _runner(fn: Callable[[pl.DataFrame], Any], columns: list[str]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        parts = list(batches)
+        if not parts or not sum(b.num_rows for b in parts):
+            return
+        frame = pl.from_arrow(pa.Table.from_batches(parts))
+        assert isinstance(frame, pl.DataFrame)
+        # sorted by Spark already; ordered() checks it in one pass (and sorts as Polars would if not)
+        batch = POLARS.ordered(_canonical(frame.select(columns)))
+        payload = pickle.dumps(fn(batch), protocol=pickle.HIGHEST_PROTOCOL)
+        yield pa.RecordBatch.from_arrays([pa.array([payload], type=pa.binary())], names=[_RESULT])
+
+    return run
+
+
+def map_partitions(events: DataFrame, fn: Callable[[pl.DataFrame], T], columns: Sequence[str],
+                   batch_events: int) -> list[T]:
+    """``fn`` of every partition of ``events`` (each a journey-complete, ordered Polars frame of
+    ``columns``), run on the executors; the results, one per non-empty partition, in no
+    particular order."""
+    frame = events.select(*[F.col(f"`{c}`") for c in columns])
+    spark = frame.sparkSession
+    count = frame.count()
+    if not count:
+        return []
+    n = partition_count(count, batch_events, spark.sparkContext.defaultParallelism)
+    keys = [c for c in (S.JOURNEY_ID, S.TIMESTAMP, S.INPUT_ORDER) if c in columns]
+    spread = frame.repartition(n, S.JOURNEY_ID).sortWithinPartitions(*keys)
+    results = collect_polars(spread.mapInArrow(_runner(fn, list(columns)), f"{_RESULT} binary"))
+    return [pickle.loads(b) for b in results[_RESULT].to_list()]
