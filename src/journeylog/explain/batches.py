@@ -39,7 +39,7 @@ from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
-__all__ = ["Gathered", "LogFacts", "deviation_counts", "gather", "in_progress_expr", "log_facts", "map_batches"]
+__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "log_facts", "map_batches"]
 
 T = TypeVar("T")
 _COMPACT = 16  # merge the deviation counts of this many batches into one
@@ -61,6 +61,15 @@ def map_batches(source: EventSource, fn: Callable[[pl.DataFrame], T], columns: S
     wanted = None if columns is None else list(dict.fromkeys([*columns, *([S.CHANNEL] if channel else [])]))
     for results in source.map_batches(functools.partial(_filtered, fn, channel), wanted):
         yield from results
+
+
+def batches(source: EventSource, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
+    """The source's journey-complete, ordered batches with its channel filter applied, read here
+    (in memory or out of core), in order. For code that also runs on Spark use :func:`map_batches`."""
+    channel = S.normalise_channel_name(source.channel_filter) if source.channel_filter is not None else None
+    wanted = None if columns is None else list(dict.fromkeys([*columns, *([S.CHANNEL] if channel else [])]))
+    for batch in source.batches(wanted):
+        yield from _filtered(lambda b: b, channel, batch)
 
 
 @dataclass
