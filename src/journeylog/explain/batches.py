@@ -262,7 +262,8 @@ def gather(
     None: none gathered) and the matches of ``patterns`` (None: none)."""
     wanted = [S.ACTIVITY, S.CUSTOMER_ID, S.CHANNEL, S.OUTCOME, S.SATISFACTION, *([metric] if metric else []),
               *(patterns.wanted if patterns is not None else [])]
-    fn = _Gatherer(_Journeys(facts.variant_table, facts.last, settle), occurrences, patterns, metric, examples)
+    occ = DV.with_ids(occurrences) if occurrences is not None else None  # once, not per batch
+    fn = _Gatherer(_Journeys(facts.variant_table, facts.last, settle), occ, patterns, metric, examples)
     rows: list[pl.DataFrame] = []
 
     def tapped() -> Iterator[dict[str, pl.DataFrame]]:
@@ -274,8 +275,16 @@ def gather(
                 yield part.counts
 
     counts = _merged_counts(tapped(), examples)
-    journeys = (pl.concat(rows) if len(rows) > 1 else rows[0]).sort(S.JOURNEY_ID).rechunk()
-    return Gathered(journeys, counts, patterns)
+    return Gathered(_in_journey_order(rows), counts, patterns)
+
+
+def _in_journey_order(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The per-journey rows of all batches, sorted by journey id. Batches read from a store come
+    in journey order: then they are only put together, not copied (at 10M journeys a sort and a
+    rechunk each held a second copy of the table); on Spark they come in any order and are sorted."""
+    table = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
+    parts.clear()
+    return table if table[S.JOURNEY_ID].is_sorted() else table.sort(S.JOURNEY_ID)
 
 
 @dataclass

@@ -46,7 +46,7 @@ from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
            "occurrences_table", "catalogue", "catalogue_of", "journey_deviations",
-           "journey_occurrences", "journeys_with_deviations", "merge_counts", "occurrence_counts"]
+           "journey_occurrences", "journeys_with_deviations", "with_ids", "merge_counts", "occurrence_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
 KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
@@ -214,8 +214,11 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
 _VARIANTS_AT_ONCE = 20_000
 
 
-def _with_ids(occurrences: pl.DataFrame) -> pl.DataFrame:
-    """The occurrences with ``id`` (``kind:activity``) and a ``stage`` column (null when absent)."""
+def with_ids(occurrences: pl.DataFrame) -> pl.DataFrame:
+    """The occurrences with ``id`` (``kind:activity``) and a ``stage`` column (null when absent);
+    as they are when they have both (:func:`with_ids` once, not once per batch)."""
+    if "id" in occurrences.columns and "stage" in occurrences.columns:
+        return occurrences
     if "stage" not in occurrences.columns:
         occurrences = occurrences.with_columns(pl.lit(None, pl.List(pl.String)).alias("stage"))
     return occurrences.with_columns((pl.col("kind") + ":" + pl.col("activity")).alias("id"))
@@ -226,7 +229,7 @@ def journey_occurrences(journey_variants: pl.DataFrame, occurrences: pl.DataFram
     ``settled``: a drop-out counts only for a settled journey) the occurrences of its variant, with
     the ``channel`` and ``outcome`` of the event each points at. ``events`` hold every event of
     these journeys, sorted by journey and time (one journey-complete batch)."""
-    per_journey = journey_variants.join(_with_ids(occurrences), on="variant_id", how="inner")
+    per_journey = journey_variants.join(with_ids(occurrences), on="variant_id", how="inner")
     if "settled" in per_journey.columns:
         per_journey = per_journey.filter((pl.col("kind") != DeviationKind.DROPPED_OUT.value) | pl.col("settled"))
     names = events.columns
@@ -297,7 +300,7 @@ def catalogue_of(
     ids = counts["ids"]
     if ids.height == 0:
         return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64})
-    variants = dict(_with_ids(occurrences).group_by("id").agg(pl.col("variant_id").unique()).iter_rows())
+    variants = dict(with_ids(occurrences).group_by("id").agg(pl.col("variant_id").unique()).iter_rows())
     modes = {col: _modes(counts[col], col) for col in _COUNTED}
     ref = journeys.filter("reference")
     settled = journeys.filter("settled")
@@ -331,7 +334,7 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
     """Per journey of ``journeys`` (``journey_id``, ``variant_id``, ``settled``): ``deviations``,
     the sorted ids of its variant's deviations (a drop-out only when settled; only those in
     ``keep`` when given), never null. One list per variant, joined to the journeys."""
-    occ = _with_ids(occurrences)
+    occ = with_ids(occurrences)
     if keep is not None:
         occ = occ.filter(pl.col("id").is_in(pl.Series(list(keep), dtype=pl.String).implode()))
     dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
@@ -351,7 +354,7 @@ def journeys_with_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, 
     not in ``accepted``: the journeys of :func:`journey_deviations` whose list holds another id,
     counted per variant (a variant's deviations are the same for all its journeys; a drop-out
     counts only for settled ones), without a list per journey."""
-    occ = _with_ids(occurrences).filter(~pl.col("id").is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()))
+    occ = with_ids(occurrences).filter(~pl.col("id").is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()))
     dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
     per_variant = occ.group_by("variant_id").agg((~dropped).any().alias("_always"), dropped.any().alias("_settled"))
     hit = journeys.select("variant_id", "settled").join(per_variant, on="variant_id", how="inner")
