@@ -117,7 +117,8 @@ def _log_facts(source: EventSource, rules: ContactRules) -> _LogFacts:
     ss: list[pl.DataFrame] = []
     for batch in batches(source, [c for c in (S.CHANNEL, S.ACTIVITY, S.OUTCOME) if c in names]):
         facts.events += batch.height
-        facts.journeys += batch[S.JOURNEY_ID].n_unique()
+        jid = batch[S.JOURNEY_ID]  # sorted by journey: count where a journey starts (cheaper than n_unique)
+        facts.journeys += int(jid.ne_missing(jid.shift(1)).sum())
         lo, hi = batch.select(pl.col(S.TIMESTAMP).min().alias("a"), pl.col(S.TIMESTAMP).max().alias("b")).row(0)
         if lo is not None:
             facts.first = lo if facts.first is None else min(facts.first, lo)
