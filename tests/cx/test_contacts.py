@@ -72,7 +72,7 @@ MODEL = SimpleNamespace(tasks=("Place order", "Identity check"), path="design.bp
 
 
 def classified(rows: list[dict], rules: ContactRules | None = None, model: object = None) -> list[tuple]:
-    result = contacts(frame(rows), model, rules)
+    result = contacts(frame(rows), model, rules, ContactOptions(keep_table=True))
     return [tuple(r) for r in result.table.select("journey_id", "activity", "class", "decided_by").rows()]
 
 
@@ -140,7 +140,7 @@ def test_windows_are_configurable():
     j6 = [(k, d) for j, _a, k, d in classified(HAND, rules) if j == "j6"]
     assert j6 == [("avoidable", "after failure of 'Pay' on app within 3d"), ("avoidable", "repeat within 14d")]
     assert classified(HAND, rules) == expected(HAND, rules)
-    via_options = contacts(frame(HAND), options=ContactOptions(failure_window=timedelta(days=3),
+    via_options = contacts(frame(HAND), options=ContactOptions(keep_table=True, failure_window=timedelta(days=3),
                                                                 repeat_window=timedelta(days=14)))
     assert [tuple(r) for r in via_options.table.select("journey_id", "activity", "class", "decided_by").rows()] == \
         classified(HAND, rules)
@@ -232,7 +232,7 @@ def test_drivers_and_costs():
 
 
 def test_contact_table_columns_and_rows():
-    result = contacts(frame(HAND), MODEL)
+    result = contacts(frame(HAND), MODEL, options=ContactOptions(keep_table=True))
     table = contact_table(result)
     assert table.columns == ["journey_id", "customer_id", "timestamp", "channel", "activity", "contact_reason", "class",
                              "decided_by", "source", "source_row"]

@@ -63,15 +63,20 @@ def contacts(
 ) -> None:
     """Assisted contacts (calls, chats, store visits, inbound e-mail), each classed mandatory, avoidable,
     selfcare or assistance, with the drivers of avoidable contacts, repeats and costs."""
+    from contextlib import nullcontext
+
     from journeylog.config.contacts import ContactRules, load_contact_rules
     from journeylog.cx import contacts as C
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
+    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.render import terminal
+    from journeylog.render.tables import table_parts
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules},
                       {"--json": json_out, "--contacts-out": contacts_out})
     if contacts_out is not None and not contacts_out.lower().endswith((".csv", ".parquet")):
         raise typer.BadParameter("give a .csv or .parquet file", param_hint="--contacts-out")
+    refuse_spark(read, "contacts")
     options = C.ContactOptions(rules=load_contact_rules(rules) if rules else ContactRules(),
                                failure_window=_window(failure_window, "--failure-window"),
                                repeat_window=_window(repeat_window, "--repeat-window"))
@@ -80,11 +85,9 @@ def contacts(
         from journeylog.models import load_model
 
         designed = load_model(model)
-    result = C.contacts(read_events(log, read), designed, options=options)
+    # out of core above JOURNEYLOG_MEMORY_EVENTS events; the contact rows are written batch by batch
+    with open_events(log, read) as source, (table_parts(contacts_out) if contacts_out else nullcontext()) as rows:
+        result = C.contacts(source, designed, options=options, on_contacts=rows)
     data = result.to_json()
-    if contacts_out is not None:
-        from journeylog.render.tables import write_table
-
-        write_table(C.contact_table(result), contacts_out)
     terminal.print_contacts(data, show=show)
     emit_json(data, json_out)

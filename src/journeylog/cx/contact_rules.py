@@ -30,7 +30,8 @@ from journeylog.cx import wording as W
 from journeylog.errors import InvalidInput
 from journeylog.explain.matching import step_expr
 
-__all__ = ["CONTACT_FRAME_COLUMNS", "classify_contacts", "contact_expr", "rule_columns"]
+__all__ = ["CONTACT_FRAME_COLUMNS", "classify_contacts", "contact_expr", "merge_self_service", "rule_columns",
+           "self_service_counts"]
 
 #: internal column names (prefixed so they never meet a log's own columns)
 _REASON, _POS = "_reason", "_pos"
@@ -93,26 +94,44 @@ def _with_failures(events: pl.LazyFrame, failure: pl.Expr) -> pl.LazyFrame:
                                last(S.CHANNEL).alias(_FAIL_CH))
 
 
-def _self_service(events: pl.LazyFrame, rules: ContactRules) -> pl.LazyFrame:
-    """Activities that succeed on a self-service channel: ``_ss_key``, the journeys with it."""
-    return (events.filter(pl.col(S.CHANNEL).is_in(list(rules.self_service_channels))
-                          & (pl.col(S.OUTCOME) == S.SUCCESS))
-            .group_by(pl.col(S.ACTIVITY).alias("_ss_key")).agg(pl.col(S.JOURNEY_ID).n_unique().alias("_ss_journeys")))
+def _self_served(rules: ContactRules, names: Sequence[str]) -> pl.Expr:
+    """A success on a self-service channel (never without an outcome column)."""
+    return (pl.col(S.CHANNEL).is_in(list(rules.self_service_channels))
+            & (_col_or_null(names, S.OUTCOME) == S.SUCCESS)).fill_null(False)
+
+
+def self_service_counts(events: pl.DataFrame | pl.LazyFrame, rules: ContactRules) -> pl.DataFrame:
+    """Activities that succeed on a self-service channel: ``_ss_key``, the number of journeys
+    with it (``_ss_journeys``). Journeys never span batches, so the counts of journey-complete
+    batches add up to the log's (:func:`merge_self_service`)."""
+    lf = events.lazy()
+    return (lf.filter(_self_served(rules, lf.collect_schema().names()))
+            .group_by(pl.col(S.ACTIVITY).alias("_ss_key")).agg(pl.col(S.JOURNEY_ID).n_unique().alias("_ss_journeys"))
+            .collect())
+
+
+def merge_self_service(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """The :func:`self_service_counts` of several journey-complete batches, added up."""
+    if not parts:
+        return pl.DataFrame(schema={"_ss_key": pl.String, "_ss_journeys": pl.UInt32})
+    return (pl.concat(parts).group_by("_ss_key")
+            .agg(pl.col("_ss_journeys").sum().cast(pl.UInt32)).sort("_ss_key"))
 
 
 def _own_self_service(events: pl.LazyFrame, rules: ContactRules) -> pl.LazyFrame:
     """(journey, activity) pairs that succeed on a self-service channel in that journey."""
-    return (events.filter(pl.col(S.CHANNEL).is_in(list(rules.self_service_channels))
-                          & (pl.col(S.OUTCOME) == S.SUCCESS))
+    return (events.filter(_self_served(rules, events.collect_schema().names()))
             .select(S.JOURNEY_ID, pl.col(S.ACTIVITY).alias("_ss_key")).unique()
             .with_columns(pl.lit(1, pl.UInt32).alias("_ss_own")))
 
 
-def _in_log(contacts: pl.LazyFrame, events: pl.LazyFrame, rules: ContactRules, key: str, flag: str) -> pl.LazyFrame:
+def _in_log(contacts: pl.LazyFrame, events: pl.LazyFrame, rules: ContactRules, key: str, flag: str,
+            ss: pl.DataFrame) -> pl.LazyFrame:
     """Add ``flag``: the contact's ``key`` (activity or reason) succeeds on a self-service
-    channel in at least one journey other than its own."""
-    ss, own = _self_service(events, rules), _own_self_service(events, rules)
-    return (contacts.join(ss, left_on=key, right_on="_ss_key", how="left", maintain_order="left")
+    channel in at least one journey other than its own (``ss``: :func:`self_service_counts` of
+    the whole log; the contact's own journey is in ``events``)."""
+    own = _own_self_service(events, rules)
+    return (contacts.join(ss.lazy(), left_on=key, right_on="_ss_key", how="left", maintain_order="left")
             .join(own, left_on=[S.JOURNEY_ID, key], right_on=[S.JOURNEY_ID, "_ss_key"], how="left",
                   maintain_order="left")
             .with_columns(((pl.col("_ss_journeys").fill_null(0) - pl.col("_ss_own").fill_null(0)) > 0).alias(flag))
@@ -133,12 +152,15 @@ def _repeats(contacts: pl.LazyFrame, window_us: int) -> pl.LazyFrame:
     )
 
 
-def classify_contacts(events: pl.DataFrame, rules: ContactRules, tasks: Sequence[str] | None) -> pl.DataFrame:
+def classify_contacts(events: pl.DataFrame, rules: ContactRules, tasks: Sequence[str] | None,
+                      self_service: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per assisted contact of ``events`` (ordered by journey, time, input order) with its
     ``class``, ``decided_by``, ``reason``, the driver of an avoidable contact, and the ``repeat``
     and ``followed`` flags; columns :data:`CONTACT_FRAME_COLUMNS`, in event order.
 
-    ``tasks``: the steps of the designed journey (None: no model).
+    ``tasks``: the steps of the designed journey (None: no model). ``self_service``: the
+    :func:`self_service_counts` of the whole log when ``events`` are one batch of it (None: of
+    ``events``).
     """
     names = events.columns
     rule_columns(rules, names)
@@ -151,8 +173,9 @@ def classify_contacts(events: pl.DataFrame, rules: ContactRules, tasks: Sequence
         pl.coalesce(_col_or_null(names, S.CONTACT_REASON), pl.col(S.ACTIVITY)).alias(_REASON))
     contacts = _repeats(contacts, _micros(rules.repeat_window.total_seconds()))
     if rules.selfcare_from_log:
-        contacts = _in_log(contacts, base, rules, S.ACTIVITY, "_ss_activity")
-        contacts = _in_log(contacts, base, rules, _REASON, "_ss_reason")
+        ss = self_service_counts(base, rules) if self_service is None else self_service
+        contacts = _in_log(contacts, base, rules, S.ACTIVITY, "_ss_activity", ss)
+        contacts = _in_log(contacts, base, rules, _REASON, "_ss_reason", ss)
     schema = contacts.collect_schema()
     candidates = _candidates(rules, tasks, schema)
     klass, decided = _decide(rules.precedence, candidates)

@@ -6,31 +6,40 @@ assistance; :mod:`journeylog.cx.contact_rules` says how, :mod:`journeylog.config
 to configure it) and sums them up: per journey, per class overall, by channel and by reason, the
 drivers of avoidable contacts, the repeat rate, a first-contact-resolution proxy, and costs.
 
+The log is read in journey-complete batches (:class:`journeylog.ingest.EventSource`; in memory:
+one batch), twice: first the facts of the whole log (journeys, first and last event, channels,
+and the activities that succeed on a self-service channel, per journey), then each batch's
+contacts are classified with them and counted (:class:`journeylog.cx.contact_summary.ContactCounts`).
+The contact rows go to ``on_contacts`` batch by batch, and are kept only when asked
+(``ContactOptions.keep_table``): they grow with the events, the counts with the groups.
+
 >>> import polars as pl, datetime as dt
 >>> t = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
 >>> ev = pl.DataFrame({"journey_id": ["a", "a", "b"], "timestamp": [t, t + dt.timedelta(hours=2), t],
 ...     "channel": ["web", "phone", "chat"], "activity": ["Pay", "Call: payment", "Chat: hello"],
 ...     "outcome": ["failure", None, None]})
->>> result = contacts(ev)
+>>> result = contacts(ev, options=ContactOptions(keep_table=True))
 >>> result.table.select("journey_id", "class", "decided_by").rows()
 [('a', 'avoidable', "after failure of 'Pay' on web within 48h"), ('b', 'assistance', 'no other rule')]
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, cast
 
 import polars as pl
 
-from journeylog import journeys as J
 from journeylog import schema as S
-from journeylog.config.contacts import ContactRules
+from journeylog.config.contacts import REASON, ContactRules
 from journeylog.contracts.contacts import ContactsOutput
-from journeylog.cx.contact_rules import classify_contacts
-from journeylog.cx.contact_summary import summary_json
+from journeylog.cx.contact_rules import classify_contacts, merge_self_service, rule_columns, self_service_counts
+from journeylog.cx.contact_summary import ContactCounts, CountsGatherer, summary_json
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.explain.batches import batches
+from journeylog.ingest import EventSource
 
 __all__ = ["CONTACT_COLUMNS", "ContactOptions", "Contacts", "contact_table", "contacts"]
 
@@ -54,19 +63,22 @@ CONTACT_COLUMNS: dict[str, str] = {
 class ContactOptions:
     """``rules``: the contact rules (:class:`journeylog.config.contacts.ContactRules`; the
     defaults without a file). ``drivers``: how many top drivers of avoidable contacts to report.
-    ``failure_window`` / ``repeat_window``: override the rules' windows when given."""
+    ``failure_window`` / ``repeat_window``: override the rules' windows when given.
+    ``keep_table``: keep every contact row in :attr:`Contacts.table` (one row per contact: it
+    grows with the log; the figures never need it)."""
 
     rules: ContactRules = field(default_factory=ContactRules)
     drivers: int = 10
     failure_window: timedelta | None = None
     repeat_window: timedelta | None = None
+    keep_table: bool = False
 
 
 @dataclass
 class Contacts:
     """The result of :func:`contacts`; :meth:`to_json` is its documented contract."""
 
-    table: pl.DataFrame  #: one row per contact (:data:`journeylog.cx.contact_rules.CONTACT_FRAME_COLUMNS`)
+    counts: ContactCounts  #: the figures' counts, added up over the batches
     journeys: int
     first: Any
     last: Any
@@ -74,21 +86,52 @@ class Contacts:
     model: str | None
     drivers: int = 10
     notes: list[str] = field(default_factory=list)
+    #: one row per contact (:data:`journeylog.cx.contact_rules.CONTACT_FRAME_COLUMNS`) when
+    #: ``ContactOptions.keep_table``, else None
+    table: pl.DataFrame | None = None
 
     def to_json(self) -> ContactsOutput:
         """The documented JSON contract of ``journeylog contacts --json`` (docs/contacts.md)."""
-        return cast("ContactsOutput", summary_json(self.table, journeys=self.journeys, first=self.first,
+        return cast("ContactsOutput", summary_json(self.counts, journeys=self.journeys, first=self.first,
                                                    last=self.last, rules=self.rules, model=self.model,
                                                    drivers=self.drivers, notes=self.notes))
 
 
-def contacts(events: pl.DataFrame, model: Any = None, rules: ContactRules | None = None,
-             options: ContactOptions | None = None) -> Contacts:
-    """Classify the assisted contacts of ``events``. ``model``: the designed journey (a
-    :class:`journeylog.models.DesignedModel`, or any object with ``tasks`` and ``path``); its
-    steps decide mandatory (or selfcare) contacts by the rules' ``design`` setting. ``rules``
-    overrides ``options.rules``."""
-    opts = options or ContactOptions()
+@dataclass
+class _LogFacts:
+    """The first pass: events, journeys, first and last timestamp, channels, self-service counts."""
+
+    events: int = 0
+    journeys: int = 0
+    first: Any = None
+    last: Any = None
+    channels: set[str] = field(default_factory=set)
+    self_service: pl.DataFrame | None = None
+
+
+def _log_facts(source: EventSource, rules: ContactRules) -> _LogFacts:
+    """What the classes and notes need of the whole log (one pass over the batches)."""
+    facts = _LogFacts()
+    names = source.columns
+    has_channel = S.CHANNEL in names
+    ss: list[pl.DataFrame] = []
+    for batch in batches(source, [c for c in (S.CHANNEL, S.ACTIVITY, S.OUTCOME) if c in names]):
+        facts.events += batch.height
+        jid = batch[S.JOURNEY_ID]  # sorted by journey: count where a journey starts (cheaper than n_unique)
+        facts.journeys += int(jid.ne_missing(jid.shift(1)).sum())
+        lo, hi = batch.select(pl.col(S.TIMESTAMP).min().alias("a"), pl.col(S.TIMESTAMP).max().alias("b")).row(0)
+        if lo is not None:
+            facts.first = lo if facts.first is None else min(facts.first, lo)
+            facts.last = hi if facts.last is None else max(facts.last, hi)
+        if has_channel:
+            facts.channels.update(batch[S.CHANNEL].drop_nulls().unique().to_list())
+            if rules.selfcare_from_log:
+                ss.append(self_service_counts(batch, rules))
+    facts.self_service = merge_self_service(ss) if rules.selfcare_from_log else None
+    return facts
+
+
+def _chosen_rules(rules: ContactRules | None, opts: ContactOptions) -> ContactRules:
     chosen = rules if rules is not None else opts.rules
     if opts.failure_window is not None:
         chosen = replace(chosen, failure_window=opts.failure_window)
@@ -98,44 +141,80 @@ def contacts(events: pl.DataFrame, model: Any = None, rules: ContactRules | None
         raise UsageError(f"{param('failure_window')} and {param('repeat_window')} must be longer than 0")
     if opts.drivers < 0:
         raise UsageError("drivers must be 0 or more")
-    if events.height == 0:
+    return chosen
+
+
+def _wanted(rules: ContactRules, names: list[str]) -> list[str]:
+    """The columns the classification reads (those the log has)."""
+    wanted = [S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY, S.OUTCOME, S.CONTACT_REASON, S.SOURCE, S.SOURCE_ROW,
+              rules.direction_column, *[c for r in rules.rules for c in r.step.columns() if c != REASON]]
+    return [c for c in dict.fromkeys(wanted) if c in names]
+
+
+def contacts(events: pl.DataFrame | EventSource, model: Any = None, rules: ContactRules | None = None,
+             options: ContactOptions | None = None, *,
+             on_contacts: Callable[[pl.DataFrame], None] | None = None) -> Contacts:
+    """Classify the assisted contacts of ``events``: a frame of canonical events or an
+    :class:`~journeylog.ingest.EventSource` (a log larger than memory is read in journey-complete
+    batches, twice; the results are the same). ``model``: the designed journey (a
+    :class:`journeylog.models.DesignedModel`, or any object with ``tasks`` and ``path``); its
+    steps decide mandatory (or selfcare) contacts by the rules' ``design`` setting. ``rules``
+    overrides ``options.rules``. ``on_contacts`` hears each batch's contact rows (the columns of
+    :data:`CONTACT_COLUMNS`, in event order; batches in journey order), an empty frame too."""
+    opts = options or ContactOptions()
+    chosen = _chosen_rules(rules, opts)
+    source = events if isinstance(events, EventSource) else EventSource(events)
+    if source.events is not None and not isinstance(source.events, pl.DataFrame):
+        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: contacts does not run "
+                         "on this engine yet (discover does)", hint=f"use {param('engine')} polars here (the default)")
+    facts = _log_facts(source, chosen)
+    if facts.events == 0:
         raise InvalidInput("the log has no events")
-    if S.CHANNEL not in events.columns:
+    names = source.columns
+    if S.CHANNEL not in names:
         raise InvalidInput("the log has no channel column: contacts are told apart by channel",
                            hint=f"give {param('channel')}")
-    ordered = J.ordered(events)
+    rule_columns(chosen, names)
     tasks = tuple(model.tasks) if model is not None else None
-    table = classify_contacts(ordered, chosen, tasks)
-    journeys = ordered[S.JOURNEY_ID].n_unique()
-    span = ordered.select(pl.col(S.TIMESTAMP).min().alias("a"), pl.col(S.TIMESTAMP).max().alias("b")).row(0)
-    return Contacts(table=table, journeys=journeys, first=span[0], last=span[1], rules=chosen,
+    gathered, kept = CountsGatherer(), []
+    for batch in batches(source, _wanted(chosen, names)):
+        table = classify_contacts(batch, chosen, tasks, facts.self_service)
+        gathered.add(ContactCounts.of(table, last=facts.last, rules=chosen))
+        if on_contacts is not None:
+            on_contacts(table.select(list(CONTACT_COLUMNS)))
+        if opts.keep_table:
+            kept.append(table)
+    counts = gathered.result()
+    return Contacts(counts=counts, journeys=facts.journeys, first=facts.first, last=facts.last, rules=chosen,
                     model=getattr(model, "path", None) if model is not None else None, drivers=opts.drivers,
-                    notes=_notes(ordered, chosen, table))
+                    notes=_notes(facts, names, chosen, counts),
+                    table=(pl.concat(kept) if len(kept) > 1 else kept[0]) if opts.keep_table else None)
 
 
-def _notes(events: pl.DataFrame, rules: ContactRules, table: pl.DataFrame) -> list[str]:
+def _notes(facts: _LogFacts, names: list[str], rules: ContactRules, counts: ContactCounts) -> list[str]:
     """What was decided for the user: e-mails not counted without a direction column, channels
     without a cost."""
     notes: list[str] = []
-    inbound_only = [c for c in rules.inbound_channels
-                    if events.filter(pl.col(S.CHANNEL) == c).height]
-    if inbound_only and rules.direction_column not in events.columns:
+    inbound_only = [c for c in rules.inbound_channels if c in facts.channels]
+    if inbound_only and rules.direction_column not in names:
         notes.append(f"the log has no {rules.direction_column!r} column: events on {', '.join(inbound_only)} "
                      "are not counted as contacts (only inbound ones are)")
-    if rules.costs and table.height:
-        uncosted = sorted(set(table[S.CHANNEL].drop_nulls().unique().to_list()) - set(rules.costs))
+    if rules.costs and counts.contacts:
+        contacted = counts.tables["channels"][S.CHANNEL].drop_nulls().unique().to_list()
+        uncosted = sorted(set(contacted) - set(rules.costs))
         if uncosted:
             notes.append("no cost given for " + ", ".join(uncosted) + ": those contacts are left out of the costs")
-    if table.height == 0:
+    if counts.contacts == 0:
         notes.append("no assisted contacts in the log (contact channels: "
                      + ", ".join(rules.channels + rules.inbound_channels) + ")")
-    if S.OUTCOME not in events.columns:
+    if S.OUTCOME not in names:
         notes.append("the log has no outcome column: no contact follows a failure, and none is self-service in the log")
     return notes
 
 
 def contact_table(c: Contacts) -> pl.DataFrame:
     """One row per contact for people (``contacts --contacts-out``): the columns of
-    :data:`CONTACT_COLUMNS`, in event order."""
+    :data:`CONTACT_COLUMNS`, in event order (the rows kept with ``ContactOptions(keep_table=True)``)."""
+    if c.table is None:
+        raise UsageError("the contact rows were not kept", hint="give ContactOptions(keep_table=True), or on_contacts")
     return c.table.select(list(CONTACT_COLUMNS))
-

@@ -31,7 +31,7 @@ from journeylog.io.files import atomic_output
 from journeylog.io.store import write_events
 from journeylog.text import WORKFLOW_LINE, no_workflow_commands
 
-__all__ = ["EXPORT_SUFFIXES", "export_format", "protect_formulas", "write_csv", "write_event_log", "write_xes"]
+__all__ = ["EXPORT_SUFFIXES", "csv_safe", "export_format", "protect_formulas", "write_csv", "write_event_log", "write_xes"]
 
 #: suffix -> format of :func:`write_event_log`
 EXPORT_SUFFIXES: dict[str, str] = {".parquet": "parquet", ".csv": "csv", ".xes": "xes", ".xes.gz": "xes",
@@ -71,10 +71,11 @@ def _as_text(values: pl.Series) -> pl.Series:
     return pl.Series(values.name, [None if v is None else str(v) for v in values.to_list()], dtype=pl.String)
 
 
-def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, datetime_format: str | None = None) -> None:
-    """Write ``frame`` as UTF-8 CSV atomically, formulas neutralised in every column and in the
-    header (unless the run's ``raw_csv`` setting, ``--raw-csv``, turns that off); times in Polars'
-    default format unless ``datetime_format`` is given."""
+def csv_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` as :func:`write_csv` writes it: text for categoricals and nested values, formulas
+    neutralised in every column and in the header (unless the run's ``raw_csv`` setting,
+    ``--raw-csv``, turns that off), never a workflow-command line. Row by row, so a table
+    written in parts gives the same bytes."""
     from journeylog import settings
 
     safe = frame.with_columns(pl.col(n).cast(pl.String) for n, t in frame.schema.items()
@@ -92,7 +93,13 @@ def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, datetime_for
     # never a line that starts a GitHub Actions workflow command, --raw-csv or not
     safe = safe.with_columns(pl.col(n).str.replace_all(WORKFLOW_LINE, "${1}${2}:\u200b:")
                              for n, t in safe.schema.items() if t == pl.String)
-    safe = safe.rename({n: no_workflow_commands(n) for n in safe.columns if no_workflow_commands(n) != n})
+    return safe.rename({n: no_workflow_commands(n) for n in safe.columns if no_workflow_commands(n) != n})
+
+
+def write_csv(frame: pl.DataFrame, path: str | os.PathLike[str], *, datetime_format: str | None = None) -> None:
+    """Write ``frame`` as UTF-8 CSV atomically (:func:`csv_safe`); times in Polars' default format
+    unless ``datetime_format`` is given."""
+    safe = csv_safe(frame)
     with atomic_output(path) as tmp:
         safe.write_csv(tmp, datetime_format=datetime_format)
 
