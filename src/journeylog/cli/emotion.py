@@ -61,7 +61,8 @@ def emotion(
     from journeylog.config.metrics import parse_scale
     from journeylog.cx import emotion as E
     from journeylog.errors import UsageError, param
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
+    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
     from journeylog.render.terminal import ProgressBar
     from journeylog.render.terminal.emotion import print_emotion
@@ -72,13 +73,14 @@ def emotion(
         chosen_scale = parse_scale(scale)
         if chosen_scale is None:
             raise UsageError(f"{param('scale')} must be LOW-HIGH with LOW < HIGH (such as 1-10), not {scale!r}")
+    refuse_spark(read, "emotion")
     designed = load_model(model)
     options = E.EmotionOptions(
         metric=metric, scale=chosen_scale, desired=load_desired(desired) if desired else None, by=by,
         min_responses=min_responses, split_by=split_by, detractors=detractors, sentiment=sentiment,
         language=language, on_progress=(bar := ProgressBar("reading the log")))
-    with bar:
-        data = E.to_json(E.emotion(read_events(log, read), designed, options))
+    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        data = E.to_json(E.emotion(source, designed, options))
     if plot is not None:
         from journeylog.render.emotion_chart import write_emotion_chart
 

@@ -13,6 +13,7 @@ deviations most over-represented among detractor journeys. :func:`to_json` is th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -30,11 +31,13 @@ from journeylog.contracts.emotion import (
     EmotionSentiment,
     EmotionSplit,
 )
+from journeylog.cx import emotion_batches as EB
 from journeylog.cx import emotion_wording as W
 from journeylog.cx import metrics as M
-from journeylog.cx.emotion_split import detractors_table, split_curve
-from journeylog.cx.placement import designed_order, place_events, placement_table
+from journeylog.cx.emotion_split import detractors_table, split_curve, split_journeys
+from journeylog.cx.placement import designed_order
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.ingest import EventSource
 from journeylog.models import DesignedModel
 
 __all__ = ["BY", "DEFAULT_MIN_RESPONSES", "Emotion", "EmotionOptions", "emotion", "to_json"]
@@ -79,85 +82,107 @@ class Emotion:
     notes: list[str] = field(default_factory=list)
 
 
-def _choose_metric(events: pl.DataFrame, opts: EmotionOptions, notes: list[str]) -> M.Metric:
+def _choose_metric(columns: list[str], opts: EmotionOptions, notes: list[str]) -> M.Metric:
     if opts.sentiment:
         if opts.metric is not None:
             raise UsageError(f"give {param('metric')} or {param('sentiment')}, not both")
-        return M.resolve_metric(M.SENTIMENT, events.columns)
+        return M.resolve_metric(M.SENTIMENT, columns)
     name = opts.metric
     if name is None:
-        name = "csat" if "metric_csat" in events.columns else S.SATISFACTION
-        notes.append(f"metric: {name} (the log has: {', '.join(M.available_metrics(events.columns)) or 'none'})")
-    return M.resolve_metric(name, events.columns, opts.scale)
+        name = "csat" if "metric_csat" in columns else S.SATISFACTION
+        notes.append(f"metric: {name} (the log has: {', '.join(M.available_metrics(columns)) or 'none'})")
+    return M.resolve_metric(name, columns, opts.scale)
 
 
-def emotion(events: pl.DataFrame, model: DesignedModel, options: EmotionOptions | None = None, *,
-            conformance: Any = None) -> Emotion:
-    """The emotion curve of ``events`` along ``model`` (see the module docstring).
-    ``conformance``: a :class:`journeylog.conform.Conformance` of the same events and model whose
-    alignments place the scores (the report passes its own, so the log is aligned once); None:
-    aligned here."""
-    from journeylog import journeys as J
-    from journeylog.conform import ConformOptions, conform
-
-    opts = options or EmotionOptions()
+def _check_options(opts: EmotionOptions) -> None:
     if opts.by is not None and opts.by not in BY:
         raise UsageError(f"{param('by')} must be one of {', '.join(BY)}, not {opts.by!r}")
     if opts.min_responses < 1:
         raise UsageError(f"{param('min_responses')} must be 1 or more")
-    notes: list[str] = []
-    metric = _choose_metric(events, opts, notes)
-    sentiment = None
-    if opts.sentiment:
-        from journeylog.cx.sentiment import coverage, score_texts
 
-        events = score_texts(events, opts.language, opts.on_progress)
-        cov = coverage(events)
-        texts = int(events[S.TEXT].drop_nulls().n_unique())
-        sentiment = cast("EmotionSentiment", {"language": opts.language, "texts_scored": texts, "coverage": cov})
-        notes.extend(W.coverage_sentence(c["channel"], c["share"]) for c in cov)
-        if not cov:
+
+def _check_scores(source: EventSource, metric: M.Metric, opts: EmotionOptions) -> EmotionSentiment | None:
+    """The first pass (:func:`journeylog.cx.emotion_batches.score_facts`): an error when no
+    event has a score (or a text); for the text sentiment, what it covers."""
+    facts = EB.score_facts(source, metric, opts.sentiment)
+    if opts.sentiment:
+        if not facts.coverage:
             raise InvalidInput("no event has a text: there is nothing to score", hint="map a `text:` column in the source map")
-    if metric.column not in events.columns:  # satisfaction is canonical but optional
-        have = ", ".join(M.available_metrics(events.columns)) or "none"
+        return cast("EmotionSentiment", {"language": opts.language, "texts_scored": facts.texts,
+                                         "coverage": facts.coverage})
+    if metric.column not in source.columns:  # satisfaction is canonical but optional
+        have = ", ".join(M.available_metrics(source.columns)) or "none"
         raise InvalidInput(f"the log has no {metric.label} score (no column {metric.column!r})",
                            hint=f"give {param('metric')}: the log has {have}")
-    if events.filter(pl.col(metric.column).is_not_null()).height == 0:
+    if facts.scored == 0:
         raise InvalidInput(f"no event has a {metric.label} score")
+    return None
+
+
+def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: EmotionOptions | None = None, *,
+            conformance: Any = None) -> Emotion:
+    """The emotion curve of ``events`` along ``model`` (see the module docstring). ``events`` is
+    a frame of canonical events or an :class:`~journeylog.ingest.EventSource` (a log larger than
+    memory is read in journey-complete batches: :mod:`journeylog.cx.emotion_batches`; the
+    results are the same). ``conformance``: a :class:`journeylog.conform.Conformance` of the
+    same events and model whose alignments place the scores (the report passes its own, so the
+    log is aligned once); None: aligned here."""
+    from journeylog.conform import ConformOptions, conform
+
+    opts = options or EmotionOptions()
+    _check_options(opts)
+    source = events if isinstance(events, EventSource) else EventSource(events)
+    if source.events is not None and not isinstance(source.events, pl.DataFrame | pl.LazyFrame):
+        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: the emotion curve does "
+                         "not run on this engine yet", hint=f"use {param('engine')} polars here (the default)")
+    notes: list[str] = []
+    metric = _choose_metric(source.columns, opts, notes)
+    sentiment = _check_scores(source, metric, opts)
+    if sentiment is not None:
+        notes.extend(W.coverage_sentence(c["channel"], c["share"]) for c in sentiment["coverage"])
     conf = conformance if conformance is not None and conformance.aligned is not None else conform(
-        events, model, ConformOptions(precision=False, settle=timedelta(0)))
+        source, model, ConformOptions(precision=False, settle=timedelta(0)))
     if conf.aligned is None or conf.variant_table is None:  # pragma: no cover - alignments always give both
         raise InvalidInput("no alignment to place the scores on")
     steps = designed_order(conf.aligned, conf.variant_table, model.tasks)
-    events = events.sort(list(S.SORT_KEYS), maintain_order=True)  # the order the variants were read in
-    placed = place_events(events, J.journey_variants(events, conf.variant_table), placement_table(conf.aligned))
-    scored = placed.filter(pl.col(metric.column).is_not_null())
-    placement = _placement(scored)
-    if placement["after_log_move"] or placement["unplaced"]:
-        notes.append(W.placement_note(placement["after_log_move"], placement["unplaced"], placement["responses"]))
-    points = _points(scored.filter(pl.col("how") != "unplaced"), steps, metric, opts)
     if opts.desired is not None:
         opts.desired.check(steps, metric.scale, metric.name)
+    split = split_journeys(conf, opts.split_by) if opts.split_by is not None else None
+    by = ["step", S.CHANNEL] if opts.by == "channel" else ["step"]
+    scores = EB.gather_scores(source, conf, metric, by=by, split_ids=split[2] if split else None,
+                              detractors=opts.detractors, texts=_texts(opts) if opts.sentiment else None)
+    placement = _placement(scores.placement)
+    if placement["after_log_move"] or placement["unplaced"]:
+        notes.append(W.placement_note(placement["after_log_move"], placement["unplaced"], placement["responses"]))
+    points = _points(scores.points, steps, metric, opts)
+    if opts.desired is not None:
         points = _with_desired(points, opts.desired, metric)
     result = Emotion(metric, opts.by, opts.min_responses, conf.journeys, placement, points, opts.desired,
                      _statements(points, metric, opts), sentiment=sentiment, notes=notes)
-    if opts.split_by is not None:
-        result.split = split_curve(scored, conf, steps, metric, opts.split_by)
-    if opts.detractors:
-        result.detractors = detractors_table(scored, conf, metric)
+    if split is not None and scores.split is not None:
+        result.split = split_curve(scores.split, metric.column, conf, steps, metric, (split[0], split[1], split[2].len()))
+    if scores.detractors is not None:
+        result.detractors = detractors_table(scores.detractors, conf, metric)
     return result
 
 
-def _placement(scored: pl.DataFrame) -> EmotionPlacement:
-    counts = dict(scored.group_by("how").len().iter_rows())
-    return {"responses": scored.height, "synchronised": int(counts.get("sync", 0)),
-            "after_log_move": int(counts.get("after", 0)), "unplaced": int(counts.get("unplaced", 0))}
+def _texts(opts: EmotionOptions) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A batch with the sentiment of its texts (:func:`journeylog.cx.sentiment.score_texts`)."""
+    from journeylog.cx.sentiment import score_texts
+
+    return lambda batch: score_texts(batch, opts.language, opts.on_progress)
 
 
-def _points(scored: pl.DataFrame, steps: list[str], metric: M.Metric, opts: EmotionOptions) -> pl.DataFrame:
-    """One row per step (and channel), in designed order; steps without a score have 0 responses."""
+def _placement(how: dict[str, int]) -> EmotionPlacement:
+    return {"responses": sum(how.values()), "synchronised": int(how.get("sync", 0)),
+            "after_log_move": int(how.get("after", 0)), "unplaced": int(how.get("unplaced", 0))}
+
+
+def _points(counts: pl.DataFrame, steps: list[str], metric: M.Metric, opts: EmotionOptions) -> pl.DataFrame:
+    """One row per step (and channel), in designed order, from the score counts of the placed
+    scores; steps without a score have 0 responses."""
     by = ["step", S.CHANNEL] if opts.by == "channel" else ["step"]
-    stats = M.point_stats(scored.rename({metric.column: "_value"}), "_value", by, metric)
+    stats = M.point_stats(counts, metric.column, by, metric, counted=True)
     order = pl.DataFrame({"step": steps, "_order": list(range(len(steps)))}, schema={"step": pl.String, "_order": pl.Int64})
     if opts.by == "channel":
         frame = order.join(stats, on="step", how="left").with_columns(pl.col("responses").fill_null(0))

@@ -9,11 +9,15 @@
   journeys that have it, and their ratio (*lift*). Items with fewer than
   :data:`MIN_DETRACTOR_JOURNEYS` detractor journeys are left out; the rest go by lift, then
   detractor journeys, then id.
+
+Both are built from counts that add up over parts of a log (:func:`split_counts`,
+:class:`DetractorCounts`), gathered by :mod:`journeylog.cx.emotion_batches`.
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import polars as pl
@@ -24,14 +28,16 @@ from journeylog.cx import emotion_wording as W
 from journeylog.cx import metrics as M
 from journeylog.errors import UsageError, param
 
-__all__ = ["MIN_DETRACTOR_JOURNEYS", "SIGNIFICANCE", "TOP_DETRACTOR_ITEMS", "detractors_table", "split_curve"]
+__all__ = ["MIN_DETRACTOR_JOURNEYS", "SIGNIFICANCE", "TOP_DETRACTOR_ITEMS", "DetractorCounts", "detractors_table",
+           "split_counts", "split_curve", "split_journeys"]
 
 MIN_DETRACTOR_JOURNEYS = 5
 TOP_DETRACTOR_ITEMS = 10
 SIGNIFICANCE = 0.05
+_COMPACT = 16  # merge the item counts of this many parts into one
 
 
-def _split_journeys(conf: Any, by: str) -> tuple[str, str, pl.Series]:
+def split_journeys(conf: Any, by: str) -> tuple[str, str, pl.Series]:
     """``(kind, name, journey ids with it)`` for a deviation id, a pattern name or a pattern id."""
     jt = conf.journey_table
     dev_ids = conf.deviations["id"].to_list() if conf.deviations.height else []
@@ -47,19 +53,25 @@ def _split_journeys(conf: Any, by: str) -> tuple[str, str, pl.Series]:
     raise UsageError(f"{param('split_by')} {by!r} is neither a deviation nor a pattern found in the log", hint=hint)
 
 
-def split_curve(scored: pl.DataFrame, conf: Any, steps: list[str], metric: M.Metric, by: str) -> EmotionSplit:
-    """The curve with and without ``by`` (see the module docstring)."""
-    kind, name, with_ids = _split_journeys(conf, by)
-    v = pl.col(metric.column)
-    side = pl.col(S.JOURNEY_ID).is_in(with_ids.implode())
-    stats = (scored.filter(pl.col("how") != "unplaced").with_columns(side.alias("_with"))
-             .group_by("step", "_with").agg(v.len().alias("n"), v.mean().alias("mean"), v.std().alias("sd")))
+def split_counts(placed: pl.DataFrame, value: str) -> pl.DataFrame:
+    """The score counts (:func:`journeylog.cx.metrics.score_counts`) per step and side
+    (``_with``: the journey has the split's deviation or pattern) of the placed scores of a
+    part of the log; the counts of its parts add up."""
+    return M.score_counts(placed.filter(pl.col("how") != "unplaced"), value, ["step", "_with"])
+
+
+def split_curve(counts: pl.DataFrame, value: str, conf: Any, steps: list[str], metric: M.Metric,
+                split: tuple[str, str, int]) -> EmotionSplit:
+    """The curve with and without the deviation or pattern ``split`` (``(kind, name, journeys
+    with it)``) from the :func:`split_counts` of the whole log (see the module docstring)."""
+    kind, name, with_n = split
+    stats = M.point_stats(counts, value, ["step", "_with"], metric, counted=True)
     table = {(r["step"], r["_with"]): r for r in stats.iter_rows(named=True)}
     points: list[EmotionSplitPoint] = []
     significant: list[tuple[float, str, EmotionSplitPoint]] = []
     for step in steps:  # a loop over steps
         a, b = table.get((step, True)), table.get((step, False))
-        na, nb = (int(a["n"]) if a else 0), (int(b["n"]) if b else 0)
+        na, nb = (int(a["responses"]) if a else 0), (int(b["responses"]) if b else 0)
         ma, mb = (a["mean"] if a else None), (b["mean"] if b else None)
         t = p = diff = None
         if a and b and ma is not None and mb is not None:
@@ -71,29 +83,55 @@ def split_curve(scored: pl.DataFrame, conf: Any, steps: list[str], metric: M.Met
         if p is not None and p < SIGNIFICANCE and point["difference"] is not None:
             significant.append((-abs(point["difference"]), step, point))
     statements = [W.split_sentence(pt["step"], name, cast("float", pt["difference"]), metric.label, pt["p"],
-                                   with_ids.len()) for _d, _s, pt in sorted(significant, key=lambda x: (x[0], x[1]))]
+                                   with_n) for _d, _s, pt in sorted(significant, key=lambda x: (x[0], x[1]))]
     if not statements:
         statements.append(W.no_split_difference(name, SIGNIFICANCE))
     total = conf.journey_table.height
-    return {"by": name, "kind": kind, "journeys_with": with_ids.len(), "journeys_without": total - with_ids.len(),
+    return {"by": name, "kind": kind, "journeys_with": with_n, "journeys_without": total - with_n,
             "points": points, "statements": statements}
 
 
-def detractors_table(scored: pl.DataFrame, conf: Any, metric: M.Metric) -> EmotionDetractors:
+@dataclass
+class DetractorCounts:
+    """What :func:`detractors_table` needs, added up over parts of a log: per item (``kind``,
+    ``id``) the detractor journeys (``d``) and the responding journeys (``all``) that have it,
+    and the responding and detractor journeys."""
+
+    items: list[pl.DataFrame] = field(default_factory=list)
+    responding: int = 0
+    detractors: int = 0
+
+    def add(self, scored: pl.DataFrame, journeys: pl.DataFrame, metric: M.Metric) -> None:
+        """Count the journeys of one part of the log: ``scored``, its events with a score;
+        ``journeys``, their rows of the journey table (``variant_id``, ``deviations``, ``patterns``)."""
+        per_journey = scored.group_by(S.JOURNEY_ID).agg(
+            M.detractor_expr(metric, pl.col(metric.column)).any().alias("det"))
+        jt = journeys.join(per_journey, on=S.JOURNEY_ID, how="inner")
+        self.responding += jt.height
+        self.detractors += int(jt["det"].sum())
+        features = pl.concat([
+            jt.select("det", pl.lit("variant").alias("kind"), pl.col("variant_id").cast(pl.String).alias("id")),
+            jt.select("det", pl.lit("deviation").alias("kind"), pl.col("deviations").alias("id")).explode("id"),
+            jt.select("det", pl.lit("pattern").alias("kind"), pl.col("patterns").alias("id")).explode("id"),
+        ]).drop_nulls("id")
+        self.items.append(features.group_by("kind", "id").agg(pl.col("det").sum().cast(pl.Int64).alias("d"),
+                                                              pl.len().cast(pl.Int64).alias("all")))
+        if len(self.items) >= _COMPACT:
+            self.items = [self.merged()]
+
+    def merged(self) -> pl.DataFrame:
+        """The item counts together."""
+        if not self.items:
+            return pl.DataFrame(schema={"kind": pl.String, "id": pl.String, "d": pl.Int64, "all": pl.Int64})
+        return pl.concat(self.items).group_by("kind", "id").agg(pl.col("d").sum(), pl.col("all").sum())
+
+
+def detractors_table(counts: DetractorCounts, conf: Any, metric: M.Metric) -> EmotionDetractors:
     """Paths, deviations and patterns over-represented among detractor journeys."""
-    per_journey = scored.group_by(S.JOURNEY_ID).agg(M.detractor_expr(metric, pl.col(metric.column)).any().alias("det"))
-    jt = conf.journey_table.join(per_journey, on=S.JOURNEY_ID, how="inner")
-    n_resp = jt.height
-    n_det = int(jt["det"].sum())
-    features = pl.concat([
-        jt.select(S.JOURNEY_ID, "det", pl.lit("variant").alias("kind"), pl.col("variant_id").cast(pl.String).alias("id")),
-        jt.select(S.JOURNEY_ID, "det", pl.lit("deviation").alias("kind"), pl.col("deviations").alias("id")).explode("id"),
-        jt.select(S.JOURNEY_ID, "det", pl.lit("pattern").alias("kind"), pl.col("patterns").alias("id")).explode("id"),
-    ]).drop_nulls("id")
+    n_resp, n_det = counts.responding, counts.detractors
     items: list[DetractorItem] = []
     if n_det and n_resp:
-        counted = (features.group_by("kind", "id").agg(pl.col("det").sum().alias("d"), pl.len().alias("all"))
-                   .filter(pl.col("d") >= MIN_DETRACTOR_JOURNEYS)
+        counted = (counts.merged().filter(pl.col("d") >= MIN_DETRACTOR_JOURNEYS)
                    .with_columns((pl.col("d") / n_det).alias("sd"), (pl.col("all") / n_resp).alias("sa"))
                    .with_columns((pl.col("sd") / pl.col("sa")).alias("lift"))
                    .sort(["lift", "d", "kind", "id"], descending=[True, True, False, False]).head(TOP_DETRACTOR_ITEMS))

@@ -45,8 +45,10 @@ __all__ = [
     "Metric",
     "available_metrics",
     "detractor_expr",
+    "merge_counts",
     "point_stats",
     "resolve_metric",
+    "score_counts",
     "t_interval",
     "welch_test",
 ]
@@ -162,27 +164,53 @@ def welch_test(m1: float, s1: float, n1: int, m2: float, s2: float, n2: int) -> 
     return float(t), float(2 * stats.t.sf(abs(t), df))
 
 
-def point_stats(frame: pl.DataFrame, value: str, by: list[str], metric: Metric) -> pl.DataFrame:
+def score_counts(frame: pl.DataFrame, value: str, by: Sequence[str]) -> pl.DataFrame:
+    """How many times each score occurs per group of ``by``: the columns of ``by``, ``value``
+    and ``n`` (Int64), sorted by group then score. Counts of several parts of a log add up
+    (:func:`merge_counts`), so a log read in batches keeps one row per group and distinct score."""
+    return (frame.filter(pl.col(value).is_not_null()).group_by([*by, value]).agg(pl.len().cast(pl.Int64).alias("n"))
+            .sort([*by, value], nulls_last=True))
+
+
+def merge_counts(parts: Sequence[pl.DataFrame], value: str, by: Sequence[str]) -> pl.DataFrame:
+    """The :func:`score_counts` of the parts together (the counts of equal rows summed)."""
+    frame = pl.concat(parts) if len(parts) != 1 else parts[0]
+    return frame.group_by([*by, value]).agg(pl.col("n").sum()).sort([*by, value], nulls_last=True)
+
+
+def point_stats(frame: pl.DataFrame, value: str, by: list[str], metric: Metric, *, counted: bool = False) -> pl.DataFrame:
     """Per group of ``by``: ``responses``, ``mean``, ``median``, ``sd``, ``ci_low``,
     ``ci_high`` (95% t-interval), ``detractors``; with a scale, ``top2_share``; for NPS also
-    ``promoters``, ``detractors_share``, ``nps`` (points) and ``nps_ci_low``/``nps_ci_high``."""
-    v = pl.col(value)
-    aggs = [v.len().alias("responses"), v.mean().alias("mean"), v.median().alias("median"),
-            v.std().alias("sd"), detractor_expr(metric, v).sum().alias("detractors")]
+    ``promoters``, ``detractors_share``, ``nps`` (points) and ``nps_ci_low``/``nps_ci_high``.
+    ``frame`` holds one score per row, or (``counted``) the :func:`score_counts` of the scores:
+    the figures come from those counts either way (the same numbers however the scores were
+    gathered). The median is the mean of the two middle scores (as Polars' median), the standard
+    deviation the sample one, from the exact mean."""
+    counts = frame if counted else score_counts(frame, value, by)
+    v, n = pl.col(value), pl.col("n")
+    total = n.sum()
+    mean = (v * n).sum() / total
+    cum = n.cum_sum()
+    low, high = v.filter(cum > (total - 1) // 2).first(), v.filter(cum > total // 2).first()
+    sd = pl.when(total >= 2).then((((v - mean) ** 2 * n).sum() / (total - 1)).sqrt())
+    aggs = [total.alias("responses"), mean.alias("mean"), (low + (high - low) * 0.5).alias("median"), sd.alias("sd"),
+            n.filter(detractor_expr(metric, v)).sum().alias("detractors")]
     if metric.scale is not None and not metric.is_nps and metric.name != SENTIMENT:
         top = v <= metric.scale.low + 1 if metric.lower_is_better else v >= metric.scale.high - 1
-        aggs.append(top.mean().alias("top2_share"))
+        aggs.append((n.filter(top).sum() / total).alias("top2_share"))
     if metric.is_nps:
-        aggs += [(v >= 9).mean().alias("promoters_share"), (v <= 6).mean().alias("detractors_share")]
-    out = frame.filter(v.is_not_null()).group_by(by).agg(aggs).sort(by)
+        aggs += [(n.filter(v >= 9).sum() / total).alias("promoters_share"),
+                 (n.filter(v <= 6).sum() / total).alias("detractors_share")]
+    out = counts.filter(v.is_not_null() & (n > 0)).sort([*by, value], nulls_last=True).group_by(by).agg(aggs).sort(by)
+    out = out.with_columns(pl.col("responses").cast(pl.UInt32))
     lo, hi = t_interval(out["mean"].to_numpy(), out["sd"].fill_null(0.0).to_numpy(), out["responses"].to_numpy())
     if metric.scale is not None:  # a mean cannot leave its scale: neither can its interval
         lo, hi = np.clip(lo, metric.scale.low, metric.scale.high), np.clip(hi, metric.scale.low, metric.scale.high)
     out = out.with_columns(pl.Series("ci_low", lo).fill_nan(None), pl.Series("ci_high", hi).fill_nan(None))
     if metric.is_nps:
-        p, d, n = (out[c].to_numpy() for c in ("promoters_share", "detractors_share", "responses"))
+        p, d, k = (out[c].to_numpy() for c in ("promoters_share", "detractors_share", "responses"))
         nps = (p - d) * 100
-        half = 1.959963984540054 * np.sqrt(np.maximum(p + d - (p - d) ** 2, 0) / np.maximum(n, 1)) * 100
+        half = 1.959963984540054 * np.sqrt(np.maximum(p + d - (p - d) ** 2, 0) / np.maximum(k, 1)) * 100
         out = out.with_columns(pl.Series("nps", nps), pl.Series("nps_ci_low", nps - half),
                                pl.Series("nps_ci_high", nps + half))
     return out

@@ -27,7 +27,7 @@ from journeylog import schema as S
 from journeylog.cx.metrics import SENTIMENT_COLUMN
 from journeylog.errors import UsageError, param
 
-__all__ = ["LANGUAGES", "coverage", "score_texts"]
+__all__ = ["LANGUAGES", "coverage", "coverage_counts", "coverage_of", "score_texts", "text_hashes"]
 
 LANGUAGES = ("en",)
 _REFUSED = {
@@ -69,10 +69,29 @@ def score_texts(events: pl.DataFrame, language: str = "en", on_progress: Progres
     return events.drop(SENTIMENT_COLUMN, strict=False).join(table, on=S.TEXT, how="left", maintain_order="left")
 
 
-def coverage(events: pl.DataFrame) -> list[dict[str, Any]]:
-    """Per channel with any text: events, events with a text, and the share, by channel name."""
-    out = (events.group_by(S.CHANNEL)
-           .agg(pl.len().alias("events"), pl.col(S.TEXT).is_not_null().sum().alias("with_text"))
+def coverage_counts(events: pl.DataFrame) -> pl.DataFrame:
+    """Per channel: ``events`` and ``with_text`` (Int64); the counts of parts of a log add up
+    (:func:`coverage_of` takes several)."""
+    return events.group_by(S.CHANNEL).agg(pl.len().cast(pl.Int64).alias("events"),
+                                          pl.col(S.TEXT).is_not_null().sum().cast(pl.Int64).alias("with_text"))
+
+
+def coverage_of(parts: list[pl.DataFrame]) -> list[dict[str, Any]]:
+    """The :func:`coverage` of a log from the :func:`coverage_counts` of its parts."""
+    if not parts:
+        return []
+    out = (pl.concat(parts).group_by(S.CHANNEL).agg(pl.col("events").sum(), pl.col("with_text").sum())
            .filter(pl.col("with_text") > 0).sort(S.CHANNEL))
     return [{"channel": r[S.CHANNEL], "events": int(r["events"]), "with_text": int(r["with_text"]),
              "share": r["with_text"] / r["events"]} for r in out.iter_rows(named=True)]
+
+
+def coverage(events: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per channel with any text: events, events with a text, and the share, by channel name."""
+    return coverage_of([coverage_counts(events)])
+
+
+def text_hashes(events: pl.DataFrame) -> pl.Series:
+    """The 64-bit hashes of the distinct texts of ``events`` (sorted): the distinct texts of a
+    log read in parts are counted from these (a hash per text, not the texts)."""
+    return events[S.TEXT].drop_nulls().unique().hash().unique().sort()
