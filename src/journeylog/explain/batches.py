@@ -30,7 +30,8 @@ from journeylog.explain.patterns import PatternGatherer
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
-__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "log_facts"]
+__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "journey_variant_ids",
+           "log_facts", "variant_keys"]
 
 _COMPACT = 16  # merge the deviation counts of this many batches into one
 
@@ -140,6 +141,19 @@ def _journey_variants(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl
     return out.select(S.JOURNEY_ID, pl.col("variant_id").cast(variant_table["variant_id"].dtype)).sort(S.JOURNEY_ID)
 
 
+def variant_keys(variant_table: pl.DataFrame) -> pl.DataFrame:
+    """``_h`` (a 64-bit hash of each sequence), ``variant_id``: made once per log for
+    :func:`journey_variant_ids`."""
+    return variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
+
+
+def journey_variant_ids(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+    """``journey_id`` -> ``variant_id`` of one journey-complete batch, numbered by the log's
+    ``variant_table`` (``keys``: its :func:`variant_keys`), as :func:`journeylog.journeys.journey_variants`
+    numbers them, sorted by journey id."""
+    return _journey_variants(batch, variant_table, keys)
+
+
 def _journey_rows(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame, in_progress: pl.Expr,
                   metric: str | None) -> pl.DataFrame:
     """The per-journey rows of one batch (see :class:`Gathered`)."""
@@ -172,7 +186,7 @@ def gather(
     in_progress = in_progress_expr(facts.last, settle)
     rows: list[pl.DataFrame] = []
     parts: list[dict[str, pl.DataFrame]] = []
-    keys = facts.variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
+    keys = variant_keys(facts.variant_table)
     wanted = [S.ACTIVITY, S.CUSTOMER_ID, S.CHANNEL, S.OUTCOME, S.SATISFACTION, *([metric] if metric else []),
               *(patterns.wanted if patterns is not None else [])]
     for batch in batches(source, [c for c in dict.fromkeys(wanted) if c in source.columns]):
