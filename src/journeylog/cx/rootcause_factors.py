@@ -73,13 +73,13 @@ CANONICAL_SKIPPED: dict[str, str] = {
     S.INPUT_ORDER: "input bookkeeping",
 }
 _J = S.JOURNEY_ID
-_LONG = {_J: pl.String(), "kind": pl.String(), "column": pl.String(), "value": pl.String()}
+_LONG = {_J: pl.UInt32(), "kind": pl.String(), "column": pl.String(), "value": pl.String()}
 _COUNTS = {"kind": pl.String(), "column": pl.String(), "value": pl.String(), "journeys": pl.Int64(), "support": pl.Int64()}
 _COMPACT = 16  # merge the counts (and the sets of attribute values) of this many batches into one
 
 
 def _long(frame: pl.LazyFrame, kind: str, column: str | None = None) -> pl.LazyFrame:
-    return frame.select(pl.col(_J).cast(pl.String), pl.lit(kind).alias("kind"), pl.lit(column, pl.String).alias("column"),
+    return frame.select(pl.col(_J), pl.lit(kind).alias("kind"), pl.lit(column, pl.String).alias("column"),
                         pl.col("value").cast(pl.String)).drop_nulls("value").unique()
 
 
@@ -160,6 +160,10 @@ class FactorCounts:
             self._levels = {c: [] for c in self._attrs}
         if ev.height == 0:
             return
+        # the batch's journeys as integer codes (in the batch's order), so the long rows stay narrow
+        codes = ev.select(pl.col(_J).rank("dense").cast(pl.UInt32).alias("_c"), pl.col(_J).is_in(self._hit).alias("_d"))
+        hit = codes.filter("_d")["_c"].implode()
+        ev = ev.with_columns(codes["_c"].alias(_J))
         parts = _event_factors(ev, self.kinds)
         if self._attrs:
             per = ev.lazy().group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in self._attrs]).collect()
@@ -176,15 +180,17 @@ class FactorCounts:
             jv = journey_variant_ids(ev, self.variant_table, self._keys)
             parts.append(_long(jv.lazy().select(_J, pl.col("variant_id").alias("value")), "variant"))
         if parts:
-            self._parts.append(self._count(parts))
+            self._parts.append(self._count(parts, hit))
         if len(self._parts) >= _COMPACT:
             self._parts = [self._merged()]
 
-    def _count(self, parts: list[pl.LazyFrame]) -> pl.DataFrame:
-        """The factor counts of long factor rows."""
+    @staticmethod
+    def _count(parts: list[pl.LazyFrame], hit: pl.Series) -> pl.DataFrame:
+        """The factor counts of long factor rows (``hit``: the codes of the journeys with the deviation)."""
         frames = pl.collect_all([p.select(list(_LONG)).cast(_LONG) for p in parts])  # type: ignore[arg-type]
-        return pl.concat(frames, how="vertical").group_by("kind", "column", "value").agg(
-            pl.len().cast(pl.Int64).alias("journeys"), pl.col(_J).is_in(self._hit).sum().cast(pl.Int64).alias("support"))
+        return pl.concat(frames, how="vertical").with_columns(pl.col(_J).is_in(hit).alias("dev")).group_by(
+            "kind", "column", "value").agg(pl.len().cast(pl.Int64).alias("journeys"),
+                                           pl.col("dev").sum().cast(pl.Int64).alias("support"))
 
     def _merged(self) -> pl.DataFrame:
         """The counts gathered so far as one frame, without the columns over the levels."""
