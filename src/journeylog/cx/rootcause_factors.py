@@ -132,7 +132,8 @@ class FactorCounts:
     """Every candidate factor's ``journeys`` (journeys with it) and ``support`` (of them, those
     with the deviation) over the journey-complete batches of one log: :meth:`add` each batch
     (ordered by journey and time), then :meth:`result`. Counts add up over batches; an attribute
-    column's levels (distinct per-journey values) are gathered as sets of values, and a column
+    column's levels (distinct per-journey values) are gathered as sets of 64-bit hashes of the values (8 bytes
+    a value, whatever its length: an id column of millions of values stays small), and a column
     found over ``max_levels`` stops being counted.
 
     ``population``: ``journey_id`` and ``dev`` (has the deviation) of the journeys compared, with
@@ -168,7 +169,7 @@ class FactorCounts:
         if self._attrs:
             per = ev.lazy().group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in self._attrs]).collect()
             for c in self._attrs:
-                self._levels[c].append(per[c].drop_nulls().unique())
+                self._levels[c].append(per[c].drop_nulls().hash().unique())
             self._compact_levels()
             keep = [c for c in self._attrs if c not in self._over]
             if keep and "attribute" in self.kinds:
