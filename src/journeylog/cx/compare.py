@@ -126,12 +126,13 @@ def _by_kind(columns: Sequence[str], by: str) -> str:
 
 def _segments_by(per: PerJourney, by: str, max_segments: int, notes: list[str]) -> pl.DataFrame:
     """journey_id, segment for ``by`` a column or a period (``per.values`` is None)."""
-    if per.values is None:
+    values = per.values
+    if values is None:
         start = pl.col("start")
         name = {"month": start.dt.strftime("%Y-%m"), "quarter": start.dt.year().cast(pl.String) + "-Q"
                 + start.dt.quarter().cast(pl.String), "week": start.dt.strftime("%G-W%V")}[by]
         return per.stats.select(S.JOURNEY_ID, name.alias("segment"))
-    values = per.values.with_columns(pl.col("value").fill_null(W.MISSING))
+    values = values.with_columns(pl.col("value").fill_null(W.MISSING))
     counts = values.group_by("value").len().sort(["len", "value"], descending=[True, False])
     if counts.height > max_segments:
         keep = counts.head(max_segments - 1)["value"]
@@ -198,7 +199,7 @@ def _side_names(a: Sequence[str], b: Sequence[str]) -> list[str]:
 
 def _segments_ab(per: PerJourney, names: list[str], notes: list[str]) -> pl.DataFrame:
     """journey_id, segment for two sides (a journey in both belongs to both: a note says so)."""
-    parts = [kept.with_columns(pl.lit(name).alias("segment")) for name, kept in zip(names, per.sides, strict=True)]
+    parts = [per.side(k).with_columns(pl.lit(name).alias("segment")) for k, name in enumerate(names)]
     both = parts[0].join(parts[1], on=S.JOURNEY_ID, how="semi").height
     if both:
         notes.append(f"{fmt_int(both)} journeys belong to both segments; the tests assume they do not")
@@ -225,7 +226,7 @@ def _indicators(per: PerJourney, variant_table: pl.DataFrame, top_variants: int)
         flags.append((pl.col("variant_id") == r["variant_id"]).fill_null(False).alias(iid))
         items.append(Item(iid, "variant"))
         names.append(W.variant_label(int(r["variant_id"]), list(r["activities"])))
-    table = per.flags.select(S.JOURNEY_ID, *flags)
+    table = per.table.select(S.JOURNEY_ID, *flags)
     gatherer = per.matches
     reasons = gatherer.reasons()
     for p in sorted((p for p in gatherer.patterns if reasons[p.id] is None), key=lambda p: p.id):

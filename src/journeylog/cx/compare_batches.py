@@ -29,20 +29,35 @@ __all__ = ["PerJourney", "gather_journeys"]
 _J = S.JOURNEY_ID
 
 
+_STATS = ["start", "end", "events", "satisfaction", "duration_seconds"]
+
+
 @dataclass
 class PerJourney:
-    """One row per journey, sorted by journey id: ``stats`` (:func:`journeylog.journeys.journey_stats`),
-    ``values`` (``journey_id``, ``value``: the first non-empty value of the ``by`` column, text;
-    None without one), ``sides`` (per side, the ``journey_id`` of the journeys it keeps),
-    ``flags`` (``journey_id``, ``failure``, ``variant_id``, ``channel:X`` for each channel in
-    ``channels``), and the pattern ``matches``."""
+    """One frame, one row per journey, sorted by journey id (``table``): its stats
+    (:func:`journeylog.journeys.journey_stats`), ``value`` (the first non-empty value of the ``by``
+    column, text; only with one), ``side:0`` and ``side:1`` (whether each side's selection keeps
+    it; only with sides), ``failure``, ``variant_id`` and ``channel:X`` for each channel in
+    ``channels``; and the pattern ``matches``."""
 
-    stats: pl.DataFrame
-    values: pl.DataFrame | None
-    sides: list[pl.DataFrame]
-    flags: pl.DataFrame
+    table: pl.DataFrame
+    sides: int
     channels: list[str]
     matches: PatternGatherer
+
+    @property
+    def stats(self) -> pl.DataFrame:
+        """``journey_id`` and the journey stats."""
+        return self.table.select(_J, *_STATS)
+
+    @property
+    def values(self) -> pl.DataFrame | None:
+        """``journey_id``, ``value`` (None without a ``by`` column)."""
+        return self.table.select(_J, "value") if "value" in self.table.columns else None
+
+    def side(self, k: int) -> pl.DataFrame:
+        """``journey_id`` of the journeys side ``k`` keeps."""
+        return self.table.filter(pl.col(f"side:{k}")).select(_J)
 
 
 def _first_value(events: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -73,30 +88,19 @@ def gather_journeys(source: EventSource, variant_table: pl.DataFrame, *, by_colu
     side_columns = [c for sel in sides for c in sel.segment_values()]
     wanted = [S.ACTIVITY, S.OUTCOME, S.CHANNEL, S.SATISFACTION, *([by_column] if by_column else []), *side_columns,
               *patterns.wanted]
-    stats, values, flags = [], [], []
-    kept: list[list[pl.DataFrame]] = [[] for _ in sides]
+    rows = []
     for batch in B.batches(source, [c for c in dict.fromkeys(wanted) if c in source.columns]):
-        stats.append(J.journey_stats(batch))
+        row = J.journey_stats(batch).select(_J, *_STATS)
         if by_column is not None:
-            values.append(_first_value(batch, by_column))
+            row = row.join(_first_value(batch, by_column), on=_J, how="left")
         for k, sel in enumerate(sides):
-            kept[k].append(J.select_journeys(batch, sel)[0].select(_J).unique(maintain_order=True))
-        flags.append(_flags(batch, variant_table, keys))
+            kept = J.select_journeys(batch, sel)[0][_J].unique()
+            row = row.with_columns(pl.col(_J).is_in(kept.implode()).alias(f"side:{k}"))
+        rows.append(row.join(_flags(batch, variant_table, keys), on=_J, how="left"))
         patterns.add(batch)
-    channels = sorted({c.removeprefix("channel:") for f in flags for c in f.columns if c.startswith("channel:")})
-    table = pl.concat(flags, how="diagonal_relaxed") if flags else pl.DataFrame(
-        schema={_J: pl.String, "failure": pl.Boolean, "variant_id": variant_table["variant_id"].dtype})
+    channels = sorted({c.removeprefix("channel:") for f in rows for c in f.columns if c.startswith("channel:")})
+    table = pl.concat(rows, how="diagonal_relaxed").sort(_J) if rows else pl.DataFrame(
+        schema={_J: pl.String, **dict.fromkeys(_STATS, pl.Float64), "failure": pl.Boolean, "variant_id": pl.UInt32})
     table = table.with_columns(pl.col(f"channel:{c}").fill_null(False) for c in channels)
-    return PerJourney(
-        stats=_sorted(stats),
-        values=_sorted(values) if by_column is not None else None,
-        sides=[_sorted(parts) for parts in kept],
-        flags=table.select(_J, "failure", "variant_id", *[f"channel:{c}" for c in channels]).sort(_J),
-        channels=channels,
-        matches=patterns,
-    )
-
-
-def _sorted(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    """The per-batch frames as one, sorted by journey id."""
-    return pl.concat(parts).sort(_J) if parts else pl.DataFrame(schema={_J: pl.String})
+    fixed = [c for c in table.columns if not c.startswith("channel:")]
+    return PerJourney(table.select(*fixed, *[f"channel:{c}" for c in channels]), len(sides), channels, patterns)
