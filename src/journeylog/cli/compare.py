@@ -3,6 +3,7 @@ significant differences in plain language."""
 
 # No ``from __future__ import annotations`` here: Typer reads the annotations at runtime.
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -74,7 +75,8 @@ def compare(
 ) -> None:
     """Compare segments: key figures side by side and the significant differences in plain language."""
     from journeylog.cx import compare as CMP
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
+    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.render.terminal import print_comparison
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow}, {"--json": json_out})
@@ -82,19 +84,26 @@ def compare(
                                  min_journeys=min_journeys, correction=correction, top_variants=top_variants,
                                  max_segments=max_segments)
     options.check()
+    refuse_spark(read, "compare")
     copts = conformance_options(rules, allow, precision=False, settle=settle)
-    events = read_events(log, read)
-    conformance = None
-    if model is not None:
-        from journeylog.conform import conform
-        from journeylog.models import load_model
+    designed = _designed(model)
+    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        conformance = None
+        if designed is not None:
+            from journeylog.conform import conform
 
-        bar = progress_bar(precision=False)
-        from dataclasses import replace
-
-        with bar:
-            conformance = conform(events, load_model(model), replace(copts, on_progress=bar))
-    result = CMP.compare(events, options, rules=copts.rules, conformance=conformance)
+            with progress_bar(precision=False) as bar:
+                conformance = conform(source, designed, replace(copts, on_progress=bar))
+        result = CMP.compare(source, options, rules=copts.rules, conformance=conformance)
     data = CMP.to_json(result)
     print_comparison(data, show=show)
     emit_json(data, json_out)
+
+
+def _designed(model: str | None) -> Any:
+    """The designed model of ``--model`` (None without one)."""
+    if model is None:
+        return None
+    from journeylog.models import load_model
+
+    return load_model(model)

@@ -62,7 +62,8 @@ def explain(
     """Root causes: the channels, paths and attributes over-represented in the journeys with a deviation or pattern."""
     from journeylog.cx import rootcause as R
     from journeylog.explain.patterns import Rules
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
+    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.render.terminal.rootcause import print_root_causes
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules}, {"--json": json_out})
@@ -74,6 +75,7 @@ def explain(
         raise typer.BadParameter("--deviation needs the designed model (--model FILE)", param_hint="--model")
     if (deviation is None) == (pattern is None):
         raise typer.BadParameter("give one of --deviation ID or --pattern ID|NAME", param_hint="--deviation")
+    refuse_spark(read, "explain")
     designed = None
     if model is not None:
         from journeylog.models import load_model
@@ -81,9 +83,8 @@ def explain(
         designed = load_model(model)
     bar = progress_bar(precision=False)
     copts = conformance_options(rules, None, "alignments", precision=False, settle=settle, on_progress=bar)
-    events = read_events(log, read)
-    with bar:
-        result = R.explain(events, designed, deviation=deviation, pattern=pattern, options=options,
+    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        result = R.explain(source, designed, deviation=deviation, pattern=pattern, options=options,
                            conform_options=copts, rules=copts.rules if isinstance(copts.rules, Rules) else None)
     data = R.to_json(result)
     print_root_causes(data)

@@ -23,6 +23,11 @@ least ``min_journeys`` journeys, and every p-value of the run is corrected toget
 Benjamini-Hochberg with ``correction="bh"``). A difference is reported when its corrected p-value
 is below ``alpha`` and the shares differ by at least ``min_effect``. Durations, satisfaction and
 fitness are shown, not tested.
+
+**Memory.** The events are a frame or an :class:`~journeylog.ingest.EventSource`; a log larger
+than memory is read in journey-complete batches (:mod:`journeylog.cx.compare_batches`: the variant
+table, then one row per journey), so only per-journey tables are kept; the results are the same
+bytes as in memory.
 """
 
 from __future__ import annotations
@@ -36,13 +41,15 @@ from typing import Any, cast
 import numpy as np
 import polars as pl
 
-from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog import stats
 from journeylog.contracts.outputs import CompareOutput
 from journeylog.cx import compare_wording as W
+from journeylog.cx.compare_batches import PerJourney, gather_journeys
 from journeylog.drift.items import FITTING, Item
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.explain import batches as B
+from journeylog.ingest import EventSource
 from journeylog.journeys import JourneySelection
 from journeylog.journeys.selection import parse_segment
 from journeylog.text import fmt_int
@@ -102,30 +109,30 @@ class Comparison:
 # ------------------------------------------------------------------------------------------
 
 
-def _first_value(events: pl.DataFrame, column: str) -> pl.DataFrame:
-    """journey_id, ``value`` (text): the journey's first value of ``column`` that is neither missing
-    nor empty (the rule of :mod:`journeylog.journeys.selection`)."""
-    text = pl.col(column).cast(pl.String)
-    return events.group_by(S.JOURNEY_ID, maintain_order=True).agg(
-        text.filter(text.is_not_null() & (text != "")).first().alias("value"))
+def _by_kind(columns: Sequence[str], by: str) -> str:
+    """``period`` when ``by`` groups journeys by their start, ``column`` when it names a column;
+    a :class:`~journeylog.errors.UsageError` otherwise."""
+    if by not in columns and by in PERIODS:
+        return "period"
+    if by not in columns:
+        import difflib
+
+        close = difflib.get_close_matches(by, list(columns), n=1)
+        raise UsageError(f"{param('by')}: the log has no column {by!r} (and it is none of {', '.join(PERIODS)})",
+                         hint=(f"did you mean {close[0]!r}? " if close else "") + "columns: "
+                         + ", ".join(c for c in columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)))
+    return "column"
 
 
-def _segments_by(events: pl.DataFrame, stats_frame: pl.DataFrame, by: str, max_segments: int,
-                 notes: list[str]) -> pl.DataFrame:
-    """journey_id, segment for ``by`` a column or a period."""
-    if by not in events.columns and by in PERIODS:
+def _segments_by(per: PerJourney, by: str, max_segments: int, notes: list[str]) -> pl.DataFrame:
+    """journey_id, segment for ``by`` a column or a period (``per.values`` is None)."""
+    values = per.values
+    if values is None:
         start = pl.col("start")
         name = {"month": start.dt.strftime("%Y-%m"), "quarter": start.dt.year().cast(pl.String) + "-Q"
                 + start.dt.quarter().cast(pl.String), "week": start.dt.strftime("%G-W%V")}[by]
-        return stats_frame.select(S.JOURNEY_ID, name.alias("segment"))
-    if by not in events.columns:
-        import difflib
-
-        close = difflib.get_close_matches(by, events.columns, n=1)
-        raise UsageError(f"{param('by')}: the log has no column {by!r} (and it is none of {', '.join(PERIODS)})",
-                         hint=(f"did you mean {close[0]!r}? " if close else "") + "columns: "
-                         + ", ".join(c for c in events.columns if c not in (S.SOURCE_ROW, S.INPUT_ORDER)))
-    values = _first_value(events, by).with_columns(pl.col("value").fill_null(W.MISSING))
+        return per.stats.select(S.JOURNEY_ID, name.alias("segment"))
+    values = values.with_columns(pl.col("value").fill_null(W.MISSING))
     counts = values.group_by("value").len().sort(["len", "value"], descending=[True, False])
     if counts.height > max_segments:
         keep = counts.head(max_segments - 1)["value"]
@@ -184,16 +191,15 @@ def side_selection(texts: Sequence[str], columns: Sequence[str], flag: str) -> J
     return JourneySelection(segments, start, end)
 
 
-def _segments_ab(events: pl.DataFrame, a: Sequence[str], b: Sequence[str], notes: list[str]) -> pl.DataFrame:
-    """journey_id, segment for two sides (a journey in both belongs to both: a note says so)."""
-    sels = [side_selection(a, events.columns, "a"), side_selection(b, events.columns, "b")]
+def _side_names(a: Sequence[str], b: Sequence[str]) -> list[str]:
+    """The names of the two sides."""
     names = [", ".join(a), ", ".join(b)]
-    if names[0] == names[1]:
-        names = [f"A ({names[0]})", f"B ({names[1]})"]
-    parts = []
-    for name, sel in zip(names, sels, strict=True):
-        kept, _info = J.select_journeys(events, sel)
-        parts.append(kept.select(S.JOURNEY_ID).unique(maintain_order=True).with_columns(pl.lit(name).alias("segment")))
+    return [f"A ({names[0]})", f"B ({names[1]})"] if names[0] == names[1] else names
+
+
+def _segments_ab(per: PerJourney, names: list[str], notes: list[str]) -> pl.DataFrame:
+    """journey_id, segment for two sides (a journey in both belongs to both: a note says so)."""
+    parts = [per.side(k).with_columns(pl.lit(name).alias("segment")) for k, name in enumerate(names)]
     both = parts[0].join(parts[1], on=S.JOURNEY_ID, how="semi").height
     if both:
         notes.append(f"{fmt_int(both)} journeys belong to both segments; the tests assume they do not")
@@ -205,43 +211,33 @@ def _segments_ab(events: pl.DataFrame, a: Sequence[str], b: Sequence[str], notes
 # ------------------------------------------------------------------------------------------
 
 
-def _indicators(events: pl.DataFrame, top_variants: int, rules: Any) -> tuple[pl.DataFrame, list[Item], list[str]]:
+def _indicators(per: PerJourney, variant_table: pl.DataFrame, top_variants: int) -> tuple[pl.DataFrame, list[Item], list[str]]:
     """journey_id and one boolean column per item (failure, channels, top variants, patterns);
     the items and their labels."""
-    from journeylog.explain import patterns as P
-
     labels = W.item_labels()
-    table = events.group_by(S.JOURNEY_ID).agg(
-        (pl.col(S.OUTCOME) == S.FAILURE).any().fill_null(False).alias("failure") if S.OUTCOME in events.columns
-        else pl.lit(False).alias("failure"))
     items, names = [Item("failure", "failure")], [labels["failure"]]
-    if S.CHANNEL in events.columns:
-        chans = events.select(S.JOURNEY_ID, S.CHANNEL).unique().drop_nulls()
-        for ch in sorted(chans[S.CHANNEL].unique().to_list()):
-            iid = f"channel:{ch}"
-            table = table.join(chans.filter(pl.col(S.CHANNEL) == ch).select(S.JOURNEY_ID, pl.lit(True).alias(iid)),
-                               on=S.JOURNEY_ID, how="left")
-            items.append(Item(iid, "channel"))
-            names.append(labels["channel"].format(x=ch))
-    vt = J.variants(events)
-    jv = J.journey_variants(events, vt)
-    for r in vt.head(top_variants).iter_rows(named=True):
+    flags = [pl.col("failure")]
+    for ch in per.channels:
+        flags.append(pl.col(f"channel:{ch}"))
+        items.append(Item(f"channel:{ch}", "channel"))
+        names.append(labels["channel"].format(x=ch))
+    for r in variant_table.head(top_variants).iter_rows(named=True):
         iid = f"variant:{r['variant_id']}"
-        table = table.join(jv.filter(pl.col("variant_id") == r["variant_id"]).select(S.JOURNEY_ID, pl.lit(True).alias(iid)),
-                           on=S.JOURNEY_ID, how="left")
+        flags.append((pl.col("variant_id") == r["variant_id"]).fill_null(False).alias(iid))
         items.append(Item(iid, "variant"))
         names.append(W.variant_label(int(r["variant_id"]), list(r["activities"])))
-    found = P.match_patterns(events, rules)
-    by_id = {p.id: p for p in rules.patterns}
-    for pid, name, n in found.table.select("id", "name", "journeys").sort("id").iter_rows():
-        if n:
-            iid = f"pattern:{pid}"
-            pj = P.pattern_journeys(events, by_id[pid]).select(S.JOURNEY_ID, pl.lit(True).alias(iid))
-            table = table.join(pj, on=S.JOURNEY_ID, how="left")
+    table = per.table.select(S.JOURNEY_ID, *flags)
+    gatherer = per.matches
+    reasons = gatherer.reasons()
+    for p in sorted((p for p in gatherer.patterns if reasons[p.id] is None), key=lambda p: p.id):
+        pj = gatherer.journeys(p.id)
+        if pj.height:
+            iid = f"pattern:{p.id}"
+            table = table.join(pj.select(S.JOURNEY_ID, pl.lit(True).alias(iid)), on=S.JOURNEY_ID, how="left")
             items.append(Item(iid, "pattern"))
-            names.append(f"'{name}'")
-    flags = [c for c in table.columns if c != S.JOURNEY_ID]
-    return table.with_columns(pl.col(flags).fill_null(False)), items, names
+            names.append(f"'{p.name}'")
+    cols = [c for c in table.columns if c != S.JOURNEY_ID]
+    return table.with_columns(pl.col(cols).fill_null(False)), items, names
 
 
 def _model_indicators(conformance: Any) -> tuple[pl.DataFrame, list[Item], list[str]]:
@@ -272,23 +268,37 @@ def _model_indicators(conformance: Any) -> tuple[pl.DataFrame, list[Item], list[
 # ------------------------------------------------------------------------------------------
 
 
-def compare(events: pl.DataFrame, options: CompareOptions, *, rules: Any = None, conformance: Any = None) -> Comparison:
+def compare(events: pl.DataFrame | EventSource, options: CompareOptions, *, rules: Any = None,
+            conformance: Any = None) -> Comparison:
     """The key figures per segment of ``events`` and the significant differences (module docs).
 
+    ``events``: a frame of canonical events or an :class:`~journeylog.ingest.EventSource` (a log
+    larger than memory is read in journey-complete batches; the results are the same).
     ``rules``: the cross-channel patterns (default: the built-ins); ``conformance``: a
-    :class:`journeylog.conform.Conformance` of the same events (alignments) for the model figures."""
-    from journeylog.explain.patterns import Rules
+    :class:`journeylog.conform.Conformance` of the same events (alignments) for the model figures
+    (its variant table spares a pass over the events)."""
+    from journeylog.explain.patterns import PatternGatherer, Rules
 
     options.check()
-    if events.height == 0:
+    source = events if isinstance(events, EventSource) else EventSource(events)
+    columns = source.columns
+    period = options.by is not None and _by_kind(columns, options.by) == "period"
+    sides = [] if options.by is not None else [side_selection(options.a, columns, "a"),
+                                               side_selection(options.b, columns, "b")]
+    variant_table = conformance.variant_table if conformance is not None else None
+    if variant_table is None:
+        variant_table = B.log_facts(source).variant_table
+    per = gather_journeys(source, variant_table, by_column=options.by if options.by is not None and not period else None,
+                          sides=sides, patterns=PatternGatherer(rules if rules is not None else Rules(), columns))
+    if per.stats.height == 0:
         raise InvalidInput("the log has no events")
     notes: list[str] = []
-    stats_frame = J.journey_stats(events)
+    stats_frame = per.stats
     if options.by is not None:
-        seg = _segments_by(events, stats_frame, options.by, options.max_segments, notes)
+        seg = _segments_by(per, options.by, options.max_segments, notes)
     else:
-        seg = _segments_ab(events, options.a, options.b, notes)
-    ind, items, labels = _indicators(events, options.top_variants, rules if rules is not None else Rules())
+        seg = _segments_ab(per, _side_names(options.a, options.b), notes)
+    ind, items, labels = _indicators(per, variant_table, options.top_variants)
     if conformance is not None:
         mind, mitems, mlabels = _model_indicators(conformance)
         ind = ind.join(mind, on=S.JOURNEY_ID, how="left")
@@ -296,13 +306,12 @@ def compare(events: pl.DataFrame, options: CompareOptions, *, rules: Any = None,
     # sorted, so every sum and mean adds in the same order on every run (same input, same bytes)
     table = (seg.join(stats_frame, on=S.JOURNEY_ID, how="left").join(ind, on=S.JOURNEY_ID, how="left")
              .sort("segment", S.JOURNEY_ID))
-    names = _segment_order(seg, options.by is not None and options.by in PERIODS and options.by not in events.columns)
+    names = _segment_order(seg, period)
     if len(names) < 2:
         raise InvalidInput(f"only one segment to compare ({names[0] if names else 'none'})",
                            hint=f"choose another {param('by')}, or give {param('a')} and {param('b')}")
     segments = [_figures(table.filter(pl.col("segment") == name), name, items, stats_frame.height, conformance)
                 for name in names]
-    period = options.by is not None and options.by in PERIODS and options.by not in events.columns
     phrases = {n: W.segment_phrase(n, options.by, period) for n in names}
     differences, tests = _differences(table, names, items, labels, options, phrases)
     return Comparison(options, [{"id": it.id, "kind": it.kind, "label": lab} for it, lab in zip(items, labels, strict=True)],

@@ -19,13 +19,18 @@ For a drop-out, journeys still in progress at the end of the log are left out of
 (their drop-out cannot be told yet), as conform leaves them out of its share. The deviation's own
 activities (and a pattern's single-valued channel, activity and contact-reason conditions) are no
 candidates: they are part of its definition.
+
+The events are a frame or an :class:`~journeylog.ingest.EventSource`: a log larger than memory is
+read in journey-complete batches (conform's two passes for a deviation, or one pass for a
+pattern's matches and the variant table, then one pass counting the factors), keeping only
+per-journey and per-factor tables; the results are the same bytes as in memory.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -37,11 +42,13 @@ from journeylog.config.rules import Pattern
 from journeylog.conform import Conformance, ConformOptions, conform
 from journeylog.contracts.explain import ExplainOutput, RootCauseFactor, RootCauseSubject, SkippedColumn
 from journeylog.cx import wording as CW
-from journeylog.cx.rootcause_factors import FACTOR_KINDS, journey_factors, rank_factors
+from journeylog.cx.rootcause_factors import FACTOR_KINDS, FactorCounts, rank_factors
 from journeylog.drift import CORRECTIONS
 from journeylog.errors import UsageError, param
+from journeylog.explain import batches as B
 from journeylog.explain import patterns as P
 from journeylog.explain import wording as W
+from journeylog.ingest import EventSource
 from journeylog.models import DesignedModel
 from journeylog.stats import fmt_p
 from journeylog.text import fmt_int
@@ -114,16 +121,18 @@ def _unknown(token: str, given: str, known: Sequence[str], listing: str) -> Usag
     return UsageError(f"{token} {given!r}: no such {listing} in this log", hint=hint)
 
 
-def explain(events: pl.DataFrame, model: DesignedModel | None = None, *, deviation: str | None = None,
+def explain(events: pl.DataFrame | EventSource, model: DesignedModel | None = None, *, deviation: str | None = None,
             pattern: str | None = None, options: RootCauseOptions | None = None,
             conform_options: ConformOptions | None = None, rules: P.Rules | None = None) -> RootCauses:
     """The root causes of one ``deviation`` (needs ``model``; conformance runs with
     ``conform_options``, precision off) or one ``pattern`` (id or name among ``rules``, default the
     built-ins). An id or name the log does not have is a :class:`~journeylog.errors.UsageError`
-    listing the nearest ones."""
+    listing the nearest ones. ``events``: a frame of canonical events or an
+    :class:`~journeylog.ingest.EventSource` (a log larger than memory is read in journey-complete
+    batches; the results are the same)."""
     opts = options or RootCauseOptions()
     opts.check()
-    events = J.ordered(events)  # conform and the factors read journeys in time order
+    source = events if isinstance(events, EventSource) else EventSource(events)
     if (deviation is None) == (pattern is None):
         raise UsageError(f"give one of {param('deviation')} or {param('pattern')}")
     if deviation is not None:
@@ -132,12 +141,12 @@ def explain(events: pl.DataFrame, model: DesignedModel | None = None, *, deviati
         copts = conform_options or ConformOptions(precision=False)
         if copts.precision:
             copts = dataclasses.replace(copts, precision=False)
-        return explain_deviation(events, model, conform(events, model, copts), deviation, opts)
+        return explain_deviation(source, model, conform(source, model, copts), deviation, opts)
     assert pattern is not None
-    return _explain_pattern(events, rules or P.Rules(), pattern, opts)
+    return _explain_pattern(source, rules or P.Rules(), pattern, opts)
 
 
-def explain_deviation(events: pl.DataFrame, model: DesignedModel, conformance: Conformance, deviation: str,
+def explain_deviation(events: pl.DataFrame | EventSource, model: DesignedModel, conformance: Conformance, deviation: str,
                       opts: RootCauseOptions | None = None) -> RootCauses:
     """The root causes of ``deviation`` (an id of ``conformance.deviations``) from a conformance
     result already made (:func:`journeylog.conform.conform` of ``events`` against ``model``)."""
@@ -163,7 +172,7 @@ def explain_deviation(events: pl.DataFrame, model: DesignedModel, conformance: C
     subject: RootCauseSubject = {"kind": "deviation", "id": deviation, "name": CW.deviation_subject(row),
                                  "statement": row["statement"]}
     return explain_journeys(events, population.select(S.JOURNEY_ID, "variant_id"), affected, subject, opts,
-                            exclude=exclude, notes=notes)
+                            exclude=exclude, notes=notes, variants=conformance.variant_table)
 
 
 def _pattern_exclusions(p: Pattern) -> list[tuple[str, str]]:
@@ -177,43 +186,72 @@ def _pattern_exclusions(p: Pattern) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
-def _explain_pattern(events: pl.DataFrame, rules: P.Rules, pattern: str, opts: RootCauseOptions) -> RootCauses:
+def _pattern_pass(source: EventSource, p: Pattern) -> tuple[P.PatternGatherer, pl.DataFrame, pl.DataFrame]:
+    """One pass over ``source``: the matches of ``p``, the per-journey stats (``journey_id``,
+    ``duration_seconds``, ``satisfaction``, sorted by journey) and the variant table."""
+    gatherer = P.PatternGatherer([p], source.columns)
+    stats: list[pl.DataFrame] = []
+
+    def tapped() -> Iterator[pl.DataFrame]:
+        for batch in B.batches(source, [S.ACTIVITY, *gatherer.wanted]):
+            gatherer.add(batch)
+            stats.append(J.journey_stats(batch.select(gatherer.wanted)).select(S.JOURNEY_ID, "duration_seconds",
+                                                                               "satisfaction"))
+            yield batch
+
+    paths = J.JourneyFigures.of_batches(tapped(), activities=source.distinct(S.ACTIVITY), parts=("variants",))
+    table = paths.variant_table()
+    journeys = pl.concat(stats).sort(S.JOURNEY_ID) if stats else pl.DataFrame(
+        schema={S.JOURNEY_ID: pl.String, "duration_seconds": pl.Float64, "satisfaction": pl.Float64})
+    return gatherer, journeys, table
+
+
+def _explain_pattern(source: EventSource, rules: P.Rules, pattern: str, opts: RootCauseOptions) -> RootCauses:
     by_key = {p.id: p for p in rules.patterns} | {p.name: p for p in rules.patterns}
     if pattern not in by_key:
         raise _unknown(param("pattern"), pattern, sorted({*(p.id for p in rules.patterns), *(p.name for p in rules.patterns)}),
                        "pattern")
     p = by_key[pattern]
-    found = P.match_patterns(events, [p])
+    gatherer, journeys, paths = _pattern_pass(source, p)
+    found = gatherer.result(journeys)
     if found.table.height == 0 or found.table["journeys"][0] == 0:
         reason = found.skipped["reason"][0] if found.skipped.height else "no journey shows it"
         raise UsageError(f"{param('pattern')} {pattern!r} cannot be explained: {reason}")
     statement = found.table["statement"][0]
-    affected = P.pattern_journeys(events, p)[S.JOURNEY_ID]
+    affected = gatherer.journeys(p.id)[S.JOURNEY_ID]
     subject: RootCauseSubject = {"kind": "pattern", "id": p.id, "name": CW.pattern_subject(p.name),
                                  "statement": statement}
-    return explain_journeys(events, J.journey_variants(events), affected, subject, opts,
-                            exclude=_pattern_exclusions(p), vocabulary=rules.vocabulary)
+    return explain_journeys(source, journeys.select(S.JOURNEY_ID), affected, subject, opts,
+                            exclude=_pattern_exclusions(p), vocabulary=rules.vocabulary, variants=paths)
 
 
-def explain_journeys(events: pl.DataFrame, journeys: pl.DataFrame, affected: pl.Series | Sequence[str],
+def explain_journeys(events: pl.DataFrame | EventSource, journeys: pl.DataFrame, affected: pl.Series | Sequence[str],
                      subject: RootCauseSubject, options: RootCauseOptions | None = None, *,
                      exclude: Sequence[tuple[str, str]] = (), notes: Sequence[str] = (),
-                     vocabulary: Any = None) -> RootCauses:
-    """Rank the factors of the journeys in ``journeys`` (``journey_id``, ``variant_id`` as
-    :func:`journeylog.journeys.journey_variants` numbers them on all of ``events``) with the
-    ``affected`` ones against the rest: the engine of :func:`explain`, for any set of journeys.
-    ``exclude``: (kind, value) pairs never tested (part of what is explained)."""
+                     vocabulary: Any = None, variants: pl.DataFrame | None = None) -> RootCauses:
+    """Rank the factors of the journeys in ``journeys`` (``journey_id``, and ``variant_id`` as
+    :func:`journeylog.journeys.journey_variants` numbers them on all of ``events``; without it,
+    each batch's journeys are numbered by ``variants``) with the ``affected`` ones against the
+    rest: the engine of :func:`explain`, for any set of journeys. ``exclude``: (kind, value)
+    pairs never tested (part of what is explained). ``variants``: the log's variant table
+    (:func:`journeylog.journeys.variants`; None: a pass over ``events`` makes it). One pass over
+    ``events`` counts the factors (:class:`~journeylog.cx.rootcause_factors.FactorCounts`)."""
     opts = options or RootCauseOptions()
     opts.check()
-    ids = journeys[S.JOURNEY_ID]
-    factors, skipped = journey_factors(events.filter(pl.col(S.JOURNEY_ID).is_in(ids.implode())),
-                                       journeys.select(S.JOURNEY_ID, "variant_id"), max_levels=opts.max_levels)
-    if set(opts.kinds) != set(FACTOR_KINDS):
-        factors = factors.filter(pl.col("kind").is_in(list(opts.kinds)))
-    ranked, counts = rank_factors(factors, ids, affected, min_support=opts.min_support, correction=opts.correction,
-                                  alpha=opts.alpha, exclude=exclude)
+    source = events if isinstance(events, EventSource) else EventSource(events)
+    paths = variants if variants is not None else B.log_facts(source).variant_table
+    hit = (affected if isinstance(affected, pl.Series) else pl.Series(list(affected), dtype=pl.String)).cast(pl.String)
+    population = journeys.select(pl.col(S.JOURNEY_ID).cast(pl.String), *(["variant_id"] if "variant_id" in journeys.columns
+                                                                         else [])).unique(S.JOURNEY_ID)
+    population = population.with_columns(pl.col(S.JOURNEY_ID).is_in(hit.implode()).alias("dev"))
+    counter = FactorCounts(population, source.columns, max_levels=opts.max_levels, kinds=opts.kinds,
+                           variant_table=None if "variant_id" in population.columns else paths)
+    for batch in B.batches(source):
+        counter.add(batch)
+    factors, skipped = counter.result()
+    ranked, counts = rank_factors(factors, population.height, int(population["dev"].sum()), min_support=opts.min_support,
+                                  correction=opts.correction, alpha=opts.alpha, exclude=exclude)
     over = ranked.filter(pl.col("over"))
-    paths = J.variants(events)  # the numbering of the caller's variant_id: over the whole log
     steps = paths.select(pl.lit("variant").alias("kind"), pl.col("variant_id").cast(pl.String).alias("value"),
                          pl.col("activities").cast(pl.List(pl.String)).alias("steps"))
     over = over.join(steps, on=["kind", "value"], how="left", maintain_order="left")

@@ -1,7 +1,9 @@
 """Candidate factors of a root-cause analysis, and their ranking (:mod:`journeylog.cx.rootcause`).
 
-A **factor** is a binary feature of a journey, "the journey has X". :func:`journey_factors` builds
-one long table ``journey_id, kind, column, value`` with one row per journey and factor it has:
+A **factor** is a binary feature of a journey, "the journey has X". :class:`FactorCounts` reads
+the journey-complete batches of a log (:class:`journeylog.ingest.EventSource`), builds per batch
+the long rows ``journey_id, kind, column, value`` (one per journey and factor it has) and keeps
+only the counts per factor, which add up over batches:
 
 =================  ===========================================================================
 kind               the journey has it when
@@ -45,16 +47,16 @@ kind (in the order of the table above), column and value.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
-from journeylog import journeys as J
 from journeylog import schema as S
+from journeylog.explain.batches import journey_variant_ids, variant_keys
 from journeylog.stats import adjust, two_by_two
 
-__all__ = ["FACTOR_KINDS", "CANONICAL_SKIPPED", "journey_factors", "rank_factors"]
+__all__ = ["FACTOR_KINDS", "CANONICAL_SKIPPED", "FactorCounts", "candidate_columns", "rank_factors"]
 
 #: the kinds of factor, in ranking order for ties
 FACTOR_KINDS: tuple[str, ...] = ("channel", "start_channel", "contact_reason", "activity", "failed_step", "attribute",
@@ -71,11 +73,13 @@ CANONICAL_SKIPPED: dict[str, str] = {
     S.INPUT_ORDER: "input bookkeeping",
 }
 _J = S.JOURNEY_ID
-_LONG = {_J: pl.String(), "kind": pl.String(), "column": pl.String(), "value": pl.String()}
+_LONG = {_J: pl.UInt32(), "kind": pl.String(), "column": pl.String(), "value": pl.String()}
+_COUNTS = {"kind": pl.String(), "column": pl.String(), "value": pl.String(), "journeys": pl.Int64(), "support": pl.Int64()}
+_COMPACT = 16  # merge the counts (and the sets of attribute values) of this many batches into one
 
 
 def _long(frame: pl.LazyFrame, kind: str, column: str | None = None) -> pl.LazyFrame:
-    return frame.select(pl.col(_J).cast(pl.String), pl.lit(kind).alias("kind"), pl.lit(column, pl.String).alias("column"),
+    return frame.select(pl.col(_J), pl.lit(kind).alias("kind"), pl.lit(column, pl.String).alias("column"),
                         pl.col("value").cast(pl.String)).drop_nulls("value").unique()
 
 
@@ -84,31 +88,15 @@ def _plain(dtype: pl.DataType) -> bool:
         isinstance(dtype, pl.Enum))
 
 
-def journey_factors(events: pl.DataFrame, variants: pl.DataFrame | None = None, *,
-                    max_levels: int = 50) -> tuple[pl.DataFrame, list[dict[str, str]]]:
-    """``(factors, skipped)``: the long factor table (see the module docs; unordered) and the columns
-    not used as factors (``column``, ``reason``), in the log's column order.
-
-    ``variants``: ``journey_id`` -> ``variant_id`` (None: no path factors). One lazy plan per kind
-    of factor, all collected together; attributes are one ``group_by`` over every column.
-    """
-    ev = J.ordered(events)
-    names = ev.columns
-    lf = ev.lazy()
-    parts: list[pl.LazyFrame] = []
-    if S.CHANNEL in names:
-        parts.append(_long(lf.select(_J, pl.col(S.CHANNEL).alias("value")), "channel"))
-        parts.append(_long(lf.group_by(_J).agg(pl.col(S.CHANNEL).drop_nulls().first().alias("value")), "start_channel"))
-    if S.CONTACT_REASON in names:
-        parts.append(_long(lf.select(_J, pl.col(S.CONTACT_REASON).alias("value")), "contact_reason"))
-    parts.append(_long(lf.select(_J, pl.col(S.ACTIVITY).alias("value")), "activity"))
-    if S.OUTCOME in names:
-        parts.append(_long(lf.filter(pl.col(S.OUTCOME) == S.FAILURE).select(_J, pl.col(S.ACTIVITY).alias("value")),
-                           "failed_step"))
+def candidate_columns(schema: Mapping[str, pl.DataType]) -> tuple[list[str], list[dict[str, str]]]:
+    """``(attributes, skipped)``: the attribute columns of plain values (candidates, before their
+    levels are counted) and the columns that are no candidate by name or type (``column``,
+    ``reason``)."""
+    names = list(schema)
     skipped = [{"column": c, "reason": r} for c, r in CANONICAL_SKIPPED.items() if c in names and c != _J]
     attrs = []
-    for c in S.attribute_columns(ev):
-        dtype = ev.schema[c]
+    for c in (n for n in names if n not in S.SCHEMA):
+        dtype = schema[c]
         if _plain(dtype):
             attrs.append(c)
         elif dtype == pl.Null:
@@ -117,58 +105,155 @@ def journey_factors(events: pl.DataFrame, variants: pl.DataFrame | None = None, 
             skipped.append({"column": c, "reason": "numbers with decimals, not categories"})
         else:
             skipped.append({"column": c, "reason": f"not plain values ({dtype})"})
-    if attrs:
-        per = lf.group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in attrs]).collect()
-        levels = per.select(pl.col(c).drop_nulls().n_unique() for c in attrs).row(0, named=True)
-        keep = []
-        for c in attrs:
-            if levels[c] == 0:
+    return attrs, skipped
+
+
+def _event_factors(ev: pl.DataFrame, kinds: Collection[str]) -> list[pl.LazyFrame]:
+    """The long factor rows of one journey-complete batch (in time order) for the kinds read
+    from events (every kind but ``attribute`` and ``variant``)."""
+    names = ev.columns
+    lf = ev.lazy()
+    parts: list[pl.LazyFrame] = []
+    if S.CHANNEL in names and "channel" in kinds:
+        parts.append(_long(lf.select(_J, pl.col(S.CHANNEL).alias("value")), "channel"))
+    if S.CHANNEL in names and "start_channel" in kinds:
+        parts.append(_long(lf.group_by(_J).agg(pl.col(S.CHANNEL).drop_nulls().first().alias("value")), "start_channel"))
+    if S.CONTACT_REASON in names and "contact_reason" in kinds:
+        parts.append(_long(lf.select(_J, pl.col(S.CONTACT_REASON).alias("value")), "contact_reason"))
+    if "activity" in kinds:
+        parts.append(_long(lf.select(_J, pl.col(S.ACTIVITY).alias("value")), "activity"))
+    if S.OUTCOME in names and "failed_step" in kinds:
+        parts.append(_long(lf.filter(pl.col(S.OUTCOME) == S.FAILURE).select(_J, pl.col(S.ACTIVITY).alias("value")),
+                           "failed_step"))
+    return parts
+
+
+class FactorCounts:
+    """Every candidate factor's ``journeys`` (journeys with it) and ``support`` (of them, those
+    with the deviation) over the journey-complete batches of one log: :meth:`add` each batch
+    (ordered by journey and time), then :meth:`result`. Counts add up over batches; an attribute
+    column's levels (distinct per-journey values) are gathered as sets of 64-bit hashes of the values (8 bytes
+    a value, whatever its length: an id column of millions of values stays small), and a column
+    found over ``max_levels`` stops being counted.
+
+    ``population``: ``journey_id`` and ``dev`` (has the deviation) of the journeys compared, with
+    ``variant_id`` (else ``variant_table`` numbers each batch's journeys); ``columns``: the log's
+    column order (the skipped columns are listed in it)."""
+
+    def __init__(self, population: pl.DataFrame, columns: Sequence[str], *, max_levels: int = 50,
+                 kinds: Collection[str] = FACTOR_KINDS, variant_table: pl.DataFrame | None = None) -> None:
+        self.population, self.columns, self.max_levels, self.kinds = population, list(columns), max_levels, set(kinds)
+        self.variant_table = variant_table
+        self._keys = variant_keys(variant_table) if variant_table is not None else None
+        self._ids = population[_J].implode()
+        self._hit = population.filter(pl.col("dev"))[_J].implode()
+        self._attrs: list[str] | None = None
+        self._skipped: list[dict[str, str]] = []
+        self._levels: dict[str, list[pl.Series]] = {}
+        self._over: set[str] = set()
+        self._parts: list[pl.DataFrame] = []
+
+    def add(self, batch: pl.DataFrame) -> None:
+        """Count the factors of one batch's journeys in the population."""
+        ev = batch.filter(pl.col(_J).is_in(self._ids))
+        if self._attrs is None:
+            self._attrs, self._skipped = candidate_columns(ev.schema)
+            self._levels = {c: [] for c in self._attrs}
+        if ev.height == 0:
+            return
+        # the batch's journeys as integer codes (in the batch's order), so the long rows stay narrow
+        codes = ev.select(pl.col(_J).rank("dense").cast(pl.UInt32).alias("_c"), pl.col(_J).is_in(self._hit).alias("_d"))
+        hit = codes.filter("_d")["_c"].implode()
+        ev = ev.with_columns(codes["_c"].alias(_J))
+        parts = _event_factors(ev, self.kinds)
+        if self._attrs:
+            per = ev.lazy().group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in self._attrs]).collect()
+            for c in self._attrs:
+                self._levels[c].append(per[c].drop_nulls().hash().unique())
+            self._compact_levels()
+            keep = [c for c in self._attrs if c not in self._over]
+            if keep and "attribute" in self.kinds:
+                long = per.lazy().unpivot(index=_J, on=keep, variable_name="column", value_name="value")
+                parts.append(long.select(pl.col(_J), pl.lit("attribute").alias("kind"), pl.col("column"), pl.col("value"))
+                             .drop_nulls("value"))
+        if self._keys is not None and "variant" in self.kinds:
+            assert self.variant_table is not None
+            jv = journey_variant_ids(ev, self.variant_table, self._keys)
+            parts.append(_long(jv.lazy().select(_J, pl.col("variant_id").alias("value")), "variant"))
+        if parts:
+            self._parts.append(self._count(parts, hit))
+        if len(self._parts) >= _COMPACT:
+            self._parts = [self._merged()]
+
+    @staticmethod
+    def _count(parts: list[pl.LazyFrame], hit: pl.Series) -> pl.DataFrame:
+        """The factor counts of long factor rows (``hit``: the codes of the journeys with the deviation)."""
+        frames = pl.collect_all([p.select(list(_LONG)).cast(_LONG) for p in parts])  # type: ignore[arg-type]
+        return pl.concat(frames, how="vertical").with_columns(pl.col(_J).is_in(hit).alias("dev")).group_by(
+            "kind", "column", "value").agg(pl.len().cast(pl.Int64).alias("journeys"),
+                                           pl.col("dev").sum().cast(pl.Int64).alias("support"))
+
+    def _merged(self) -> pl.DataFrame:
+        """The counts gathered so far as one frame, without the columns over the levels."""
+        if not self._parts:
+            return pl.DataFrame(schema=_COUNTS)
+        merged = pl.concat(self._parts).group_by("kind", "column", "value").agg(pl.col("journeys").sum(),
+                                                                               pl.col("support").sum())
+        over = pl.Series(sorted(self._over), dtype=pl.String).implode()
+        return merged.filter(~pl.col("column").is_in(over).fill_null(False))
+
+    def _compact_levels(self) -> None:
+        """Merge each column's sets of values now and then; a column over the levels is marked."""
+        for c, sets in self._levels.items():
+            if len(sets) >= _COMPACT:
+                self._levels[c] = [pl.concat(sets).unique()]
+            if max(s.len() for s in self._levels[c]) > self.max_levels:
+                self._over.add(c)
+
+    def result(self) -> tuple[pl.DataFrame, list[dict[str, str]]]:
+        """``(counts, skipped)``: ``kind``, ``column``, ``value``, ``journeys``, ``support`` per factor
+        (unordered), and the columns not used as factors, in the log's column order."""
+        skipped = list(self._skipped)
+        drop = set()
+        for c, sets in self._levels.items():
+            levels = pl.concat(sets).n_unique() if sets else 0
+            if levels == 0:
                 skipped.append({"column": c, "reason": "no values"})
-            elif levels[c] > max_levels:
-                skipped.append({"column": c, "reason": f"{levels[c]:,} distinct values, over {max_levels}: "
+            elif levels > self.max_levels:
+                skipped.append({"column": c, "reason": f"{levels:,} distinct values, over {self.max_levels}: "
                                                        "an id or free text"})
             else:
-                keep.append(c)
-        if keep:
-            long = per.lazy().unpivot(index=_J, on=keep, variable_name="column", value_name="value")
-            parts.append(long.select(pl.col(_J), pl.lit("attribute").alias("kind"), pl.col("column"), pl.col("value"))
-                         .drop_nulls("value"))
-    if variants is not None:
-        parts.append(_long(variants.lazy().select(_J, pl.col("variant_id").alias("value")), "variant"))
-    frames = pl.collect_all([p.select(list(_LONG)).cast(_LONG) for p in parts])  # type: ignore[arg-type]
-    order = {c: i for i, c in enumerate(names)}
-    skipped.sort(key=lambda s: order.get(s["column"], len(order)))
-    return pl.concat(frames, how="vertical"), skipped
+                continue
+            drop.add(c)
+        self._over |= drop
+        counts = self._merged()
+        if "variant" in self.kinds and "variant_id" in self.population.columns:
+            counts = pl.concat([counts, self.population.group_by("variant_id").agg(
+                pl.len().cast(pl.Int64).alias("journeys"), pl.col("dev").sum().cast(pl.Int64).alias("support"),
+            ).select(pl.lit("variant").alias("kind"), pl.lit(None, pl.String).alias("column"),
+                     pl.col("variant_id").cast(pl.String).alias("value"), "journeys", "support")])
+        order = {c: i for i, c in enumerate(self.columns)}
+        skipped.sort(key=lambda s: order.get(s["column"], len(order)))
+        return counts, skipped
 
 
-def rank_factors(factors: pl.DataFrame, population: Sequence[str] | pl.Series, affected: Sequence[str] | pl.Series, *,
-                 min_support: int = 20, correction: str = "holm", alpha: float = 0.05,
-                 exclude: Collection[tuple[str, str]] = ()) -> tuple[pl.DataFrame, dict[str, int]]:
-    """``(ranked, counts)``: every candidate factor of the journeys in ``population`` with its
-    figures (see the module docs), tested ones with ``p_value``, ``p_adjusted``, ``test`` and
-    ``significant`` (adjusted p at most ``alpha``), ranked over-represented tested factors first;
-    ``counts``: ``journeys``, ``journeys_with``, ``candidates``, ``tests``, ``below_support``.
+def rank_factors(counts: pl.DataFrame, n: int, n1: int, *, min_support: int = 20, correction: str = "holm",
+                 alpha: float = 0.05, exclude: Collection[tuple[str, str]] = ()) -> tuple[pl.DataFrame, dict[str, int]]:
+    """``(ranked, counts)``: every candidate factor of :class:`FactorCounts` with its figures (see
+    the module docs) for ``n`` journeys compared, ``n1`` of them with the deviation; tested ones
+    with ``p_value``, ``p_adjusted``, ``test`` and ``significant`` (adjusted p at most ``alpha``),
+    ranked over-represented tested factors first; ``counts``: ``journeys``, ``journeys_with``,
+    ``candidates``, ``tests``, ``below_support``.
 
-    ``affected``: the journeys with the deviation (those outside ``population`` are ignored);
     ``exclude``: (kind, value) pairs that are part of the deviation's definition, never tested.
     """
-    def ids(values: Sequence[str] | pl.Series) -> pl.Series:
-        return (values if isinstance(values, pl.Series) else pl.Series(list(values))).cast(pl.String).rename(_J).unique()
-
-    members = ids(population)
-    hit = ids(affected)
-    hit = hit.filter(hit.is_in(members.implode()))
-    n, n1 = members.len(), hit.len()
     n0 = n - n1
-    keyed = factors.lazy().filter(pl.col(_J).is_in(members.implode())).with_columns(
-        pl.col(_J).is_in(hit.implode()).alias("dev"))
+    keyed = counts.lazy()
     if exclude:
         gone = pl.DataFrame(list(exclude), schema={"kind": pl.String, "value": pl.String}, orient="row")
         keyed = keyed.join(gone.lazy(), on=["kind", "value"], how="anti")
     kind_rank = pl.col("kind").replace_strict(FACTOR_KINDS, list(range(len(FACTOR_KINDS))), return_dtype=pl.Int64)
-    table = keyed.group_by("kind", "column", "value").agg(
-        pl.len().cast(pl.Int64).alias("journeys"), pl.col("dev").sum().cast(pl.Int64).alias("support"),
-    ).collect().with_columns(
+    table = keyed.collect().with_columns(
         (pl.col("support") / pl.col("journeys")).alias("rate_with"),
         pl.when(pl.col("journeys") < n).then((n1 - pl.col("support")) / (n - pl.col("journeys"))).alias("rate_without"),
         (pl.col("support") / n1 if n1 else pl.lit(None, pl.Float64)).alias("share_with"),
@@ -184,9 +269,9 @@ def rank_factors(factors: pl.DataFrame, population: Sequence[str] | pl.Series, a
         [pl.col("over").not_(), "p_adjusted", "p_value", pl.col("lift").fill_null(0.0), "_kind", "column", "value"],
         descending=[False, False, False, True, False, False, False], nulls_last=True,
     ).drop("_kind")
-    counts = {"journeys": n, "journeys_with": n1, "candidates": table.height, "tests": int(table["tested"].sum()),
-              "below_support": int(((table["support"] < min_support) & (table["journeys"] < n)).sum())}
-    return ranked, counts
+    figures = {"journeys": n, "journeys_with": n1, "candidates": table.height, "tests": int(table["tested"].sum()),
+               "below_support": int(((table["support"] < min_support) & (table["journeys"] < n)).sum())}
+    return ranked, figures
 
 
 def _tested(table: pl.DataFrame, n: int, n1: int, correction: str, alpha: float) -> pl.DataFrame:

@@ -179,9 +179,10 @@ def select_store(source: EventSource, selection: JourneySelection) -> EventSourc
     path = Path(tmp.name) / "selected.parquet"
     total: Selected | None = None
     writer = None
+    columns = source.columns  # the batches put the sort keys first: keep the log's order of columns
     try:
         for batch in source.batches():
-            kept, info = select_journeys(batch, selection)
+            kept, info = select_journeys(batch.select(columns), selection)
             total = info if total is None else total + info
             table = store_table(kept)
             if writer is None:
