@@ -39,12 +39,8 @@ from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
-<<<<<<< HEAD
-__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "log_facts", "map_batches"]
-=======
 __all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "journey_variant_ids",
-           "log_facts", "variant_keys"]
->>>>>>> h/explain
+           "log_facts", "map_batches", "variant_keys"]
 
 T = TypeVar("T")
 _COMPACT = 16  # merge the deviation counts of this many batches into one
@@ -184,30 +180,6 @@ def _journey_variants(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl
     return out.select(S.JOURNEY_ID, pl.col("variant_id").cast(variant_table["variant_id"].dtype)).sort(S.JOURNEY_ID)
 
 
-<<<<<<< HEAD
-@dataclass
-class _Journeys:
-    """How a batch's journeys are told apart: the variant table (with a hash per sequence,
-    ``keys``) and the log's last event with the settle window (journeys in progress)."""
-
-    variant_table: pl.DataFrame
-    last: dt.datetime | None
-    settle: dt.timedelta
-    keys: pl.DataFrame = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.keys = self.variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
-
-    def settled(self, batch: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
-        """``journey_id``, ``variant_id`` and ``stats`` (per journey, with ``end``), with
-        ``in_progress`` and ``settled``."""
-        return (_journey_variants(batch, self.variant_table, self.keys).join(stats, on=S.JOURNEY_ID, how="left")
-                .with_columns(in_progress_expr(self.last, self.settle).alias("in_progress"))
-                .with_columns((~pl.col("in_progress")).alias("settled")))
-
-
-def _journey_rows(batch: pl.DataFrame, journeys: _Journeys, metric: str | None) -> pl.DataFrame:
-=======
 def variant_keys(variant_table: pl.DataFrame) -> pl.DataFrame:
     """``_h`` (a 64-bit hash of each sequence), ``variant_id``: made once per log for
     :func:`journey_variant_ids`."""
@@ -221,9 +193,28 @@ def journey_variant_ids(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: 
     return _journey_variants(batch, variant_table, keys)
 
 
-def _journey_rows(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame, in_progress: pl.Expr,
-                  metric: str | None) -> pl.DataFrame:
->>>>>>> h/explain
+@dataclass
+class _Journeys:
+    """How a batch's journeys are told apart: the variant table (with a hash per sequence,
+    ``keys``) and the log's last event with the settle window (journeys in progress)."""
+
+    variant_table: pl.DataFrame
+    last: dt.datetime | None
+    settle: dt.timedelta
+    keys: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = variant_keys(self.variant_table)
+
+    def settled(self, batch: pl.DataFrame, stats: pl.DataFrame) -> pl.DataFrame:
+        """``journey_id``, ``variant_id`` and ``stats`` (per journey, with ``end``), with
+        ``in_progress`` and ``settled``."""
+        return (_journey_variants(batch, self.variant_table, self.keys).join(stats, on=S.JOURNEY_ID, how="left")
+                .with_columns(in_progress_expr(self.last, self.settle).alias("in_progress"))
+                .with_columns((~pl.col("in_progress")).alias("settled")))
+
+
+def _journey_rows(batch: pl.DataFrame, journeys: _Journeys, metric: str | None) -> pl.DataFrame:
     """The per-journey rows of one batch (see :class:`Gathered`)."""
     stats = J.journey_stats(batch).select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction")
     score = (J.journey_stats(_scored(batch, metric)).select(S.JOURNEY_ID, pl.col("satisfaction").alias("score"))
@@ -283,13 +274,6 @@ def gather(
     """The second pass over ``source`` (see the module docs): the per-journey table, and the
     deviation counts of ``occurrences`` (per-variant, :func:`journeylog.explain.deviations.occurrences_table`;
     None: none gathered) and the matches of ``patterns`` (None: none)."""
-<<<<<<< HEAD
-=======
-    in_progress = in_progress_expr(facts.last, settle)
-    rows: list[pl.DataFrame] = []
-    parts: list[dict[str, pl.DataFrame]] = []
-    keys = variant_keys(facts.variant_table)
->>>>>>> h/explain
     wanted = [S.ACTIVITY, S.CUSTOMER_ID, S.CHANNEL, S.OUTCOME, S.SATISFACTION, *([metric] if metric else []),
               *(patterns.wanted if patterns is not None else [])]
     occ = DV.with_ids(occurrences) if occurrences is not None else None  # once, not per batch
