@@ -31,6 +31,7 @@ from typing import Any
 import polars as pl
 
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.ingest import EventSource
 from journeylog.io.jsonio import loads_checked
 
 __all__ = ["DETECTORS", "ReportOptions", "contracts_from_files", "kind_of", "report"]
@@ -67,17 +68,20 @@ class ReportOptions:
     funnel_steps: tuple[str, ...] | None = None
 
 
-def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = None,
+def report(events: pl.DataFrame | EventSource, model: Any, options: ReportOptions | None = None,
            omitted: list[str] | None = None) -> dict[str, Any]:
     """Discover, conform and (when the log spans several windows) drift on ``events`` against the
     designed ``model``: ``{"discover": DiscoverOutput, "conform": ConformOutput, "drift":
     DriftOutput}`` (``drift`` absent for a log within one window); then contacts, funnel and
     emotion, each left out when it fails for a reason the user can fix (no channel column, no
-    score of the metric, ...): ``omitted`` receives one sentence per analysis left out."""
+    score of the metric, ...): ``omitted`` receives one sentence per analysis left out.
+    ``events``: a frame of canonical events or an :class:`~journeylog.ingest.EventSource` (a log
+    larger than memory: every analysis reads it in journey-complete batches; the same results)."""
     from journeylog import conform as C
     from journeylog import discover as D
     from journeylog import drift as R
 
+    events = events if isinstance(events, EventSource) else EventSource(events)
     opts = options or ReportOptions()
     if opts.variants < 1:
         raise UsageError(f"{param('variants')} must be at least 1, not {opts.variants}")
@@ -100,7 +104,7 @@ def report(events: pl.DataFrame, model: Any, options: ReportOptions | None = Non
     return out
 
 
-def _customer_analyses(events: pl.DataFrame, model: Any, opts: ReportOptions,
+def _customer_analyses(events: EventSource, model: Any, opts: ReportOptions,
                        conformance: Any = None) -> list[tuple[str, Callable[[], Any]]]:
     """The analyses of the customer experience the options ask for, as (contract name, thunk);
     the emotion curve places its scores with ``conformance``'s alignments (aligned once)."""

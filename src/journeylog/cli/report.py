@@ -121,7 +121,8 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
              omitted: list[str]) -> dict[str, Any]:
     from journeylog import drift as D
     from journeylog import report as R
-    from journeylog.ingest import read_events
+    from journeylog.ingest import open_events
+    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
 
     if len(inputs) != 1:
@@ -141,8 +142,9 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
     options = R.ReportOptions(variants=variants, drift=not no_drift, drift_options=drift_options,
                               conform_options=conformance_options(rules, allow, "alignments", True, settle, on_progress=bar),
                               **_cx_options(cx))
-    with bar:
-        return R.report(read_events(log, read), designed, options, omitted=omitted)
+    refuse_spark(read, "report")
+    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        return R.report(source, designed, options, omitted=omitted)
 
 
 def _cx_options(cx: _CxChoices) -> dict[str, Any]:
