@@ -15,6 +15,7 @@ log order*: pass ``trace_order`` to :func:`alignment_figures` to reproduce it ex
 from __future__ import annotations
 
 import time
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -286,11 +287,11 @@ def align(
     """
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
-    rows = variant_rows(variant_table)
+    table_in = variant_table.select("variant_id", "activities", "journeys").sort("variant_id")
     labels = visible_labels(net)
     bwc0 = best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT if timeout_per_variant is None
                            else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
-    reduced_of, index = _reduce(rows, labels)
+    reduced_of, index = _reduce(table_in, labels)
     plan = Plan(processes, settings)
     run = settings or run_settings.current()
     if timeout_total is None and run.align_budget > 0:  # then journeylog's search as long again, at least a variant's limit
@@ -313,9 +314,11 @@ def align(
             if res is not None and cache is not None:
                 cache.put(seq, res)
         results.append(res)
-    table = _alignment_table(rows, reduced_of, per_variant := [results[index[red]] for red in reduced_of], labels)
-    fallback = [bool(res and res.get("fallback")) for res in per_variant]
-    return table.with_columns(pl.Series("fallback", fallback, dtype=pl.Boolean)) if any(fallback) else table
+    table = _alignment_table(table_in, reduced_of, uniques, results, labels)
+    fell_back = pl.Series([bool(res and res.get("fallback")) for res in results], dtype=pl.Boolean)
+    if not fell_back.any():
+        return table
+    return table.with_columns(fell_back.gather(pl.Series(reduced_of, dtype=pl.UInt32)).alias("fallback"))
 
 
 
@@ -353,15 +356,20 @@ def align_unfit(model: Any, variant_table: pl.DataFrame, fit: Sequence[int], *,
     return pl.concat([aligned, replayed], how="diagonal_relaxed").sort("variant_id")
 
 
-def _reduce(rows: list[VariantRow], labels: set[str]) -> tuple[list[tuple[str, ...]], dict[tuple[str, ...], int]]:
-    """Every variant without the activities the model lacks, and the distinct reduced sequences."""
-    reduced_of: list[tuple[str, ...]] = []
+def _reduce(variant_table: pl.DataFrame, labels: set[str]) -> tuple[array[int], dict[tuple[str, ...], int]]:
+    """Every variant (of ``variant_table``, sorted by id) without the activities the model lacks:
+    the number of its reduced sequence, and the distinct reduced sequences numbered in order of
+    first appearance. Read :data:`_TABLE_SLICE` variants at a time: only the distinct sequences
+    are kept as Python objects (a million variants as tuples took gigabytes)."""
+    reduced_of: array[int] = array("I")
     index: dict[tuple[str, ...], int] = {}
-    for _vid, acts, _count in rows:
-        red = tuple(a for a in acts if a in labels)
-        reduced_of.append(red)
-        if red not in index:
-            index[red] = len(index)
+    for start in range(0, variant_table.height, _TABLE_SLICE):
+        for _vid, acts, _count in variant_rows(variant_table.slice(start, _TABLE_SLICE)):
+            red = tuple(a for a in acts if a in labels)
+            number = index.get(red)
+            if number is None:
+                number = index[red] = len(index)
+            reduced_of.append(number)
     return reduced_of, index
 
 
@@ -414,16 +422,22 @@ def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: 
 
 
 def _alignment_table(
-    rows: list[VariantRow], reduced_of: list[tuple[str, ...]], results: list[Aligned | None], labels: set[str]
+    variant_table: pl.DataFrame, reduced_of: array[int], uniques: list[tuple[str, ...]], results: list[Aligned | None],
+    labels: set[str],
 ) -> pl.DataFrame:
-    """:func:`align`'s table: one row per variant, the alignment of its reduced sequence restored.
+    """:func:`align`'s table: one row per variant (of ``variant_table``, sorted by id), the
+    alignment of its reduced sequence (``uniques[reduced_of[i]]``, aligned as ``results[...]``)
+    restored.
 
     The moves go to Polars as flat columns (one row per move) gathered back per variant: building
     a list-of-struct column from Python dicts is many times slower. They are built
     :data:`_TABLE_SLICE` variants at a time, so the Python lists of one slice are all that exists
     besides the table (a million variants of 15 moves held as Python lists took gigabytes)."""
-    parts = [_table_slice(rows[i:i + _TABLE_SLICE], reduced_of[i:i + _TABLE_SLICE], results[i:i + _TABLE_SLICE], labels)
-             for i in range(0, len(rows), _TABLE_SLICE)]
+    parts = []
+    for start in range(0, variant_table.height, _TABLE_SLICE):
+        rows = variant_rows(variant_table.slice(start, _TABLE_SLICE))
+        numbers = reduced_of[start:start + len(rows)]
+        parts.append(_table_slice(rows, [uniques[n] for n in numbers], [results[n] for n in numbers], labels))
     if not parts:
         return _table_slice([], [], [], labels)
     return pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
