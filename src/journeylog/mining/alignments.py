@@ -66,8 +66,9 @@ DEFAULT_VARIANT_TIMEOUT = 60.0
 MAX_ALIGN_LENGTH = 5000
 #: Default time limit for finding the model's cheapest complete run (best-worst cost / soundness).
 DEFAULT_MODEL_TIMEOUT = 60.0
-#: the type of one alignment move in :func:`align`'s ``moves`` column
-MOVE_DTYPE = pl.Struct({"kind": pl.String, "log": pl.String, "model": pl.String, "transition": pl.String})
+#: the type of one alignment move in :func:`align`'s ``moves`` column (categorical names: a million
+#: variants of 15 moves as strings took gigabytes)
+MOVE_DTYPE = pl.Struct({"kind": pl.Categorical, "log": pl.Categorical, "model": pl.Categorical, "transition": pl.Categorical})
 
 #: one move: ``{kind, log, model, transition}``
 Move = dict[str, str | None]
@@ -473,8 +474,7 @@ def _table_slice(
             flat["model"].append(m["model"])
             flat["transition"].append(m.get("transition"))
     table = pl.DataFrame(out, schema={"variant_id": pl.UInt32, "cost": pl.Int64, "bwc": pl.Int64, "fitness": pl.Float64})
-    per_row = (pl.DataFrame(flat, schema={"row": pl.UInt32, "kind": pl.String, "log": pl.String, "model": pl.String,
-                                          "transition": pl.String})
+    per_row = (pl.DataFrame(flat, schema={"row": pl.UInt32, **MOVE_DTYPE.to_schema()})
                .group_by("row", maintain_order=True)
                .agg(pl.struct("kind", "log", "model", "transition").alias("moves")))
     del flat
