@@ -184,12 +184,12 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
                if opts.method == "alignments" else None)
     stage = mining.NextSteps(model).stage
     occ = DV.occurrences_table(aligned, stage) if aligned is not None else None
-    aligned = _moves_kept(aligned, opts)
+    aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     gathered = B.gather(source, facts, settle=opts.settle, occurrences=occ, metric=metric, examples=opts.examples,
                         patterns=patterns.PatternGatherer(rules, source.columns))
     figures, per_variant = _figures(model, variant_table, gathered.journeys, opts, aligned)
-    jt = _with_variant_figures(gathered.journeys, per_variant)
+    jt = B.with_variant_figures(gathered.journeys, per_variant)
     gathered.journeys = jt  # one journey table, not two
     in_progress = int(jt["in_progress"].sum())
     notes = _log_notes(facts, overlap, in_progress, opts)
@@ -202,7 +202,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
         notes.append("deviations are explained from alignments; the figures are token-based replay")
         occ = DV.occurrences_table(aligned, stage)
-        aligned = _moves_kept(aligned, opts)
+        aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
         counts = B.deviation_counts(source, facts, occ, settle=opts.settle, examples=opts.examples)
     assert occ is not None and counts is not None and gathered.patterns is not None
     label = opts.impact_metric[1] if opts.impact_metric is not None else None
@@ -237,24 +237,6 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         aligned=aligned,
         variant_table=variant_table,
     )
-
-
-def _with_variant_figures(journeys: pl.DataFrame, per_variant: pl.DataFrame) -> pl.DataFrame:
-    """``journeys`` (sorted by journey id) with their variant's figures (``fitness``, ``cost``,
-    ``bwc``, ...) and ``reference`` (fits). Only the new columns are made: the journey table's
-    own columns are shared, not copied by a join (at 10M journeys they are gigabytes)."""
-    if not journeys[S.JOURNEY_ID].is_sorted():
-        journeys = journeys.sort(S.JOURNEY_ID)
-    added = journeys.select("variant_id").join(per_variant, on="variant_id", how="left", maintain_order="left")
-    return journeys.hstack(added.drop("variant_id").get_columns()).with_columns(
-        (pl.col("fitness") >= 1.0).fill_null(False).alias("reference"))
-
-
-def _moves_kept(aligned: pl.DataFrame | None, opts: ConformOptions) -> pl.DataFrame | None:
-    """The alignments, without their moves unless ``opts.keep_moves``."""
-    if aligned is None or opts.keep_moves or "moves" not in aligned.columns:
-        return aligned
-    return aligned.drop("moves")
 
 
 def _metric_column(columns: list[str], opts: ConformOptions) -> str | None:

@@ -40,7 +40,7 @@ from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
 __all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "journey_variant_ids",
-           "log_facts", "map_batches", "variant_keys"]
+           "log_facts", "map_batches", "variant_keys", "with_variant_figures"]
 
 T = TypeVar("T")
 _COMPACT = 16  # merge the deviation counts of this many batches into one
@@ -290,6 +290,17 @@ def gather(
 
     counts = _merged_counts(tapped(), examples)
     return Gathered(_in_journey_order(rows), counts, patterns)
+
+
+def with_variant_figures(journeys: pl.DataFrame, per_variant: pl.DataFrame) -> pl.DataFrame:
+    """``journeys`` (sorted by journey id) with their variant's figures (``fitness``, ``cost``,
+    ``bwc``, ...) and ``reference`` (fits). Only the new columns are made: the journey table's
+    own columns are shared, not copied by a join (at 10M journeys they are gigabytes)."""
+    if not journeys[S.JOURNEY_ID].is_sorted():
+        journeys = journeys.sort(S.JOURNEY_ID)
+    added = journeys.select("variant_id").join(per_variant, on="variant_id", how="left", maintain_order="left")
+    return journeys.hstack(added.drop("variant_id").get_columns()).with_columns(
+        (pl.col("fitness") >= 1.0).fill_null(False).alias("reference"))
 
 
 def _in_journey_order(parts: list[pl.DataFrame]) -> pl.DataFrame:
