@@ -67,3 +67,21 @@ def run_main(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
         return int(exc.value.code or 0), out, err
 
     return run
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The telecom sample as a store with its model, allow-list and rules (``out_of_core.sample_store``),
+    for the out-of-core tests; one per test module."""
+    from out_of_core import sample_store
+
+    return sample_store(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated drifting log as a store (``out_of_core.generated_store``), for the out-of-core
+    tests; one per test module."""
+    from out_of_core import generated_store
+
+    return generated_store(tmp_path_factory.mktemp("generated"))

@@ -8,19 +8,7 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
-from out_of_core import both_ways, generated_store, sample_store
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated_store(tmp_path_factory.mktemp("generated"))
+from out_of_core import both_ways
 
 
 def _same(mem: dict[str, bytes], disk: dict[str, bytes]) -> None:

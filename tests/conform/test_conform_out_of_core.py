@@ -13,18 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from out_of_core import both_ways, generated_store, sample_store
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated_store(tmp_path_factory.mktemp("generated"))
-
+from out_of_core import both_ways
 
 OUTPUTS = ["c.json", "journeys.csv"]
 

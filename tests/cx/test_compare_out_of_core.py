@@ -15,18 +15,6 @@ import polars as pl
 import pytest
 from text_both_ways import both_ways_with_text
 
-from out_of_core import generated_store, sample_store
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated_store(tmp_path_factory.mktemp("generated"))
-
 
 def _check(mem: dict[str, bytes], disk: dict[str, bytes]) -> dict:
     assert mem == disk

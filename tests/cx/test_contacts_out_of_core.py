@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from out_of_core import BUDGET, generated_store, sample_store
+from out_of_core import BUDGET, generated_store
 
 #: contact rules for the generated log: every class reachable, costs, a rule on the reason
 GENERATED_RULES = """version: 1
@@ -31,11 +31,6 @@ rules:
 currency: EUR
 costs: {phone: 6.5, chat: 3.2}
 """
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,9 @@ import polars as pl
 import pytest
 
 from factories import PTREE, make_log
-from out_of_core import both_ways, generated_store, sample_store
+from out_of_core import both_ways, generated_store
 
 SPLIT = "called after failing on the portal"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("sample"))
 
 
 @pytest.fixture(scope="module")
