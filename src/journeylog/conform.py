@@ -57,7 +57,7 @@ from journeylog.explain.wording import in_progress_note, label_overlap_note
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE
 from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
-from journeylog.text import fmt_duration, fmt_int, fmt_share
+from journeylog.text import fmt_duration, fmt_int
 
 __all__ = [
     "JOURNEY_COLUMNS",
@@ -114,6 +114,10 @@ class ConformOptions:
     #: scores with them); False drops them once the deviations are found (the commands that do
     #: not need them: a million variants' moves are gigabytes)
     keep_moves: bool = True
+    #: keep each journey's customer and channels for :attr:`Conformance.journey_table` (``conform
+    #: --journeys-out`` shows them); False leaves them out (the commands that never show the table:
+    #: at 10M journeys they are gigabytes)
+    journey_details: bool = True
 
 
 @dataclass
@@ -187,7 +191,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     gathered = B.gather(source, facts, settle=opts.settle, occurrences=occ, metric=metric, examples=opts.examples,
-                        patterns=patterns.PatternGatherer(rules, source.columns))
+                        details=opts.journey_details, patterns=patterns.PatternGatherer(rules, source.columns))
     figures, per_variant = _figures(model, variant_table, gathered.journeys, opts, aligned)
     jt = B.with_variant_figures(gathered.journeys, per_variant)
     gathered.journeys = jt  # one journey table, not two
@@ -206,8 +210,8 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         counts = B.deviation_counts(source, facts, occ, settle=opts.settle, examples=opts.examples)
     assert occ is not None and counts is not None and gathered.patterns is not None
     label = opts.impact_metric[1] if opts.impact_metric is not None else None
-    impact_rows = jt.select(S.JOURNEY_ID, "variant_id", "duration_seconds", pl.col("score").alias("satisfaction"),
-                            "settled", "reference")
+    score = pl.col("score" if "score" in jt.columns else "satisfaction").alias("satisfaction")  # the impact metric's
+    impact_rows = jt.select(S.JOURNEY_ID, "variant_id", "duration_seconds", score, "settled", "reference")
     catalogue = _accepted(DV.catalogue_of(counts, impact_rows, occ, tasks=model.tasks, vocabulary=rules.vocabulary,
                                           metric=label), opts.allow)
     found = gathered.patterns.result(impact_rows, metric=label)
@@ -223,7 +227,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         journeys=total,
         deviations=catalogue,
         patterns=pat,
-        _journeys=lambda: _with_deviations_and_patterns(jt, DV.journey_deviations(jt, occ), pat_journeys),
+        _journeys=lambda: B.journey_table_with(jt, DV.journey_deviations(jt, occ), pat_journeys),
         unknown_activities=labels.unknown_activities,
         unseen_tasks=labels.unseen_tasks,
         notes=notes,
@@ -265,7 +269,7 @@ def _alignment_notes(jt: pl.DataFrame, vt: pl.DataFrame, opts: ConformOptions, p
     notes += [W.align_fallback_note(budget, n) for budget, n in [mining.align_fallbacks(aligned)] if n]
     unaligned = jt.filter(pl.col("fitness").is_null()).height  # token replay leaves out the same long paths
     if unaligned:
-        notes.append(_unaligned_note(unaligned, jt.height))
+        notes.append(W.unaligned_note(unaligned, jt.height, mining.MAX_ALIGN_LENGTH))
     if opts.method != "alignments":
         return notes
     if opts.precision and _too_long_for_precision(vt):
@@ -278,19 +282,6 @@ def _too_long_for_precision(variant_table: pl.DataFrame) -> bool:
     """Whether a variant is longer than :data:`journeylog.mining.MAX_ALIGN_LENGTH` events."""
     longest = variant_table["activities"].list.len().max() if variant_table.height else 0
     return bool(longest is not None and int(longest) > mining.MAX_ALIGN_LENGTH)  # type: ignore[arg-type]
-
-
-def _unaligned_note(unaligned: int, total: int) -> str:
-    """What the figures leave out when some journeys could not be aligned.
-
-    >>> _unaligned_note(1, 51).split(":")[0]
-    '1 journey (2.0%) was not aligned'
-    """
-    one = unaligned == 1
-    return (f"{fmt_int(unaligned)} {'journey' if one else 'journeys'} ({fmt_share(unaligned / total)}) "
-            f"{'was' if one else 'were'} not aligned: {'its path is' if one else 'their paths are'} longer than "
-            f"{fmt_int(mining.MAX_ALIGN_LENGTH)} events of the model's activities or took longer than the time limit; "
-            f"fitness and the fitting share leave {'it' if one else 'them'} out, as pm4py does with traces that time out")
 
 
 def in_progress_journeys(stats: pl.DataFrame, settle: timedelta) -> list[str]:
@@ -373,21 +364,6 @@ def _patterns(found: patterns.PatternResult, gatherer: patterns.PatternGatherer,
     return pat, pat_journeys
 
 
-def _with_deviations_and_patterns(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:
-    """The journey table with sorted ``deviations`` (:func:`journeylog.explain.deviations.journey_deviations`)
-    and ``patterns`` lists (empty, never null), in its documented columns."""
-    pats_per_journey = (pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns"))
-                        if pat_journeys.height else None)
-    jt = jt.join(journey_devs, on=S.JOURNEY_ID, how="left")
-    if pats_per_journey is not None:
-        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
-    else:
-        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
-    return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).select(
-        S.JOURNEY_ID, "variant_id", "fitness", "cost", "bwc", "start", "end", "duration_seconds", "satisfaction",
-        S.CUSTOMER_ID, "channels", "deviations", "patterns", "in_progress").sort(S.JOURNEY_ID)
-
-
 #: The columns of :func:`journey_table`, in order, with what they hold (docs/cli.md lists them).
 JOURNEY_COLUMNS: dict[str, str] = {
     "journey_id": "the journey",
@@ -425,6 +401,8 @@ def journey_table(c: Conformance) -> pl.DataFrame:
     ('3.0 h', True, ['web', 'phone'], 2)
     """
     jt = c.journey_table
+    if S.CUSTOMER_ID not in jt.columns:
+        raise UsageError("the journey table was left out of this run", hint=f"conform with {param('journey_details')}=True")
     return jt.select(
         pl.col(S.JOURNEY_ID),
         pl.col(S.CUSTOMER_ID),

@@ -117,3 +117,19 @@ def test_token_replay_table_has_no_alignment_costs(case):
     assert table["alignment_cost"].null_count() == table.height
     # pm4py's token replay passes over events the model does not know (j2's Call)
     assert table.filter(pl.col("fits"))["journey_id"].sort().to_list() == ["j1", "j2"]
+
+
+def test_without_journey_details_the_figures_are_the_same_and_the_table_is_refused(case):
+    """``journey_details=False`` (conform without --journeys-out, check, drift) keeps neither
+    customers nor channels; every other result is the same, and asking for the table says why not."""
+    from journeylog.errors import UsageError
+
+    log, model = case
+    events, designed = ingest(log).events, load_model(model)
+    full = C.conform(events, designed, C.ConformOptions(settle=dt.timedelta(0)))
+    lean = C.conform(events, designed, C.ConformOptions(settle=dt.timedelta(0), journey_details=False))
+    assert C.to_json(lean) == C.to_json(full)
+    assert "customer_id" not in lean.journey_table.columns and "channels" not in lean.journey_table.columns
+    assert lean.journey_table.equals(full.journey_table.drop("customer_id", "channels"))
+    with pytest.raises(UsageError, match="journey_details"):
+        C.journey_table(lean)

@@ -59,7 +59,8 @@ def conform_options_for(config: CheckConfig, *, precision: bool = True) -> Confo
     if "min_label_overlap" in config.checks:
         extra["min_label_overlap"] = float(config.checks["min_label_overlap"].value)
     return ConformOptions(precision=precision, rules=load_rules(config.rules) if config.rules else None,
-                          allow=load_allow(config.allow) if config.allow else Allow(), keep_moves=False, **extra)
+                          allow=load_allow(config.allow) if config.allow else Allow(), keep_moves=False,
+                          journey_details=False, **extra)
 
 
 def _something_to_check(config: CheckConfig, baseline_path: str | None, write_baseline_to: str | None) -> None:

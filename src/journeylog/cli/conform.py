@@ -77,7 +77,7 @@ def conform(
     designed = load_model(model)
     bar = progress_bar(not no_precision)
     options = replace(conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache),
-                      keep_moves=False)  # the command does not use them
+                      keep_moves=False, journey_details=journeys_out is not None)  # only what the command shows
     with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
         if metric is not None:
             from journeylog.cx.metrics import resolve_metric

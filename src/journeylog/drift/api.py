@@ -49,7 +49,7 @@ def drift(events: pl.DataFrame | EventSource, model: Any, conform_options: Any =
     copts = conform_options or ConformOptions()
     if copts.method != "alignments":
         raise UsageError(f"drift needs alignments (per-journey cost); drop {param('method')} tbr")
-    copts = replace(copts, precision=False, **({} if opts.settle is None else {"settle": opts.settle}))
+    copts = replace(copts, precision=False, journey_details=False, **({} if opts.settle is None else {"settle": opts.settle}))
     return drift_from_conformance(conform(events, model, copts), opts)
 
 

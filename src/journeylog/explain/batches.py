@@ -39,8 +39,8 @@ from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
-__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "journey_variant_ids",
-           "log_facts", "map_batches", "variant_keys", "with_variant_figures"]
+__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "journey_table_with",
+           "journey_variant_ids", "log_facts", "map_batches", "variant_keys", "with_variant_figures"]
 
 T = TypeVar("T")
 _COMPACT = 16  # merge the deviation counts of this many batches into one
@@ -140,7 +140,7 @@ def in_progress_expr(last: dt.datetime | None, settle: dt.timedelta) -> pl.Expr:
 class Gathered:
     """What the second pass gathers: ``journeys`` (one row per journey, sorted by journey id:
     ``journey_id``, ``variant_id``, ``start``, ``end``, ``duration_seconds``, ``satisfaction``,
-    ``score`` (the impact metric's mean, else the satisfaction), ``customer_id``, ``channels``,
+    ``score`` (the impact metric's mean; only with one), ``customer_id``, ``channels``,
     ``in_progress``, ``settled``), the merged deviation counts and the pattern matches."""
 
     journeys: pl.DataFrame
@@ -214,12 +214,15 @@ class _Journeys:
                 .with_columns((~pl.col("in_progress")).alias("settled")))
 
 
-def _journey_rows(batch: pl.DataFrame, journeys: _Journeys, metric: str | None) -> pl.DataFrame:
-    """The per-journey rows of one batch (see :class:`Gathered`)."""
+def _journey_rows(batch: pl.DataFrame, journeys: _Journeys, metric: str | None, details: bool = True) -> pl.DataFrame:
+    """The per-journey rows of one batch (see :class:`Gathered`; without ``details``, no
+    ``customer_id`` and ``channels``)."""
     stats = J.journey_stats(batch).select(S.JOURNEY_ID, "start", "end", "duration_seconds", "satisfaction")
-    score = (J.journey_stats(_scored(batch, metric)).select(S.JOURNEY_ID, pl.col("satisfaction").alias("score"))
-             if metric is not None else stats.select(S.JOURNEY_ID, pl.col("satisfaction").alias("score")))
-    rows = stats.join(score, on=S.JOURNEY_ID, how="left").join(_customers_and_channels(batch), on=S.JOURNEY_ID, how="left")
+    rows = stats if metric is None else stats.join(  # without a metric the score is the satisfaction: not copied
+        J.journey_stats(_scored(batch, metric)).select(S.JOURNEY_ID, pl.col("satisfaction").alias("score")),
+        on=S.JOURNEY_ID, how="left")
+    if details:
+        rows = rows.join(_customers_and_channels(batch), on=S.JOURNEY_ID, how="left")
     return journeys.settled(batch, rows)
 
 
@@ -241,9 +244,10 @@ class _Gatherer:
     patterns: PatternGatherer | None
     metric: str | None
     examples: int
+    details: bool = True
 
     def __call__(self, batch: pl.DataFrame) -> _GatherPart:
-        jr = _journey_rows(batch, self.journeys, self.metric)
+        jr = _journey_rows(batch, self.journeys, self.metric, self.details)
         counts = None if self.occurrences is None else DV.occurrence_counts(
             DV.journey_occurrences(jr.select(S.JOURNEY_ID, "variant_id", "settled"), self.occurrences, batch),
             self.examples)
@@ -270,14 +274,16 @@ def gather(
     patterns: PatternGatherer | None,
     metric: str | None = None,
     examples: int = 5,
+    details: bool = True,
 ) -> Gathered:
-    """The second pass over ``source`` (see the module docs): the per-journey table, and the
+    """The second pass over ``source`` (see the module docs): the per-journey table (without
+    ``details``, no ``customer_id`` and ``channels``: at 10M journeys they are gigabytes), and the
     deviation counts of ``occurrences`` (per-variant, :func:`journeylog.explain.deviations.occurrences_table`;
     None: none gathered) and the matches of ``patterns`` (None: none)."""
-    wanted = [S.ACTIVITY, S.CUSTOMER_ID, S.CHANNEL, S.OUTCOME, S.SATISFACTION, *([metric] if metric else []),
-              *(patterns.wanted if patterns is not None else [])]
+    wanted = [S.ACTIVITY, *([S.CUSTOMER_ID] if details else []), S.CHANNEL, S.OUTCOME, S.SATISFACTION,
+              *([metric] if metric else []), *(patterns.wanted if patterns is not None else [])]
     occ = DV.with_ids(occurrences) if occurrences is not None else None  # once, not per batch
-    fn = _Gatherer(_Journeys(facts.variant_table, facts.last, settle), occ, patterns, metric, examples)
+    fn = _Gatherer(_Journeys(facts.variant_table, facts.last, settle), occ, patterns, metric, examples, details)
     rows: list[pl.DataFrame] = []
 
     def tapped() -> Iterator[dict[str, pl.DataFrame]]:
@@ -335,3 +341,20 @@ def deviation_counts(source: EventSource, facts: LogFacts, occurrences: pl.DataF
     counts = _merged_counts(map_batches(source, fn, [c for c in (S.ACTIVITY, S.CHANNEL, S.OUTCOME) if c in source.columns]),
                             examples)
     return counts if counts is not None else DV.merge_counts([], examples)
+
+
+def journey_table_with(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:
+    """The journey table (``jt`` with its variant figures) with sorted ``deviations``
+    (:func:`journeylog.explain.deviations.journey_deviations`) and ``patterns`` lists (empty, never
+    null), in its documented columns (``customer_id`` and ``channels`` when ``jt`` has them)."""
+    pats_per_journey = (pat_journeys.group_by(S.JOURNEY_ID).agg(pl.col("pattern").sort().alias("patterns"))
+                        if pat_journeys.height else None)
+    jt = jt.join(journey_devs, on=S.JOURNEY_ID, how="left")
+    if pats_per_journey is not None:
+        jt = jt.join(pats_per_journey, on=S.JOURNEY_ID, how="left")
+    else:
+        jt = jt.with_columns(pl.lit(None, pl.List(pl.String)).alias("patterns"))
+    details = [c for c in (S.CUSTOMER_ID, "channels") if c in jt.columns]
+    return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).select(
+        S.JOURNEY_ID, "variant_id", "fitness", "cost", "bwc", "start", "end", "duration_seconds", "satisfaction",
+        *details, "deviations", "patterns", "in_progress").sort(S.JOURNEY_ID)

@@ -303,7 +303,7 @@ def catalogue_of(
     variants = dict(with_ids(occurrences).group_by("id").agg(pl.col("variant_id").unique()).iter_rows())
     modes = {col: _modes(counts[col], col) for col in _COUNTED}
     ref = journeys.filter("reference")
-    settled = journeys.filter("settled")
+    settled_n = int(journeys["settled"].sum())  # not a copy of the settled journeys: at 10M they are gigabytes
     dropped = DeviationKind.DROPPED_OUT.value
     rows = []
     for r in ids.sort("id").iter_rows(named=True):
@@ -314,10 +314,11 @@ def catalogue_of(
              "failed_share": failed / occurrences_n if occurrences_n else None}
         r["context"], r["context_share"] = modes["context"].get(r["id"], (None, None))
         r["channel"], r["channel_share"] = modes[S.CHANNEL].get(r["id"], (None, None))
-        among = settled if r["kind"] == dropped else journeys
-        affected = among.filter(pl.col("variant_id").is_in(pl.Series(variants[r["id"]], dtype=pl.UInt32).implode()))
+        among = settled_n if r["kind"] == dropped else journeys.height
+        hit = pl.col("variant_id").is_in(pl.Series(variants[r["id"]], dtype=pl.UInt32).implode())
+        affected = journeys.filter(hit & pl.col("settled") if r["kind"] == dropped else hit)
         r.update(impact_of(affected, ref))
-        r["share"] = r["journeys"] / among.height if among.height else 0.0
+        r["share"] = r["journeys"] / among if among else 0.0
         r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
         r["statement"] = deviation_statement({**r, "metric": metric}, vocabulary)
         rows.append(r)
@@ -357,8 +358,11 @@ def journeys_with_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, 
     occ = with_ids(occurrences).filter(~pl.col("id").is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()))
     dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
     per_variant = occ.group_by("variant_id").agg((~dropped).any().alias("_always"), dropped.any().alias("_settled"))
-    hit = journeys.select("variant_id", "settled").join(per_variant, on="variant_id", how="inner")
-    return hit.filter(pl.col("_always") | (pl.col("_settled") & pl.col("settled"))).height
+    per_variant_journeys = journeys.group_by("variant_id").agg(pl.len().alias("_n"), pl.col("settled").sum().alias("_s"))
+    hit = per_variant_journeys.join(per_variant, on="variant_id", how="inner")
+    n = hit.select(pl.when(pl.col("_always")).then(pl.col("_n")).when(pl.col("_settled")).then(pl.col("_s"))
+                   .otherwise(0).sum()).item()
+    return int(n or 0)
 
 
 def _variant_steps(aligned: pl.DataFrame) -> Iterable[tuple[Any, Sequence[Sequence[Any]]]]:

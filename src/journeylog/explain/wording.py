@@ -41,6 +41,7 @@ __all__ = [
     "no_match_reason",
     "skipped_note",
     "label_overlap_note",
+    "unaligned_note",
     "in_progress_note",
     "precision_budget_note",
     "align_fallback_note",
@@ -333,6 +334,20 @@ def deviation_statement(row: Mapping[str, Any], vocabulary: Mapping[str, Mapping
 
 # ----------------------------------------------------------------------------------------------
 # Notes on the log as a whole: a model of another log, journeys not over yet
+
+
+def unaligned_note(unaligned: int, total: int, longest: int) -> str:
+    """What the figures leave out when some journeys could not be aligned (``longest``: the
+    longest path aligned, in events of the model's activities).
+
+    >>> unaligned_note(1, 51, 5000).split(":")[0]
+    '1 journey (2.0%) was not aligned'
+    """
+    one = unaligned == 1
+    return (f"{fmt_int(unaligned)} {'journey' if one else 'journeys'} ({fmt_share(unaligned / total)}) "
+            f"{'was' if one else 'were'} not aligned: {'its path is' if one else 'their paths are'} longer than "
+            f"{fmt_int(longest)} events of the model's activities or took longer than the time limit; "
+            f"fitness and the fitting share leave {'it' if one else 'them'} out, as pm4py does with traces that time out")
 
 
 def label_overlap_note(events_share: float, minimum: float, shared: int, activities: int) -> str:
