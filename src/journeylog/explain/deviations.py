@@ -191,12 +191,11 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
     ``moves`` is a list of (log, model) pairs (pm4py's alignment, ``>>`` or null for no move)
     or of structs with ``log``, ``model`` and optionally ``transition`` fields. ``next_steps``
     names drop-out stages (e.g. ``journeylog.mining.NextSteps(model).after``; see
-    :func:`dropout_stage`). One Python pass per *variant*, not per event.
+    :func:`dropout_stage`). One Python pass per *variant*, not per event. The rows carry their
+    ``id`` (``kind:activity``, as :func:`with_ids` makes it); the names are categorical.
     """
-    schema: dict[str, pl.DataType] = {"variant_id": pl.UInt32(), "kind": pl.String(), "activity": pl.String(),
-                                      "context": pl.String(), "relation": pl.String(), "event_index": pl.Int64(),
-                                      "stage": pl.List(pl.String)}
-    frames = [pl.DataFrame(schema=schema)]
+    schema: dict[str, pl.DataType] = dict(_OCCURRENCE_SCHEMA)
+    frames = [pl.DataFrame(schema=schema).with_columns(pl.lit(None, pl.Categorical).alias("id"))]
     for start in range(0, aligned.height, _VARIANTS_AT_ONCE):  # columns of a slice at a time: no row dict per occurrence
         cols: dict[str, list[Any]] = {name: [] for name in schema}
         for vid, steps in _variant_steps(aligned.slice(start, _VARIANTS_AT_ONCE)):
@@ -206,8 +205,16 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
                 for name in ("activity", "context", "relation", "event_index", "stage"):
                     cols[name].append(occ.get(name))
         if cols["variant_id"]:
-            frames.append(pl.DataFrame(cols, schema=schema))
+            frames.append(pl.DataFrame(cols, schema=schema).with_columns(
+                (pl.col("kind").cast(pl.String) + ":" + pl.col("activity").cast(pl.String)).cast(pl.Categorical).alias("id")))
     return pl.concat(frames) if len(frames) > 1 else frames[0]
+
+
+#: the columns of :func:`occurrences_table` (with ``id``): the names are categorical, as a
+#: million variants give tens of millions of occurrences of a few hundred names
+_OCCURRENCE_SCHEMA: dict[str, pl.DataType] = {
+    "variant_id": pl.UInt32(), "kind": pl.Categorical(), "activity": pl.Categorical(), "context": pl.Categorical(),
+    "relation": pl.Categorical(), "event_index": pl.Int64(), "stage": pl.List(pl.String)}
 
 
 #: variants turned into occurrences at a time by :func:`occurrences_table`
@@ -346,7 +353,7 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
         S.JOURNEY_ID,
         pl.col("_always").fill_null(empty).list.concat(
             pl.when(pl.col("settled")).then(pl.col("_settled").fill_null(empty)).otherwise(empty))
-        .list.sort().alias("deviations"),
+        .list.sort().cast(pl.List(pl.String)).alias("deviations"),
     )
 
 
