@@ -183,7 +183,10 @@ def _journey_variants(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl
 def variant_keys(variant_table: pl.DataFrame) -> pl.DataFrame:
     """``_h`` (a 64-bit hash of each sequence), ``variant_id``: made once per log for
     :func:`journey_variant_ids`."""
-    return variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
+    step = 100_000  # hashed a slice at a time: hashing a million lists at once held gigabytes
+    parts = [variant_table.slice(start, step).select(pl.col("activities").hash().alias("_h"), "variant_id")
+             for start in range(0, variant_table.height, step)]
+    return pl.concat(parts) if parts else variant_table.select(pl.col("activities").hash().alias("_h"), "variant_id")
 
 
 def journey_variant_ids(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
