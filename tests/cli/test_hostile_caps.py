@@ -308,7 +308,7 @@ def test_a_discovered_model_with_non_ascii_names_is_written(run_main, tmp_path):
     """networkx hashed the BPMN elements' names as ASCII: any other name ended in exit 3."""
     write_file(tmp_path, "log.csv", "case,activity,timestamp\nc1,Café \u202eexe,2024-01-01\nc1,支払い,2024-01-02\n"
                "c2,Café \u202eexe,2024-01-03\nc2,支払い,2024-01-04\n")
-    for name in ("m.bpmn", "m.pnml"):
+    for name in ("m.bpmn", "m.pnml", "m.ptree"):
         code, _out, err = run_main("discover", "log.csv", "--model-out", name, cwd=tmp_path)
         assert code == 0, err
         assert "支払い" in (tmp_path / name).read_text(encoding="utf-8")

@@ -447,3 +447,33 @@ def test_write_model_failures_leave_nothing_behind(tmp_path, monkeypatch):
         write_model(tree, target)
     assert target.read_text() == "old"
     assert sorted(os.listdir(tmp_path)) == ["m.pnml"]
+
+
+def test_a_discovered_tree_is_written_as_process_tree_text_and_read_back(tmp_path, pm4py):
+    """``discover --model-out x.ptree``: the text ``--model`` reads, the same tree as pm4py's
+    own parser reads from it, quotes in names kept; a Petri net has no tree text."""
+    vt = table([["open", "Customer's call", "close"], ["open", "close"], ["open", "check", "check", "close"]], [5, 3, 1])
+    tree = mining.discover_tree(vt)
+    out = tmp_path / "discovered.ptree"
+    write_model(tree, out)
+    text = out.read_text(encoding="utf-8")
+    assert text.endswith("\n") and "\"Customer's call\"" in text
+    back = parse_process_tree(text)
+    assert str(back) == str(tree.to_pm4py() if isinstance(tree, mining.Tree) else tree)
+    assert load_model(out).tasks == ("Customer's call", "check", "close", "open")
+    for seq in vt["activities"].to_list():
+        assert fits(load_model(out), seq)
+    plain = parse_process_tree("->('a', X('b', tau), *('c', tau), +('d', 'e'))")
+    write_model(plain, tmp_path / "plain.txt")
+    assert (tmp_path / "plain.txt").read_text() == "->('a', X('b', tau), *('c', tau), +('d', 'e'))\n"
+    assert str(pm4py.parse_process_tree("->('a', X('b', tau), *('c', tau), +('d', 'e'))")) == str(plain)
+    with pytest.raises(UsageError, match="only a process tree"):
+        write_model(mining.discover_net(vt), tmp_path / "net.ptree")
+    with pytest.raises(InvalidInput, match="both kinds of quote"):
+        write_model(_tree_named("it's \"x\""), tmp_path / "q.ptree")
+    assert not (tmp_path / "q.ptree").exists() and not (tmp_path / "net.ptree").exists()
+
+
+def _tree_named(name: str):
+    ProcessTree, _op = mining.process_tree_class()
+    return ProcessTree(label=name)

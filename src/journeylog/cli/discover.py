@@ -70,7 +70,8 @@ def discover(
         "--perf", help="Colour and label the map by median time (and p90) instead of counts.")] = False,
     perf_stat: Annotated[str, typer.Option(
         "--perf-stat", help="The time --perf shows: median or p90 (p90 implies --perf).")] = "median",
-    model_out: Annotated[str | None, typer.Option("--model-out", help="Write the discovered model as .bpmn or .pnml.")] = None,
+    model_out: Annotated[str | None, typer.Option(
+        "--model-out", help="Write the discovered model as .bpmn, .pnml or .ptree (process-tree text).")] = None,
     show: Annotated[int, typer.Option("--show", help="Rows per table in the terminal report.")] = 10,
     json_out: JsonOpt = None,
     read: Any = None,

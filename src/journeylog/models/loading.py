@@ -14,7 +14,7 @@ from journeylog.errors import InvalidInput, JourneylogError, ResourceLimit, Usag
 from journeylog.io.files import atomic_output, check_output_path, local_file
 from journeylog.models.bpmn import load_bpmn
 from journeylog.models.pnml import load_pnml
-from journeylog.models.ptree import load_ptree
+from journeylog.models.ptree import format_process_tree, load_ptree
 
 __all__ = ["MODEL_SUFFIXES", "DesignedModel", "model_kind", "load_model", "refuse_large_model", "write_model"]
 
@@ -124,21 +124,30 @@ def load_model(path: str | os.PathLike[str]) -> DesignedModel:
 
 
 def write_model(model: Any, path: str | os.PathLike[str]) -> None:
-    """Write a process tree, a ``(net, im, fm)`` triple or a DesignedModel as ``.bpmn`` / ``.pnml``.
+    """Write a process tree, a ``(net, im, fm)`` triple or a DesignedModel as ``.bpmn`` / ``.pnml``,
+    or a process tree as ``.ptree`` / ``.txt`` (the text ``--model`` reads back).
 
     pm4py's exporters write to a temporary file next to ``path``, renamed over it only when
     complete (no partial file on failure). BPMN gets a Graphviz layout when ``dot`` is available.
     """
     label = os.fspath(path)
     suffix = Path(label).suffix.lower()
-    if suffix not in (".bpmn", ".pnml"):
+    if suffix not in MODEL_SUFFIXES:
         raise UsageError(f"cannot write a model as {suffix or '(no suffix)'!r}", path=label,
-                         hint="give a .bpmn or .pnml file name")
+                         hint="give a .bpmn, .pnml or .ptree file name")
     check_output_path(path)
     if isinstance(model, mining.Tree):  # journeylog's IMd tree (discover's model)
         model = model.to_pm4py()
     ProcessTree, _ = mining.process_tree_class()
     is_tree = isinstance(model, ProcessTree)
+    if MODEL_SUFFIXES[suffix] == "ptree":
+        if not is_tree:
+            raise UsageError("only a process tree can be written as process-tree text", path=label,
+                             hint="give a .bpmn or .pnml file name")
+        text = format_process_tree(model) + "\n"
+        with atomic_output(path) as tmp:
+            Path(tmp).write_text(text, encoding="utf-8")
+        return
     triple: tuple[Any, Any, Any] | None
     if isinstance(model, DesignedModel):
         triple = (model.net, model.initial_marking, model.final_marking)

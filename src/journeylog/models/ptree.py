@@ -10,7 +10,7 @@ from journeylog import mining
 from journeylog.errors import InvalidInput
 from journeylog.io.files import read_input_bytes
 
-__all__ = ["parse_process_tree", "load_ptree"]
+__all__ = ["format_process_tree", "load_ptree", "parse_process_tree"]
 
 _OPERATORS = ("->", "<>", "X", "+", "*", "O")
 
@@ -24,6 +24,47 @@ def parse_process_tree(text: str, label: str = "<string>") -> Any:
     a silent step; ``#`` starts a comment outside quotes.
     """
     return _TreeParser(text, label).parse()
+
+
+def format_process_tree(tree: Any) -> str:
+    """A process tree (pm4py's or journeylog's) in the text :func:`parse_process_tree` reads back
+    as the same tree: labels in single quotes (double when the name holds one), ``tau`` for a
+    silent step. A name with both kinds of quote has no text form (``InvalidInput``).
+
+    >>> text = "->('Order', X('Call', tau), *('Pay', tau))"
+    >>> format_process_tree(parse_process_tree(text)) == text
+    True
+    """
+    names = {v: k for k, v in _TreeParser("", "").ops.items()}
+    out: list[str] = []
+    stack: list[Any] = [tree]  # nodes, and ", " / ")" still to write (iterative: deep trees are fine)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif node.label is not None:
+            out.append(_quoted(node.label))
+        elif not node.children:
+            out.append("tau")
+        else:
+            op = node.operator
+            out.append(f"{names.get(op, op)}(")
+            stack.append(")")
+            for k, child in enumerate(reversed(node.children)):
+                stack.append(child)
+                if k < len(node.children) - 1:
+                    stack.append(", ")
+    return "".join(out)
+
+
+def _quoted(name: str) -> str:
+    """``name`` in quotes the parser reads back."""
+    if "'" not in name:
+        return f"'{name}'"
+    if '"' not in name:
+        return f'"{name}"'
+    raise InvalidInput(f"the activity name {name!r} holds both kinds of quote: a process-tree text cannot name it",
+                       hint="write the model as .bpmn or .pnml")
 
 
 class _TreeParser:
