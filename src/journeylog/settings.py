@@ -69,7 +69,8 @@ class Settings:
 
     ``threads``: Polars threads and alignment worker processes (None = all cores);
     ``processes``: alignment worker processes when set apart from ``threads``;
-    ``memory_events``: above this many events logs are processed out of core;
+    ``memory_events``: above this many events logs are processed out of core (a journeylog
+    store already above one analysis batch, a quarter of this or 2M events, is read in batches);
     ``max_input_bytes``: larger (decompressed) inputs are refused with exit 4;
     ``max_name_chars``: a longer activity name or journey/customer id is refused with exit 4;
     ``max_cell_bytes``: a longer cell of a tabular input (any column) is refused with exit 4;

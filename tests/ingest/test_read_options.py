@@ -116,6 +116,26 @@ def test_out_of_core_store_takes_the_channel_filter_and_refuses_remaps(store, mo
         settings.use(None)
 
 
+def test_a_store_under_the_budget_but_above_one_batch_is_read_in_batches(store):
+    """A sorted store costs nothing to read in batches: above one analysis batch (a quarter of
+    the budget here) it is, with the same events; a store needing a rewrite (a re-mapped column,
+    dropped duplicates) under the budget is still read whole; a store of one batch too."""
+    from journeylog import settings
+
+    events = read_events(store)
+    for budget, batched in ((events.height * 4 - 4, True), (events.height * 4, False)):
+        settings.use(settings.Settings(memory_events=budget))
+        try:
+            with open_events(store) as source:
+                assert (source.store is not None) is batched, budget
+                got = pl.concat(list(source.batches()))
+                assert got.select(events.columns).equals(events)
+            with open_events(store, ReadOptions(drop_duplicates=True)) as source:
+                assert source.store is None and source.events is not None
+        finally:
+            settings.use(None)
+
+
 def test_channel_filter_on_a_raw_log_applies_in_read_events(tmp_path):
     p = write_file(tmp_path, "log.csv", LOG)
     ev = read_events(p, ReadOptions(channel="phone", drop_duplicates=False))

@@ -309,6 +309,8 @@ def catalogue_of(
         return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64})
     variants = dict(with_ids(occurrences).group_by("id").agg(pl.col("variant_id").unique()).iter_rows())
     modes = {col: _modes(counts[col], col) for col in _COUNTED}
+    # only the columns the impact needs: a deviation's journeys are cut from them, not from the ids
+    journeys = journeys.select("variant_id", "duration_seconds", "satisfaction", "settled", "reference")
     ref = journeys.filter("reference")
     settled_n = int(journeys["settled"].sum())  # not a copy of the settled journeys: at 10M they are gigabytes
     dropped = DeviationKind.DROPPED_OUT.value

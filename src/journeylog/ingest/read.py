@@ -21,7 +21,7 @@ from journeylog.ingest.columns import (
     guessed_roles,
     read_raw,
 )
-from journeylog.ingest.event_source import EventSource, memory_events, select_store
+from journeylog.ingest.event_source import EventSource, batch_sizes, memory_events, select_store
 from journeylog.ingest.normalise import empty_rejects, normalise
 from journeylog.ingest.out_of_core import (
     ingest_out_of_core,
@@ -156,7 +156,7 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
         local_file(path)
     if not is_store_dir(path) and sniff_format(path, opts.format) == "parquet":
         info = parquet_rows(path)
-        if info is not None and info[0] > memory_events():
+        if info is not None and (info[0] > memory_events() or _batched_store(path, opts, info)):
             source = _open_large_parquet(path, opts, info, on_progress)
             if source is not None:
                 return source if opts.selection is None or not opts.selection.active else select_store(source, opts.selection)
@@ -167,6 +167,18 @@ def open_events(path: str | os.PathLike[str], options: ReadOptions | None = None
     if result.channel_filter is not None:
         check_channel(result.channel_filter, result.events[S.CHANNEL].unique().to_list(), os.fspath(path))
     return EventSource(events=apply_selection(result.events, opts.selection), channel_filter=result.channel_filter)
+
+
+def _batched_store(path: str | os.PathLike[str], opts: ReadOptions, info: tuple[int, dict[str, str]]) -> bool:
+    """Whether a store under the memory budget is still read in batches: it holds more than one
+    analysis batch and needs no rewrite. The store is already sorted by journey, so the batches
+    cost no extra work, and the commands hold a batch instead of the log (at 10M events conform
+    took 1.0 GB instead of 4.9 GB with the same CPU time and output)."""
+    rows, kv = info
+    if STORE_KEY not in kv or rows <= batch_sizes()[2]:
+        return False
+    plan = store_plan(list(pl.read_parquet_schema(local_file(path))), opts, os.fspath(path))
+    return not plan.rewrites
 
 
 def _open_large_parquet(path: str | os.PathLike[str], opts: ReadOptions, info: tuple[int, dict[str, str]],
