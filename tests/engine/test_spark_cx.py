@@ -1,0 +1,125 @@
+"""contacts, funnel and emotion with ``--engine spark`` write what ``--engine polars`` writes, byte
+for byte (``--json``, ``contacts --contacts-out`` in CSV and Parquet), through the real command
+line, on the sample and on a generated log, with several option sets; some runs spread the events
+over many partitions (a small ``JOURNEYLOG_MEMORY_EVENTS``); the library gives the same answer on
+a Spark frame whatever the partition count. The Polars answers themselves are checked against
+oracles in tests/cx/; here the oracle is the Polars run."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from out_of_core import generated_store, sample_store
+
+pytestmark = pytest.mark.slow
+
+#: a memory budget giving batches of 2,000 events: the sample's 20,843 events in 11 partitions
+MANY = {"JOURNEYLOG_MEMORY_EVENTS": "8000"}
+SPLIT = "called after failing on the portal"
+CRULES = """version: 1
+contacts:
+  channels: [phone, chat]
+self_service_channels: [web]
+precedence: [avoidable, mandatory, selfcare, assistance]
+design: mandatory
+failure_window: 3d
+repeat_window: 10d
+rules:
+  - name: appointments by chat
+    class: selfcare
+    when: {activity: 'Chat: appointment'}
+currency: EUR
+costs: {phone: 6.5, chat: 3.2}
+"""
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sample_store(tmp_path_factory.mktemp("spark-cx-sample"))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated log with satisfaction scores on a third of its events, and contact rules."""
+    store = generated_store(tmp_path_factory.mktemp("spark-cx-generated"))
+    k = pl.col("input_order").cast(pl.Int64)
+    raw = pl.read_parquet(store.parent / "raw.parquet").with_columns(
+        pl.when(k % 3 != 0).then(None).otherwise(1 + (k * 7919) % 5).cast(pl.Float64).alias("satisfaction"))
+    raw.write_parquet(store.parent / "raw.parquet")
+    from journeylog.ingest import ingest
+
+    ingest(store.parent / "raw.parquet", output=store)
+    (store.parent / "crules.yaml").write_text(CRULES, encoding="utf-8")
+    return store
+
+
+def _outputs(run_main: Any, monkeypatch: pytest.MonkeyPatch, folder: Path, args: list[str], outputs: list[str],
+             engine: str, env: dict[str, str] | None) -> dict[str, bytes]:
+    monkeypatch.delenv("JOURNEYLOG_MEMORY_EVENTS", raising=False)
+    for name in outputs:
+        (folder / name).unlink(missing_ok=True)
+    code, _out, err = run_main(*args, "--engine", engine, cwd=folder, env=env)
+    monkeypatch.delenv("JOURNEYLOG_MEMORY_EVENTS", raising=False)
+    assert code == 0, err
+    assert not re.search(r"\d\d:\d\d:\d\d (WARN|ERROR|INFO) ", err) and "log4j" not in err.lower(), err
+    return {name: (folder / name).read_bytes() for name in outputs}
+
+
+def same_on_both(run_main: Any, monkeypatch: pytest.MonkeyPatch, folder: Path, args: list[str], outputs: list[str],
+                 env: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The outputs of ``args`` with ``--engine polars``, after checking that ``--engine spark``
+    (with ``env``: many partitions) writes the same bytes."""
+    polars = _outputs(run_main, monkeypatch, folder, args, outputs, "polars", None)
+    spark = _outputs(run_main, monkeypatch, folder, args, outputs, "spark", env)
+    for name in outputs:
+        assert spark[name] == polars[name], name
+    return polars
+
+
+def _rows(folder: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(folder / name) if name.endswith(".parquet") else pl.read_csv(folder / name)
+
+
+# -- contacts ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("extra", "out", "env"), [
+    ([], "contacts.csv", None),
+    (["-m", "designed_journey.bpmn", "--rules", "contacts.yaml", "--segment", "plan=consumer"], "contacts.parquet",
+     MANY),
+], ids=["defaults", "model-rules-segment-parquet-many"])
+def test_sample_contacts(spark: Any, sample: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch,
+                         extra: list[str], out: str, env: dict[str, str] | None) -> None:
+    got = same_on_both(run_main, monkeypatch, sample.parent,
+                       ["contacts", sample.name, *extra, "--json", "c.json", "--contacts-out", out], ["c.json", out], env)
+    data = json.loads(got["c.json"])
+    rows = _rows(sample.parent, out)
+    assert data["contacts"] > 20 and rows.height == data["contacts"]
+    assert rows["journey_id"].n_unique() == data["journeys_with_contacts"] < data["journeys"]
+    assert rows["journey_id"].is_sorted() and data["avoidable"]["drivers"]
+    decided = {d["decided_by"] for c in data["classes"] for d in c["decided_by"]}
+    assert ("self-service in log" in decided) == ("-m" not in extra)  # a success in another partition counts
+    if "--rules" in extra:
+        assert any(d.startswith("rule: ") for d in decided) and data["costs"]["total"] > 0
+
+
+@pytest.mark.parametrize(("extra", "env"), [
+    (["-m", "design.ptree", "--rules", "crules.yaml", "--contacts-out", "contacts.csv"], MANY),
+    (["--repeat-window", "1d", "--failure-window", "20h", "--channel", "phone"], None),
+], ids=["model-rules-many", "windows-channel"])
+def test_generated_contacts(spark: Any, generated: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch,
+                            extra: list[str], env: dict[str, str] | None) -> None:
+    outputs = ["c.json", *(["contacts.csv"] if "--contacts-out" in extra else [])]
+    got = same_on_both(run_main, monkeypatch, generated.parent, ["contacts", generated.name, *extra, "--json", "c.json"],
+                       outputs, env)
+    data = json.loads(got["c.json"])
+    assert data["contacts"] > 20
+    if "--rules" in extra:
+        assert data["journeys"] == 1500 and data["costs"]["items"]
+        assert _rows(generated.parent, "contacts.csv").height == data["contacts"]
