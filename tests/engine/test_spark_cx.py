@@ -123,3 +123,39 @@ def test_generated_contacts(spark: Any, generated: Path, run_main: Any, monkeypa
     if "--rules" in extra:
         assert data["journeys"] == 1500 and data["costs"]["items"]
         assert _rows(generated.parent, "contacts.csv").height == data["contacts"]
+
+
+# -- funnel --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("extra", "env"), [
+    (["-m", "designed_journey.bpmn", "--by", "channel", "--by", "plan"], MANY),
+    (["--steps", "Place order,Identity check,Installation completed,First bill issued", "--settle", "0",
+      "--by", "region"], None),
+], ids=["main-path-channel-plan-many", "steps-no-settle-region"])
+def test_sample_funnel(spark: Any, sample: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch,
+                       extra: list[str], env: dict[str, str] | None) -> None:
+    got = same_on_both(run_main, monkeypatch, sample.parent, ["funnel", sample.name, *extra, "--json", "f.json"],
+                       ["f.json"], env)
+    f = json.loads(got["f.json"])
+    assert f["journeys"] > 50 and len(f["funnel"]) >= 2 and any(s["stopped"] for s in f["funnel"][:-1])
+    assert all(s["median_seconds_from_previous"] is not None for s in f["funnel"][1:] if s["journeys"])
+    assert f["segments"] and all(len(seg["segments"]) > 1 for seg in f["segments"])
+    if "--settle" not in extra:
+        assert f["journeys_in_progress"] > 0
+
+
+@pytest.mark.parametrize(("extra", "env"), [
+    (["-m", "design.ptree", "--by", "channel", "--by", "tier"], MANY),
+    (["-m", "design.ptree", "--by", "channel", "--channel", "web"], None),
+], ids=["main-path-channel-tier-many", "channel-filter"])
+def test_generated_funnel(spark: Any, generated: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch,
+                          extra: list[str], env: dict[str, str] | None) -> None:
+    got = same_on_both(run_main, monkeypatch, generated.parent, ["funnel", generated.name, *extra, "--json", "f.json"],
+                       ["f.json"], env)
+    f = json.loads(got["f.json"])
+    if "--channel" in extra:
+        assert [c["channel"] for c in f["funnel"][0]["channels"]] == ["web"]
+        return
+    assert f["journeys"] == 1500 and f["journeys_in_progress"] > 0 and f["segments"]
+    assert any(s["stopped_in_progress"] for s in f["funnel"][:-1])

@@ -132,9 +132,6 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     opts = options or EmotionOptions()
     _check_options(opts)
     source = events if isinstance(events, EventSource) else EventSource(events)
-    if source.events is not None and not isinstance(source.events, pl.DataFrame | pl.LazyFrame):
-        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: the emotion curve does "
-                         "not run on this engine yet", hint=f"use {param('engine')} polars here (the default)")
     notes: list[str] = []
     metric = _choose_metric(source.columns, opts, notes)
     sentiment = _check_scores(source, metric, opts)
