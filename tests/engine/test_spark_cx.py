@@ -159,3 +159,94 @@ def test_generated_funnel(spark: Any, generated: Path, run_main: Any, monkeypatc
         return
     assert f["journeys"] == 1500 and f["journeys_in_progress"] > 0 and f["segments"]
     assert any(s["stopped_in_progress"] for s in f["funnel"][:-1])
+
+
+# -- emotion -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("extra", "env"), [
+    (["--metric", "csat", "--desired", "desired.yaml", "--split-by", SPLIT, "--detractors"], MANY),
+    (["--sentiment", "--by", "channel"], None),
+], ids=["csat-desired-split-detractors-many", "sentiment-by-channel"])
+def test_sample_emotion(spark: Any, sample: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch,
+                        extra: list[str], env: dict[str, str] | None) -> None:
+    got = same_on_both(run_main, monkeypatch, sample.parent,
+                       ["emotion", sample.name, "-m", "designed_journey.bpmn", *extra, "--json", "e.json"], ["e.json"], env)
+    data = json.loads(got["e.json"])
+    assert data["placement"]["responses"] > 100 and sum(1 for p in data["points"] if p["responses"]) >= 2
+    if "--detractors" in extra:
+        assert data["detractors"]["items"] and data["split"]["journeys_with"] > 0 and data["gaps"]
+    if "--sentiment" in extra:
+        assert data["sentiment"]["texts_scored"] > 10 and len({p["channel"] for p in data["points"]}) >= 2
+
+
+def test_generated_emotion(spark: Any, generated: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    got = same_on_both(run_main, monkeypatch, generated.parent, [
+        "emotion", generated.name, "-m", "design.ptree", "--split-by", "unexpected:Call: identity check help",
+        "--detractors", "--by", "channel", "--json", "e.json"], ["e.json"], MANY)
+    data = json.loads(got["e.json"])
+    assert data["placement"]["responses"] > 300 and data["journeys"] == 1500
+    assert data["detractors"]["items"] and data["split"]["journeys_with"] > 50
+
+
+# -- the library ---------------------------------------------------------------------------------
+
+
+def test_the_same_whatever_the_partition_count(spark: Any, generated: Path) -> None:
+    """contacts (with its rows), funnel and emotion on a Spark frame spread over a few or 18
+    partitions equal them on the Polars frame: the per-partition results merge in any order."""
+    from journeylog.config.contacts import load_contact_rules
+    from journeylog.cx import emotion as E
+    from journeylog.cx.contacts import ContactOptions, contacts
+    from journeylog.cx.funnel import FunnelOptions, funnel
+    from journeylog.ingest import EventSource, read_events
+    from journeylog.models import load_model
+
+    model = load_model(generated.parent / "design.ptree")
+    events = read_events(generated)
+    sdf = spark.read.parquet(str(generated))
+    copts = ContactOptions(rules=load_contact_rules(generated.parent / "crules.yaml"), keep_table=True)
+    fopts = FunnelOptions(by=("channel", "tier"))
+    eopts = E.EmotionOptions(detractors=True, by="channel")
+    c_mem = contacts(events, model, options=copts)
+    f_mem = funnel(events, model, options=fopts).to_json()
+    e_mem = E.to_json(E.emotion(events, model, eopts))
+    for batch in (100_000, 500):
+        rows: list[pl.DataFrame] = []
+        c = contacts(EventSource(events=sdf, batch_events=batch), model, options=copts, on_contacts=rows.append)
+        assert c.to_json() == c_mem.to_json(), batch
+        assert c.table is not None and c_mem.table is not None and c.table.equals(c_mem.table), batch
+        assert len(rows) == 1 and rows[0].equals(c_mem.table.select(rows[0].columns)), batch
+        assert funnel(EventSource(events=sdf, batch_events=batch), model, options=fopts).to_json() == f_mem, batch
+        assert E.to_json(E.emotion(EventSource(events=sdf, batch_events=batch), model, eopts)) == e_mem, batch
+    assert c_mem.to_json()["contacts"] > 100 and f_mem["segments"] and e_mem["detractors"]["items"]
+
+
+def test_the_driver_receives_one_row_per_partition(spark: Any, generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What contacts, funnel and emotion bring to the driver from 8,596 events in 1,500
+    journeys spread over 18 partitions is a few rows per call (one per partition, the distinct
+    activities, a count), never the events."""
+    from journeylog.cx import emotion as E
+    from journeylog.cx.contacts import contacts
+    from journeylog.cx.funnel import FunnelOptions, funnel
+    from journeylog.ingest import EventSource
+    from journeylog.models import load_model
+
+    sdf = spark.read.parquet(str(generated))
+    model = load_model(generated.parent / "design.ptree")
+    received: list[int] = []
+    cls = type(sdf)
+    for name in ("toArrow", "collect", "toPandas", "toLocalIterator", "take", "tail"):
+        original = getattr(cls, name)
+
+        def counting(self: Any, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            out = _original(self, *args, **kw)
+            received.append(out.num_rows if hasattr(out, "num_rows") else len(out) if hasattr(out, "__len__") else 0)
+            return out
+
+        monkeypatch.setattr(cls, name, counting)
+    assert contacts(EventSource(events=sdf, batch_events=500)).journeys == 1500
+    assert funnel(EventSource(events=sdf, batch_events=500), model, options=FunnelOptions(by=("channel",))).journeys == 1500
+    assert E.to_json(E.emotion(EventSource(events=sdf, batch_events=500), model))["journeys"] == 1500
+    assert received, "the driver received nothing: the counting hook is not on the path"
+    assert max(received) <= 20, received
