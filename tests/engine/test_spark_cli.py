@@ -36,7 +36,7 @@ def test_discover_json_with_filters_and_selection(spark: Any, sample_store: Path
 
 
 def test_commands_not_on_spark_yet_are_refused(sample_store: Path, run_main: Any, tmp_path: Path) -> None:
-    for command in (("funnel",), ("contacts",)):
+    for command in (("explain", "--pattern", "x"),):
         code, _out, err = run_main(command[0], str(sample_store), *command[1:], "--engine", "spark", cwd=tmp_path)
         assert code == ExitCode.USAGE and "does not run on Spark yet" in err, err
         assert len([line for line in err.splitlines() if "error:" in line]) == 1, err

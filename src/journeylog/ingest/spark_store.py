@@ -29,8 +29,8 @@ REMOTE = re.compile(r"^(s3a|s3|abfss|abfs|wasbs|hdfs|gs|dbfs):/", re.IGNORECASE)
 def refuse_spark(opts: ReadOptions | None, what: str = "this command") -> None:
     """A usage error when ``opts`` ask for the Spark engine where it does not run yet."""
     if opts is not None and opts.engine == "spark":
-        raise UsageError(f"{param('engine')} spark: {what} does not run on Spark yet (discover, conform, check and "
-                         "drift do)",
+        raise UsageError(f"{param('engine')} spark: {what} does not run on Spark yet (discover, conform, check, "
+                         "drift, contacts, funnel and emotion do)",
                          hint=f"use {param('engine')} polars here (the default)")
 
 
