@@ -30,7 +30,7 @@ def refuse_spark(opts: ReadOptions | None, what: str = "this command") -> None:
     """A usage error when ``opts`` ask for the Spark engine where it does not run yet."""
     if opts is not None and opts.engine == "spark":
         raise UsageError(f"{param('engine')} spark: {what} does not run on Spark yet (discover, conform, check, "
-                         "drift, contacts, funnel and emotion do)",
+                         "drift, contacts, funnel, emotion, explain and compare do)",
                          hint=f"use {param('engine')} polars here (the default)")
 
 
