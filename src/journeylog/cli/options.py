@@ -275,7 +275,8 @@ def with_journey_selection(func: Callable[..., Any]) -> Any:
 
 
 LogArg = Annotated[str, typer.Argument(
-    help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
+    help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store (with --engine spark also a "
+    "table of the Spark catalogue).", show_default=False)]
 JsonOpt = Annotated[str | None, typer.Option(
     "--json", help="Write the result as JSON to FILE, or '-' for stdout.", metavar="FILE|-")]
 
