@@ -1,7 +1,7 @@
 """``--engine spark`` through the real command line (in process, sharing the test run's session):
 ``discover --json`` is byte-identical to ``--engine polars`` (conform, check and drift:
-test_spark_conform.py; contacts, funnel, emotion, explain and compare: test_spark_cx.py,
-test_spark_explain.py); what does not run on Spark yet is refused with one usage error line."""
+test_spark_conform.py; contacts, funnel, emotion, explain, compare and report: test_spark_cx.py,
+test_spark_explain.py); an unknown engine is refused; a catalogue table is read as a store."""
 
 from __future__ import annotations
 
@@ -38,11 +38,7 @@ def test_discover_json_with_filters_and_selection(spark: Any, sample_store: Path
     assert _discover(run_main, sample_store, tmp_path, "spark", *args) == polars
 
 
-def test_commands_not_on_spark_yet_are_refused(sample_store: Path, run_main: Any, tmp_path: Path) -> None:
-    for command in (("report", "--model", str(SAMPLE_MODEL), "-o", "r.html"),):
-        code, _out, err = run_main(command[0], str(sample_store), *command[1:], "--engine", "spark", cwd=tmp_path)
-        assert code == ExitCode.USAGE and "does not run on Spark yet" in err, err
-        assert len([line for line in err.splitlines() if "error:" in line]) == 1, err
+def test_an_unknown_engine_is_refused(sample_store: Path, run_main: Any, tmp_path: Path) -> None:
     code, _out, err = run_main("discover", str(sample_store), "--engine", "duckdb", cwd=tmp_path)
     assert code == ExitCode.USAGE and "--engine" in err
 

@@ -6,6 +6,7 @@ are checked against oracles in tests/cx/; here the oracle is the Polars run."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,20 @@ def test_generated_explain(spark: Any, generated: Path, run_main: Any, monkeypat
     assert {"column": "attr.input_order", "reason": "1,500 distinct values, over 50: an id or free text"} \
         in data["skipped_columns"]
     assert any(f["kind"] == "attribute" and f["column"] == "tier" for f in data["factors"])
+
+
+def test_sample_report(spark: Any, sample: Path, run_main: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report (discover, conform, drift, contacts, funnel, emotion in one page) is the same
+    page with either engine, but for its footer (the time it was made, the command line)."""
+    pages = []
+    for engine in ("polars", "spark"):
+        out = sample.parent / f"r-{engine}.html"
+        code, _out, err = run_main("report", sample.name, "-m", "designed_journey.bpmn", "--engine", engine,
+                                   "-o", out.name, cwd=sample.parent)
+        assert code == 0, err
+        assert "contacts, funnel, emotion" in err, err
+        page = out.read_bytes()
+        pages.append(re.sub(rb"Made by journeylog [^<]* with:</p>\s*<pre class=\"command\"><code>[^<]*</code>", b"-",
+                            page))
+        assert pages[-1] != page  # the footer was found
+    assert pages[0] == pages[1]

@@ -58,7 +58,7 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
         "--allow-outside-paths", help="Let a source map name files outside its own folder (trusted maps only).")),
     ("engine", str, _opt(
         "--engine", help="Event-level engine: polars (this machine) or spark (Apache Spark: ingest writes a "
-        "store folder, the analysis commands read a store; report for now refuses it; needs "
+        "store folder, the analysis commands read a store or a catalogue table; needs "
         "journeylog[spark] and Java 17, see docs/spark.md).")),
     ("spark_master", str | None, _opt(
         "--spark-master", help="Master of the local Spark session with --engine spark (default local[2]; "

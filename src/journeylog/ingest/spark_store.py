@@ -26,12 +26,13 @@ __all__ = ["REMOTE", "open_spark_events", "refuse_spark"]
 REMOTE = re.compile(r"^(s3a|s3|abfss|abfs|wasbs|hdfs|gs|dbfs):/", re.IGNORECASE)
 
 
-def refuse_spark(opts: ReadOptions | None, what: str = "this command") -> None:
-    """A usage error when ``opts`` ask for the Spark engine where it does not run yet."""
+def refuse_spark(opts: ReadOptions | None, what: str = "read_events") -> None:
+    """A usage error when ``opts`` ask for the Spark engine where it does not run (``read_events``
+    returns a Polars frame in memory)."""
     if opts is not None and opts.engine == "spark":
-        raise UsageError(f"{param('engine')} spark: {what} does not run on Spark yet (discover, conform, check, "
-                         "drift, contacts, funnel, emotion, explain and compare do)",
-                         hint=f"use {param('engine')} polars here (the default)")
+        raise UsageError(f"{param('engine')} spark: {what} gives a Polars frame in memory, not Spark's events",
+                         hint="open_events(path, ReadOptions(engine='spark')) gives them on Spark, as the commands "
+                              "read them")
 
 
 #: a catalogue table or view name: ``events``, ``schema.events``, ``catalog.schema.events``
