@@ -151,7 +151,7 @@ def _log_facts(source: EventSource, rules: ContactRules) -> _LogFacts:
             ss.append(part.self_service)
             if len(ss) >= _COMPACT:
                 ss = [merge_self_service(ss)]
-    facts.self_service = merge_self_service(ss) if has_channel and rules.selfcare_from_log else None
+    facts.self_service = merge_self_service(ss) if rules.selfcare_from_log else None
     return facts
 
 
