@@ -1,6 +1,7 @@
 """``--engine spark`` through the real command line (in process, sharing the test run's session):
 ``discover --json`` is byte-identical to ``--engine polars`` (conform, check and drift:
-test_spark_conform.py); what does not run on Spark yet is refused with one usage error line."""
+test_spark_conform.py; contacts, funnel, emotion, explain, compare and report: test_spark_cx.py,
+test_spark_explain.py); an unknown engine is refused; a catalogue table is read as a store."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 from journeylog.errors import ExitCode
+
+SAMPLE_MODEL = Path(__file__).resolve().parents[2] / "samples" / "telecom" / "designed_journey.bpmn"
 
 
 def _discover(run_main: Any, store: Path, folder: Path, engine: str, *args: str) -> bytes:
@@ -35,11 +38,7 @@ def test_discover_json_with_filters_and_selection(spark: Any, sample_store: Path
     assert _discover(run_main, sample_store, tmp_path, "spark", *args) == polars
 
 
-def test_commands_not_on_spark_yet_are_refused(sample_store: Path, run_main: Any, tmp_path: Path) -> None:
-    for command in (("funnel",), ("contacts",)):
-        code, _out, err = run_main(command[0], str(sample_store), *command[1:], "--engine", "spark", cwd=tmp_path)
-        assert code == ExitCode.USAGE and "does not run on Spark yet" in err, err
-        assert len([line for line in err.splitlines() if "error:" in line]) == 1, err
+def test_an_unknown_engine_is_refused(sample_store: Path, run_main: Any, tmp_path: Path) -> None:
     code, _out, err = run_main("discover", str(sample_store), "--engine", "duckdb", cwd=tmp_path)
     assert code == ExitCode.USAGE and "--engine" in err
 
@@ -50,3 +49,25 @@ def test_a_raw_export_is_refused_with_the_way_forward(run_main: Any, tmp_path: P
     code, _out, err = run_main("discover", str(log), "--engine", "spark", cwd=tmp_path)
     assert code == ExitCode.USAGE and "journeylog ingest" in err, err
 
+
+
+@pytest.mark.slow
+def test_a_catalogue_table_is_read_as_a_store(spark: Any, sample_store: Path, run_main: Any, tmp_path: Path) -> None:
+    """A log that is no path but a table (or view) of the session's catalogue is read with
+    ``spark.table``: a temporary view and a global one (``global_temp.NAME``) of the sample store
+    give the bytes of the store itself; a name the catalogue does not have is one usage error."""
+    frame = spark.read.parquet(str(sample_store))
+    frame.createOrReplaceTempView("jl_sample_events")
+    frame.createOrReplaceGlobalTempView("jl_sample_events")
+    outputs = []
+    for log, engine in ((str(sample_store), "polars"), ("jl_sample_events", "spark"),
+                        ("global_temp.jl_sample_events", "spark")):
+        out = tmp_path / f"{len(outputs)}.json"
+        code, _stdout, err = run_main("funnel", log, "-m", str(SAMPLE_MODEL), "--engine", engine, "--json", str(out),
+                                      cwd=tmp_path)
+        assert code == 0, err
+        outputs.append(out.read_bytes())
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    code, _stdout, err = run_main("funnel", "lake.cx.no_such_table", "-m", str(SAMPLE_MODEL), "--engine", "spark",
+                                  cwd=tmp_path)
+    assert code == ExitCode.USAGE and "nor a table of the Spark session's catalogue" in err, err

@@ -76,7 +76,6 @@ def compare(
     """Compare segments: key figures side by side and the significant differences in plain language."""
     from journeylog.cx import compare as CMP
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.render.terminal import print_comparison
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow}, {"--json": json_out})
@@ -84,7 +83,6 @@ def compare(
                                  min_journeys=min_journeys, correction=correction, top_variants=top_variants,
                                  max_segments=max_segments)
     options.check()
-    refuse_spark(read, "compare")
     copts = conformance_options(rules, allow, precision=False, settle=settle)
     designed = _designed(model)
     with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events

@@ -68,7 +68,6 @@ def contacts(
     from journeylog.config.contacts import ContactRules, load_contact_rules
     from journeylog.cx import contacts as C
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.render import terminal
     from journeylog.render.tables import table_parts
 
@@ -76,7 +75,6 @@ def contacts(
                       {"--json": json_out, "--contacts-out": contacts_out})
     if contacts_out is not None and not contacts_out.lower().endswith((".csv", ".parquet")):
         raise typer.BadParameter("give a .csv or .parquet file", param_hint="--contacts-out")
-    refuse_spark(read, "contacts")
     options = C.ContactOptions(rules=load_contact_rules(rules) if rules else ContactRules(),
                                failure_window=_window(failure_window, "--failure-window"),
                                repeat_window=_window(repeat_window, "--repeat-window"))

@@ -62,7 +62,6 @@ def emotion(
     from journeylog.cx import emotion as E
     from journeylog.errors import UsageError, param
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
     from journeylog.render.terminal import ProgressBar
     from journeylog.render.terminal.emotion import print_emotion
@@ -73,7 +72,6 @@ def emotion(
         chosen_scale = parse_scale(scale)
         if chosen_scale is None:
             raise UsageError(f"{param('scale')} must be LOW-HIGH with LOW < HIGH (such as 1-10), not {scale!r}")
-    refuse_spark(read, "emotion")
     designed = load_model(model)
     options = E.EmotionOptions(
         metric=metric, scale=chosen_scale, desired=load_desired(desired) if desired else None, by=by,

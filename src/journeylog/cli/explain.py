@@ -63,7 +63,6 @@ def explain(
     from journeylog.cx import rootcause as R
     from journeylog.explain.patterns import Rules
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.render.terminal.rootcause import print_root_causes
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules}, {"--json": json_out})
@@ -75,7 +74,6 @@ def explain(
         raise typer.BadParameter("--deviation needs the designed model (--model FILE)", param_hint="--model")
     if (deviation is None) == (pattern is None):
         raise typer.BadParameter("give one of --deviation ID or --pattern ID|NAME", param_hint="--deviation")
-    refuse_spark(read, "explain")
     designed = None
     if model is not None:
         from journeylog.models import load_model

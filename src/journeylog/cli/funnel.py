@@ -60,7 +60,6 @@ def funnel(
     from journeylog.cx.funnel import FunnelOptions
     from journeylog.cx.funnel import funnel as make_funnel
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
     from journeylog.render.terminal.funnel import print_funnel
 
@@ -69,7 +68,6 @@ def funnel(
         from journeylog.render.funnel_chart import check_plot_path
 
         check_plot_path(plot)
-    refuse_spark(read, "funnel")
     window = settle_parameter(settle)
     options = FunnelOptions(by=tuple(by or ()))
     if window is not None:

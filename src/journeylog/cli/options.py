@@ -58,7 +58,7 @@ _READ_PARAMS: list[tuple[str, Any, Any]] = [
         "--allow-outside-paths", help="Let a source map name files outside its own folder (trusted maps only).")),
     ("engine", str, _opt(
         "--engine", help="Event-level engine: polars (this machine) or spark (Apache Spark: ingest writes a "
-        "store folder, discover, conform, check and drift read a store; the other commands for now refuse it; needs "
+        "store folder, the analysis commands read a store or a catalogue table; needs "
         "journeylog[spark] and Java 17, see docs/spark.md).")),
     ("spark_master", str | None, _opt(
         "--spark-master", help="Master of the local Spark session with --engine spark (default local[2]; "
@@ -275,7 +275,8 @@ def with_journey_selection(func: Callable[..., Any]) -> Any:
 
 
 LogArg = Annotated[str, typer.Argument(
-    help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store.", show_default=False)]
+    help="A log file (.csv, .parquet, .jsonl, .xes, .xes.gz) or a journeylog store (with --engine spark also a "
+    "table of the Spark catalogue).", show_default=False)]
 JsonOpt = Annotated[str | None, typer.Option(
     "--json", help="Write the result as JSON to FILE, or '-' for stdout.", metavar="FILE|-")]
 

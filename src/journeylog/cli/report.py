@@ -122,7 +122,6 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
     from journeylog import drift as D
     from journeylog import report as R
     from journeylog.ingest import open_events
-    from journeylog.ingest.spark_store import refuse_spark
     from journeylog.models import load_model
 
     if len(inputs) != 1:
@@ -142,7 +141,6 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
     options = R.ReportOptions(variants=variants, drift=not no_drift, drift_options=drift_options,
                               conform_options=conformance_options(rules, allow, "alignments", True, settle, on_progress=bar),
                               **_cx_options(cx))
-    refuse_spark(read, "report")
     with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
         return R.report(source, designed, options, omitted=omitted)
 

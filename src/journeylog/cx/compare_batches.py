@@ -20,7 +20,7 @@ import polars as pl
 from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.explain import batches as B
-from journeylog.explain.patterns import PatternGatherer
+from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.journeys import JourneySelection
 
@@ -79,25 +79,42 @@ def _flags(batch: pl.DataFrame, variant_table: pl.DataFrame, keys: pl.DataFrame)
     return table.join(B.journey_variant_ids(batch, variant_table, keys), on=_J, how="left")
 
 
+@dataclass
+class _RowsOf:
+    """The pass over one batch: its per-journey rows and pattern matches (pickled to Spark's
+    executors with what it needs)."""
+
+    variant_table: pl.DataFrame
+    keys: pl.DataFrame
+    by_column: str | None
+    sides: Sequence[JourneySelection]
+    patterns: PatternGatherer
+
+    def __call__(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, PatternPart]:
+        row = J.journey_stats(batch).select(_J, *_STATS)
+        if self.by_column is not None:
+            row = row.join(_first_value(batch, self.by_column), on=_J, how="left")
+        for k, sel in enumerate(self.sides):
+            kept = J.select_journeys(batch, sel)[0][_J].unique()
+            row = row.with_columns(pl.col(_J).is_in(kept.implode()).alias(f"side:{k}"))
+        return row.join(_flags(batch, self.variant_table, self.keys), on=_J, how="left"), self.patterns.part(batch)
+
+
 def gather_journeys(source: EventSource, variant_table: pl.DataFrame, *, by_column: str | None,
                     sides: Sequence[JourneySelection], patterns: PatternGatherer) -> PerJourney:
     """One pass over ``source``: the per-journey rows of :class:`PerJourney` (``by_column``: the
     column segmenting the journeys, if any; ``sides``: the selections of two sides, if any;
-    ``patterns`` gathers the matches); ``variant_table`` numbers the variants of the whole log."""
-    keys = B.variant_keys(variant_table)
+    ``patterns`` gathers the matches); ``variant_table`` numbers the variants of the whole log.
+    The batches' rows are put together in any order and sorted by journey (on Spark each
+    partition's rows come back to the driver: one row per journey)."""
     side_columns = [c for sel in sides for c in sel.segment_values()]
     wanted = [S.ACTIVITY, S.OUTCOME, S.CHANNEL, S.SATISFACTION, *([by_column] if by_column else []), *side_columns,
               *patterns.wanted]
+    fn = _RowsOf(variant_table, B.variant_keys(variant_table), by_column, list(sides), patterns)
     rows = []
-    for batch in B.batches(source, [c for c in dict.fromkeys(wanted) if c in source.columns]):
-        row = J.journey_stats(batch).select(_J, *_STATS)
-        if by_column is not None:
-            row = row.join(_first_value(batch, by_column), on=_J, how="left")
-        for k, sel in enumerate(sides):
-            kept = J.select_journeys(batch, sel)[0][_J].unique()
-            row = row.with_columns(pl.col(_J).is_in(kept.implode()).alias(f"side:{k}"))
-        rows.append(row.join(_flags(batch, variant_table, keys), on=_J, how="left"))
-        patterns.add(batch)
+    for row, part in B.map_batches(source, fn, [c for c in dict.fromkeys(wanted) if c in source.columns]):
+        rows.append(row)
+        patterns.absorb(part)
     channels = sorted({c.removeprefix("channel:") for f in rows for c in f.columns if c.startswith("channel:")})
     table = pl.concat(rows, how="diagonal_relaxed").sort(_J) if rows else pl.DataFrame(
         schema={_J: pl.String, **dict.fromkeys(_STATS, pl.Float64), "failure": pl.Boolean, "variant_id": pl.UInt32})

@@ -10,6 +10,9 @@ The log is read in journey-complete batches (:class:`journeylog.ingest.EventSour
 one batch), twice: first the facts of the whole log (journeys, first and last event, channels,
 and the activities that succeed on a self-service channel, per journey), then each batch's
 contacts are classified with them and counted (:class:`journeylog.cx.contact_summary.ContactCounts`).
+Both passes are functions of one batch whose results merge in any order
+(:func:`journeylog.explain.batches.map_batches`): on a Spark DataFrame they run on the
+executors, one call per partition of whole journeys, and only the counts reach the driver.
 The contact rows go to ``on_contacts`` batch by batch, and are kept only when asked
 (``ContactOptions.keep_table``): they grow with the events, the counts with the groups.
 
@@ -38,10 +41,12 @@ from journeylog.contracts.contacts import ContactsOutput
 from journeylog.cx.contact_rules import classify_contacts, merge_self_service, rule_columns, self_service_counts
 from journeylog.cx.contact_summary import ContactCounts, CountsGatherer, summary_json
 from journeylog.errors import InvalidInput, UsageError, param
-from journeylog.explain.batches import batches
+from journeylog.explain.batches import map_batches
 from journeylog.ingest import EventSource
 
 __all__ = ["CONTACT_COLUMNS", "ContactOptions", "Contacts", "contact_table", "contacts"]
+
+_COMPACT = 32  # merge the self-service counts of this many batches into one
 
 #: The columns of :func:`contact_table` (``contacts --contacts-out``), with what they hold.
 CONTACT_COLUMNS: dict[str, str] = {
@@ -109,26 +114,61 @@ class _LogFacts:
     self_service: pl.DataFrame | None = None
 
 
+@dataclass
+class _FactsOf:
+    """The first pass over one batch (a :class:`_LogFacts` of it; pickled to Spark's executors)."""
+
+    rules: ContactRules
+    has_channel: bool
+
+    def __call__(self, batch: pl.DataFrame) -> _LogFacts:
+        jid = batch[S.JOURNEY_ID]  # sorted by journey: count where a journey starts (cheaper than n_unique)
+        lo, hi = batch.select(pl.col(S.TIMESTAMP).min().alias("a"), pl.col(S.TIMESTAMP).max().alias("b")).row(0)
+        facts = _LogFacts(events=batch.height, journeys=int(jid.ne_missing(jid.shift(1)).sum()), first=lo, last=hi)
+        if self.has_channel:
+            facts.channels = set(batch[S.CHANNEL].drop_nulls().unique().to_list())
+            if self.rules.selfcare_from_log:
+                facts.self_service = self_service_counts(batch, self.rules)
+        return facts
+
+
 def _log_facts(source: EventSource, rules: ContactRules) -> _LogFacts:
-    """What the classes and notes need of the whole log (one pass over the batches)."""
+    """What the classes and notes need of the whole log (one pass over the batches, merged in
+    any order: sums, min and max, unions, :func:`merge_self_service`)."""
     facts = _LogFacts()
     names = source.columns
     has_channel = S.CHANNEL in names
     ss: list[pl.DataFrame] = []
-    for batch in batches(source, [c for c in (S.CHANNEL, S.ACTIVITY, S.OUTCOME) if c in names]):
-        facts.events += batch.height
-        jid = batch[S.JOURNEY_ID]  # sorted by journey: count where a journey starts (cheaper than n_unique)
-        facts.journeys += int(jid.ne_missing(jid.shift(1)).sum())
-        lo, hi = batch.select(pl.col(S.TIMESTAMP).min().alias("a"), pl.col(S.TIMESTAMP).max().alias("b")).row(0)
-        if lo is not None:
-            facts.first = lo if facts.first is None else min(facts.first, lo)
-            facts.last = hi if facts.last is None else max(facts.last, hi)
-        if has_channel:
-            facts.channels.update(batch[S.CHANNEL].drop_nulls().unique().to_list())
-            if rules.selfcare_from_log:
-                ss.append(self_service_counts(batch, rules))
+    wanted = [c for c in (S.CHANNEL, S.ACTIVITY, S.OUTCOME) if c in names]
+    for part in map_batches(source, _FactsOf(rules, has_channel), wanted):
+        facts.events += part.events
+        facts.journeys += part.journeys
+        if part.first is not None:
+            facts.first = part.first if facts.first is None else min(facts.first, part.first)
+            facts.last = part.last if facts.last is None else max(facts.last, part.last)
+        facts.channels.update(part.channels)
+        if part.self_service is not None:
+            ss.append(part.self_service)
+            if len(ss) >= _COMPACT:
+                ss = [merge_self_service(ss)]
     facts.self_service = merge_self_service(ss) if rules.selfcare_from_log else None
     return facts
+
+
+@dataclass
+class _Classifier:
+    """The second pass over one batch: its contacts classified and counted, and its contact rows
+    when asked (``rows``; pickled to Spark's executors with what it needs)."""
+
+    rules: ContactRules
+    tasks: tuple[str, ...] | None
+    self_service: pl.DataFrame | None
+    last: Any
+    rows: bool
+
+    def __call__(self, batch: pl.DataFrame) -> tuple[ContactCounts, pl.DataFrame | None]:
+        table = classify_contacts(batch, self.rules, self.tasks, self.self_service)
+        return ContactCounts.of(table, last=self.last, rules=self.rules), table if self.rows else None
 
 
 def _chosen_rules(rules: ContactRules | None, opts: ContactOptions) -> ContactRules:
@@ -160,13 +200,12 @@ def contacts(events: pl.DataFrame | EventSource, model: Any = None, rules: Conta
     :class:`journeylog.models.DesignedModel`, or any object with ``tasks`` and ``path``); its
     steps decide mandatory (or selfcare) contacts by the rules' ``design`` setting. ``rules``
     overrides ``options.rules``. ``on_contacts`` hears each batch's contact rows (the columns of
-    :data:`CONTACT_COLUMNS`, in event order; batches in journey order), an empty frame too."""
+    :data:`CONTACT_COLUMNS`, in event order; batches in journey order), an empty frame too; on a
+    Spark DataFrame it hears them once, all partitions' rows sorted by journey (the same rows in
+    the same order: they are gathered on the driver only when asked for)."""
     opts = options or ContactOptions()
     chosen = _chosen_rules(rules, opts)
     source = events if isinstance(events, EventSource) else EventSource(events)
-    if source.events is not None and not isinstance(source.events, pl.DataFrame):
-        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: contacts does not run "
-                         "on this engine yet (discover does)", hint=f"use {param('engine')} polars here (the default)")
     facts = _log_facts(source, chosen)
     if facts.events == 0:
         raise InvalidInput("the log has no events")
@@ -176,19 +215,37 @@ def contacts(events: pl.DataFrame | EventSource, model: Any = None, rules: Conta
                            hint=f"give {param('channel')}")
     rule_columns(chosen, names)
     tasks = tuple(model.tasks) if model is not None else None
+    rows = on_contacts is not None or opts.keep_table
+    fn = _Classifier(chosen, tasks, facts.self_service, facts.last, rows)
     gathered, kept = CountsGatherer(), []
-    for batch in batches(source, _wanted(chosen, names)):
-        table = classify_contacts(batch, chosen, tasks, facts.self_service)
-        gathered.add(ContactCounts.of(table, last=facts.last, rules=chosen))
+    for counts_of, table in map_batches(source, fn, _wanted(chosen, names)):
+        gathered.add(counts_of)
+        if table is None:
+            continue
+        if source.distributed:  # in any order: put together and sorted by journey below
+            kept.append(table)
+            continue
         if on_contacts is not None:
             on_contacts(table.select(list(CONTACT_COLUMNS)))
         if opts.keep_table:
             kept.append(table)
+    if source.distributed and rows:
+        whole = _in_journey_order(kept)
+        kept = [whole] if opts.keep_table else []
+        if on_contacts is not None:
+            on_contacts(whole.select(list(CONTACT_COLUMNS)))
     counts = gathered.result()
     return Contacts(counts=counts, journeys=facts.journeys, first=facts.first, last=facts.last, rules=chosen,
                     model=getattr(model, "path", None) if model is not None else None, drivers=opts.drivers,
                     notes=_notes(facts, names, chosen, counts),
                     table=(pl.concat(kept) if len(kept) > 1 else kept[0]) if opts.keep_table else None)
+
+
+def _in_journey_order(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The contact rows of batches that came in any order (Spark's partitions), sorted by journey
+    id, each journey's rows in event order as they came (a stable sort)."""
+    table = pl.concat(parts) if len(parts) > 1 else parts[0]
+    return table if table[S.JOURNEY_ID].is_sorted() else table.sort(S.JOURNEY_ID, maintain_order=True)
 
 
 def _notes(facts: _LogFacts, names: list[str], rules: ContactRules, counts: ContactCounts) -> list[str]:

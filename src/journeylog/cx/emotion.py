@@ -12,6 +12,7 @@ deviations most over-represented among detractor journeys. :func:`to_json` is th
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,9 +133,6 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     opts = options or EmotionOptions()
     _check_options(opts)
     source = events if isinstance(events, EventSource) else EventSource(events)
-    if source.events is not None and not isinstance(source.events, pl.DataFrame | pl.LazyFrame):
-        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: the emotion curve does "
-                         "not run on this engine yet", hint=f"use {param('engine')} polars here (the default)")
     notes: list[str] = []
     metric = _choose_metric(source.columns, opts, notes)
     sentiment = _check_scores(source, metric, opts)
@@ -150,7 +148,8 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     split = split_journeys(conf, opts.split_by) if opts.split_by is not None else None
     by = ["step", S.CHANNEL] if opts.by == "channel" else ["step"]
     scores = EB.gather_scores(source, conf, metric, by=by, split_ids=split[2] if split else None,
-                              detractors=opts.detractors, texts=_texts(opts) if opts.sentiment else None)
+                              detractors=opts.detractors,
+                              texts=_texts(opts, progress=not source.distributed) if opts.sentiment else None)
     placement = _placement(scores.placement)
     if placement["after_log_move"] or placement["unplaced"]:
         notes.append(W.placement_note(placement["after_log_move"], placement["unplaced"], placement["responses"]))
@@ -166,11 +165,13 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     return result
 
 
-def _texts(opts: EmotionOptions) -> Callable[[pl.DataFrame], pl.DataFrame]:
-    """A batch with the sentiment of its texts (:func:`journeylog.cx.sentiment.score_texts`)."""
+def _texts(opts: EmotionOptions, *, progress: bool) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """A batch with the sentiment of its texts (:func:`journeylog.cx.sentiment.score_texts`),
+    telling ``opts.on_progress`` when ``progress`` (not on Spark's executors: the function is
+    pickled there, and scores each partition's texts)."""
     from journeylog.cx.sentiment import score_texts
 
-    return lambda batch: score_texts(batch, opts.language, opts.on_progress)
+    return functools.partial(score_texts, language=opts.language, on_progress=opts.on_progress if progress else None)
 
 
 def _placement(how: dict[str, int]) -> EmotionPlacement:

@@ -14,11 +14,15 @@ the two of :func:`journeylog.conform.conform`:
    same per step and side of a split, the placement kinds and the detractor journeys per item.
 
 All of them add up over batches, so the figures are the same however the log is cut, and the
-state is bounded by steps, distinct scores and items, not by events.
+state is bounded by steps, distinct scores and items, not by events. Both passes are functions of
+one batch merged in any order (:func:`journeylog.explain.batches.map_batches`): on a Spark
+DataFrame they run on the executors (the placement table and the journeys' variants, deviations
+and patterns shipped with them) and only the counts (and the distinct text hashes) come back.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +33,7 @@ from journeylog import schema as S
 from journeylog.cx import metrics as M
 from journeylog.cx.emotion_split import DetractorCounts, split_counts
 from journeylog.cx.placement import place_events, placement_table
-from journeylog.explain.batches import batches
+from journeylog.explain.batches import map_batches
 from journeylog.ingest import EventSource
 
 __all__ = ["ScoreFacts", "Scores", "gather_scores", "score_facts"]
@@ -47,22 +51,35 @@ class ScoreFacts:
     texts: int = 0
 
 
+def _scored_events(column: str, batch: pl.DataFrame) -> int:
+    """The events of one batch with a score in ``column``."""
+    return int(batch[column].is_not_null().sum())
+
+
+def _text_facts(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The text coverage counts and the distinct text hashes of one batch."""
+    from journeylog.cx.sentiment import coverage_counts, text_hashes
+
+    return coverage_counts(batch), text_hashes(batch)
+
+
 def score_facts(source: EventSource, metric: M.Metric, sentiment: bool) -> ScoreFacts:
-    """The first pass over ``source`` (see the module docstring)."""
+    """The first pass over ``source`` (see the module docstring): per batch, merged in any order
+    (sums, the union of the text hashes)."""
     if not sentiment:
         if metric.column not in source.columns:
             return ScoreFacts()
-        scored = sum(int(b[metric.column].is_not_null().sum()) for b in batches(source, [metric.column]))
-        return ScoreFacts(scored=scored)
-    from journeylog.cx.sentiment import coverage_counts, coverage_of, text_hashes
+        return ScoreFacts(scored=sum(map_batches(source, functools.partial(_scored_events, metric.column),
+                                                 [metric.column])))
+    from journeylog.cx.sentiment import coverage_of
 
     if S.TEXT not in source.columns:
         return ScoreFacts()
     counts: list[pl.DataFrame] = []
     hashes: list[pl.Series] = []
-    for batch in batches(source, [S.TEXT, S.CHANNEL]):
-        counts.append(coverage_counts(batch))
-        hashes.append(text_hashes(batch))
+    for count, hashed in map_batches(source, _text_facts, [S.TEXT, S.CHANNEL]):
+        counts.append(count)
+        hashes.append(hashed)
         if len(hashes) >= _COMPACT:
             counts = [pl.concat(counts).group_by(S.CHANNEL).agg(pl.col("events").sum(), pl.col("with_text").sum())]
             hashes = [pl.concat(hashes).unique()]
@@ -94,12 +111,57 @@ def _journeys(conf: Any, split_ids: pl.Series | None, detractors: bool) -> pl.Da
 
 
 def _rows_of(journeys: pl.DataFrame, batch: pl.DataFrame) -> pl.DataFrame:
-    """The rows of ``journeys`` (sorted by id) in the range of the batch's journey ids."""
+    """The rows of ``journeys`` (sorted by id) of the batch's journeys: those in the range of its
+    journey ids (a batch of a store), only its own when the range holds others (a partition of
+    journeys spread by a hash, on Spark)."""
     ids = journeys[S.JOURNEY_ID]
     first: Any = batch[S.JOURNEY_ID].min()
     last: Any = batch[S.JOURNEY_ID].max()
     lo, hi = int(ids.search_sorted(first, "left")), int(ids.search_sorted(last, "right"))
-    return journeys.slice(lo, hi - lo)
+    rows = journeys.slice(lo, hi - lo)
+    own = batch[S.JOURNEY_ID].n_unique()
+    return rows if rows.height <= own else rows.join(batch.select(S.JOURNEY_ID).unique(), on=S.JOURNEY_ID, how="semi")
+
+
+@dataclass
+class _ScorePart:
+    """One batch's share of :class:`Scores`."""
+
+    placement: dict[str, int]
+    points: pl.DataFrame
+    split: pl.DataFrame | None
+    detractors: DetractorCounts | None
+
+
+@dataclass
+class _ScoresOf:
+    """The second pass over one batch (pickled to Spark's executors with what it needs: the
+    placement table, the journeys' rows of the conformance's journey table)."""
+
+    placement: pl.DataFrame
+    journeys: pl.DataFrame
+    metric: M.Metric
+    by: list[str]
+    split: bool
+    detractors: bool
+    texts: Callable[[pl.DataFrame], pl.DataFrame] | None
+
+    def __call__(self, batch: pl.DataFrame) -> _ScorePart:
+        value = self.metric.column
+        if self.texts is not None:
+            batch = self.texts(batch)
+        rows = _rows_of(self.journeys, batch)
+        scored = place_events(batch, rows.select(S.JOURNEY_ID, "variant_id"), self.placement).filter(
+            pl.col(value).is_not_null())
+        how = {kind: int(n) for kind, n in scored.group_by("how").len().iter_rows()}
+        points = M.score_counts(scored.filter(pl.col("how") != "unplaced"), value, self.by)
+        split = split_counts(scored.join(rows.select(S.JOURNEY_ID, "_with"), on=S.JOURNEY_ID, how="left")
+                             .with_columns(pl.col("_with").fill_null(False)), value) if self.split else None
+        counted = None
+        if self.detractors:
+            counted = DetractorCounts()
+            counted.add(scored, rows, self.metric)
+        return _ScorePart(how, points, split, counted)
 
 
 def gather_scores(source: EventSource, conf: Any, metric: M.Metric, *, by: list[str], split_ids: pl.Series | None,
@@ -108,29 +170,24 @@ def gather_scores(source: EventSource, conf: Any, metric: M.Metric, *, by: list[
     :class:`journeylog.conform.Conformance` of the same events (its alignments and journey
     table), ``by`` the groups of a point (``step``, and ``channel``), ``split_ids`` the journeys
     on the split's side (None: no split); ``texts`` adds the metric's column to a batch (the text
-    sentiment; None: the log has it)."""
-    placement = placement_table(conf.aligned)
-    journeys = _journeys(conf, split_ids, detractors)
+    sentiment; None: the log has it; it must pickle on Spark). Each batch's counts are added up
+    here in any order."""
     value = metric.column
+    fn = _ScoresOf(placement_table(conf.aligned), _journeys(conf, split_ids, detractors), metric, by,
+                   split_ids is not None, detractors, texts)
     how: dict[str, int] = {}
     points: list[pl.DataFrame] = []
     split: list[pl.DataFrame] = []
     counted = DetractorCounts() if detractors else None
     wanted = [S.TEXT if texts is not None else value, *([S.CHANNEL] if S.CHANNEL in by else [])]
-    for batch in batches(source, wanted):
-        if texts is not None:
-            batch = texts(batch)
-        rows = _rows_of(journeys, batch)
-        scored = place_events(batch, rows.select(S.JOURNEY_ID, "variant_id"), placement).filter(
-            pl.col(value).is_not_null())
-        for kind, n in scored.group_by("how").len().iter_rows():
-            how[kind] = how.get(kind, 0) + int(n)
-        points.append(M.score_counts(scored.filter(pl.col("how") != "unplaced"), value, by))
-        if split_ids is not None:
-            split.append(split_counts(scored.join(rows.select(S.JOURNEY_ID, "_with"), on=S.JOURNEY_ID, how="left")
-                                      .with_columns(pl.col("_with").fill_null(False)), value))
-        if counted is not None:
-            counted.add(scored, rows, metric)
+    for part in map_batches(source, fn, wanted):
+        for kind, n in part.placement.items():
+            how[kind] = how.get(kind, 0) + n
+        points.append(part.points)
+        if part.split is not None:
+            split.append(part.split)
+        if counted is not None and part.detractors is not None:
+            counted.absorb(part.detractors)
         if len(points) >= _COMPACT:
             points = [M.merge_counts(points, value, by)]
             split = [M.merge_counts(split, value, ["step", "_with"])] if split else split

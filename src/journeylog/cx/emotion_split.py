@@ -119,6 +119,14 @@ class DetractorCounts:
         if len(self.items) >= _COMPACT:
             self.items = [self.merged()]
 
+    def absorb(self, other: DetractorCounts) -> None:
+        """Add the counts of another part of the log (in any order)."""
+        self.responding += other.responding
+        self.detractors += other.detractors
+        self.items.extend(other.items)
+        if len(self.items) >= _COMPACT:
+            self.items = [self.merged()]
+
     def merged(self) -> pl.DataFrame:
         """The item counts together."""
         if not self.items:

@@ -154,12 +154,8 @@ def funnel(events: pl.DataFrame | EventSource, model: DesignedModel | None = Non
 
 
 def _source(events: pl.DataFrame | EventSource) -> EventSource:
-    """``events`` as a source; a frame of another engine (Spark) is refused."""
-    source = events if isinstance(events, EventSource) else EventSource(events)
-    if source.events is not None and not isinstance(source.events, pl.DataFrame):
-        raise UsageError(f"{param('engine')} {type(source.events).__module__.split('.')[0]}: the funnel does not run "
-                         "on this engine yet (discover does)", hint=f"use {param('engine')} polars here (the default)")
-    return source
+    """``events`` as a source (a Spark DataFrame too: the passes run on its executors)."""
+    return events if isinstance(events, EventSource) else EventSource(events)
 
 
 # ----------------------------------------------------------------------------------------------

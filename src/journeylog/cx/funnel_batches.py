@@ -14,6 +14,11 @@ split a journey:
    step reached after the first (step, microseconds from the step before, channel and attribute
    values as enum codes), from which the exact quantiles are taken at the end.
 
+Both passes are functions of one batch whose results merge in any order
+(:func:`journeylog.explain.batches.map_batches`): on a Spark DataFrame they run on the executors,
+one call per partition of whole journeys, and their results reach the driver (the per-journey
+times among them: the exact quantiles need every value).
+
 What is kept is bounded by the journeys (times the steps), never by the events.
 """
 
@@ -29,7 +34,7 @@ from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.engine import quantile_seconds
 from journeylog.engine.polars import middle_us
-from journeylog.explain.batches import batches, in_progress_expr
+from journeylog.explain.batches import in_progress_expr, map_batches
 from journeylog.ingest import EventSource
 
 __all__ = ["ALL", "ALL_KEY", "CHANNEL_BY", "POS", "FunnelFacts", "FunnelParts", "gather", "log_facts", "median_positions",
@@ -121,9 +126,54 @@ def _merge(frames: list[pl.DataFrame], keys: list[str]) -> list[pl.DataFrame]:
     return [pl.concat(frames).group_by(keys).agg(pl.exclude(keys).sum())]
 
 
+@dataclass
+class _FactsPart:
+    """One batch's share of :class:`FunnelFacts` (``sets``: journeys per set of task codes;
+    ``firsts``: the first-index histogram; None without tasks)."""
+
+    events: int
+    journeys: int
+    last: dt.datetime | None
+    activities: set[str]
+    known: int
+    channels: set[str]
+    values: dict[str, pl.Series]
+    sets: pl.DataFrame | None
+    firsts: pl.DataFrame | None
+
+
+@dataclass
+class _FactsOf:
+    """The first pass over one batch (pickled to Spark's executors)."""
+
+    tasks: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def __call__(self, batch: pl.DataFrame) -> _FactsPart:
+        ev = positions(batch)
+        dated = batch[S.TIMESTAMP].drop_nulls().len() > 0
+        channels = (batch[S.CHANNEL].fill_null(S.UNKNOWN_CHANNEL).unique().to_list() if S.CHANNEL in batch.columns
+                    else [S.UNKNOWN_CHANNEL])
+        part = _FactsPart(
+            events=batch.height, journeys=int(ev[JOURNEY][-1]) + 1,
+            last=batch[S.TIMESTAMP].max() if dated else None,  # type: ignore[arg-type]
+            activities=set(batch[S.ACTIVITY].unique().to_list()),
+            known=batch.height - batch[S.OUTCOME].null_count() if S.OUTCOME in batch.columns else 0,
+            channels=set(channels),
+            values={c: ev.group_by(JOURNEY).agg(_journey_value(c, c))[c].unique() for c in self.columns},
+            sets=None, firsts=None)
+        if self.tasks:
+            first = _first_task_events(ev, pl.Enum(list(self.tasks)))
+            part.sets = first.group_by(JOURNEY).agg(pl.col(TASK).to_physical().sort().alias("labels")) \
+                .group_by("labels").len()
+            part.firsts = first.group_by(TASK, POS).len()
+        return part
+
+
 def log_facts(source: EventSource, tasks: Sequence[str], columns: Sequence[str]) -> FunnelFacts:
     """The first pass over ``source``: see :class:`FunnelFacts`; ``tasks`` are the model's (none:
-    no main path is looked for), ``columns`` the journey attribute columns to break down by."""
+    no main path is looked for), ``columns`` the journey attribute columns to break down by.
+    Each batch's share is merged here in any order (sums, unions, counts added per key)."""
     wanted = [c for c in (S.ACTIVITY, S.CHANNEL, S.OUTCOME, *columns) if c in source.columns]
     counts = {"events": 0, "journeys": 0, "known": 0}
     last: list[dt.datetime] = []
@@ -133,25 +183,20 @@ def log_facts(source: EventSource, tasks: Sequence[str], columns: Sequence[str])
     sets: list[pl.DataFrame] = []
     firsts: list[pl.DataFrame] = []
     task = pl.Enum(list(dict.fromkeys(tasks)))
-    for batch in batches(source, wanted):
-        counts["events"] += batch.height
-        ev = positions(batch)
-        counts["journeys"] += int(ev[JOURNEY][-1]) + 1
-        if batch[S.TIMESTAMP].drop_nulls().len():
-            last.append(batch[S.TIMESTAMP].max())  # type: ignore[arg-type]
-        activities.update(batch[S.ACTIVITY].unique().to_list())
-        if S.OUTCOME in batch.columns:
-            counts["known"] += batch.height - batch[S.OUTCOME].null_count()
-        channels.update(batch[S.CHANNEL].fill_null(S.UNKNOWN_CHANNEL).unique().to_list() if S.CHANNEL in batch.columns
-                        else [S.UNKNOWN_CHANNEL])
+    fn = _FactsOf(tuple(dict.fromkeys(tasks)), tuple(columns))
+    for part in map_batches(source, fn, wanted):
+        counts["events"] += part.events
+        counts["journeys"] += part.journeys
+        counts["known"] += part.known
+        if part.last is not None:
+            last.append(part.last)
+        activities.update(part.activities)
+        channels.update(part.channels)
         for c in columns:
-            journey_values = ev.group_by(JOURNEY).agg(_journey_value(c, c))[c].unique()
-            values[c] = [pl.concat([*values[c], journey_values]).unique()]
-        if tasks:
-            first = _first_task_events(ev, task)
-            sets = _merge([*sets, first.group_by(JOURNEY).agg(pl.col(TASK).to_physical().sort().alias("labels"))
-                           .group_by("labels").len()], ["labels"])
-            firsts.append(first.group_by(TASK, POS).len())
+            values[c] = [pl.concat([*values[c], part.values[c]]).unique()]
+        if part.sets is not None and part.firsts is not None:
+            sets = _merge([*sets, part.sets], ["labels"])
+            firsts.append(part.firsts)
             if len(firsts) >= _COMPACT:
                 firsts = _merge(firsts, [TASK, POS])
     firsts = _merge(firsts, [TASK, POS])
@@ -218,9 +263,69 @@ class FunnelParts:
     failures: dict[str, pl.DataFrame]
 
 
+@dataclass
+class _GatherPart:
+    """One batch's share of :class:`FunnelParts`: per breakdown key its totals, counts and
+    failures, and the times from the step before (one row per journey and step reached after
+    the first)."""
+
+    totals: dict[str, pl.DataFrame]
+    counts: dict[str, pl.DataFrame]
+    failures: dict[str, pl.DataFrame]
+    times: pl.DataFrame
+
+
+@dataclass
+class _GatherOf:
+    """The second pass over one batch (pickled to Spark's executors with what it needs)."""
+
+    steps: tuple[str, ...]
+    columns: tuple[str, ...]
+    keys: tuple[str, ...]
+    enums: dict[str, pl.Enum]
+    last: dt.datetime | None
+    settle: dt.timedelta
+
+    def __call__(self, batch: pl.DataFrame) -> _GatherPart:
+        """Long by design: one group-by per breakdown for each of the three tables, side by side."""
+        steps, enums = self.steps, self.enums
+        step = pl.UInt16 if len(steps) < 2**16 else pl.Int32  # narrow: one row per journey and step reached
+        ev = positions(batch)
+        flags = ev.group_by(JOURNEY).agg(
+            pl.col(S.TIMESTAMP).max().alias("end"), *[_journey_value(c, segment_key(i)) for i, c in enumerate(self.columns)],
+        ).with_columns(in_progress_expr(self.last, self.settle).alias("in_progress")).drop("end")
+        flags = flags.with_columns(pl.col(k).cast(e) for k, e in enums.items() if k != S.CHANNEL)
+        hits = reach(ev, steps).join(flags, on=JOURNEY, how="left")
+        flags = flags.with_columns(pl.col(JOURNEY).is_in(
+            hits.filter(pl.col("step") == 0)[JOURNEY].implode()).alias("_started"))
+        ev = ev.filter(pl.col(S.ACTIVITY).is_in(list(dict.fromkeys(steps)))).join(
+            flags.drop("in_progress", "_started"), on=JOURNEY, how="left")
+        failed = (pl.col(S.OUTCOME) == S.FAILURE).sum() if S.OUTCOME in ev.columns else pl.lit(0)
+        out = _GatherPart({}, {}, {}, hits.filter(pl.col("delta_us").is_not_null()).select(
+            pl.col("step").cast(step), "delta_us", *[pl.col(k).cast(e) for k, e in enums.items()]))
+        for key in self.keys:
+            group = (pl.lit(ALL) if key == ALL_KEY else pl.col(key)).alias("_group")  # text after grouping
+            if key != S.CHANNEL:
+                out.totals[key] = flags.group_by(group).agg(
+                    pl.len().cast(pl.Int64).alias("journeys"), pl.col("in_progress").sum().cast(pl.Int64),
+                    (~pl.col("_started")).sum().cast(pl.Int64).alias("not_started"),
+                    (~pl.col("_started") & pl.col("in_progress")).sum().cast(pl.Int64).alias("waiting")).pipe(_text)
+            out.counts[key] = hits.group_by(group, "step").agg(
+                pl.len().cast(pl.Int64).alias("journeys"),
+                pl.col("continued").sum().cast(pl.Int64).alias("continued"),
+                (~pl.col("continued") & ~pl.col("in_progress")).sum().cast(pl.Int64).alias("stopped"),
+                (~pl.col("continued") & pl.col("in_progress")).sum().cast(pl.Int64).alias("stopped_in_progress"),
+                (~pl.col("in_progress")).sum().cast(pl.Int64).alias("settled")).pipe(_text)
+            out.failures[key] = ev.group_by(group, S.ACTIVITY).agg(
+                pl.len().cast(pl.Int64).alias("events"), failed.cast(pl.Int64).alias("failed_events")).pipe(_text)
+        return out
+
+
 def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, settle: dt.timedelta,
            columns: Sequence[str], channel: bool) -> FunnelParts:
-    """The second pass over ``source`` (see the module docs and :class:`FunnelParts`)."""
+    """The second pass over ``source`` (see the module docs and :class:`FunnelParts`); each
+    batch's tables are added up here in any order (the times are concatenated: their quantiles
+    do not depend on the order)."""
     enums = {segment_key(i): pl.Enum(sorted(v for v in facts.values[c].to_list() if v is not None))
              for i, c in enumerate(columns)}
     if channel:
@@ -231,39 +336,15 @@ def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, set
     counts: dict[str, list[pl.DataFrame]] = {key: [] for key in keys}
     failures: dict[str, list[pl.DataFrame]] = {key: [] for key in keys}
     times: list[pl.DataFrame] = []
-    in_progress = in_progress_expr(facts.last, settle)
-    step = pl.UInt16 if len(steps) < 2**16 else pl.Int32  # narrow: one row per journey and step reached
-    for batch in batches(source, wanted):
-        ev = positions(batch)
-        flags = ev.group_by(JOURNEY).agg(
-            pl.col(S.TIMESTAMP).max().alias("end"), *[_journey_value(c, segment_key(i)) for i, c in enumerate(columns)],
-        ).with_columns(in_progress.alias("in_progress")).drop("end")
-        flags = flags.with_columns(pl.col(k).cast(e) for k, e in enums.items() if k != S.CHANNEL)
-        hits = reach(ev, steps).join(flags, on=JOURNEY, how="left")
-        flags = flags.with_columns(pl.col(JOURNEY).is_in(
-            hits.filter(pl.col("step") == 0)[JOURNEY].implode()).alias("_started"))
-        ev = ev.filter(pl.col(S.ACTIVITY).is_in(list(dict.fromkeys(steps)))).join(
-            flags.drop("in_progress", "_started"), on=JOURNEY, how="left")
-        failed = (pl.col(S.OUTCOME) == S.FAILURE).sum() if S.OUTCOME in ev.columns else pl.lit(0)
+    step = pl.UInt16 if len(steps) < 2**16 else pl.Int32
+    fn = _GatherOf(tuple(steps), tuple(columns), tuple(keys), enums, facts.last, settle)
+    for part in map_batches(source, fn, wanted):
         for key in keys:
-            group = (pl.lit(ALL) if key == ALL_KEY else pl.col(key)).alias("_group")  # text after grouping
             if key in totals:
-                totals[key] = _merge([*totals[key], flags.group_by(group).agg(
-                    pl.len().cast(pl.Int64).alias("journeys"), pl.col("in_progress").sum().cast(pl.Int64),
-                    (~pl.col("_started")).sum().cast(pl.Int64).alias("not_started"),
-                    (~pl.col("_started") & pl.col("in_progress")).sum().cast(pl.Int64).alias("waiting")).pipe(_text)],
-                    ["_group"])
-            counts[key] = _merge([*counts[key], hits.group_by(group, "step").agg(
-                pl.len().cast(pl.Int64).alias("journeys"),
-                pl.col("continued").sum().cast(pl.Int64).alias("continued"),
-                (~pl.col("continued") & ~pl.col("in_progress")).sum().cast(pl.Int64).alias("stopped"),
-                (~pl.col("continued") & pl.col("in_progress")).sum().cast(pl.Int64).alias("stopped_in_progress"),
-                (~pl.col("in_progress")).sum().cast(pl.Int64).alias("settled")).pipe(_text)], ["_group", "step"])
-            failures[key] = _merge([*failures[key], ev.group_by(group, S.ACTIVITY).agg(
-                pl.len().cast(pl.Int64).alias("events"), failed.cast(pl.Int64).alias("failed_events")).pipe(_text)],
-                ["_group", S.ACTIVITY])
-        times.append(hits.filter(pl.col("delta_us").is_not_null()).select(
-            pl.col("step").cast(step), "delta_us", *[pl.col(k).cast(e) for k, e in enums.items()]))
+                totals[key] = _merge([*totals[key], part.totals[key]], ["_group"])
+            counts[key] = _merge([*counts[key], part.counts[key]], ["_group", "step"])
+            failures[key] = _merge([*failures[key], part.failures[key]], ["_group", S.ACTIVITY])
+        times.append(part.times)
     spent = pl.concat(times) if times else pl.DataFrame(schema={"step": step, "delta_us": pl.Int64, **enums})
     return FunnelParts(
         totals={key: frames[0] for key, frames in totals.items()},

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -44,6 +44,7 @@ from journeylog.contracts.explain import ExplainOutput, RootCauseFactor, RootCau
 from journeylog.cx import wording as CW
 from journeylog.cx.rootcause_factors import FACTOR_KINDS, FactorCounts, rank_factors
 from journeylog.drift import CORRECTIONS
+from journeylog.engine import default_engine
 from journeylog.errors import UsageError, param
 from journeylog.explain import batches as B
 from journeylog.explain import patterns as P
@@ -186,21 +187,37 @@ def _pattern_exclusions(p: Pattern) -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
+@dataclass
+class _PatternOf:
+    """The pattern pass over one batch: its matches, its journeys' stats and its variants'
+    partial figures (pickled to Spark's executors)."""
+
+    gatherer: P.PatternGatherer
+    activities: pl.Series
+
+    def __call__(self, batch: pl.DataFrame) -> tuple[P.PatternPart, pl.DataFrame, Any]:
+        stats = J.journey_stats(batch.select(self.gatherer.wanted)).select(S.JOURNEY_ID, "duration_seconds", "satisfaction")
+        variants = default_engine().partial_figures([batch], activities=self.activities, parts=("variants",))
+        return self.gatherer.part(batch), stats, variants
+
+
 def _pattern_pass(source: EventSource, p: Pattern) -> tuple[P.PatternGatherer, pl.DataFrame, pl.DataFrame]:
     """One pass over ``source``: the matches of ``p``, the per-journey stats (``journey_id``,
-    ``duration_seconds``, ``satisfaction``, sorted by journey) and the variant table."""
+    ``duration_seconds``, ``satisfaction``, sorted by journey) and the variant table. Each
+    batch's share is merged here in any order."""
     gatherer = P.PatternGatherer([p], source.columns)
+    activities = source.distinct(S.ACTIVITY)
+    engine = default_engine()  # every batch is a Polars frame (on Spark's executors too)
     stats: list[pl.DataFrame] = []
-
-    def tapped() -> Iterator[pl.DataFrame]:
-        for batch in B.batches(source, [S.ACTIVITY, *gatherer.wanted]):
-            gatherer.add(batch)
-            stats.append(J.journey_stats(batch.select(gatherer.wanted)).select(S.JOURNEY_ID, "duration_seconds",
-                                                                               "satisfaction"))
-            yield batch
-
-    paths = J.JourneyFigures.of_batches(tapped(), activities=source.distinct(S.ACTIVITY), parts=("variants",))
-    table = paths.variant_table()
+    variants: Any = None
+    for part, rows, partial in B.map_batches(source, _PatternOf(gatherer, activities), [S.ACTIVITY, *gatherer.wanted]):
+        gatherer.absorb(part)
+        stats.append(rows)
+        variants = partial if variants is None else engine.merge(variants, partial)
+    if variants is None:
+        variants = engine.partial_figures([], activities=activities, parts=("variants",))
+    table = engine.finish(variants).variants
+    assert table is not None
     journeys = pl.concat(stats).sort(S.JOURNEY_ID) if stats else pl.DataFrame(
         schema={S.JOURNEY_ID: pl.String, "duration_seconds": pl.Float64, "satisfaction": pl.Float64})
     return gatherer, journeys, table
@@ -246,8 +263,8 @@ def explain_journeys(events: pl.DataFrame | EventSource, journeys: pl.DataFrame,
     population = population.with_columns(pl.col(S.JOURNEY_ID).is_in(hit.implode()).alias("dev"))
     counter = FactorCounts(population, source.columns, max_levels=opts.max_levels, kinds=opts.kinds,
                            variant_table=None if "variant_id" in population.columns else paths)
-    for batch in B.batches(source):
-        counter.add(batch)
+    for part in B.map_batches(source, counter.part):  # counted per batch (on Spark's executors), merged here
+        counter.absorb(part)
     factors, skipped = counter.result()
     ranked, counts = rank_factors(factors, population.height, int(population["dev"].sum()), min_support=opts.min_support,
                                   correction=opts.correction, alpha=opts.alpha, exclude=exclude)

@@ -48,6 +48,7 @@ kind (in the order of the table above), column and value.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -56,7 +57,7 @@ from journeylog import schema as S
 from journeylog.explain.batches import journey_variant_ids, variant_keys
 from journeylog.stats import adjust, two_by_two
 
-__all__ = ["FACTOR_KINDS", "CANONICAL_SKIPPED", "FactorCounts", "candidate_columns", "rank_factors"]
+__all__ = ["FACTOR_KINDS", "CANONICAL_SKIPPED", "FactorCounts", "FactorPart", "candidate_columns", "rank_factors"]
 
 #: the kinds of factor, in ranking order for ties
 FACTOR_KINDS: tuple[str, ...] = ("channel", "start_channel", "contact_reason", "activity", "failed_step", "attribute",
@@ -128,6 +129,18 @@ def _event_factors(ev: pl.DataFrame, kinds: Collection[str]) -> list[pl.LazyFram
     return parts
 
 
+@dataclass
+class FactorPart:
+    """One batch's share of :class:`FactorCounts`: the candidate attribute columns and those
+    skipped (from its schema), each attribute's levels (hashes of its per-journey values) and
+    the factor counts (None when none of its journeys is compared)."""
+
+    attrs: list[str]
+    skipped: list[dict[str, str]]
+    levels: dict[str, pl.Series] = field(default_factory=dict)
+    counts: pl.DataFrame | None = None
+
+
 class FactorCounts:
     """Every candidate factor's ``journeys`` (journeys with it) and ``support`` (of them, those
     with the deviation) over the journey-complete batches of one log: :meth:`add` each batch
@@ -155,23 +168,25 @@ class FactorCounts:
 
     def add(self, batch: pl.DataFrame) -> None:
         """Count the factors of one batch's journeys in the population."""
+        self.absorb(self.part(batch))
+
+    def part(self, batch: pl.DataFrame) -> FactorPart:
+        """What one batch adds (this counter is not changed: batches can be counted anywhere, on
+        Spark's executors too, and :meth:`absorb`-ed in any order)."""
         ev = batch.filter(pl.col(_J).is_in(self._ids))
-        if self._attrs is None:
-            self._attrs, self._skipped = candidate_columns(ev.schema)
-            self._levels = {c: [] for c in self._attrs}
+        attrs, skipped = candidate_columns(ev.schema)
+        part = FactorPart(attrs, skipped)
         if ev.height == 0:
-            return
+            return part
         # the batch's journeys as integer codes (in the batch's order), so the long rows stay narrow
         codes = ev.select(pl.col(_J).rank("dense").cast(pl.UInt32).alias("_c"), pl.col(_J).is_in(self._hit).alias("_d"))
         hit = codes.filter("_d")["_c"].implode()
         ev = ev.with_columns(codes["_c"].alias(_J))
         parts = _event_factors(ev, self.kinds)
-        if self._attrs:
-            per = ev.lazy().group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in self._attrs]).collect()
-            for c in self._attrs:
-                self._levels[c].append(per[c].drop_nulls().hash().unique())
-            self._compact_levels()
-            keep = [c for c in self._attrs if c not in self._over]
+        if attrs:
+            per = ev.lazy().group_by(_J).agg([pl.col(c).drop_nulls().first().cast(pl.String) for c in attrs]).collect()
+            part.levels = {c: per[c].drop_nulls().hash().unique() for c in attrs}
+            keep = [c for c in attrs if c not in self._over and part.levels[c].len() <= self.max_levels]
             if keep and "attribute" in self.kinds:
                 long = per.lazy().unpivot(index=_J, on=keep, variable_name="column", value_name="value")
                 parts.append(long.select(pl.col(_J), pl.lit("attribute").alias("kind"), pl.col("column"), pl.col("value"))
@@ -181,7 +196,20 @@ class FactorCounts:
             jv = journey_variant_ids(ev, self.variant_table, self._keys)
             parts.append(_long(jv.lazy().select(_J, pl.col("variant_id").alias("value")), "variant"))
         if parts:
-            self._parts.append(self._count(parts, hit))
+            part.counts = self._count(parts, hit)
+        return part
+
+    def absorb(self, part: FactorPart) -> None:
+        """Add the counts and attribute levels of one batch (:meth:`part`)."""
+        if self._attrs is None:
+            self._attrs, self._skipped = part.attrs, part.skipped
+            self._levels = {c: [] for c in self._attrs}
+        for c, levels in part.levels.items():
+            self._levels[c].append(levels)
+        if part.levels:
+            self._compact_levels()
+        if part.counts is not None:
+            self._parts.append(part.counts)
         if len(self._parts) >= _COMPACT:
             self._parts = [self._merged()]
 

@@ -50,14 +50,23 @@ def partition_count(events: int, batch_events: int, parallelism: int) -> int:
     return max(1, parallelism, math.ceil(events / max(1, batch_events)))
 
 
+#: how Spark reads a Parquet UINT64 column (no unsigned 64-bit type in Spark)
+_UINT64 = pl.Decimal(20, 0)
+
+
 def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     """The canonical columns of ``frame`` in their journeylog types (Spark's ``long`` input order
-    is journeylog's UInt64, for example)."""
-    return frame.with_columns(pl.col(c).cast(S.SCHEMA[c]) for c in frame.columns
-                              if c in S.SCHEMA and frame.schema[c] != S.SCHEMA[c])
+    is journeylog's UInt64, for example), and the other columns Spark read as ``decimal(20,0)``
+    back to the UInt64 the store holds (as Polars reads them: an attribute column such as
+    ``attr.input_order`` is then the same column on both engines)."""
+    return frame.with_columns(
+        *(pl.col(c).cast(S.SCHEMA[c]) for c in frame.columns if c in S.SCHEMA and frame.schema[c] != S.SCHEMA[c]),
+        *(pl.col(c).cast(pl.UInt64) for c in frame.columns if c not in S.SCHEMA and frame.schema[c] == _UINT64))
 
 
 def _runner(fn: Callable[[pl.DataFrame], Any], columns: list[str]) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """The function of each partition: its Arrow batches (columns ``_jl0``, ``_jl1``, ... in the
+    order of ``columns``) as one ordered Polars frame of ``columns``, ``fn`` of it, pickled."""
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
@@ -67,11 +76,16 @@ def _runner(fn: Callable[[pl.DataFrame], Any], columns: list[str]) -> Callable[[
         frame = pl.from_arrow(pa.Table.from_batches(parts))
         assert isinstance(frame, pl.DataFrame)
         # sorted by Spark already; ordered() checks it in one pass (and sorts as Polars would if not)
-        batch = POLARS.ordered(_canonical(frame.select(columns)))
+        frame = frame.rename(dict(zip(_aliases(columns), columns, strict=True))).select(columns)
+        batch = POLARS.ordered(_canonical(frame))
         payload = pickle.dumps(fn(batch), protocol=pickle.HIGHEST_PROTOCOL)
         yield pa.RecordBatch.from_arrays([pa.array([payload], type=pa.binary())], names=[_RESULT])
 
     return run
+
+
+def _aliases(columns: Sequence[str]) -> list[str]:
+    return [f"_jl{i}" for i in range(len(columns))]
 
 
 def map_partitions(events: DataFrame, fn: Callable[[pl.DataFrame], T], columns: Sequence[str],
@@ -79,13 +93,16 @@ def map_partitions(events: DataFrame, fn: Callable[[pl.DataFrame], T], columns: 
     """``fn`` of every partition of ``events`` (each a journey-complete, ordered Polars frame of
     ``columns``), run on the executors; the results, one per non-empty partition, in no
     particular order."""
-    frame = events.select(*[F.col(f"`{c}`") for c in columns])
+    # plain names on the way to Python: pyspark's mapInArrow resolves every column by its name,
+    # which a name with a dot (``attr.input_order``) breaks
+    names = dict(zip(columns, _aliases(columns), strict=True))
+    frame = events.select(*[F.col(f"`{c}`").alias(names[c]) for c in columns])
     spark = frame.sparkSession
     count = frame.count()
     if not count:
         return []
     n = partition_count(count, batch_events, spark.sparkContext.defaultParallelism)
-    keys = [c for c in (S.JOURNEY_ID, S.TIMESTAMP, S.INPUT_ORDER) if c in columns]
-    spread = frame.repartition(n, S.JOURNEY_ID).sortWithinPartitions(*keys)
+    keys = [names[c] for c in (S.JOURNEY_ID, S.TIMESTAMP, S.INPUT_ORDER) if c in columns]
+    spread = frame.repartition(n, names[S.JOURNEY_ID]).sortWithinPartitions(*keys)
     results = collect_polars(spread.mapInArrow(_runner(fn, list(columns)), f"{_RESULT} binary"))
     return [pickle.loads(b) for b in results[_RESULT].to_list()]

@@ -111,6 +111,13 @@ class EventSource:
         assert self.store is not None
         return list(pl.read_parquet_schema(self.store))
 
+    @property
+    def distributed(self) -> bool:
+        """Whether :meth:`map_batches` runs elsewhere (a Spark DataFrame: on the executors, its
+        results in no order, ``fn`` pickled); False in memory and out of core, where the
+        results come here in journey order."""
+        return self.events is not None and not isinstance(self.events, pl.DataFrame | pl.LazyFrame)
+
     def distinct(self, column: str) -> pl.Series:
         """The distinct values of ``column`` (a streaming scan when on disk)."""
         if isinstance(self.events, pl.DataFrame):
@@ -151,7 +158,7 @@ class EventSource:
         (:func:`journeylog.engine.spark_batches.map_partitions`): only its results, pickled,
         reach the driver, so they should be small (counts, per-variant tables; per-journey rows
         at most), and ``fn`` (with what it closes over) must pickle."""
-        if self.events is not None and not isinstance(self.events, pl.DataFrame | pl.LazyFrame):
+        if self.distributed:
             from journeylog.engine.spark_batches import map_partitions
 
             frame = backend_for(self.events, "events").ordered(self.events)  # its read order, before any shuffle
