@@ -144,10 +144,11 @@ class Conformance:
     impact_metric: str | None = None
     #: what the alignment cache did (``path``, ``reused``, ``aligned``, ``stale``); None without one
     cache: dict[str, Any] | None = None
-    #: the per-variant alignments (:func:`journeylog.mining.align`: ``variant_id``, ``moves``, ...)
-    #: and the variant table they belong to; the emotion curve places scores with them
+    #: the per-variant alignments (:func:`journeylog.mining.align`) and their variant table (the emotion curve places scores
+    #: with them); ``journey_parts``: :attr:`journey_table` unbuilt (journeys, DV.occurrences_table, journey_id -> pattern)
     aligned: pl.DataFrame | None = None
     variant_table: pl.DataFrame | None = None
+    journey_parts: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
 
     @property
     def journey_table(self) -> pl.DataFrame:
@@ -159,7 +160,7 @@ class Conformance:
 
     @journey_table.setter
     def journey_table(self, table: pl.DataFrame) -> None:
-        self._journeys = table
+        self._journeys, self.journey_parts = table, None
 
 
 def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
@@ -239,7 +240,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         cache=_saved(cache),
         impact_metric=label,
         aligned=aligned,
-        variant_table=variant_table,
+        variant_table=variant_table, journey_parts=(jt, occ, pat_journeys),
     )
 
 

@@ -14,8 +14,9 @@ conformance journey table (:func:`drift_from_conformance`):
   (by id) and each cross-channel pattern (by name).
 
 How changes are found and placed: :mod:`journeylog.drift.changes`. Modules: ``items`` (what is
-tracked), ``windows`` (options, windows, per-journey arrays), ``changes``, ``statements`` (the
-sentences), ``api`` (the entry points and the JSON).
+tracked), ``windows`` (options, windows), ``data`` (the per-journey arrays; deviations held per
+variant and patterns by their journeys, so memory follows the variants, not items x journeys),
+``changes``, ``statements`` (the sentences), ``api`` (the entry points and the JSON).
 
 On a log without drift the chance of any reported change is at most ``alpha`` (the first round
 controls the family-wise error, and the Bonferroni factor over positions is conservative); on a

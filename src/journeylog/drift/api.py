@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
-import numpy as np
 import polars as pl
 
 from journeylog.contracts.outputs import DriftChange, DriftOutput, DriftWindow
 from journeylog.drift.changes import find_changes
+from journeylog.drift.data import JourneyData, journey_data
 from journeylog.drift.items import FITNESS, FITTING, Item, items_from
 from journeylog.drift.statements import describe
-from journeylog.drift.windows import DriftOptions, JourneyData, journey_data
+from journeylog.drift.windows import DriftOptions
 from journeylog.errors import UsageError, param
 from journeylog.explain.wording import DeviationKind
 from journeylog.ingest import EventSource
@@ -49,7 +49,8 @@ def drift(events: pl.DataFrame | EventSource, model: Any, conform_options: Any =
     copts = conform_options or ConformOptions()
     if copts.method != "alignments":
         raise UsageError(f"drift needs alignments (per-journey cost); drop {param('method')} tbr")
-    copts = replace(copts, precision=False, journey_details=False, **({} if opts.settle is None else {"settle": opts.settle}))
+    copts = replace(copts, precision=False, keep_moves=False, journey_details=False,
+                    **({} if opts.settle is None else {"settle": opts.settle}))
     return drift_from_conformance(conform(events, model, copts), opts)
 
 
@@ -89,18 +90,11 @@ def _window_rows(data: JourneyData, windows: list[dict[str, Any]], items: list[I
                  min_journeys: int) -> list[dict[str, Any]]:
     """The per-window figures: journeys (and those in progress), fitness, fitting shares and the
     share of every deviation and pattern (a drop-out's over the journeys not in progress)."""
-    n_windows = len(windows)
     share_items = [(i, it) for i, it in enumerate(items) if it.kind not in (FITNESS, FITTING)]
-    w = data.window
-    journeys = np.bincount(w, minlength=n_windows)
-    aligned = np.bincount(w, weights=data.aligned, minlength=n_windows)
-    fits = np.bincount(w, weights=data.fits, minlength=n_windows)
-    fits_acc = np.bincount(w, weights=data.fits_accepted, minlength=n_windows)
-    cost = np.bincount(w, weights=data.cost.astype(float), minlength=n_windows)
-    bwc = np.bincount(w, weights=data.bwc.astype(float), minlength=n_windows)
-    counts = {i: np.bincount(w, weights=data.indicators[i], minlength=n_windows) for i, _ in share_items}
-    settled = data.settled if data.settled is not None else np.ones(len(w), dtype=bool)
-    n_settled = np.bincount(w, weights=settled.astype(float), minlength=n_windows)
+    pw = data.per_window
+    journeys, aligned, fits, cost, bwc = (pw[k] for k in ("journeys", "aligned", "fits", "cost", "bwc"))
+    fits_acc = pw["fits_accepted"]
+    counts, n_settled = data.counts, pw["settled"]
     dropped = DeviationKind.DROPPED_OUT.value
     out_windows = []
     for k, win in enumerate(windows):

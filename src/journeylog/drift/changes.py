@@ -44,8 +44,9 @@ from typing import Any
 
 import numpy as np
 
+from journeylog.drift.data import JourneyData, fitness_of, series, window_sums
 from journeylog.drift.items import Item
-from journeylog.drift.windows import DriftOptions, JourneyData, fitness_of, series
+from journeylog.drift.windows import DriftOptions
 from journeylog.stats import adjust, binom_ll, gauss_ll, two_by_two
 
 __all__ = ["find_changes"]
@@ -67,19 +68,17 @@ class _Segment:
     hi: int  # exclusive
 
 
-def _best_boundary(data: JourneyData, item_i: int, item: Item, seg: _Segment,
-                   members: list[np.ndarray], min_effect: float) -> tuple[int, float, str] | None:
-    """The best boundary k (lo < k < hi) of a segment: (k, Bonferroni-adjusted p, test) or None."""
+def _best_boundary(data: JourneyData, item_i: int, item: Item, seg: _Segment, members: list[np.ndarray],
+                   tested: list[int], min_effect: float) -> tuple[int, float, str] | None:
+    """The best boundary k (lo < k < hi) of a segment: (k, Bonferroni-adjusted p, test) or None.
+    ``tested``: the window of each tested-window position."""
     ks = list(range(seg.lo + 1, seg.hi))
     if not ks:
         return None
     if item.is_share:
-        xs, ns = [], []
-        for w in range(seg.lo, seg.hi):
-            x, n = series(data, item_i, item, members[w])
-            xs.append(float((x * n).sum()))
-            ns.append(float(n.sum()))
-        cx, cn = np.cumsum(xs), np.cumsum(ns)
+        x_w, n_w = window_sums(data, item_i, item)
+        windows = np.array(tested[seg.lo:seg.hi], dtype=np.int64)
+        cx, cn = np.cumsum(x_w[windows]), np.cumsum(n_w[windows])
         k_idx = np.array([k - seg.lo for k in ks])
         a, n1 = cx[k_idx - 1], cn[k_idx - 1]
         b, n2 = cx[-1] - a, cn[-1] - n1
@@ -149,9 +148,9 @@ def _locate(
     w_last = min(rel, n_w - 1)
     boundaries = [int(offsets[w]) for w in range(w_first, w_last + 2) if 0 < offsets[w] < len(order)]
     lo, hi = int(offsets[w_first]), int(offsets[w_last + 1])
-    starts = data.start
-    interior = np.array([p for p in range(max(lo, 1), min(hi, len(order)))
-                         if starts[order[p]] != starts[order[p - 1]]], dtype=np.int64)
+    starts = data.start.to_physical().to_numpy()
+    p = np.arange(max(lo, 1), min(hi, len(order)), dtype=np.int64)
+    interior = p[starts[order[p]] != starts[order[p - 1]]]
     best_b = max(boundaries, key=lambda p: (float(ll(np.array([p]))[0]), -abs(p - int(offsets[rel]))))
     best_b_ll = float(ll(np.array([best_b]))[0])
     if interior.size:
@@ -177,7 +176,9 @@ def find_changes(data: JourneyData, items: Sequence[Item], windows: Sequence[dic
 
     Returns the changes (unsorted, raw) and the number of tests run."""
     n_windows = len(windows)
-    by_window = [np.flatnonzero(data.window == w) for w in range(n_windows)]
+    # journeys are in time order, so a window's journeys are a run of consecutive positions
+    bounds = np.searchsorted(data.window, np.arange(n_windows + 1))
+    by_window = [np.arange(bounds[w], bounds[w + 1], dtype=np.int64) for w in range(n_windows)]
     tested = [w for w in range(n_windows) if len(by_window[w]) >= options.min_journeys]
     members = [by_window[w] for w in tested]
     segments = [_Segment(i, 0, len(tested)) for i, it in enumerate(items) if not it.accepted]
@@ -188,7 +189,7 @@ def find_changes(data: JourneyData, items: Sequence[Item], windows: Sequence[dic
         for seg in segments:
             if seg.hi - seg.lo < 2:
                 continue
-            best = _best_boundary(data, seg.item, items[seg.item], seg, members, options.min_effect)
+            best = _best_boundary(data, seg.item, items[seg.item], seg, members, tested, options.min_effect)
             # a segment where no boundary reaches the minimum effect is still a hypothesis of the
             # family (with p = 1): leaving it out would let the effect filter, which looks at the
             # same data, shrink the family and inflate false alarms

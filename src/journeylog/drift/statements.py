@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from journeylog.drift.data import JourneyData, fitness_of, series
 from journeylog.drift.items import FITNESS, FITTING, Item
-from journeylog.drift.windows import JourneyData, Window, fitness_of, series
+from journeylog.drift.windows import Window
 from journeylog.explain.wording import DeviationKind
 from journeylog.stats import fmt_p
 from journeylog.text import fmt_share
