@@ -12,6 +12,7 @@ from journeylog.mining.alignments import MAX_ALIGN_LENGTH
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet, silenced
 from journeylog.mining.parallel import Progress, report
 from journeylog.mining.petri import unpack_model, visible_labels
+from journeylog.mining.tokenreplay import TraceResult, Unsupported, replay_sequences
 from journeylog.mining.variants import VariantRow, mean, ordered_sum, variant_log, variant_rows
 
 __all__ = ["token_replay"]
@@ -37,7 +38,8 @@ def token_replay(
     Returns ``log_fitness``, ``fitting_share``, ``average_fitness`` (exact with ``trace_order``,
     see :mod:`journeylog.mining`), ``journeys``, ``fitting_journeys`` and ``variants``: one row per
     variant with ``variant_id``, ``fit``, ``fitness``, ``missing``, ``consumed``, ``remaining``,
-    ``produced`` (tokens). One pm4py call replays every variant once (never a trace per journey);
+    ``produced`` (tokens). Each distinct sequence is replayed once (never a trace per journey), by
+    journeylog's port of pm4py's replay (:mod:`journeylog.mining.tokenreplay`);
     ``on_progress`` hears ``("token replay", done, total)`` before and after it. As with
     alignments, a variant with more than :data:`MAX_ALIGN_LENGTH` events of the model's activities
     is not replayed (pm4py's replay of one 60,000-event journey takes many minutes): its row has
@@ -85,16 +87,29 @@ def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: st
     """The replay of every variant, from one replay of each distinct sequence of model
     activities: pm4py's replay passes over activities the model lacks, so variants that differ
     only there replay alike (tests/mining compare the figures with pm4py on the full log).
-    None for a sequence longer than :data:`MAX_ALIGN_LENGTH`."""
+    None for a sequence longer than :data:`MAX_ALIGN_LENGTH`. The replay is journeylog's port of
+    pm4py's (:mod:`journeylog.mining.tokenreplay`, equal per trace); nets it does not compile
+    (places sharing a name, markings outside the net) go through pm4py's own."""
     labels = visible_labels(net)
     reduced = [tuple(a for a in acts if a in labels) for _vid, acts, _count in rows]
     distinct = [seq for seq in dict.fromkeys(reduced) if len(seq) <= MAX_ALIGN_LENGTH]
-    table = pl.DataFrame({"variant_id": range(len(distinct)), "activities": [list(d) for d in distinct],
-                          "journeys": [1] * len(distinct)},
-                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt32})
-    results = _replay(net, im, fm, variant_log(table), path)
+    try:
+        results = [_as_pm4py(res) for res in replay_sequences(net, im, fm, distinct)]
+    except Unsupported:  # a net feature the port does not reproduce exactly: pm4py's own replay
+        table = pl.DataFrame({"variant_id": range(len(distinct)), "activities": [list(d) for d in distinct],
+                              "journeys": [1] * len(distinct)},
+                             schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String),
+                                     "journeys": pl.UInt32})
+        results = _replay(net, im, fm, variant_log(table), path)
     index = {seq: i for i, seq in enumerate(distinct)}
     return [results[index[r]] if r in index else None for r in reduced]
+
+
+def _as_pm4py(res: TraceResult) -> dict[str, Any]:
+    """One result of :mod:`journeylog.mining.tokenreplay` under pm4py's keys."""
+    fit, fitness, missing, consumed, remaining, produced = res
+    return {"trace_is_fit": fit, "trace_fitness": fitness, "missing_tokens": missing, "consumed_tokens": consumed,
+            "remaining_tokens": remaining, "produced_tokens": produced}
 
 
 def _replay(net: Any, im: Any, fm: Any, log: Any, path: str | None) -> list[dict[str, Any]]:
