@@ -107,10 +107,7 @@ class TokenReplayNet:
     # pm4py's semantics on the compiled net -------------------------------------------------------
 
     def _enabled(self, t: int, m: Marking) -> bool:
-        for p, w in self.pre[t]:
-            if m.get(p, 0) < w:
-                return False
-        return True
+        return all(m.get(p, 0) >= w for p, w in self.pre[t])
 
     def _fire(self, t: int, m: Marking) -> None:
         """pm4py's ``semantics.execute`` on an enabled transition, in place, Counter order kept."""
