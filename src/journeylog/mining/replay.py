@@ -8,14 +8,14 @@ from typing import Any
 import polars as pl
 
 from journeylog.errors import InvalidInput
-from journeylog.mining.alignments import MAX_ALIGN_LENGTH
+from journeylog.mining.alignments import MAX_ALIGN_LENGTH, align_unfit
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet, silenced
 from journeylog.mining.parallel import Progress, report
 from journeylog.mining.petri import unpack_model, visible_labels
 from journeylog.mining.tokenreplay import TraceResult, Unsupported, replay_sequences
 from journeylog.mining.variants import VariantRow, mean, ordered_sum, variant_log, variant_rows
 
-__all__ = ["token_replay"]
+__all__ = ["replay_and_explain", "token_replay"]
 
 _TOKENS = ("missing", "consumed", "remaining", "produced")
 _SCHEMA = {
@@ -31,7 +31,7 @@ _SCHEMA = {
 
 def token_replay(
     model: Any, variant_table: pl.DataFrame, *, trace_order: Sequence[int] | pl.Series | None = None,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, replayed: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """pm4py's token-based replay fitness, equal to ``pm4py.fitness_token_based_replay``.
 
@@ -43,19 +43,25 @@ def token_replay(
     ``on_progress`` hears ``("token replay", done, total)`` before and after it. As with
     alignments, a variant with more than :data:`MAX_ALIGN_LENGTH` events of the model's activities
     is not replayed (pm4py's replay of one 60,000-event journey takes many minutes): its row has
-    nulls and the figures leave it out (``conform`` counts and says them).
+    nulls and the figures leave it out (``conform`` counts and says them). ``replayed``: the
+    ``variants`` table of an earlier call on the same model and table, whose rows are taken
+    instead of replaying again (only the figures are computed, with ``trace_order``).
     """
-    pm4py_quiet()
-    net, im, fm, path = unpack_model(model)
     rows = variant_rows(variant_table)
-    report(on_progress, "token replay", 0, len(rows))
-    replayed = _replay_reduced(net, im, fm, rows, path)
-    report(on_progress, "token replay", len(rows), len(rows))
+    if replayed is not None:
+        earlier = {r["variant_id"]: r for r in replayed.iter_rows(named=True)}
+        results = [_from_row(earlier[vid]) for vid, _a, _c in rows]
+    else:
+        pm4py_quiet()
+        net, im, fm, path = unpack_model(model)
+        report(on_progress, "token replay", 0, len(rows))
+        results = _replay_reduced(net, im, fm, rows, path)
+        report(on_progress, "token replay", len(rows), len(rows))
     counts = {vid: c for vid, _a, c in rows}
     frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
     fitness: dict[int, float] = {}
     n = fit = m = c = r = p = 0
-    for (vid, _acts, count), res in zip(rows, replayed, strict=True):
+    for (vid, _acts, count), res in zip(rows, results, strict=True):
         _append_row(frame, vid, res)
         if res is None:
             continue
@@ -81,6 +87,17 @@ def token_replay(
         "fitting_journeys": fit,
         "variants": pl.DataFrame(frame, schema=_SCHEMA),
     }
+
+
+def replay_and_explain(model: Any, variant_table: pl.DataFrame, *,
+                       on_progress: Progress | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(the token replay's variants table, alignments of the variants it does not fit)``: token
+    replay gives no moves, so ``conform --method tbr`` explains the deviations from alignments,
+    of those variants only (:func:`journeylog.mining.align_unfit`), before its pass over the
+    events that counts them."""
+    replayed = token_replay(model, variant_table, on_progress=on_progress)["variants"]
+    fit = replayed.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
+    return replayed, align_unfit(model, variant_table, fit, on_progress=on_progress)
 
 
 def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: str | None) -> list[dict[str, Any] | None]:
@@ -110,6 +127,14 @@ def _as_pm4py(res: TraceResult) -> dict[str, Any]:
     fit, fitness, missing, consumed, remaining, produced = res
     return {"trace_is_fit": fit, "trace_fitness": fitness, "missing_tokens": missing, "consumed_tokens": consumed,
             "remaining_tokens": remaining, "produced_tokens": produced}
+
+
+def _from_row(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A row of the ``variants`` table back under pm4py's keys (None: not replayed)."""
+    if row["fit"] is None:
+        return None
+    return {"trace_is_fit": row["fit"], "trace_fitness": row["fitness"],
+            **{f"{kind}_tokens": row[kind] for kind in _TOKENS}}
 
 
 def _replay(net: Any, im: Any, fm: Any, log: Any, path: str | None) -> list[dict[str, Any]]:
