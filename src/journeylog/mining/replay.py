@@ -47,35 +47,19 @@ def token_replay(
     ``variants`` table of an earlier call on the same model and table, whose rows are taken
     instead of replaying again (only the figures are computed, with ``trace_order``).
     """
-    rows = variant_rows(variant_table)
-    if replayed is not None:
-        earlier = {r["variant_id"]: r for r in replayed.iter_rows(named=True)}
-        results = [_from_row(earlier[vid]) for vid, _a, _c in rows]
-    else:
-        pm4py_quiet()
-        net, im, fm, path = unpack_model(model)
-        report(on_progress, "token replay", 0, len(rows))
-        results = _replay_reduced(net, im, fm, rows, path)
-        report(on_progress, "token replay", len(rows), len(rows))
-    counts = {vid: c for vid, _a, c in rows}
-    frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
-    fitness: dict[int, float] = {}
-    n = fit = m = c = r = p = 0
-    for (vid, _acts, count), res in zip(rows, results, strict=True):
-        _append_row(frame, vid, res)
-        if res is None:
-            continue
-        fitness[vid] = res["trace_fitness"]
-        n += count
-        fit += count if res["trace_is_fit"] else 0
-        m += int(res["missing_tokens"]) * count
-        c += int(res["consumed_tokens"]) * count
-        r += int(res["remaining_tokens"]) * count
-        p += int(res["produced_tokens"]) * count
+    table = replayed if replayed is not None else _replay_table(model, variant_table, on_progress)
+    per = table.filter(pl.col("fit").is_not_null()).join(
+        variant_table.select("variant_id", pl.col("journeys").cast(pl.Int64)), on="variant_id", how="left")
+    n, fit, m, c, r, p = (int(v or 0) for v in per.select(
+        pl.col("journeys").sum().alias("n"), pl.col("journeys").filter(pl.col("fit")).sum().alias("fit"),
+        *((pl.col(kind) * pl.col("journeys")).sum().alias(kind) for kind in _TOKENS)).row(0))
     perc = 0.0
     average = 0.0
     log_fitness: float = 0
     if n > 0 and c > 0 and p > 0:
+        vids = per["variant_id"].to_list()
+        fitness = dict(zip(vids, per["fitness"].to_list(), strict=True))
+        counts = dict(zip(vids, per["journeys"].to_list(), strict=True))
         perc = float(100.0 * fit) / float(n)
         average = mean(ordered_sum(fitness, trace_order, counts), n)
         log_fitness = 0.5 * (1 - m / c) + 0.5 * (1 - r / p)
@@ -85,8 +69,22 @@ def token_replay(
         "average_fitness": average,
         "journeys": n,
         "fitting_journeys": fit,
-        "variants": pl.DataFrame(frame, schema=_SCHEMA),
+        "variants": table,
     }
+
+
+def _replay_table(model: Any, variant_table: pl.DataFrame, on_progress: Progress | None) -> pl.DataFrame:
+    """The ``variants`` table of :func:`token_replay`: one row per variant, in variant-id order."""
+    pm4py_quiet()
+    net, im, fm, path = unpack_model(model)
+    rows = variant_rows(variant_table)
+    report(on_progress, "token replay", 0, len(rows))
+    results = _replay_reduced(net, im, fm, rows, path)
+    report(on_progress, "token replay", len(rows), len(rows))
+    frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
+    for (vid, _acts, _count), res in zip(rows, results, strict=True):
+        _append_row(frame, vid, res)
+    return pl.DataFrame(frame, schema=_SCHEMA)
 
 
 def replay_and_explain(model: Any, variant_table: pl.DataFrame, *,
@@ -127,14 +125,6 @@ def _as_pm4py(res: TraceResult) -> dict[str, Any]:
     fit, fitness, missing, consumed, remaining, produced = res
     return {"trace_is_fit": fit, "trace_fitness": fitness, "missing_tokens": missing, "consumed_tokens": consumed,
             "remaining_tokens": remaining, "produced_tokens": produced}
-
-
-def _from_row(row: dict[str, Any]) -> dict[str, Any] | None:
-    """A row of the ``variants`` table back under pm4py's keys (None: not replayed)."""
-    if row["fit"] is None:
-        return None
-    return {"trace_is_fit": row["fit"], "trace_fitness": row["fitness"],
-            **{f"{kind}_tokens": row[kind] for kind in _TOKENS}}
 
 
 def _replay(net: Any, im: Any, fm: Any, log: Any, path: str | None) -> list[dict[str, Any]]:
