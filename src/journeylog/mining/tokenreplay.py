@@ -90,7 +90,11 @@ class TokenReplayNet:
         self.prod = [sum(w for _p, w in arcs) for arcs in self.post]
         self.fm_sorted = sorted(self.fm, key=self.rank.__getitem__)
         trans_map: dict[Any, int] = {}
-        for i in sorted(range(len(transitions)), key=lambda i: transitions[i].name):
+        try:
+            by_tname = sorted(range(len(transitions)), key=lambda i: transitions[i].name)
+        except TypeError:
+            raise Unsupported("transition names cannot be sorted") from None
+        for i in by_tname:
             trans_map[transitions[i].label] = i
         self.trans_map = trans_map
         self.by_label: dict[Any, list[int]] = {}
@@ -286,7 +290,8 @@ class TokenReplayNet:
             fitness = 0.5 * (1.0 - float(missing) / float(consumed)) + 0.5 * (1.0 - float(remaining) / float(produced))
         else:
             fitness = 1.0
-        return is_fit, fitness, missing, consumed, remaining, produced
+        # as pm4py's transcribe_result gives them
+        return is_fit, float(fitness), int(missing), int(consumed), int(remaining), int(produced)
 
 
 def _shortest_paths_by_hidden(n_places: int, p_out: list[list[int]], post: list[list[tuple[int, int]]],
