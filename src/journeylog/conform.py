@@ -188,12 +188,14 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     aligned = (mining.align(model, variant_table, on_progress=opts.on_progress, cache=cache)
                if opts.method == "alignments" else None)
     stage = mining.NextSteps(model).stage
-    occ = DV.occurrences_table(aligned, stage) if aligned is not None else None
+    replayed, explained = (None, aligned) if aligned is not None else mining.replay_and_explain(
+        model, variant_table, on_progress=opts.on_progress)
+    occ = DV.occurrences_table(explained, stage)
     aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     gathered = B.gather(source, facts, settle=opts.settle, occurrences=occ, metric=metric, examples=opts.examples,
                         details=opts.journey_details, patterns=patterns.PatternGatherer(rules, source.columns))
-    figures, per_variant = _figures(model, variant_table, gathered.journeys, opts, aligned)
+    figures, per_variant = _figures(model, variant_table, gathered.journeys, opts, aligned, replayed)
     jt = B.with_variant_figures(gathered.journeys, per_variant)
     gathered.journeys = jt  # one journey table, not two
     in_progress = int(jt["in_progress"].sum())
@@ -201,14 +203,9 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     log_notes = list(notes)
     notes.extend(_alignment_notes(jt, variant_table, opts, figures["precision"], aligned, model))
     counts = gathered.counts
-    if aligned is None:  # token replay gives no moves: deviations are explained from alignments
-        # only what replay does not fit needs a search, so tbr stays no slower than alignments
-        fit = per_variant.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
-        aligned = mining.align_unfit(model, variant_table, fit, on_progress=opts.on_progress)
+    if replayed is not None:
         notes.append("deviations are explained from alignments; the figures are token-based replay")
-        occ = DV.occurrences_table(aligned, stage)
-        aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
-        counts = B.deviation_counts(source, facts, occ, settle=opts.settle, examples=opts.examples)
+        aligned = explained if opts.keep_moves else explained.drop("moves", strict=False)
     assert occ is not None and counts is not None and gathered.patterns is not None
     label = opts.impact_metric[1] if opts.impact_metric is not None else None
     score = pl.col("score" if "score" in jt.columns else "satisfaction").alias("satisfaction")  # the impact metric's
@@ -317,16 +314,18 @@ def _log_notes(facts: B.LogFacts, overlap: LabelOverlap, in_progress: int, opts:
 
 
 def _figures(model: DesignedModel, variant_table: pl.DataFrame, journeys: pl.DataFrame, opts: ConformOptions,
-             aligned: pl.DataFrame | None) -> tuple[dict[str, Any], pl.DataFrame]:
+             aligned: pl.DataFrame | None, replayed: pl.DataFrame | None = None) -> tuple[dict[str, Any], pl.DataFrame]:
     """``(figures, per-variant fitness/cost/bwc)`` by the chosen method (``aligned``: the
-    alignments, None for token replay); cost and bwc let drift recompute pm4py's log fitness on
-    any subset of journeys. ``journeys`` (sorted by journey id) gives pm4py's trace order."""
+    alignments, None for token replay; ``replayed``: the replay's variant rows when already
+    computed); cost and bwc let drift recompute pm4py's log fitness on any subset of journeys.
+    ``journeys`` (sorted by journey id) gives pm4py's trace order."""
     order = journeys["variant_id"]  # pm4py's trace order (sorted by case id), so even the float average matches
     if aligned is not None:
         fig = mining.alignment_figures(aligned, variant_table, trace_order=order)
         per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
     else:
-        replay = mining.token_replay(model, variant_table, trace_order=order, on_progress=opts.on_progress)
+        replay = mining.token_replay(model, variant_table, trace_order=order, on_progress=opts.on_progress,
+                                     replayed=replayed)
         fig = {k: replay[k] for k in ("log_fitness", "fitting_share", "average_fitness")}
         per_variant = replay["variants"].select("variant_id", "fitness").with_columns(
             pl.lit(None, pl.Int64).alias("cost"), pl.lit(None, pl.Int64).alias("bwc"))

@@ -39,7 +39,7 @@ from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
-__all__ = ["Gathered", "LogFacts", "batches", "deviation_counts", "gather", "in_progress_expr", "journey_table_with",
+__all__ = ["Gathered", "LogFacts", "batches", "gather", "in_progress_expr", "journey_table_with",
            "journey_variant_ids", "log_facts", "map_batches", "variant_keys", "with_variant_figures"]
 
 T = TypeVar("T")
@@ -319,31 +319,6 @@ def _in_journey_order(parts: list[pl.DataFrame]) -> pl.DataFrame:
     table = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
     parts.clear()
     return table if table[S.JOURNEY_ID].is_sorted() else table.sort(S.JOURNEY_ID)
-
-
-@dataclass
-class _Counter:
-    """The deviation counts of one batch (the pass of :func:`deviation_counts`)."""
-
-    journeys: _Journeys
-    occurrences: pl.DataFrame
-    examples: int
-
-    def __call__(self, batch: pl.DataFrame) -> dict[str, pl.DataFrame]:
-        jv = self.journeys.settled(batch, J.journey_stats(batch).select(S.JOURNEY_ID, "end"))
-        return DV.occurrence_counts(DV.journey_occurrences(jv.select(S.JOURNEY_ID, "variant_id", "settled"),
-                                                           self.occurrences, batch), self.examples)
-
-
-def deviation_counts(source: EventSource, facts: LogFacts, occurrences: pl.DataFrame, *, settle: dt.timedelta,
-                     examples: int = 5) -> dict[str, pl.DataFrame]:
-    """The deviation counts alone (a pass of their own when the alignments come after the
-    journey table, as for token replay): each journey's variant and whether it is settled are
-    found again per batch, as :func:`gather` finds them."""
-    fn = _Counter(_Journeys(facts.variant_table, facts.last, settle), occurrences, examples)
-    counts = _merged_counts(map_batches(source, fn, [c for c in (S.ACTIVITY, S.CHANNEL, S.OUTCOME) if c in source.columns]),
-                            examples)
-    return counts if counts is not None else DV.merge_counts([], examples)
 
 
 def journey_table_with(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journeys: pl.DataFrame) -> pl.DataFrame:

@@ -17,7 +17,8 @@ A flat façade over one module per task, like pm4py's own:
 * :mod:`~journeylog.mining.precision`: :func:`precision`;
 * :mod:`~journeylog.mining.budgets`: what the time budgets decided (:func:`align_fallbacks`,
   :func:`precision_skipped`), for the notes that say so;
-* :mod:`~journeylog.mining.replay`: :func:`token_replay`;
+* :mod:`~journeylog.mining.replay`: :func:`token_replay` (journeylog's port of pm4py's replay,
+  :mod:`~journeylog.mining.tokenreplay`) and :func:`replay_and_explain` (``conform --method tbr``);
 * :mod:`~journeylog.mining.variants`: :func:`variant_log`;
 * :mod:`~journeylog.mining.parallel`: the worker processes (how many: the run's
   :class:`journeylog.settings.Settings`);
@@ -86,7 +87,7 @@ from journeylog.mining.petri import (
     tree_to_net,
 )
 from journeylog.mining.precision import precision, precision_skipped
-from journeylog.mining.replay import token_replay
+from journeylog.mining.replay import replay_and_explain, token_replay
 from journeylog.mining.stages import NextSteps
 from journeylog.mining.variants import variant_log
 
@@ -131,6 +132,7 @@ __all__ = [
     # precision, replay
     "precision",
     "precision_skipped",
+    "replay_and_explain",
     "token_replay",
     # petri nets for journeylog.models
     "bpmn_graph_from_root",

@@ -8,13 +8,14 @@ from typing import Any
 import polars as pl
 
 from journeylog.errors import InvalidInput
-from journeylog.mining.alignments import MAX_ALIGN_LENGTH
+from journeylog.mining.alignments import MAX_ALIGN_LENGTH, align_unfit
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet, silenced
 from journeylog.mining.parallel import Progress, report
 from journeylog.mining.petri import unpack_model, visible_labels
+from journeylog.mining.tokenreplay import TraceResult, Unsupported, replay_sequences
 from journeylog.mining.variants import VariantRow, mean, ordered_sum, variant_log, variant_rows
 
-__all__ = ["token_replay"]
+__all__ = ["replay_and_explain", "token_replay"]
 
 _TOKENS = ("missing", "consumed", "remaining", "produced")
 _SCHEMA = {
@@ -30,44 +31,35 @@ _SCHEMA = {
 
 def token_replay(
     model: Any, variant_table: pl.DataFrame, *, trace_order: Sequence[int] | pl.Series | None = None,
-    on_progress: Progress | None = None,
+    on_progress: Progress | None = None, replayed: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """pm4py's token-based replay fitness, equal to ``pm4py.fitness_token_based_replay``.
 
     Returns ``log_fitness``, ``fitting_share``, ``average_fitness`` (exact with ``trace_order``,
     see :mod:`journeylog.mining`), ``journeys``, ``fitting_journeys`` and ``variants``: one row per
     variant with ``variant_id``, ``fit``, ``fitness``, ``missing``, ``consumed``, ``remaining``,
-    ``produced`` (tokens). One pm4py call replays every variant once (never a trace per journey);
+    ``produced`` (tokens). Each distinct sequence is replayed once (never a trace per journey), by
+    journeylog's port of pm4py's replay (:mod:`journeylog.mining.tokenreplay`);
     ``on_progress`` hears ``("token replay", done, total)`` before and after it. As with
     alignments, a variant with more than :data:`MAX_ALIGN_LENGTH` events of the model's activities
     is not replayed (pm4py's replay of one 60,000-event journey takes many minutes): its row has
-    nulls and the figures leave it out (``conform`` counts and says them).
+    nulls and the figures leave it out (``conform`` counts and says them). ``replayed``: the
+    ``variants`` table of an earlier call on the same model and table, whose rows are taken
+    instead of replaying again (only the figures are computed, with ``trace_order``).
     """
-    pm4py_quiet()
-    net, im, fm, path = unpack_model(model)
-    rows = variant_rows(variant_table)
-    report(on_progress, "token replay", 0, len(rows))
-    replayed = _replay_reduced(net, im, fm, rows, path)
-    report(on_progress, "token replay", len(rows), len(rows))
-    counts = {vid: c for vid, _a, c in rows}
-    frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
-    fitness: dict[int, float] = {}
-    n = fit = m = c = r = p = 0
-    for (vid, _acts, count), res in zip(rows, replayed, strict=True):
-        _append_row(frame, vid, res)
-        if res is None:
-            continue
-        fitness[vid] = res["trace_fitness"]
-        n += count
-        fit += count if res["trace_is_fit"] else 0
-        m += int(res["missing_tokens"]) * count
-        c += int(res["consumed_tokens"]) * count
-        r += int(res["remaining_tokens"]) * count
-        p += int(res["produced_tokens"]) * count
+    table = replayed if replayed is not None else _replay_table(model, variant_table, on_progress)
+    per = table.filter(pl.col("fit").is_not_null()).join(
+        variant_table.select("variant_id", pl.col("journeys").cast(pl.Int64)), on="variant_id", how="left")
+    n, fit, m, c, r, p = (int(v or 0) for v in per.select(
+        pl.col("journeys").sum().alias("n"), pl.col("journeys").filter(pl.col("fit")).sum().alias("fit"),
+        *((pl.col(kind) * pl.col("journeys")).sum().alias(kind) for kind in _TOKENS)).row(0))
     perc = 0.0
     average = 0.0
     log_fitness: float = 0
     if n > 0 and c > 0 and p > 0:
+        vids = per["variant_id"].to_list()
+        fitness = dict(zip(vids, per["fitness"].to_list(), strict=True))
+        counts = dict(zip(vids, per["journeys"].to_list(), strict=True))
         perc = float(100.0 * fit) / float(n)
         average = mean(ordered_sum(fitness, trace_order, counts), n)
         log_fitness = 0.5 * (1 - m / c) + 0.5 * (1 - r / p)
@@ -77,24 +69,62 @@ def token_replay(
         "average_fitness": average,
         "journeys": n,
         "fitting_journeys": fit,
-        "variants": pl.DataFrame(frame, schema=_SCHEMA),
+        "variants": table,
     }
+
+
+def _replay_table(model: Any, variant_table: pl.DataFrame, on_progress: Progress | None) -> pl.DataFrame:
+    """The ``variants`` table of :func:`token_replay`: one row per variant, in variant-id order."""
+    pm4py_quiet()
+    net, im, fm, path = unpack_model(model)
+    rows = variant_rows(variant_table)
+    report(on_progress, "token replay", 0, len(rows))
+    results = _replay_reduced(net, im, fm, rows, path)
+    report(on_progress, "token replay", len(rows), len(rows))
+    frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
+    for (vid, _acts, _count), res in zip(rows, results, strict=True):
+        _append_row(frame, vid, res)
+    return pl.DataFrame(frame, schema=_SCHEMA)
+
+
+def replay_and_explain(model: Any, variant_table: pl.DataFrame, *,
+                       on_progress: Progress | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(the token replay's variants table, alignments of the variants it does not fit)``: token
+    replay gives no moves, so ``conform --method tbr`` explains the deviations from alignments,
+    of those variants only (:func:`journeylog.mining.align_unfit`), before its pass over the
+    events that counts them."""
+    replayed = token_replay(model, variant_table, on_progress=on_progress)["variants"]
+    fit = replayed.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
+    return replayed, align_unfit(model, variant_table, fit, on_progress=on_progress)
 
 
 def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: str | None) -> list[dict[str, Any] | None]:
     """The replay of every variant, from one replay of each distinct sequence of model
     activities: pm4py's replay passes over activities the model lacks, so variants that differ
     only there replay alike (tests/mining compare the figures with pm4py on the full log).
-    None for a sequence longer than :data:`MAX_ALIGN_LENGTH`."""
+    None for a sequence longer than :data:`MAX_ALIGN_LENGTH`. The replay is journeylog's port of
+    pm4py's (:mod:`journeylog.mining.tokenreplay`, equal per trace); nets it does not compile
+    (places sharing a name, markings outside the net) go through pm4py's own."""
     labels = visible_labels(net)
     reduced = [tuple(a for a in acts if a in labels) for _vid, acts, _count in rows]
     distinct = [seq for seq in dict.fromkeys(reduced) if len(seq) <= MAX_ALIGN_LENGTH]
-    table = pl.DataFrame({"variant_id": range(len(distinct)), "activities": [list(d) for d in distinct],
-                          "journeys": [1] * len(distinct)},
-                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt32})
-    results = _replay(net, im, fm, variant_log(table), path)
+    try:
+        results = [_as_pm4py(res) for res in replay_sequences(net, im, fm, distinct)]
+    except Unsupported:  # a net feature the port does not reproduce exactly: pm4py's own replay
+        table = pl.DataFrame({"variant_id": range(len(distinct)), "activities": [list(d) for d in distinct],
+                              "journeys": [1] * len(distinct)},
+                             schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String),
+                                     "journeys": pl.UInt32})
+        results = _replay(net, im, fm, variant_log(table), path)
     index = {seq: i for i, seq in enumerate(distinct)}
     return [results[index[r]] if r in index else None for r in reduced]
+
+
+def _as_pm4py(res: TraceResult) -> dict[str, Any]:
+    """One result of :mod:`journeylog.mining.tokenreplay` under pm4py's keys."""
+    fit, fitness, missing, consumed, remaining, produced = res
+    return {"trace_is_fit": fit, "trace_fitness": fitness, "missing_tokens": missing, "consumed_tokens": consumed,
+            "remaining_tokens": remaining, "produced_tokens": produced}
 
 
 def _replay(net: Any, im: Any, fm: Any, log: Any, path: str | None) -> list[dict[str, Any]]:
