@@ -188,9 +188,14 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     aligned = (mining.align(model, variant_table, on_progress=opts.on_progress, cache=cache)
                if opts.method == "alignments" else None)
     stage = mining.NextSteps(model).stage
-    replayed, explained = (None, aligned) if aligned is not None else mining.replay_and_explain(
-        model, variant_table, on_progress=opts.on_progress)
-    occ = DV.occurrences_table(explained, stage)
+    explained: pl.DataFrame | None = None  # tbr: the alignments of what replay does not fit
+    replayed = None
+    if aligned is None:
+        replayed, explained = mining.replay_and_explain(model, variant_table, on_progress=opts.on_progress)
+    with_moves = explained if explained is not None else aligned
+    assert with_moves is not None
+    occ = DV.occurrences_table(with_moves, stage)
+    del with_moves  # the moves are dropped below unless kept: no second reference holds them
     aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     gathered = B.gather(source, facts, settle=opts.settle, occurrences=occ, metric=metric, examples=opts.examples,
@@ -205,6 +210,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     counts = gathered.counts
     if replayed is not None:
         notes.append("deviations are explained from alignments; the figures are token-based replay")
+        assert explained is not None
         aligned = explained if opts.keep_moves else explained.drop("moves", strict=False)
     assert occ is not None and counts is not None and gathered.patterns is not None
     label = opts.impact_metric[1] if opts.impact_metric is not None else None
