@@ -308,8 +308,8 @@ def catalogue_of(
     if ids.height == 0:
         return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64})
     # each deviation's variants as a Series (12.6M occurrences at 100M events: not as Python ints)
-    variants = {key[0]: part["variant_id"] for key, part in with_ids(occurrences).select(
-        pl.col("id").cast(pl.String), "variant_id").partition_by("id", as_dict=True).items()}
+    variants = {str(key[0]): part["variant_id"] for key, part in with_ids(occurrences).select(
+        "id", "variant_id").partition_by("id", as_dict=True).items()}
     modes = {col: _modes(counts[col], col) for col in _COUNTED}
     # only the columns the impact needs: a deviation's journeys are cut from them, not from the ids
     journeys = journeys.select("variant_id", "duration_seconds", "satisfaction", "settled", "reference")
