@@ -408,7 +408,8 @@ def journey_table(c: Conformance) -> pl.DataFrame:
     """
     jt = c.journey_table
     if S.CUSTOMER_ID not in jt.columns:
-        raise UsageError("the journey table was left out of this run", hint=f"conform with {param('journey_details')}=True")
+        raise UsageError("the journey table was left out of this run",
+                         hint="conform with ConformOptions(journey_details=True), as `conform --journeys-out` does")
     return jt.select(
         pl.col(S.JOURNEY_ID),
         pl.col(S.CUSTOMER_ID),
