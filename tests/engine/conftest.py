@@ -51,3 +51,25 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "journeys.parquet"
     ingest(Path(__file__).resolve().parents[2] / "samples" / "telecom" / "sources.yaml", output=path)
     return path
+
+
+#: the DataFrame methods that bring rows to the driver
+COLLECTORS = ("toArrow", "collect", "toPandas", "toLocalIterator", "take", "tail")
+
+
+@pytest.fixture()
+def driver_rows(spark: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of rows of every call that brings a Spark DataFrame's rows to the driver
+    during the test (each of :data:`COLLECTORS` on the session's DataFrame class is counted)."""
+    received: list[int] = []
+    cls = type(spark.range(1))
+    for name in COLLECTORS:
+        original = getattr(cls, name)
+
+        def counting(self: Any, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            out = _original(self, *args, **kw)
+            received.append(out.num_rows if hasattr(out, "num_rows") else len(out) if hasattr(out, "__len__") else 0)
+            return out
+
+        monkeypatch.setattr(cls, name, counting)
+    return received
