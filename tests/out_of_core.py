@@ -77,3 +77,21 @@ def both_ways(run_main, monkeypatch: pytest.MonkeyPatch, folder: Path, args: lis
     monkeypatch.delenv("JOURNEYLOG_MEMORY_EVENTS", raising=False)
     assert codes[0] == codes[1]
     return got[0], got[1], err
+
+
+#: contact rules for the generated log: every class reachable, costs, a rule on the reason
+CONTACT_RULES = """version: 1
+contacts:
+  channels: [phone, chat]
+self_service_channels: [web]
+precedence: [avoidable, mandatory, selfcare, assistance]
+design: mandatory
+failure_window: 3d
+repeat_window: 10d
+rules:
+  - name: appointments by chat
+    class: selfcare
+    when: {activity: 'Chat: appointment'}
+currency: EUR
+costs: {phone: 6.5, chat: 3.2}
+"""

@@ -13,30 +13,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from out_of_core import BUDGET, generated_store
-
-#: contact rules for the generated log: every class reachable, costs, a rule on the reason
-GENERATED_RULES = """version: 1
-contacts:
-  channels: [phone, chat]
-self_service_channels: [web]
-precedence: [avoidable, mandatory, selfcare, assistance]
-design: mandatory
-failure_window: 3d
-repeat_window: 10d
-rules:
-  - name: appointments by chat
-    class: selfcare
-    when: {activity: 'Chat: appointment'}
-currency: EUR
-costs: {phone: 6.5, chat: 3.2}
-"""
+from out_of_core import BUDGET, CONTACT_RULES, generated_store
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = generated_store(tmp_path_factory.mktemp("generated"))
-    (store.parent / "crules.yaml").write_text(GENERATED_RULES, encoding="utf-8")
+    (store.parent / "crules.yaml").write_text(CONTACT_RULES, encoding="utf-8")
     return store
 
 

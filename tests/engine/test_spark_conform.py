@@ -15,21 +15,9 @@ import polars as pl
 import pytest
 from tests.factories import event_frame
 
-from out_of_core import generated_store, sample_store
-
 DATA = Path(__file__).resolve().parents[1] / "data" / "models"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("spark-sample"))
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated_store(tmp_path_factory.mktemp("spark-generated"))
 
 
 @pytest.fixture(scope="module")

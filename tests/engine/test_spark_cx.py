@@ -15,33 +15,13 @@ from typing import Any
 import polars as pl
 import pytest
 
-from out_of_core import generated_store, sample_store
+from out_of_core import CONTACT_RULES, generated_store
 
 pytestmark = pytest.mark.slow
 
 #: a memory budget giving batches of 2,000 events: the sample's 20,843 events in 11 partitions
 MANY = {"JOURNEYLOG_MEMORY_EVENTS": "8000"}
 SPLIT = "called after failing on the portal"
-CRULES = """version: 1
-contacts:
-  channels: [phone, chat]
-self_service_channels: [web]
-precedence: [avoidable, mandatory, selfcare, assistance]
-design: mandatory
-failure_window: 3d
-repeat_window: 10d
-rules:
-  - name: appointments by chat
-    class: selfcare
-    when: {activity: 'Chat: appointment'}
-currency: EUR
-costs: {phone: 6.5, chat: 3.2}
-"""
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("spark-cx-sample"))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +35,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from journeylog.ingest import ingest
 
     ingest(store.parent / "raw.parquet", output=store)
-    (store.parent / "crules.yaml").write_text(CRULES, encoding="utf-8")
+    (store.parent / "crules.yaml").write_text(CONTACT_RULES, encoding="utf-8")
     return store
 
 

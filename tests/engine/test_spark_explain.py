@@ -13,19 +13,7 @@ from typing import Any
 import pytest
 from test_spark_cx import MANY, same_on_both
 
-from out_of_core import generated_store, sample_store
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_store(tmp_path_factory.mktemp("spark-explain-sample"))
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generated_store(tmp_path_factory.mktemp("spark-explain-generated"))
 
 
 @pytest.mark.parametrize(("extra", "env"), [
