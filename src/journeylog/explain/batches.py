@@ -8,7 +8,7 @@
    dates only;
 2. :func:`gather`: the per-journey table (variant, time span, duration, satisfaction and the
    impact score, customer, channels, in progress), the deviation counts that add up over batches
-   (:func:`journeylog.explain.deviations.occurrence_counts`: channel and outcome of the event
+   (:func:`journeylog.explain.counting.batch_counts`: channel and outcome of the event
    each deviation points at) and the pattern matches (:class:`journeylog.explain.patterns.PatternGatherer`).
 
 Each pass is a function of one batch whose results are merged here, in any order
@@ -35,6 +35,7 @@ from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.engine import default_engine
 from journeylog.explain import deviations as DV
+from journeylog.explain.counting import OccurrenceIndex, batch_counts, occurrence_index
 from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
@@ -243,7 +244,7 @@ class _Gatherer:
     """The second pass over one batch (pickled to Spark's executors with what it needs)."""
 
     journeys: _Journeys
-    occurrences: pl.DataFrame | None
+    occurrences: OccurrenceIndex | None
     patterns: PatternGatherer | None
     metric: str | None
     examples: int
@@ -251,9 +252,8 @@ class _Gatherer:
 
     def __call__(self, batch: pl.DataFrame) -> _GatherPart:
         jr = _journey_rows(batch, self.journeys, self.metric, self.details)
-        counts = None if self.occurrences is None else DV.occurrence_counts(
-            DV.journey_occurrences(jr.select(S.JOURNEY_ID, "variant_id", "settled"), self.occurrences, batch),
-            self.examples)
+        counts = None if self.occurrences is None else batch_counts(
+            jr.select(S.JOURNEY_ID, "variant_id", "settled"), self.occurrences, batch, self.examples)
         pats = self.patterns.part(_scored(batch, self.metric)) if self.patterns is not None else None
         return _GatherPart(jr, counts, pats)
 
@@ -285,7 +285,7 @@ def gather(
     None: none gathered) and the matches of ``patterns`` (None: none)."""
     wanted = [S.ACTIVITY, *([S.CUSTOMER_ID] if details else []), S.CHANNEL, S.OUTCOME, S.SATISFACTION,
               *([metric] if metric else []), *(patterns.wanted if patterns is not None else [])]
-    occ = DV.with_ids(occurrences) if occurrences is not None else None  # once, not per batch
+    occ = occurrence_index(occurrences) if occurrences is not None else None  # once, not per batch
     fn = _Gatherer(_Journeys(facts.variant_table, facts.last, settle), occ, patterns, metric, examples, details)
     rows: list[pl.DataFrame] = []
 

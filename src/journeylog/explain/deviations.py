@@ -41,12 +41,13 @@ import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
+from journeylog.explain.counting import COUNTED, batch_counts, occurrence_index, with_ids
 from journeylog.explain.impact import impact_of
 from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
            "occurrences_table", "catalogue", "catalogue_of", "journey_deviations",
-           "journey_occurrences", "journeys_with_deviations", "with_ids", "merge_counts", "occurrence_counts"]
+           "journey_occurrences", "journeys_with_deviations", "with_ids", "merge_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
 KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
@@ -221,16 +222,6 @@ _OCCURRENCE_SCHEMA: dict[str, pl.DataType] = {
 _VARIANTS_AT_ONCE = 20_000
 
 
-def with_ids(occurrences: pl.DataFrame) -> pl.DataFrame:
-    """The occurrences with ``id`` (``kind:activity``) and a ``stage`` column (null when absent);
-    as they are when they have both (:func:`with_ids` once, not once per batch)."""
-    if "id" in occurrences.columns and "stage" in occurrences.columns:
-        return occurrences
-    if "stage" not in occurrences.columns:
-        occurrences = occurrences.with_columns(pl.lit(None, pl.List(pl.String)).alias("stage"))
-    return occurrences.with_columns((pl.col("kind") + ":" + pl.col("activity")).alias("id"))
-
-
 def journey_occurrences(journey_variants: pl.DataFrame, occurrences: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """Per journey of ``journey_variants`` (``journey_id``, ``variant_id`` and optionally
     ``settled``: a drop-out counts only for a settled journey) the occurrences of its variant, with
@@ -249,25 +240,6 @@ def journey_occurrences(journey_variants: pl.DataFrame, occurrences: pl.DataFram
     return per_journey.join(positioned, on=[S.JOURNEY_ID, "event_index"], how="left")
 
 
-#: the parts of :func:`occurrence_counts`
-_COUNTED = ("relation", "context", S.CHANNEL)
-
-
-def occurrence_counts(per_journey: pl.DataFrame, examples: int = 5) -> dict[str, pl.DataFrame]:
-    """What the catalogue needs of the per-journey occurrences (:func:`journey_occurrences`) of
-    some journeys, as counts that add up over journey-complete batches (:func:`merge_counts`):
-    ``ids`` (per deviation: journeys, the first ``examples`` journey ids, stage, failed and all
-    occurrences) and, per deviation, how often each relation, context and channel occurs."""
-    out = {"ids": per_journey.group_by("id", "kind", "activity").agg(
-        pl.col(S.JOURNEY_ID).n_unique().cast(pl.UInt64).alias("journeys"),
-        pl.col(S.JOURNEY_ID).unique().sort().head(examples).alias("examples"),
-        pl.col("stage").first().alias("stage"),
-        (pl.col(S.OUTCOME) == S.FAILURE).fill_null(False).sum().cast(pl.UInt64).alias("failed"),
-        pl.len().cast(pl.UInt64).alias("occurrences"),
-    )}
-    for col in _COUNTED:
-        out[col] = per_journey.filter(pl.col(col).is_not_null()).group_by("id", col).agg(pl.len().cast(pl.UInt64).alias("n"))
-    return out
 
 
 def merge_counts(parts: Sequence[dict[str, pl.DataFrame]], examples: int = 5) -> dict[str, pl.DataFrame]:
@@ -278,7 +250,7 @@ def merge_counts(parts: Sequence[dict[str, pl.DataFrame]], examples: int = 5) ->
         pl.col("journeys").sum(), pl.col("examples").explode().unique().sort().head(examples),
         pl.col("stage").first(), pl.col("failed").sum(), pl.col("occurrences").sum(),
     )}
-    for col in _COUNTED:
+    for col in COUNTED:
         out[col] = pl.concat([p[col] for p in parts]).group_by("id", col).agg(pl.col("n").sum())
     return out
 
@@ -310,7 +282,7 @@ def catalogue_of(
     # each deviation's variants as a Series (12.6M occurrences at 100M events: not as Python ints)
     variants = {str(key[0]): part["variant_id"] for key, part in with_ids(occurrences).select(
         "id", "variant_id").partition_by("id", as_dict=True).items()}
-    modes = {col: _modes(counts[col], col) for col in _COUNTED}
+    modes = {col: _modes(counts[col], col) for col in COUNTED}
     # only the columns the impact needs: a deviation's journeys are cut from them, not from the ids
     journeys = journeys.select("variant_id", "duration_seconds", "satisfaction", "settled", "reference")
     figures = journeys.select("duration_seconds", "satisfaction")  # what a deviation's journeys are cut to
@@ -418,15 +390,16 @@ def catalogue(
     canonical one (``CSAT (1-5)``), named in the statements.
     ``stage`` is the sorted step names of a drop-out's stage (null for other kinds).
 
-    The same steps as ``conform`` takes over journey-complete batches: :func:`journey_occurrences`
-    and :func:`occurrence_counts` per batch, then :func:`catalogue_of` on the per-journey table.
+    The same steps as ``conform`` takes over journey-complete batches: the counts of
+    :func:`journeylog.explain.counting.batch_counts`, then :func:`catalogue_of` on the per-journey table.
     """
     stats = J.journey_stats(events) if stats is None else stats
     jv = journey_variants.with_columns(pl.lit(True).alias("settled"))
     per_journey = journey_occurrences(jv, occurrences, J.ordered(events))
+    counts = batch_counts(jv, occurrence_index(occurrences), J.ordered(events), examples)
     journeys = jv.join(stats.select(S.JOURNEY_ID, "duration_seconds", "satisfaction"), on=S.JOURNEY_ID, how="left").with_columns(
         pl.col(S.JOURNEY_ID).is_in(pl.Series(list(reference), dtype=pl.String).implode()).alias("reference")).sort(S.JOURNEY_ID)
-    cat = catalogue_of(occurrence_counts(per_journey, examples), journeys, occurrences, tasks=tasks, vocabulary=vocabulary,
+    cat = catalogue_of(counts, journeys, occurrences, tasks=tasks, vocabulary=vocabulary,
                        metric=metric)
     journey_devs = (per_journey.select(S.JOURNEY_ID, pl.col("id").alias("deviation_id")).unique()
                     .sort([S.JOURNEY_ID, "deviation_id"]))

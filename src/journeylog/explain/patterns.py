@@ -304,7 +304,9 @@ class PatternGatherer:
         if steps:
             part.found = {k: bool(hit) for k, hit in
                           lf.select([e.alias(k) for k, e in steps.items()]).collect().row(0, named=True).items()}
-        ids = list(self.matches)
+        # a pattern with a step that no event of the batch satisfies has no match in it: not matched
+        ids = [pid for pid in self.matches
+               if all(part.found.get(f"{pid}\x1f{k}", False) for k in range(len(self._pattern(pid).steps)))]
         for pid, pj in zip(ids, pl.collect_all([first_matches(lf, self._pattern(pid)) for pid in ids]), strict=True):
             if pj.height:
                 part.matches[pid] = pj.select(list(_MATCH_SCHEMA)).cast(_MATCH_SCHEMA)  # type: ignore[arg-type]
