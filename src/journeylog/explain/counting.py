@@ -100,8 +100,9 @@ def batch_counts(journey_variants: pl.DataFrame, index: OccurrenceIndex, events:
         starts = _first_rows(events[S.JOURNEY_ID], ids)
         if starts is None:
             raise ValueError("the events are not those of the journeys of journey_variants")
-    keep = [pl.int_range(pl.len(), dtype=pl.UInt32).alias("_j"), "variant_id"]
-    per = jv.select(*keep, *(["settled"] if "settled" in jv.columns else [])).join(index.rows, on="variant_id", how="inner")
+    keep: list[pl.Expr] = [pl.int_range(pl.len(), dtype=pl.UInt32).alias("_j"), pl.col("variant_id"),
+                           *([pl.col("settled")] if "settled" in jv.columns else [])]
+    per = jv.select(keep).join(index.rows, on="variant_id", how="inner")
     if "settled" in per.columns:
         per = per.filter(~pl.col("_dropped") | pl.col("settled"))
     row = (pl.lit(starts).gather(pl.col("_j")) + pl.col("event_index")).alias("_row")
