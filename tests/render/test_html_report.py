@@ -268,3 +268,41 @@ def test_map_that_cannot_be_drawn_is_a_note(monkeypatch):
     html = H.render_report({"discover": discover_doc()}, command="c", version="1", generated="", problems=problems)
     assert problems == ["the map could not be drawn: Graphviz 'dot' did not finish rendering .svg within 1 s (filter the log)"]
     assert "The map could not be drawn: Graphviz &#39;dot&#39; did not finish" in html and 'id="variants"' in html
+
+
+def test_a_level_too_large_to_draw_is_named_not_drawn(monkeypatch):
+    """A level other than the default with more paths than Graphviz lays out in reasonable time
+    (every path of 30 steps that all follow each other: 870 paths) is not handed to dot; the page
+    and the caller say which level was left out and how to write it. The default is drawn."""
+    import journeylog.render.graph as G
+    from journeylog.render.html.svgmap import MAX_DRAWN_PATHS, map_levels
+
+    names = [f"Step {i:02d}" for i in range(30)]
+    d = discover_doc()
+    d["activities"] = len(names)
+    d["activity_stats"] = [{"activity": n, "count": 10, "journeys": 10, "channel": "web"} for n in names]
+    d["dfg"] = [{"from": a, "to": b, "count": 1, "median_seconds": 1.0, "p90_seconds": 1.0}
+                for a in names for b in names if a != b]
+    d["start"], d["end"] = [{"activity": names[0], "count": 10}], [{"activity": names[-1], "count": 10}]
+    small = discover_doc()
+    d["map"] = {"activities_shown": 3, "activities_total": 30, "paths_shown": 5, "paths_total": 872,
+                **{k: small[k] for k in ("activity_stats", "dfg", "start", "end")}}
+    levels = map_levels(d)
+    assert [(lv.label, lv.paths, lv.drawn) for lv in levels] == [("default", 5, True), ("every path", 872, False)]
+    assert levels[-1].paths > MAX_DRAWN_PATHS
+    drawn: list[int] = []
+
+    def fake(pm, fmt):  # type: ignore[no-untyped-def]
+        drawn.append(pm.edges.height)
+        return b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"></svg>'
+
+    monkeypatch.setattr(G, "dot_available", lambda: True)
+    monkeypatch.setattr(G, "render_bytes", fake)
+    problems: list[str] = []
+    html = H.render_report({"discover": d}, command="c", version="1", generated="", problems=problems)
+    assert drawn == [3]  # the default's three paths between steps; the 870 are never laid out
+    assert problems == ["the map's 'every path' level (872 paths over 30 steps) is not drawn: Graphviz takes minutes "
+                        "to lay out more than 500 paths (journeylog discover LOG --activities 1 --paths 1 --graph "
+                        "map.dot writes it)"]
+    assert "The map&#39;s &#39;every path&#39; level (872 paths over 30 steps) is not drawn" in html
+    assert 'id="process-map"' in html

@@ -121,7 +121,7 @@ def render_report(contracts: Mapping[str, Any], *, command: str, version: str, g
 
     shown = sections_for(contracts)
     if problems is not None:
-        problems += [s.context["problem"] for s in shown if s.context.get("problem")]
+        problems += [s.context[key] for s in shown for key in ("problem", "left_out") if s.context.get(key)]
     page: str = _environment().get_template("report.html.j2").render(
         title=title, subtitle=_subtitle(contracts), figures=figures, sections=shown,
         omitted=list(omitted), command=command, version=version, generated=generation_time() if generated is None else generated,

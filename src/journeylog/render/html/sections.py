@@ -117,22 +117,29 @@ def map_view(d: Mapping[str, Any]) -> dict[str, Any] | None:
     if not d.get("activity_stats"):
         return None
     from journeylog.errors import JourneylogError
-    from journeylog.render.html.svgmap import level_svgs
+    from journeylog.render.html.svgmap import MAX_DRAWN_PATHS, level_svgs, map_levels
 
     part = d.get("map") or {}
     ctx: dict[str, Any] = {
-        "levels": None, "problem": None, "journeys": fmt_int(d.get("journeys_in_map")),
+        "levels": None, "problem": None, "left_out": None, "journeys": fmt_int(d.get("journeys_in_map")),
         "activities": fmt_int(part.get("activities_shown", len(d["activity_stats"]))),
         "activities_total": fmt_int(part.get("activities_total", len(d["activity_stats"]))),
         "paths": fmt_int(part["paths_shown"]) if "paths_shown" in part else None,
         "paths_total": fmt_int(part["paths_total"]) if "paths_total" in part else None}
     try:
-        ctx["levels"] = level_svgs(dict(d))
+        levels = map_levels(dict(d))
+        ctx["levels"] = level_svgs(levels)
     except JourneylogError as exc:  # dot failed or took too long: the page goes on without the map
         ctx["problem"] = f"the map could not be drawn: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
     else:
         if ctx["levels"] is None:
             ctx["problem"] = "Graphviz is not installed: the map is missing (apt-get install graphviz)"
+        undrawn = [lv for lv in levels if not lv.drawn]
+        if undrawn and ctx["levels"] is not None:
+            ctx["left_out"] = "; ".join(
+                f"the map's '{lv.label}' level ({fmt_int(lv.paths)} paths over {fmt_int(lv.activities)} steps) is not drawn"
+                for lv in undrawn) + (f": Graphviz takes minutes to lay out more than {fmt_int(MAX_DRAWN_PATHS)} paths "
+                                      "(journeylog discover LOG --activities 1 --paths 1 --graph map.dot writes it)")
     return ctx
 
 

@@ -18,8 +18,11 @@ from lxml import etree
 
 from journeylog.engine.results import ProcessMap
 
-__all__ = ["MapLevel", "map_levels", "map_svg", "process_map_of", "safe_svg"]
+__all__ = ["MAX_DRAWN_PATHS", "MapLevel", "level_svgs", "map_levels", "map_svg", "process_map_of", "safe_svg"]
 
+#: a level other than the default with more paths is offered but not drawn: Graphviz's layout
+#: grows much faster than the paths (on 90 steps: 542 paths 5 s, 921 paths 56 s, 2,263 over 5 min)
+MAX_DRAWN_PATHS = 500
 DISTINCT = 0.2  # a level is offered only when its paths differ from every other level's by more than this share
 MORE_PATHS = 0.5  # the "more paths" level of the page's detail control (share of the strongest paths)
 
@@ -45,6 +48,8 @@ class MapLevel:
     activities: int
     paths: int
     default: bool = False
+    #: False: more than :data:`MAX_DRAWN_PATHS` paths (never the default, which is always drawn)
+    drawn: bool = True
 
 
 def _paths(pm: ProcessMap) -> int:
@@ -56,7 +61,8 @@ def map_levels(discover: dict[str, Any]) -> list[MapLevel]:
     the map connected, the map ``discover`` draws (the default), more paths, and every activity
     and path. Built from the contract alone (the paths knob applied to its full map; with activities
     hidden, only the drawn map and the full one); a level within :data:`DISTINCT` of another
-    level's paths (and with as many activities) is left out."""
+    level's paths (and with as many activities) is left out. A level other than the default with
+    more than :data:`MAX_DRAWN_PATHS` paths is listed with ``drawn`` False."""
     from journeylog.journeys import keep_paths
 
     shown = process_map_of(discover)
@@ -73,7 +79,7 @@ def map_levels(discover: dict[str, Any]) -> list[MapLevel]:
     for label, pm, default in sorted(candidates, key=lambda c: not c[2]):  # the default first: it wins ties
         size = (pm.activities.height, _paths(pm))
         if all(lv.activities != size[0] or abs(lv.paths - size[1]) > DISTINCT * lv.paths for lv in levels):
-            levels.append(MapLevel(label, pm, size[0], size[1], default))
+            levels.append(MapLevel(label, pm, size[0], size[1], default, default or size[1] <= MAX_DRAWN_PATHS))
     levels.sort(key=lambda lv: (lv.activities, lv.paths))
     return levels
 
@@ -120,15 +126,15 @@ def map_svg(discover: dict[str, Any]) -> str | None:
     return safe_svg(render_bytes(process_map_of(discover), "svg"))
 
 
-def level_svgs(discover: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """Each of :func:`map_levels` drawn and made safe (the default's element id ``process-map``,
-    the others ``process-map-N``), or None when Graphviz ``dot`` is not installed."""
+def level_svgs(levels: list[MapLevel]) -> list[dict[str, Any]] | None:
+    """Each drawn level of :func:`map_levels` drawn and made safe (the default's element id
+    ``process-map``, the others ``process-map-N``), or None when Graphviz ``dot`` is not installed."""
     from journeylog.render.graph import dot_available, render_bytes
 
     if not dot_available():
         return None
     out = []
-    for i, level in enumerate(map_levels(discover)):
+    for i, level in enumerate(lv for lv in levels if lv.drawn):
         element_id = "process-map" if level.default else f"process-map-{i + 1}"
         out.append({"label": level.label, "activities": level.activities, "paths": level.paths,
                     "default": level.default, "index": i,
