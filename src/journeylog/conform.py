@@ -162,6 +162,16 @@ class Conformance:
     def journey_table(self, table: pl.DataFrame) -> None:
         self._journeys, self.journey_parts = table, None
 
+    def release_journeys(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+        """Hand over :attr:`journey_parts` and forget every per-journey table, for a caller that
+        owns this result and needs the memory (``drift`` at 100M events); the journey table is gone."""
+        parts, self.journey_parts, self._journeys = self.journey_parts, None, _released
+        return parts
+
+
+def _released() -> pl.DataFrame:
+    raise UsageError("the journey table was released (Conformance.release_journeys)")
+
 
 def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:
     """Compare ``events`` with the designed ``model`` (a :class:`journeylog.models.DesignedModel`):

@@ -182,3 +182,24 @@ def test_per_variant_arrays_equal_those_of_the_per_journey_lists(synthetic, wind
         np.testing.assert_array_equal(by_variant.indicator(i, some), got[some], err_msg=it.id)
     for key, arr in by_variant.per_window.items():
         np.testing.assert_array_equal(arr, by_list.per_window[key], err_msg=key)
+
+
+def test_released_parts_give_the_same_data_and_the_table_is_gone(synthetic):
+    """``release``: drift takes the per-journey parts from a result it owns and frees them as it
+    reads them; the arrays are those of the result left as it is, which drift_from_conformance
+    does not change; the released result says so when its journey table is asked for."""
+    from journeylog.errors import UsageError
+
+    items = items_from(synthetic)
+    kept, windows = journey_data(synthetic, items, parse_window("1w"))
+    assert synthetic.journey_parts is not None
+    owned = copy.copy(synthetic)
+    released, windows2 = journey_data(owned, items, parse_window("1w"), release=True)
+    assert windows == windows2 and owned.journey_parts is None and synthetic.journey_parts is not None
+    for name in ("window", "aligned", "fits", "fits_accepted", "fitness", "cost", "bwc", "settled", "variant"):
+        np.testing.assert_array_equal(getattr(released, name), getattr(kept, name), err_msg=name)
+    assert released.counts.keys() == kept.counts.keys() and released.variants_of.keys() == kept.variants_of.keys()
+    for i in kept.counts:
+        np.testing.assert_array_equal(released.counts[i], kept.counts[i])
+    with pytest.raises(UsageError, match="released"):
+        owned.journey_table  # noqa: B018

@@ -51,16 +51,22 @@ def drift(events: pl.DataFrame | EventSource, model: Any, conform_options: Any =
         raise UsageError(f"drift needs alignments (per-journey cost); drop {param('method')} tbr")
     copts = replace(copts, precision=False, keep_moves=False, journey_details=False,
                     **({} if opts.settle is None else {"settle": opts.settle}))
-    return drift_from_conformance(conform(events, model, copts), opts)
+    return _drift(conform(events, model, copts), opts, release=True)
 
 
 def drift_from_conformance(c: Any, options: DriftOptions | None = None) -> Drift:
-    """Drift from a :class:`journeylog.conform.Conformance` (alignments)."""
+    """Drift from a :class:`journeylog.conform.Conformance` (alignments); ``c`` is not changed."""
+    return _drift(c, options, release=False)
+
+
+def _drift(c: Any, options: DriftOptions | None, release: bool) -> Drift:
+    """Drift from ``c``; ``release``: ``c`` is this call's own, its per-journey tables are freed
+    as soon as they are read."""
     opts = options or DriftOptions()
     opts.check()
     window = parse_window(opts.window)
     items = items_from(c)
-    data, windows = journey_data(c, items, window)
+    data, windows = journey_data(c, items, window, release=release)
     out_windows = _window_rows(data, windows, items, opts.min_journeys)
 
     found, n_tests = find_changes(data, items, windows, opts)

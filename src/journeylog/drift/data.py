@@ -102,12 +102,15 @@ def fitness_of(cost: np.ndarray, bwc: np.ndarray) -> float | None:
     return None if total <= 0 else 1.0 - int(cost.sum()) / total
 
 
-def journey_data(c: Any, items: Sequence[Item], window: Window) -> tuple[JourneyData, list[dict[str, Any]]]:
+def journey_data(c: Any, items: Sequence[Item], window: Window, *,
+                 release: bool = False) -> tuple[JourneyData, list[dict[str, Any]]]:
     """The journeys of a conformance result (alignments) in time order with their windows and what
     each item holds, and the windows: from its ``journey_parts`` (the journeys, the per-variant
     deviation occurrences, journey_id -> pattern) when it has them, else from its journey table's
-    ``deviations`` and ``patterns`` lists."""
-    parts = getattr(c, "journey_parts", None)
+    ``deviations`` and ``patterns`` lists. ``release``: take the parts from ``c``
+    (:meth:`journeylog.conform.Conformance.release_journeys`) and free each once it is read."""
+    parts = c.release_journeys() if release and getattr(c, "journey_parts", None) is not None else getattr(
+        c, "journey_parts", None)
     index = {it.id: i for i, it in enumerate(items) if it.kind not in (FITNESS, FITTING)}
     accepted = [it.id for it in items if it.accepted and it.kind not in (FITNESS, FITTING, "pattern")]
     settled_only = frozenset(i for i, it in enumerate(items) if it.kind == _DROPPED)
@@ -122,14 +125,18 @@ def journey_data(c: Any, items: Sequence[Item], window: Window) -> tuple[Journey
             data.journeys_of |= _positions(pairs, index, jt["_jrow"].to_numpy())
     else:
         journeys, occurrences, pattern_journeys = parts
+        del parts  # released: each table is freed below once read
         journeys = _by_journey_id(journeys)
         jt, windows = _in_order(journeys, window, ("variant_id",))
-        data = _by_variant(jt, len(windows), occurrences, index, accepted, settled_only)
         # the row of each pattern's journey by binary search in the sorted ids (no hash table of 10M ids)
         ids = journeys[S.JOURNEY_ID]
         row = ids.search_sorted(pattern_journeys[S.JOURNEY_ID]).clip(0, max(len(ids) - 1, 0))
         pairs = pl.DataFrame({"_jrow": row, "_name": pattern_journeys["pattern"]}).filter(
             ids.gather(row) == pattern_journeys[S.JOURNEY_ID])
+        del journeys, ids, row, pattern_journeys
+        arrays = _occurrence_arrays(occurrences, index, accepted)
+        del occurrences
+        data = _by_variant(jt, len(windows), arrays, settled_only)
         data.journeys_of = _positions(pairs, index, jt["_jrow"].to_numpy())
     for i, pos in data.journeys_of.items():
         data.counts[i] = np.bincount(data.window[pos[data.settled[pos]] if i in settled_only else pos],
@@ -200,14 +207,14 @@ def _positions(pairs: pl.DataFrame, index: dict[str, int], rows: np.ndarray) -> 
     return {int(part_item[0]): np.unique(part) for part_item, part in zip(np.split(item, cuts), np.split(pos, cuts), strict=True)}
 
 
-def _by_variant(jt: pl.DataFrame, n_windows: int, occurrences: pl.DataFrame, index: dict[str, int], accepted: list[str],
+def _by_variant(jt: pl.DataFrame, n_windows: int, arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                 settled_only: frozenset[int]) -> JourneyData:
     """The numbers of ``jt`` (in journey order, with ``variant_id``) and its deviations per variant
-    from the deviation ``occurrences`` (``variant_id``, ``kind``, ``activity``): which variants
-    have each item, whether a journey has a deviation that is not accepted (a variant's deviations
-    are the same for all its journeys; a drop-out counts only for settled ones) and the journeys
-    showing each deviation per window."""
-    v, item, acc, dropped = _occurrence_arrays(occurrences, index, accepted)
+    from the deviation occurrences (:func:`_occurrence_arrays`): which variants have each item,
+    whether a journey has a deviation that is not accepted (a variant's deviations are the same
+    for all its journeys; a drop-out counts only for settled ones) and the journeys showing each
+    deviation per window."""
+    v, item, acc, dropped = arrays
     vid = jt["variant_id"].cast(pl.Int64)
     n_variants = max(int(cast(int, vid.max() or 0)), int(v.max()) if len(v) else 0) + 2  # the last: no variant (never flagged)
     variant = vid.fill_null(n_variants - 1).to_numpy().astype(np.int32)
