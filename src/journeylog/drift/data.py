@@ -134,9 +134,9 @@ def journey_data(c: Any, items: Sequence[Item], window: Window, *,
         pairs = pl.DataFrame({"_jrow": row, "_name": pattern_journeys["pattern"]}).filter(
             ids.gather(row) == pattern_journeys[S.JOURNEY_ID])
         del journeys, ids, row, pattern_journeys
-        arrays = _occurrence_arrays(occurrences, index, accepted)
+        by_item = _occurrences_by_item(occurrences, index, accepted)
         del occurrences
-        data = _by_variant(jt, len(windows), arrays, settled_only)
+        data = _by_variant(jt, len(windows), by_item, settled_only)
         data.journeys_of = _positions(pairs, index, jt["_jrow"].to_numpy())
     for i, pos in data.journeys_of.items():
         data.counts[i] = np.bincount(data.window[pos[data.settled[pos]] if i in settled_only else pos],
@@ -207,16 +207,13 @@ def _positions(pairs: pl.DataFrame, index: dict[str, int], rows: np.ndarray) -> 
     return {int(part_item[0]): np.unique(part) for part_item, part in zip(np.split(item, cuts), np.split(pos, cuts), strict=True)}
 
 
-def _by_variant(jt: pl.DataFrame, n_windows: int, arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-                settled_only: frozenset[int]) -> JourneyData:
+def _by_variant(jt: pl.DataFrame, n_windows: int, by_item: _ByItem, settled_only: frozenset[int]) -> JourneyData:
     """The numbers of ``jt`` (in journey order, with ``variant_id``) and its deviations per variant
-    from the deviation occurrences (:func:`_occurrence_arrays`): which variants have each item,
-    whether a journey has a deviation that is not accepted (a variant's deviations are the same
-    for all its journeys; a drop-out counts only for settled ones) and the journeys showing each
-    deviation per window."""
-    v, item, acc, dropped = arrays
+    (:func:`_occurrences_by_item`): which variants have each item, whether a journey has a
+    deviation that is not accepted (a variant's deviations are the same for all its journeys; a
+    drop-out counts only for settled ones) and the journeys showing each deviation per window."""
     vid = jt["variant_id"].cast(pl.Int64)
-    n_variants = max(int(cast(int, vid.max() or 0)), int(v.max()) if len(v) else 0) + 2  # the last: no variant (never flagged)
+    n_variants = max(int(cast(int, vid.max() or 0)), by_item.max_variant) + 2  # the last: no variant (never flagged)
     variant = vid.fill_null(n_variants - 1).to_numpy().astype(np.int32)
     settled = (~jt["in_progress"]).to_numpy().astype(bool) if "in_progress" in jt.columns else np.ones(jt.height, bool)
 
@@ -225,38 +222,53 @@ def _by_variant(jt: pl.DataFrame, n_windows: int, arrays: tuple[np.ndarray, np.n
         out[variants] = True
         return out
 
-    always, if_settled = flags(v[~acc & ~dropped]), flags(v[~acc & dropped])
+    always, if_settled = flags(by_item.always), flags(by_item.if_settled)
     data = _numbers(jt, n_windows, ~(always[variant] | (if_settled[variant] & settled)), settled_only)
     data.variant, data.n_variants = variant, n_variants
-    # the distinct (item, variant) pairs, by item
-    mine = item >= 0
-    item, v = item[mine], v[mine]
-    order = np.lexsort((v, item))
-    item, v = item[order], v[order]
-    first = np.ones(len(item), dtype=bool)
-    first[1:] = (np.diff(item) != 0) | (np.diff(v) != 0)
-    item, v = item[first], v[first]
+    item, v = by_item.item, by_item.variant
     cuts = np.flatnonzero(np.diff(item)) + 1
     data.variants_of = {int(i[0]): vs for i, vs in zip(np.split(item, cuts), np.split(v, cuts), strict=True) if len(i)}
     data.counts = _variant_window_counts(data, item, v, settled_only)
     return data
 
 
-def _occurrence_arrays(occurrences: pl.DataFrame, index: dict[str, int],
-                       accepted: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per occurrence: its variant, its item (-1: none), whether it is accepted and whether it
-    is a drop-out (numbers only: no unique over millions of id strings)."""
+@dataclass
+class _ByItem:
+    """The deviation occurrences by item: the distinct (``item``, ``variant``) pairs sorted by
+    item then variant, the variants with a deviation that is not accepted (``always``; drop-outs:
+    ``if_settled``) and the largest variant id."""
+
+    item: np.ndarray
+    variant: np.ndarray
+    always: np.ndarray
+    if_settled: np.ndarray
+    max_variant: int
+
+
+def _occurrences_by_item(occurrences: pl.DataFrame, index: dict[str, int], accepted: list[str]) -> _ByItem:
+    """The occurrences (``variant_id``, ``kind``, ``activity`` or ``id``) by item: the few hundred
+    distinct ids are named once and joined to the millions of occurrences as numbers."""
     ids = pl.col("id") if "id" in occurrences.columns else pl.col("kind") + ":" + pl.col("activity")
-    occ = occurrences.select(pl.col("variant_id").cast(pl.Int64), ids.alias("_id"), (pl.col("kind") == _DROPPED).alias("_d"))
-    occ = occ.select("variant_id", pl.col("_id").replace_strict(index, default=-1, return_dtype=pl.Int64).fill_null(-1),
-                     pl.col("_id").is_in(pl.Series(accepted, dtype=pl.String).implode()).fill_null(False).alias("_acc"), "_d")
-    return tuple(col.to_numpy() for col in occ.get_columns())  # type: ignore[return-value]
+    occ = occurrences.select(pl.col("variant_id").alias("_v"), ids.alias("_id"),
+                             (pl.col("kind") == _DROPPED).fill_null(False).alias("_d"))
+    names = occ.select(pl.col("_id").unique()).with_columns(
+        pl.col("_id").cast(pl.String).replace_strict(index, default=-1, return_dtype=pl.Int32).fill_null(-1).alias("_item"),
+        pl.col("_id").cast(pl.String).is_in(pl.Series(accepted, dtype=pl.String).implode()).fill_null(False).alias("_acc"))
+    occ = occ.join(names, on="_id", how="left").drop("_id")
+    unaccepted = occ.filter(~pl.col("_acc"))
+    pairs = occ.filter(pl.col("_item") >= 0).select("_item", "_v").unique().sort("_item", "_v")
+    return _ByItem(
+        item=pairs["_item"].to_numpy(), variant=pairs["_v"].cast(pl.Int32).to_numpy(),
+        always=unaccepted.filter(~pl.col("_d"))["_v"].unique().cast(pl.Int64).to_numpy(),
+        if_settled=unaccepted.filter(pl.col("_d"))["_v"].unique().cast(pl.Int64).to_numpy(),
+        max_variant=int(cast(int, occ["_v"].max())) if occ.height else 0)
 
 
 def _variant_window_counts(data: JourneyData, item: np.ndarray, variant: np.ndarray,
                            settled_only: frozenset[int]) -> dict[int, np.ndarray]:
     """The journeys showing each deviation item per window: the (item, variant) incidence times
-    the journeys per (variant, window) (the settled ones for drop-outs), not a row per journey."""
+    the journeys per (variant, window) (the settled ones for drop-outs), not a row per journey.
+    ``item``, ``variant``: the distinct pairs, sorted by item (the incidence is built in place)."""
     from scipy import sparse
 
     assert data.variant is not None
@@ -267,8 +279,10 @@ def _variant_window_counts(data: JourneyData, item: np.ndarray, variant: np.ndar
     total = np.zeros((n_items, data.n_windows), dtype=np.int64)
     for pick, col in ((~dropped, "n"), (dropped, "ns")):
         if pick.any():
-            a = sparse.csr_matrix((np.ones(int(pick.sum()), dtype=np.int64), (item[pick], variant[pick])),
-                                  shape=(n_items, data.n_variants))
+            rows, cols = item[pick], variant[pick]
+            indptr = np.zeros(n_items + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=n_items), out=indptr[1:])
+            a = sparse.csr_matrix((np.ones(len(cols), dtype=np.int8), cols, indptr), shape=(n_items, data.n_variants))
             b = sparse.csr_matrix((per[col].to_numpy(), (per["v"].to_numpy(), per["w"].to_numpy())),
                                   shape=(data.n_variants, data.n_windows))
             total += (a @ b).toarray()
