@@ -276,8 +276,7 @@ def _variant_window_counts(data: JourneyData, item: np.ndarray, variant: np.ndar
     from scipy import sparse
 
     assert data.variant is not None
-    per = (pl.DataFrame({"v": data.variant, "w": data.window, "s": data.settled}).group_by("v", "w")
-           .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("s").sum().cast(pl.Int64).alias("ns")))
+    per = _per_variant_and_window(data)
     n_items = int(item.max()) + 1 if len(item) else 0
     dropped = np.isin(item, np.fromiter(settled_only, dtype=np.int64, count=len(settled_only)))
     total = np.zeros((n_items, data.n_windows), dtype=np.int64)
@@ -287,7 +286,29 @@ def _variant_window_counts(data: JourneyData, item: np.ndarray, variant: np.ndar
             indptr = np.zeros(n_items + 1, dtype=np.int64)
             np.cumsum(np.bincount(rows, minlength=n_items), out=indptr[1:])
             a = sparse.csr_matrix((np.ones(len(cols), dtype=np.int8), cols, indptr), shape=(n_items, data.n_variants))
-            b = sparse.csr_matrix((per[col].to_numpy(), (per["v"].to_numpy(), per["w"].to_numpy())),
-                                  shape=(data.n_variants, data.n_windows))
-            total += (a @ b).toarray()
+            total += (a @ per[col]).toarray()
     return {i: total[i].astype(float) for i in np.unique(item).tolist()}
+
+
+def _per_variant_and_window(data: JourneyData) -> dict[str, Any]:
+    """The journeys (``n``) and the settled journeys (``ns``) per (variant, window), as sparse
+    variants x windows matrices. Journeys are in window order, so each window is a slice whose
+    variants are counted by sorting it (no hash table over millions of journeys)."""
+    from scipy import sparse
+
+    assert data.variant is not None
+    bounds = np.searchsorted(data.window, np.arange(data.n_windows + 1), side="left")
+    out = {}
+    for name, keep in (("n", None), ("ns", data.settled)):
+        indices, counts, indptr = [], [], [0]
+        for k in range(data.n_windows):
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            part = data.variant[lo:hi] if keep is None else data.variant[lo:hi][keep[lo:hi]]
+            u, c = np.unique(part, return_counts=True)
+            indices.append(u)
+            counts.append(c.astype(np.int64))
+            indptr.append(indptr[-1] + len(u))
+        out[name] = sparse.csc_matrix((np.concatenate(counts) if counts else np.zeros(0, np.int64),
+                                       np.concatenate(indices) if indices else np.zeros(0, np.int32), np.asarray(indptr)),
+                                      shape=(data.n_variants, data.n_windows))
+    return out
