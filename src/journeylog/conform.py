@@ -162,15 +162,17 @@ class Conformance:
     def journey_table(self, table: pl.DataFrame) -> None:
         self._journeys, self.journey_parts = table, None
 
-    def release_journeys(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
-        """Hand over :attr:`journey_parts` and forget every per-journey table, for a caller that
-        owns this result and needs the memory (``drift`` at 100M events); the journey table is gone."""
+    def release(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+        """Hand over :attr:`journey_parts` and forget the per-journey and per-variant tables (the
+        journey table, :attr:`variant_table`, :attr:`aligned`), for a caller that owns this result
+        and needs the memory (``drift`` at 100M events); the journey table is gone."""
         parts, self.journey_parts, self._journeys = self.journey_parts, None, _released
+        self.variant_table = self.aligned = None
         return parts
 
 
 def _released() -> pl.DataFrame:
-    raise UsageError("the journey table was released (Conformance.release_journeys)")
+    raise UsageError("the journey table was released (Conformance.release)")
 
 
 def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: ConformOptions | None = None) -> Conformance:

@@ -196,6 +196,7 @@ def test_released_parts_give_the_same_data_and_the_table_is_gone(synthetic):
     owned = copy.copy(synthetic)
     released, windows2 = journey_data(owned, items, parse_window("1w"), release=True)
     assert windows == windows2 and owned.journey_parts is None and synthetic.journey_parts is not None
+    assert owned.variant_table is None and owned.aligned is None and synthetic.variant_table is not None
     for name in ("window", "aligned", "fits", "fits_accepted", "fitness", "cost", "bwc", "settled", "variant"):
         np.testing.assert_array_equal(getattr(released, name), getattr(kept, name), err_msg=name)
     assert released.counts.keys() == kept.counts.keys() and released.variants_of.keys() == kept.variants_of.keys()

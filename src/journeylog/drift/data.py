@@ -108,8 +108,8 @@ def journey_data(c: Any, items: Sequence[Item], window: Window, *,
     each item holds, and the windows: from its ``journey_parts`` (the journeys, the per-variant
     deviation occurrences, journey_id -> pattern) when it has them, else from its journey table's
     ``deviations`` and ``patterns`` lists. ``release``: take the parts from ``c``
-    (:meth:`journeylog.conform.Conformance.release_journeys`) and free each once it is read."""
-    parts = c.release_journeys() if release and getattr(c, "journey_parts", None) is not None else getattr(
+    (:meth:`journeylog.conform.Conformance.release`) and free each once it is read."""
+    parts = c.release() if release and getattr(c, "journey_parts", None) is not None else getattr(
         c, "journey_parts", None)
     index = {it.id: i for i, it in enumerate(items) if it.kind not in (FITNESS, FITTING)}
     accepted = [it.id for it in items if it.accepted and it.kind not in (FITNESS, FITTING, "pattern")]
