@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -86,9 +86,10 @@ def report(events: pl.DataFrame | EventSource, model: Any, options: ReportOption
     if opts.variants < 1:
         raise UsageError(f"{param('variants')} must be at least 1, not {opts.variants}")
     out: dict[str, Any] = {}
-    found = D.discover(events, opts.discover_options or D.DiscoverOptions())
-    out["discover"] = D.to_json(found, variants=opts.variants)
-    copts = opts.conform_options or C.ConformOptions()
+    out["discover"] = D.to_json(D.discover(events, opts.discover_options or D.DiscoverOptions()), variants=opts.variants)
+    # the page shows no journey table: no customers and channels per journey; the moves only for the emotion curve
+    copts = replace(opts.conform_options or C.ConformOptions(), journey_details=False)
+    copts = copts if opts.emotion else replace(copts, keep_moves=False)
     conformance = C.conform(events, model, copts)
     out["conform"] = C.to_json(conformance)
     if opts.drift and copts.method == "alignments":

@@ -133,3 +133,28 @@ def test_no_score_is_the_same_error_out_of_core(tmp_path: Path, run_main, monkey
         errors.append((code, err))
     monkeypatch.delenv("JOURNEYLOG_MEMORY_EVENTS", raising=False)
     assert errors[0] == errors[1] and errors[0][0] != 0 and "no event has a satisfaction score" in errors[0][1]
+
+
+def test_the_report_s_conformance_places_scores_without_a_journey_table(scored: Path) -> None:
+    """Without detractors the curve needs each journey's variant only: with the report's
+    conformance (no journey details, its journey table never built: building it fails here) the
+    curve equals the one emotion aligns for itself."""
+    from dataclasses import replace
+
+    from journeylog.conform import ConformOptions, conform
+    from journeylog.cx import emotion as E
+    from journeylog.ingest import read_events
+    from journeylog.models import load_model
+
+    model = load_model(scored.parent / "design.ptree")
+    events = read_events(scored)
+    opts = E.EmotionOptions(by="channel")
+    conf = conform(events, model, ConformOptions(precision=False, journey_details=False))
+    assert conf.journey_parts is not None
+
+    def not_built() -> pl.DataFrame:
+        raise AssertionError("the journey table was built")
+
+    reused = E.to_json(E.emotion(events, model, opts, conformance=replace(conf, _journeys=not_built)))
+    assert reused == E.to_json(E.emotion(events, model, opts))
+    assert reused["placement"]["responses"] > 0

@@ -104,7 +104,10 @@ class Scores:
 def _journeys(conf: Any, split_ids: pl.Series | None, detractors: bool) -> pl.DataFrame:
     """The conformance's journeys, sorted by id, with what each batch needs of them."""
     cols = [S.JOURNEY_ID, "variant_id", *(["deviations", "patterns"] if detractors else [])]
-    out = conf.journey_table.select(cols)
+    parts = getattr(conf, "journey_parts", None)
+    # without detractors the journeys and their variants are enough: the journey table (with a
+    # deviation list per journey, gigabytes at 10M journeys) is not built for them
+    out = (parts[0] if parts is not None and not detractors else conf.journey_table).select(cols)
     if split_ids is not None:
         out = out.with_columns(pl.col(S.JOURNEY_ID).is_in(split_ids.implode()).alias("_with"))
     return out.sort(S.JOURNEY_ID)
