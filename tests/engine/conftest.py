@@ -60,7 +60,9 @@ COLLECTORS = ("toArrow", "collect", "toPandas", "toLocalIterator", "take", "tail
 @pytest.fixture()
 def driver_rows(spark: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of rows of every call that brings a Spark DataFrame's rows to the driver
-    during the test (each of :data:`COLLECTORS` on the session's DataFrame class is counted)."""
+    during the test (each of :data:`COLLECTORS` on the session's DataFrame class is counted), and
+    of every pass over partitions (``spark_batches.map_partitions``) the rows of the Polars frames
+    its pickled results carry (:func:`rows_in`)."""
     received: list[int] = []
     cls = type(spark.range(1))
     for name in COLLECTORS:
@@ -72,4 +74,27 @@ def driver_rows(spark: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
             return out
 
         monkeypatch.setattr(cls, name, counting)
+    from journeylog.engine import spark_batches
+
+    def carried(results: list[Any], _original: Any = spark_batches.received) -> list[Any]:
+        # the partitions' results come back pickled, one binary row each: count the rows inside
+        received.append(sum(rows_in(r) for r in results))
+        return _original(results)
+
+    monkeypatch.setattr(spark_batches, "received", carried)
     return received
+
+
+def rows_in(obj: Any) -> int:
+    """The rows of every Polars frame (and series) inside ``obj`` (a partition's result)."""
+    import dataclasses
+
+    if isinstance(obj, pl.DataFrame | pl.Series):
+        return len(obj)
+    if isinstance(obj, dict):
+        return sum(rows_in(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return sum(rows_in(v) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return sum(rows_in(getattr(obj, f.name)) for f in dataclasses.fields(obj))
+    return sum(rows_in(v) for v in vars(obj).values()) if hasattr(obj, "__dict__") else 0
