@@ -21,7 +21,7 @@ from journeylog.schema import JOURNEY_ID
 __all__ = ["group_figures", "ordered_sum", "value_counts", "variant_counts"]
 
 #: the columns of :func:`group_figures`' result
-GROUP_SCHEMA: dict[str, pl.DataType] = {"group": pl.String(), "journeys": pl.Int64(), "median": pl.Float64(),
+GROUP_SCHEMA: dict[str, pl.DataType] = {"group": pl.Int32(), "journeys": pl.Int64(), "median": pl.Float64(),
                                         "mean": pl.Float64(), "first": pl.List(pl.String())}
 
 
@@ -32,10 +32,10 @@ def variant_counts(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("in_progress").sum().cast(pl.Int64)).sort("variant_id")
 
 
-def group_figures(rows: pl.DataFrame, members: pl.DataFrame, flagged: Mapping[str, tuple[str, str]], *,
+def group_figures(rows: pl.DataFrame, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]], *,
                   value: str, first: int = 5) -> pl.DataFrame:
-    """Per group: its journeys, the median of its ``x`` column, the mean of ``value`` and its
-    ``first`` journey ids. ``members`` (``group``, ``variant_id``, ``settled_only``): the
+    """Per group (an Int32 code): its journeys, the median of its ``x`` column, the mean of
+    ``value`` and its ``first`` journey ids. ``members`` (``group``, ``variant_id``, ``settled_only``): the
     journeys of these variants (only the settled ones when ``settled_only``); ``flagged``: group
     -> (boolean column, x column), the journeys where the column is true. The x of a member
     group is ``duration_seconds``. Groups without journeys have no row."""
@@ -43,13 +43,13 @@ def group_figures(rows: pl.DataFrame, members: pl.DataFrame, flagged: Mapping[st
     for (group,), part in sorted(members.partition_by("group", as_dict=True).items()) if members.height else []:
         hit = pl.col("variant_id").is_in(part["variant_id"].cast(rows.schema["variant_id"]).implode())
         hit = pl.when(part["settled_only"].any()).then(hit & pl.col("settled")).otherwise(hit)
-        out.append(_figures(rows, str(group), rows.select(hit.alias("_m")).to_series(), "duration_seconds", value, first))
+        out.append(_figures(rows, int(group), rows.select(hit.alias("_m")).to_series(), "duration_seconds", value, first))
     for group, (mask, x) in sorted(flagged.items()):
         out.append(_figures(rows, group, rows[mask].fill_null(False), x, value, first))
     return pl.DataFrame([r for r in out if r["journeys"]], schema=GROUP_SCHEMA, orient="row")
 
 
-def _figures(rows: pl.DataFrame, group: str, mask: pl.Series, x: str, value: str, first: int) -> dict[str, object]:
+def _figures(rows: pl.DataFrame, group: int, mask: pl.Series, x: str, value: str, first: int) -> dict[str, object]:
     """One group's row: the journeys of ``mask`` cut from the table as conform cut them."""
     cut = rows.select(x, value).filter(mask)
     median = cut[x].median() if cut.height else None

@@ -62,7 +62,7 @@ def _group_stats(first: int, table: Any) -> Any:
     assert isinstance(frame, pl.DataFrame)
     frame = frame.sort(JOURNEY_ID).rechunk()
     median, mean = frame["_x"].median(), frame["_y"].mean()
-    schema = pa.schema([("group", pa.string()), ("journeys", pa.int64()), ("median", pa.float64()), ("mean", pa.float64()),
+    schema = pa.schema([("group", pa.int32()), ("journeys", pa.int64()), ("median", pa.float64()), ("mean", pa.float64()),
                         ("first", pa.list_(pa.field("element", pa.string())))])
     return pa.table({"group": [frame["_g"][0]], "journeys": [frame.height],
                      "median": [None if median is None else float(median)],  # type: ignore[arg-type]
@@ -70,24 +70,26 @@ def _group_stats(first: int, table: Any) -> Any:
                      "first": [frame[JOURNEY_ID].head(first).to_list()]}, schema=schema)
 
 
-def group_figures(rows: DataFrame, members: pl.DataFrame, flagged: Mapping[str, tuple[str, str]], *,
+def group_figures(rows: DataFrame, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]], *,
                   value: str, first: int = 5) -> pl.DataFrame:
     """As :func:`journeylog.engine._polars_journeys.group_figures`, one row per group reaching the driver."""
     parts = []
+
+    def cut(frame: DataFrame, group: Any, x: str) -> DataFrame:
+        return frame.select(group.cast("int").alias("_g"), JOURNEY_ID, F.col(x).cast("double").alias("_x"),
+                            F.col(value).cast("double").alias("_y"))
     if members.height:
         small = _small(rows, members.select("group", pl.col("variant_id").cast(pl.Int64), "settled_only").unique())
         joined = rows.join(F.broadcast(small), on="variant_id").filter(~F.col("settled_only") | F.col("settled"))
-        parts.append(joined.select(F.col("group").alias("_g"), JOURNEY_ID, F.col("duration_seconds").cast("double").alias("_x"),
-                                   F.col(value).cast("double").alias("_y")))
+        parts.append(cut(joined, F.col("group"), "duration_seconds"))
     for group, (mask, x) in sorted(flagged.items()):
-        parts.append(rows.filter(F.col(mask)).select(F.lit(group).alias("_g"), JOURNEY_ID, F.col(x).cast("double").alias("_x"),
-                                                     F.col(value).cast("double").alias("_y")))
+        parts.append(cut(rows.filter(F.col(mask)), F.lit(group), x))
     if not parts:
         return pl.DataFrame(schema=GROUP_SCHEMA)
     union = functools.reduce(DataFrame.unionByName, parts)
     # a lambda: pyspark reads a function's type hints to pick its kind, and a partial has none to read
     out = _grouped(union.groupBy("_g"), lambda table: _group_stats(first, table),
-                   "group string, journeys long, median double, mean double, first array<string>")
+                   "group int, journeys long, median double, mean double, first array<string>")
     return collect_polars(out).cast(GROUP_SCHEMA).sort("group")  # type: ignore[arg-type]
 
 

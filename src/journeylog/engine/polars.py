@@ -202,7 +202,7 @@ class PolarsEngine:
     def journey_variant_counts(self, rows: pl.DataFrame) -> pl.DataFrame:
         return _polars_journeys.variant_counts(rows)
 
-    def journey_group_figures(self, rows: pl.DataFrame, members: pl.DataFrame, flagged: Mapping[str, tuple[str, str]],
+    def journey_group_figures(self, rows: pl.DataFrame, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]],
                               *, value: str, first: int = 5) -> pl.DataFrame:
         return _polars_journeys.group_figures(rows, members, flagged, value=value, first=first)
 

@@ -192,7 +192,7 @@ class SparkEngine:
     def journey_variant_counts(self, rows: DataFrame) -> pl.DataFrame:
         return _spark_journeys.variant_counts(rows)
 
-    def journey_group_figures(self, rows: DataFrame, members: pl.DataFrame, flagged: Mapping[str, tuple[str, str]],
+    def journey_group_figures(self, rows: DataFrame, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]],
                               *, value: str, first: int = 5) -> pl.DataFrame:
         return _spark_journeys.group_figures(rows, members, flagged, value=value, first=first)
 

@@ -150,11 +150,12 @@ def received(results: list[T]) -> list[T]:
 
 def map_partitions_keeping(events: DataFrame, fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame | None]],
                            columns: Sequence[str], batch_events: int,
-                           kept: Sequence[tuple[str, str]]) -> tuple[list[T], DataFrame]:
+                           kept: Sequence[tuple[str, str]]) -> tuple[list[T], DataFrame, DataFrame | None]:
     """As :func:`map_partitions` for a function returning ``(result, rows)``: the results reach
     the driver (one per non-empty partition), the rows (``kept``: their columns and types, of
     ``string``, ``long``, ``double``, ``boolean``, ``timestamp``) stay on the executors, as a
-    persisted Spark DataFrame (computed once, by the pass; the session frees it when it ends)."""
+    persisted Spark DataFrame computed once, by the pass; the third item is the persisted frame
+    (``unpersist`` it when the rows are no longer wanted; the session frees it when it ends)."""
     from pyspark import StorageLevel
     from pyspark.sql import types as ST
     from pyspark.sql.pandas.types import to_arrow_schema
@@ -164,9 +165,9 @@ def map_partitions_keeping(events: DataFrame, fn: Callable[[pl.DataFrame], tuple
     schema = ST.StructType([ST.StructField(_RESULT, ST.BinaryType()), *(ST.StructField(c, types[t]) for c, t in kept)])
     spread = _spread(events, columns, batch_events)
     if spread is None:
-        return [], events.sparkSession.createDataFrame([], ST.StructType(schema.fields[1:]))
+        return [], events.sparkSession.createDataFrame([], ST.StructType(schema.fields[1:])), None
     out = spread.mapInArrow(_keeping_runner(fn, list(columns), to_arrow_schema(schema, timezone="UTC")), schema)
     out = out.persist(StorageLevel.MEMORY_AND_DISK)
     results = collect_polars(out.filter(F.col(_RESULT).isNotNull()).select(_RESULT))
     rows = out.filter(F.col(_RESULT).isNull()).drop(_RESULT)
-    return received([pickle.loads(b) for b in results[_RESULT].to_list()]), rows
+    return received([pickle.loads(b) for b in results[_RESULT].to_list()]), rows, out

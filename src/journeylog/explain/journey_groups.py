@@ -105,19 +105,24 @@ class JourneyGroups:
 
     def groups(self, members: pl.DataFrame, flagged: Mapping[str, tuple[str, str]] | None = None,
                first: int = 5) -> dict[str, GroupFigures]:
-        """The figures of each group of ``members`` (``group``, ``variant_id``, ``settled_only``)
+        """The figures of each group of ``members`` (``group`` name, ``variant_id``, ``settled_only``)
         and ``flagged`` (group -> (boolean column, column whose median is taken)), and of the
         reference journeys (:data:`REFERENCE`). A group without journeys is absent."""
         flagged = dict(flagged or {})
-        members = members.select("group", pl.col("variant_id").cast(pl.UInt32), "settled_only")
+        members = members.select(pl.col("group").cast(pl.String), pl.col("variant_id").cast(pl.UInt32), "settled_only")
         if self.reference_variants is None:
             flagged[REFERENCE] = ("reference", "duration_seconds")
         else:
             ref = pl.DataFrame({"variant_id": self.reference_variants.cast(pl.UInt32)}).with_columns(
                 pl.lit(REFERENCE).alias("group"), pl.lit(False).alias("settled_only"))
             members = pl.concat([members, ref.select(members.columns)])
-        table = self.engine.journey_group_figures(self.rows, members, flagged, value=self.value, first=first)
-        return {g: GroupFigures(int(n), med, mean, tuple(ids or ()))
+        # the engines see a number per group (millions of member rows: not a name each)
+        names = sorted({*members["group"].unique().to_list(), *flagged})
+        code = {name: i for i, name in enumerate(names)}
+        members = members.with_columns(pl.col("group").replace_strict(code, return_dtype=pl.Int32))
+        table = self.engine.journey_group_figures(self.rows, members, {code[g]: f for g, f in flagged.items()},
+                                                  value=self.value, first=first)
+        return {names[g]: GroupFigures(int(n), med, mean, tuple(ids or ()))
                 for g, n, med, mean, ids in table.select("group", "journeys", "median", "mean", "first").iter_rows()}
 
     def ordered_sum(self, values: Mapping[int, float]) -> float:

@@ -15,6 +15,7 @@ only if a caller asks for it (:meth:`Kept.table`: drift's windows, ``Conformance
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +79,14 @@ class Kept:
     frame: Any
     empty: pl.DataFrame
     pattern_ids: list[str]
+    #: the persisted frame ``frame`` is cut from (unpersisted when this goes)
+    cached: Any = None
     _table: pl.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # the rows are cached on the executors while a result may still ask for them: freed with it
+        done = weakref.finalize(self, _unpersist, self.cached)
+        done.atexit = False  # at exit the session goes, and its cache with it
 
     def figures(self, value: str, reference_variants: pl.Series | None = None) -> JourneyGroups:
         """Small figures of the rows, on Spark."""
@@ -100,6 +108,14 @@ class Kept:
             S.JOURNEY_ID, pl.col(act).alias("activity"), pl.col(secs).alias("seconds_to_contact"))
 
 
+def _unpersist(frame: Any) -> None:
+    try:
+        if frame is not None:
+            frame.unpersist()
+    except Exception:  # noqa: BLE001 - the session may already be gone; nothing is lost
+        pass
+
+
 def gather_kept(source: Any, fn: Any, columns: list[str], channel: str | None, metric: str | None) -> tuple[list[Any], Kept]:
     """The second pass (``fn``, :class:`journeylog.explain.batches._Gatherer`) over a Spark
     ``source`` keeping its journeys' rows there: the partitions' small results and the :class:`Kept` rows."""
@@ -107,10 +123,10 @@ def gather_kept(source: Any, fn: Any, columns: list[str], channel: str | None, m
     kept = [(c, t) for c, t in _BASE if c != "score" or metric is not None]
     for i in range(len(pattern_ids)):
         kept += list(zip(pattern_columns(i), ("boolean", "double", "string"), strict=True))
-    results, frame = keep_distributed(source, _Keeping(fn, channel, [c for c, _t in kept], pattern_ids), columns, kept)
+    results, frame, cached = keep_distributed(source, _Keeping(fn, channel, [c for c, _t in kept], pattern_ids), columns, kept)
     parts = [p for r in results for p in r]
     empty = parts[0].journeys if parts else pl.DataFrame(schema={c: pl.String for c, _t in kept[:1]})
-    return parts, Kept(frame, empty, pattern_ids)
+    return parts, Kept(frame, empty, pattern_ids, cached)
 
 
 def pattern_result(gatherer: PatternGatherer, figures: JourneyGroups, pattern_ids: list[str],

@@ -169,11 +169,11 @@ class EventSource:
 
 
 def keep_distributed(source: EventSource, fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame | None]],
-                     columns: Sequence[str], kept: Sequence[tuple[str, str]]) -> tuple[list[T], Any]:
+                     columns: Sequence[str], kept: Sequence[tuple[str, str]]) -> tuple[list[T], Any, Any]:
     """On a Spark DataFrame (``source.distributed``): ``fn`` of every partition of whole journeys
     returns ``(result, rows)``; the results reach the driver, the rows (``kept``: column, Spark
-    SQL type) stay on the executors as a Spark DataFrame
-    (:func:`journeylog.engine.spark_batches.map_partitions_keeping`)."""
+    SQL type) stay on the executors as a Spark DataFrame, cut from a persisted one (the third
+    item; :func:`journeylog.engine.spark_batches.map_partitions_keeping`)."""
     from journeylog.engine.spark_batches import map_partitions_keeping
 
     frame = backend_for(source.events, "events").ordered(source.events)  # its read order, before any shuffle

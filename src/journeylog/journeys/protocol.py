@@ -157,9 +157,9 @@ class Engine(Protocol):
         """Per variant of a per-journey table: ``variant_id``, ``journeys``, ``settled``, ``in_progress``."""
         ...
 
-    def journey_group_figures(self, rows: Any, members: pl.DataFrame, flagged: Mapping[str, tuple[str, str]],
+    def journey_group_figures(self, rows: Any, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]],
                               *, value: str, first: int = 5) -> pl.DataFrame:
-        """Per group of journeys (``members``: ``group``, ``variant_id``, ``settled_only``;
+        """Per group of journeys (an Int32 code; ``members``: ``group``, ``variant_id``, ``settled_only``;
         ``flagged``: group -> (boolean column, x column)): ``group``, ``journeys``, ``median`` (of
         ``duration_seconds`` or the x column), ``mean`` (of ``value``, as Polars' ``mean`` of the
         group's values in journey-id order), ``first`` (journey ids, sorted)."""
