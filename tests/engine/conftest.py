@@ -60,9 +60,7 @@ COLLECTORS = ("toArrow", "collect", "toPandas", "toLocalIterator", "take", "tail
 @pytest.fixture()
 def driver_rows(spark: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of rows of every call that brings a Spark DataFrame's rows to the driver
-    during the test (each of :data:`COLLECTORS` on the session's DataFrame class is counted), and
-    of every pass over partitions (``spark_batches.map_partitions``) the rows of the Polars frames
-    its pickled results carry (:func:`rows_in`)."""
+    during the test (each of :data:`COLLECTORS` on the session's DataFrame class is counted)."""
     received: list[int] = []
     cls = type(spark.range(1))
     for name in COLLECTORS:
@@ -74,15 +72,22 @@ def driver_rows(spark: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
             return out
 
         monkeypatch.setattr(cls, name, counting)
+    return received
+
+
+@pytest.fixture()
+def carried_rows(driver_rows: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """:func:`driver_rows`, and for every pass over partitions (``spark_batches.map_partitions``)
+    the rows of the Polars frames its pickled results carry (:func:`rows_in`): one binary row per
+    partition may hold a per-journey table."""
     from journeylog.engine import spark_batches
 
     def carried(results: list[Any], _original: Any = spark_batches.received) -> list[Any]:
-        # the partitions' results come back pickled, one binary row each: count the rows inside
-        received.append(sum(rows_in(r) for r in results))
+        driver_rows.append(sum(rows_in(r) for r in results))
         return _original(results)
 
     monkeypatch.setattr(spark_batches, "received", carried)
-    return received
+    return driver_rows
 
 
 def rows_in(obj: Any) -> int:

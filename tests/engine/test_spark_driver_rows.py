@@ -2,7 +2,7 @@
 the executors (journeylog.explain.kept) and only small results reach the driver (variants,
 per-deviation, per-pattern and per-variant figures), with the same answers as Polars to the last
 bit (exact medians, means summed in journey order), however the journeys are partitioned. The
-rows counted by ``driver_rows`` include those inside the pickled per-partition results."""
+rows counted (``carried_rows``) include those inside the pickled per-partition results."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _model(folder: Path) -> Any:
     return load_model(folder / "design.ptree")
 
 
-def test_conform_brings_no_row_per_journey(spark: Any, generated: Path, driver_rows: list[int]) -> None:
+def test_conform_brings_no_row_per_journey(spark: Any, generated: Path, carried_rows: list[int]) -> None:
     """1,500 journeys in 11 variants: no call (and no partition's result) brings more than a
     tenth of the journeys' count of rows; before the journeys stayed on Spark the second pass
     brought 2,047 (every journey's row and every pattern match)."""
@@ -41,7 +41,7 @@ def test_conform_brings_no_row_per_journey(spark: Any, generated: Path, driver_r
 
     source = open_events(generated, ReadOptions(engine="spark", drop_duplicates=False))
     result = C.conform(source, _model(generated.parent), _options(generated.parent))
-    received = list(driver_rows)
+    received = list(carried_rows)
     assert result.journeys == 1500 and result.variant_table.height < 20
     assert result.deviations.height and result.patterns["journeys"].sum() > 100
     assert received and max(received) < result.journeys / 10 and sum(received) < result.journeys / 3, received

@@ -315,8 +315,8 @@ def catalogue_of(
                                                   "reference"))
     dropped = DeviationKind.DROPPED_OUT.value
     # each deviation's variants (12.6M occurrences at 100M events: a frame, never Python ints)
-    members = (with_ids(occurrences).select("id", "variant_id", (pl.col("kind").cast(pl.String) == dropped).alias("settled_only"))
-               .unique().select(pl.col("id").cast(pl.String).alias("group"), "variant_id", "settled_only"))
+    members = with_ids(occurrences).select(pl.col("id").alias("group"), "variant_id",
+                                           (pl.col("kind") == dropped).alias("settled_only")).unique()
     impact = journeys.groups(members, first=0)
     settled_n, total = journeys.settled, journeys.journeys
     rows = []

@@ -109,18 +109,22 @@ class JourneyGroups:
         and ``flagged`` (group -> (boolean column, column whose median is taken)), and of the
         reference journeys (:data:`REFERENCE`). A group without journeys is absent."""
         flagged = dict(flagged or {})
-        members = members.select(pl.col("group").cast(pl.String), pl.col("variant_id").cast(pl.UInt32), "settled_only")
         if self.reference_variants is None:
             flagged[REFERENCE] = ("reference", "duration_seconds")
-        else:
-            ref = pl.DataFrame({"variant_id": self.reference_variants.cast(pl.UInt32)}).with_columns(
-                pl.lit(REFERENCE).alias("group"), pl.lit(False).alias("settled_only"))
-            members = pl.concat([members, ref.select(members.columns)])
-        # the engines see a number per group (millions of member rows: not a name each)
-        names = sorted({*members["group"].unique().to_list(), *flagged})
+        # the engines see a number per group: millions of member rows (a categorical id at
+        # 100M events) are coded by a join with the few distinct names, never cast to text
+        named = members.select("group").unique()
+        names = sorted({*(str(g) for g in named["group"].to_list()), *flagged,
+                        *([REFERENCE] if self.reference_variants is not None else [])})
         code = {name: i for i, name in enumerate(names)}
-        members = members.with_columns(pl.col("group").replace_strict(code, return_dtype=pl.Int32))
-        table = self.engine.journey_group_figures(self.rows, members, {code[g]: f for g, f in flagged.items()},
+        mapping = named.with_columns(pl.col("group").cast(pl.String).replace_strict(code, return_dtype=pl.Int32).alias("_code"))
+        coded = members.join(mapping, on="group", how="inner").select(
+            pl.col("_code").alias("group"), pl.col("variant_id").cast(pl.UInt32), pl.col("settled_only").cast(pl.Boolean))
+        if self.reference_variants is not None:
+            ref = pl.DataFrame({"variant_id": self.reference_variants.cast(pl.UInt32)}).select(
+                pl.lit(code[REFERENCE], pl.Int32).alias("group"), "variant_id", pl.lit(False).alias("settled_only"))
+            coded = pl.concat([coded, ref])
+        table = self.engine.journey_group_figures(self.rows, coded, {code[g]: f for g, f in flagged.items()},
                                                   value=self.value, first=first)
         return {names[g]: GroupFigures(int(n), med, mean, tuple(ids or ()))
                 for g, n, med, mean, ids in table.select("group", "journeys", "median", "mean", "first").iter_rows()}
