@@ -96,3 +96,54 @@ def test_sample_conform_and_check_without_the_table(spark: Any, sample: Path, ru
     same_on_both(run_main, sample.parent, [
         "check", sample.name, "-m", "designed_journey.bpmn", "--no-config", "--no-precision", "--allow", "allow.yaml",
         "--min-fitting-share", "0.3", "--json", "k.json"], ["k.json"])
+
+
+def _rows() -> pl.DataFrame:
+    """300 journeys (ids not in numeric order), 7 variants, a third without a score, scores
+    whose means are fractions, some in progress."""
+    n = 300
+    ids = [f"j{(i * 37) % n:03d}" for i in range(n)]
+    return pl.DataFrame({
+        "journey_id": ids,
+        "variant_id": pl.Series([(i * 5) % 7 + 1 for i in range(n)], dtype=pl.UInt32),
+        "duration_seconds": [float((i * 13) % 50) * 3600.0 + 0.25 * (i % 3) for i in range(n)],
+        "satisfaction": [None if i % 3 == 0 else ((i * 7) % 5 + 1) / (1 + i % 4) for i in range(n)],
+        "settled": [i % 10 != 0 for i in range(n)],
+        "in_progress": [i % 10 == 0 for i in range(n)],
+        "_p0": [True if i % 4 == 1 else None for i in range(n)],
+        "_p0_s": [float(i % 9) * 60.0 if i % 4 == 1 else None for i in range(n)],
+    }).sort("journey_id")
+
+
+def test_the_engines_give_the_same_group_figures(spark: Any) -> None:
+    """The journey_* methods of both engines on one hand-built table: the same counts, medians,
+    first ids and means to the last bit; counts, medians and first ids checked against plain
+    Python, the ordered sum against a left-to-right loop."""
+    import statistics
+
+    from journeylog.engine import POLARS, backend_for
+
+    rows = _rows()
+    sdf = spark.createDataFrame(rows.with_columns(pl.col("variant_id").cast(pl.Int64)).to_arrow())
+    engine = backend_for(sdf)
+    members = pl.DataFrame({"group": pl.Series([0, 0, 1, 2, 2, 2], dtype=pl.Int32),
+                            "variant_id": pl.Series([1, 3, 3, 2, 5, 7], dtype=pl.UInt32),
+                            "settled_only": [False, False, True, False, False, False]})
+    flagged = {3: ("_p0", "duration_seconds"), 4: ("_p0", "_p0_s")}
+    want = POLARS.journey_group_figures(rows, members, flagged, value="satisfaction")
+    got = engine.journey_group_figures(sdf, members, flagged, value="satisfaction")
+    assert got.rows() == want.rows() and want.height == 5
+    for (group, n, median, _mean, first), variants, settled_only in zip(
+            want.rows()[:3], ([1, 3], [3], [2, 5, 7]), (False, True, False), strict=True):
+        mine = [r for r in rows.iter_rows(named=True) if r["variant_id"] in variants and (r["settled"] or not settled_only)]
+        assert n == len(mine) and median == statistics.median(r["duration_seconds"] for r in mine), group
+        assert first == sorted(r["journey_id"] for r in mine)[:5]
+    assert engine.journey_variant_counts(sdf).equals(POLARS.journey_variant_counts(rows))
+    values = pl.DataFrame({"variant_id": pl.Series([1, 2, 4], dtype=pl.UInt32), "value": [0.1, 0.7, 1 / 3]})
+    total, per_variant = 0.0, {1: 0.1, 2: 0.7, 4: 1 / 3}
+    for v in rows["variant_id"].to_list():  # in journey-id order, as pm4py sums its traces
+        if v in per_variant:
+            total += per_variant[v]
+    assert engine.journey_ordered_sum(sdf, values) == POLARS.journey_ordered_sum(rows, values) == total
+    counts = {"k": ("_p0", "variant_id")}
+    assert engine.journey_value_counts(sdf, counts).sort("value").equals(POLARS.journey_value_counts(rows, counts).sort("value"))
