@@ -276,7 +276,7 @@ def test_only_mining_imports_pm4py():
 # pyspark is an optional extra: only the Spark engine's modules import it (journeylog.engine picks
 # them for a pyspark frame; the session module and ingest.spark_store import it inside functions)
 SPARK_MODULES = {"journeylog.engine.spark", "journeylog.engine._spark_figures", "journeylog.engine._spark_select",
-                 "journeylog.engine._spark_collect", "journeylog.engine.spark_batches",
+                 "journeylog.engine._spark_collect", "journeylog.engine.spark_batches", "journeylog.engine._spark_journeys",
                  "journeylog.engine.spark_session", "journeylog.ingest.spark_store",
                  "journeylog.ingest.spark_read", "journeylog.ingest.spark_identity", "journeylog.ingest.spark_customers",
                  "journeylog.ingest.spark_ingest"}

@@ -51,11 +51,15 @@ from journeylog.contracts.outputs import (
 from journeylog.errors import InvalidInput, UsageError, param
 from journeylog.explain import batches as B
 from journeylog.explain import deviations as DV
+from journeylog.explain import journey_parts as JP
 from journeylog.explain import patterns
 from journeylog.explain import wording as W
+from journeylog.explain.journey_groups import JourneyGroups, summing
+from journeylog.explain.kept import pattern_result
 from journeylog.explain.wording import in_progress_note, label_overlap_note
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import DATES_ONLY_NOTE
+from journeylog.mining.variants import TraceOrder
 from journeylog.models import DEFAULT_MIN_LABEL_OVERLAP, DesignedModel, LabelOverlap, label_check, label_overlap
 from journeylog.text import fmt_duration, fmt_int
 
@@ -145,10 +149,19 @@ class Conformance:
     #: what the alignment cache did (``path``, ``reused``, ``aligned``, ``stale``); None without one
     cache: dict[str, Any] | None = None
     #: the per-variant alignments (:func:`journeylog.mining.align`) and their variant table (the emotion curve places scores
-    #: with them); ``journey_parts``: :attr:`journey_table` unbuilt (journeys, DV.occurrences_table, journey_id -> pattern)
+    #: with them)
     aligned: pl.DataFrame | None = None
     variant_table: pl.DataFrame | None = None
-    journey_parts: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
+    #: :attr:`journey_parts`, or how to make them (on Spark the journeys stay there until asked for)
+    _parts: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | Callable[[], tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] \
+        | None = None
+
+    @property
+    def journey_parts(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+        """:attr:`journey_table` unbuilt: (journeys, DV.occurrences_table, journey_id -> pattern)."""
+        if callable(self._parts):
+            self._parts = self._parts()
+        return self._parts
 
     @property
     def journey_table(self) -> pl.DataFrame:
@@ -160,13 +173,13 @@ class Conformance:
 
     @journey_table.setter
     def journey_table(self, table: pl.DataFrame) -> None:
-        self._journeys, self.journey_parts = table, None
+        self._journeys, self._parts = table, None
 
     def release(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
         """Hand over :attr:`journey_parts` and forget the per-journey and per-variant tables (the
         journey table, :attr:`variant_table`, :attr:`aligned`), for a caller that owns this result
         and needs the memory (``drift`` at 100M events); the journey table is gone."""
-        parts, self.journey_parts, self._journeys = self.journey_parts, None, _released
+        parts, self._parts, self._journeys = self.journey_parts, None, _released
         self.variant_table = self.aligned = None
         return parts
 
@@ -212,38 +225,47 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     rules = opts.rules if opts.rules is not None else patterns.Rules()
     gathered = B.gather(source, facts, settle=opts.settle, occurrences=occ, metric=metric, examples=opts.examples,
                         details=opts.journey_details, patterns=patterns.PatternGatherer(rules, source.columns))
-    figures, per_variant = _figures(model, variant_table, gathered.journeys, opts, aligned, replayed)
-    jt = B.with_variant_figures(gathered.journeys, per_variant)
-    gathered.journeys = jt  # one journey table, not two
-    in_progress = int(jt["in_progress"].sum())
+    kept, label = gathered.kept, opts.impact_metric[1] if opts.impact_metric is not None else None
+    jf = kept.figures("score" if metric else "satisfaction") if kept is not None else None  # the journeys stay on Spark
+    order = gathered.journeys["variant_id"] if jf is None else summing(jf)  # pm4py's trace order (sorted by case id)
+    figures, per_variant = _figures(model, variant_table, order, opts, aligned, replayed)
+    if jf is None:
+        jt = B.with_variant_figures(gathered.journeys, per_variant)
+        gathered.journeys = jt  # one journey table, not two
+        score = pl.col("score" if "score" in jt.columns else "satisfaction").alias("satisfaction")  # the impact metric's
+        jf = JourneyGroups(jt.select(S.JOURNEY_ID, "variant_id", "duration_seconds", score, "settled", "in_progress",
+                                      "reference"))
+    else:
+        jf.reference_variants = per_variant.filter(pl.col("fitness") >= 1.0)["variant_id"]
+    in_progress = jf.in_progress
     notes = _log_notes(facts, overlap, in_progress, opts)
     log_notes = list(notes)
-    notes.extend(_alignment_notes(jt, variant_table, opts, figures["precision"], aligned, model))
+    notes.extend(_alignment_notes(jf.unaligned(per_variant), jf.journeys, variant_table, opts, figures["precision"], aligned,
+                                  model))
     counts = gathered.counts
     if replayed is not None:
         notes.append("deviations are explained from alignments; the figures are token-based replay")
         assert explained is not None
         aligned = explained if opts.keep_moves else explained.drop("moves", strict=False)
     assert occ is not None and counts is not None and gathered.patterns is not None
-    label = opts.impact_metric[1] if opts.impact_metric is not None else None
-    score = pl.col("score" if "score" in jt.columns else "satisfaction").alias("satisfaction")  # the impact metric's
-    impact_rows = jt.select(S.JOURNEY_ID, "variant_id", "duration_seconds", score, "settled", "reference")
-    catalogue = _accepted(DV.catalogue_of(counts, impact_rows, occ, tasks=model.tasks, vocabulary=rules.vocabulary,
+    catalogue = _accepted(DV.catalogue_of(counts, jf, occ, tasks=model.tasks, vocabulary=rules.vocabulary,
                                           metric=label), opts.allow)
-    found = gathered.patterns.result(impact_rows, metric=label)
-    pat, pat_journeys = _patterns(found, gathered.patterns, opts.allow, notes)
+    found = (gathered.patterns.result(jf.rows, metric=label) if kept is None
+             else pattern_result(gathered.patterns, jf, kept.pattern_ids, metric=label))
+    pat, pat_journeys = JP.patterns_found(found, gathered.patterns, opts.allow, notes, kept)
 
     # journeys whose only deviations are accepted count as fitting for checks
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
-    total = jt.height
-    bad = DV.journeys_with_deviations(jt, occ, accepted_ids)
+    total = jf.journeys
+    bad = DV.journeys_with_deviations(jf.variant_counts(), occ, accepted_ids)
     figures["fitting_share_accepted"] = ((total - bad) / total if total else 0.0) if opts.method == "alignments" else None
+    parts = JP.parts_maker(gathered, per_variant, occ, pat_journeys)
     return Conformance(
         figures=figures,
         journeys=total,
         deviations=catalogue,
         patterns=pat,
-        _journeys=lambda: B.journey_table_with(jt, DV.journey_deviations(jt, occ), pat_journeys),
+        _journeys=lambda: B.journey_table_with(parts()[0], DV.journey_deviations(parts()[0], occ), parts()[2]),
         unknown_activities=labels.unknown_activities,
         unseen_tasks=labels.unseen_tasks,
         notes=notes,
@@ -255,7 +277,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         cache=_saved(cache),
         impact_metric=label,
         aligned=aligned,
-        variant_table=variant_table, journey_parts=(jt, occ, pat_journeys),
+        variant_table=variant_table, _parts=parts if kept is not None else parts(),
     )
 
 
@@ -277,15 +299,14 @@ def _saved(cache: mining.AlignmentCache | None) -> dict[str, Any] | None:
     return {"path": cache.path, "reused": cache.hits, "aligned": cache.misses, "stale": cache.stale}
 
 
-def _alignment_notes(jt: pl.DataFrame, vt: pl.DataFrame, opts: ConformOptions, precision: Any, aligned: Any,
+def _alignment_notes(unaligned: int, total: int, vt: pl.DataFrame, opts: ConformOptions, precision: Any, aligned: Any,
                      model: Any = None) -> list[str]:
-    """Unaligned journeys, paths past pm4py's time budget, precision not computed (too long, out of time)."""
+    """Unaligned journeys (of ``total``), paths past pm4py's time budget, precision not computed (too long, out of time)."""
     out_of_time = opts.precision and precision is None and not _too_long_for_precision(vt)
     notes = [W.precision_budget_note(*mining.precision_skipped(vt, model=model))] if out_of_time else []
     notes += [W.align_fallback_note(budget, n) for budget, n in [mining.align_fallbacks(aligned)] if n]
-    unaligned = jt.filter(pl.col("fitness").is_null()).height  # token replay leaves out the same long paths
-    if unaligned:
-        notes.append(W.unaligned_note(unaligned, jt.height, mining.MAX_ALIGN_LENGTH))
+    if unaligned:  # token replay leaves out the same long paths
+        notes.append(W.unaligned_note(unaligned, total, mining.MAX_ALIGN_LENGTH))
     if opts.method != "alignments":
         return notes
     if opts.precision and _too_long_for_precision(vt):
@@ -331,13 +352,13 @@ def _log_notes(facts: B.LogFacts, overlap: LabelOverlap, in_progress: int, opts:
     return notes
 
 
-def _figures(model: DesignedModel, variant_table: pl.DataFrame, journeys: pl.DataFrame, opts: ConformOptions,
+def _figures(model: DesignedModel, variant_table: pl.DataFrame, order: TraceOrder, opts: ConformOptions,
              aligned: pl.DataFrame | None, replayed: pl.DataFrame | None = None) -> tuple[dict[str, Any], pl.DataFrame]:
     """``(figures, per-variant fitness/cost/bwc)`` by the chosen method (``aligned``: the
     alignments, None for token replay; ``replayed``: the replay's variant rows when already
     computed); cost and bwc let drift recompute pm4py's log fitness on any subset of journeys.
-    ``journeys`` (sorted by journey id) gives pm4py's trace order."""
-    order = journeys["variant_id"]  # pm4py's trace order (sorted by case id), so even the float average matches
+    ``order`` is pm4py's trace order (the journeys' variants sorted by journey id, or a function
+    summing in that order), so even the float average matches."""
     if aligned is not None:
         fig = mining.alignment_figures(aligned, variant_table, trace_order=order)
         per_variant = aligned.select("variant_id", "fitness", "cost", "bwc")
@@ -363,23 +384,6 @@ def _accepted(catalogue: pl.DataFrame, allow: Allow) -> pl.DataFrame:
     if catalogue.height:
         return catalogue.with_columns(pl.col("id").map_elements(allow.accepts, return_dtype=pl.Boolean).alias("accepted"))
     return catalogue.with_columns(pl.lit(False).alias("accepted"))
-
-
-def _patterns(found: patterns.PatternResult, gatherer: patterns.PatternGatherer, allow: Allow,
-              notes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The cross-channel pattern table (with ``accepted``) and journey_id -> pattern name; the
-    notes on skipped patterns are added to ``notes``."""
-    pat = found.table
-    notes.extend(found.notes)
-    reported = set(pat["id"].to_list()) if pat.height else set()
-    pat_journeys = pl.concat(
-        [gatherer.journeys(p.id).select(S.JOURNEY_ID, pl.lit(p.name).alias("pattern"))
-         for p in gatherer.patterns if p.id in reported],
-        how="vertical",
-    ) if reported else pl.DataFrame(schema={S.JOURNEY_ID: pl.String, "pattern": pl.String})
-    if pat.height:
-        pat = pat.with_columns(pl.col("name").map_elements(allow.accepts_pattern, return_dtype=pl.Boolean).alias("accepted"))
-    return pat, pat_journeys
 
 
 #: The columns of :func:`journey_table`, in order, with what they hold (docs/cli.md lists them).

@@ -73,3 +73,33 @@ def driver_rows(spark: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
         monkeypatch.setattr(cls, name, counting)
     return received
+
+
+@pytest.fixture()
+def carried_rows(driver_rows: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """:func:`driver_rows`, and for every pass over partitions (``spark_batches.map_partitions``)
+    the rows of the Polars frames its pickled results carry (:func:`rows_in`): one binary row per
+    partition may hold a per-journey table."""
+    from journeylog.engine import spark_batches
+
+    def carried(results: list[Any], _original: Any = spark_batches.received) -> list[Any]:
+        driver_rows.append(sum(rows_in(r) for r in results))
+        return _original(results)
+
+    monkeypatch.setattr(spark_batches, "received", carried)
+    return driver_rows
+
+
+def rows_in(obj: Any) -> int:
+    """The rows of every Polars frame (and series) inside ``obj`` (a partition's result)."""
+    import dataclasses
+
+    if isinstance(obj, pl.DataFrame | pl.Series):
+        return len(obj)
+    if isinstance(obj, dict):
+        return sum(rows_in(v) for v in obj.values())
+    if isinstance(obj, list | tuple):
+        return sum(rows_in(v) for v in obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return sum(rows_in(getattr(obj, f.name)) for f in dataclasses.fields(obj))
+    return sum(rows_in(v) for v in vars(obj).values()) if hasattr(obj, "__dict__") else 0

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from journeylog.config.rules import Step
+from journeylog.engine import _polars_journeys
 from journeylog.engine._polars_figures import PolarsPartial, middle_us
 from journeylog.engine._polars_select import select_journeys
 from journeylog.engine.results import PARTS, Figures
@@ -194,6 +195,25 @@ class PolarsEngine:
     def finish(self, partial: PolarsPartial) -> Figures:
         """The finished figures of ``partial``."""
         return partial.finish()
+
+
+    # -- a per-journey table (conform's): small figures of it, see journeylog.explain.journey_groups
+
+    def journey_variant_counts(self, rows: pl.DataFrame) -> pl.DataFrame:
+        return _polars_journeys.variant_counts(rows)
+
+    def journey_group_figures(self, rows: pl.DataFrame, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]],
+                              *, value: str, first: int = 5) -> pl.DataFrame:
+        return _polars_journeys.group_figures(rows, members, flagged, value=value, first=first)
+
+    def journey_ordered_sum(self, rows: pl.DataFrame, values: pl.DataFrame) -> float:
+        return _polars_journeys.ordered_sum(rows, values)
+
+    def journey_value_counts(self, rows: pl.DataFrame, columns: Mapping[str, tuple[str, str]]) -> pl.DataFrame:
+        return _polars_journeys.value_counts(rows, columns)
+
+    def journey_rows(self, rows: pl.DataFrame) -> pl.DataFrame:
+        return rows
 
 
 POLARS = PolarsEngine()

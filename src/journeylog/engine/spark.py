@@ -26,6 +26,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from journeylog.config.rules import Step
+from journeylog.engine import _spark_journeys
 from journeylog.engine._spark_collect import collect_polars
 from journeylog.engine._spark_figures import SparkPartial, journey_window, micros, tie_key
 from journeylog.engine._spark_select import select_journeys
@@ -184,6 +185,26 @@ class SparkEngine:
     def finish(self, partial: SparkPartial) -> Figures:
         """The finished figures of ``partial`` (the Spark jobs run here)."""
         return partial.finish()
+
+
+    # -- a per-journey table kept on the executors: small figures of it (journeylog.explain.journey_groups)
+
+    def journey_variant_counts(self, rows: DataFrame) -> pl.DataFrame:
+        return _spark_journeys.variant_counts(rows)
+
+    def journey_group_figures(self, rows: DataFrame, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]],
+                              *, value: str, first: int = 5) -> pl.DataFrame:
+        return _spark_journeys.group_figures(rows, members, flagged, value=value, first=first)
+
+    def journey_ordered_sum(self, rows: DataFrame, values: pl.DataFrame) -> float:
+        return _spark_journeys.ordered_sum(rows, values)
+
+    def journey_value_counts(self, rows: DataFrame, columns: Mapping[str, tuple[str, str]]) -> pl.DataFrame:
+        return _spark_journeys.value_counts(rows, columns)
+
+    def journey_rows(self, rows: DataFrame) -> pl.DataFrame:
+        """The whole table on the driver (one row per journey: only when a caller asks for it)."""
+        return collect_polars(rows)
 
 
 SPARK = SparkEngine()

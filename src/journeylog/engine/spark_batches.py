@@ -34,7 +34,7 @@ from journeylog import schema as S
 from journeylog.engine._spark_collect import collect_polars
 from journeylog.engine.polars import POLARS
 
-__all__ = ["map_partitions", "partition_count"]
+__all__ = ["map_partitions", "map_partitions_keeping", "partition_count"]
 
 T = TypeVar("T")
 _RESULT = "_jl_result"
@@ -84,6 +84,34 @@ def _runner(fn: Callable[[pl.DataFrame], Any], columns: list[str]) -> Callable[[
     return run
 
 
+def _keeping_runner(fn: Callable[[pl.DataFrame], tuple[Any, pl.DataFrame | None]], columns: list[str],
+                    arrow_schema: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """As :func:`_runner` for a function returning ``(result, rows)``: the result pickled in one
+    row (the kept columns null), then the rows in the kept columns (the result null)."""
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        parts = list(batches)
+        if not parts or not sum(b.num_rows for b in parts):
+            return
+        frame = pl.from_arrow(pa.Table.from_batches(parts))
+        assert isinstance(frame, pl.DataFrame)
+        frame = frame.rename(dict(zip(_aliases(columns), columns, strict=True))).select(columns)
+        result, rows = fn(POLARS.ordered(_canonical(frame)))
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        kept = arrow_schema.names[1:]
+        yield pa.RecordBatch.from_arrays([pa.array([payload], type=pa.binary()),
+                                          *(pa.nulls(1, arrow_schema.field(c).type) for c in kept)], schema=arrow_schema)
+        if rows is not None and rows.height:
+            table = rows.select(kept).to_arrow()
+            table = pa.Table.from_arrays(
+                [pa.nulls(rows.height, pa.binary()), *(table.column(c).cast(arrow_schema.field(c).type) for c in kept)],
+                schema=arrow_schema)
+            yield from table.to_batches()
+
+    return run
+
+
 def _aliases(columns: Sequence[str]) -> list[str]:
     return [f"_jl{i}" for i in range(len(columns))]
 
@@ -93,16 +121,53 @@ def map_partitions(events: DataFrame, fn: Callable[[pl.DataFrame], T], columns: 
     """``fn`` of every partition of ``events`` (each a journey-complete, ordered Polars frame of
     ``columns``), run on the executors; the results, one per non-empty partition, in no
     particular order."""
+    spread = _spread(events, columns, batch_events)
+    if spread is None:
+        return []
+    results = collect_polars(spread.mapInArrow(_runner(fn, list(columns)), f"{_RESULT} binary"))
+    return received([pickle.loads(b) for b in results[_RESULT].to_list()])
+
+
+def _spread(events: DataFrame, columns: Sequence[str], batch_events: int) -> DataFrame | None:
+    """The events (``columns`` as ``_jl0``, ``_jl1``, ...) repartitioned by journey and sorted
+    within each partition; None without events."""
     # plain names on the way to Python: pyspark's mapInArrow resolves every column by its name,
     # which a name with a dot (``attr.input_order``) breaks
     names = dict(zip(columns, _aliases(columns), strict=True))
     frame = events.select(*[F.col(f"`{c}`").alias(names[c]) for c in columns])
-    spark = frame.sparkSession
     count = frame.count()
     if not count:
-        return []
-    n = partition_count(count, batch_events, spark.sparkContext.defaultParallelism)
+        return None
+    n = partition_count(count, batch_events, frame.sparkSession.sparkContext.defaultParallelism)
     keys = [names[c] for c in (S.JOURNEY_ID, S.TIMESTAMP, S.INPUT_ORDER) if c in columns]
-    spread = frame.repartition(n, names[S.JOURNEY_ID]).sortWithinPartitions(*keys)
-    results = collect_polars(spread.mapInArrow(_runner(fn, list(columns)), f"{_RESULT} binary"))
-    return [pickle.loads(b) for b in results[_RESULT].to_list()]
+    return frame.repartition(n, names[S.JOURNEY_ID]).sortWithinPartitions(*keys)
+
+
+def received(results: list[T]) -> list[T]:
+    """The partitions' results as the driver receives them (tests count the rows they carry)."""
+    return results
+
+
+def map_partitions_keeping(events: DataFrame, fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame | None]],
+                           columns: Sequence[str], batch_events: int,
+                           kept: Sequence[tuple[str, str]]) -> tuple[list[T], DataFrame, DataFrame | None]:
+    """As :func:`map_partitions` for a function returning ``(result, rows)``: the results reach
+    the driver (one per non-empty partition), the rows (``kept``: their columns and types, of
+    ``string``, ``long``, ``double``, ``boolean``, ``timestamp``) stay on the executors, as a
+    persisted Spark DataFrame computed once, by the pass; the third item is the persisted frame
+    (``unpersist`` it when the rows are no longer wanted; the session frees it when it ends)."""
+    from pyspark import StorageLevel
+    from pyspark.sql import types as ST
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    types = {"string": ST.StringType(), "long": ST.LongType(), "double": ST.DoubleType(), "boolean": ST.BooleanType(),
+             "timestamp": ST.TimestampType()}
+    schema = ST.StructType([ST.StructField(_RESULT, ST.BinaryType()), *(ST.StructField(c, types[t]) for c, t in kept)])
+    spread = _spread(events, columns, batch_events)
+    if spread is None:
+        return [], events.sparkSession.createDataFrame([], ST.StructType(schema.fields[1:])), None
+    out = spread.mapInArrow(_keeping_runner(fn, list(columns), to_arrow_schema(schema, timezone="UTC")), schema)
+    out = out.persist(StorageLevel.MEMORY_AND_DISK)
+    results = collect_polars(out.filter(F.col(_RESULT).isNotNull()).select(_RESULT))
+    rows = out.filter(F.col(_RESULT).isNull()).drop(_RESULT)
+    return received([pickle.loads(b) for b in results[_RESULT].to_list()]), rows, out

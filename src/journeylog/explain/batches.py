@@ -36,6 +36,7 @@ from journeylog import schema as S
 from journeylog.engine import default_engine
 from journeylog.explain import deviations as DV
 from journeylog.explain.counting import OccurrenceIndex, batch_counts, occurrence_index
+from journeylog.explain.kept import Kept, gather_kept
 from journeylog.explain.patterns import PatternGatherer, PatternPart
 from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
@@ -142,12 +143,15 @@ class Gathered:
     """What the second pass gathers: ``journeys`` (one row per journey, sorted by journey id:
     ``journey_id``, ``variant_id``, ``start``, ``end``, ``duration_seconds``, ``satisfaction``,
     ``score`` (the impact metric's mean; only with one), ``customer_id``, ``channels``,
-    ``in_progress``, ``settled``), the merged deviation counts and the pattern matches."""
+    ``in_progress``, ``settled``), the merged deviation counts and the pattern matches. With
+    ``kept`` (on Spark, without details) the journeys and the pattern matches stay on the
+    executors: ``journeys`` is empty (its columns only) and ``kept`` holds them."""
 
     journeys: pl.DataFrame
     counts: dict[str, pl.DataFrame] | None = None
     patterns: PatternGatherer | None = None
     _parts: list[dict[str, pl.DataFrame]] = field(default_factory=list)
+    kept: Kept | None = None
 
 
 def _customers_and_channels(events: pl.DataFrame) -> pl.DataFrame:
@@ -297,6 +301,8 @@ def gather(
             if part.counts is not None:
                 yield part.counts
 
+    if source.distributed and not details:
+        return _gather_kept(source, fn, [c for c in dict.fromkeys(wanted) if c in source.columns], metric)
     counts = _merged_counts(tapped(), examples)
     return Gathered(_in_journey_order(rows), counts, patterns)
 
@@ -336,3 +342,17 @@ def journey_table_with(jt: pl.DataFrame, journey_devs: pl.DataFrame, pat_journey
     return jt.with_columns(pl.col("patterns").fill_null(pl.lit([], pl.List(pl.String)))).select(
         S.JOURNEY_ID, "variant_id", "fitness", "cost", "bwc", "start", "end", "duration_seconds", "satisfaction",
         *details, "deviations", "patterns", "in_progress").sort(S.JOURNEY_ID)
+
+
+def _gather_kept(source: EventSource, fn: _Gatherer, columns: list[str], metric: str | None) -> Gathered:
+    """:func:`gather` on Spark without details: the journeys and pattern matches stay there (:mod:`journeylog.explain.kept`)."""
+    channel = S.normalise_channel_name(source.channel_filter) if source.channel_filter is not None else None
+    if channel is not None:
+        columns = list(dict.fromkeys([*columns, S.CHANNEL]))
+    parts, kept = gather_kept(source, fn, columns, channel, metric)
+    patterns = fn.patterns
+    for part in parts:
+        if patterns is not None and part.patterns is not None:
+            patterns.absorb(part.patterns)
+    counts = _merged_counts(iter([p.counts for p in parts if p.counts is not None]), fn.examples)
+    return Gathered(kept.empty, counts, patterns, kept=kept)

@@ -42,7 +42,7 @@ import polars as pl
 from journeylog import journeys as J
 from journeylog import schema as S
 from journeylog.explain.counting import COUNTED, batch_counts, occurrence_index, with_ids
-from journeylog.explain.impact import impact_of
+from journeylog.explain.journey_groups import REFERENCE, JourneyGroups, impact_between
 from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
@@ -265,7 +265,7 @@ def _modes(counts: pl.DataFrame, col: str) -> dict[str, tuple[Any, float | None]
 
 def catalogue_of(
     counts: dict[str, pl.DataFrame],
-    journeys: pl.DataFrame,
+    journeys: pl.DataFrame | JourneyGroups,
     occurrences: pl.DataFrame,
     *,
     tasks: Sequence[str] | None = None,
@@ -274,21 +274,23 @@ def catalogue_of(
 ) -> pl.DataFrame:
     """The deviation catalogue from the merged counts (:func:`merge_counts`) and the per-journey
     table ``journeys`` (``journey_id``, ``variant_id``, ``duration_seconds``, ``satisfaction``,
-    ``settled`` and ``reference``: the journeys impact is measured against, sorted by journey id).
+    ``settled`` and ``reference``: the journeys impact is measured against, sorted by journey id;
+    or its :class:`~journeylog.explain.journey_groups.JourneyGroups`, wherever it is held).
     A drop-out's journeys and share are over the settled journeys. See :func:`catalogue`."""
     ids = counts["ids"]
     if ids.height == 0:
         return pl.DataFrame(schema={"id": pl.String, "kind": pl.String, "activity": pl.String, "journeys": pl.UInt64})
-    # each deviation's variants as a Series (12.6M occurrences at 100M events: not as Python ints)
-    variants = {str(key[0]): part["variant_id"] for key, part in with_ids(occurrences).select(
-        "id", "variant_id").partition_by("id", as_dict=True).items()}
     modes = {col: _modes(counts[col], col) for col in COUNTED}
-    # only the columns the impact needs: a deviation's journeys are cut from them, not from the ids
-    journeys = journeys.select("variant_id", "duration_seconds", "satisfaction", "settled", "reference")
-    figures = journeys.select("duration_seconds", "satisfaction")  # what a deviation's journeys are cut to
-    ref = figures.filter(journeys["reference"])
-    settled_n = int(journeys["settled"].sum())  # not a copy of the settled journeys: at 10M they are gigabytes
+    if isinstance(journeys, pl.DataFrame):
+        # only the columns the impact needs: a deviation's journeys are cut from them, not from the ids
+        journeys = JourneyGroups(journeys.select(S.JOURNEY_ID, "variant_id", "duration_seconds", "satisfaction", "settled",
+                                                  "reference"))
     dropped = DeviationKind.DROPPED_OUT.value
+    # each deviation's variants (12.6M occurrences at 100M events: a frame, never Python ints)
+    members = with_ids(occurrences).select(pl.col("id").alias("group"), "variant_id",
+                                           (pl.col("kind") == dropped).alias("settled_only")).unique()
+    impact = journeys.groups(members, first=0)
+    settled_n, total = journeys.settled, journeys.journeys
     rows = []
     for r in ids.sort("id").iter_rows(named=True):
         occurrences_n, failed = r.pop("occurrences"), r.pop("failed")
@@ -298,10 +300,8 @@ def catalogue_of(
              "failed_share": failed / occurrences_n if occurrences_n else None}
         r["context"], r["context_share"] = modes["context"].get(r["id"], (None, None))
         r["channel"], r["channel_share"] = modes[S.CHANNEL].get(r["id"], (None, None))
-        among = settled_n if r["kind"] == dropped else journeys.height
-        hit = pl.col("variant_id").is_in(variants[r["id"]].implode())
-        affected = figures.filter(journeys.select(hit & pl.col("settled") if r["kind"] == dropped else hit).to_series())
-        r.update(impact_of(affected, ref))
+        among = settled_n if r["kind"] == dropped else total
+        r.update(impact_between(impact.get(str(r["id"])), impact.get(REFERENCE)))
         r["share"] = r["journeys"] / among if among else 0.0
         r["in_model"] = None if tasks is None else r["activity"] in set(tasks)
         r["statement"] = deviation_statement({**r, "metric": metric}, vocabulary)
@@ -335,14 +335,17 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
 
 
 def journeys_with_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, accepted: Collection[str] = ()) -> int:
-    """How many journeys of ``journeys`` (``variant_id``, ``settled``) have a deviation that is
+    """How many journeys of ``journeys`` (``variant_id``, ``settled``; or per variant:
+    ``variant_id``, ``journeys`` and ``settled`` counts) have a deviation that is
     not in ``accepted``: the journeys of :func:`journey_deviations` whose list holds another id,
     counted per variant (a variant's deviations are the same for all its journeys; a drop-out
     counts only for settled ones), without a list per journey."""
     occ = with_ids(occurrences).filter(~pl.col("id").is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()))
     dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
     per_variant = occ.group_by("variant_id").agg((~dropped).any().alias("_always"), dropped.any().alias("_settled"))
-    per_variant_journeys = journeys.group_by("variant_id").agg(pl.len().alias("_n"), pl.col("settled").sum().alias("_s"))
+    per_variant_journeys = (journeys.select("variant_id", pl.col("journeys").alias("_n"), pl.col("settled").alias("_s"))
+                            if "journeys" in journeys.columns else
+                            journeys.group_by("variant_id").agg(pl.len().alias("_n"), pl.col("settled").sum().alias("_s")))
     hit = per_variant_journeys.join(per_variant, on="variant_id", how="inner")
     n = hit.select(pl.when(pl.col("_always")).then(pl.col("_n")).when(pl.col("_settled")).then(pl.col("_s"))
                    .otherwise(0).sum()).item()

@@ -78,7 +78,7 @@ this journey was 1.1 d shorter than journeys without it."
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -357,6 +357,18 @@ class PatternGatherer:
         ``journey_id``, ``duration_seconds``, ``satisfaction``, sorted by journey id; with a
         boolean ``reference`` column, the journeys to compare with when ``reference`` is None and
         the column is there). See :func:`match_patterns`."""
+        given = reference is not None or "reference" in stats.columns
+        fixed_ref = (stats.filter(pl.col(_J).is_in(_ids(reference).implode())) if reference is not None
+                     else stats.filter("reference") if given else None)
+        return self.result_of(lambda p: self._pieces(p, stats, fixed_ref), total=stats.height, metric=metric,
+                              fixed_reference=fixed_ref is not None)
+
+    def result_of(self, pieces: Callable[[Pattern], PatternPieces], *, total: int, metric: str | None = None,
+                  fixed_reference: bool = True) -> PatternResult:
+        """The patterns found, each row from its :class:`PatternPieces` (however they were
+        computed: :meth:`result` from the matches here, or an engine holding them); ``total``:
+        the journeys of the log; ``fixed_reference``: the impact is against the journeys that fit
+        (else against the others)."""
         reasons = self.reasons()
         applicable = [p for p in self.patterns if reasons[p.id] is None]
         skipped = pl.DataFrame(
@@ -365,47 +377,64 @@ class PatternGatherer:
         ).sort(["name", "id"])
         if not applicable:
             return PatternResult(pl.DataFrame(schema=_TABLE_SCHEMA), skipped)
-        total = stats.height
-        given = reference is not None or "reference" in stats.columns
-        fixed_ref = (stats.filter(pl.col(_J).is_in(_ids(reference).implode())) if reference is not None
-                     else stats.filter("reference") if given else None)
-        rows = [self._row(p, stats, fixed_ref, total, metric) for p in applicable]
+        rows = [_row(p, pieces(p), total, fixed_reference, metric) for p in applicable]
         table = pl.DataFrame(rows, schema=_TABLE_SCHEMA).sort(["journeys", "name", "id"], descending=[True, False, False])
         return PatternResult(table, skipped)
 
-    def _row(self, p: Pattern, stats: pl.DataFrame, fixed_ref: pl.DataFrame | None, total: int,
-             metric: str | None) -> dict[str, Any]:
-        """One pattern's row of the table."""
+    def _pieces(self, p: Pattern, stats: pl.DataFrame, fixed_ref: pl.DataFrame | None) -> PatternPieces:
+        """One pattern's figures from its matches and ``stats``."""
         pj = self.journeys(p.id)
         n = pj.height
         ids = pj[_J]
         median = float(pj["seconds_to_contact"].median()) if n else None  # type: ignore[arg-type]
-        acts = (
-            pj.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("journeys"))
-            .sort(["journeys", "activity"], descending=[True, False], nulls_last=True).head(_TOP)
-        )
+        acts = pj.group_by("activity").agg(pl.len().cast(pl.UInt64).alias("journeys"))
         affected = stats[_J].is_in(ids.implode())
         ref = fixed_ref if fixed_ref is not None else stats.filter(~affected)
-        imp = impact_of(stats.filter(affected), ref) if n else {"median_extra_seconds": None, "satisfaction_delta": None}
-        share = n / total if total else 0.0
-        top = acts["activity"][0] if acts.height else None
-        return {
-            "id": p.id,
-            "name": p.name,
-            "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
-                                             median_extra_seconds=imp["median_extra_seconds"],
-                                             satisfaction_delta=imp["satisfaction_delta"],
-                                             reference=W.REFERENCE if fixed_ref is not None else W.REFERENCE_OTHERS,
-                                             metric=metric),
-            "journeys": n,
-            "share": share,
-            "median_seconds_to_contact": median,
-            "activities": acts.to_dicts(),
-            "examples": ids.sort().head(_TOP).to_list(),
-            "median_extra_seconds": imp["median_extra_seconds"],
-            "satisfaction_delta": imp["satisfaction_delta"],
-            "builtin": p.builtin,
-        }
+        imp = impact_of(stats.filter(affected), ref) if n else dict(_NO_IMPACT)
+        return PatternPieces(n, median, acts, ids.sort().head(_TOP).to_list(), imp)
+
+
+#: the impact figures of a pattern without journeys
+_NO_IMPACT: dict[str, float | None] = {"median_extra_seconds": None, "satisfaction_delta": None}
+
+
+@dataclass
+class PatternPieces:
+    """What one pattern's row is made of: its journeys, the median seconds to contact, the
+    journeys per trigger activity (``activity``, ``journeys``), the first journey ids (sorted) and
+    the impact figures (:func:`journeylog.explain.impact.impact_of`)."""
+
+    journeys: int
+    median_seconds: float | None
+    activities: pl.DataFrame
+    examples: list[str]
+    impact: dict[str, float | None]
+
+
+def _row(p: Pattern, pieces: PatternPieces, total: int, fixed_reference: bool, metric: str | None) -> dict[str, Any]:
+    """One pattern's row of the table."""
+    n, median, imp = pieces.journeys, pieces.median_seconds, pieces.impact
+    acts = (pieces.activities.select("activity", pl.col("journeys").cast(pl.UInt64))
+            .sort(["journeys", "activity"], descending=[True, False], nulls_last=True).head(_TOP))
+    share = n / total if total else 0.0
+    top = acts["activity"][0] if acts.height else None
+    return {
+        "id": p.id,
+        "name": p.name,
+        "statement": W.pattern_statement(p, journeys=n, share=share, median_seconds=median, activity=top,
+                                         median_extra_seconds=imp["median_extra_seconds"],
+                                         satisfaction_delta=imp["satisfaction_delta"],
+                                         reference=W.REFERENCE if fixed_reference else W.REFERENCE_OTHERS,
+                                         metric=metric),
+        "journeys": n,
+        "share": share,
+        "median_seconds_to_contact": median,
+        "activities": acts.to_dicts(),
+        "examples": pieces.examples,
+        "median_extra_seconds": imp["median_extra_seconds"],
+        "satisfaction_delta": imp["satisfaction_delta"],
+        "builtin": p.builtin,
+    }
 
 
 def match_patterns(

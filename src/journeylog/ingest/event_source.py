@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -25,7 +25,7 @@ from journeylog.journeys import JourneySelection, Selected, order_keys, ordered,
 from journeylog.journeys.selection import check_not_empty
 from journeylog.settings import MEMORY_EVENTS
 
-__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "memory_events", "select_store"]
+__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "keep_distributed", "memory_events", "select_store"]
 
 _BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
 _READ_BATCH = 500_000  # at most this many raw rows read at a time
@@ -166,6 +166,18 @@ class EventSource:
             return
         for batch in self.batches(columns):
             yield fn(batch)
+
+
+def keep_distributed(source: EventSource, fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame | None]],
+                     columns: Sequence[str], kept: Sequence[tuple[str, str]]) -> tuple[list[T], Any, Any]:
+    """On a Spark DataFrame (``source.distributed``): ``fn`` of every partition of whole journeys
+    returns ``(result, rows)``; the results reach the driver, the rows (``kept``: column, Spark
+    SQL type) stay on the executors as a Spark DataFrame, cut from a persisted one (the third
+    item; :func:`journeylog.engine.spark_batches.map_partitions_keeping`)."""
+    from journeylog.engine.spark_batches import map_partitions_keeping
+
+    frame = backend_for(source.events, "events").ordered(source.events)  # its read order, before any shuffle
+    return map_partitions_keeping(frame, fn, _columns_of(list(frame.columns), columns), source.batch_events, kept)
 
 
 def _columns_of(names: list[str], columns: Sequence[str] | None) -> list[str]:

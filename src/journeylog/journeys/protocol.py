@@ -60,6 +60,12 @@ class Engine(Protocol):
       ``journeys_following`` (the journeys of some variants).
     * Figures: ``partial_figures`` / ``merge`` / ``finish`` (see the module docstring); a
       partial is opaque to the caller and may hold spilled files until finished.
+    * A per-journey table held by the engine (conform's, one row per journey: ``journey_id``,
+      ``variant_id``, ``duration_seconds``, the impact value, ``settled``, ``in_progress``, boolean
+      masks; :class:`journeylog.explain.journey_groups.JourneyGroups`): ``journey_variant_counts``,
+      ``journey_group_figures`` (per group of journeys: count, exact median, mean to the last bit,
+      first ids), ``journey_ordered_sum`` (a float sum in journey-id order), ``journey_value_counts``
+      and ``journey_rows`` (the table itself, on the driver). Only these small results travel.
     """
 
     name: str
@@ -145,4 +151,28 @@ class Engine(Protocol):
 
     def finish(self, partial: Any) -> Figures:
         """The finished figures of ``partial``."""
+        ...
+
+    def journey_variant_counts(self, rows: Any) -> pl.DataFrame:
+        """Per variant of a per-journey table: ``variant_id``, ``journeys``, ``settled``, ``in_progress``."""
+        ...
+
+    def journey_group_figures(self, rows: Any, members: pl.DataFrame, flagged: Mapping[int, tuple[str, str]],
+                              *, value: str, first: int = 5) -> pl.DataFrame:
+        """Per group of journeys (an Int32 code; ``members``: ``group``, ``variant_id``, ``settled_only``;
+        ``flagged``: group -> (boolean column, x column)): ``group``, ``journeys``, ``median`` (of
+        ``duration_seconds`` or the x column), ``mean`` (of ``value``, as Polars' ``mean`` of the
+        group's values in journey-id order), ``first`` (journey ids, sorted)."""
+        ...
+
+    def journey_ordered_sum(self, rows: Any, values: pl.DataFrame) -> float:
+        """The left-to-right float sum in journey-id order of each journey's variant's ``value``."""
+        ...
+
+    def journey_value_counts(self, rows: Any, columns: Mapping[str, tuple[str, str]]) -> pl.DataFrame:
+        """Per key -> (boolean column, value column): ``key``, ``value``, ``n`` journeys."""
+        ...
+
+    def journey_rows(self, rows: Any) -> pl.DataFrame:
+        """The per-journey table as a Polars frame (on Spark: brought to the driver)."""
         ...

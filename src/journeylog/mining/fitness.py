@@ -4,18 +4,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
-from journeylog.mining.variants import mean, ordered_sum, variant_counts
+from journeylog.mining.variants import TraceOrder, mean, ordered_sum, variant_counts
 
 __all__ = ["alignment_figures"]
 
 
 def alignment_figures(
-    aligned: pl.DataFrame, variant_table: pl.DataFrame, *, trace_order: Sequence[int] | pl.Series | None = None
+    aligned: pl.DataFrame, variant_table: pl.DataFrame, *, trace_order: TraceOrder = None
 ) -> dict[str, Any]:
     """pm4py's alignment fitness figures for the whole log, from the per-variant alignments.
 

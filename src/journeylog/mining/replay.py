@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -13,7 +12,7 @@ from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet, s
 from journeylog.mining.parallel import Progress, report
 from journeylog.mining.petri import unpack_model, visible_labels
 from journeylog.mining.tokenreplay import TraceResult, Unsupported, replay_sequences
-from journeylog.mining.variants import VariantRow, mean, ordered_sum, variant_log, variant_rows
+from journeylog.mining.variants import TraceOrder, VariantRow, mean, ordered_sum, variant_log, variant_rows
 
 __all__ = ["replay_and_explain", "token_replay"]
 
@@ -30,7 +29,7 @@ _SCHEMA = {
 
 
 def token_replay(
-    model: Any, variant_table: pl.DataFrame, *, trace_order: Sequence[int] | pl.Series | None = None,
+    model: Any, variant_table: pl.DataFrame, *, trace_order: TraceOrder = None,
     on_progress: Progress | None = None, replayed: pl.DataFrame | None = None,
 ) -> dict[str, Any]:
     """pm4py's token-based replay fitness, equal to ``pm4py.fitness_token_based_replay``.

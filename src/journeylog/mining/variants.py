@@ -8,15 +8,19 @@ trace per variant and every figure is weighted back by ``journeys``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 import polars as pl
 
 from journeylog.mining.determinism import ACTIVITY_KEY, pm4py_quiet
 
-__all__ = ["VariantRow", "variant_rows", "variant_log", "variant_counter", "variant_counts", "ordered_sum", "mean"]
+#: the variant id of every journey in pm4py's trace order, or a function summing per-variant
+#: values over the journeys in that order (see :func:`ordered_sum`); None: an exact sum
+TraceOrder: TypeAlias = "Iterable[int] | pl.Series | Callable[[Mapping[int, float]], float] | None"
+
+__all__ = ["TraceOrder", "VariantRow", "variant_rows", "variant_log", "variant_counter", "variant_counts", "ordered_sum", "mean"]
 
 #: ``(variant_id, activities, journeys)``
 VariantRow = tuple[int, tuple[str, ...], int]
@@ -70,9 +74,11 @@ def variant_counts(variant_table: pl.DataFrame) -> dict[int, int]:
 
 
 def ordered_sum(
-    values: dict[int, float], trace_order: Iterable[int] | pl.Series | None, counts: dict[int, int]
+    values: dict[int, float], trace_order: TraceOrder, counts: dict[int, int]
 ) -> float | Fraction:
     """Sum per-journey values: pm4py's left-to-right float sum in ``trace_order``, or exactly.
+    ``trace_order`` may also be a function that makes that sum of ``values`` where the journeys
+    are (an engine holding them, :class:`journeylog.explain.journey_groups.JourneyGroups`).
 
     Without ``trace_order`` the sum is an exact :class:`~fractions.Fraction`, for :func:`mean`.
 
@@ -81,6 +87,8 @@ def ordered_sum(
     >>> ordered_sum({1: 0.1, 2: 0.2}, None, {1: 2, 2: 1}) == Fraction(0.1) * 2 + Fraction(0.2)
     True
     """
+    if callable(trace_order):
+        return trace_order(values)
     if trace_order is not None:
         if isinstance(trace_order, pl.Series):
             trace_order = trace_order.to_list()
