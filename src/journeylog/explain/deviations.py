@@ -35,8 +35,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import polars as pl
 
 from journeylog import journeys as J
@@ -341,16 +342,24 @@ def journeys_with_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, 
     not in ``accepted``: the journeys of :func:`journey_deviations` whose list holds another id,
     counted per variant (a variant's deviations are the same for all its journeys; a drop-out
     counts only for settled ones), without a list per journey."""
-    occ = with_ids(occurrences).filter(~pl.col("id").is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()))
-    dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
-    per_variant = occ.group_by("variant_id").agg((~dropped).any().alias("_always"), dropped.any().alias("_settled"))
+    occ = with_ids(occurrences)
+    # per variant: a deviation that is not accepted (always), a drop-out that is not (settled
+    # journeys only); as flags over the variant ids, not a copy of the 12.6M occurrences at 100M
+    counted = ~occ["id"].is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()).fill_null(False)
+    dropped = (occ["kind"] == DeviationKind.DROPPED_OUT.value).fill_null(False)
     per_variant_journeys = (journeys.select("variant_id", pl.col("journeys").alias("_n"), pl.col("settled").alias("_s"))
                             if "journeys" in journeys.columns else
                             journeys.group_by("variant_id").agg(pl.len().alias("_n"), pl.col("settled").sum().alias("_s")))
-    hit = per_variant_journeys.join(per_variant, on="variant_id", how="inner")
-    n = hit.select(pl.when(pl.col("_always")).then(pl.col("_n")).when(pl.col("_settled")).then(pl.col("_s"))
-                   .otherwise(0).sum()).item()
-    return int(n or 0)
+    pv = per_variant_journeys.drop_nulls("variant_id")
+    if pv.height == 0 or occ.height == 0:
+        return 0
+    size = max(int(cast(int, pv["variant_id"].max())), int(cast(int, occ["variant_id"].max()))) + 1
+    variant = occ["variant_id"].to_numpy()
+    always = np.bincount(variant[(counted & ~dropped).to_numpy()], minlength=size) > 0
+    settled = np.bincount(variant[(counted & dropped).to_numpy()], minlength=size) > 0
+    vid = pv["variant_id"].to_numpy()
+    n = np.where(always[vid], pv["_n"].to_numpy(), np.where(settled[vid], pv["_s"].to_numpy(), 0))
+    return int(n.sum())
 
 
 def _variant_steps(aligned: pl.DataFrame) -> Iterable[tuple[Any, Sequence[Sequence[Any]]]]:
