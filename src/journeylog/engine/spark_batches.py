@@ -70,18 +70,28 @@ def _runner(fn: Callable[[pl.DataFrame], Any], columns: list[str]) -> Callable[[
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
-        parts = list(batches)
-        if not parts or not sum(b.num_rows for b in parts):
+        batch = _partition_frame(batches, columns)
+        if batch is None:
             return
-        frame = pl.from_arrow(pa.Table.from_batches(parts))
-        assert isinstance(frame, pl.DataFrame)
-        # sorted by Spark already; ordered() checks it in one pass (and sorts as Polars would if not)
-        frame = frame.rename(dict(zip(_aliases(columns), columns, strict=True))).select(columns)
-        batch = POLARS.ordered(_canonical(frame))
         payload = pickle.dumps(fn(batch), protocol=pickle.HIGHEST_PROTOCOL)
         yield pa.RecordBatch.from_arrays([pa.array([payload], type=pa.binary())], names=[_RESULT])
 
     return run
+
+
+def _partition_frame(batches: Iterator[Any], columns: list[str]) -> pl.DataFrame | None:
+    """A partition's Arrow batches (columns ``_jl0``, ``_jl1``, ...) as one ordered Polars frame of
+    ``columns`` in canonical types; None for an empty partition."""
+    import pyarrow as pa
+
+    parts = list(batches)
+    if not parts or not sum(b.num_rows for b in parts):
+        return None
+    frame = pl.from_arrow(pa.Table.from_batches(parts))
+    assert isinstance(frame, pl.DataFrame)
+    # sorted by Spark already; ordered() checks it in one pass (and sorts as Polars would if not)
+    frame = frame.rename(dict(zip(_aliases(columns), columns, strict=True))).select(columns)
+    return POLARS.ordered(_canonical(frame))
 
 
 def _keeping_runner(fn: Callable[[pl.DataFrame], tuple[Any, pl.DataFrame | None]], columns: list[str],
@@ -91,13 +101,10 @@ def _keeping_runner(fn: Callable[[pl.DataFrame], tuple[Any, pl.DataFrame | None]
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
 
-        parts = list(batches)
-        if not parts or not sum(b.num_rows for b in parts):
+        batch = _partition_frame(batches, columns)
+        if batch is None:
             return
-        frame = pl.from_arrow(pa.Table.from_batches(parts))
-        assert isinstance(frame, pl.DataFrame)
-        frame = frame.rename(dict(zip(_aliases(columns), columns, strict=True))).select(columns)
-        result, rows = fn(POLARS.ordered(_canonical(frame)))
+        result, rows = fn(batch)
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         kept = arrow_schema.names[1:]
         yield pa.RecordBatch.from_arrays([pa.array([payload], type=pa.binary()),
