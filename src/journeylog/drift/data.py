@@ -29,6 +29,7 @@ from journeylog import schema as S
 from journeylog.drift.items import FITNESS, FITTING, Item
 from journeylog.drift.windows import Window, assign_windows
 from journeylog.errors import InvalidInput
+from journeylog.explain import deviations as DV
 from journeylog.explain.wording import DeviationKind
 
 __all__ = ["JourneyData", "fitness_of", "journey_data", "series", "window_sums"]
@@ -217,9 +218,9 @@ def _by_variant(jt: pl.DataFrame, n_windows: int, by_item: _ByItem, settled_only
     variant = vid.fill_null(n_variants - 1).to_numpy().astype(np.int32)
     settled = (~jt["in_progress"]).to_numpy().astype(bool) if "in_progress" in jt.columns else np.ones(jt.height, bool)
 
-    def flags(variants: np.ndarray) -> np.ndarray:
+    def flags(per_variant: np.ndarray) -> np.ndarray:
         out = np.zeros(n_variants, dtype=bool)
-        out[variants] = True
+        out[:len(per_variant)] = per_variant
         return out
 
     always, if_settled = flags(by_item.always), flags(by_item.if_settled)
@@ -235,8 +236,9 @@ def _by_variant(jt: pl.DataFrame, n_windows: int, by_item: _ByItem, settled_only
 @dataclass
 class _ByItem:
     """The deviation occurrences by item: the distinct (``item``, ``variant``) pairs sorted by
-    item then variant, the variants with a deviation that is not accepted (``always``; drop-outs:
-    ``if_settled``) and the largest variant id."""
+    item then variant, per variant id whether it has a deviation that is not accepted (``always``;
+    drop-outs: ``if_settled``; :func:`~journeylog.explain.deviations.unaccepted_variants`) and the
+    largest variant id."""
 
     item: np.ndarray
     variant: np.ndarray
@@ -249,23 +251,20 @@ def _occurrences_by_item(occurrences: pl.DataFrame, index: dict[str, int], accep
     """The occurrences (``variant_id``, ``kind``, ``activity`` or ``id``) by item: the few hundred
     distinct ids are named once and joined to the millions of occurrences as numbers."""
     ids = pl.col("id") if "id" in occurrences.columns else pl.col("kind") + ":" + pl.col("activity")
-    occ = occurrences.select(pl.col("variant_id").alias("_v"), ids.alias("_id"),
-                             (pl.col("kind") == _DROPPED).fill_null(False).alias("_d"))
+    occ = occurrences.select(pl.col("variant_id").alias("_v"), ids.alias("_id"))
     names = occ.select(pl.col("_id").unique()).with_columns(
-        pl.col("_id").cast(pl.String).replace_strict(index, default=-1, return_dtype=pl.Int32).fill_null(-1).alias("_item"),
-        pl.col("_id").cast(pl.String).is_in(pl.Series(accepted, dtype=pl.String).implode()).fill_null(False).alias("_acc"))
+        pl.col("_id").cast(pl.String).replace_strict(index, default=-1, return_dtype=pl.Int32).fill_null(-1).alias("_item"))
     occ = occ.join(names, on="_id", how="left").drop("_id")
-    unaccepted = occ.filter(~pl.col("_acc"))
     # the distinct pairs as one sorted 64-bit key (item, variant): a unique over two columns of
     # 12.6M rows held +0.8 GB, a sort of one column holds its copy
     key = (pl.col("_item").cast(pl.UInt64) * (1 << 32) + pl.col("_v").cast(pl.UInt64)).alias("_k")
     keys = occ.filter(pl.col("_item") >= 0).select(key)["_k"].sort()
     keys = keys.filter((keys != keys.shift(1)).fill_null(True))
-    return _ByItem(
-        item=(keys // (1 << 32)).cast(pl.Int32).to_numpy(), variant=(keys % (1 << 32)).cast(pl.Int32).to_numpy(),
-        always=unaccepted.filter(~pl.col("_d"))["_v"].unique().cast(pl.Int64).to_numpy(),
-        if_settled=unaccepted.filter(pl.col("_d"))["_v"].unique().cast(pl.Int64).to_numpy(),
-        max_variant=int(cast(int, occ["_v"].max())) if occ.height else 0)
+    max_variant = int(cast(int, occ["_v"].max())) if occ.height else 0
+    del occ
+    always, if_settled = DV.unaccepted_variants(occurrences, accepted, max_variant + 1)
+    return _ByItem(item=(keys // (1 << 32)).cast(pl.Int32).to_numpy(), variant=(keys % (1 << 32)).cast(pl.Int32).to_numpy(),
+                   always=always, if_settled=if_settled, max_variant=max_variant)
 
 
 def _variant_window_counts(data: JourneyData, item: np.ndarray, variant: np.ndarray,

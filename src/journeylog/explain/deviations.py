@@ -48,7 +48,7 @@ from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
            "occurrences_table", "catalogue", "catalogue_of", "journey_deviations",
-           "journey_occurrences", "journeys_with_deviations", "with_ids", "merge_counts"]
+           "journey_occurrences", "journeys_with_deviations", "unaccepted_variants", "with_ids", "merge_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
 KINDS: tuple[str, ...] = tuple(k.value for k in DeviationKind)
@@ -336,27 +336,45 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
     )
 
 
+def unaccepted_variants(occurrences: pl.DataFrame, accepted: Collection[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per variant id below ``size``, two flags from the deviation occurrences (``variant_id``,
+    ``kind``, and ``id`` or ``activity``): the variant has a deviation not in ``accepted`` that
+    counts for all its journeys (``always``), or a drop-out not in ``accepted``, which counts only
+    for its settled journeys (``if_settled``: a journey still in progress has not dropped out).
+    A variant's deviations are the same for all its journeys, so this is the one rule behind a
+    journey "with a deviation" in :func:`journeys_with_deviations` and in drift's fitting share.
+
+    >>> occ = pl.DataFrame({"variant_id": [0, 1, 2], "kind": ["skipped", "dropped_out", "skipped"],
+    ...                     "activity": ["a", "b", "c"]})
+    >>> always, if_settled = unaccepted_variants(occ, {"skipped:c"}, 4)
+    >>> always.tolist(), if_settled.tolist()
+    ([True, False, False, False], [False, True, False, False])
+    """
+    ids = pl.col("id") if "id" in occurrences.columns else pl.col("kind") + ":" + pl.col("activity")
+    flags = occurrences.select(
+        pl.col("variant_id").cast(pl.Int64).alias("v"),
+        (~ids.cast(pl.String).is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()).fill_null(False)).alias("c"),
+        (pl.col("kind").cast(pl.String) == DeviationKind.DROPPED_OUT.value).fill_null(False).alias("d"),
+    ).filter(pl.col("c") & pl.col("v").is_not_null())
+    variant, dropped = flags["v"].to_numpy(), flags["d"].to_numpy()
+    always = np.bincount(variant[~dropped], minlength=size)[:size] > 0
+    if_settled = np.bincount(variant[dropped], minlength=size)[:size] > 0
+    return always, if_settled
+
+
 def journeys_with_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, accepted: Collection[str] = ()) -> int:
     """How many journeys of ``journeys`` (``variant_id``, ``settled``; or per variant:
     ``variant_id``, ``journeys`` and ``settled`` counts) have a deviation that is
     not in ``accepted``: the journeys of :func:`journey_deviations` whose list holds another id,
-    counted per variant (a variant's deviations are the same for all its journeys; a drop-out
-    counts only for settled ones), without a list per journey."""
-    occ = with_ids(occurrences)
-    # per variant: a deviation that is not accepted (always), a drop-out that is not (settled
-    # journeys only); as flags over the variant ids, not a copy of the 12.6M occurrences at 100M
-    counted = ~occ["id"].is_in(pl.Series(sorted(accepted), dtype=pl.String).implode()).fill_null(False)
-    dropped = (occ["kind"] == DeviationKind.DROPPED_OUT.value).fill_null(False)
+    counted per variant by :func:`unaccepted_variants`, without a list per journey."""
     per_variant_journeys = (journeys.select("variant_id", pl.col("journeys").alias("_n"), pl.col("settled").alias("_s"))
                             if "journeys" in journeys.columns else
                             journeys.group_by("variant_id").agg(pl.len().alias("_n"), pl.col("settled").sum().alias("_s")))
     pv = per_variant_journeys.drop_nulls("variant_id")
-    if pv.height == 0 or occ.height == 0:
+    if pv.height == 0 or occurrences.height == 0:
         return 0
-    size = max(int(cast(int, pv["variant_id"].max())), int(cast(int, occ["variant_id"].max()))) + 1
-    variant = occ["variant_id"].to_numpy()
-    always = np.bincount(variant[(counted & ~dropped).to_numpy()], minlength=size) > 0
-    settled = np.bincount(variant[(counted & dropped).to_numpy()], minlength=size) > 0
+    size = max(int(cast(int, pv["variant_id"].max())), int(cast(int, occurrences["variant_id"].max()))) + 1
+    always, settled = unaccepted_variants(occurrences, accepted, size)
     vid = pv["variant_id"].to_numpy()
     n = np.where(always[vid], pv["_n"].to_numpy(), np.where(settled[vid], pv["_s"].to_numpy(), 0))
     return int(n.sum())
