@@ -100,7 +100,7 @@ def check_log(
     from journeylog import conform as C
     from journeylog.explain.batches import map_batches
     from journeylog.ingest import open_events
-    from journeylog.models import load_model
+    from journeylog.models import loading_model
 
     started = time.monotonic()
     if not config.model:
@@ -112,18 +112,21 @@ def check_log(
         baseline_path = None
     _something_to_check(config, baseline_path, write_baseline_to)
     baseline = read_baseline(baseline_path) if baseline_path else None
-    designed = load_model(config.model)
-    options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
-    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        seen = (source.distinct(S.ACTIVITY) if source.channel_filter is None  # else: the channel's activities
-                else pl.concat([pl.Series(S.ACTIVITY, [], pl.String), *map_batches(source, _activities, [S.ACTIVITY])]))
-        activities = set(designed.tasks) | set(seen.drop_nulls().to_list())
-        check_max_share_names(config, activities)
-        if on_conform is not None:
-            with on_conform():
+    # the model is converted in a thread while the log is read; a broken model is the error reported first
+    with loading_model(config.model) as designed_model:
+        options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
+        # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        with open_events(log, read.after(designed_model) if read is not None else None) as source:
+            designed = designed_model()
+            seen = (source.distinct(S.ACTIVITY) if source.channel_filter is None  # else: the channel's activities
+                    else pl.concat([pl.Series(S.ACTIVITY, [], pl.String), *map_batches(source, _activities, [S.ACTIVITY])]))
+            activities = set(designed.tasks) | set(seen.drop_nulls().to_list())
+            check_max_share_names(config, activities)
+            if on_conform is not None:
+                with on_conform():
+                    result = C.conform(source, designed, options)
+            else:
                 result = C.conform(source, designed, options)
-        else:
-            result = C.conform(source, designed, options)
     data = C.to_json(result)
     notes.extend(result.log_notes)
     if baseline is not None and baseline.get("method") not in (None, data["method"]):

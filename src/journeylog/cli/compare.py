@@ -76,6 +76,7 @@ def compare(
     """Compare segments: key figures side by side and the significant differences in plain language."""
     from journeylog.cx import compare as CMP
     from journeylog.ingest import open_events
+    from journeylog.models import loading_optional_model
     from journeylog.render.terminal import print_comparison
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow}, {"--json": json_out})
@@ -84,8 +85,9 @@ def compare(
                                  max_segments=max_segments)
     options.check()
     copts = conformance_options(rules, allow, precision=False, settle=settle)
-    designed = _designed(model)
-    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+    # the model is converted while the log is read (its errors first); out of core above JOURNEYLOG_MEMORY_EVENTS events
+    with loading_optional_model(model) as designed_model, open_events(log, read.after(designed_model)) as source:
+        designed = designed_model()
         conformance = None
         if designed is not None:
             from journeylog.conform import conform
@@ -97,11 +99,3 @@ def compare(
     print_comparison(data, show=show)
     emit_json(data, json_out)
 
-
-def _designed(model: str | None) -> Any:
-    """The designed model of ``--model`` (None without one)."""
-    if model is None:
-        return None
-    from journeylog.models import load_model
-
-    return load_model(model)

@@ -65,7 +65,7 @@ def conform(
     """Actual journeys against the designed one: fitness, precision, and deviations in plain language."""
     from journeylog import conform as C
     from journeylog.ingest import open_events
-    from journeylog.models import load_model
+    from journeylog.models import loading_model
     from journeylog.render import terminal
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow},
@@ -74,18 +74,21 @@ def conform(
         from journeylog import settings
 
         settings.use(settings.current().with_(precision_budget=precision_budget))
-    designed = load_model(model)
-    bar = progress_bar(not no_precision)
-    options = replace(conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache),
-                      keep_moves=False, journey_details=journeys_out is not None)  # only what the command shows
-    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        if metric is not None:
-            from journeylog.cx.metrics import resolve_metric
+    # the model is converted in a thread while the options and the log are read (out of core above
+    # JOURNEYLOG_MEMORY_EVENTS events); a broken model is still the error reported first
+    with loading_model(model) as designed_model:
+        bar = progress_bar(not no_precision)
+        options = replace(conformance_options(rules, allow, method, not no_precision, settle, on_progress=bar, cache=cache),
+                          keep_moves=False, journey_details=journeys_out is not None)  # only what the command shows
+        with open_events(log, read.after(designed_model)) as source:
+            designed = designed_model()
+            if metric is not None:
+                from journeylog.cx.metrics import resolve_metric
 
-            chosen = resolve_metric(metric, source.columns)
-            options = replace(options, impact_metric=(chosen.column, chosen.label))
-        with bar:
-            result = C.conform(source, designed, options)
+                chosen = resolve_metric(metric, source.columns)
+                options = replace(options, impact_metric=(chosen.column, chosen.label))
+            with bar:
+                result = C.conform(source, designed, options)
     data = C.to_json(result)
     if journeys_out is not None:
         from journeylog.render.tables import write_table

@@ -78,14 +78,13 @@ def contacts(
     options = C.ContactOptions(rules=load_contact_rules(rules) if rules else ContactRules(),
                                failure_window=_window(failure_window, "--failure-window"),
                                repeat_window=_window(repeat_window, "--repeat-window"))
-    designed = None
-    if model is not None:
-        from journeylog.models import load_model
+    from journeylog.models import loading_optional_model
 
-        designed = load_model(model)
-    # out of core above JOURNEYLOG_MEMORY_EVENTS events; the contact rows are written batch by batch
-    with open_events(log, read) as source, (table_parts(contacts_out) if contacts_out else nullcontext()) as rows:
-        result = C.contacts(source, designed, options=options, on_contacts=rows)
+    # the model is converted while the log is read (its errors first); out of core above
+    # JOURNEYLOG_MEMORY_EVENTS events; the contact rows are written batch by batch
+    with loading_optional_model(model) as designed, open_events(log, read.after(designed)) as source, \
+            (table_parts(contacts_out) if contacts_out else nullcontext()) as rows:
+        result = C.contacts(source, designed(), options=options, on_contacts=rows)
     data = result.to_json()
     terminal.print_contacts(data, show=show)
     emit_json(data, json_out)

@@ -67,7 +67,7 @@ def drift(
     from journeylog import check as K
     from journeylog import drift as D
     from journeylog.ingest import open_events
-    from journeylog.models import load_model
+    from journeylog.models import loading_model
 
     refuse_clobbering({"log": log, "--model": model, "--rules": rules, "--allow": allow, "--config": config},
                       {"--json": json_out, "--chart": chart})
@@ -77,11 +77,11 @@ def drift(
     given = {"window": window, "alpha": alpha, "min_effect": min_effect, "min_journeys": min_journeys}
     options = D.DriftOptions(**{**dict(cfg.drift), **{k: v for k, v in given.items() if v is not None}}, correction=correction)
     options.check()
-    designed = load_model(cfg.model)
-    bar = progress_bar(precision=False)
-    copts = dataclasses.replace(K.conform_options_for(cfg, precision=False), on_progress=bar)
-    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        result = D.drift(source, designed, copts, options)
+    with loading_model(cfg.model) as designed:  # converted while the log is read; its errors first
+        bar = progress_bar(precision=False)
+        copts = dataclasses.replace(K.conform_options_for(cfg, precision=False), on_progress=bar)
+        with open_events(log, read.after(designed)) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+            result = D.drift(source, designed(), copts, options)
     data = D.to_json(result)
     from journeylog.render.outputs import emit_drift
 

@@ -62,7 +62,7 @@ def emotion(
     from journeylog.cx import emotion as E
     from journeylog.errors import UsageError, param
     from journeylog.ingest import open_events
-    from journeylog.models import load_model
+    from journeylog.models import loading_model
     from journeylog.render.terminal import ProgressBar
     from journeylog.render.terminal.emotion import print_emotion
 
@@ -72,13 +72,13 @@ def emotion(
         chosen_scale = parse_scale(scale)
         if chosen_scale is None:
             raise UsageError(f"{param('scale')} must be LOW-HIGH with LOW < HIGH (such as 1-10), not {scale!r}")
-    designed = load_model(model)
-    options = E.EmotionOptions(
-        metric=metric, scale=chosen_scale, desired=load_desired(desired) if desired else None, by=by,
-        min_responses=min_responses, split_by=split_by, detractors=detractors, sentiment=sentiment,
-        language=language, on_progress=(bar := ProgressBar("reading the log")))
-    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        data = E.to_json(E.emotion(source, designed, options))
+    with loading_model(model) as designed:  # converted while the log is read; its errors first
+        options = E.EmotionOptions(
+            metric=metric, scale=chosen_scale, desired=load_desired(desired) if desired else None, by=by,
+            min_responses=min_responses, split_by=split_by, detractors=detractors, sentiment=sentiment,
+            language=language, on_progress=(bar := ProgressBar("reading the log")))
+        with open_events(log, read.after(designed)) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+            data = E.to_json(E.emotion(source, designed(), options))
     if plot is not None:
         from journeylog.render.emotion_chart import write_emotion_chart
 

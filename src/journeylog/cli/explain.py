@@ -74,16 +74,14 @@ def explain(
         raise typer.BadParameter("--deviation needs the designed model (--model FILE)", param_hint="--model")
     if (deviation is None) == (pattern is None):
         raise typer.BadParameter("give one of --deviation ID or --pattern ID|NAME", param_hint="--deviation")
-    designed = None
-    if model is not None:
-        from journeylog.models import load_model
+    from journeylog.models import loading_optional_model
 
-        designed = load_model(model)
-    bar = progress_bar(precision=False)
-    copts = conformance_options(rules, None, "alignments", precision=False, settle=settle, on_progress=bar)
-    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        result = R.explain(source, designed, deviation=deviation, pattern=pattern, options=options,
-                           conform_options=copts, rules=copts.rules if isinstance(copts.rules, Rules) else None)
+    with loading_optional_model(model) as designed:  # converted while the log is read; its errors first
+        bar = progress_bar(precision=False)
+        copts = conformance_options(rules, None, "alignments", precision=False, settle=settle, on_progress=bar)
+        with open_events(log, read.after(designed)) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+            result = R.explain(source, designed(), deviation=deviation, pattern=pattern, options=options,
+                               conform_options=copts, rules=copts.rules if isinstance(copts.rules, Rules) else None)
     data = R.to_json(result)
     print_root_causes(data)
     emit_json(data, json_out)

@@ -60,7 +60,7 @@ def funnel(
     from journeylog.cx.funnel import FunnelOptions
     from journeylog.cx.funnel import funnel as make_funnel
     from journeylog.ingest import open_events
-    from journeylog.models import load_model
+    from journeylog.models import loading_optional_model
     from journeylog.render.terminal.funnel import print_funnel
 
     refuse_clobbering({"log": log, "--model": model}, {"--json": json_out, "--plot": plot})
@@ -72,9 +72,9 @@ def funnel(
     options = FunnelOptions(by=tuple(by or ()))
     if window is not None:
         options = dataclasses.replace(options, settle=window)
-    designed = load_model(model) if model is not None else None
-    with open_events(log, read) as source:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        result = make_funnel(source, designed, split_steps(steps) if steps is not None else None, options)
+    # the model is converted while the log is read (its errors first); out of core above JOURNEYLOG_MEMORY_EVENTS events
+    with loading_optional_model(model) as designed, open_events(log, read.after(designed)) as source:
+        result = make_funnel(source, designed(), split_steps(steps) if steps is not None else None, options)
     data = result.to_json()
     print_funnel(data)
     if plot is not None:

@@ -122,7 +122,7 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
     from journeylog import drift as D
     from journeylog import report as R
     from journeylog.ingest import open_events
-    from journeylog.models import load_model
+    from journeylog.models import loading_model
 
     if len(inputs) != 1:
         raise typer.BadParameter(f"give one log, not {len(inputs)} (or --from with saved --json files)", param_hint="LOG")
@@ -136,13 +136,13 @@ def _analyse(inputs: list[str], output: str, model: str | None, rules: str | Non
     from journeylog.render.terminal import console, text
 
     console().print(text(f"report: drift over windows of {window} (--window), the {variants} most frequent paths (--variants)"))
-    designed = load_model(model)
-    bar = progress_bar(True)
-    options = R.ReportOptions(variants=variants, drift=not no_drift, drift_options=drift_options,
-                              conform_options=conformance_options(rules, allow, "alignments", True, settle, on_progress=bar),
-                              **_cx_options(cx))
-    with open_events(log, read) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        return R.report(source, designed, options, omitted=omitted)
+    with loading_model(model) as designed:  # converted while the log is read; its errors first
+        bar = progress_bar(True)
+        options = R.ReportOptions(variants=variants, drift=not no_drift, drift_options=drift_options,
+                                  conform_options=conformance_options(rules, allow, "alignments", True, settle, on_progress=bar),
+                                  **_cx_options(cx))
+        with open_events(log, read.after(designed)) as source, bar:  # out of core above JOURNEYLOG_MEMORY_EVENTS events
+            return R.report(source, designed(), options, omitted=omitted)
 
 
 def _cx_options(cx: _CxChoices) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -104,6 +104,26 @@ class ReadOptions:
     #: Spark, see :mod:`journeylog.ingest.spark_store`), and the master of a local Spark session
     engine: str = "polars"
     spark_master: str | None = None
+
+    def after(self, ready: Callable[[], Any]) -> ReadOptions:
+        """These options with ``ready()`` called before anything is said about the read
+        (``on_read``, the selection's ``on_selected``). A command converting its model beside
+        the read (:func:`journeylog.models.loading_model`) passes the model's getter, so a broken
+        model is reported alone, as when the model was loaded before the log."""
+        def first(callback: Callable[[Any], None] | None) -> Callable[[Any], None] | None:
+            if callback is None:
+                return None
+            hear = callback
+
+            def after_ready(arg: Any) -> None:
+                ready()
+                hear(arg)
+            return after_ready
+
+        selection = self.selection
+        if selection is not None and selection.on_selected is not None:
+            selection = replace(selection, on_selected=first(selection.on_selected))
+        return replace(self, on_read=first(self.on_read), selection=selection)
 
 
 # --------------------------------------------------------------------------------------------

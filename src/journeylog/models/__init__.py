@@ -13,7 +13,15 @@ front-end), :mod:`~journeylog.models.pnml`, :mod:`~journeylog.models.ptree`
 """
 
 from journeylog.models.labels import DEFAULT_MIN_LABEL_OVERLAP, LabelCheck, LabelOverlap, label_check, label_overlap
-from journeylog.models.loading import MODEL_SUFFIXES, DesignedModel, load_model, model_kind, write_model
+from journeylog.models.loading import (
+    MODEL_SUFFIXES,
+    DesignedModel,
+    load_model,
+    loading_model,
+    loading_optional_model,
+    model_kind,
+    write_model,
+)
 from journeylog.models.ptree import parse_process_tree
 
 __all__ = [
@@ -25,6 +33,8 @@ __all__ = [
     "LabelCheck",
     "label_check",
     "load_model",
+    "loading_model",
+    "loading_optional_model",
     "model_kind",
     "parse_process_tree",
     "write_model",

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from journeylog import mining
 from journeylog.errors import InvalidInput, JourneylogError, ResourceLimit, UsageError, param
@@ -16,7 +20,16 @@ from journeylog.models.bpmn import load_bpmn
 from journeylog.models.pnml import load_pnml
 from journeylog.models.ptree import format_process_tree, load_ptree
 
-__all__ = ["MODEL_SUFFIXES", "DesignedModel", "model_kind", "load_model", "refuse_large_model", "write_model"]
+__all__ = [
+    "MODEL_SUFFIXES",
+    "DesignedModel",
+    "model_kind",
+    "load_model",
+    "loading_model",
+    "loading_optional_model",
+    "refuse_large_model",
+    "write_model",
+]
 
 MODEL_SUFFIXES = {".bpmn": "bpmn", ".pnml": "pnml", ".ptree": "ptree", ".txt": "ptree"}
 
@@ -97,10 +110,70 @@ def _refuse_large_file(path: str | os.PathLike[str], label: str) -> None:
 
 def load_model(path: str | os.PathLike[str]) -> DesignedModel:
     """Read a BPMN, PNML or process-tree file into a :class:`DesignedModel`."""
+    label, kind = _checked(path)
+    return _converted(path, label, kind)
+
+
+@contextmanager
+def loading_model(path: str | os.PathLike[str]) -> Iterator[Callable[[], DesignedModel]]:
+    """:func:`load_model` in a thread while the block reads the log; call the yielded function
+    for the model. The path is checked at once (a missing file or unknown suffix is a usage error
+    before anything is read). Converting a model imports pm4py (about 0.8 s of Python), which the
+    log's reading in Polars (outside the GIL) mostly hides. The errors come in the order of
+    loading the model first: when the block fails and so did the model, the model's error is raised.
+
+    >>> with loading_model("samples/telecom/designed_journey.bpmn") as designed:
+    ...     designed().tasks[:2]
+    ('First bill issued', 'Identity check')
+    """
+    label, kind = _checked(path)
+    box: dict[str, Any] = {}
+
+    def convert() -> None:
+        try:
+            box["model"] = _converted(path, label, kind)
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the caller's thread)
+            box["error"] = exc
+
+    worker = threading.Thread(target=contextvars.copy_context().run, args=(convert,), name="journeylog-model", daemon=True)
+    worker.start()
+
+    def model() -> DesignedModel:
+        worker.join()
+        if "error" in box:
+            raise box["error"]
+        return cast(DesignedModel, box["model"])
+
+    try:
+        yield model
+    except BaseException:
+        worker.join()
+        if "error" in box:
+            raise box["error"] from None
+        raise
+
+
+@contextmanager
+def loading_optional_model(path: str | os.PathLike[str] | None) -> Iterator[Callable[[], DesignedModel | None]]:
+    """:func:`loading_model` for a command whose model is optional: ``None`` gives no model."""
+    if path is None:
+        yield lambda: None
+        return
+    with loading_model(path) as model:
+        yield model
+
+
+def _checked(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """The model path's label and kind, refused as a URL, missing, a directory or too large."""
     label = os.fspath(path)
     local_file(path)  # URLs, missing files, directories: refused before anything else
     kind = model_kind(path)
     _refuse_large_file(path, label)
+    return label, kind
+
+
+def _converted(path: str | os.PathLike[str], label: str, kind: str) -> DesignedModel:
+    """The checked file at ``path`` as a :class:`DesignedModel`."""
     try:
         if kind == "bpmn":
             net, im, fm, notes = load_bpmn(path, label)
