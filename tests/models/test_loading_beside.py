@@ -7,12 +7,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from tests.factories import run_cli, write_file, write_model
 
 from journeylog.errors import InvalidInput, UsageError
 from journeylog.ingest import ReadOptions, open_events
 from journeylog.journeys.selection import JourneySelection
 from journeylog.models import load_model, loading_model, loading_optional_model
-from tests.factories import run_cli, write_file, write_model
 
 pytestmark = pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
 
@@ -72,7 +72,8 @@ def test_optional_model(tmp_path: Path) -> None:
 def test_notes_about_the_read_wait_for_the_model(tmp_path: Path) -> None:
     heard: list[str] = []
     log = write_file(tmp_path, "log.csv", LOG)
-    selection = JourneySelection.from_text(journeys_where=["has activity='Place order'"], on_selected=lambda _info: heard.append("selected"))
+    selection = JourneySelection.from_text(journeys_where=["has activity='Place order'"],
+                                           on_selected=lambda _info: heard.append("selected"))
     read = ReadOptions(drop_duplicates=False, selection=selection, on_read=lambda _r: heard.append("read"))
     with open_events(log, read.after(lambda: heard.append("model"))):
         pass

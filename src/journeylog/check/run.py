@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,30 @@ def _activities(batch: pl.DataFrame) -> pl.Series:
     return batch[S.ACTIVITY].unique()
 
 
+def _conformed(log: str | os.PathLike[str], config: CheckConfig, read: Any, precision: bool,
+               on_conform: Callable[[], AbstractContextManager[Any]] | None,
+               on_progress: Progress | None) -> tuple[Any, set[str]]:
+    """The log conformed with the configured model, and the activities of both. The model is
+    converted in a thread while the log is read; a broken model is the error reported first."""
+    from journeylog import conform as C
+    from journeylog.explain.batches import map_batches
+    from journeylog.ingest import open_events
+    from journeylog.models import loading_model
+
+    assert config.model
+    with loading_model(config.model) as designed_model:
+        options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
+        # out of core above JOURNEYLOG_MEMORY_EVENTS events
+        with open_events(log, read.after(designed_model) if read is not None else None) as source:
+            designed = designed_model()
+            seen = (source.distinct(S.ACTIVITY) if source.channel_filter is None  # else: the channel's activities
+                    else pl.concat([pl.Series(S.ACTIVITY, [], pl.String), *map_batches(source, _activities, [S.ACTIVITY])]))
+            activities = set(designed.tasks) | set(seen.drop_nulls().to_list())
+            check_max_share_names(config, activities)
+            with on_conform() if on_conform is not None else nullcontext():
+                return C.conform(source, designed, options), activities
+
+
 def check_log(
     log: str | os.PathLike[str],
     config: CheckConfig,
@@ -98,9 +122,6 @@ def check_log(
     Raises UsageError when there is no model or nothing to check (and no baseline to write).
     """
     from journeylog import conform as C
-    from journeylog.explain.batches import map_batches
-    from journeylog.ingest import open_events
-    from journeylog.models import loading_model
 
     started = time.monotonic()
     if not config.model:
@@ -112,21 +133,7 @@ def check_log(
         baseline_path = None
     _something_to_check(config, baseline_path, write_baseline_to)
     baseline = read_baseline(baseline_path) if baseline_path else None
-    # the model is converted in a thread while the log is read; a broken model is the error reported first
-    with loading_model(config.model) as designed_model:
-        options = replace(conform_options_for(config, precision=precision), on_progress=on_progress)
-        # out of core above JOURNEYLOG_MEMORY_EVENTS events
-        with open_events(log, read.after(designed_model) if read is not None else None) as source:
-            designed = designed_model()
-            seen = (source.distinct(S.ACTIVITY) if source.channel_filter is None  # else: the channel's activities
-                    else pl.concat([pl.Series(S.ACTIVITY, [], pl.String), *map_batches(source, _activities, [S.ACTIVITY])]))
-            activities = set(designed.tasks) | set(seen.drop_nulls().to_list())
-            check_max_share_names(config, activities)
-            if on_conform is not None:
-                with on_conform():
-                    result = C.conform(source, designed, options)
-            else:
-                result = C.conform(source, designed, options)
+    result, activities = _conformed(log, config, read, precision, on_conform, on_progress)
     data = C.to_json(result)
     notes.extend(result.log_notes)
     if baseline is not None and baseline.get("method") not in (None, data["method"]):

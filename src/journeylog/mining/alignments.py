@@ -15,7 +15,6 @@ log order*: pass ``trace_order`` to :func:`alignment_figures` to reproduce it ex
 from __future__ import annotations
 
 import time
-from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +28,7 @@ from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, sil
 from journeylog.mining.fitness import alignment_figures
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import unpack_model, visible_labels
-from journeylog.mining.variants import VariantRow, variant_rows
+from journeylog.mining.restore import reduce_variants, restore
 from journeylog.settings import Settings
 
 __all__ = [
@@ -287,13 +286,12 @@ def align(
     labels = visible_labels(net)
     bwc0 = best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT if timeout_per_variant is None
                            else max(timeout_per_variant, DEFAULT_MODEL_TIMEOUT))
-    reduced_of, index = _reduce(table_in, labels)
+    numbers, uniques = reduce_variants(table_in, labels)
     plan = Plan(processes, settings)
     run = settings or run_settings.current()
     if timeout_total is None and run.align_budget > 0:  # then journeylog's search as long again, at least a variant's limit
         timeout_total = run.align_budget + max(run.align_budget, DEFAULT_VARIANT_TIMEOUT)
     deadline = None if timeout_total is None else time.time() + float(timeout_total)
-    uniques = list(index)
     known = [None if cache is None else cache.get(seq) for seq in uniques]
     todo = [seq for seq, res in zip(uniques, known, strict=True) if res is None and len(seq) <= MAX_ALIGN_LENGTH]
     before = _ALIGNER["name"]
@@ -310,11 +308,11 @@ def align(
             if res is not None and cache is not None:
                 cache.put(seq, res)
         results.append(res)
-    table = _alignment_table(table_in, reduced_of, uniques, results, labels)
+    table = _alignment_table(table_in, numbers, uniques, results, labels)
     fell_back = pl.Series([bool(res and res.get("fallback")) for res in results], dtype=pl.Boolean)
     if not fell_back.any():
         return table
-    return table.with_columns(fell_back.gather(pl.Series(reduced_of, dtype=pl.UInt32)).alias("fallback"))
+    return table.with_columns(fell_back.gather(numbers).alias("fallback"))
 
 
 
@@ -344,29 +342,12 @@ def align_unfit(model: Any, variant_table: pl.DataFrame, fit: Sequence[int], *,
     fit_ids = pl.Series(list(fit), dtype=pl.UInt32).implode()
     aligned = align(model, variant_table.filter(~pl.col("variant_id").is_in(fit_ids)), on_progress=on_progress)
     labels = visible_labels(unpack_model(model)[0])
-    out: dict[str, list[Any]] = {"variant_id": [], "moves": []}
-    for vid, acts, _count in variant_rows(variant_table.filter(pl.col("variant_id").is_in(fit_ids))):
-        out["variant_id"].append(vid)
-        out["moves"].append(expand_moves(acts, labels, [(a, a) for a in acts if a in labels]))
-    replayed = pl.DataFrame(out, schema={"variant_id": pl.UInt32, "moves": aligned.schema["moves"]})
+    fitting = variant_table.filter(pl.col("variant_id").is_in(fit_ids)).select("variant_id", "activities").sort("variant_id")
+    numbers, uniques = reduce_variants(fitting, labels)
+    runs: list[Aligned | None] = [{"alignment": [(a, a) for a in seq], "cost": None, "bwc": None, "fitness": None}
+                                  for seq in uniques]
+    replayed = restore(fitting, numbers, uniques, runs, labels, MOVE_DTYPE).select("variant_id", "moves")
     return pl.concat([aligned, replayed], how="diagonal_relaxed").sort("variant_id")
-
-
-def _reduce(variant_table: pl.DataFrame, labels: set[str]) -> tuple[array[int], dict[tuple[str, ...], int]]:
-    """Every variant (of ``variant_table``, sorted by id) without the activities the model lacks:
-    the number of its reduced sequence, and the distinct reduced sequences numbered in order of
-    first appearance. Read :data:`_TABLE_SLICE` variants at a time: only the distinct sequences
-    are kept as Python objects (a million variants as tuples took gigabytes)."""
-    reduced_of: array[int] = array("I")
-    index: dict[tuple[str, ...], int] = {}
-    for start in range(0, variant_table.height, _TABLE_SLICE):
-        for _vid, acts, _count in variant_rows(variant_table.slice(start, _TABLE_SLICE)):
-            red = tuple(a for a in acts if a in labels)
-            number = index.get(red)
-            if number is None:
-                number = index[red] = len(index)
-            reduced_of.append(number)
-    return reduced_of, index
 
 
 def _align_distinct(
@@ -402,80 +383,21 @@ def _align_distinct(
     return results
 
 
-def _restore(acts: tuple[str, ...], red: tuple[str, ...], res: Aligned, labels: set[str]) -> tuple[int, int, float, list[Move]]:
-    """``(cost, bwc, fitness, moves)`` of the full variant from the alignment of its reduced sequence."""
-    removed = len(acts) - len(red)
-    names = res.get("transitions") or [None] * len(res["alignment"])
-    if removed == 0:
-        moves = [classify(a, b, t) for (a, b), t in zip(res["alignment"], names, strict=True)]
-        return res["cost"], res["bwc"], float(res["fitness"]), moves
-    cost = res["cost"] + removed * LOG_MOVE_COST
-    bwc = res["bwc"] + removed * LOG_MOVE_COST
-    num = cost // LOG_MOVE_COST
-    den = bwc // LOG_MOVE_COST
-    fitness = float(1 - num / den if den > 0 else 0)
-    return cost, bwc, fitness, expand_moves(acts, labels, res["alignment"], names)
-
-
 def _alignment_table(
-    variant_table: pl.DataFrame, reduced_of: array[int], uniques: list[tuple[str, ...]], results: list[Aligned | None],
+    variant_table: pl.DataFrame, numbers: pl.Series, uniques: list[tuple[str, ...]], results: list[Aligned | None],
     labels: set[str],
 ) -> pl.DataFrame:
     """:func:`align`'s table: one row per variant (of ``variant_table``, sorted by id), the
-    alignment of its reduced sequence (``uniques[reduced_of[i]]``, aligned as ``results[...]``)
-    restored.
-
-    The moves go to Polars as flat columns (one row per move) gathered back per variant: building
-    a list-of-struct column from Python dicts is many times slower. They are built
-    :data:`_TABLE_SLICE` variants at a time, so the Python lists of one slice are all that exists
-    besides the table (a million variants of 15 moves held as Python lists took gigabytes)."""
-    parts = []
-    for start in range(0, variant_table.height, _TABLE_SLICE):
-        rows = variant_rows(variant_table.slice(start, _TABLE_SLICE))
-        numbers = reduced_of[start:start + len(rows)]
-        parts.append(_table_slice(rows, [uniques[n] for n in numbers], [results[n] for n in numbers], labels))
+    alignment of its reduced sequence (``uniques[numbers[i]]``, aligned as ``results[...]``)
+    restored (:func:`journeylog.mining.restore.restore`), :data:`_TABLE_SLICE` variants at a time
+    (at 100M events 1.7M variants of about 20 moves)."""
+    parts = [restore(variant_table.slice(start, _TABLE_SLICE), numbers.slice(start, _TABLE_SLICE), uniques, results,
+                     labels, MOVE_DTYPE)
+             for start in range(0, variant_table.height, _TABLE_SLICE)]
     if not parts:
-        return _table_slice([], [], [], labels)
+        return restore(variant_table, numbers, uniques, results, labels, MOVE_DTYPE)
     return pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
 
 
 #: variants turned into :func:`align`'s table at a time
-_TABLE_SLICE = 50_000
-
-
-def _table_slice(
-    rows: list[VariantRow], reduced_of: list[tuple[str, ...]], results: list[Aligned | None], labels: set[str]
-) -> pl.DataFrame:
-    """One slice of :func:`_alignment_table`."""
-    out: dict[str, list[Any]] = {"variant_id": [], "cost": [], "bwc": [], "fitness": []}
-    flat: dict[str, list[Any]] = {"row": [], "kind": [], "log": [], "model": [], "transition": []}
-    has_moves: list[bool] = []
-    for row, ((vid, acts, _count), red, res) in enumerate(zip(rows, reduced_of, results, strict=True)):
-        out["variant_id"].append(vid)
-        if res is None:
-            for col in ("cost", "bwc", "fitness"):
-                out[col].append(None)
-            has_moves.append(False)
-            continue
-        cost, bwc, fitness, moves = _restore(acts, red, res, labels)
-        out["cost"].append(cost)
-        out["bwc"].append(bwc)
-        out["fitness"].append(fitness)
-        has_moves.append(True)
-        for m in moves:
-            flat["row"].append(row)
-            flat["kind"].append(m["kind"])
-            flat["log"].append(m["log"])
-            flat["model"].append(m["model"])
-            flat["transition"].append(m.get("transition"))
-    table = pl.DataFrame(out, schema={"variant_id": pl.UInt32, "cost": pl.Int64, "bwc": pl.Int64, "fitness": pl.Float64})
-    per_row = (pl.DataFrame(flat, schema={"row": pl.UInt32, **MOVE_DTYPE.to_schema()})
-               .group_by("row", maintain_order=True)
-               .agg(pl.struct("kind", "log", "model", "transition").alias("moves")))
-    del flat
-    gathered = (pl.DataFrame({"row": pl.arange(0, len(rows), eager=True, dtype=pl.UInt32), "has": has_moves},
-                          schema={"row": pl.UInt32, "has": pl.Boolean})
-             .join(per_row, on="row", how="left", maintain_order="left")
-             .select(pl.when(pl.col("has")).then(pl.col("moves").fill_null(pl.lit([], dtype=pl.List(MOVE_DTYPE))))
-                     .alias("moves")))
-    return table.with_columns(gathered.get_column("moves").cast(pl.List(MOVE_DTYPE)))
+_TABLE_SLICE = 200_000
