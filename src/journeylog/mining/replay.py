@@ -11,8 +11,9 @@ from journeylog.mining.alignments import MAX_ALIGN_LENGTH, align_unfit
 from journeylog.mining.determinism import ACTIVITY_KEY, CASE_KEY, pm4py_quiet, silenced
 from journeylog.mining.parallel import Progress, report
 from journeylog.mining.petri import unpack_model, visible_labels
+from journeylog.mining.restore import reduce_variants
 from journeylog.mining.tokenreplay import TraceResult, Unsupported, replay_sequences
-from journeylog.mining.variants import TraceOrder, VariantRow, mean, ordered_sum, variant_log, variant_rows
+from journeylog.mining.variants import TraceOrder, mean, ordered_sum, variant_log
 
 __all__ = ["replay_and_explain", "token_replay"]
 
@@ -73,17 +74,20 @@ def token_replay(
 
 
 def _replay_table(model: Any, variant_table: pl.DataFrame, on_progress: Progress | None) -> pl.DataFrame:
-    """The ``variants`` table of :func:`token_replay`: one row per variant, in variant-id order."""
+    """The ``variants`` table of :func:`token_replay`: one row per variant, in variant-id order,
+    gathered in Polars from the replay of each distinct sequence of model activities."""
     pm4py_quiet()
     net, im, fm, path = unpack_model(model)
-    rows = variant_rows(variant_table)
-    report(on_progress, "token replay", 0, len(rows))
-    results = _replay_reduced(net, im, fm, rows, path)
-    report(on_progress, "token replay", len(rows), len(rows))
+    table = variant_table.select("variant_id", "activities").sort("variant_id")
+    numbers, uniques = reduce_variants(table, visible_labels(net))
+    report(on_progress, "token replay", 0, table.height)
+    results = _replay_distinct(net, im, fm, uniques, path)
+    report(on_progress, "token replay", table.height, table.height)
     frame: dict[str, list[Any]] = {k: [] for k in _SCHEMA}
-    for (vid, _acts, _count), res in zip(rows, results, strict=True):
-        _append_row(frame, vid, res)
-    return pl.DataFrame(frame, schema=_SCHEMA)
+    for u, res in enumerate(results):
+        _append_row(frame, u, res)
+    per_unique = pl.DataFrame(frame, schema=_SCHEMA).drop("variant_id")
+    return pl.concat([table.select(pl.col("variant_id").cast(pl.UInt32)), per_unique[numbers]], how="horizontal")
 
 
 def replay_and_explain(model: Any, variant_table: pl.DataFrame, *,
@@ -92,21 +96,19 @@ def replay_and_explain(model: Any, variant_table: pl.DataFrame, *,
     replay gives no moves, so ``conform --method tbr`` explains the deviations from alignments,
     of those variants only (:func:`journeylog.mining.align_unfit`), before its pass over the
     events that counts them."""
-    replayed = token_replay(model, variant_table, on_progress=on_progress)["variants"]
+    replayed = _replay_table(model, variant_table, on_progress)  # the figures come later, in trace order
     fit = replayed.filter(pl.col("fitness") >= 1.0)["variant_id"].to_list()
     return replayed, align_unfit(model, variant_table, fit, on_progress=on_progress)
 
 
-def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: str | None) -> list[dict[str, Any] | None]:
-    """The replay of every variant, from one replay of each distinct sequence of model
-    activities: pm4py's replay passes over activities the model lacks, so variants that differ
-    only there replay alike (tests/mining compare the figures with pm4py on the full log).
-    None for a sequence longer than :data:`MAX_ALIGN_LENGTH`. The replay is journeylog's port of
-    pm4py's (:mod:`journeylog.mining.tokenreplay`, equal per trace); nets it does not compile
-    (places sharing a name, markings outside the net) go through pm4py's own."""
-    labels = visible_labels(net)
-    reduced = [tuple(a for a in acts if a in labels) for _vid, acts, _count in rows]
-    distinct = [seq for seq in dict.fromkeys(reduced) if len(seq) <= MAX_ALIGN_LENGTH]
+def _replay_distinct(net: Any, im: Any, fm: Any, uniques: list[tuple[str, ...]], path: str | None) -> list[dict[str, Any] | None]:
+    """The replay of each distinct sequence of model activities: pm4py's replay passes over
+    activities the model lacks, so variants that differ only there replay alike (tests/mining
+    compare the figures with pm4py on the full log). None for a sequence longer than
+    :data:`MAX_ALIGN_LENGTH`. The replay is journeylog's port of pm4py's
+    (:mod:`journeylog.mining.tokenreplay`, equal per trace); nets it does not compile (places
+    sharing a name, markings outside the net) go through pm4py's own."""
+    distinct = [seq for seq in uniques if len(seq) <= MAX_ALIGN_LENGTH]
     try:
         results = [_as_pm4py(res) for res in replay_sequences(net, im, fm, distinct)]
     except Unsupported:  # a net feature the port does not reproduce exactly: pm4py's own replay
@@ -115,8 +117,8 @@ def _replay_reduced(net: Any, im: Any, fm: Any, rows: list[VariantRow], path: st
                              schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String),
                                      "journeys": pl.UInt32})
         results = _replay(net, im, fm, variant_log(table), path)
-    index = {seq: i for i, seq in enumerate(distinct)}
-    return [results[index[r]] if r in index else None for r in reduced]
+    replayed = iter(results)
+    return [next(replayed) if len(seq) <= MAX_ALIGN_LENGTH else None for seq in uniques]
 
 
 def _as_pm4py(res: TraceResult) -> dict[str, Any]:
