@@ -219,7 +219,7 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         replayed, explained = mining.replay_and_explain(model, variant_table, on_progress=opts.on_progress)
     with_moves = explained if explained is not None else aligned
     assert with_moves is not None
-    occ = DV.occurrences_table(with_moves, stage)
+    occ = DV.occurrences_table(with_moves, stage, set(model.tasks))  # once per alignment of the model's activities
     del with_moves  # the moves are dropped below unless kept: no second reference holds them
     aligned = aligned if aligned is None or opts.keep_moves else aligned.drop("moves", strict=False)
     rules = opts.rules if opts.rules is not None else patterns.Rules()

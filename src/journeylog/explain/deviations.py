@@ -98,7 +98,23 @@ def variant_deviations(moves: Iterable[Sequence[Any]], next_steps: StageFinder |
     whatever log moves the aligner put between them; model moves before it are ``skipped``
     (unless ``next_steps`` finds them on a parallel branch the journey never got to).
     """
-    full = [_move(m) for m in moves]
+    out = []
+    for occ in located_deviations([_move(m) for m in moves], next_steps):
+        one = {k: occ[k] for k in ("kind", "activity", "context", "relation")}
+        one["event_index"] = max(occ["_index"], 0)
+        if "stage" in occ:
+            one["stage"] = occ["stage"]
+        out.append(one)
+    return out
+
+
+def located_deviations(full: Sequence[Move], next_steps: StageFinder | None = None) -> list[dict[str, Any]]:
+    """:func:`variant_deviations` of normalised moves, each occurrence also saying where it is:
+    ``_pos`` (its move; a drop-out: after the last move), ``_index`` (the index of the last
+    journey event consumed at that move, -1 before the first; ``event_index`` is it, at least 0)
+    and ``_last`` (whether its ``context`` is the event just before, as for every kind but a
+    wrong order done early). :mod:`journeylog.explain.reduced` places the occurrences of an
+    alignment without the activities the model lacks back into each variant with these."""
     log_moved = {m[0] for m in full if m[0] is not None and m[1] is None}
     model_moved = {m[1] for m in full if m[0] is None and m[1] is not None}
     out_of_order = log_moved & model_moved
@@ -116,30 +132,31 @@ def variant_deviations(moves: Iterable[Sequence[Any]], next_steps: StageFinder |
             last_done = log
             continue
         if log is not None:  # log move
-            occurrences.append(_log_move(full, pos, log, out_of_order, done, last_done, index))
+            occurrences.append({**_log_move(full, pos, log, out_of_order, done, last_done, index), "_pos": pos})
             done.add(log)
             last_done = log
             continue
         if model is None or model in out_of_order or pos > last_sync or pos in postponed:
             continue  # silent; reported once as wrong_order at its log move; part of the drop-out
         occurrences.append({"kind": DeviationKind.SKIPPED, "activity": model, "context": last_done, "relation": "after",
-                            "event_index": max(index, 0)})
+                            "_index": index, "_pos": pos, "_last": True})
     if stage:
         occurrences.append({"kind": DeviationKind.DROPPED_OUT, "activity": stage_id(stage), "context": last_done,
-                            "relation": "after", "event_index": max(index, 0), "stage": sorted(set(stage))})
+                            "relation": "after", "_index": index, "stage": sorted(set(stage)), "_pos": len(full),
+                            "_last": True})
     return occurrences
 
 
-def _log_move(full: list[Move], pos: int, log: str, out_of_order: set[str], done: set[str], last_done: str | None,
+def _log_move(full: Sequence[Move], pos: int, log: str, out_of_order: set[str], done: set[str], last_done: str | None,
               index: int) -> dict[str, Any]:
     """The occurrence of the log move at ``pos``: wrong_order, repeated or unexpected."""
     if log in out_of_order:
         nxt = next((m[0] for m in full[pos + 1:] if m[0] is not None and m[1] is not None), None)
         early = any(m[0] is None and m[1] == log for m in full[pos + 1:])
         return {"kind": DeviationKind.WRONG_ORDER, "activity": log, "context": nxt if early else last_done,
-                "relation": "before" if early else "after", "event_index": index}
+                "relation": "before" if early else "after", "_index": index, "_last": not early}
     kind = DeviationKind.REPEATED if log in done else DeviationKind.UNEXPECTED
-    return {"kind": kind, "activity": log, "context": last_done, "relation": "after", "event_index": index}
+    return {"kind": kind, "activity": log, "context": last_done, "relation": "after", "_index": index, "_last": True}
 
 
 def dropout_stage(full: Sequence[Move], last_sync: int, out_of_order: set[str],
@@ -187,7 +204,8 @@ def dropout_stage(full: Sequence[Move], last_sync: int, out_of_order: set[str],
     return (list(stage) or fallback[0] or [str(full[positions[min(postponed)]][1])]), {positions[k] for k in postponed}
 
 
-def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = None) -> pl.DataFrame:
+def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = None,
+                      labels: set[str] | None = None) -> pl.DataFrame:
     """Per-variant deviation occurrences from a frame with ``variant_id`` and ``moves``.
 
     ``moves`` is a list of (log, model) pairs (pm4py's alignment, ``>>`` or null for no move)
@@ -195,8 +213,17 @@ def occurrences_table(aligned: pl.DataFrame, next_steps: StageFinder | None = No
     names drop-out stages (e.g. ``journeylog.mining.NextSteps(model).after``; see
     :func:`dropout_stage`). One Python pass per *variant*, not per event. The rows carry their
     ``id`` (``kind:activity``, as :func:`with_ids` makes it); the names are categorical.
+    With the model's activities (``labels``) and moves as structs, each alignment of the model's
+    activities is read once for all the variants that share it
+    (:func:`journeylog.explain.reduced.occurrences_by_reduction`; the same rows).
     """
     schema: dict[str, pl.DataType] = dict(_OCCURRENCE_SCHEMA)
+    dtype = aligned.schema.get("moves")
+    if labels is not None and isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        from journeylog.explain.reduced import occurrences_by_reduction
+
+        return occurrences_by_reduction(aligned, labels, next_steps, schema).with_columns(
+            (pl.col("kind").cast(pl.String) + ":" + pl.col("activity").cast(pl.String)).cast(pl.Categorical).alias("id"))
     frames = [pl.DataFrame(schema=schema).with_columns(pl.lit(None, pl.Categorical).alias("id"))]
     for start in range(0, aligned.height, _VARIANTS_AT_ONCE):  # columns of a slice at a time: no row dict per occurrence
         cols: dict[str, list[Any]] = {name: [] for name in schema}
@@ -388,14 +415,17 @@ def _variant_steps(aligned: pl.DataFrame) -> Iterable[tuple[Any, Sequence[Sequen
         for vid, moves in aligned.select("variant_id", "moves").iter_rows():
             yield vid, [(m["log"], m["model"], m.get("transition")) if isinstance(m, dict) else m for m in (moves or [])]
         return
-    lengths = aligned["moves"].list.len().fill_null(0).to_list()
-    flat = aligned["moves"].explode()  # an empty or null list leaves one null row
+    counts = aligned["moves"].list.len().fill_null(0)
+    lengths = counts.to_list()
+    # only the lists with moves: how many rows an empty or null list explodes to depends on the
+    # Polars version (none or one null), and reading the others' moves at shifted offsets is wrong
+    flat = aligned["moves"].filter(counts > 0).explode()
     names = {f.name for f in dtype.inner.fields}
     cols = [flat.struct.field(n).to_list() if n in names else [None] * flat.len() for n in ("log", "model", "transition")]
     start = 0
     for vid, n in zip(aligned["variant_id"].to_list(), lengths, strict=True):
         yield vid, list(zip(cols[0][start:start + n], cols[1][start:start + n], cols[2][start:start + n], strict=True))
-        start += max(n, 1)
+        start += n
 
 
 def catalogue(
