@@ -132,7 +132,8 @@ def test_timed_out_alignments_are_not_kept(tmp_path: Path, monkeypatch: pytest.M
                         else real(net, im, fm, seq, bwc0, t, s))
     cache = tmp_path / "a.cache"
     C.conform(_log(6, 200), model, _opts(cache))
-    kept = [tuple(e["trace"]) for e in json.loads(cache.read_text())["entries"]]
+    data = json.loads(cache.read_text())
+    kept = [tuple(data["names"][i] for i in e[0]) for e in data["entries"]]
     assert kept and all(len(t) != 2 for t in kept)
 
 
@@ -168,3 +169,47 @@ def test_cli_cache_option_and_yaml_key(tmp_path: Path, run_main) -> None:  # typ
                                cwd=tmp_path)
     assert code == 0, err
     assert (sub / "nightly.cache").exists() and "alignment cache" in err
+
+
+def test_a_version_1_file_is_stale_and_rewritten(tmp_path: Path, counted: list) -> None:
+    """The layout before version 2 spelled every step out; such a file is not read, the run aligns
+    afresh and the file is rewritten in the current layout."""
+    model = load_model(write_model(tmp_path))
+    cache = tmp_path / "old.cache"
+    key = A.open_cache(model, str(cache)).key
+    entry = {"trace": ["Place order"], "cost": 0, "bwc": 10000, "fitness": 1.0, "alignment": [["Place order", "Place order"]],
+             "transitions": ["t1"]}
+    body = json.dumps({"version": 1, "key": key, "entries": [entry]}, separators=(",", ":"), sort_keys=True)
+    cache.write_text(f'{{"format":"{CACHE_FORMAT}",' + body[1:] + "\n", encoding="utf-8")
+    result = C.conform(_log(7, 50), model, _opts(cache))
+    assert result.cache is not None and "version 1" in str(result.cache)
+    assert counted, "aligned afresh"
+    assert json.loads(cache.read_text())["version"] == 2
+
+
+@pytest.mark.parametrize("bad", [
+    {"names": ["a"], "steps": [[0, 0, None]], "entries": [[[0], 0, 10000, 1.0, [5]]]},  # no step 5
+    {"names": ["a"], "steps": [[0, 7, None]], "entries": [[[0], 0, 10000, 1.0, [0]]]},  # no name 7
+    {"names": ["a"], "steps": [[0, 0, None]], "entries": [[[None], 0, 10000, 1.0, [0]]]},  # a trace without a name
+    {"names": ["a"], "steps": [[0, 0, None]], "entries": [[[0], "0", 10000, 1.0, [0]]]},  # cost as text
+    {"names": ["a"], "steps": [[0, 0]], "entries": []},  # a step of two names
+    {"names": [1], "steps": [], "entries": []},
+])
+def test_malformed_entries_are_refused(bad: dict) -> None:
+    key = {"k": 1}
+    body = json.dumps({"version": 2, "key": key, **bad}, separators=(",", ":"))
+    with pytest.raises(InvalidInput, match="malformed entries"):
+        AlignmentCache.from_text(f'{{"format":"{CACHE_FORMAT}",' + body[1:], key)
+
+
+def test_names_and_steps_are_stored_once() -> None:
+    c = AlignmentCache(None, {"k": 1})
+    for n in range(50):
+        seq = ("a",) * (n + 1)
+        c.put(seq, {"alignment": [("a", "a")] * (n + 1), "transitions": ["t1"] * (n + 1), "cost": 0, "bwc": 10001,
+                    "fitness": 1.0})
+    data = json.loads(c.text())
+    assert data["names"] == ["a", "t1"] and data["steps"] == [[0, 0, 1]]
+    back = AlignmentCache.from_text(c.text(), {"k": 1})
+    assert back.get(("a",) * 7) == {"alignment": [("a", "a")] * 7, "transitions": ["t1"] * 7, "cost": 0, "bwc": 10001,
+                                    "fitness": 1.0}

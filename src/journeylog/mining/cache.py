@@ -11,6 +11,13 @@ stores). A file made under another key is not used: the run starts afresh and sa
 file is rewritten with the new key. A file that is not an alignment cache at all is refused
 (exit 3), so pointing ``--cache`` at a log by mistake cannot overwrite it.
 
+The file is JSON (:data:`CACHE_VERSION` 2): every name once (``names``), every distinct
+alignment step once as name numbers (``steps``: log label, model label, transition), and an entry
+per sequence as ``[trace, cost, bwc, fitness, steps]`` with numbers into those tables. A
+sequence's steps are mostly the same few dozen, so the file is a fraction of spelling every step
+out (version 1: 10.5 MB and 0.5 s to parse for the 4,673 sequences of a 300k-event web-shop log).
+A file of another version is stale: the run aligns afresh and rewrites it.
+
 >>> key = cache_key(("m", "p1:1"))
 >>> c = AlignmentCache(None, key)
 >>> c.get(("a", "b")) is None, c.misses
@@ -34,10 +41,12 @@ from typing import Any
 from journeylog.errors import InvalidInput, param
 from journeylog.io.files import read_input_bytes, write_text_atomic
 
-__all__ = ["ALIGNMENT_CODE_VERSION", "CACHE_FORMAT", "AlignmentCache", "cache_key", "model_fingerprint"]
+__all__ = ["ALIGNMENT_CODE_VERSION", "CACHE_FORMAT", "CACHE_VERSION", "AlignmentCache", "cache_key", "model_fingerprint"]
 
 #: the ``format`` field of a cache file
 CACHE_FORMAT = "journeylog-alignment-cache"
+#: the layout of a cache file (a file of another version is stale)
+CACHE_VERSION = 2
 #: raise when journeylog's alignment code changes what an entry holds or how it is found
 ALIGNMENT_CODE_VERSION = 1
 #: how every cache file starts (the format first, so a file that is not one is told apart at once)
@@ -65,10 +74,6 @@ def cache_key(fingerprint: tuple[str, ...], *, costs: tuple[int, int, int] = (10
             "pm4py": pm4py_version, "search": variant}
 
 
-def _trace_key(seq: tuple[str, ...]) -> str:
-    return json.dumps(list(seq), ensure_ascii=False, separators=(",", ":"))
-
-
 @dataclass
 class AlignmentCache:
     """Alignments by sequence under one :func:`cache_key`; ``path`` None keeps it in memory.
@@ -79,7 +84,7 @@ class AlignmentCache:
 
     path: str | None
     key: dict[str, Any]
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
     stale: str | None = None
     hits: int = 0
     misses: int = 0
@@ -111,17 +116,20 @@ class AlignmentCache:
         if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
             raise InvalidInput("this file is not a journeylog alignment cache", path=label,
                                hint=f"{param('cache')} names a file journeylog writes itself; give a new file name")
+        if data.get("version") != CACHE_VERSION:
+            return cls(None, key, stale=f"it has the layout of version {data.get('version')!r}, not {CACHE_VERSION}")
         if data.get("key") != key:
             return cls(None, key, stale=_why_stale(data.get("key"), key))
-        entries = data.get("entries")
-        if not isinstance(entries, list) or not all(_valid_entry(e) for e in entries):
+        try:
+            entries = _decoded(data)
+        except (TypeError, ValueError, IndexError, KeyError):
             raise InvalidInput("the alignment cache has malformed entries", path=label,
-                               hint="delete it; the next run writes a new one")
-        return cls(None, key, {_trace_key(tuple(e["trace"])): e for e in entries})
+                               hint="delete it; the next run writes a new one") from None
+        return cls(None, key, entries)
 
     def get(self, seq: tuple[str, ...]) -> dict[str, Any] | None:
         """The cached alignment of ``seq`` (as :func:`journeylog.mining.align` uses it), or None."""
-        entry = self.entries.get(_trace_key(seq))
+        entry = self.entries.get(tuple(seq))
         if entry is None:
             self.misses += 1
             return None
@@ -131,7 +139,7 @@ class AlignmentCache:
 
     def put(self, seq: tuple[str, ...], aligned: dict[str, Any]) -> None:
         """Keep the alignment of ``seq`` (a timed-out alignment is never given here)."""
-        self.entries[_trace_key(seq)] = {
+        self.entries[tuple(seq)] = {
             "trace": list(seq), "cost": int(aligned["cost"]), "bwc": int(aligned["bwc"]),
             "fitness": float(aligned["fitness"]),
             "alignment": [list(pair) for pair in aligned["alignment"]],
@@ -140,10 +148,27 @@ class AlignmentCache:
         self.added += 1
 
     def text(self) -> str:
-        """The file's text: same entries, same bytes (entries sorted by sequence)."""
-        entries = [self.entries[k] for k in sorted(self.entries)]
-        body = json.dumps({"version": 1, "key": self.key, "entries": entries},
-                          ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
+        """The file's text: same entries, same bytes (names, steps and entries sorted)."""
+        keys = sorted(self.entries)
+        names = sorted({n for k in keys for e in (self.entries[k],)
+                        for n in (*e["trace"], *(x for pair in e["alignment"] for x in pair), *e["transitions"])
+                        if n is not None})
+        number = {n: i for i, n in enumerate(names)}
+
+        def num(name: str | None) -> int | None:
+            return None if name is None else number[name]
+        triples = sorted({(num(pair[0]), num(pair[1]), num(t)) for k in keys
+                          for pair, t in zip(self.entries[k]["alignment"], self.entries[k]["transitions"], strict=True)},
+                         key=lambda x: tuple(-1 if v is None else v for v in x))
+        step = {t: i for i, t in enumerate(triples)}
+        rows = []
+        for k in keys:
+            e = self.entries[k]
+            rows.append([[number[a] for a in e["trace"]], e["cost"], e["bwc"], e["fitness"],
+                         [step[(num(pair[0]), num(pair[1]), num(t))]
+                          for pair, t in zip(e["alignment"], e["transitions"], strict=True)]])
+        body = json.dumps({"version": CACHE_VERSION, "key": self.key, "names": names, "steps": [list(t) for t in triples],
+                           "entries": rows}, ensure_ascii=False, sort_keys=True, allow_nan=False, separators=(",", ":"))
         return _HEAD + body[1:] + "\n"
 
     def save(self) -> bool:
@@ -165,11 +190,39 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _valid_entry(e: Any) -> bool:
-    return (isinstance(e, dict) and isinstance(e.get("trace"), list) and isinstance(e.get("alignment"), list)
-            and isinstance(e.get("transitions"), list) and isinstance(e.get("cost"), int)
-            and isinstance(e.get("bwc"), int) and isinstance(e.get("fitness"), float)
-            and len(e["alignment"]) == len(e["transitions"]))
+def _decoded(data: dict[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The entries of a version-2 file by sequence; TypeError, ValueError, IndexError or KeyError
+    when it is malformed."""
+    names, steps, rows = data["names"], data["steps"], data["entries"]
+    if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise TypeError("names")
+    if not (isinstance(steps, list) and all(isinstance(t, list) and len(t) == 3 for t in steps)):
+        raise TypeError("steps")
+
+    def name(i: Any) -> str:
+        if type(i) is not int or i < 0:
+            raise TypeError("a name number")
+        return str(names[i])
+
+    def step(i: Any) -> tuple[str | None, str | None, str | None]:
+        if type(i) is not int or i < 0:
+            raise TypeError("a step number")
+        return triples[i]
+    triples = [(None if a is None else name(a), None if m is None else name(m), None if t is None else name(t))
+               for a, m, t in steps]
+    if not isinstance(rows, list):
+        raise TypeError("entries")
+    out: dict[tuple[str, ...], dict[str, Any]] = {}
+    for row in rows:
+        trace, cost, bwc, fitness, moved = row
+        if not (isinstance(trace, list) and isinstance(moved, list) and type(cost) is int and type(bwc) is int
+                and type(fitness) is float):
+            raise TypeError("an entry")
+        seq = tuple(name(i) for i in trace)
+        chosen = [step(i) for i in moved]
+        out[seq] = {"trace": list(seq), "cost": cost, "bwc": bwc, "fitness": fitness,
+                    "alignment": [[log, model] for log, model, _t in chosen], "transitions": [t for _l, _m, t in chosen]}
+    return out
 
 
 def _why_stale(found: Any, key: dict[str, Any]) -> str:
