@@ -83,3 +83,19 @@ def test_scaling_bench_and_plot_smoke(tmp_path: Path) -> None:
     for name in ("a.png", "b.png"):
         assert _run(str(BENCH / "plot_scaling.py"), str(out), name, cwd=tmp_path).returncode == 0
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_bench_cache_nightly_rerun(tmp_path: Path) -> None:
+    """bench_cache.py builds day 2 (5% of the journeys from another seed), runs conform with and
+    without day 1's cache and finds the same JSON; the re-run aligned fewer sequences."""
+    for seed, name in ((7, "day1.parquet"), (8, "other.parquet")):
+        gen = _run(str(BENCH / "generate.py"), "--events", "20000", "--seed", str(seed), "-o", name, "--quiet",
+                   "--model-out", "designed.ptree", cwd=tmp_path)
+        assert gen.returncode == 0, gen.stderr[-2000:]
+    proc = _run(str(BENCH / "bench_cache.py"), "--log", "day1.parquet", "--other", "other.parquet", "--model",
+                "designed.ptree", "--json", "out.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert report["identical"] is True and report["replaced"] > 0
+    assert "0 of" in report["runs"]["day 1, empty cache"]["cache_line"]
+    assert "reused" in report["runs"]["day 2, day 1's cache"]["cache_line"]
