@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 __all__ = ["reduce_variants", "restore"]
@@ -106,32 +107,35 @@ def _unique_figures(uniques: Sequence[tuple[str, ...]], results: Sequence[dict[s
 
 def _steps(results: Sequence[dict[str, Any] | None]) -> pl.DataFrame:
     """Every step of every aligned reduced sequence as a move (``kind``, ``log``, ``model``,
-    ``transition``), with ``_j`` (its index) and ``_g`` (the reduced event it leads to: the
-    events consumed before it)."""
-    cols: dict[str, list[Any]] = {"_u": [], "_j": [], "_g": [], "kind": [], "log": [], "model": [], "transition": []}
-    for u, res in enumerate(results):
-        if res is None:
-            continue
-        names = res.get("transitions") or [None] * len(res["alignment"])
-        consumed = 0
-        for j, ((log, model), name) in enumerate(zip(res["alignment"], names, strict=True)):
-            cols["_u"].append(u)
-            cols["_j"].append(j)
-            cols["_g"].append(consumed)
-            if log == _SKIP:
-                kind, log, transition = ("silent" if model is None else "model"), None, name
-            elif model == _SKIP:
-                kind, model, transition = "log", None, None
-            else:
-                kind, transition = "sync", name
-            if log is not None:
-                consumed += 1
-            cols["kind"].append(kind)
-            cols["log"].append(log)
-            cols["model"].append(model)
-            cols["transition"].append(transition)
-    return pl.DataFrame(cols, schema={"_u": pl.UInt32, "_j": pl.Int64, "_g": pl.Int64, "kind": pl.String,
-                                      "log": pl.String, "model": pl.String, "transition": pl.String})
+    ``transition``, as :func:`~journeylog.mining.alignments.classify` names them), with ``_j``
+    (its index) and ``_g`` (the reduced event it leads to: the events consumed before it). The
+    label pairs are flattened once and classified in Polars (the web shop's 4,673 sequences have
+    190,000 steps)."""
+    aligned = [(u, r) for u, r in enumerate(results) if r is not None]
+    lengths = np.fromiter((len(r["alignment"]) for _u, r in aligned), dtype=np.int64, count=len(aligned))
+    flat = pl.DataFrame({
+        "_u": np.repeat(np.fromiter((u for u, _r in aligned), dtype=np.uint32, count=len(aligned)), lengths),
+        "_l": [pair[0] for _u, r in aligned for pair in r["alignment"]],
+        "_m": [pair[1] for _u, r in aligned for pair in r["alignment"]],
+        "_t": [t for _u, r in aligned for t in (r.get("transitions") or [None] * len(r["alignment"]))],
+    }, schema={"_u": pl.UInt32, "_l": pl.String, "_m": pl.String, "_t": pl.String})
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    consumed = (flat["_l"] != _SKIP).fill_null(True).to_numpy().astype(np.int64)
+    before = np.cumsum(consumed) - consumed  # events consumed before each step, over all sequences
+    first = np.repeat(starts, lengths)
+    skip_l, skip_m = pl.col("_l") == _SKIP, pl.col("_m") == _SKIP
+    return flat.with_columns(
+        pl.Series("_j", np.arange(len(flat), dtype=np.int64) - first),
+        pl.Series("_g", before - before[first] if len(flat) else before),
+    ).select(
+        "_u", "_j", "_g",
+        pl.when(skip_l).then(pl.when(pl.col("_m").is_null()).then(pl.lit("silent")).otherwise(pl.lit("model")))
+        .when(skip_m).then(pl.lit("log")).otherwise(pl.lit("sync")).alias("kind"),
+        pl.when(skip_l).then(None).otherwise(pl.col("_l")).alias("log"),
+        pl.when(skip_m).then(None).otherwise(pl.col("_m")).alias("model"),
+        pl.when(skip_m & ~skip_l).then(None).otherwise(pl.col("_t")).alias("transition"),
+    )
 
 
 def _moves(rows: pl.DataFrame, steps: pl.DataFrame, labels: set[str], move_dtype: pl.DataType) -> pl.Series:
