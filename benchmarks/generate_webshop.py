@@ -56,6 +56,7 @@ PAGES = ["View page: FAQ", "View page: Shipping costs", "View page: Returns poli
 
 def journeys(n: int, seed: int) -> list[list[str]]:
     """``n`` journeys: played out from the model, then noised (seeded)."""
+    sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]  # no AGPL banner on stdout
     import pm4py
     from pm4py.algo.simulation.playout.process_tree import algorithm as playout
 
