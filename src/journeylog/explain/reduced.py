@@ -4,7 +4,7 @@
 Variants that differ only in activities the model lacks (their log moves, put back by
 :mod:`journeylog.mining.restore`) share one alignment of the model's activities: at 1M events
 20,129 variants, 1,287 such alignments. Here each distinct reduced alignment is read once
-(:func:`~journeylog.explain.deviations.located_deviations`) and its occurrences are placed in
+(:func:`~journeylog.explain.moves.located_deviations`) and its occurrences are placed in
 every variant that has it; the removed events' own occurrences (an extra or repeated step) and
 the events before each occurrence (its ``context``, ``event_index``) are column operations.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from journeylog.explain.deviations import Move, StageFinder, located_deviations
+from journeylog.explain.moves import Move, StageFinder, located_deviations
 from journeylog.explain.wording import DeviationKind
 
 __all__ = ["occurrences_by_reduction"]
