@@ -66,10 +66,11 @@ def frame_totals(events: pl.DataFrame) -> tuple[dict[str, Any], pl.DataFrame]:
     """:meth:`IngestResult.totals` of events in memory, in one pass over the frame: the figures
     :class:`journeylog.journeys.JourneyFigures` gives, counted directly. The journeys are the
     runs of equal journey ids when the frame is sorted by journey (as canonical events are), else
-    the distinct journey ids; the customers are the journeys when every customer id is its
+    the distinct journey ids (a missing id, which ingest never writes, sorts first and starts no
+    run, as in the engine); the customers are the journeys when every customer id is its
     journey id, else the distinct customer ids."""
     j, c = pl.col(S.JOURNEY_ID), pl.col(S.CUSTOMER_ID)
-    journeys = j.ne_missing(j.shift(1)).sum() if events[S.JOURNEY_ID].is_sorted() else j.n_unique()
+    journeys = j.ne_missing(j.shift(1)).sum() if events[S.JOURNEY_ID].is_sorted() else j.drop_nulls().n_unique()
     row = events.select(
         pl.len().alias("events"), journeys.cast(pl.Int64).alias("journeys"), (c == j).all().alias("same"),
         c.n_unique().alias("customers"), pl.col(S.ACTIVITY).n_unique().alias("activities"),

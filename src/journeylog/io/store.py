@@ -76,25 +76,13 @@ def read_store_dir(path: str | os.PathLike[str]) -> pl.DataFrame:
 def store_table(events: pl.DataFrame) -> pa.Table:
     """``events`` as an Arrow table carrying the store marker (the one place it is written)."""
     table = events.to_arrow()
-    return table.replace_schema_metadata(_marked(table.schema.metadata))
-
-
-def _marked(metadata: dict[bytes, bytes] | None) -> dict[bytes, bytes]:
-    meta = dict(metadata or {})
+    meta = dict(table.schema.metadata or {})
     meta[STORE_KEY.encode()] = store_marker().encode()
-    return meta
+    return table.replace_schema_metadata(meta)
 
 
 #: the row group of a store written whole (pyarrow's default, kept when Polars took over the write)
 STORE_ROW_GROUP = 1024 * 1024
-
-#: column types Polars writes with the store marker in the Arrow schema it stores (Polars 2.1 drops
-#: that schema's metadata when a column is nested or dictionary-encoded: those stores are written
-#: by pyarrow, as they always were)
-_FLAT_TYPES = frozenset({
-    pl.String, pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
-    pl.Float32, pl.Float64, pl.Date, pl.Datetime, pl.Duration, pl.Time, pl.Binary, pl.Decimal, pl.Null,
-})
 
 
 def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
@@ -103,13 +91,18 @@ def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     The marker is in the footer's key-value metadata (where journeylog looks, from Polars) and in
     the Arrow schema stored in the file (which pyarrow reads back as the table's schema metadata
     and copies when it rewrites the table). Polars writes the file (zstd, row groups of
-    :data:`STORE_ROW_GROUP` rows; its writer encodes columns on every core, pyarrow's on one)
-    unless a column is of a type outside :data:`_FLAT_TYPES`."""
-    import pyarrow as pa
+    :data:`STORE_ROW_GROUP` rows; its writer encodes columns on every core, pyarrow's on one),
+    with that schema from :class:`journeylog.io.arrow_schema.MarkedSchema`, when every column is
+    of a type it builds; otherwise (nested or dictionary-encoded attribute columns, whose Arrow
+    schema Polars 2.1 stores without its metadata) pyarrow writes it, as it always did."""
+    from journeylog.io.arrow_schema import MarkedSchema
 
+    try:
+        schema: MarkedSchema | None = MarkedSchema(events.schema, {STORE_KEY: store_marker()})
+    except TypeError:
+        schema = None
     with atomic_output(path) as tmp:
-        if all(dtype.base_type() in _FLAT_TYPES for dtype in events.schema.values()):
-            schema = pa.schema(events.head(0).to_arrow().schema, metadata=_marked(None))
+        if schema is not None:
             events.write_parquet(tmp, compression="zstd", row_group_size=STORE_ROW_GROUP, arrow_schema=schema,
                                  metadata={STORE_KEY: store_marker()})
         else:
