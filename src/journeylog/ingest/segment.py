@@ -72,8 +72,32 @@ def finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_dupl
     events = events.drop("_case", "_customer")
     attrs = [c for c in events.columns if c not in S.SCHEMA]
     events = events.select([pl.col(c).cast(t) for c, t in S.SCHEMA.items()] + [pl.col(c) for c in attrs])
-    events = events.sort(list(S.SORT_KEYS))
-    return _duplicates(events, drop_duplicates)
+    return _duplicates(canonical_order(events), drop_duplicates)
+
+
+def canonical_order(events: pl.DataFrame) -> pl.DataFrame:
+    """``events`` as ``events.sort(["journey_id", "timestamp", "input_order"])`` orders them
+    (``input_order`` distinct, timestamps present), sorted on integers: each journey id's rank
+    among the distinct ids (an Enum of the sorted ids; a missing id sorts first, as in that sort)
+    instead of the text. The frame itself when it is already in that order; when its rows come in
+    (timestamp, input order) order, as exports sorted by time do, a stable sort on the rank alone."""
+    if events.height < 2:
+        return events
+    j, t, i = (pl.col(c) for c in S.SORT_KEYS)
+
+    def after(*keys: pl.Expr) -> pl.Expr:  # each row before the next one by these keys (lexicographic)
+        later = keys[-1] < keys[-1].shift(-1)
+        for k in reversed(keys[:-1]):
+            later = (k < k.shift(-1)) | ((k == k.shift(-1)) & later)
+        return later.slice(0, pl.len() - 1).fill_null(False).all()
+
+    in_order, by_time = events.select(after(j, t, i), after(t, i)).row(0)
+    if in_order and not events[S.JOURNEY_ID].null_count():
+        return events
+    ids = events[S.JOURNEY_ID].unique().drop_nulls().sort()
+    rank = j.cast(pl.Enum(ids)).to_physical()
+    order = events.select(pl.arg_sort_by(rank, maintain_order=True) if by_time else pl.arg_sort_by(rank, t, i))
+    return events[order.to_series()]
 
 
 def format_gap(gap: timedelta) -> str:
