@@ -95,8 +95,9 @@ def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
     and copies when it rewrites the table). Polars writes the file (zstd at
     :data:`STORE_ZSTD_LEVEL`, row groups of :data:`STORE_ROW_GROUP` rows; its writer encodes
     columns on every core, pyarrow's on one), with that schema from
-    :class:`journeylog.io.arrow_schema.MarkedSchema`, when every column is of a type it builds; otherwise (nested or dictionary-encoded attribute columns, whose Arrow
-    schema Polars 2.1 stores without its metadata) pyarrow writes it, as it always did."""
+    :class:`journeylog.io.arrow_schema.MarkedSchema`, when every column is of a type it builds;
+    otherwise (nested or dictionary-encoded attribute columns, whose Arrow schema Polars 2.1
+    stores without its metadata) pyarrow writes it, as it always did."""
     from journeylog.io.arrow_schema import MarkedSchema
 
     try:
