@@ -234,6 +234,9 @@ def _per_value(expr: pl.Expr, src: str, frame: pl.DataFrame) -> pl.Expr:
         return expr
     table = values.with_columns(expr.alias("_v"))
     dtype = table.schema["_v"]
+    if table.schema[src] in (pl.String, pl.Categorical) and dtype == pl.String and table.select(
+            pl.col(src).cast(pl.String).eq_missing(pl.col("_v")).all()).item():
+        return pl.col(src).cast(pl.String)  # every spelling is already its own result (null's too)
     known = table.filter(pl.col(src).is_not_null())
     mapped = pl.col(src).replace_strict(known[src], known["_v"], return_dtype=dtype)
     if known.height < table.height:  # the null's own result
