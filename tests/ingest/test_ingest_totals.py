@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,8 +51,13 @@ def test_frame_totals_equal_the_engines(events):
     assert mine_channels.rows() == their_channels.rows() and mine_channels.schema == their_channels.schema
 
 
-def test_the_summary_is_the_same_with_and_without_a_store(tmp_path):
+@pytest.mark.parametrize("overlap", [0, 10**9])  # figures counted after the write, or while it runs
+def test_the_summary_is_the_same_with_and_without_a_store(tmp_path, monkeypatch, overlap):
+    import journeylog.ingest.read as read
+
+    monkeypatch.setattr(read, "OVERLAP_EVENTS", overlap)
     written = ingest(SAMPLE / "sources.yaml", output=tmp_path / "s.parquet")
+    assert (written._totals is not None) == (overlap > 0)
     kept = ingest(SAMPLE / "sources.yaml")
     assert written.summary() == kept.summary()
     assert written.summary()["journeys"] == kept.events[S.JOURNEY_ID].n_unique()

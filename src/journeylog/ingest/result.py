@@ -70,7 +70,10 @@ def frame_totals(events: pl.DataFrame) -> tuple[dict[str, Any], pl.DataFrame]:
     run, as in the engine); the customers are the journeys when every customer id is its
     journey id, else the distinct customer ids."""
     j, c = pl.col(S.JOURNEY_ID), pl.col(S.CUSTOMER_ID)
-    journeys = j.ne_missing(j.shift(1)).sum() if events[S.JOURNEY_ID].is_sorted() else j.drop_nulls().n_unique()
+    if events[S.JOURNEY_ID].is_sorted():  # runs: a leading run of missing ids is no journey
+        journeys = (j.rle_id().max().cast(pl.Int64) + 1 - j.first().is_null().cast(pl.Int64)).fill_null(0)
+    else:
+        journeys = j.drop_nulls().n_unique()
     row = events.select(
         pl.len().alias("events"), journeys.cast(pl.Int64).alias("journeys"), (c == j).all().alias("same"),
         c.n_unique().alias("customers"), pl.col(S.ACTIVITY).n_unique().alias("activities"),
