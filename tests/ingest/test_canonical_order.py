@@ -1,6 +1,6 @@
 """ingest.segment.canonical_order sorts events exactly as ``sort(journey_id, timestamp,
 input_order)`` does (the oracle), on random events in every starting order: already sorted,
-sorted by time (the stable rank-only sort), shuffled; ties in time, missing journey ids,
+sorted by time (each journey's rows grouped in their order), shuffled; ties in time, missing journey ids,
 ids that sort differently as text than by length or code point."""
 
 from __future__ import annotations

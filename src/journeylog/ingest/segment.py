@@ -77,10 +77,10 @@ def finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_dupl
 
 def canonical_order(events: pl.DataFrame) -> pl.DataFrame:
     """``events`` as ``events.sort(["journey_id", "timestamp", "input_order"])`` orders them
-    (``input_order`` distinct, timestamps present), sorted on integers: each journey id's rank
-    among the distinct ids (an Enum of the sorted ids; a missing id sorts first, as in that sort)
-    instead of the text. The frame itself when it is already in that order; when its rows come in
-    (timestamp, input order) order, as exports sorted by time do, a stable sort on the rank alone."""
+    (``input_order`` distinct, timestamps present): the frame itself when it is already in that
+    order; when its rows come in (timestamp, input order) order, as exports sorted by time do,
+    each journey's rows as they come, journey after journey (a group-by on the id keeps its rows'
+    order; only the distinct ids are sorted, a missing one first as in that sort); else that sort."""
     if events.height < 2:
         return events
     j, t, i = (pl.col(c) for c in S.SORT_KEYS)
@@ -94,10 +94,10 @@ def canonical_order(events: pl.DataFrame) -> pl.DataFrame:
     in_order, by_time = events.select(after(j, t, i), after(t, i)).row(0)
     if in_order and not events[S.JOURNEY_ID].null_count():
         return events
-    ids = events[S.JOURNEY_ID].unique().drop_nulls().sort()
-    rank = j.cast(pl.Enum(ids)).to_physical()
-    order = events.select(pl.arg_sort_by(rank, maintain_order=True) if by_time else pl.arg_sort_by(rank, t, i))
-    return events[order.to_series()]
+    if by_time:
+        rows = events.select(j).with_row_index("_row").group_by(S.JOURNEY_ID).agg("_row")
+        return events[rows.sort(S.JOURNEY_ID)["_row"].explode()]
+    return events.sort(list(S.SORT_KEYS))
 
 
 def format_gap(gap: timedelta) -> str:
