@@ -43,6 +43,7 @@ Exit status 1 when a compared figure differs or a command fails. ``--json FILE``
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -184,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         steps.insert(0, "ingest")  # discover reads the store ingest writes
     workdir = Path(args.workdir or Path(tempfile.gettempdir()) / "journeylog-bench")
     workdir.mkdir(parents=True, exist_ok=True)
+    # journeylog's modules as an install has them: compiled (PYTHONDONTWRITEBYTECODE, or a fresh
+    # checkout, would otherwise compile every module in every timed run)
+    compileall.compile_dir(str(ROOT / "src" / "journeylog"), quiet=1)
     sys.path.insert(0, str(HERE))
     import generate as G  # noqa: E402  (benchmarks/generate.py)
 

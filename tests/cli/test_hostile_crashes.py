@@ -165,14 +165,19 @@ def test_a_key_twice_in_a_jsonl_row_is_an_error_naming_line_and_key(run_main, tm
 def test_disk_full_while_writing_is_exit_4_and_the_old_output_stays(run_main, tmp_path, monkeypatch):
     import errno
 
+    import polars as pl
     import pyarrow.parquet as pq
 
     def full(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    def polars_full(*_a, **_k):  # how Polars' writer reports it
+        raise pl.exceptions.ComputeError("io error: No space left on device (os error 28)")
+
     write_file(tmp_path, "ok.csv", "case,activity,timestamp\nc1,a,2024-01-01T10:00\nc1,b,2024-01-02T10:00\n")
     write_file(tmp_path, "o.parquet", "old")
-    monkeypatch.setattr(pq, "write_table", full)
+    monkeypatch.setattr(pq, "write_table", full)  # the store's writer for nested columns
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", polars_full)  # and for the others
     refused(run_main, tmp_path, 4, "ingest", "ok.csv", "-o", "o.parquet", output=tmp_path / "o.parquet",
             says="no space left on the device")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.parquet", "ok.csv"]

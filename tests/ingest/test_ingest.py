@@ -359,3 +359,21 @@ def test_source_map_errors(tmp_path):
     with pytest.raises(InvalidInput) as e:
         ingest(worse)
     assert e.value.row is not None
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x\ny", "tab\there", None, "z" * 501])
+def test_a_bad_activity_among_few_names_is_found(tmp_path, bad):
+    """Activities are checked once per distinct name when there are few of them: one bad name in a
+    long log is still the error (at its row), or the one reject."""
+    n, at = 60, 37
+    acts = ["Open" if i % 2 else "Pay" for i in range(n)]
+    acts[at] = bad
+    frame = pl.DataFrame({"case_id": [f"c{i // 5}" for i in range(n)], "activity": acts,
+                          "timestamp": [dt.datetime(2024, 1, 1) + dt.timedelta(minutes=i) for i in range(n)]})
+    frame.write_parquet(tmp_path / "log.parquet")
+    with pytest.raises((InvalidInput, ResourceLimit)) as err:
+        ingest(tmp_path / "log.parquet")
+    assert err.value.row == at + 1 and err.value.column == "activity"
+    if len(bad or "") <= 500:
+        result = ingest(tmp_path / "log.parquet", ReadOptions(skip_invalid_rows=True))
+        assert result.rejects[S.SOURCE_ROW].to_list() == [at + 1] and result.events.height == n - 1

@@ -85,3 +85,46 @@ def test_a_damaged_store_is_refused_on_read(tmp_path):
     pq.write_table(store_table(canonical().drop(S.ACTIVITY)), path)
     with pytest.raises(InvalidInput, match="missing column 'activity'"):
         read_events(path)
+
+
+# --- who writes the store: Polars (flat columns) or pyarrow (nested ones), the same store either way
+
+
+def _pyarrow_store(events: pl.DataFrame, path) -> None:
+    """The store as pyarrow wrote it before Polars did: the oracle."""
+    pq.write_table(store_table(events), path, compression="zstd")
+
+
+def _same_store(path, oracle) -> None:
+    assert pq.read_schema(path).equals(pq.read_schema(oracle), check_metadata=True)  # types, marker for pyarrow
+    assert pl.read_parquet_metadata(path)[STORE_KEY] == pl.read_parquet_metadata(oracle)[STORE_KEY]  # for Polars
+    assert_frame_equal(pl.read_parquet(path), pl.read_parquet(oracle))
+    assert pq.read_table(path).equals(pq.read_table(oracle))
+    assert is_store(path)
+
+
+def test_the_store_polars_writes_is_the_store_pyarrow_wrote(tmp_path):
+    events = canonical(7).with_columns(pl.Series("visits", [1, None, 3, 4, 5, 6, 7], dtype=pl.Int32),
+                                       pl.Series("when", [dt.date(2026, 1, 1)] * 7))
+    write_events(events, tmp_path / "new.parquet")
+    _pyarrow_store(events, tmp_path / "old.parquet")
+    _same_store(tmp_path / "new.parquet", tmp_path / "old.parquet")
+    assert not pq.ParquetFile(tmp_path / "new.parquet").metadata.created_by.startswith("parquet-cpp-arrow")
+
+
+def test_nested_attribute_columns_are_written_by_pyarrow_with_the_marker(tmp_path):
+    events = canonical(3).with_columns(pl.Series("tags", [["a"], None, []]), pl.Series("kind", ["x", "y", None],
+                                                                                    dtype=pl.Categorical))
+    write_events(events, tmp_path / "new.parquet")
+    _pyarrow_store(events, tmp_path / "old.parquet")
+    _same_store(tmp_path / "new.parquet", tmp_path / "old.parquet")
+    assert_frame_equal(pl.read_parquet(tmp_path / "new.parquet"), events)
+
+
+def test_row_groups_of_the_set_size(tmp_path, monkeypatch):
+    import journeylog.io.store as store
+
+    monkeypatch.setattr(store, "STORE_ROW_GROUP", 2)
+    write_events(canonical(5), tmp_path / "s.parquet")
+    meta = pq.ParquetFile(tmp_path / "s.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [2, 2, 1]

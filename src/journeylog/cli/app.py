@@ -160,11 +160,56 @@ def readable_help(command: Any) -> Any:
     return command
 
 
+class _DeferredCoercion:
+    """Typer's coercion of one parameter's value, built when a value needs it.
+
+    Typer (0.2x) builds a pydantic adapter for every parameter of the command run, given or not
+    (importing pydantic and building about thirty adapters: a fifth of a second of ``ingest``'s
+    start-up), although a missing value is never coerced by it and a ``str`` parameter returns a
+    text value as it is. Those two cases are answered here; any other value goes to Typer's own
+    coercion, built on first use."""
+
+    def __init__(self, descriptor: Any) -> None:
+        self.descriptor = descriptor
+        info = descriptor.parameter_info
+        self.plain_text = (descriptor.annotation is str and info.parser is None and descriptor.file_annotation is None
+                           and not descriptor.is_path and not descriptor.is_choice)
+        self.built: Any = None
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        from typer._coercion import PassThroughRuntimeParam, build_runtime_param
+
+        if value is None:  # Typer's rule for a missing value (None, or () for a repeatable one)
+            return PassThroughRuntimeParam(parameter_info=self.descriptor.parameter_info,
+                                           annotation=self.descriptor.annotation).coerce(value, param=param, ctx=ctx)
+        if self.plain_text and type(value) is str and not (param.multiple or param.nargs != 1):
+            return value
+        if self.built is None:
+            self.built = build_runtime_param(self.descriptor)
+        return self.built.coerce(value, param=param, ctx=ctx)
+
+
+def deferred_coercion(command: Any) -> Any:
+    """Give every parameter of ``command`` (a click command tree from ``typer.main.get_command``)
+    a :class:`_DeferredCoercion`; a Typer without per-parameter coercion is left as it is.
+    Changes ``command`` and returns it."""
+    for cmd in [command, *getattr(command, "commands", {}).values()]:
+        for p in cmd.params:
+            _defer(p)
+    return command
+
+
+def _defer(param: Any) -> None:
+    if getattr(param, "_runtime_param", False) is None and hasattr(param, "type_descriptor"):
+        param._runtime_param = _DeferredCoercion(param.type_descriptor)
+
+
 def _flag_help_option(original: Any, ctx: Any) -> Any:
     """The ``--help`` option, shown as a flag (click makes it per context)."""
     option = original(ctx)
     if option is not None:
         option.metavar = ""
+        _defer(option)  # made per context, after deferred_coercion ran
     return option
 
 
@@ -241,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI with journeylog's exit-code contract."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
-    command = readable_help(typer.main.get_command(app))
+    command = deferred_coercion(readable_help(typer.main.get_command(app)))
     from journeylog.io.files import run_outputs
 
     previous = _catch_termination()

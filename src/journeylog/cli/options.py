@@ -302,8 +302,6 @@ def status_progress(status: Any) -> Callable[[str, int, int], None]:
 
 def source_progress() -> Callable[[str, int, int], None]:
     """A progress bar over sources on stderr (transient; silent when stderr is not a terminal)."""
-    from rich.progress import Progress
-
     from journeylog.render.terminal import console
 
     state: dict[str, Any] = {}
@@ -313,6 +311,8 @@ def source_progress() -> Callable[[str, int, int], None]:
         if not con.is_terminal:
             return
         if "p" not in state:
+            from rich.progress import Progress  # on a terminal only
+
             state["p"] = Progress(console=con, transient=True)
             state["p"].start()
             state["t"] = state["p"].add_task("reading", total=total)

@@ -234,6 +234,9 @@ def _per_value(expr: pl.Expr, src: str, frame: pl.DataFrame) -> pl.Expr:
         return expr
     table = values.with_columns(expr.alias("_v"))
     dtype = table.schema["_v"]
+    if table.schema[src] in (pl.String, pl.Categorical) and dtype == pl.String and table.select(
+            pl.col(src).cast(pl.String).eq_missing(pl.col("_v")).all()).item():
+        return pl.col(src).cast(pl.String)  # every spelling is already its own result (null's too)
     known = table.filter(pl.col(src).is_not_null())
     mapped = pl.col(src).replace_strict(known[src], known["_v"], return_dtype=dtype)
     if known.height < table.height:  # the null's own result
@@ -261,14 +264,29 @@ def _canonical_columns(plan: Plan, frame: pl.DataFrame, *, ts_text: bool) -> pl.
     ).with_columns(pl.lit(plan.source).alias(S.SOURCE))
 
 
+def _any_failing(checks: list[Check], out: pl.DataFrame) -> bool:
+    """Whether a row of ``out`` fails a check. The checks that read only the activity (a
+    vocabulary: few distinct names) are evaluated once per distinct activity when there are at
+    most :data:`_PER_VALUE_SHARE` as many as rows: a row fails one iff its activity does."""
+    per_row = [cond for cond, _col, _msg, _hint in checks if set(cond.meta.root_names()) != {S.ACTIVITY}]
+    per_name = [cond for cond, _col, _msg, _hint in checks if set(cond.meta.root_names()) == {S.ACTIVITY}]
+    if per_name:
+        names = out.select(pl.col(S.ACTIVITY).unique())
+        if names.height <= _PER_VALUE_SHARE * out.height:
+            if names.select(pl.any_horizontal([c.fill_null(False) for c in per_name]).any()).item():
+                return True
+        else:
+            per_row += per_name
+    return bool(per_row) and bool(out.select(pl.any_horizontal([c.fill_null(False) for c in per_row]).any()).item())
+
+
 def apply_plan(plan: Plan, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Canonical columns for ``frame`` by ``plan``: (good rows, invalid rows with their reason).
 
     Every check runs once over the rows; only when one fails are the reason and column of each
     invalid row worked out (the first failing check, in order) with the raw timestamps as text."""
     out = _canonical_columns(plan, frame, ts_text=False)
-    failing = pl.any_horizontal([cond.fill_null(False) for cond, _col, _msg, _hint in plan.checks]).any()
-    if not plan.checks or not out.select(failing).item():
+    if not plan.checks or not _any_failing(plan.checks, out):
         bad = out.head(0).with_columns(pl.lit(None, pl.String).alias("_reason"), pl.lit(None, pl.String).alias("_column"))
         return out.drop(plan.helpers(), strict=False), bad
     out = _canonical_columns(plan, frame, ts_text=True)

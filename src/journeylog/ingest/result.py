@@ -10,10 +10,8 @@ from typing import Any
 import polars as pl
 
 from journeylog import schema as S
-from journeylog.ingest.event_source import EventSource
-from journeylog.journeys import JourneyFigures
 
-__all__ = ["IngestResult"]
+__all__ = ["IngestResult", "frame_totals"]
 
 
 @dataclass
@@ -30,16 +28,21 @@ class IngestResult:
     duplicates_dropped: bool = True
     store: Path | None = None  # the journeylog store written, if any
     warnings: list[str] = field(default_factory=list)  # e.g. a source matching few identities
+    _totals: tuple[dict[str, Any], pl.DataFrame] | None = field(default=None, repr=False, compare=False)
+
+    def totals(self) -> tuple[dict[str, Any], pl.DataFrame]:
+        """The figures of :meth:`summary` (computed once): the totals (``events``, ``journeys``,
+        ``customers``, ``activities``, ``first``, ``last``) and the events per channel
+        (``channel``, ``events``, by events descending, then name)."""
+        if self._totals is None:
+            self._totals = (frame_totals(self.events) if isinstance(self.events, pl.DataFrame)
+                            else _engine_totals(self.events, self.store))
+        return self._totals
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: totals, per source (identity matches too), per channel,
         duplicates, rejects, notes and warnings."""
-        with EventSource(self.events) if self.events is not None else EventSource(store=self.store) as source:
-            figs = JourneyFigures.of_batches(source.batches([S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]),
-                                             activities=source.distinct(S.ACTIVITY), channels=source.distinct(S.CHANNEL),
-                                             parts=("summary",), spill=source.spill)
-            totals = figs.summary()
-            per_channel = figs.channel_counts()
+        totals, per_channel = self.totals()
         first, last = totals["first"], totals["last"]
         return {
             "events": totals["events"],
@@ -57,3 +60,40 @@ class IngestResult:
             "notes": self.notes,
             "warnings": self.warnings,
         }
+
+
+def frame_totals(events: pl.DataFrame) -> tuple[dict[str, Any], pl.DataFrame]:
+    """:meth:`IngestResult.totals` of events in memory, in one pass over the frame: the figures
+    :class:`journeylog.journeys.JourneyFigures` gives, counted directly. The journeys are the
+    runs of equal journey ids when the frame is sorted by journey (as canonical events are), else
+    the distinct journey ids (a missing id, which ingest never writes, sorts first and starts no
+    run, as in the engine); the customers are the journeys when every customer id is its
+    journey id, else the distinct customer ids."""
+    j, c = pl.col(S.JOURNEY_ID), pl.col(S.CUSTOMER_ID)
+    if events[S.JOURNEY_ID].is_sorted():  # runs: a leading run of missing ids is no journey
+        journeys = (j.rle_id().max().cast(pl.Int64) + 1 - j.first().is_null().cast(pl.Int64)).fill_null(0)
+    else:
+        journeys = j.drop_nulls().n_unique()
+    row = events.select(
+        pl.len().alias("events"), journeys.cast(pl.Int64).alias("journeys"), (c == j).all().alias("same"),
+        c.n_unique().alias("customers"), pl.col(S.ACTIVITY).n_unique().alias("activities"),
+        pl.col(S.TIMESTAMP).min().alias("first"), pl.col(S.TIMESTAMP).max().alias("last"),
+    ).row(0, named=True)
+    if row.pop("same"):
+        row["customers"] = row["journeys"]
+    per_channel = (events.group_by(S.CHANNEL).agg(pl.len().cast(pl.Int64).alias("events"))
+                   .sort(["events", S.CHANNEL], descending=[True, False]))
+    return row, per_channel
+
+
+def _engine_totals(events: Any, store: Path | None) -> tuple[dict[str, Any], pl.DataFrame]:
+    """:meth:`IngestResult.totals` by the figures engine: of a store written out of core (batch
+    by batch), or of another engine's frame (Spark)."""
+    from journeylog.ingest.event_source import EventSource
+    from journeylog.journeys import JourneyFigures
+
+    with EventSource(events) if events is not None else EventSource(store=store) as source:
+        figs = JourneyFigures.of_batches(source.batches([S.CUSTOMER_ID, S.CHANNEL, S.ACTIVITY]),
+                                         activities=source.distinct(S.ACTIVITY), channels=source.distinct(S.CHANNEL),
+                                         parts=("summary",), spill=source.spill)
+        return dict(figs.summary()), figs.channel_counts()

@@ -72,8 +72,32 @@ def finish(frames: list[pl.DataFrame], use_case: bool, gap: timedelta, drop_dupl
     events = events.drop("_case", "_customer")
     attrs = [c for c in events.columns if c not in S.SCHEMA]
     events = events.select([pl.col(c).cast(t) for c, t in S.SCHEMA.items()] + [pl.col(c) for c in attrs])
-    events = events.sort(list(S.SORT_KEYS))
-    return _duplicates(events, drop_duplicates)
+    return _duplicates(canonical_order(events), drop_duplicates)
+
+
+def canonical_order(events: pl.DataFrame) -> pl.DataFrame:
+    """``events`` as ``events.sort(["journey_id", "timestamp", "input_order"])`` orders them
+    (``input_order`` distinct, timestamps present): the frame itself when it is already in that
+    order; when its rows come in (timestamp, input order) order, as exports sorted by time do,
+    each journey's rows as they come, journey after journey (a group-by on the id keeps its rows'
+    order; only the distinct ids are sorted, a missing one first as in that sort); else that sort."""
+    if events.height < 2:
+        return events
+    j, t, i = (pl.col(c) for c in S.SORT_KEYS)
+
+    def after(*keys: pl.Expr) -> pl.Expr:  # each row before the next one by these keys (lexicographic)
+        later = keys[-1] < keys[-1].shift(-1)
+        for k in reversed(keys[:-1]):
+            later = (k < k.shift(-1)) | ((k == k.shift(-1)) & later)
+        return later.slice(0, pl.len() - 1).fill_null(False).all()
+
+    in_order, by_time = events.select(after(j, t, i), after(t, i)).row(0)
+    if in_order and not events[S.JOURNEY_ID].null_count():
+        return events
+    if by_time:
+        rows = events.select(j).with_row_index("_row").group_by(S.JOURNEY_ID).agg("_row")
+        return events[rows.sort(S.JOURNEY_ID)["_row"].explode()]
+    return events.sort(list(S.SORT_KEYS))
 
 
 def format_gap(gap: timedelta) -> str:

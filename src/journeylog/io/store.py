@@ -81,12 +81,37 @@ def store_table(events: pl.DataFrame) -> pa.Table:
     return table.replace_schema_metadata(meta)
 
 
-def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write canonical events as a journeylog store (Parquet with a schema marker), atomically."""
-    import pyarrow.parquet as pq
+#: the row group of a store written whole (pyarrow's default, kept when Polars took over the write)
+STORE_ROW_GROUP = 1024 * 1024
+#: its zstd level (pyarrow's default, 1; Polars' own is 3, a fifth more CPU for a file 6% smaller)
+STORE_ZSTD_LEVEL = 1
 
+
+def write_events(events: pl.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write canonical events as a journeylog store (Parquet with a schema marker), atomically.
+
+    The marker is in the footer's key-value metadata (where journeylog looks, from Polars) and in
+    the Arrow schema stored in the file (which pyarrow reads back as the table's schema metadata
+    and copies when it rewrites the table). Polars writes the file (zstd at
+    :data:`STORE_ZSTD_LEVEL`, row groups of :data:`STORE_ROW_GROUP` rows; its writer encodes
+    columns on every core, pyarrow's on one), with that schema from
+    :class:`journeylog.io.arrow_schema.MarkedSchema`, when every column is of a type it builds;
+    otherwise (nested or dictionary-encoded attribute columns, whose Arrow schema Polars 2.1
+    stores without its metadata) pyarrow writes it, as it always did."""
+    from journeylog.io.arrow_schema import MarkedSchema
+
+    try:
+        schema: MarkedSchema | None = MarkedSchema(events.schema, {STORE_KEY: store_marker()})
+    except TypeError:
+        schema = None
     with atomic_output(path) as tmp:
-        pq.write_table(store_table(events), tmp, compression="zstd")
+        if schema is not None:
+            events.write_parquet(tmp, compression="zstd", compression_level=STORE_ZSTD_LEVEL,
+                                 row_group_size=STORE_ROW_GROUP, arrow_schema=schema, metadata={STORE_KEY: store_marker()})
+        else:
+            import pyarrow.parquet as pq
+
+            pq.write_table(store_table(events), tmp, compression="zstd")
 
 
 def validate_store(frame: pl.DataFrame, label: str) -> pl.DataFrame:
