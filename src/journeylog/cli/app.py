@@ -177,7 +177,7 @@ class _DeferredCoercion:
         self.built: Any = None
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
-        from typer._coercion import PassThroughRuntimeParam, build_runtime_param
+        from typer._coercion import PassThroughRuntimeParam, build_runtime_param  # checked by deferred_coercion
 
         if value is None:  # Typer's rule for a missing value (None, or () for a repeatable one)
             return PassThroughRuntimeParam(parameter_info=self.descriptor.parameter_info,
@@ -192,7 +192,12 @@ class _DeferredCoercion:
 def deferred_coercion(command: Any) -> Any:
     """Give every parameter of ``command`` (a click command tree from ``typer.main.get_command``)
     a :class:`_DeferredCoercion`; a Typer without per-parameter coercion is left as it is.
-    Changes ``command`` and returns it."""
+    Changes ``command`` and returns it. Typer's coercion is a private module: a Typer without it
+    (or without these names) keeps its own coercion."""
+    try:
+        from typer._coercion import PassThroughRuntimeParam, build_runtime_param  # noqa: F401
+    except ImportError:
+        return command
     for cmd in [command, *getattr(command, "commands", {}).values()]:
         for p in cmd.params:
             _defer(p)
