@@ -69,3 +69,15 @@ def test_unaligned_and_empty_variants() -> None:
     same(aligned, {"a"})
     got = occurrences_table(aligned, None, {"a"})
     assert got["variant_id"].to_list() == [3] and got["kind"].cast(pl.String).to_list() == ["unexpected"]
+
+
+def test_slices_change_nothing(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Variants read a few at a time (the memo of distinct alignments shared): the same rows."""
+    import journeylog.explain.reduced as RD
+
+    designed = load_model(sample.parent / "designed_journey.bpmn")
+    aligned = mining.align(designed, J.variants(read_events(sample)))
+    stage = mining.NextSteps(designed).stage
+    whole = occurrences_table(aligned, stage, set(designed.tasks))
+    monkeypatch.setattr(RD, "SLICE", 7)
+    assert occurrences_table(aligned, stage, set(designed.tasks)).to_dicts() == whole.to_dicts()

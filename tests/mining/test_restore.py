@@ -97,3 +97,23 @@ def test_a_removed_event_follows_the_event_before_it() -> None:
     moves = restore(table, numbers, uniques, [res], LABELS, MOVE_DTYPE)["moves"][0].to_list()
     assert [(m["kind"], m["log"] or m["model"]) for m in moves] == [
         ("log", "x"), ("sync", "a"), ("log", "x"), ("model", "c"), ("sync", "b"), ("log", "y"), ("silent", None)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_slices_change_nothing(case) -> None:
+    """Restored a slice of variants at a time (here 2): the same table as in one piece."""
+    import journeylog.mining.restore as R
+
+    variants, uniques, results = case
+    table = pl.DataFrame({"variant_id": range(1, len(variants) + 1), "activities": [list(v) for v in variants]},
+                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String)})
+    numbers, _ = reduce_variants(table, LABELS)
+    whole = restore(table, numbers, uniques, results, LABELS, MOVE_DTYPE)
+    saved = R.SLICE
+    R.SLICE = 2
+    try:
+        sliced = restore(table, numbers, uniques, results, LABELS, MOVE_DTYPE)
+    finally:
+        R.SLICE = saved
+    assert sliced.to_dicts() == whole.to_dicts() and sliced.schema == whole.schema

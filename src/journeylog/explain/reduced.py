@@ -29,11 +29,11 @@ import polars as pl
 from journeylog.explain.moves import Move, StageFinder, located_deviations
 from journeylog.explain.wording import DeviationKind
 
-__all__ = ["occurrences_by_reduction"]
+__all__ = ["SLICE", "occurrences_by_reduction"]
 
 _AT_EVENT = {DeviationKind.UNEXPECTED.value, DeviationKind.REPEATED.value, DeviationKind.WRONG_ORDER.value}
 #: variants read at a time
-_SLICE = 200_000
+SLICE = 100_000
 
 
 def occurrences_by_reduction(aligned: pl.DataFrame, labels: set[str], next_steps: StageFinder | None,
@@ -43,8 +43,8 @@ def occurrences_by_reduction(aligned: pl.DataFrame, labels: set[str], next_steps
     transition}`` structs, as :func:`journeylog.mining.align` makes them); ``labels``: the
     model's activities (the others were removed before aligning)."""
     memo: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    parts = [_slice(aligned.slice(start, _SLICE), labels, next_steps, schema, memo)
-             for start in range(0, aligned.height, _SLICE)]
+    parts = [_slice(aligned.slice(start, SLICE), labels, next_steps, schema, memo)
+             for start in range(0, aligned.height, SLICE)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 

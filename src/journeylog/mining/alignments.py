@@ -389,15 +389,5 @@ def _alignment_table(
 ) -> pl.DataFrame:
     """:func:`align`'s table: one row per variant (of ``variant_table``, sorted by id), the
     alignment of its reduced sequence (``uniques[numbers[i]]``, aligned as ``results[...]``)
-    restored (:func:`journeylog.mining.restore.restore`), :data:`_TABLE_SLICE` variants at a time
-    (at 100M events 1.7M variants of about 20 moves)."""
-    parts = [restore(variant_table.slice(start, _TABLE_SLICE), numbers.slice(start, _TABLE_SLICE), uniques, results,
-                     labels, MOVE_DTYPE)
-             for start in range(0, variant_table.height, _TABLE_SLICE)]
-    if not parts:
-        return restore(variant_table, numbers, uniques, results, labels, MOVE_DTYPE)
-    return pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
-
-
-#: variants turned into :func:`align`'s table at a time
-_TABLE_SLICE = 200_000
+    restored (:func:`journeylog.mining.restore.restore`, a slice of variants at a time)."""
+    return restore(variant_table, numbers, uniques, results, labels, MOVE_DTYPE)

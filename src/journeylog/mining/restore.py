@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-__all__ = ["reduce_variants", "restore"]
+__all__ = ["SLICE", "reduce_variants", "restore"]
 
 #: pm4py's "no move" marker on one side of an alignment step (alignments.SKIP)
 _SKIP = ">>"
@@ -66,7 +66,21 @@ def restore(variant_table: pl.DataFrame, numbers: pl.Series, uniques: Sequence[t
     may be ``None`` for moves without figures (token replay's fitting variants).
     """
     per_unique = _unique_figures(uniques, results)
-    steps = _steps(results)
+    steps = _steps(results)  # once: every slice of variants draws on them
+    parts = [_restored(variant_table.slice(start, SLICE), numbers.slice(start, SLICE), per_unique, steps, labels, move_dtype)
+             for start in range(0, variant_table.height, SLICE)]
+    if not parts:
+        return _restored(variant_table, numbers, per_unique, steps, labels, move_dtype)
+    return pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
+
+
+#: variants restored at a time (at 100M events 1.7M variants of about 20 moves)
+SLICE = 100_000
+
+
+def _restored(variant_table: pl.DataFrame, numbers: pl.Series, per_unique: pl.DataFrame, steps: pl.DataFrame,
+              labels: set[str], move_dtype: pl.DataType) -> pl.DataFrame:
+    """:func:`restore` of one slice of variants."""
     rows = variant_table.select(
         pl.col("variant_id").cast(pl.UInt32),
         pl.col("activities").cast(pl.List(pl.String)),
