@@ -71,3 +71,17 @@ def test_a_catalogue_table_is_read_as_a_store(spark: Any, sample_store: Path, ru
     code, _stdout, err = run_main("funnel", "lake.cx.no_such_table", "-m", str(SAMPLE_MODEL), "--engine", "spark",
                                   cwd=tmp_path)
     assert code == ExitCode.USAGE and "nor a table of the Spark session's catalogue" in err, err
+
+
+@pytest.mark.slow
+def test_a_real_process_says_nothing_but_its_own_lines(spark: Any, sample_store: Path, tmp_path: Path) -> None:
+    """In a process of its own (its own JVM), ``conform --engine spark`` writes no Spark log line
+    and no Python warning (pyspark's note on the pandas version) to the terminal (both were
+    there before the CLI ignored library warnings)."""
+    from tests.factories import run_cli
+
+    r = run_cli("conform", str(sample_store), "--model", str(SAMPLE_MODEL), "--engine", "spark", "--spark-master",
+                "local[1]", "--no-precision", "--json", str(tmp_path / "out.json"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Warning" not in r.stderr and "WARN" not in r.stderr and "log4j" not in r.stderr.lower(), r.stderr
+    assert (tmp_path / "out.json").stat().st_size > 0

@@ -9,6 +9,7 @@ library call, render. :func:`main` turns every outcome into one of the codes of
 import functools
 import os
 import sys
+import warnings
 from typing import Annotated, Any
 
 import typer
@@ -287,10 +288,20 @@ def _unexpected(exc: BaseException) -> int:
     return ExitCode.INTERNAL_ERROR
 
 
+def _quiet_warnings(debug: bool) -> None:
+    """A command says what it decided in its own words: the Python warnings of the libraries under
+    it (pyspark's note on pandas versions, pm4py's deprecations) are not for the user; ``--debug``
+    (or ``-W``/``PYTHONWARNINGS``) shows them. Set before any thread saves and restores the filters
+    (the model is converted in one while the log is read)."""
+    if not debug and not sys.warnoptions:
+        warnings.simplefilter("ignore")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with journeylog's exit-code contract."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("JOURNEYLOG_DEBUG") == "1"
+    _quiet_warnings(debug)
     command = deferred_coercion(readable_help(typer.main.get_command(app)))
     from journeylog.io.files import run_outputs
 
