@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from hypothesis import given, settings
-from tests.mining.test_restore import LABELS, cases
+from tests.mining.test_restore import LABELS, cases, variant_table
 
 from journeylog import journeys as J
 from journeylog import mining
@@ -35,8 +35,7 @@ def same(aligned: pl.DataFrame, labels: set[str], next_steps=None) -> None:
 @given(cases())
 def test_generated_alignments(case) -> None:
     variants, uniques, results = case
-    table = pl.DataFrame({"variant_id": range(1, len(variants) + 1), "activities": [list(v) for v in variants]},
-                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String)})
+    table = variant_table(variants)
     numbers, _ = reduce_variants(table, LABELS)
     same(restore(table, numbers, uniques, results, LABELS, MOVE_DTYPE), LABELS)
 

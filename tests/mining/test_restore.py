@@ -71,12 +71,17 @@ def cases(draw):
     return variants, uniques, results
 
 
+def variant_table(variants: list[tuple[str, ...]]) -> pl.DataFrame:
+    """The generated variants as a variant table (ids from 1)."""
+    return pl.DataFrame({"variant_id": range(1, len(variants) + 1), "activities": [list(v) for v in variants]},
+                        schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String)})
+
+
 @settings(max_examples=300, deadline=None)
 @given(cases())
 def test_restore_equals_the_per_variant_oracle(case) -> None:
     variants, uniques, results = case
-    table = pl.DataFrame({"variant_id": range(1, len(variants) + 1), "activities": [list(v) for v in variants]},
-                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String)})
+    table = variant_table(variants)
     numbers, got_uniques = reduce_variants(table, LABELS)
     assert got_uniques == uniques
     out = restore(table, numbers, uniques, results, LABELS, MOVE_DTYPE)
@@ -106,8 +111,7 @@ def test_slices_change_nothing(case) -> None:
     import journeylog.mining.restore as R
 
     variants, uniques, results = case
-    table = pl.DataFrame({"variant_id": range(1, len(variants) + 1), "activities": [list(v) for v in variants]},
-                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String)})
+    table = variant_table(variants)
     numbers, _ = reduce_variants(table, LABELS)
     whole = restore(table, numbers, uniques, results, LABELS, MOVE_DTYPE)
     saved = R.SLICE
