@@ -11,6 +11,10 @@ from factories import SAMPLE
 from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceLimit, UnsafeInput, UsageError
 
 
+class Py4JJavaError(Exception):
+    """Stands for py4j's: its text is the call, then the Java exception and its trace."""
+
+
 @pytest.mark.parametrize(("raised", "code"), [
     (UsageError("no such option value", hint="give 1 or 2"), ExitCode.USAGE),
     (InvalidInput("bad row", path="log.csv", row=4, column="ts"), ExitCode.INVALID_INPUT),
@@ -18,6 +22,11 @@ from journeylog.errors import ExitCode, InvalidInput, JourneylogError, ResourceL
     (UnsafeInput("DOCTYPE refused", path="m.bpmn"), ExitCode.UNSAFE_INPUT),
     (MemoryError(), ExitCode.RESOURCE_LIMIT),
     (RuntimeError("boom\nsecond line"), ExitCode.INTERNAL_ERROR),
+    # Spark's JVM out of heap (a 100M store in local mode): a resource limit, not a bug
+    (Py4JJavaError("An error occurred while calling o267.getResult.\n: java.lang.OutOfMemoryError: Java heap space"),
+     ExitCode.RESOURCE_LIMIT),
+    (Py4JJavaError("An error occurred while calling o12.collect.\n: java.lang.IllegalStateException: x"),
+     ExitCode.INTERNAL_ERROR),
 ])
 def test_main_maps_errors_to_the_table(raised, code, run_main, monkeypatch, tmp_path):
     def fail(*args, **kwargs):
@@ -30,8 +39,10 @@ def test_main_maps_errors_to_the_table(raised, code, run_main, monkeypatch, tmp_
     assert err.startswith("journeylog: error: ") and err.count("\n") == 1 and "Traceback" not in err
     if isinstance(raised, JourneylogError):
         assert raised.one_line() in err
-    if code == ExitCode.INTERNAL_ERROR:
+    if isinstance(raised, RuntimeError):
         assert "internal error: RuntimeError: boom" in err and "this is a bug" in err
+    if isinstance(raised, Py4JJavaError) and code == ExitCode.RESOURCE_LIMIT:
+        assert "the Spark JVM ran out of memory" in err and "--driver-memory" in err
 
 
 def test_debug_shows_the_traceback_of_a_bug(run_main, monkeypatch, tmp_path):

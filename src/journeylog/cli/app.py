@@ -276,12 +276,23 @@ def _report(exc: JourneylogError) -> int:
     return int(exc.code)
 
 
+def _jvm_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is Spark's JVM running out of heap: a Py4J error whose Java side (its text
+    holds the Java exception and trace) is an ``OutOfMemoryError``."""
+    return type(exc).__name__ == "Py4JJavaError" and "java.lang.OutOfMemoryError" in str(exc)
+
+
 def _unexpected(exc: BaseException) -> int:
     """An exception no journeylog code raised: a full disk is exit 4, anything else a bug (70)."""
     from journeylog.io.files import disk_full
 
     if disk_full(exc):  # a temporary file or spill folder outside any one output
         _print_error("no space left on the device (hint: free space, or set TMPDIR to a larger disk)")
+        return ExitCode.RESOURCE_LIMIT
+    if _jvm_out_of_memory(exc):
+        _print_error("the Spark JVM ran out of memory (java.lang.OutOfMemoryError) (hint: run under spark-submit "
+                     "with more --driver-memory and executors, or use --engine polars, which reads a large store "
+                     "in batches)")
         return ExitCode.RESOURCE_LIMIT
     first = str(exc).splitlines()[0][:300] if str(exc) else ""
     _print_error(f"internal error: {type(exc).__name__}: {first} (this is a bug; rerun with --debug for a traceback)")
