@@ -3,8 +3,11 @@
 pm4py counts, for every prefix of every trace, the activities that follow it in the log and the
 visible transitions the model enables after it; it aligns each *distinct* prefix once and weights
 by how many traces share it. Here the prefix counts come from the variant counts (so the log is
-never expanded) and pm4py's own Align-ETConformance pieces do the replay, so the integer sums, and
-the result, are identical. One deliberate difference: pm4py joins prefixes with ``","`` and splits
+never expanded). Where each prefix's alignment stops is found for all prefixes at once by
+:mod:`journeylog.mining.prefix_search` (the same set of markings as pm4py's search, prefixes that
+share a beginning sharing its work; pm4py's own search for nets that are not safe), and pm4py's
+``get_visible_transitions_eventually_enabled_by_marking`` gives what the model enables there, so
+the integer sums, and the result, are identical. One deliberate difference: pm4py joins prefixes with ``","`` and splits
 them again, which corrupts activity names containing a comma; journeylog keeps prefixes as tuples.
 """
 
@@ -21,6 +24,7 @@ from journeylog.mining.alignments import DEFAULT_MODEL_TIMEOUT, best_worst_cost
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import file_names, unpack_model, visible_labels
+from journeylog.mining.prefix_search import NotSafe, PrefixNet
 from journeylog.mining.variants import VariantRow, variant_rows
 from journeylog.settings import Settings
 
@@ -152,8 +156,60 @@ def _prefix_markings(
     deadline: float | None = None,
 ) -> dict[Prefix, Any]:
     """The markings (of the original net) where each distinct prefix's alignment stops; None for
-    prefixes that cannot be replayed. Aligned level by level, shortest first. Raises
-    :class:`_OutOfTime` (workers stopped) once ``time.monotonic()`` passes ``deadline``."""
+    prefixes that cannot be replayed: by :class:`PrefixNet` when the net is safe, else by pm4py's
+    search. Raises :class:`_OutOfTime` (workers stopped) once ``time.monotonic()`` passes ``deadline``."""
+    net, im, fm = model
+    try:
+        return _prefix_markings_here(net, im, follow, on_progress, deadline)
+    except NotSafe:
+        pass  # pm4py's own search, below
+    return _prefix_markings_pm4py(model, follow, labels, processes, settings, on_progress, deadline)
+
+
+def _prefix_markings_here(net: Any, im: Any, follow: dict[Prefix, set[str]], on_progress: Progress | None,
+                          deadline: float | None) -> dict[Prefix, Any]:
+    """:func:`_prefix_markings` by :class:`PrefixNet` (every prefix at once, sharing beginnings);
+    raises :class:`NotSafe` for a net it does not handle."""
+    from pm4py.objects.petri_net.obj import Marking
+
+    pn = PrefixNet(net, im)
+    total = len(follow)
+
+    def tick(done: int) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime
+        if done % 4096 == 0:
+            report(on_progress, "precision", done, total)
+
+    report(on_progress, "precision", 0, total)
+    found = pn.stop_markings(list(follow), tick)
+    as_marking: dict[int, Any] = {}
+    markings: dict[Prefix, Any] = {}
+    for prefix, ms in found.items():
+        if ms is None:
+            markings[prefix] = None
+            continue
+        listed = []
+        for m in ms:
+            mk = as_marking.get(m)
+            if mk is None:
+                mk = as_marking[m] = Marking(pn.marking(m))
+            listed.append(mk)
+        markings[prefix] = listed
+    report(on_progress, "precision", total, total)
+    return markings
+
+
+def _prefix_markings_pm4py(
+    model: tuple[Any, Any, Any],
+    follow: dict[Prefix, set[str]],
+    labels: set[str],
+    processes: int | None,
+    settings: Settings | None,
+    on_progress: Progress | None = None,
+    deadline: float | None = None,
+) -> dict[Prefix, Any]:
+    """:func:`_prefix_markings` by pm4py's own prefix alignments, one search per prefix, level by level."""
     from pm4py.algo.evaluation.precision.variants import align_etconformance as aec
 
     net, im, fm = model

@@ -1,0 +1,147 @@
+"""Where the prefix alignments of Align-ETConformance stop, for every distinct prefix at once.
+
+pm4py's precision (``align_etconformance``) aligns every distinct prefix of the log on its own:
+it builds the synchronous product of the prefix's trace net and the model and runs a search
+(``precision.utils.__search``) that allows only synchronous moves (cost 0) and the model's silent
+transitions (cost 1), stops expanding a state once the whole prefix is consumed, and returns
+**every** marking where the prefix is consumed at the least cost. That answer is a set, defined
+by distances alone (no tie is broken), so it can be computed another way and be the same:
+
+* the states are (model marking, events consumed); a move never goes back a level, so the
+  distance of a state at level ``i`` depends on the first ``i`` events only, and prefixes that
+  share a beginning share those distances;
+* for a prefix ``p``, ``closure(p)`` maps every marking reachable at level ``len(p)`` to its
+  least number of silent moves (a Dijkstra over the silent transitions, seeded with the arrival
+  costs);
+* ``arrival(p + a)`` fires every transition labelled ``a`` from every marking of ``closure(p)``
+  (cost unchanged): the markings where pm4py's search for ``p + a`` stops are those of
+  ``arrival(p + a)`` at its least cost (pm4py's search does not expand the last level, so no
+  silent move follows the last event); none when ``arrival`` is empty.
+
+The prefixes are walked depth first in sorted order, so each closure is computed once and only
+those on the current path are kept. Markings are integers (a bit per place), so this holds for
+safe nets with unit arcs (what process trees and BPMN models convert to); any other net raises
+:class:`NotSafe` and the caller falls back to pm4py's own search.
+
+>>> from journeylog.models import parse_process_tree
+>>> from pm4py.objects.conversion.process_tree.variants import to_petri_net
+>>> net, im, fm = to_petri_net.apply(parse_process_tree("->('a', X('b', tau), 'c')"))
+>>> pn = PrefixNet(net, im)
+>>> found = pn.stop_markings([("a",), ("a", "c"), ("a", "x"), ("c",)])
+>>> [None if found[p] is None else len(found[p]) for p in [("a",), ("a", "c"), ("a", "x"), ("c",)]]
+[1, 1, None, None]
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["NotSafe", "PrefixNet"]
+
+Prefix = tuple[str, ...]
+#: a distance map: marking (a bit per place) -> least silent moves
+Distances = dict[int, int]
+
+
+class NotSafe(Exception):
+    """The net is not safe with unit arcs (a place would hold two tokens, or an arc weighs more)."""
+
+
+class PrefixNet:
+    """A net compiled for :meth:`stop_markings`: a bit per place, each transition's pre- and
+    post-set as masks, the visible ones grouped by label."""
+
+    def __init__(self, net: Any, im: Any) -> None:
+        places = sorted(net.places, key=lambda p: (str(p.name), id(p)))
+        self.places = places
+        self._bit = {p: 1 << i for i, p in enumerate(places)}
+        self.visible: dict[str, list[tuple[int, int]]] = {}
+        self.silent: list[tuple[int, int]] = []
+        for t in sorted(net.transitions, key=lambda t: (str(t.name), id(t))):
+            pre = self._mask(t.in_arcs, "source")
+            post = self._mask(t.out_arcs, "target")
+            (self.silent if t.label is None else self.visible.setdefault(t.label, [])).append((pre, post))
+        if any(count != 1 for count in im.values()):
+            raise NotSafe("the initial marking puts more than one token in a place")
+        self.initial = sum(self._bit[p] for p in im)
+
+    def _mask(self, arcs: Any, end: str) -> int:
+        mask = 0
+        for arc in arcs:
+            if getattr(arc, "weight", 1) != 1:
+                raise NotSafe("an arc weighs more than one token")
+            mask |= self._bit[getattr(arc, end)]
+        return mask
+
+    def marking(self, m: int) -> dict[Any, int]:
+        """The places marked in ``m`` (a dict to build a pm4py Marking from)."""
+        return {p: 1 for i, p in enumerate(self.places) if m >> i & 1}
+
+    def _closure(self, seeds: Distances) -> Distances:
+        """Every marking reachable from ``seeds`` by silent moves, with its least cost."""
+        done: Distances = {}
+        heap = [(d, m) for m, d in seeds.items()]
+        heapq.heapify(heap)
+        silent = self.silent
+        while heap:
+            d, m = heapq.heappop(heap)
+            if m in done:
+                continue
+            done[m] = d
+            for pre, post in silent:
+                if m & pre == pre:
+                    rest = m ^ pre
+                    if rest & post:
+                        raise NotSafe("a place would hold two tokens")
+                    nxt = rest | post
+                    if nxt not in done:
+                        heapq.heappush(heap, (d + 1, nxt))
+        return done
+
+    def _arrival(self, closure: Distances, label: str) -> Distances:
+        """The markings after one move on ``label`` from ``closure``, with their least cost."""
+        out: Distances = {}
+        moves = self.visible.get(label, ())
+        for m, d in closure.items():
+            for pre, post in moves:
+                if m & pre == pre:
+                    rest = m ^ pre
+                    if rest & post:
+                        raise NotSafe("a place would hold two tokens")
+                    nxt = rest | post
+                    if d < out.get(nxt, d + 1):
+                        out[nxt] = d
+        return out
+
+    def stop_markings(self, prefixes: Sequence[Prefix],
+                      tick: Callable[[int], None] | None = None) -> dict[Prefix, list[int] | None]:
+        """For each prefix, the markings (as integers) where pm4py's prefix alignment stops, or
+        None when the model cannot replay it. Every proper prefix of a listed prefix must be
+        listed too (as the prefix table lists them). ``tick(done)`` is called every 256 prefixes
+        (it may raise to stop the walk)."""
+        wanted = set(prefixes)
+        parents = {p[:-1] for p in wanted}
+        out: dict[Prefix, list[int] | None] = {}
+        # (prefix, its closure); the root is the empty prefix
+        path: list[tuple[Prefix, Distances | None]] = [((), self._closure({self.initial: 0}))]
+        for done, prefix in enumerate(sorted(wanted)):
+            if tick is not None and done % 256 == 0:
+                tick(done)
+            while len(path[-1][0]) >= len(prefix) or prefix[: len(path[-1][0])] != path[-1][0]:
+                path.pop()
+            top, closure = path[-1]
+            if len(top) != len(prefix) - 1:
+                raise ValueError(f"the prefix {prefix!r} is listed without {prefix[:-1]!r}")
+            arrival = self._arrival(closure, prefix[-1]) if closure else {}
+            if not arrival:
+                out[prefix] = None
+                if prefix in parents:
+                    path.append((prefix, None))
+                continue
+            least = min(arrival.values())
+            out[prefix] = sorted(m for m, d in arrival.items() if d == least)
+            if prefix in parents:
+                path.append((prefix, self._closure(arrival)))
+        return out

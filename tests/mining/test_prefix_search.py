@@ -1,0 +1,131 @@
+"""journeylog's prefix search (``mining/prefix_search.py``) finds, for every distinct prefix, the
+same set of markings as pm4py's own prefix alignment (``align_fake_log_stop_marking``), which
+Align-ETConformance precision is computed from; nets it does not handle fall back to pm4py's."""
+
+from __future__ import annotations
+
+import importlib
+import random
+
+import polars as pl
+import pytest
+from test_equality_sweep import random_tree
+
+from journeylog import mining
+from journeylog.mining.prefix_search import NotSafe, PrefixNet
+from journeylog.models import load_model, parse_process_tree
+
+pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+P = importlib.import_module("journeylog.mining.precision")
+
+
+def _net(text: str):
+    from pm4py.objects.conversion.process_tree.variants import to_petri_net
+
+    return to_petri_net.apply(parse_process_tree(text))
+
+
+def _prefixes(seqs: list[tuple[str, ...]], labels: set[str]) -> dict[tuple[str, ...], set[str]]:
+    return P._prefix_table([(i, s, 1) for i, s in enumerate(seqs)], labels)[0]
+
+
+def _same_as_pm4py(net, im, fm, follow) -> None:
+    from pm4py.objects.petri_net.obj import Marking
+
+    ours = PrefixNet(net, im).stop_markings(list(follow))
+    pn = PrefixNet(net, im)
+    theirs = P._prefix_markings_pm4py((net, im, fm), follow, {t.label for t in net.transitions if t.label}, 1, None)
+    assert ours.keys() == theirs.keys()
+    for prefix, ms in ours.items():
+        if ms is None:
+            assert theirs[prefix] is None, prefix
+        else:
+            assert theirs[prefix] is not None, prefix
+            assert {Marking(pn.marking(m)) for m in ms} == set(theirs[prefix]), prefix
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_stop_markings_equal_pm4pys_on_random_trees(pm4py, seed):
+    rng = random.Random(seed)
+    net, im, fm = _net(random_tree(rng, list("abcdef"), depth=4))
+    labels = sorted({t.label for t in net.transitions if t.label})
+    if not labels:
+        return
+    log = pm4py.play_out(net, im, fm, parameters={"noTraces": 20})
+    seqs = [tuple(e["concept:name"] for e in t) for t in log]
+    seqs += [tuple(rng.choice(labels) for _ in range(rng.randint(1, 6))) for _ in range(20)]
+    seqs += [s[:i] + (rng.choice(labels),) + s[i + 1:] for s in seqs if s for i in [rng.randrange(len(s))]]
+    _same_as_pm4py(net, im, fm, _prefixes(seqs, set(labels)))
+
+
+@pytest.mark.parametrize("name", ["receipt.bpmn", "running-example.pnml", "roadtraffic.pnml", "A.3.0.bpmn",
+                                  "SimpleParallel.bpmn", "stochastic_running_example.pnml"])
+def test_stop_markings_equal_pm4pys_on_shared_models(pm4py, shared_data, name):
+    path = next(p for p in sorted(shared_data.rglob(name)))
+    from journeylog.mining.petri import unpack_model
+
+    net, im, fm, _ = unpack_model(load_model(path))
+    labels = sorted({t.label for t in net.transitions if t.label})
+    rng = random.Random(name)
+    log = pm4py.play_out(net, im, fm, parameters={"noTraces": 15, "maxTraceLength": 25})
+    seqs = [tuple(e["concept:name"] for e in t) for t in log]
+    seqs += [s[:i] + (rng.choice(labels),) + s[i + 1:] for s in seqs if s for i in [rng.randrange(len(s))]]
+    _same_as_pm4py(net, im, fm, _prefixes(seqs, set(labels)))
+
+
+def test_only_the_markings_with_the_fewest_silent_moves(pm4py):
+    # after "a": the first branch with no silent move, the second after skipping "d" (one); pm4py
+    # keeps the first only, so "c" is not counted as enabled after "a" ...
+    net, im, fm = _net("X(->('a', 'b'), ->(X(tau, 'd'), 'a', 'c'))")
+    found = PrefixNet(net, im).stop_markings([("a",), ("a", "c")])
+    assert len(found[("a",)]) == 1
+    assert found[("a", "c")] is not None and len(found[("a", "c")]) == 1  # ... though "a", "c" replays
+    _same_as_pm4py(net, im, fm, {("a",): {"b"}, ("a", "c"): set()})
+
+
+def test_every_marking_of_the_least_cost(pm4py):
+    net, im, fm = _net("X(->('a', 'b'), ->('a', 'c'))")
+    assert len(PrefixNet(net, im).stop_markings([("a",)])[("a",)]) == 2
+    vt = pl.DataFrame({"variant_id": [1], "activities": [["a", "b"]], "journeys": [3]},
+                      schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt64})
+    log = pm4py.objects.log.obj.EventLog([pm4py.objects.log.obj.Trace(
+        [pm4py.objects.log.obj.Event({"concept:name": a}) for a in ("a", "b")]) for _ in range(3)])
+    # after a the model enables b and c (both markings count), the log takes only b
+    assert mining.precision((net, im, fm), vt, processes=1) == pm4py.precision_alignments(log, net, im, fm)
+
+
+def test_a_prefix_is_never_listed_without_its_own_prefix():
+    net, im, _fm = _net("->('a', 'b')")
+    with pytest.raises(ValueError, match="listed without"):
+        PrefixNet(net, im).stop_markings([("a", "b")])
+
+
+def _unsafe_net():
+    """a puts a token in p1 and p2; b and c each move one to p3, which then holds two."""
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
+    from pm4py.objects.petri_net.utils import petri_utils as pu
+
+    net = PetriNet("unsafe")
+    src, p1, p2, p3 = (PetriNet.Place(n) for n in ("src", "p1", "p2", "p3"))
+    for p in (src, p1, p2, p3):
+        net.places.add(p)
+    ta, tb, tc = (PetriNet.Transition(n, n) for n in "abc")
+    for t in (ta, tb, tc):
+        net.transitions.add(t)
+    for a, b in ((src, ta), (ta, p1), (ta, p2), (p1, tb), (tb, p3), (p2, tc), (tc, p3)):
+        pu.add_arc_from_to(a, b, net)
+    return net, Marking({src: 1}), Marking({p3: 2})
+
+
+def test_a_net_that_is_not_safe_falls_back_to_pm4py(pm4py):
+    net, im, fm = _unsafe_net()
+    with pytest.raises(NotSafe):
+        PrefixNet(net, im).stop_markings([("a",), ("a", "b"), ("a", "b", "c")])
+    seqs = [["a", "b", "c"], ["a", "c", "b"], ["a", "b", "c"]]
+    vt = pl.DataFrame({"variant_id": [1, 2], "activities": seqs[:2], "journeys": [2, 1]},
+                      schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt64})
+    log = pm4py.objects.log.obj.EventLog([pm4py.objects.log.obj.Trace(
+        [pm4py.objects.log.obj.Event({"concept:name": a}) for a in s]) for s in seqs])
+    assert mining.precision((net, im, fm), vt, processes=1) == pm4py.precision_alignments(log, net, im, fm)
