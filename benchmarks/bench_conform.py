@@ -6,6 +6,7 @@
 ::
 
     python benchmarks/bench_conform.py --log bench-1m.parquet --model designed.ptree --runs 3
+    python benchmarks/bench_conform.py --log bench-1m.parquet --model designed.ptree --precision
     python benchmarks/bench_conform.py --log webshop.parquet --model webshop.ptree --aligners journeylog,pm4py
 
 Each run, back to back, one side after the other:
@@ -18,7 +19,11 @@ Each run, back to back, one side after the other:
   + ``pm4py.format_dataframe`` + the model (``parse_process_tree`` / ``read_bpmn`` / ``read_pnml``,
   ``convert_to_petri_net``) + ``pm4py.fitness_alignments`` (its defaults) in that process.
 
-The three figures (alignment fitness, fitting share, average trace fitness) must be equal with
+With ``--precision``, ``conform`` runs with its defaults (precision too) and the pm4py side adds
+``pm4py.precision_alignments``; the ratio to ``fitness_alignments`` alone is printed as well.
+
+The three figures (alignment fitness, fitting share, average trace fitness; precision with
+``--precision``) must be equal with
 ``==`` (exit status 1 otherwise). Prints the median wall times and ratios, and the median CPU
 times (journeylog: the command's process, user + system, all threads; pm4py: its process over
 the timed part) for a machine shared with other work; ``--json FILE`` writes every run.
@@ -58,30 +63,37 @@ else:
 fit = pm4py.fitness_alignments(df, net, im, fm)
 seconds = time.perf_counter() - t0
 cpu = time.process_time() - c0
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "fitness": fit["log_fitness"],
-                  "average_fitness": fit["average_trace_fitness"],
-                  "fitting_share": fit["percentage_of_fitting_traces"] / 100}))
+out = {"seconds": seconds, "cpu_seconds": cpu, "fitness": fit["log_fitness"],
+       "average_fitness": fit["average_trace_fitness"], "fitting_share": fit["percentage_of_fitting_traces"] / 100}
+if len(sys.argv) > 3 and sys.argv[3] == "precision":
+    out["fitness_seconds"], out["fitness_cpu_seconds"] = seconds, cpu
+    out["precision"] = pm4py.precision_alignments(df, net, im, fm)
+    out["seconds"], out["cpu_seconds"] = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps(out))
 """
 
 
-def run_journeylog(log: Path, model: Path, aligner: str, out: Path) -> dict[str, float]:
+def run_journeylog(log: Path, model: Path, aligner: str, out: Path, precision: bool = False) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), JOURNEYLOG_ALIGNER=aligner)
     t0 = time.perf_counter()
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    flags = [] if precision else ["--no-precision"]
     proc = subprocess.run([sys.executable, "-m", "journeylog.cli", "conform", str(log), "--model", str(model),
-                           "--no-precision", "--json", str(out)], env=env, capture_output=True, text=True)
+                           *flags, "--json", str(out)], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if proc.returncode not in (0, 1):  # 1: a threshold / deviation exit is still a result
         raise SystemExit(f"journeylog conform failed ({proc.returncode}): {proc.stderr[-2000:]}")
     data = json.loads(out.read_text(encoding="utf-8"))
-    return {"seconds": seconds, "cpu_seconds": cpu, "fitness": data["fitness"], "average_fitness": data["average_fitness"],
-            "fitting_share": data["fitting_share"]}
+    figures = {"seconds": seconds, "cpu_seconds": cpu, "fitness": data["fitness"], "average_fitness": data["average_fitness"],
+               "fitting_share": data["fitting_share"]}
+    return figures | ({"precision": data["precision"]} if precision else {})
 
 
-def run_pm4py(log: Path, model: Path) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, "-c", PM4PY_SIDE, str(log), str(model)], capture_output=True, text=True)
+def run_pm4py(log: Path, model: Path, precision: bool = False) -> dict[str, float]:
+    extra = ["precision"] if precision else []
+    proc = subprocess.run([sys.executable, "-c", PM4PY_SIDE, str(log), str(model), *extra], capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"pm4py side failed: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -94,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--aligners", default="journeylog", help="comma-separated JOURNEYLOG_ALIGNER values to time")
     ap.add_argument("--skip-pm4py", action="store_true", help="journeylog only (no figures compared)")
+    ap.add_argument("--precision", action="store_true",
+                    help="conform with its defaults (precision too) against pm4py's fitness_alignments + precision_alignments")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     aligners = [a for a in args.aligners.split(",") if a]
@@ -103,10 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.runs):
             for a in aligners:
-                runs[f"journeylog:{a}"].append(run_journeylog(args.log, args.model, a, Path(tmp) / f"{a}.json"))
+                runs[f"journeylog:{a}"].append(run_journeylog(args.log, args.model, a, Path(tmp) / f"{a}.json", args.precision))
                 print(f"run {k + 1}: journeylog ({a}) {runs[f'journeylog:{a}'][-1]['seconds']:.2f} s", file=sys.stderr)
             if not args.skip_pm4py:
-                runs["pm4py"].append(run_pm4py(args.log, args.model))
+                runs["pm4py"].append(run_pm4py(args.log, args.model, args.precision))
                 print(f"run {k + 1}: pm4py {runs['pm4py'][-1]['seconds']:.2f} s", file=sys.stderr)
     medians = {side: statistics.median(r["seconds"] for r in rs) for side, rs in runs.items() if rs}
     cpu = {side: statistics.median(r["cpu_seconds"] for r in rs) for side, rs in runs.items() if rs}
@@ -114,13 +128,18 @@ def main(argv: list[str] | None = None) -> int:
     if runs["pm4py"]:
         ref = runs["pm4py"][0]
         for a in aligners:
-            for fig in ("fitness", "fitting_share", "average_fitness"):
+            for fig in ("fitness", "fitting_share", "average_fitness", *(("precision",) if args.precision else ())):
                 if any(r[fig] != ref[fig] for r in runs[f"journeylog:{a}"] + runs["pm4py"]):
                     unequal.append(f"{a} {fig}: {runs[f'journeylog:{a}'][0][fig]!r} != pm4py {ref[fig]!r}")
     for side, sec in medians.items():
         ratio = f"  ({medians['pm4py'] / sec:.1f}x faster than pm4py)" if "pm4py" in medians and side != "pm4py" else ""
         cratio = f" ({cpu['pm4py'] / cpu[side]:.1f}x)" if "pm4py" in cpu and side != "pm4py" else ""
         print(f"{side:20} median {sec:8.2f} s{ratio}; CPU {cpu[side]:8.2f} s{cratio}")
+    if args.precision and runs["pm4py"]:
+        fit_only = statistics.median(r["fitness_seconds"] for r in runs["pm4py"])
+        for a in aligners:
+            side = f"journeylog:{a}"
+            print(f"{side:20} against pm4py's fitness_alignments alone ({fit_only:.2f} s): {fit_only / medians[side]:.1f}x")
     print("figures:", "equal" if not unequal and runs["pm4py"] else ("not compared" if not runs["pm4py"] else "DIFFERENT"))
     for u in unequal:
         print("  ", u)

@@ -99,3 +99,18 @@ def test_bench_cache_nightly_rerun(tmp_path: Path) -> None:
     assert report["identical"] is True and report["replaced"] > 0
     assert "0 of" in report["runs"]["day 1, empty cache"]["cache_line"]
     assert "reused" in report["runs"]["day 2, day 1's cache"]["cache_line"]
+
+
+def test_bench_conform_with_precision_compares_it_with_pm4py(tmp_path: Path) -> None:
+    """bench_conform.py --precision: conform with its defaults against pm4py's fitness_alignments +
+    precision_alignments; all four figures equal (exit 0), precision among them."""
+    gen = _run(str(BENCH / "generate.py"), "--events", "3000", "--seed", "7", "-o", "log.parquet", "--quiet",
+               "--model-out", "designed.ptree", cwd=tmp_path)
+    assert gen.returncode == 0, gen.stderr[-2000:]
+    proc = _run(str(BENCH / "bench_conform.py"), "--log", "log.parquet", "--model", "designed.ptree", "--runs", "1",
+                "--precision", "--json", "out.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-2000:]
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    ours, theirs = report["runs"]["journeylog:journeylog"][0], report["runs"]["pm4py"][0]
+    assert ours["precision"] is not None and ours["precision"] == theirs["precision"]
+    assert report["unequal"] == [] and "fitness_alignments alone" in proc.stdout
