@@ -12,7 +12,8 @@ import pytest
 from test_equality_sweep import random_tree
 
 from journeylog import mining
-from journeylog.mining.prefix_search import NotSafe, PrefixNet
+from journeylog.mining import prefix_search
+from journeylog.mining.prefix_search import CountedPrefixNet, NotSafe, PrefixNet
 from journeylog.models import load_model, parse_process_tree
 
 pytestmark = [pytest.mark.filterwarnings("ignore::PendingDeprecationWarning"),
@@ -31,11 +32,11 @@ def _prefixes(seqs: list[tuple[str, ...]], labels: set[str]) -> dict[tuple[str, 
     return P._prefix_table([(i, s, 1) for i, s in enumerate(seqs)], labels)[0]
 
 
-def _same_as_pm4py(net, im, fm, follow) -> None:
+def _same_as_pm4py(net, im, fm, follow, kind=PrefixNet) -> None:
     from pm4py.objects.petri_net.obj import Marking
 
-    ours = PrefixNet(net, im).stop_markings(list(follow))
-    pn = PrefixNet(net, im)
+    pn = kind(net, im)
+    ours = pn.stop_markings(list(follow))
     theirs = P._prefix_markings_pm4py((net, im, fm), follow, {t.label for t in net.transitions if t.label}, 1, None)
     assert ours.keys() == theirs.keys()
     for prefix, ms in ours.items():
@@ -119,13 +120,28 @@ def _unsafe_net():
     return net, Marking({src: 1}), Marking({p3: 2})
 
 
-def test_a_net_that_is_not_safe_falls_back_to_pm4py(pm4py):
+def _unsafe_case(pm4py):
     net, im, fm = _unsafe_net()
-    with pytest.raises(NotSafe):
-        PrefixNet(net, im).stop_markings([("a",), ("a", "b"), ("a", "b", "c")])
     seqs = [["a", "b", "c"], ["a", "c", "b"], ["a", "b", "c"]]
     vt = pl.DataFrame({"variant_id": [1, 2], "activities": seqs[:2], "journeys": [2, 1]},
                       schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String), "journeys": pl.UInt64})
     log = pm4py.objects.log.obj.EventLog([pm4py.objects.log.obj.Trace(
         [pm4py.objects.log.obj.Event({"concept:name": a}) for a in s]) for s in seqs])
-    assert mining.precision((net, im, fm), vt, processes=1) == pm4py.precision_alignments(log, net, im, fm)
+    return (net, im, fm), vt, pm4py.precision_alignments(log, net, im, fm)
+
+
+def test_a_net_that_is_not_safe_is_searched_with_token_counts(pm4py):
+    (net, im, fm), vt, expected = _unsafe_case(pm4py)
+    prefixes = [("a",), ("a", "b"), ("a", "c"), ("a", "b", "c"), ("a", "c", "b"), ("b",)]
+    with pytest.raises(NotSafe):
+        PrefixNet(net, im).stop_markings(prefixes)
+    _same_as_pm4py(net, im, fm, dict.fromkeys(prefixes, set()), kind=CountedPrefixNet)
+    assert mining.precision((net, im, fm), vt, processes=1) == expected
+
+
+def test_too_many_markings_fall_back_to_pm4pys_search(pm4py, monkeypatch):
+    (net, im, fm), vt, expected = _unsafe_case(pm4py)
+    monkeypatch.setattr(prefix_search, "MAX_MARKINGS", 0)
+    with pytest.raises(NotSafe, match="more than 0 markings"):
+        CountedPrefixNet(net, im).stop_markings([("a",), ("a", "b")])
+    assert mining.precision((net, im, fm), vt, processes=1) == expected

@@ -24,7 +24,7 @@ from journeylog.mining.alignments import DEFAULT_MODEL_TIMEOUT, best_worst_cost
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import file_names, unpack_model, visible_labels
-from journeylog.mining.prefix_search import NotSafe, PrefixNet
+from journeylog.mining.prefix_search import NotSafe, prefix_net
 from journeylog.mining.variants import VariantRow, variant_rows
 from journeylog.settings import Settings
 
@@ -156,7 +156,7 @@ def _prefix_markings(
     deadline: float | None = None,
 ) -> dict[Prefix, Any]:
     """The markings (of the original net) where each distinct prefix's alignment stops; None for
-    prefixes that cannot be replayed: by :class:`PrefixNet` when the net is safe, else by pm4py's
+    prefixes that cannot be replayed: by :func:`prefix_net` when it can, else by pm4py's
     search. Raises :class:`_OutOfTime` (workers stopped) once ``time.monotonic()`` passes ``deadline``."""
     net, im, fm = model
     try:
@@ -168,11 +168,10 @@ def _prefix_markings(
 
 def _prefix_markings_here(net: Any, im: Any, follow: dict[Prefix, set[str]], on_progress: Progress | None,
                           deadline: float | None) -> dict[Prefix, Any]:
-    """:func:`_prefix_markings` by :class:`PrefixNet` (every prefix at once, sharing beginnings);
+    """:func:`_prefix_markings` by :func:`prefix_net` (every prefix at once, sharing beginnings);
     raises :class:`NotSafe` for a net it does not handle."""
     from pm4py.objects.petri_net.obj import Marking
 
-    pn = PrefixNet(net, im)
     total = len(follow)
 
     def tick(done: int) -> None:
@@ -182,7 +181,7 @@ def _prefix_markings_here(net: Any, im: Any, follow: dict[Prefix, set[str]], on_
             report(on_progress, "precision", done, total)
 
     report(on_progress, "precision", 0, total)
-    found = pn.stop_markings(list(follow), tick)
+    pn, found = prefix_net(net, im, list(follow), tick)
     as_marking: dict[int, Any] = {}
     markings: dict[Prefix, Any] = {}
     for prefix, ms in found.items():

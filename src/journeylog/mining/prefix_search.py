@@ -19,9 +19,11 @@ by distances alone (no tie is broken), so it can be computed another way and be 
   silent move follows the last event); none when ``arrival`` is empty.
 
 The prefixes are walked depth first in sorted order, so each closure is computed once and only
-those on the current path are kept. Markings are integers (a bit per place), so this holds for
-safe nets with unit arcs (what process trees and BPMN models convert to); any other net raises
-:class:`NotSafe` and the caller falls back to pm4py's own search.
+those on the current path are kept. Markings are integers (a bit per place) in safe nets with unit
+arcs (what process trees and most BPMN models convert to), else tuples of token counts
+(:class:`CountedPrefixNet`: some BPMN gateways); a net whose markings at one level pass
+:data:`MAX_MARKINGS` (unbounded, or too concurrent) raises :class:`NotSafe` and the caller falls
+back to pm4py's own search.
 
 >>> from journeylog.models import parse_process_tree
 >>> from pm4py.objects.conversion.process_tree.variants import to_petri_net
@@ -38,15 +40,31 @@ import heapq
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["NotSafe", "PrefixNet"]
+__all__ = ["MAX_MARKINGS", "CountedPrefixNet", "NotSafe", "PrefixNet", "prefix_net"]
+
+#: the most markings kept for one prefix before giving up (pm4py's search is used then)
+MAX_MARKINGS = 200_000
 
 Prefix = tuple[str, ...]
-#: a distance map: marking (a bit per place) -> least silent moves
-Distances = dict[int, int]
+#: a distance map: marking (a bit per place, or token counts) -> least silent moves
+Distances = dict[Any, int]
 
 
 class NotSafe(Exception):
-    """The net is not safe with unit arcs (a place would hold two tokens, or an arc weighs more)."""
+    """The net is not safe with unit arcs (a place would hold two tokens, or an arc weighs more),
+    or, counted, has too many markings at one level."""
+
+
+def prefix_net(net: Any, im: Any, prefixes: Sequence[Prefix],
+               tick: Callable[[int], None] | None = None) -> tuple[PrefixNet, dict[Prefix, list[Any] | None]]:
+    """``(compiled net, its stop_markings(prefixes, tick))``: a :class:`PrefixNet` if the net stays
+    safe, else a :class:`CountedPrefixNet`; raises :class:`NotSafe` when neither can."""
+    try:
+        pn = PrefixNet(net, im)
+        return pn, pn.stop_markings(prefixes, tick)
+    except NotSafe:
+        pn = CountedPrefixNet(net, im)
+        return pn, pn.stop_markings(prefixes, tick)
 
 
 class PrefixNet:
@@ -65,7 +83,7 @@ class PrefixNet:
             (self.silent if t.label is None else self.visible.setdefault(t.label, [])).append((pre, post))
         if any(count != 1 for count in im.values()):
             raise NotSafe("the initial marking puts more than one token in a place")
-        self.initial = sum(self._bit[p] for p in im)
+        self.initial: Any = sum(self._bit[p] for p in im)
 
     def _mask(self, arcs: Any, end: str) -> int:
         mask = 0
@@ -75,7 +93,7 @@ class PrefixNet:
             mask |= self._bit[getattr(arc, end)]
         return mask
 
-    def marking(self, m: int) -> dict[Any, int]:
+    def marking(self, m: Any) -> dict[Any, int]:
         """The places marked in ``m`` (a dict to build a pm4py Marking from)."""
         return {p: 1 for i, p in enumerate(self.places) if m >> i & 1}
 
@@ -116,14 +134,14 @@ class PrefixNet:
         return out
 
     def stop_markings(self, prefixes: Sequence[Prefix],
-                      tick: Callable[[int], None] | None = None) -> dict[Prefix, list[int] | None]:
+                      tick: Callable[[int], None] | None = None) -> dict[Prefix, list[Any] | None]:
         """For each prefix, the markings (as integers) where pm4py's prefix alignment stops, or
         None when the model cannot replay it. Every proper prefix of a listed prefix must be
         listed too (as the prefix table lists them). ``tick(done)`` is called every 256 prefixes
         (it may raise to stop the walk)."""
         wanted = set(prefixes)
         parents = {p[:-1] for p in wanted}
-        out: dict[Prefix, list[int] | None] = {}
+        out: dict[Prefix, list[Any] | None] = {}
         # (prefix, its closure); the root is the empty prefix
         path: list[tuple[Prefix, Distances | None]] = [((), self._closure({self.initial: 0}))]
         for done, prefix in enumerate(sorted(wanted)):
@@ -144,4 +162,68 @@ class PrefixNet:
             out[prefix] = sorted(m for m, d in arrival.items() if d == least)
             if prefix in parents:
                 path.append((prefix, self._closure(arrival)))
+        return out
+
+
+class CountedPrefixNet(PrefixNet):
+    """:class:`PrefixNet` for nets that are not safe: markings are tuples of token counts, arcs
+    carry their weights; at most :data:`MAX_MARKINGS` markings per prefix."""
+
+    def __init__(self, net: Any, im: Any) -> None:
+        places = sorted(net.places, key=lambda p: (str(p.name), id(p)))
+        self.places = places
+        index = {p: i for i, p in enumerate(places)}
+        self.visible_counted: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]]] = {}
+        self.silent_counted: list[tuple[tuple[tuple[int, int], ...], tuple[int, ...]]] = []
+        for t in sorted(net.transitions, key=lambda t: (str(t.name), id(t))):
+            change = [0] * len(places)
+            need = []
+            for arc in t.in_arcs:
+                w = getattr(arc, "weight", 1)
+                need.append((index[arc.source], w))
+                change[index[arc.source]] -= w
+            for arc in t.out_arcs:
+                change[index[arc.target]] += getattr(arc, "weight", 1)
+            entry = (tuple(need), tuple(change))
+            (self.silent_counted if t.label is None else self.visible_counted.setdefault(t.label, [])).append(entry)
+        start = [0] * len(places)
+        for p, count in im.items():
+            start[index[p]] = count
+        self.initial = tuple(start)
+
+    def marking(self, m: Any) -> dict[Any, int]:
+        """The places marked in ``m`` with their counts."""
+        return {p: c for p, c in zip(self.places, m, strict=True) if c}
+
+    @staticmethod
+    def _fire(m: tuple[int, ...], need: tuple[tuple[int, int], ...], change: tuple[int, ...]) -> tuple[int, ...] | None:
+        if all(m[i] >= w for i, w in need):
+            return tuple(a + b for a, b in zip(m, change, strict=True))
+        return None
+
+    def _closure(self, seeds: Any) -> Any:
+        done: dict[tuple[int, ...], int] = {}
+        heap = [(d, m) for m, d in seeds.items()]
+        heapq.heapify(heap)
+        while heap:
+            d, m = heapq.heappop(heap)
+            if m in done:
+                continue
+            done[m] = d
+            if len(done) > MAX_MARKINGS:
+                raise NotSafe(f"more than {MAX_MARKINGS:,} markings after one prefix")
+            for need, change in self.silent_counted:
+                nxt = self._fire(m, need, change)
+                if nxt is not None and nxt not in done:
+                    heapq.heappush(heap, (d + 1, nxt))
+        return done
+
+    def _arrival(self, closure: Any, label: str) -> Any:
+        out: dict[tuple[int, ...], int] = {}
+        moves = self.visible_counted.get(label, ())
+        for m, d in closure.items():
+            for need, change in moves:
+                nxt = self._fire(m, need, change)
+                if nxt is not None and d < out.get(nxt, d + 1):
+                    out[nxt] = d
         return out
