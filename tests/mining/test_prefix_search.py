@@ -97,12 +97,6 @@ def test_every_marking_of_the_least_cost(pm4py):
     assert mining.precision((net, im, fm), vt, processes=1) == pm4py.precision_alignments(log, net, im, fm)
 
 
-def test_a_prefix_is_never_listed_without_its_own_prefix():
-    net, im, _fm = _net("->('a', 'b')")
-    with pytest.raises(ValueError, match="listed without"):
-        PrefixNet(net, im).stop_markings([("a", "b")])
-
-
 def _unsafe_net():
     """a puts a token in p1 and p2; b and c each move one to p3, which then holds two."""
     from pm4py.objects.petri_net.obj import Marking, PetriNet

@@ -24,7 +24,7 @@ from journeylog.mining.alignments import DEFAULT_MODEL_TIMEOUT, best_worst_cost
 from journeylog.mining.determinism import ACTIVITY_KEY, params, pm4py_quiet, silenced
 from journeylog.mining.parallel import Plan, Progress, Workers, chunks, report, worker_model
 from journeylog.mining.petri import file_names, unpack_model, visible_labels
-from journeylog.mining.prefix_search import NotSafe, prefix_net
+from journeylog.mining.prefix_search import NotSafe, PrefixTrie, prefix_net
 from journeylog.mining.variants import VariantRow, variant_rows
 from journeylog.settings import Settings
 
@@ -66,15 +66,15 @@ def precision(
     pm4py counts, for every prefix of every trace, the activities that follow it in the log and
     the visible transitions the model enables after it; it aligns each *distinct* prefix once and
     weights by how many traces share it. Here the prefix counts come from the variant counts
-    (so the log is never expanded) and pm4py's own ``align_fake_log_stop_marking`` and
-    ``transform_markings_from_sync_to_original_net`` do the replay. Prefixes containing an
-    activity the model lacks, or extending a prefix the model cannot replay, cannot be replayed
-    either and are not aligned (pm4py aligns them and finds nothing). ``processes`` and
-    ``settings`` as in :func:`journeylog.mining.align`. pm4py's prefix search has no time limit of
-    its own: the budget (the run's settings by default) is checked between chunks of prefixes and,
-    once spent, the workers are stopped and None is returned (the caller says why: see
-    :func:`precision_prefixes`). ``on_progress`` hears ``("precision", done, total)`` over the distinct prefixes, a level
-    (prefix length) at a time.
+    (so the log is never expanded), they form a trie, and :mod:`journeylog.mining.prefix_search`
+    finds where each prefix's alignment stops, for all of them in one walk (the same markings as
+    pm4py's ``align_fake_log_stop_marking``; pm4py's own search, in ``processes`` workers, for a
+    net it does not handle). Prefixes containing an activity the model lacks, or extending a
+    prefix the model cannot replay, cannot be replayed either (pm4py aligns them and finds
+    nothing). ``settings`` as in :func:`journeylog.mining.align`: the budget (the run's settings
+    by default) is checked every few hundred prefixes and, once spent, None is returned (the
+    caller says why: see :func:`precision_skipped`). ``on_progress`` hears ``("precision", done,
+    total)`` over the distinct prefixes.
     """
     pm4py_quiet()
     from pm4py.objects.petri_net.utils.align_utils import (
@@ -85,11 +85,11 @@ def precision(
     best_worst_cost(net, im, fm, path, DEFAULT_MODEL_TIMEOUT)
     labels = visible_labels(net)
     rows = variant_rows(variant_table)
-    follow, weight = _prefix_table(rows, labels)
+    trie, follow, weight = _prefix_trie(rows, labels)
     budget = (settings or run_settings.current()).precision_budget
     deadline = time.monotonic() + budget if budget > 0 else None
     try:
-        markings = _prefix_markings((net, im, fm), follow, labels, processes, settings, on_progress, deadline)
+        markings = _prefix_markings((net, im, fm), trie, labels, processes, settings, on_progress, deadline)
     except _OutOfTime:
         return None
     with file_names(net):  # pm4py's silent closure depends on the names (see file_names)
@@ -117,62 +117,85 @@ def precision_skipped(variant_table: pl.DataFrame, settings: Settings | None = N
     """
     budget = float((settings or run_settings.current()).precision_budget)
     labels = visible_labels(unpack_model(model)[0]) if model is not None else None
-    return budget, len(_prefix_table(variant_rows(variant_table), labels)[0])
+    return budget, len(_prefix_trie(variant_rows(variant_table), labels)[0])
 
 
-def _prefix_table(rows: list[VariantRow], labels: set[str] | None = None) -> tuple[dict[Prefix, set[str]], Counter[Prefix]]:
-    """For every proper prefix: the activities that follow it in the log, and how many traces share it.
+def _prefix_trie(rows: list[VariantRow], labels: set[str] | None = None) -> tuple[PrefixTrie, list[set[str]], list[int]]:
+    """Every proper prefix of the variants as a :class:`PrefixTrie`, and per node the activities
+    that follow the prefix in the log and how many traces share it (index 0, the empty prefix:
+    unused).
 
     With ``labels`` (the model's visible labels), only the prefixes made of labels: a prefix
     holding an activity the model lacks cannot be replayed, nor can any prefix extending it, so
     they add nothing to precision (:func:`_prefix_sums` skips them); not listing them keeps the
     table to what is aligned (a log whose paths are full of steps the design does not have
     otherwise lists every prefix of every variant: gigabytes at a million variants).
+    """
+    trie = PrefixTrie()
+    follow: list[set[str]] = [set()]
+    weight: list[int] = [0]
+    children = trie.children
+    for _vid, acts, count in rows:
+        end = len(acts)
+        if labels is not None:
+            end = min(end, next((i for i, a in enumerate(acts) if a not in labels), end) + 1)  # up to the first non-label
+        node = 0
+        for i in range(end - 1):  # the prefix acts[:i + 1], followed by acts[i + 1]
+            nxt = children[node].get(acts[i])
+            if nxt is None:
+                nxt = trie.child(node, acts[i])
+                follow.append(set())
+                weight.append(0)
+            node = nxt
+            weight[node] += count
+            follow[node].add(acts[i + 1])
+    return trie, follow, weight
+
+
+def _prefix_table(rows: list[VariantRow], labels: set[str] | None = None) -> tuple[dict[Prefix, set[str]], Counter[Prefix]]:
+    """:func:`_prefix_trie` keyed by the prefixes: for every proper prefix, the activities that
+    follow it in the log, and how many traces share it.
 
     >>> rows = [(1, ("a", "x", "b"), 2), (2, ("a", "b"), 1)]
     >>> _prefix_table(rows)[1] == {("a",): 3, ("a", "x"): 2}, _prefix_table(rows, {"a", "b"})[1] == {("a",): 3}
     (True, True)
     """
-    follow: dict[Prefix, set[str]] = {}
-    weight: Counter[Prefix] = Counter()
-    for _vid, acts, count in rows:
-        end = len(acts)
-        if labels is not None:
-            end = next((i for i, a in enumerate(acts) if a not in labels), end) + 1  # up to the first non-label
-        for i in range(1, min(end, len(acts))):
-            prefix = acts[:i]
-            follow.setdefault(prefix, set()).add(acts[i])
-            weight[prefix] += count
-    return follow, weight
+    trie, follow, weight = _prefix_trie(rows, labels)
+    names = trie.prefixes()
+    return ({names[k]: follow[k] for k in range(1, len(names))},
+            Counter({names[k]: weight[k] for k in range(1, len(names))}))
 
 
 def _prefix_markings(
     model: tuple[Any, Any, Any],
-    follow: dict[Prefix, set[str]],
+    trie: PrefixTrie,
     labels: set[str],
     processes: int | None,
     settings: Settings | None,
     on_progress: Progress | None = None,
     deadline: float | None = None,
-) -> dict[Prefix, Any]:
-    """The markings (of the original net) where each distinct prefix's alignment stops; None for
-    prefixes that cannot be replayed: by :func:`prefix_net` when it can, else by pm4py's
-    search. Raises :class:`_OutOfTime` (workers stopped) once ``time.monotonic()`` passes ``deadline``."""
+) -> list[Any]:
+    """The markings (of the original net) where each prefix of ``trie`` (by node) stops its
+    alignment; None for prefixes that cannot be replayed: by :func:`prefix_net` when it can, else
+    by pm4py's search. Raises :class:`_OutOfTime` (workers stopped) once ``time.monotonic()``
+    passes ``deadline``."""
     net, im, fm = model
     try:
-        return _prefix_markings_here(net, im, follow, on_progress, deadline)
+        return _prefix_markings_here(net, im, trie, on_progress, deadline)
     except NotSafe:
         pass  # pm4py's own search, below
-    return _prefix_markings_pm4py(model, follow, labels, processes, settings, on_progress, deadline)
+    names = trie.prefixes()
+    found = _prefix_markings_pm4py(model, dict.fromkeys(names[1:], set()), labels, processes, settings, on_progress, deadline)
+    return [None] + [found[p] for p in names[1:]]
 
 
-def _prefix_markings_here(net: Any, im: Any, follow: dict[Prefix, set[str]], on_progress: Progress | None,
-                          deadline: float | None) -> dict[Prefix, Any]:
+def _prefix_markings_here(net: Any, im: Any, trie: PrefixTrie, on_progress: Progress | None,
+                          deadline: float | None) -> list[Any]:
     """:func:`_prefix_markings` by :func:`prefix_net` (every prefix at once, sharing beginnings);
     raises :class:`NotSafe` for a net it does not handle."""
     from pm4py.objects.petri_net.obj import Marking
 
-    total = len(follow)
+    total = len(trie)
 
     def tick(done: int) -> None:
         if deadline is not None and time.monotonic() > deadline:
@@ -181,12 +204,12 @@ def _prefix_markings_here(net: Any, im: Any, follow: dict[Prefix, set[str]], on_
             report(on_progress, "precision", done, total)
 
     report(on_progress, "precision", 0, total)
-    pn, found = prefix_net(net, im, list(follow), tick)
-    as_marking: dict[int, Any] = {}
-    markings: dict[Prefix, Any] = {}
-    for prefix, ms in found.items():
+    pn, found = prefix_net(net, im, trie, tick)
+    as_marking: dict[Any, Any] = {}
+    markings: list[Any] = []
+    for ms in found:
         if ms is None:
-            markings[prefix] = None
+            markings.append(None)
             continue
         listed = []
         for m in ms:
@@ -194,7 +217,7 @@ def _prefix_markings_here(net: Any, im: Any, follow: dict[Prefix, set[str]], on_
             if mk is None:
                 mk = as_marking[m] = Marking(pn.marking(m))
             listed.append(mk)
-        markings[prefix] = listed
+        markings.append(listed)
     report(on_progress, "precision", total, total)
     return markings
 
@@ -256,9 +279,7 @@ def _prefix_markings_pm4py(
     return markings
 
 
-def _prefix_sums(
-    net: Any, follow: dict[Prefix, set[str]], weight: Counter[Prefix], markings: dict[Prefix, Any]
-) -> tuple[int, int]:
+def _prefix_sums(net: Any, follow: list[set[str]], weight: list[int], markings: list[Any]) -> tuple[int, int]:
     """``(activated, escaping)``: visible labels the model enables after each replayable prefix,
     and those of them the log never takes there, weighted by the prefix's traces."""
     from pm4py.objects.petri_net.utils.align_utils import (
@@ -276,14 +297,14 @@ def _prefix_sums(
 
     sum_ee = 0
     sum_at = 0
-    for prefix in follow:
-        mks = markings.get(prefix)
+    for node in range(1, len(follow)):
+        mks = markings[node]
         if mks is None:
             continue
         activated: set[str] = set()
         for m in mks:
             activated |= enabled_labels(m)
-        escaping = activated - follow[prefix]
-        sum_at += len(activated) * weight[prefix]
-        sum_ee += len(escaping) * weight[prefix]
+        escaping = activated - follow[node]
+        sum_at += len(activated) * weight[node]
+        sum_ee += len(escaping) * weight[node]
     return sum_at, sum_ee

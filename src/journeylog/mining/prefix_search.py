@@ -18,8 +18,8 @@ by distances alone (no tie is broken), so it can be computed another way and be 
   ``arrival(p + a)`` at its least cost (pm4py's search does not expand the last level, so no
   silent move follows the last event); none when ``arrival`` is empty.
 
-The prefixes are walked depth first in sorted order, so each closure is computed once and only
-those on the current path are kept. Markings are integers (a bit per place) in safe nets with unit
+The prefixes form a trie (:class:`PrefixTrie`) walked depth first, so each closure is computed
+once and only those still needed are kept. Markings are integers (a bit per place) in safe nets with unit
 arcs (what process trees and most BPMN models convert to), else tuples of token counts
 (:class:`CountedPrefixNet`: some BPMN gateways); a net whose markings at one level pass
 :data:`MAX_MARKINGS` (unbounded, or too concurrent) raises :class:`NotSafe` and the caller falls
@@ -37,10 +37,11 @@ back to pm4py's own search.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MAX_MARKINGS", "CountedPrefixNet", "NotSafe", "PrefixNet", "prefix_net"]
+__all__ = ["MAX_MARKINGS", "CountedPrefixNet", "NotSafe", "PrefixNet", "PrefixTrie", "prefix_net"]
 
 #: the most markings kept for one prefix before giving up (pm4py's search is used then)
 MAX_MARKINGS = 200_000
@@ -50,21 +51,81 @@ Prefix = tuple[str, ...]
 Distances = dict[Any, int]
 
 
+@dataclass
+class PrefixTrie:
+    """Distinct prefixes as a trie: node 0 is the empty prefix, node ``k > 0`` extends
+    ``parent[k]`` by ``label[k]``, ``children[k]`` maps a label to the node it leads to. A parent
+    is always numbered before its children.
+
+    >>> t = PrefixTrie.of([("a", "b"), ("a", "c")])
+    >>> len(t), t.prefix(t.children[t.children[0]["a"]]["c"])
+    (3, ('a', 'c'))
+    """
+
+    children: list[dict[str, int]] = field(default_factory=lambda: [{}])
+    parent: list[int] = field(default_factory=lambda: [-1])
+    label: list[str] = field(default_factory=lambda: [""])
+
+    def child(self, node: int, label: str) -> int:
+        """The node of ``node``'s prefix followed by ``label``, added if new."""
+        nxt = self.children[node].get(label)
+        if nxt is None:
+            nxt = self.children[node][label] = len(self.children)
+            self.children.append({})
+            self.parent.append(node)
+            self.label.append(label)
+        return nxt
+
+    def add(self, prefix: Iterable[str]) -> int:
+        """The node of ``prefix`` (and of its own prefixes), added if new."""
+        node = 0
+        for a in prefix:
+            node = self.child(node, a)
+        return node
+
+    def prefix(self, node: int) -> Prefix:
+        """The prefix of ``node``."""
+        out = []
+        while node > 0:
+            out.append(self.label[node])
+            node = self.parent[node]
+        return tuple(reversed(out))
+
+    def prefixes(self) -> list[Prefix]:
+        """Every node's prefix, by node (the empty one first)."""
+        out: list[Prefix] = [()]
+        for k in range(1, len(self.children)):
+            out.append(out[self.parent[k]] + (self.label[k],))
+        return out
+
+    def __len__(self) -> int:
+        """The number of (non-empty) prefixes."""
+        return len(self.children) - 1
+
+    @classmethod
+    def of(cls, prefixes: Iterable[Prefix]) -> PrefixTrie:
+        """The trie of ``prefixes`` (and of their own prefixes)."""
+        trie = cls()
+        for p in prefixes:
+            trie.add(p)
+        return trie
+
+
 class NotSafe(Exception):
     """The net is not safe with unit arcs (a place would hold two tokens, or an arc weighs more),
     or, counted, has too many markings at one level."""
 
 
-def prefix_net(net: Any, im: Any, prefixes: Sequence[Prefix],
-               tick: Callable[[int], None] | None = None) -> tuple[PrefixNet, dict[Prefix, list[Any] | None]]:
-    """``(compiled net, its stop_markings(prefixes, tick))``: a :class:`PrefixNet` if the net stays
-    safe, else a :class:`CountedPrefixNet`; raises :class:`NotSafe` when neither can."""
+def prefix_net(net: Any, im: Any, trie: PrefixTrie,
+               tick: Callable[[int], None] | None = None) -> tuple[PrefixNet, list[list[Any] | None]]:
+    """``(compiled net, its walk(trie, tick))``: a :class:`PrefixNet` if the net stays safe, else a
+    :class:`CountedPrefixNet`; raises :class:`NotSafe` when neither can."""
     try:
         pn = PrefixNet(net, im)
-        return pn, pn.stop_markings(prefixes, tick)
+        return pn, pn.walk(trie, tick)
     except NotSafe:
         pn = CountedPrefixNet(net, im)
-        return pn, pn.stop_markings(prefixes, tick)
+        return pn, pn.walk(trie, tick)
 
 
 class PrefixNet:
@@ -133,36 +194,37 @@ class PrefixNet:
                         out[nxt] = d
         return out
 
+    def walk(self, trie: PrefixTrie, tick: Callable[[int], None] | None = None) -> list[list[Any] | None]:
+        """For each node of ``trie``, the markings where pm4py's prefix alignment of its prefix
+        stops (sorted), or None when the model cannot replay it (None for the root). ``tick(done)``
+        is called every 256 prefixes (it may raise to stop the walk)."""
+        children = trie.children
+        out: list[list[Any] | None] = [None] * len(children)
+        # nodes whose children are still to do, with their closures; depth first
+        stack: list[tuple[int, Distances]] = [(0, self._closure({self.initial: 0}))]
+        done = 0
+        while stack:
+            node, closure = stack.pop()
+            for label, kid in children[node].items():
+                if tick is not None and done % 256 == 0:
+                    tick(done)
+                done += 1
+                arrival = self._arrival(closure, label)
+                if not arrival:
+                    continue  # None, and so are the prefixes extending it
+                least = min(arrival.values())
+                out[kid] = sorted(m for m, d in arrival.items() if d == least)
+                if children[kid]:
+                    stack.append((kid, self._closure(arrival)))
+        return out
+
     def stop_markings(self, prefixes: Sequence[Prefix],
                       tick: Callable[[int], None] | None = None) -> dict[Prefix, list[Any] | None]:
-        """For each prefix, the markings (as integers) where pm4py's prefix alignment stops, or
-        None when the model cannot replay it. Every proper prefix of a listed prefix must be
-        listed too (as the prefix table lists them). ``tick(done)`` is called every 256 prefixes
-        (it may raise to stop the walk)."""
-        wanted = set(prefixes)
-        parents = {p[:-1] for p in wanted}
-        out: dict[Prefix, list[Any] | None] = {}
-        # (prefix, its closure); the root is the empty prefix
-        path: list[tuple[Prefix, Distances | None]] = [((), self._closure({self.initial: 0}))]
-        for done, prefix in enumerate(sorted(wanted)):
-            if tick is not None and done % 256 == 0:
-                tick(done)
-            while len(path[-1][0]) >= len(prefix) or prefix[: len(path[-1][0])] != path[-1][0]:
-                path.pop()
-            top, closure = path[-1]
-            if len(top) != len(prefix) - 1:
-                raise ValueError(f"the prefix {prefix!r} is listed without {prefix[:-1]!r}")
-            arrival = self._arrival(closure, prefix[-1]) if closure else {}
-            if not arrival:
-                out[prefix] = None
-                if prefix in parents:
-                    path.append((prefix, None))
-                continue
-            least = min(arrival.values())
-            out[prefix] = sorted(m for m, d in arrival.items() if d == least)
-            if prefix in parents:
-                path.append((prefix, self._closure(arrival)))
-        return out
+        """:meth:`walk` for a list of prefixes: each prefix's markings, or None."""
+        trie = PrefixTrie()
+        nodes = [trie.add(p) for p in prefixes]
+        found = self.walk(trie, tick)
+        return {p: found[k] for p, k in zip(prefixes, nodes, strict=True)}
 
 
 class CountedPrefixNet(PrefixNet):
