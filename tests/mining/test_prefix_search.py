@@ -139,3 +139,20 @@ def test_too_many_markings_fall_back_to_pm4pys_search(pm4py, monkeypatch):
     with pytest.raises(NotSafe, match="more than 0 markings"):
         CountedPrefixNet(net, im).stop_markings([("a",), ("a", "b")])
     assert mining.precision((net, im, fm), vt, processes=1) == expected
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_stop_markings_equal_pm4pys_on_discovered_nets_with_many_skips(pm4py, seed):
+    """Inductive-miner nets (noise 0.3) of random logs: many silent skips and loops, so prefixes
+    stop at several markings and the cheapest silent path matters."""
+    import pandas as pd
+
+    rng = random.Random(100 + seed)
+    acts = list("abcdef")
+    seqs = [tuple(rng.choice(acts) for _ in range(rng.randint(1, 5))) for _ in range(15)]
+    df = pd.DataFrame([{"case:concept:name": str(i), "concept:name": a,
+                        "time:timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(minutes=k)}
+                       for i, s in enumerate(seqs) for k, a in enumerate(s)])
+    net, im, fm = pm4py.discover_petri_net_inductive(df, noise_threshold=0.3)
+    labels = {t.label for t in net.transitions if t.label}
+    _same_as_pm4py(net, im, fm, _prefixes(seqs, labels))

@@ -10,7 +10,7 @@ by distances alone (no tie is broken), so it can be computed another way and be 
 * the states are (model marking, events consumed); a move never goes back a level, so the
   distance of a state at level ``i`` depends on the first ``i`` events only, and prefixes that
   share a beginning share those distances;
-* for a prefix ``p``, ``closure(p)`` maps every marking reachable at level ``len(p)`` to its
+* for a prefix ``p``, ``closure(p)`` gives the markings reachable at level ``len(p)`` with their
   least number of silent moves (a Dijkstra over the silent transitions, seeded with the arrival
   costs);
 * ``arrival(p + a)`` fires every transition labelled ``a`` from every marking of ``closure(p)``
@@ -18,12 +18,17 @@ by distances alone (no tie is broken), so it can be computed another way and be 
   ``arrival(p + a)`` at its least cost (pm4py's search does not expand the last level, so no
   silent move follows the last event); none when ``arrival`` is empty.
 
-The prefixes form a trie (:class:`PrefixTrie`) walked depth first, so each closure is computed
-once and only those still needed are kept. Markings are integers (a bit per place) in safe nets with unit
-arcs (what process trees and most BPMN models convert to), else tuples of token counts
-(:class:`CountedPrefixNet`: some BPMN gateways); a net whose markings at one level pass
-:data:`MAX_MARKINGS` (unbounded, or too concurrent) raises :class:`NotSafe` and the caller falls
-back to pm4py's own search.
+The closures are **lazy and bounded by cost**, as pm4py's search is: a closure settles its
+markings cheapest first, only up to the cost some prefix below it needs (pulling its seeds from
+its parent's closure up to the same cost), and keeps the rest of its frontier to resume later.
+The least cost only grows along a path (every state at a level is reached through the cheapest
+arrival there), so a model whose silent moves reach thousands of markings (an inductive-miner
+model with many skips) settles only the few each prefix needs. The prefixes form a trie
+(:class:`PrefixTrie`) walked depth first; a closure lives while prefixes below it are to do.
+Markings are integers (a bit per place) in safe nets with unit arcs (what process trees and
+most BPMN models convert to), else tuples of token counts (:class:`CountedPrefixNet`: some BPMN
+gateways); a closure that passes :data:`MAX_MARKINGS` (an unbounded net, or one too concurrent)
+raises :class:`NotSafe` and the caller falls back to pm4py's own search.
 
 >>> from journeylog.models import parse_process_tree
 >>> from pm4py.objects.conversion.process_tree.variants import to_petri_net
@@ -45,10 +50,10 @@ __all__ = ["MAX_MARKINGS", "CountedPrefixNet", "NotSafe", "PrefixNet", "PrefixTr
 
 #: the most markings kept for one prefix before giving up (pm4py's search is used then)
 MAX_MARKINGS = 200_000
+#: the most markings whose moves are remembered
+MOVES_CACHED = 1_000_000
 
 Prefix = tuple[str, ...]
-#: a distance map: marking (a bit per place, or token counts) -> least silent moves
-Distances = dict[Any, int]
 
 
 @dataclass
@@ -142,6 +147,7 @@ class PrefixNet:
             pre = self._mask(t.in_arcs, "source")
             post = self._mask(t.out_arcs, "target")
             (self.silent if t.label is None else self.visible.setdefault(t.label, [])).append((pre, post))
+        self._cache: dict[Any, tuple[list[Any], list[tuple[str, Any]]]] = {}
         if any(count != 1 for count in im.values()):
             raise NotSafe("the initial marking puts more than one token in a place")
         self.initial: Any = sum(self._bit[p] for p in im)
@@ -158,41 +164,44 @@ class PrefixNet:
         """The places marked in ``m`` (a dict to build a pm4py Marking from)."""
         return {p: 1 for i, p in enumerate(self.places) if m >> i & 1}
 
-    def _closure(self, seeds: Distances) -> Distances:
-        """Every marking reachable from ``seeds`` by silent moves, with its least cost."""
-        done: Distances = {}
-        heap = [(d, m) for m, d in seeds.items()]
-        heapq.heapify(heap)
-        silent = self.silent
-        while heap:
-            d, m = heapq.heappop(heap)
-            if m in done:
-                continue
-            done[m] = d
-            for pre, post in silent:
-                if m & pre == pre:
-                    rest = m ^ pre
-                    if rest & post:
-                        raise NotSafe("a place would hold two tokens")
-                    nxt = rest | post
-                    if nxt not in done:
-                        heapq.heappush(heap, (d + 1, nxt))
-        return done
-
-    def _arrival(self, closure: Distances, label: str) -> Distances:
-        """The markings after one move on ``label`` from ``closure``, with their least cost."""
-        out: Distances = {}
-        moves = self.visible.get(label, ())
-        for m, d in closure.items():
+    def _moves(self, m: Any) -> tuple[list[Any], list[tuple[str, Any]]]:
+        """The markings one silent move from ``m``, and (label, marking) one visible move from it."""
+        silent, visible = [], []
+        for pre, post in self.silent:
+            if m & pre == pre:
+                rest = m ^ pre
+                if rest & post:
+                    raise NotSafe("a place would hold two tokens")
+                silent.append(rest | post)
+        for label, moves in self.visible.items():
             for pre, post in moves:
                 if m & pre == pre:
                     rest = m ^ pre
                     if rest & post:
                         raise NotSafe("a place would hold two tokens")
-                    nxt = rest | post
-                    if d < out.get(nxt, d + 1):
-                        out[nxt] = d
-        return out
+                    visible.append((label, rest | post))
+        return silent, visible
+
+    def _expand(self, m: Any, d: int, closure: _Closure) -> None:
+        """Settle ``m`` at cost ``d`` in ``closure``: its silent successors go to the frontier at
+        ``d + 1``, its moves on each label to the closure's arrivals at ``d``. A marking's moves
+        are worked out once (the same markings recur at many prefixes)."""
+        hit = self._cache.get(m)
+        if hit is None:
+            hit = self._moves(m)
+            if len(self._cache) < MOVES_CACHED:
+                self._cache[m] = hit
+        heap, queued, arrivals = closure.heap, closure.queued, closure.arrivals
+        cost = d + 1
+        for nxt in hit[0]:
+            if queued.get(nxt, cost + 1) > cost:  # not queued (nor settled) at this cost or less yet
+                queued[nxt] = cost
+                heapq.heappush(heap, (cost, nxt))
+        for label, nxt in hit[1]:
+            got = arrivals.get(label)
+            if got is None:
+                got = arrivals[label] = []
+            got.append((d, nxt))
 
     def walk(self, trie: PrefixTrie, tick: Callable[[int], None] | None = None) -> list[list[Any] | None]:
         """For each node of ``trie``, the markings where pm4py's prefix alignment of its prefix
@@ -200,8 +209,8 @@ class PrefixNet:
         is called every 256 prefixes (it may raise to stop the walk)."""
         children = trie.children
         out: list[list[Any] | None] = [None] * len(children)
-        # nodes whose children are still to do, with their closures; depth first
-        stack: list[tuple[int, Distances]] = [(0, self._closure({self.initial: 0}))]
+        # nodes whose children are still to do, with their (lazy) closures; depth first
+        stack: list[tuple[int, _Closure]] = [(0, _Closure(self, None, "", self.initial))]
         done = 0
         while stack:
             node, closure = stack.pop()
@@ -209,13 +218,9 @@ class PrefixNet:
                 if tick is not None and done % 256 == 0:
                     tick(done)
                 done += 1
-                arrival = self._arrival(closure, label)
-                if not arrival:
-                    continue  # None, and so are the prefixes extending it
-                least = min(arrival.values())
-                out[kid] = sorted(m for m, d in arrival.items() if d == least)
-                if children[kid]:
-                    stack.append((kid, self._closure(arrival)))
+                out[kid] = closure.cheapest_moves(label)
+                if out[kid] is not None and children[kid]:
+                    stack.append((kid, _Closure(self, closure, label)))
         return out
 
     def stop_markings(self, prefixes: Sequence[Prefix],
@@ -248,6 +253,7 @@ class CountedPrefixNet(PrefixNet):
                 change[index[arc.target]] += getattr(arc, "weight", 1)
             entry = (tuple(need), tuple(change))
             (self.silent_counted if t.label is None else self.visible_counted.setdefault(t.label, [])).append(entry)
+        self._cache = {}
         start = [0] * len(places)
         for p, count in im.items():
             start[index[p]] = count
@@ -263,29 +269,77 @@ class CountedPrefixNet(PrefixNet):
             return tuple(a + b for a, b in zip(m, change, strict=True))
         return None
 
-    def _closure(self, seeds: Any) -> Any:
-        done: dict[tuple[int, ...], int] = {}
-        heap = [(d, m) for m, d in seeds.items()]
-        heapq.heapify(heap)
-        while heap:
+    def _moves(self, m: Any) -> tuple[list[Any], list[tuple[str, Any]]]:
+        silent = [nxt for need, change in self.silent_counted if (nxt := self._fire(m, need, change)) is not None]
+        visible = [(label, nxt) for label, moves in self.visible_counted.items() for need, change in moves
+                   if (nxt := self._fire(m, need, change)) is not None]
+        return silent, visible
+
+
+class _Closure:
+    """The markings reachable at one level (a prefix), settled cheapest first and only as far as
+    asked (:meth:`settle_to`); seeded from the parent closure's moves on ``label`` (the root: the
+    initial marking at cost 0)."""
+
+    __slots__ = ("arrivals", "bound", "cursor", "done", "exhausted", "heap", "label", "net", "parent", "queued")
+
+    def __init__(self, net: PrefixNet, parent: _Closure | None, label: str, initial: Any = None) -> None:
+        self.net, self.parent, self.label = net, parent, label
+        self.heap: list[tuple[int, Any]] = [] if parent is not None else [(0, initial)]
+        self.done: set[Any] = set()
+        #: the least cost each marking was put on the frontier at (settled ones included)
+        self.queued: dict[Any, int] = {} if parent is not None else {initial: 0}
+        #: label -> (cost, marking after the move) from every settled marking, cheapest first
+        self.arrivals: dict[str, list[tuple[int, Any]]] = {}
+        self.cursor = 0      # the parent's arrivals on ``label`` taken so far
+        self.bound = -1      # every marking up to this cost is settled
+        self.exhausted = False
+
+    def settle_to(self, bound: int) -> None:
+        """Settle every marking up to cost ``bound`` (the ancestors first, as far as needed)."""
+        chain = []
+        c: _Closure | None = self
+        while c is not None and c.bound < bound:
+            chain.append(c)
+            c = c.parent
+        for c in reversed(chain):
+            c._settle_own(bound)
+
+    def _settle_own(self, bound: int) -> None:
+        heap, done, queued = self.heap, self.done, self.queued
+        parent = self.parent
+        if parent is not None:  # already settled up to ``bound``: its moves on our label up to it are known
+            seeds = parent.arrivals.get(self.label, ())
+            i = self.cursor
+            while i < len(seeds) and seeds[i][0] <= bound:
+                d, m = seeds[i]
+                if d < queued.get(m, d + 1):
+                    queued[m] = d
+                    heapq.heappush(heap, (d, m))
+                i += 1
+            self.cursor = i
+        while heap and heap[0][0] <= bound:
             d, m = heapq.heappop(heap)
             if m in done:
                 continue
-            done[m] = d
+            done.add(m)
             if len(done) > MAX_MARKINGS:
                 raise NotSafe(f"more than {MAX_MARKINGS:,} markings after one prefix")
-            for need, change in self.silent_counted:
-                nxt = self._fire(m, need, change)
-                if nxt is not None and nxt not in done:
-                    heapq.heappush(heap, (d + 1, nxt))
-        return done
+            self.net._expand(m, d, self)
+        self.bound = bound
+        self.exhausted = not heap and (parent is None or (
+            parent.exhausted and self.cursor >= len(parent.arrivals.get(self.label, ()))))
 
-    def _arrival(self, closure: Any, label: str) -> Any:
-        out: dict[tuple[int, ...], int] = {}
-        moves = self.visible_counted.get(label, ())
-        for m, d in closure.items():
-            for need, change in moves:
-                nxt = self._fire(m, need, change)
-                if nxt is not None and d < out.get(nxt, d + 1):
-                    out[nxt] = d
-        return out
+    def cheapest_moves(self, label: str) -> list[Any] | None:
+        """The markings after a move on ``label`` at its least cost (sorted), or None when no
+        marking of this closure allows it."""
+        bound = max(self.bound, 0)
+        while True:
+            self.settle_to(bound)
+            moves = self.arrivals.get(label)
+            if moves:
+                least = moves[0][0]
+                return sorted({m for d, m in moves if d == least})
+            if self.exhausted:
+                return None
+            bound += 1
