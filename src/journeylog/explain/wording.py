@@ -381,14 +381,14 @@ def precision_budget_note(budget: float, prefixes: int) -> str:
     """What to say when alignment precision ran out of its time budget (it is then not given).
 
     >>> precision_budget_note(60, 104_310)
-    'precision was not computed: it did not finish within 60 s; it aligns every distinct prefix of every path \
-(104,310 here), one search each as long as the prefix, which grows quadratically with long or looping paths; \
---no-precision skips it, --precision-budget 0 (or JOURNEYLOG_PRECISION_BUDGET=0) waits for it'
+    'precision was not computed: it did not finish within 60 s; it replays every distinct prefix of every path \
+(104,310 here) through the model, and silent steps that reach many states (many skips, parallel branches, loops) \
+make each replay long; --no-precision skips it, --precision-budget 0 (or JOURNEYLOG_PRECISION_BUDGET=0) waits for it'
     """
-    return (f"precision was not computed: it did not finish within {budget:g} s; it aligns every distinct prefix of "
-            f"every path ({fmt_int(prefixes)} here), one search each as long as the prefix, which grows quadratically "
-            "with long or looping paths; --no-precision skips it, --precision-budget 0 (or JOURNEYLOG_PRECISION_BUDGET=0) "
-            "waits for it")
+    return (f"precision was not computed: it did not finish within {budget:g} s; it replays every distinct prefix of "
+            f"every path ({fmt_int(prefixes)} here) through the model, and silent steps that reach many states (many "
+            "skips, parallel branches, loops) make each replay long; --no-precision skips it, --precision-budget 0 "
+            "(or JOURNEYLOG_PRECISION_BUDGET=0) waits for it")
 
 
 def align_fallback_note(budget: float, paths: int) -> str:

@@ -106,9 +106,10 @@ def precision(
 
 
 def precision_skipped(variant_table: pl.DataFrame, settings: Settings | None = None, model: Any = None) -> tuple[float, int]:
-    """Why :func:`precision` gave None: ``(budget in seconds, distinct prefixes to align)``. Each
-    prefix is one search as long as the prefix: long looping paths make them many and long. The
-    count is an upper bound (prefixes the model cannot replay are skipped); with ``model``, only
+    """Why :func:`precision` gave None: ``(budget in seconds, distinct prefixes to replay)``. Each
+    prefix extends its parent's replay by one step and the silent steps after it: long looping
+    paths make them many, silent steps reaching many states make each long. The count is an upper
+    bound (prefixes the model cannot replay are skipped); with ``model``, only
     prefixes of its activities are counted, as :func:`precision` aligns them.
 
     >>> vt = pl.DataFrame({"variant_id": [0, 1], "activities": [["a", "b", "c"], ["a", "b", "b"]], "journeys": [2, 1]})
