@@ -147,7 +147,7 @@ class PrefixNet:
             pre = self._mask(t.in_arcs, "source")
             post = self._mask(t.out_arcs, "target")
             (self.silent if t.label is None else self.visible.setdefault(t.label, [])).append((pre, post))
-        self._cache: dict[Any, tuple[list[Any], list[tuple[str, Any]]]] = {}
+        self._cache: dict[Any, tuple[list[Any], dict[str, list[Any]]]] = {}
         if any(count != 1 for count in im.values()):
             raise NotSafe("the initial marking puts more than one token in a place")
         self.initial: Any = sum(self._bit[p] for p in im)
@@ -164,9 +164,10 @@ class PrefixNet:
         """The places marked in ``m`` (a dict to build a pm4py Marking from)."""
         return {p: 1 for i, p in enumerate(self.places) if m >> i & 1}
 
-    def _moves(self, m: Any) -> tuple[list[Any], list[tuple[str, Any]]]:
-        """The markings one silent move from ``m``, and (label, marking) one visible move from it."""
-        silent, visible = [], []
+    def _moves(self, m: Any) -> tuple[list[Any], dict[str, list[Any]]]:
+        """The markings one silent move from ``m``, and by label those one visible move from it."""
+        silent: list[Any] = []
+        visible: dict[str, list[Any]] = {}
         for pre, post in self.silent:
             if m & pre == pre:
                 rest = m ^ pre
@@ -179,13 +180,13 @@ class PrefixNet:
                     rest = m ^ pre
                     if rest & post:
                         raise NotSafe("a place would hold two tokens")
-                    visible.append((label, rest | post))
+                    visible.setdefault(label, []).append(rest | post)
         return silent, visible
 
     def _expand(self, m: Any, d: int, closure: _Closure) -> None:
         """Settle ``m`` at cost ``d`` in ``closure``: its silent successors go to the frontier at
-        ``d + 1``, its moves on each label to the closure's arrivals at ``d``. A marking's moves
-        are worked out once (the same markings recur at many prefixes)."""
+        ``d + 1``, its moves on the labels the closure's prefixes go on with to its arrivals at
+        ``d``. A marking's moves are worked out once (the same markings recur at many prefixes)."""
         hit = self._cache.get(m)
         if hit is None:
             hit = self._moves(m)
@@ -197,11 +198,11 @@ class PrefixNet:
             if queued.get(nxt, cost + 1) > cost:  # not queued (nor settled) at this cost or less yet
                 queued[nxt] = cost
                 heapq.heappush(heap, (cost, nxt))
-        for label, nxt in hit[1]:
-            got = arrivals.get(label)
-            if got is None:
-                got = arrivals[label] = []
-            got.append((d, nxt))
+        visible = hit[1]
+        for label in closure.wanted:
+            got = visible.get(label)
+            if got:
+                arrivals[label].extend((d, nxt) for nxt in got)
 
     def walk(self, trie: PrefixTrie, tick: Callable[[int], None] | None = None) -> list[list[Any] | None]:
         """For each node of ``trie``, the markings where pm4py's prefix alignment of its prefix
@@ -210,7 +211,7 @@ class PrefixNet:
         children = trie.children
         out: list[list[Any] | None] = [None] * len(children)
         # nodes whose children are still to do, with their (lazy) closures; depth first
-        stack: list[tuple[int, _Closure]] = [(0, _Closure(self, None, "", self.initial))]
+        stack: list[tuple[int, _Closure]] = [(0, _Closure(self, None, "", children[0], self.initial))]
         done = 0
         while stack:
             node, closure = stack.pop()
@@ -220,7 +221,7 @@ class PrefixNet:
                 done += 1
                 out[kid] = closure.cheapest_moves(label)
                 if out[kid] is not None and children[kid]:
-                    stack.append((kid, _Closure(self, closure, label)))
+                    stack.append((kid, _Closure(self, closure, label, children[kid])))
         return out
 
     def stop_markings(self, prefixes: Sequence[Prefix],
@@ -269,10 +270,14 @@ class CountedPrefixNet(PrefixNet):
             return tuple(a + b for a, b in zip(m, change, strict=True))
         return None
 
-    def _moves(self, m: Any) -> tuple[list[Any], list[tuple[str, Any]]]:
+    def _moves(self, m: Any) -> tuple[list[Any], dict[str, list[Any]]]:
         silent = [nxt for need, change in self.silent_counted if (nxt := self._fire(m, need, change)) is not None]
-        visible = [(label, nxt) for label, moves in self.visible_counted.items() for need, change in moves
-                   if (nxt := self._fire(m, need, change)) is not None]
+        visible: dict[str, list[Any]] = {}
+        for label, moves in self.visible_counted.items():
+            for need, change in moves:
+                nxt = self._fire(m, need, change)
+                if nxt is not None:
+                    visible.setdefault(label, []).append(nxt)
         return silent, visible
 
 
@@ -281,16 +286,19 @@ class _Closure:
     asked (:meth:`settle_to`); seeded from the parent closure's moves on ``label`` (the root: the
     initial marking at cost 0)."""
 
-    __slots__ = ("arrivals", "bound", "cursor", "done", "exhausted", "heap", "label", "net", "parent", "queued")
+    __slots__ = ("arrivals", "bound", "cursor", "done", "exhausted", "heap", "label", "net", "parent", "queued", "wanted")
 
-    def __init__(self, net: PrefixNet, parent: _Closure | None, label: str, initial: Any = None) -> None:
+    def __init__(self, net: PrefixNet, parent: _Closure | None, label: str, wanted: Iterable[str],
+                 initial: Any = None) -> None:
         self.net, self.parent, self.label = net, parent, label
+        #: the labels the prefixes below go on with: only moves on these are kept
+        self.wanted = tuple(wanted)
         self.heap: list[tuple[int, Any]] = [] if parent is not None else [(0, initial)]
         self.done: set[Any] = set()
         #: the least cost each marking was put on the frontier at (settled ones included)
         self.queued: dict[Any, int] = {} if parent is not None else {initial: 0}
         #: label -> (cost, marking after the move) from every settled marking, cheapest first
-        self.arrivals: dict[str, list[tuple[int, Any]]] = {}
+        self.arrivals: dict[str, list[tuple[int, Any]]] = {label: [] for label in self.wanted}
         self.cursor = 0      # the parent's arrivals on ``label`` taken so far
         self.bound = -1      # every marking up to this cost is settled
         self.exhausted = False
@@ -334,6 +342,10 @@ class _Closure:
         """The markings after a move on ``label`` at its least cost (sorted), or None when no
         marking of this closure allows it."""
         bound = max(self.bound, 0)
+        if self.bound < 0 and self.parent is not None:  # nothing here is cheaper than the first seed
+            seeds = self.parent.arrivals.get(self.label)
+            if seeds:
+                bound = max(bound, seeds[0][0])
         while True:
             self.settle_to(bound)
             moves = self.arrivals.get(label)
