@@ -156,3 +156,16 @@ def test_stop_markings_equal_pm4pys_on_discovered_nets_with_many_skips(pm4py, se
     net, im, fm = pm4py.discover_petri_net_inductive(df, noise_threshold=0.3)
     labels = {t.label for t in net.transitions if t.label}
     _same_as_pm4py(net, im, fm, _prefixes(seqs, labels))
+
+
+def test_moves_past_the_cache_limit_are_worked_out_again(pm4py, monkeypatch):
+    """With no room to remember a marking's moves, the walk finds the same markings."""
+    net, im, fm = _net("->('a', +(X('b', tau), *('c', tau)), 'd')")
+    prefixes = [("a",), ("a", "b"), ("a", "c"), ("a", "c", "c"), ("a", "b", "c", "d"), ("a", "c", "b"), ("a", "d")]
+    remembered = PrefixNet(net, im)
+    expected = remembered.stop_markings(prefixes)
+    assert remembered._cached > 0
+    monkeypatch.setattr(prefix_search, "MOVES_CACHED", 0)
+    fresh = PrefixNet(net, im)
+    assert fresh.stop_markings(prefixes) == expected and fresh._cached == 0
+    _same_as_pm4py(net, im, fm, dict.fromkeys(prefixes, set()))

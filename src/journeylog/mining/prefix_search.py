@@ -50,8 +50,9 @@ __all__ = ["MAX_MARKINGS", "CountedPrefixNet", "NotSafe", "PrefixNet", "PrefixTr
 
 #: the most markings kept for one prefix before giving up (pm4py's search is used then)
 MAX_MARKINGS = 200_000
-#: the most markings whose moves are remembered
-MOVES_CACHED = 1_000_000
+#: the most moves remembered (a marking's moves count one each, plus one for the marking): a few
+#: hundred MB at most, whatever the number of markings or labels
+MOVES_CACHED = 2_000_000
 
 Prefix = tuple[str, ...]
 
@@ -148,6 +149,7 @@ class PrefixNet:
             post = self._mask(t.out_arcs, "target")
             (self.silent if t.label is None else self.visible.setdefault(t.label, [])).append((pre, post))
         self._cache: dict[Any, tuple[list[Any], dict[str, list[Any]]]] = {}
+        self._cached = 0  # moves remembered in _cache
         if any(count != 1 for count in im.values()):
             raise NotSafe("the initial marking puts more than one token in a place")
         self.initial: Any = sum(self._bit[p] for p in im)
@@ -190,8 +192,10 @@ class PrefixNet:
         hit = self._cache.get(m)
         if hit is None:
             hit = self._moves(m)
-            if len(self._cache) < MOVES_CACHED:
+            size = 1 + len(hit[0]) + sum(len(v) for v in hit[1].values())
+            if self._cached + size <= MOVES_CACHED:
                 self._cache[m] = hit
+                self._cached += size
         heap, queued, arrivals = closure.heap, closure.queued, closure.arrivals
         cost = d + 1
         for nxt in hit[0]:
@@ -255,6 +259,7 @@ class CountedPrefixNet(PrefixNet):
             entry = (tuple(need), tuple(change))
             (self.silent_counted if t.label is None else self.visible_counted.setdefault(t.label, [])).append(entry)
         self._cache = {}
+        self._cached = 0
         start = [0] * len(places)
         for p, count in im.items():
             start[index[p]] = count
