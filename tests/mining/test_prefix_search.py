@@ -29,7 +29,8 @@ def _net(text: str):
 
 
 def _prefixes(seqs: list[tuple[str, ...]], labels: set[str]) -> dict[tuple[str, ...], set[str]]:
-    return P._prefix_table([(i, s, 1) for i, s in enumerate(seqs)], labels)[0]
+    trie, follow, _weight = P._prefix_trie([(i, s, 1) for i, s in enumerate(seqs)], labels)
+    return dict(zip(trie.prefixes()[1:], follow[1:], strict=True))
 
 
 def _same_as_pm4py(net, im, fm, follow, kind=PrefixNet) -> None:
@@ -37,7 +38,7 @@ def _same_as_pm4py(net, im, fm, follow, kind=PrefixNet) -> None:
 
     pn = kind(net, im)
     ours = pn.stop_markings(list(follow))
-    theirs = P._prefix_markings_pm4py((net, im, fm), follow, {t.label for t in net.transitions if t.label}, 1, None)
+    theirs = P._prefix_markings_pm4py((net, im, fm), list(follow), {t.label for t in net.transitions if t.label}, 1, None)
     assert ours.keys() == theirs.keys()
     for prefix, ms in ours.items():
         if ms is None:

@@ -94,8 +94,7 @@ def test_restore_equals_the_per_variant_oracle(case) -> None:
 
 def test_a_removed_event_follows_the_event_before_it() -> None:
     """``x`` comes after ``a``'s sync move and before the model move that leads to ``b``."""
-    table = pl.DataFrame({"variant_id": [1], "activities": [["x", "a", "x", "b", "y"]]},
-                         schema={"variant_id": pl.UInt32, "activities": pl.List(pl.String)})
+    table = variant_table([("x", "a", "x", "b", "y")])
     numbers, uniques = reduce_variants(table, LABELS)
     res = {"alignment": [("a", "a"), (SKIP, "c"), ("b", "b"), (SKIP, None)], "transitions": ["ta", "tc", "tb", "tau"],
            "cost": 10001, "bwc": 30000, "fitness": 0.5}

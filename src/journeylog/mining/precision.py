@@ -14,7 +14,6 @@ them again, which corrupts activity names containing a comma; journeylog keeps p
 from __future__ import annotations
 
 import time
-from collections import Counter
 from typing import Any
 
 import polars as pl
@@ -131,6 +130,13 @@ def _prefix_trie(rows: list[VariantRow], labels: set[str] | None = None) -> tupl
     they add nothing to precision (:func:`_prefix_sums` skips them); not listing them keeps the
     table to what is aligned (a log whose paths are full of steps the design does not have
     otherwise lists every prefix of every variant: gigabytes at a million variants).
+
+    >>> rows = [(1, ("a", "x", "b"), 2), (2, ("a", "b"), 1)]
+    >>> trie, follow, weight = _prefix_trie(rows)
+    >>> trie.prefixes()[1:], [sorted(f) for f in follow[1:]], weight[1:]
+    ([('a',), ('a', 'x')], [['b', 'x'], ['b']], [3, 2])
+    >>> len(_prefix_trie(rows, {"a", "b"})[0])  # ("a", "x") holds an activity the model lacks
+    1
     """
     trie = PrefixTrie()
     follow: list[set[str]] = [set()]
@@ -153,20 +159,6 @@ def _prefix_trie(rows: list[VariantRow], labels: set[str] | None = None) -> tupl
     return trie, follow, weight
 
 
-def _prefix_table(rows: list[VariantRow], labels: set[str] | None = None) -> tuple[dict[Prefix, set[str]], Counter[Prefix]]:
-    """:func:`_prefix_trie` keyed by the prefixes: for every proper prefix, the activities that
-    follow it in the log, and how many traces share it.
-
-    >>> rows = [(1, ("a", "x", "b"), 2), (2, ("a", "b"), 1)]
-    >>> _prefix_table(rows)[1] == {("a",): 3, ("a", "x"): 2}, _prefix_table(rows, {"a", "b"})[1] == {("a",): 3}
-    (True, True)
-    """
-    trie, follow, weight = _prefix_trie(rows, labels)
-    names = trie.prefixes()
-    return ({names[k]: follow[k] for k in range(1, len(names))},
-            Counter({names[k]: weight[k] for k in range(1, len(names))}))
-
-
 def _prefix_markings(
     model: tuple[Any, Any, Any],
     trie: PrefixTrie,
@@ -186,7 +178,7 @@ def _prefix_markings(
     except NotSafe:
         pass  # pm4py's own search, below
     names = trie.prefixes()
-    found = _prefix_markings_pm4py(model, dict.fromkeys(names[1:], set()), labels, processes, settings, on_progress, deadline)
+    found = _prefix_markings_pm4py(model, names[1:], labels, processes, settings, on_progress, deadline)
     return [None] + [found[p] for p in names[1:]]
 
 
@@ -225,7 +217,7 @@ def _prefix_markings_here(net: Any, im: Any, trie: PrefixTrie, on_progress: Prog
 
 def _prefix_markings_pm4py(
     model: tuple[Any, Any, Any],
-    follow: dict[Prefix, set[str]],
+    prefixes: list[Prefix],
     labels: set[str],
     processes: int | None,
     settings: Settings | None,
@@ -237,7 +229,7 @@ def _prefix_markings_pm4py(
 
     net, im, fm = model
     # distinct prefixes, shortest first; skip those that cannot be replayed
-    ordered = sorted(follow, key=len)
+    ordered = sorted(prefixes, key=len)
     markings: dict[Prefix, Any] = {}
     level: list[Prefix] = []
     plan = Plan(processes, settings)

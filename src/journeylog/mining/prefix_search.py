@@ -63,9 +63,9 @@ class PrefixTrie:
     ``parent[k]`` by ``label[k]``, ``children[k]`` maps a label to the node it leads to. A parent
     is always numbered before its children.
 
-    >>> t = PrefixTrie.of([("a", "b"), ("a", "c")])
-    >>> len(t), t.prefix(t.children[t.children[0]["a"]]["c"])
-    (3, ('a', 'c'))
+    >>> t = PrefixTrie()
+    >>> t.add(("a", "b")), t.add(("a", "c")), len(t), t.prefixes()
+    (2, 3, 3, [(), ('a',), ('a', 'b'), ('a', 'c')])
     """
 
     children: list[dict[str, int]] = field(default_factory=lambda: [{}])
@@ -89,14 +89,6 @@ class PrefixTrie:
             node = self.child(node, a)
         return node
 
-    def prefix(self, node: int) -> Prefix:
-        """The prefix of ``node``."""
-        out = []
-        while node > 0:
-            out.append(self.label[node])
-            node = self.parent[node]
-        return tuple(reversed(out))
-
     def prefixes(self) -> list[Prefix]:
         """Every node's prefix, by node (the empty one first)."""
         out: list[Prefix] = [()]
@@ -107,14 +99,6 @@ class PrefixTrie:
     def __len__(self) -> int:
         """The number of (non-empty) prefixes."""
         return len(self.children) - 1
-
-    @classmethod
-    def of(cls, prefixes: Iterable[Prefix]) -> PrefixTrie:
-        """The trie of ``prefixes`` (and of their own prefixes)."""
-        trie = cls()
-        for p in prefixes:
-            trie.add(p)
-        return trie
 
 
 class NotSafe(Exception):
