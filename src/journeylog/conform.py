@@ -4,12 +4,11 @@
 :mod:`journeylog.mining`), weights the results back by how many journeys follow each variant,
 and explains the differences (:mod:`journeylog.explain.deviations`, :mod:`journeylog.explain.patterns`). The
 figures equal pm4py's on the full log: ``fitness`` = ``fitness_alignments(...)["log_fitness"]``,
-``fitting_share`` = ``percentage_of_fitting_traces / 100``, ``precision`` =
-``precision_alignments``.
+``fitting_share`` = ``percentage_of_fitting_traces / 100``, ``precision`` = ``precision_alignments``.
 
-Journeys whose last event lies within ``settle`` (default 7 days,
-:mod:`journeylog.config.settle`) of the log's last event are *in progress*
-(``journeys_in_progress``, ``in_progress`` in the journey table): their drop-out is not counted
+Journeys whose last event lies within ``settle`` (default 7 days, :mod:`journeylog.config.settle`)
+of the log's last event are *in progress* (``journeys_in_progress``, ``in_progress`` in the journey
+table): their drop-out is not counted
 (the share of a drop-out is over the journeys that are not in progress). The pm4py figures
 (``fitness``, ``fitting_share``, ``average_fitness``, ``precision``) stay those of the full log;
 ``fitting_share_accepted`` counts an in-progress journey whose only deviation is its missing end
@@ -148,13 +147,15 @@ class Conformance:
     impact_metric: str | None = None
     #: what the alignment cache did (``path``, ``reused``, ``aligned``, ``stale``); None without one
     cache: dict[str, Any] | None = None
-    #: the per-variant alignments (:func:`journeylog.mining.align`) and their variant table (the emotion curve places scores
-    #: with them)
+    #: the per-variant alignments (:func:`journeylog.mining.align`) and their variant table (emotion places scores with them)
     aligned: pl.DataFrame | None = None
     variant_table: pl.DataFrame | None = None
     #: :attr:`journey_parts`, or how to make them (on Spark the journeys stay there until asked for)
     _parts: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | Callable[[], tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] \
         | None = None
+    #: the journeys' rows kept on Spark (:class:`~journeylog.explain.kept.Kept`), the deviation occurrences (as in the parts)
+    kept: Any = None
+    occurrences: pl.DataFrame | None = None
 
     @property
     def journey_parts(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
@@ -176,11 +177,10 @@ class Conformance:
         self._journeys, self._parts = table, None
 
     def release(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
-        """Hand over :attr:`journey_parts` and forget the per-journey and per-variant tables (the
-        journey table, :attr:`variant_table`, :attr:`aligned`), for a caller that owns this result
-        and needs the memory (``drift`` at 100M events); the journey table is gone."""
+        """Hand over :attr:`journey_parts` and forget the per-journey and per-variant tables, for a
+        caller that owns this result and needs the memory (``drift`` at 100M events)."""
         parts, self._parts, self._journeys = self.journey_parts, None, _released
-        self.variant_table = self.aligned = None
+        self.variant_table = self.aligned = self.occurrences = None
         return parts
 
 
@@ -277,8 +277,8 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
         cache=_saved(cache),
         impact_metric=label,
         aligned=aligned,
-        variant_table=variant_table, _parts=parts if kept is not None else parts(),
-    )
+        variant_table=variant_table, _parts=parts if kept is not None else parts(), kept=kept,
+        occurrences=occ)
 
 
 def _metric_column(columns: list[str], opts: ConformOptions) -> str | None:

@@ -90,16 +90,59 @@ def carried_rows(driver_rows: list[int], monkeypatch: pytest.MonkeyPatch) -> lis
     return driver_rows
 
 
-def rows_in(obj: Any) -> int:
-    """The rows of every Polars frame (and series) inside ``obj`` (a partition's result)."""
+@pytest.fixture()
+def shipped_rows(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """For every pass over partitions (``spark_batches.map_partitions``), the rows of the Polars
+    frames with a ``journey_id`` column its function carries to the executors (:func:`rows_in`
+    of the function and of what a ``functools.partial`` binds)."""
+    import functools
+
+    from journeylog.engine import spark_batches
+
+    shipped: list[int] = []
+
+    def carried(fn: Any) -> int:
+        if isinstance(fn, functools.partial):
+            return carried(fn.func) + sum(carried(a) for a in (*fn.args, *fn.keywords.values()))
+        return rows_in(fn, keyed="journey_id")
+
+    def counting(events: Any, fn: Any, columns: Any, batch_events: int, _original: Any = spark_batches.map_partitions) -> Any:
+        shipped.append(carried(fn))
+        return _original(events, fn, columns, batch_events)
+
+    monkeypatch.setattr(spark_batches, "map_partitions", counting)
+    return shipped
+
+
+@pytest.fixture()
+def journey_rows_back(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """For every pass over partitions, the rows of the frames with a ``journey_id`` column (a
+    row per journey or per event) inside its pickled results (:func:`rows_in` with ``keyed``)."""
+    from journeylog.engine import spark_batches
+
+    back: list[int] = []
+
+    def carried(results: list[Any], _original: Any = spark_batches.received) -> list[Any]:
+        back.append(sum(rows_in(r, keyed="journey_id") for r in results))
+        return _original(results)
+
+    monkeypatch.setattr(spark_batches, "received", carried)
+    return back
+
+
+def rows_in(obj: Any, keyed: str | None = None) -> int:
+    """The rows of every Polars frame (and series) inside ``obj`` (a partition's result); with
+    ``keyed``, of the frames with that column only."""
     import dataclasses
 
-    if isinstance(obj, pl.DataFrame | pl.Series):
-        return len(obj)
+    if isinstance(obj, pl.DataFrame):
+        return len(obj) if keyed is None or keyed in obj.columns else 0
+    if isinstance(obj, pl.Series):
+        return len(obj) if keyed is None or obj.name == keyed else 0
     if isinstance(obj, dict):
-        return sum(rows_in(v) for v in obj.values())
+        return sum(rows_in(v, keyed) for v in obj.values())
     if isinstance(obj, list | tuple):
-        return sum(rows_in(v) for v in obj)
+        return sum(rows_in(v, keyed) for v in obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return sum(rows_in(getattr(obj, f.name)) for f in dataclasses.fields(obj))
-    return sum(rows_in(v) for v in vars(obj).values()) if hasattr(obj, "__dict__") else 0
+        return sum(rows_in(getattr(obj, f.name), keyed) for f in dataclasses.fields(obj))
+    return sum(rows_in(v, keyed) for v in vars(obj).values()) if hasattr(obj, "__dict__") else 0

@@ -220,3 +220,25 @@ def test_the_driver_receives_one_row_per_partition(spark: Any, generated: Path, 
     assert E.to_json(E.emotion(EventSource(events=sdf, batch_events=500), model))["journeys"] == 1500
     assert received, "the driver received nothing: the counting hook is not on the path"
     assert max(received) <= 20, received
+
+
+def test_emotion_keeps_the_journeys_on_spark(spark: Any, generated: Path, journey_rows_back: list[int],
+                                             shipped_rows: list[int]) -> None:
+    """emotion with a split and detractors (what needs each journey's variant, deviations and
+    patterns) on 1,500 journeys: no pass over the partitions brings a per-journey (or per-event)
+    frame back inside its pickled results, and none ships one to the executors with its
+    function (the journeys' columns are joined to their events on Spark). Before, conform's
+    journey table (1,500 rows) came back and was shipped with emotion's pass."""
+    from journeylog.cx import emotion as E
+    from journeylog.ingest import EventSource
+    from journeylog.models import load_model
+
+    sdf = spark.read.parquet(str(generated))
+    model = load_model(generated.parent / "design.ptree")
+    opts = E.EmotionOptions(detractors=True, split_by="unexpected:Call: identity check help", by="channel")
+    got = E.to_json(E.emotion(EventSource(events=sdf, batch_events=500), model, opts))
+    assert got["journeys"] == 1500 and got["split"] is not None and got["split"]["journeys_with"] > 50
+    assert got["detractors"] is not None and got["detractors"]["items"]
+    assert got == E.to_json(E.emotion(EventSource(events=pl.read_parquet(generated)), model, opts))
+    assert len(shipped_rows) >= 3 and len(journey_rows_back) >= 4, "the counting hooks are not on the path"
+    assert max(shipped_rows) == 0 and max(journey_rows_back) == 0, (shipped_rows, journey_rows_back)

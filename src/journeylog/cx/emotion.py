@@ -139,7 +139,7 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     if sentiment is not None:
         notes.extend(W.coverage_sentence(c["channel"], c["share"]) for c in sentiment["coverage"])
     conf = conformance if conformance is not None and conformance.aligned is not None else conform(
-        source, model, ConformOptions(precision=False, settle=timedelta(0)))
+        source, model, ConformOptions(precision=False, settle=timedelta(0), journey_details=False))
     if conf.aligned is None or conf.variant_table is None:  # pragma: no cover - alignments always give both
         raise InvalidInput("no alignment to place the scores on")
     steps = designed_order(conf.aligned, conf.variant_table, model.tasks)
@@ -147,7 +147,7 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
         opts.desired.check(steps, metric.scale, metric.name)
     split = split_journeys(conf, opts.split_by) if opts.split_by is not None else None
     by = ["step", S.CHANNEL] if opts.by == "channel" else ["step"]
-    scores = EB.gather_scores(source, conf, metric, by=by, split_ids=split[2] if split else None,
+    scores = EB.gather_scores(source, conf, metric, by=by, split=EB.Split(*split) if split else None,
                               detractors=opts.detractors,
                               texts=_texts(opts, progress=not source.distributed) if opts.sentiment else None)
     placement = _placement(scores.placement)
@@ -159,7 +159,7 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     result = Emotion(metric, opts.by, opts.min_responses, conf.journeys, placement, points, opts.desired,
                      _statements(points, metric, opts), sentiment=sentiment, notes=notes)
     if split is not None and scores.split is not None:
-        result.split = split_curve(scores.split, metric.column, conf, steps, metric, (split[0], split[1], split[2].len()))
+        result.split = split_curve(scores.split, metric.column, conf, steps, metric, (split[0], split[1], scores.with_split))
     if scores.detractors is not None:
         result.detractors = detractors_table(scores.detractors, conf, metric)
     return result

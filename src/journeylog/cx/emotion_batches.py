@@ -8,16 +8,20 @@ the two of :func:`journeylog.conform.conform`:
    sentiment: the events with a text per channel and the distinct texts, counted by a 64-bit
    hash of each text, never kept);
 2. :func:`gather_scores`, after them: every event is placed on a model step
-   (:func:`journeylog.cx.placement.place_events`, each batch's journeys joined to their
-   variants through the conformance's journey table) and only counts are kept: the placed
-   scores per step (and channel) and score (:func:`journeylog.cx.metrics.score_counts`), the
-   same per step and side of a split, the placement kinds and the detractor journeys per item.
+   (:func:`journeylog.cx.placement.place_events`, through its journey's variant) and only counts
+   are kept: the placed scores per step (and channel) and score
+   (:func:`journeylog.cx.metrics.score_counts`), the same per step and side of a split, the
+   placement kinds and the detractor journeys per item. Each event comes with its journey's
+   columns of the conformance (variant, settled, a flag per reported pattern:
+   :func:`journeylog.explain.journey_parts.journey_flags`, joined where the journeys are held);
+   a journey's deviations are its variant's (one list per variant travels with the pass).
 
 All of them add up over batches, so the figures are the same however the log is cut, and the
 state is bounded by steps, distinct scores and items, not by events. Both passes are functions of
 one batch merged in any order (:func:`journeylog.explain.batches.map_batches`): on a Spark
-DataFrame they run on the executors (the placement table and the journeys' variants, deviations
-and patterns shipped with them) and only the counts (and the distinct text hashes) come back.
+DataFrame they run on the executors (the placement table and the per-variant deviation lists
+shipped with them; the journeys' columns joined to the events on Spark, so nothing per journey
+travels either way) and only the counts (and the distinct text hashes) come back.
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ from journeylog import schema as S
 from journeylog.cx import metrics as M
 from journeylog.cx.emotion_split import DetractorCounts, split_counts
 from journeylog.cx.placement import place_events, placement_table
+from journeylog.explain import deviations as DV
 from journeylog.explain.batches import map_batches
 from journeylog.ingest import EventSource
 
-__all__ = ["ScoreFacts", "Scores", "gather_scores", "score_facts"]
+__all__ = ["ScoreFacts", "Scores", "Split", "gather_scores", "score_facts"]
 
 _COMPACT = 16  # merge the counts of this many batches into one
 
@@ -99,61 +104,85 @@ class Scores:
     points: pl.DataFrame
     split: pl.DataFrame | None = None
     detractors: DetractorCounts | None = None
+    #: the journeys of the pass, and those on the split's side
+    journeys: int = 0
+    with_split: int = 0
 
 
-def _journeys(conf: Any, split_ids: pl.Series | None, detractors: bool) -> pl.DataFrame:
-    """The conformance's journeys, sorted by id, with what each batch needs of them."""
-    cols = [S.JOURNEY_ID, "variant_id", *(["deviations", "patterns"] if detractors else [])]
-    parts = getattr(conf, "journey_parts", None)
-    # without detractors the journeys and their variants are enough: the journey table (with a
-    # deviation list per journey, gigabytes at 10M journeys) is not built for them
-    out = (parts[0] if parts is not None and not detractors else conf.journey_table).select(cols)
-    if split_ids is not None:
-        out = out.with_columns(pl.col(S.JOURNEY_ID).is_in(split_ids.implode()).alias("_with"))
-    return out.sort(S.JOURNEY_ID)
+@dataclass(frozen=True)
+class Split:
+    """The side of the split curve a journey is on: it has deviation ``name`` (``kind``
+    ``deviation``) or matched pattern ``name`` (``pattern``)."""
+
+    kind: str
+    name: str
 
 
-def _rows_of(journeys: pl.DataFrame, batch: pl.DataFrame) -> pl.DataFrame:
-    """The rows of ``journeys`` (sorted by id) of the batch's journeys: those in the range of its
-    journey ids (a batch of a store), only its own when the range holds others (a partition of
-    journeys spread by a hash, on Spark)."""
-    ids = journeys[S.JOURNEY_ID]
-    first: Any = batch[S.JOURNEY_ID].min()
-    last: Any = batch[S.JOURNEY_ID].max()
-    lo, hi = int(ids.search_sorted(first, "left")), int(ids.search_sorted(last, "right"))
-    rows = journeys.slice(lo, hi - lo)
-    own = batch[S.JOURNEY_ID].n_unique()
-    return rows if rows.height <= own else rows.join(batch.select(S.JOURNEY_ID).unique(), on=S.JOURNEY_ID, how="semi")
+@dataclass
+class _Journeys:
+    """How a batch's journeys get what the pass needs from the columns each event carries
+    (``variant_id``, ``settled``, a flag per reported pattern): the deviation ids of their
+    variants (``lists``: :func:`journeylog.explain.deviations.deviation_lists`, one row per
+    variant; None when not needed), the pattern names of the flags (``patterns``: column, name)."""
+
+    lists: pl.DataFrame | None
+    patterns: list[tuple[str, str]]
+
+    @property
+    def columns(self) -> list[str]:
+        return ["variant_id", "settled", *(col for col, _name in self.patterns)]
+
+    def rows(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """One row per journey of ``batch``: ``journey_id``, ``variant_id`` and, when needed,
+        ``deviations`` and ``patterns`` (sorted lists, as in conform's journey table)."""
+        first = batch[S.JOURNEY_ID].ne_missing(batch[S.JOURNEY_ID].shift(1))
+        rows = batch.filter(first).select(S.JOURNEY_ID, *self.columns)
+        out = rows.select(S.JOURNEY_ID, "variant_id")
+        if self.lists is not None:
+            out = out.with_columns(DV.deviations_of_journeys(rows, self.lists)["deviations"])
+        if self.patterns:
+            names = pl.concat_list([pl.when(pl.col(col)).then(pl.lit(name)) for col, name in self.patterns])
+            out = out.with_columns(rows.select(names.list.drop_nulls().list.sort().alias("patterns"))["patterns"])
+        else:
+            out = out.with_columns(pl.lit([], pl.List(pl.String)).alias("patterns"))
+        return out
 
 
 @dataclass
 class _ScorePart:
-    """One batch's share of :class:`Scores`."""
+    """One batch's share of :class:`Scores` (and its journeys, and those on the split's side)."""
 
     placement: dict[str, int]
     points: pl.DataFrame
     split: pl.DataFrame | None
     detractors: DetractorCounts | None
+    journeys: int = 0
+    with_split: int = 0
 
 
 @dataclass
 class _ScoresOf:
     """The second pass over one batch (pickled to Spark's executors with what it needs: the
-    placement table, the journeys' rows of the conformance's journey table)."""
+    placement table and the per-variant deviation lists; the journeys' own columns come with
+    their events)."""
 
     placement: pl.DataFrame
-    journeys: pl.DataFrame
+    journeys: _Journeys
     metric: M.Metric
     by: list[str]
-    split: bool
+    split: Split | None
     detractors: bool
     texts: Callable[[pl.DataFrame], pl.DataFrame] | None
 
     def __call__(self, batch: pl.DataFrame) -> _ScorePart:
         value = self.metric.column
+        rows = self.journeys.rows(batch)
+        batch = batch.drop(self.journeys.columns)
         if self.texts is not None:
             batch = self.texts(batch)
-        rows = _rows_of(self.journeys, batch)
+        if self.split is not None:
+            rows = rows.with_columns(pl.col("deviations" if self.split.kind == "deviation" else "patterns")
+                                     .list.contains(self.split.name).alias("_with"))
         scored = place_events(batch, rows.select(S.JOURNEY_ID, "variant_id"), self.placement).filter(
             pl.col(value).is_not_null())
         how = {kind: int(n) for kind, n in scored.group_by("how").len().iter_rows()}
@@ -164,39 +193,53 @@ class _ScoresOf:
         if self.detractors:
             counted = DetractorCounts()
             counted.add(scored, rows, self.metric)
-        return _ScorePart(how, points, split, counted)
+        with_split = int(rows["_with"].sum()) if self.split is not None else 0
+        return _ScorePart(how, points, split, counted, rows.height, with_split)
 
 
-def gather_scores(source: EventSource, conf: Any, metric: M.Metric, *, by: list[str], split_ids: pl.Series | None,
+def gather_scores(source: EventSource, conf: Any, metric: M.Metric, *, by: list[str], split: Split | None,
                   detractors: bool, texts: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> Scores:
     """The second pass over ``source`` (see the module docstring): ``conf`` is the
-    :class:`journeylog.conform.Conformance` of the same events (its alignments and journey
-    table), ``by`` the groups of a point (``step``, and ``channel``), ``split_ids`` the journeys
-    on the split's side (None: no split); ``texts`` adds the metric's column to a batch (the text
-    sentiment; None: the log has it; it must pickle on Spark). Each batch's counts are added up
-    here in any order."""
+    :class:`journeylog.conform.Conformance` of the same events (its alignments and journeys:
+    their columns come with the events, :func:`journeylog.explain.journey_parts.journey_flags`),
+    ``by`` the groups of a point (``step``, and ``channel``), ``split`` the split's deviation or
+    pattern (None: no split); ``texts`` adds the metric's column to a batch (the text sentiment;
+    None: the log has it; it must pickle on Spark). Each batch's counts are added up here in
+    any order."""
+    from journeylog.explain.journey_parts import journey_flags
+
     value = metric.column
-    fn = _ScoresOf(placement_table(conf.aligned), _journeys(conf, split_ids, detractors), metric, by,
-                   split_ids is not None, detractors, texts)
+    need_lists = detractors or (split is not None and split.kind == "deviation")
+    reported = conf.patterns.select("id", "name").rows() if conf.patterns.height and (
+        detractors or (split is not None and split.kind == "pattern")) else []
+    flags = [(f"_jl_pat{k}", pid, name) for k, (pid, name) in enumerate(reported)]
+    occ = conf.occurrences if conf.occurrences is not None else conf.journey_parts[1]
+    lists = DV.deviation_lists(occ) if need_lists else None
+    fn = _ScoresOf(placement_table(conf.aligned), _Journeys(lists, [(c, n) for c, _p, n in flags]), metric, by,
+                   split, detractors, texts)
     how: dict[str, int] = {}
     points: list[pl.DataFrame] = []
-    split: list[pl.DataFrame] = []
+    split_parts: list[pl.DataFrame] = []
     counted = DetractorCounts() if detractors else None
+    journeys = with_split = 0
     wanted = [S.TEXT if texts is not None else value, *([S.CHANNEL] if S.CHANNEL in by else [])]
-    for part in map_batches(source, fn, wanted):
+    for part in map_batches(source, fn, wanted, journeys=journey_flags(conf, flags)):
         for kind, n in part.placement.items():
             how[kind] = how.get(kind, 0) + n
         points.append(part.points)
+        journeys += part.journeys
+        with_split += part.with_split
         if part.split is not None:
-            split.append(part.split)
+            split_parts.append(part.split)
         if counted is not None and part.detractors is not None:
             counted.absorb(part.detractors)
         if len(points) >= _COMPACT:
             points = [M.merge_counts(points, value, by)]
-            split = [M.merge_counts(split, value, ["step", "_with"])] if split else split
+            split_parts = [M.merge_counts(split_parts, value, ["step", "_with"])] if split_parts else split_parts
     split_by = ["step", "_with"]
     return Scores(placement=how, points=_merged(points, value, by),
-                  split=_merged(split, value, split_by) if split_ids is not None else None, detractors=counted)
+                  split=_merged(split_parts, value, split_by) if split is not None else None, detractors=counted,
+                  journeys=journeys, with_split=with_split)
 
 
 def _merged(parts: list[pl.DataFrame], value: str, by: list[str]) -> pl.DataFrame:

@@ -37,16 +37,16 @@ SIGNIFICANCE = 0.05
 _COMPACT = 16  # merge the item counts of this many parts into one
 
 
-def split_journeys(conf: Any, by: str) -> tuple[str, str, pl.Series]:
-    """``(kind, name, journey ids with it)`` for a deviation id, a pattern name or a pattern id."""
-    jt = conf.journey_table
+def split_journeys(conf: Any, by: str) -> tuple[str, str]:
+    """``(kind, name)`` for a deviation id, a pattern name or a pattern id of ``conf``; which
+    journeys have it is found in the pass over the events (:func:`journeylog.cx.emotion_batches.gather_scores`)."""
     dev_ids = conf.deviations["id"].to_list() if conf.deviations.height else []
     pats = conf.patterns.select("id", "name").rows() if conf.patterns.height else []
     if by in dev_ids:
-        return "deviation", by, jt.filter(pl.col("deviations").list.contains(by))[S.JOURNEY_ID]
+        return "deviation", by
     for pid, name in pats:
         if by in (pid, name):
-            return "pattern", name, jt.filter(pl.col("patterns").list.contains(name))[S.JOURNEY_ID]
+            return "pattern", name
     known = dev_ids + [n for _i, n in pats]
     close = difflib.get_close_matches(by, known, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}?" if close else "the ids that `journeylog conform --json` prints, or a pattern name"
@@ -86,7 +86,7 @@ def split_curve(counts: pl.DataFrame, value: str, conf: Any, steps: list[str], m
                                    with_n) for _d, _s, pt in sorted(significant, key=lambda x: (x[0], x[1]))]
     if not statements:
         statements.append(W.no_split_difference(name, SIGNIFICANCE))
-    total = conf.journey_table.height
+    total = conf.journeys
     return {"by": name, "kind": kind, "journeys_with": with_n, "journeys_without": total - with_n,
             "points": points, "statements": statements}
 

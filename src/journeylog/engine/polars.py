@@ -215,5 +215,8 @@ class PolarsEngine:
     def journey_rows(self, rows: pl.DataFrame) -> pl.DataFrame:
         return rows
 
+    def journey_flags(self, rows: pl.DataFrame, columns: Sequence[str], flags: Mapping[str, str]) -> pl.DataFrame:
+        return rows.select(*columns, *(pl.col(col).fill_null(False).alias(name) for name, col in flags.items()))
+
 
 POLARS = PolarsEngine()

@@ -206,5 +206,9 @@ class SparkEngine:
         """The whole table on the driver (one row per journey: only when a caller asks for it)."""
         return collect_polars(rows)
 
+    def journey_flags(self, rows: DataFrame, columns: Sequence[str], flags: Mapping[str, str]) -> DataFrame:
+        """Lazily, on the executors (nothing reaches the driver)."""
+        return rows.select(*columns, *(F.coalesce(F.col(col), F.lit(False)).alias(name) for name, col in flags.items()))
+
 
 SPARK = SparkEngine()

@@ -55,14 +55,16 @@ def _filtered(fn: Callable[[pl.DataFrame], T], channel: str | None, batch: pl.Da
     return [fn(batch)] if batch.height else []
 
 
-def map_batches(source: EventSource, fn: Callable[[pl.DataFrame], T], columns: Sequence[str] | None = None) -> Iterator[T]:
+def map_batches(source: EventSource, fn: Callable[[pl.DataFrame], T], columns: Sequence[str] | None = None,
+                journeys: Any = None) -> Iterator[T]:
     """``fn`` of each of the source's journey-complete, ordered batches with its channel filter
     applied (the events on that channel only; :func:`journeylog.ingest.open_events` checked the
     log has it), skipping batches left empty; in no promised order (on Spark ``fn`` runs on the
-    executors: it must pickle, and its results should be small)."""
+    executors: it must pickle, and its results should be small). ``journeys``: a per-journey
+    table whose columns each event gets (see :meth:`journeylog.ingest.EventSource.map_batches`)."""
     channel = S.normalise_channel_name(source.channel_filter) if source.channel_filter is not None else None
     wanted = None if columns is None else list(dict.fromkeys([*columns, *([S.CHANNEL] if channel else [])]))
-    for results in source.map_batches(functools.partial(_filtered, fn, channel), wanted):
+    for results in source.map_batches(functools.partial(_filtered, fn, channel), wanted, journeys):
         yield from results
 
 

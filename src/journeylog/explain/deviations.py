@@ -48,7 +48,7 @@ from journeylog.explain.moves import SKIP, STAGE_SEPARATOR, StageFinder, dropout
 from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
-           "occurrences_table", "catalogue", "catalogue_of", "journey_deviations",
+           "occurrences_table", "catalogue", "catalogue_of", "deviation_lists", "deviations_of_journeys", "journey_deviations",
            "journey_occurrences", "journeys_with_deviations", "unaccepted_variants", "with_ids", "merge_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
@@ -197,14 +197,29 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
     """Per journey of ``journeys`` (``journey_id``, ``variant_id``, ``settled``): ``deviations``,
     the sorted ids of its variant's deviations (a drop-out only when settled; only those in
     ``keep`` when given), never null. One list per variant, joined to the journeys."""
+    return deviations_of_journeys(journeys, deviation_lists(occurrences, keep))
+
+
+def deviation_lists(occurrences: pl.DataFrame, keep: Collection[str] | None = None) -> pl.DataFrame:
+    """Per variant with a deviation: ``variant_id`` (Int64), ``_always`` (the ids that count for
+    all its journeys) and ``_settled`` (its drop-outs, which count for its settled journeys only),
+    from which :func:`deviations_of_journeys` lists each journey's (one row per variant: it
+    travels to Spark's executors where the journeys are)."""
     occ = with_ids(occurrences)
     if keep is not None:
         occ = occ.filter(pl.col("id").is_in(pl.Series(list(keep), dtype=pl.String).implode()))
     dropped = pl.col("kind") == DeviationKind.DROPPED_OUT.value
-    per_variant = occ.group_by("variant_id").agg(
-        pl.col("id").filter(~dropped).unique().alias("_always"), pl.col("id").filter(dropped).unique().alias("_settled"))
+    return occ.group_by("variant_id").agg(
+        pl.col("id").filter(~dropped).unique().alias("_always"), pl.col("id").filter(dropped).unique().alias("_settled")
+    ).with_columns(pl.col("variant_id").cast(pl.Int64))
+
+
+def deviations_of_journeys(journeys: pl.DataFrame, per_variant: pl.DataFrame) -> pl.DataFrame:
+    """``journey_id``, ``deviations`` (sorted, never null) of ``journeys`` (``journey_id``,
+    ``variant_id``, ``settled``) from their variants' :func:`variant_deviations`."""
     empty = pl.lit([], pl.List(pl.String))
-    return journeys.select(S.JOURNEY_ID, "variant_id", "settled").join(per_variant, on="variant_id", how="left").select(
+    return journeys.select(S.JOURNEY_ID, pl.col("variant_id").cast(pl.Int64), "settled").join(
+        per_variant, on="variant_id", how="left", maintain_order="left").select(
         S.JOURNEY_ID,
         pl.col("_always").fill_null(empty).list.concat(
             pl.when(pl.col("settled")).then(pl.col("_settled").fill_null(empty)).otherwise(empty))

@@ -9,17 +9,19 @@ were kept on the executors (:mod:`journeylog.explain.kept`), that is when they r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import polars as pl
 
 from journeylog import schema as S
 from journeylog.config.allow import Allow
+from journeylog.engine import backend_for
 from journeylog.explain import batches as B
 from journeylog.explain import patterns
-from journeylog.explain.kept import Kept
+from journeylog.explain.kept import Kept, pattern_columns
 
-__all__ = ["parts_maker", "patterns_found"]
+__all__ = ["journey_flags", "parts_maker", "patterns_found"]
 
 
 def patterns_found(found: patterns.PatternResult, gatherer: patterns.PatternGatherer, allow: Allow,
@@ -55,3 +57,27 @@ def parts_maker(gathered: B.Gathered, per_variant: pl.DataFrame, occ: pl.DataFra
             made.append((jt, occ, pat_journeys()))
         return made[0]
     return parts
+
+
+def journey_flags(conf: Any, patterns: Sequence[tuple[str, str, str]] = ()) -> Any:
+    """Per journey of a :class:`journeylog.conform.Conformance`: ``journey_id``, ``variant_id``,
+    ``settled`` and, per (column, pattern id, pattern name) of ``patterns`` (reported ones), whether
+    the journey matched the pattern (never null), as a frame of the engine that holds the journeys:
+    on Spark (journeys kept there, :mod:`journeylog.explain.kept`) a Spark DataFrame that never
+    reaches the driver, else a Polars frame sorted by journey id. A pass over the events gets
+    its columns on every event (:func:`journeylog.explain.batches.map_batches` ``journeys=``)."""
+    base = [S.JOURNEY_ID, "variant_id", "settled"]
+    kept = getattr(conf, "kept", None)
+    if kept is not None:
+        flags = {col: pattern_columns(kept.pattern_ids.index(pid))[0] for col, pid, _name in patterns}
+        return backend_for(kept.frame, "journeys").journey_flags(kept.frame, base, flags)
+    parts = conf.journey_parts
+    if parts is not None:
+        rows, matched = parts[0].select(base), parts[2]
+    else:  # a journey table given as it is
+        jt = conf.journey_table
+        rows = jt.select(S.JOURNEY_ID, "variant_id", (~pl.col("in_progress")).alias("settled"))
+        matched = jt.select(S.JOURNEY_ID, pl.col("patterns").alias("pattern")).explode("pattern").drop_nulls()
+    rows = rows.with_columns(*(pl.col(S.JOURNEY_ID).is_in(
+        matched.filter(pl.col("pattern") == name)[S.JOURNEY_ID].implode()).alias(col) for col, _pid, name in patterns))
+    return rows if rows[S.JOURNEY_ID].is_sorted() else rows.sort(S.JOURNEY_ID)

@@ -25,7 +25,8 @@ from journeylog.journeys import JourneySelection, Selected, order_keys, ordered,
 from journeylog.journeys.selection import check_not_empty
 from journeylog.settings import MEMORY_EVENTS
 
-__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "keep_distributed", "memory_events", "select_store"]
+__all__ = ["MEMORY_EVENTS", "EventSource", "batch_sizes", "keep_distributed", "memory_events", "select_store",
+           "with_journey_columns"]
 
 _BUCKET_EVENTS = 2_000_000  # at most this many events per journey-range bucket when sorting out of core
 _READ_BATCH = 500_000  # at most this many raw rows read at a time
@@ -148,7 +149,8 @@ class EventSource:
         if carry is not None and carry.height:
             yield ordered(carry)
 
-    def map_batches(self, fn: Callable[[pl.DataFrame], T], columns: Sequence[str] | None = None) -> Iterator[T]:
+    def map_batches(self, fn: Callable[[pl.DataFrame], T], columns: Sequence[str] | None = None,
+                    journeys: Any = None) -> Iterator[T]:
         """``fn`` of every journey-complete batch of the events (sorted by journey, timestamp and
         input order; ``columns`` and the order keys, all columns when None), in no promised
         order: combine the results with order-independent merges.
@@ -156,16 +158,38 @@ class EventSource:
         In memory and out of core, ``fn`` runs here on :meth:`batches`. On a Spark DataFrame it
         runs on the executors, one call per partition of whole journeys
         (:func:`journeylog.engine.spark_batches.map_partitions`): only its results, pickled,
-        reach the driver, so they should be small (counts, per-variant tables; per-journey rows
-        at most), and ``fn`` (with what it closes over) must pickle."""
+        reach the driver, so they should be small (counts, per-variant tables), and ``fn``
+        (with what it closes over) must pickle.
+
+        ``journeys``: a per-journey table (``journey_id`` and other columns; a frame of the
+        events' engine, sorted by journey id in Polars) whose columns every event of a batch
+        gets, those of its journey (a left join). On Spark the join is made there, so the
+        table never travels with ``fn``."""
         if self.distributed:
             from journeylog.engine.spark_batches import map_partitions
 
             frame = backend_for(self.events, "events").ordered(self.events)  # its read order, before any shuffle
-            yield from map_partitions(frame, fn, _columns_of(list(frame.columns), columns), self.batch_events)
+            cols = _columns_of(list(frame.columns), columns)
+            if journeys is not None:
+                frame = frame.join(journeys, on=S.JOURNEY_ID, how="left")
+                cols += [c for c in journeys.columns if c not in cols]
+            yield from map_partitions(frame, fn, cols, self.batch_events)
             return
         for batch in self.batches(columns):
-            yield fn(batch)
+            yield fn(batch if journeys is None else with_journey_columns(batch, journeys))
+
+
+def with_journey_columns(batch: pl.DataFrame, journeys: pl.DataFrame) -> pl.DataFrame:
+    """``batch`` (journey-complete) with the columns of its journeys' rows of ``journeys`` (sorted
+    by journey id): the rows in the range of the batch's ids (a batch of a store holds a range),
+    joined on the id, the batch's order kept."""
+    ids = journeys[S.JOURNEY_ID]
+    if not batch.height:
+        return batch.join(journeys, on=S.JOURNEY_ID, how="left")
+    first: Any = batch[S.JOURNEY_ID].min()
+    last: Any = batch[S.JOURNEY_ID].max()
+    lo, hi = int(ids.search_sorted(first, "left")), int(ids.search_sorted(last, "right"))
+    return batch.join(journeys.slice(lo, hi - lo), on=S.JOURNEY_ID, how="left", maintain_order="left")
 
 
 def keep_distributed(source: EventSource, fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame | None]],

@@ -176,3 +176,9 @@ class Engine(Protocol):
     def journey_rows(self, rows: Any) -> pl.DataFrame:
         """The per-journey table as a Polars frame (on Spark: brought to the driver)."""
         ...
+
+    def journey_flags(self, rows: Any, columns: Sequence[str], flags: Mapping[str, str]) -> Any:
+        """``columns`` of a per-journey table and, per new name -> boolean column of ``flags``, that
+        column with null as False; a frame of the same engine (on Spark it stays there: a pass over
+        the events joins it to them, :meth:`journeylog.ingest.EventSource.map_batches`)."""
+        ...
