@@ -16,8 +16,9 @@ split a journey:
 
 Both passes are functions of one batch whose results merge in any order
 (:func:`journeylog.explain.batches.map_batches`): on a Spark DataFrame they run on the executors,
-one call per partition of whole journeys, and their results reach the driver (the per-journey
-times among them: the exact quantiles need every value).
+one call per partition of whole journeys, and their results reach the driver; the per-journey
+times of the second pass stay on the executors (persisted while their exact quantiles are picked
+there: one row per group and step comes back).
 
 What is kept is bounded by the journeys (times the steps), never by the events.
 """
@@ -27,14 +28,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from journeylog import journeys as J
 from journeylog import schema as S
-from journeylog.engine import quantile_seconds
-from journeylog.engine.polars import middle_us
-from journeylog.explain.batches import in_progress_expr, map_batches
+from journeylog.engine import backend_for, quantile_seconds
+from journeylog.explain.batches import in_progress_expr, map_batches, map_batches_keeping
 from journeylog.ingest import EventSource
 
 __all__ = ["ALL", "ALL_KEY", "CHANNEL_BY", "POS", "FunnelFacts", "FunnelParts", "gather", "log_facts", "median_positions",
@@ -335,24 +336,43 @@ def gather(source: EventSource, facts: FunnelFacts, steps: Sequence[str], *, set
     totals: dict[str, list[pl.DataFrame]] = {key: [] for key in keys if key != S.CHANNEL}
     counts: dict[str, list[pl.DataFrame]] = {key: [] for key in keys}
     failures: dict[str, list[pl.DataFrame]] = {key: [] for key in keys}
-    times: list[pl.DataFrame] = []
     step = pl.UInt16 if len(steps) < 2**16 else pl.Int32
     fn = _GatherOf(tuple(steps), tuple(columns), tuple(keys), enums, facts.last, settle)
-    for part in map_batches(source, fn, wanted):
+    kept = [("step", "long"), ("delta_us", "long"), *((k, "string") for k in enums)]
+    empty = pl.DataFrame(schema={"step": step, "delta_us": pl.Int64, **dict.fromkeys(enums, pl.String)})
+    parts, spent, release = map_batches_keeping(source, _TimesApart(fn), wanted, kept, empty)
+    for part in parts:
         for key in keys:
             if key in totals:
                 totals[key] = _merge([*totals[key], part.totals[key]], ["_group"])
             counts[key] = _merge([*counts[key], part.counts[key]], ["_group", "step"])
             failures[key] = _merge([*failures[key], part.failures[key]], ["_group", S.ACTIVITY])
-        times.append(part.times)
-    spent = pl.concat(times) if times else pl.DataFrame(schema={"step": step, "delta_us": pl.Int64, **enums})
+    try:
+        with_times = {key: _with_times(frames[0], spent, key) for key, frames in counts.items()}
+    finally:
+        release()
     return FunnelParts(
         totals={key: frames[0] for key, frames in totals.items()},
-        counts={key: _with_times(frames[0], spent, key) for key, frames in counts.items()},
+        counts=with_times,
         failures={key: frames[0].with_columns(pl.col("failed_events") if facts.outcome_known
                                               else pl.lit(None, pl.Int64).alias("failed_events"))
                   for key, frames in failures.items()},
     )
+
+
+@dataclass
+class _TimesApart:
+    """The pass with its times apart, as :func:`journeylog.explain.batches.map_batches_keeping`
+    wants them (on Spark they stay on the executors): one row per journey and step reached
+    after the first, its groups as text."""
+
+    fn: _GatherOf
+
+    def __call__(self, batch: pl.DataFrame) -> tuple[_GatherPart, pl.DataFrame]:
+        part = self.fn(batch)
+        times = part.times.with_columns(pl.col(k).cast(pl.String) for k in self.fn.enums)
+        part.times = times.clear()
+        return part, times
 
 
 def _text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -360,11 +380,12 @@ def _text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("_group").cast(pl.String))
 
 
-def _with_times(counts: pl.DataFrame, times: pl.DataFrame, key: str) -> pl.DataFrame:
+def _with_times(counts: pl.DataFrame, times: Any, key: str) -> pl.DataFrame:
     """``counts`` with the median and p90 seconds from the step before per group and step (the
-    quantiles of discover: :func:`journeylog.engine.quantile_seconds`)."""
-    group = (pl.lit(ALL) if key == ALL_KEY else pl.col(key).cast(pl.String)).alias("_group")
-    per = times.group_by(group, pl.col("step").cast(pl.Int32)).agg(
-        pl.len().alias("count"), *middle_us(pl.col("delta_us"), 0.5, "median"), *middle_us(pl.col("delta_us"), 0.9, "p90"))
+    quantiles of discover: :func:`journeylog.engine.quantile_seconds`) of ``times`` (a frame of
+    any engine: on Spark the values are picked there, one row per group and step comes back)."""
+    per = backend_for(times, "funnel times").middle_values(
+        times, None if key == ALL_KEY else key, ALL, ["step"], "delta_us", [(0.5, "median"), (0.9, "p90")])
+    per = per.with_columns(pl.col("step").cast(pl.Int32))
     per = per.select("_group", "step", quantile_seconds(per, 0.5, "median"), quantile_seconds(per, 0.9, "p90"))
     return counts.join(per, on=["_group", "step"], how="left", nulls_equal=True)

@@ -215,6 +215,12 @@ class PolarsEngine:
     def journey_rows(self, rows: pl.DataFrame) -> pl.DataFrame:
         return rows
 
+    def middle_values(self, rows: pl.DataFrame, group: str | None, label: str, keys: Sequence[str], value: str,
+                      quantiles: Sequence[tuple[float, str]]) -> pl.DataFrame:
+        by = (pl.lit(label) if group is None else pl.col(group).cast(pl.String)).alias("_group")
+        return rows.group_by(by, *keys).agg(pl.len().alias("count"),
+                                            *(e for q, name in quantiles for e in middle_us(pl.col(value), q, name)))
+
     def journey_flags(self, rows: pl.DataFrame, columns: Sequence[str], flags: Mapping[str, str]) -> pl.DataFrame:
         return rows.select(*columns, *(pl.col(col).fill_null(False).alias(name) for name, col in flags.items()))
 

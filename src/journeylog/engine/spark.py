@@ -28,7 +28,7 @@ from pyspark.sql import functions as F
 from journeylog.config.rules import Step
 from journeylog.engine import _spark_journeys
 from journeylog.engine._spark_collect import collect_polars
-from journeylog.engine._spark_figures import SparkPartial, journey_window, micros, tie_key
+from journeylog.engine._spark_figures import SparkPartial, journey_window, micros, middle_values, tie_key
 from journeylog.engine._spark_select import select_journeys
 from journeylog.engine.results import PARTS, Figures
 from journeylog.schema import ACTIVITY, CHANNEL, INPUT_ORDER, JOURNEY_ID, TIMESTAMP
@@ -205,6 +205,15 @@ class SparkEngine:
     def journey_rows(self, rows: DataFrame) -> pl.DataFrame:
         """The whole table on the driver (one row per journey: only when a caller asks for it)."""
         return collect_polars(rows)
+
+    def middle_values(self, rows: DataFrame, group: str | None, label: str, keys: Sequence[str], value: str,
+                      quantiles: Sequence[tuple[float, str]]) -> pl.DataFrame:
+        """On the executors: one window per group (:func:`journeylog.engine._spark_figures.middle_values`);
+        one row per group reaches the driver."""
+        by = (F.lit(label) if group is None else F.col(group).cast("string")).alias("_group")
+        table = collect_polars(middle_values(rows.select(by, *keys, value), ["_group", *keys], value, quantiles))
+        return table.with_columns(pl.col("_group").cast(pl.String), pl.col("count").cast(pl.UInt32),
+                                  *(pl.col(f"{name}_{end}").cast(pl.Int64) for _q, name in quantiles for end in ("lo", "hi")))
 
     def journey_flags(self, rows: DataFrame, columns: Sequence[str], flags: Mapping[str, str]) -> DataFrame:
         """Lazily, on the executors (nothing reaches the driver)."""

@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import polars as pl
 
@@ -42,7 +42,8 @@ from journeylog.ingest import EventSource
 from journeylog.ingest.timestamps import dates_only
 
 __all__ = ["Gathered", "LogFacts", "batches", "gather", "in_progress_expr", "journey_table_with",
-           "journey_variant_ids", "log_facts", "map_batches", "variant_keys", "with_variant_figures"]
+           "journey_variant_ids", "log_facts", "map_batches", "map_batches_keeping", "variant_keys",
+           "with_variant_figures"]
 
 T = TypeVar("T")
 _COMPACT = 16  # merge the deviation counts of this many batches into one
@@ -66,6 +67,47 @@ def map_batches(source: EventSource, fn: Callable[[pl.DataFrame], T], columns: S
     wanted = None if columns is None else list(dict.fromkeys([*columns, *([S.CHANNEL] if channel else [])]))
     for results in source.map_batches(functools.partial(_filtered, fn, channel), wanted, journeys):
         yield from results
+
+
+@dataclass
+class _KeptApart(Generic[T]):
+    """``fn`` (of one batch, returning ``(result, rows)``) with the channel filter applied, in the
+    shape :func:`journeylog.ingest.event_source.keep_distributed` runs: ``([result], rows)``."""
+
+    fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame]]
+    channel: str | None
+
+    def __call__(self, batch: pl.DataFrame) -> tuple[list[T], pl.DataFrame | None]:
+        if self.channel is not None:
+            batch = batch.filter(pl.col(S.CHANNEL) == self.channel)
+        if not batch.height:
+            return [], None
+        result, rows = self.fn(batch)
+        return [result], rows
+
+
+def map_batches_keeping(source: EventSource, fn: Callable[[pl.DataFrame], tuple[T, pl.DataFrame]],
+                        columns: Sequence[str], kept: Sequence[tuple[str, str]],
+                        empty: pl.DataFrame) -> tuple[list[T], Any, Callable[[], None]]:
+    """As :func:`map_batches` for a function returning ``(result, rows)`` where ``rows`` may be
+    as many as the journeys: the results (in no order), all the rows (a frame of the source's
+    engine: on Spark they stay on the executors, persisted, ``kept`` naming their columns and
+    Spark SQL types; else one Polars frame, ``empty`` when there is none) and what frees them
+    once they are read."""
+    channel = S.normalise_channel_name(source.channel_filter) if source.channel_filter is not None else None
+    wanted = list(dict.fromkeys([*columns, *([S.CHANNEL] if channel else [])]))
+    if source.distributed:
+        from journeylog.ingest.event_source import keep_distributed
+
+        results, frame, cached = keep_distributed(source, _KeptApart(fn, channel), wanted, kept)
+        return [r for part in results for r in part], frame, lambda: cached.unpersist() if cached is not None else None
+    out: list[T] = []
+    rows: list[pl.DataFrame] = []
+    for part, got in map(_KeptApart(fn, channel), source.batches(wanted)):
+        out.extend(part)
+        if got is not None:
+            rows.append(got)
+    return out, pl.concat(rows) if rows else empty, lambda: None
 
 
 def batches(source: EventSource, columns: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:

@@ -177,6 +177,14 @@ class Engine(Protocol):
         """The per-journey table as a Polars frame (on Spark: brought to the driver)."""
         ...
 
+    def middle_values(self, rows: Any, group: str | None, label: str, keys: Sequence[str], value: str,
+                      quantiles: Sequence[tuple[float, str]]) -> pl.DataFrame:
+        """Per group of ``_group`` (the ``group`` column as text; ``label`` for all rows when None)
+        and ``keys`` of a table of rows: ``count`` and, per quantile ``(q, name)``, ``{name}_lo``
+        and ``{name}_hi``, the integer ``value``s around position ``q * (count - 1)`` of the
+        group's sorted values (for :func:`journeylog.engine.quantile_seconds`; exact)."""
+        ...
+
     def journey_flags(self, rows: Any, columns: Sequence[str], flags: Mapping[str, str]) -> Any:
         """``columns`` of a per-journey table and, per new name -> boolean column of ``flags``, that
         column with null as False; a frame of the same engine (on Spark it stays there: a pass over
