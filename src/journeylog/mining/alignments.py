@@ -97,15 +97,15 @@ def best_worst_cost(net: Any, im: Any, fm: Any, path: str | None, timeout: float
     if not fm:
         raise InvalidInput("the model has no final marking", path=path)
     start = time.monotonic()
-    try:
-        if run_settings.current().aligner == "journeylog":
-            run = astar.search(astar.compiled(net, im, fm), (), timeout)
-            bwc = None if run is None else run["cost"]
-        else:
+    if run_settings.current().aligner == "journeylog":  # journeylog's own search: a failure here is a bug, not the input's
+        run = astar.search(astar.compiled(net, im, fm), (), timeout)
+        bwc = None if run is None else run["cost"]
+    else:
+        try:
             with silenced():
                 bwc = variant.get_best_worst_cost(net, im, fm, parameters=p)
-    except Exception as exc:  # pragma: no cover - pm4py internals
-        raise InvalidInput(f"pm4py cannot replay the model: {type(exc).__name__}: {exc}", path=path) from None
+        except Exception as exc:  # pragma: no cover - pm4py internals
+            raise InvalidInput(f"pm4py cannot replay the model: {type(exc).__name__}: {exc}", path=path) from None
     if bwc is None:
         if timeout is not None and time.monotonic() - start >= timeout:
             raise InvalidInput(
