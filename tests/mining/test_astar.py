@@ -308,3 +308,25 @@ def test_webshop_generator_and_per_variant_benchmark_run(tmp_path: Path) -> None
                            "--sample", "15"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "costs_differ             0" in proc.stdout
+
+
+def test_a_failure_of_the_own_search_is_a_bug_not_the_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception inside journeylog's own search propagates (the CLI's exit 70, a bug); it
+    used to be reported as "pm4py cannot replay the model", an input error (exit 3), which
+    blamed the user's model for journeylog's fault. pm4py's own failures are still input errors."""
+    from journeylog.errors import InvalidInput
+
+    net, im, fm = _net(_ptree(tmp_path, TREES["and"]))
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise AttributeError("a bug in the search")
+
+    monkeypatch.setattr(astar, "search", broken)
+    with pytest.raises(AttributeError, match="a bug in the search"):
+        A.best_worst_cost(net, im, fm, None, 5.0)
+    monkeypatch.setattr(A.alignment_variant().value, "get_best_worst_cost", broken)
+    from journeylog import settings
+
+    monkeypatch.setattr(settings, "_CURRENT", settings.Settings(aligner="pm4py"))
+    with pytest.raises(InvalidInput, match="pm4py cannot replay"):
+        A.best_worst_cost(net, im, fm, None, 5.0)
