@@ -117,9 +117,8 @@ class ConformOptions:
     #: scores with them); False drops them once the deviations are found (the commands that do
     #: not need them: a million variants' moves are gigabytes)
     keep_moves: bool = True
-    #: keep each journey's customer and channels for :attr:`Conformance.journey_table` (``conform
-    #: --journeys-out`` shows them); False leaves them out (the commands that never show the table:
-    #: at 10M journeys they are gigabytes)
+    #: keep each journey's customer and channels for :attr:`Conformance.journey_table` (``conform --journeys-out``
+    #: shows them); False leaves them out (the commands that never show the table: at 10M journeys, gigabytes)
     journey_details: bool = True
 
 
@@ -258,7 +257,8 @@ def conform(events: pl.DataFrame | EventSource, model: DesignedModel, options: C
     accepted_ids = set(catalogue.filter(pl.col("accepted"))["id"].to_list()) if catalogue.height else set()
     total = jf.journeys
     bad = DV.journeys_with_deviations(jf.variant_counts(), occ, accepted_ids)
-    figures["fitting_share_accepted"] = ((total - bad) / total if total else 0.0) if opts.method == "alignments" else None
+    accepted_share = (100.0 * (total - bad)) / total / 100.0 if total else 0.0  # as fitting_share: nothing accepted, equal
+    figures["fitting_share_accepted"] = accepted_share if opts.method == "alignments" else None
     parts = JP.parts_maker(gathered, per_variant, occ, pat_journeys)
     return Conformance(
         figures=figures,

@@ -106,6 +106,10 @@ def test_windows_cover_the_log_and_fitness_equals_pm4py_per_window(clean, model)
     sub = conformed(events, model)
     assert w["fitness"] == sub.figures["fitness"]
     assert w["fitting_share"] == sub.figures["fitting_share"]
+    # nothing accepted: the share counting accepted deviations is the fitting share, to the last
+    # digit (both in pm4py's arithmetic, a percentage then / 100), per window and for the log
+    assert all(x["fitting_share_accepted"] == x["fitting_share"] for x in d.windows if x["journeys"])
+    assert clean.figures["fitting_share_accepted"] == clean.figures["fitting_share"]
     assert w["shares"][PORTAL] == pytest.approx(
         next(p["share"] for p in C.to_json(sub)["patterns"] if p["name"] == PORTAL))
 

@@ -116,7 +116,7 @@ def _window_rows(data: JourneyData, windows: list[dict[str, Any]], items: list[I
             "fitness": None if bwc[k] <= 0 else 1.0 - float(cost[k]) / float(bwc[k]),
             # as pm4py: percentage of fitting traces / 100, to the last digit
             "fitting_share": None if aligned[k] <= 0 else (100.0 * float(fits[k])) / float(aligned[k]) / 100.0,
-            "fitting_share_accepted": None if aligned[k] <= 0 else float(fits_acc[k]) / float(aligned[k]),
+            "fitting_share_accepted": None if aligned[k] <= 0 else (100.0 * float(fits_acc[k])) / float(aligned[k]) / 100.0,
             # a drop-out share is over the journeys that are not in progress
             "shares": {it.id: _share(float(counts[i][k]), n_done if it.kind == dropped else n) for i, it in share_items},
         })
