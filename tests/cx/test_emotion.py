@@ -92,6 +92,23 @@ def test_split_by_deviation_against_welch(model) -> None:
         emotion(_log(rows), model, EmotionOptions(metric="csat", split_by="skiped:b"))
 
 
+def test_a_split_by_no_alignment_can_report_is_refused_before_aligning(model, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deviation id whose step is neither a task of the model nor an activity of the log
+    (a typo) is refused before the alignments (at 10M events on Spark they take minutes), with
+    the id as it was probably meant; a pattern's name, or an id that may exist, goes on."""
+    import journeylog.conform as C
+
+    def no_alignment(*_a: object, **_k: object) -> None:
+        raise AssertionError("aligned before refusing")
+
+    monkeypatch.setattr(C, "conform", no_alignment)
+    for typo, meant in (("skipped:bb", "skipped:b"), ("dropped_out:a | bb", "dropped_out:a | b")):
+        with pytest.raises(UsageError, match=f"'bb' is neither a task.*did you mean '{meant}'"):
+            emotion(_log(ROWS), model, EmotionOptions(metric="csat", split_by=typo))
+    with pytest.raises(AssertionError, match="aligned before refusing"):  # it may be one: aligned, then looked up
+        emotion(_log(ROWS), model, EmotionOptions(metric="csat", split_by="repeated:c"))
+
+
 def test_sentiment_equals_vader_called_directly() -> None:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

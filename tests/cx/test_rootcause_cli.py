@@ -89,7 +89,7 @@ def test_unknown_deviation_is_a_usage_error_with_the_nearest_ids(run_main, store
     code, out, err = run_main("explain", str(store), "-m", MODEL, "--deviation", "skipped:Identity chek", "--json",
                               "x.json", cwd=tmp_path)
     assert code == 2 and out == ""
-    assert "--deviation 'skipped:Identity chek': no such deviation" in err
+    assert "--deviation 'skipped:Identity chek': no such deviation" in err and "said before aligning" in err
     assert "did you mean 'skipped:Identity check'" in err
     assert not (tmp_path / "x.json").exists()
 

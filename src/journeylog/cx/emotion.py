@@ -38,6 +38,7 @@ from journeylog.cx import metrics as M
 from journeylog.cx.emotion_split import detractors_table, split_curve, split_journeys
 from journeylog.cx.placement import designed_order
 from journeylog.errors import InvalidInput, UsageError, param
+from journeylog.explain.deviations import refuse_impossible
 from journeylog.ingest import EventSource
 from journeylog.models import DesignedModel
 
@@ -138,6 +139,8 @@ def emotion(events: pl.DataFrame | EventSource, model: DesignedModel, options: E
     sentiment = _check_scores(source, metric, opts)
     if sentiment is not None:
         notes.extend(W.coverage_sentence(c["channel"], c["share"]) for c in sentiment["coverage"])
+    if opts.split_by is not None and (conformance is None or conformance.aligned is None):  # before aligning: a typo at once
+        refuse_impossible(param("split_by"), opts.split_by, {*model.tasks, *source.distinct(S.ACTIVITY).drop_nulls().to_list()})
     conf = conformance if conformance is not None and conformance.aligned is not None else conform(
         source, model, ConformOptions(precision=False, settle=timedelta(0), journey_details=False))
     if conf.aligned is None or conf.variant_table is None:  # pragma: no cover - alignments always give both

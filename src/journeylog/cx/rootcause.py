@@ -49,6 +49,7 @@ from journeylog.errors import UsageError, param
 from journeylog.explain import batches as B
 from journeylog.explain import patterns as P
 from journeylog.explain import wording as W
+from journeylog.explain.deviations import refuse_impossible
 from journeylog.ingest import EventSource
 from journeylog.models import DesignedModel
 from journeylog.stats import fmt_p
@@ -142,6 +143,8 @@ def explain(events: pl.DataFrame | EventSource, model: DesignedModel | None = No
         copts = conform_options or ConformOptions(precision=False)
         if copts.precision:
             copts = dataclasses.replace(copts, precision=False)
+        # before aligning: a step in no task and no activity is a typo, said at once
+        refuse_impossible(param("deviation"), deviation, {*model.tasks, *source.distinct(S.ACTIVITY).drop_nulls().to_list()})
         return explain_deviation(source, model, conform(source, model, copts), deviation, opts)
     assert pattern is not None
     return _explain_pattern(source, rules or P.Rules(), pattern, opts)

@@ -48,7 +48,8 @@ from journeylog.explain.moves import SKIP, STAGE_SEPARATOR, StageFinder, dropout
 from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
-           "occurrences_table", "catalogue", "catalogue_of", "deviation_lists", "deviations_of_journeys", "journey_deviations",
+           "occurrences_table", "catalogue", "catalogue_of", "deviation_lists", "deviations_of_journeys", "impossible_step",
+           "journey_deviations", "refuse_impossible",
            "journey_occurrences", "journeys_with_deviations", "unaccepted_variants", "with_ids", "merge_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
@@ -198,6 +199,45 @@ def journey_deviations(journeys: pl.DataFrame, occurrences: pl.DataFrame, keep: 
     the sorted ids of its variant's deviations (a drop-out only when settled; only those in
     ``keep`` when given), never null. One list per variant, joined to the journeys."""
     return deviations_of_journeys(journeys, deviation_lists(occurrences, keep))
+
+
+def impossible_step(deviation: str, names: Collection[str]) -> str | None:
+    """The step named in ``deviation`` (read as a deviation id, ``kind:activity`` or a drop-out's
+    ``dropped_out:A | B``) that is in none of ``names`` (the model's tasks and the log's
+    activities), so that no alignment of the log can report it: a typo can be refused before
+    aligning. None when it may be one (or is no deviation id at all: a pattern's name).
+
+    >>> impossible_step("skipped:Identity chek", {"Identity check", "Place order"})
+    'Identity chek'
+    >>> impossible_step("dropped_out:Place order | Identity check", {"Identity check", "Place order"}) is None
+    True
+    >>> impossible_step("called after failing on the portal", {"Place order"}) is None
+    True
+    """
+    kind, sep, rest = deviation.partition(":")
+    if not sep or kind not in KINDS:
+        return None
+    steps = rest.split(STAGE_SEPARATOR) if kind == DeviationKind.DROPPED_OUT.value else [rest]
+    return next((step for step in steps if step not in names), None)
+
+
+def refuse_impossible(token: str, deviation: str, names: Collection[str]) -> None:
+    """A :class:`~journeylog.errors.UsageError` (naming ``token``, the option) when
+    :func:`impossible_step` finds a step of ``deviation`` in none of ``names``."""
+    import difflib
+
+    from journeylog.errors import UsageError
+
+    step = impossible_step(deviation, names)
+    if step is None:
+        return
+    close = difflib.get_close_matches(step, sorted(names), n=1, cutoff=0.5)
+    kind, _sep, rest = deviation.partition(":")
+    nearest = kind + ":" + STAGE_SEPARATOR.join(close[0] if s == step else s for s in rest.split(STAGE_SEPARATOR)) \
+        if close else None
+    raise UsageError(f"{token} {deviation!r}: no such deviation in this log ({step!r} is neither a task of the model "
+                     "nor an activity of the log; said before aligning)",
+                     hint=f"did you mean {nearest!r}?" if nearest else "the ids that `journeylog conform --json` prints")
 
 
 def deviation_lists(occurrences: pl.DataFrame, keep: Collection[str] | None = None) -> pl.DataFrame:
