@@ -526,12 +526,18 @@ def test_max_share_naming_an_activity_in_neither_model_nor_log_is_an_error():
     with pytest.raises(UsageError):
         K.run_checks(conf(), cfg, activities=known)
     # known activities, drop-out ids naming a stage of several, patterns and unknown kinds are not this check
-    ok = K.CheckConfig(max_share={"unexpected:Place order": T(0.01), "dropped_out:Identity check|Place order": T(0.1)})
+    ok = K.CheckConfig(max_share={"unexpected:Place order": T(0.01), "dropped_out:Identity check | Place order": T(0.1)})
     K.check_max_share_names(ok, known)
     assert [r.status for r in K.run_checks(conf(), ok, activities=known)] == ["PASS", "PASS"]
     with pytest.raises(InvalidInput) as exc:  # from journeylog.yaml: invalid input at its origin
         K.check_max_share_names(K.CheckConfig(max_share={"repeated:Fax": T(0.1, origin="journeylog.yaml")}), known)
     assert exc.value.path == "journeylog.yaml"
+    # a stage is its steps joined by " | " (conform's ids): written otherwise, or with one step
+    # misspelt, it could never occur (it used to pass: one known step mentioned was enough)
+    for stage, meant in (("Identity check|Place order", None), ("Identity chek | Place order", "Identity check | Place order")):
+        with pytest.raises(UsageError) as exc:
+            K.check_max_share_names(K.CheckConfig(max_share={f"dropped_out:{stage}": T(0.1)}), known)
+        assert meant is None or f"'dropped_out:{meant}'" in (exc.value.hint or "")
 
 
 def test_check_command_refuses_a_misspelt_activity(tmp_path):

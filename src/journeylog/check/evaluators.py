@@ -23,6 +23,7 @@ from journeylog.check.baseline import DIGITS
 from journeylog.config.checks import BASELINE_CHECKS, DEFAULT_BASELINE_CHECKS, DEFAULT_ON_CHECKS, ERROR
 from journeylog.config.project import CheckConfig, Threshold, enabled
 from journeylog.errors import CHECK_FAILED, OK, InvalidInput, JourneylogError, UsageError
+from journeylog.explain.deviations import impossible_step
 from journeylog.explain.wording import DeviationKind
 from journeylog.stats import fmt_p, two_by_two
 from journeylog.text import fmt_share
@@ -121,20 +122,20 @@ def _unknown_name(name: str, t: Threshold, candidates: Iterable[str]) -> Journey
     return InvalidInput(message, path=t.origin, hint=hint)
 
 
-def _known_activity(kind: str, activity: str, activities: frozenset[str] | None) -> bool:
-    """Whether a deviation id's activity is one of the model's or the log's (None: not known, so
-    yes). A drop-out id may name a stage of several activities: it must mention one of them."""
-    if activities is None or activity in activities:
-        return True
-    return kind == "dropped_out" and any(a in activity for a in activities)
+def _known_activity(name: str, activities: frozenset[str] | None) -> bool:
+    """Whether every step a deviation id names (a drop-out's stage: each of its steps) is one of
+    the model's or the log's activities (None: not known, so yes); the rule of
+    :func:`journeylog.explain.deviations.impossible_step`, which emotion and explain apply too."""
+    return activities is None or impossible_step(name, activities) is None
 
 
 def _unknown_activity(name: str, t: Threshold, kind: str, activities: Sequence[str]) -> JourneylogError:
     """A ``max_share`` deviation id whose activity is in neither the model nor the log: it could
     never occur, so the check would pass for ever."""
-    activity = name.split(":", 1)[1]
+    activity = impossible_step(name, activities) or name.split(":", 1)[1]
+    rest = name.split(":", 1)[1]
     close = difflib.get_close_matches(activity, activities, n=3, cutoff=0.6)
-    hint = ("did you mean " + " or ".join(repr(f"{kind}:{c}") for c in close) + "?") if close else (
+    hint = ("did you mean " + " or ".join(repr(f"{kind}:{rest.replace(activity, c)}") for c in close) + "?") if close else (
         "activities: " + ", ".join(activities[:20]) + (", ..." if len(activities) > 20 else ""))
     message = f"max_share: {name!r} names the activity {activity!r}, which is in neither the model nor the log"
     if t.origin is None:
@@ -148,7 +149,7 @@ def check_max_share_names(config: CheckConfig, activities: Iterable[str]) -> Non
     known = frozenset(activities)
     for name in sorted(config.max_share):
         kind, _, activity = name.partition(":")
-        if kind in _DEVIATION_KINDS and not _known_activity(kind, activity, known):
+        if kind in _DEVIATION_KINDS and not _known_activity(name, known):
             raise _unknown_activity(name, config.max_share[name], kind, sorted(known))
 
 
@@ -305,8 +306,7 @@ class _Evaluation:
             if key is None:
                 kind_prefix = name.split(":", 1)[0] if ":" in name else None
                 known_pattern = baseline is not None and name in baseline.get("patterns", {})
-                if kind_prefix in _DEVIATION_KINDS and not _known_activity(kind_prefix, name.split(":", 1)[1],
-                                                                                     self.activities):
+                if kind_prefix in _DEVIATION_KINDS and not _known_activity(name, self.activities):
                     raise _unknown_activity(name, t, kind_prefix, sorted(self.activities or ()))
                 if kind_prefix in _DEVIATION_KINDS or known_pattern:
                     self.add("max_share", t, True, 0.0, f"{name!r} does not occur (maximum {fmt_share(t.value)}).",

@@ -256,7 +256,7 @@ def deviation_lists(occurrences: pl.DataFrame, keep: Collection[str] | None = No
 
 def deviations_of_journeys(journeys: pl.DataFrame, per_variant: pl.DataFrame) -> pl.DataFrame:
     """``journey_id``, ``deviations`` (sorted, never null) of ``journeys`` (``journey_id``,
-    ``variant_id``, ``settled``) from their variants' :func:`variant_deviations`."""
+    ``variant_id``, ``settled``) from their variants' :func:`deviation_lists`."""
     empty = pl.lit([], pl.List(pl.String))
     return journeys.select(S.JOURNEY_ID, pl.col("variant_id").cast(pl.Int64), "settled").join(
         per_variant, on="variant_id", how="left", maintain_order="left").select(
