@@ -23,7 +23,7 @@ from journeylog.check.baseline import DIGITS
 from journeylog.config.checks import BASELINE_CHECKS, DEFAULT_BASELINE_CHECKS, DEFAULT_ON_CHECKS, ERROR
 from journeylog.config.project import CheckConfig, Threshold, enabled
 from journeylog.errors import CHECK_FAILED, OK, InvalidInput, JourneylogError, UsageError
-from journeylog.explain.deviations import impossible_step
+from journeylog.explain.deviations import impossible_step, nearest_ids
 from journeylog.explain.wording import DeviationKind
 from journeylog.stats import fmt_p, two_by_two
 from journeylog.text import fmt_share
@@ -133,9 +133,8 @@ def _unknown_activity(name: str, t: Threshold, kind: str, activities: Sequence[s
     """A ``max_share`` deviation id whose activity is in neither the model nor the log: it could
     never occur, so the check would pass for ever."""
     activity = impossible_step(name, activities) or name.split(":", 1)[1]
-    rest = name.split(":", 1)[1]
-    close = difflib.get_close_matches(activity, activities, n=3, cutoff=0.6)
-    hint = ("did you mean " + " or ".join(repr(f"{kind}:{rest.replace(activity, c)}") for c in close) + "?") if close else (
+    close = nearest_ids(name, activities, n=3)
+    hint = ("did you mean " + " or ".join(repr(c) for c in close) + "?") if close else (
         "activities: " + ", ".join(activities[:20]) + (", ..." if len(activities) > 20 else ""))
     message = f"max_share: {name!r} names the activity {activity!r}, which is in neither the model nor the log"
     if t.origin is None:

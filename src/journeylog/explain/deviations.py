@@ -49,7 +49,7 @@ from journeylog.explain.wording import DeviationKind, deviation_statement
 
 __all__ = ["KINDS", "SKIP", "STAGE_SEPARATOR", "StageFinder", "stage_id", "variant_deviations", "dropout_stage",
            "occurrences_table", "catalogue", "catalogue_of", "deviation_lists", "deviations_of_journeys", "impossible_step",
-           "journey_deviations", "refuse_impossible",
+           "journey_deviations", "nearest_ids", "refuse_impossible",
            "journey_occurrences", "journeys_with_deviations", "unaccepted_variants", "with_ids", "merge_counts"]
 
 #: Every kind's value, in the order of :class:`DeviationKind`.
@@ -221,20 +221,38 @@ def impossible_step(deviation: str, names: Collection[str]) -> str | None:
     return next((step for step in steps if step not in names), None)
 
 
+def nearest_ids(deviation: str, names: Collection[str], n: int = 1) -> list[str]:
+    """The ids ``deviation`` (refused by :func:`impossible_step`) was probably meant as: a stage
+    written with another separator (``A|B``) joined as conform joins it, else the unknown step
+    replaced by the closest of ``names`` (at most ``n``).
+
+    >>> nearest_ids("dropped_out:B|A", {"A", "B"}), nearest_ids("skipped:Identity chek", {"Identity check"})
+    (['dropped_out:A | B'], ['skipped:Identity check'])
+    """
+    import difflib
+
+    kind, _sep, rest = deviation.partition(":")
+    parts = [p.strip() for p in rest.split("|")]
+    if kind == DeviationKind.DROPPED_OUT.value and len(parts) > 1 and all(p in names for p in parts):
+        return [f"{kind}:{stage_id(parts)}"]
+    step = impossible_step(deviation, names)
+    if step is None:
+        return []
+    steps = rest.split(STAGE_SEPARATOR)
+    return [kind + ":" + STAGE_SEPARATOR.join(c if s == step else s for s in steps)
+            for c in difflib.get_close_matches(step, sorted(names), n=n, cutoff=0.5)]
+
+
 def refuse_impossible(token: str, deviation: str, names: Collection[str]) -> None:
     """A :class:`~journeylog.errors.UsageError` (naming ``token``, the option) when
     :func:`impossible_step` finds a step of ``deviation`` in none of ``names``."""
-    import difflib
-
     from journeylog.errors import UsageError
 
     step = impossible_step(deviation, names)
     if step is None:
         return
-    close = difflib.get_close_matches(step, sorted(names), n=1, cutoff=0.5)
-    kind, _sep, rest = deviation.partition(":")
-    nearest = kind + ":" + STAGE_SEPARATOR.join(close[0] if s == step else s for s in rest.split(STAGE_SEPARATOR)) \
-        if close else None
+    close = nearest_ids(deviation, names)
+    nearest = close[0] if close else None
     raise UsageError(f"{token} {deviation!r}: no such deviation in this log ({step!r} is neither a task of the model "
                      "nor an activity of the log; said before aligning)",
                      hint=f"did you mean {nearest!r}?" if nearest else "the ids that `journeylog conform --json` prints")
