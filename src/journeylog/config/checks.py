@@ -79,8 +79,8 @@ _SHARE_NAMES = ("NAME is a deviation id (`kind:activity`, as in `conform --json`
                 "`unexpected:Call: appointment`, `repeated:...`, `wrong_order:...`, `dropped_out:Identity check`, at a choice "
                 "`dropped_out:Release A | Release B`) or a pattern "
                 "name or id (`called after failing on the portal`, `web-failure-then-phone`). A deviation id that "
-                "does not occur passes with 0%; one naming an activity in neither the model nor the log, or a name "
-                "that is neither, is an error with a suggestion")
+                "does not occur passes with 0%; one naming an activity in neither the model nor the log (a drop-out "
+                "stage: each of its steps, joined by ` | `), or a name that is neither, is an error with a suggestion")
 
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("min_label_overlap", "--min-label-overlap", "min",
